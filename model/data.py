@@ -1,0 +1,254 @@
+"""Load and validate goodbooks-10k, downloading it from its public release when needed.
+
+Every loader returns plain pandas DataFrames with validated, typed columns. Problems in the
+files raise ``DataError`` whose message names the file, the line and what is wrong, so the
+command-line tools can print one clear sentence instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+log = logging.getLogger(__name__)
+
+GOODBOOKS_URL = "https://github.com/zygmuntz/goodbooks-10k/releases/download/v1.0/goodbooks-10k.zip"
+GOODBOOKS_SHA256 = "261b97b56db61f3fb2ce5aadbb13704d30179fcc986c17ace665a0af9ed00731"
+DEFAULT_DATA_DIR = Path("data/goodbooks-10k")
+REQUIRED_FILES = ("books.csv", "ratings.csv", "book_tags.csv", "tags.csv", "to_read.csv")
+
+
+class DataError(Exception):
+    """A problem with the input data, explained for the person running the command."""
+
+
+# ---------------------------------------------------------------------------------------
+# Locating and downloading the data
+
+
+def resolve_data_dir(data_arg: str | None, environ: dict | None = None) -> tuple[Path, bool]:
+    """Return (directory, is_default): --data wins, then GOODBOOKS_DIR, then the default."""
+    environ = os.environ if environ is None else environ
+    if data_arg:
+        return Path(data_arg), False
+    if environ.get("GOODBOOKS_DIR"):
+        return Path(environ["GOODBOOKS_DIR"]), False
+    return DEFAULT_DATA_DIR, True
+
+
+def ensure_data(data_arg: str | None = None, url: str = GOODBOOKS_URL, sha256: str = GOODBOOKS_SHA256) -> Path:
+    """Find the dataset; download it into the default directory when nobody configured one."""
+    data_dir, is_default = resolve_data_dir(data_arg)
+    missing = [name for name in ("books.csv", "ratings.csv") if not (data_dir / name).is_file()]
+    if not missing:
+        return data_dir
+    if not is_default:
+        raise DataError(
+            f"{data_dir}: missing {', '.join(missing)}. Point --data or GOODBOOKS_DIR at a "
+            "directory with the goodbooks-10k CSV files, or leave both unset to download them."
+        )
+    download_dataset(data_dir, url, sha256)
+    return data_dir
+
+
+def download_dataset(data_dir: Path, url: str = GOODBOOKS_URL, sha256: str = GOODBOOKS_SHA256) -> None:
+    """Download the release zip, check its sha256 and unpack the CSVs into ``data_dir``.
+
+    Everything happens in a temporary directory next to ``data_dir`` that is renamed into
+    place only when complete, so a failed or interrupted download leaves nothing behind.
+    """
+    data_dir = Path(data_dir)
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    offline_hint = (
+        f"To work offline, download {url} by hand, unzip it into a directory and pass "
+        "--data DIR (or set GOODBOOKS_DIR=DIR)."
+    )
+    tmp = Path(tempfile.mkdtemp(prefix=".download-", dir=data_dir.parent))
+    try:
+        archive = tmp / "goodbooks-10k.zip"
+        log.info("downloading goodbooks-10k from %s", url)
+        try:
+            _fetch(url, archive)
+        except OSError as err:
+            raise DataError(f"could not download {url}: {err}. {offline_hint}") from err
+        digest = _sha256(archive)
+        if digest != sha256:
+            raise DataError(f"checksum mismatch for {url}: expected sha256 {sha256}, got {digest}. {offline_hint}")
+        unpacked = tmp / "unpacked"
+        _unpack_csvs(archive, unpacked)
+        if data_dir.exists():
+            shutil.rmtree(data_dir)
+        os.replace(unpacked, data_dir)
+        log.info("goodbooks-10k ready in %s", data_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _fetch(url: str, dest: Path) -> None:
+    with urllib.request.urlopen(url, timeout=60) as response, open(dest, "wb") as out:
+        total = int(response.headers.get("Content-Length") or 0) or None
+        with tqdm(total=total, unit="B", unit_scale=True, desc="goodbooks-10k.zip") as bar:
+            while chunk := response.read(1 << 20):
+                out.write(chunk)
+                bar.update(len(chunk))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _unpack_csvs(archive: Path, dest: Path) -> None:
+    """Extract the dataset's CSV files, wherever they sit inside the zip, flat into dest."""
+    dest.mkdir()
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = {Path(name).name: name for name in zf.namelist() if name.endswith(".csv")}
+            missing = [name for name in REQUIRED_FILES if name not in members]
+            if missing:
+                raise DataError(f"{archive.name}: the archive lacks {', '.join(missing)}")
+            for name in REQUIRED_FILES:
+                with zf.open(members[name]) as src, open(dest / name, "wb") as out:
+                    shutil.copyfileobj(src, out)
+    except zipfile.BadZipFile as err:
+        raise DataError(f"{archive.name}: not a valid zip file ({err})") from err
+
+
+# ---------------------------------------------------------------------------------------
+# Reading and validating CSV files
+
+
+def read_csv(path: Path, columns: list[str], int_columns: list[str] = (), **kwargs) -> pd.DataFrame:
+    """Read ``path`` keeping ``columns``; check presence, emptiness and integer columns."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    try:
+        df = pd.read_csv(path, **kwargs)
+    except pd.errors.EmptyDataError as err:
+        raise DataError(f"{path}: the file is empty") from err
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
+        raise DataError(f"{path}: cannot parse as CSV ({err})") from err
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        found = ", ".join(map(str, df.columns))
+        raise DataError(f"{path}: missing column {', '.join(repr(m) for m in missing)} (found: {found})")
+    if len(df) == 0:
+        raise DataError(f"{path}: the file has a header but no rows")
+    df = df[columns].copy()
+    for col in int_columns:
+        df[col] = _as_int(df[col], path, col)
+    return df
+
+
+def _as_int(s: pd.Series, path: Path, col: str) -> pd.Series:
+    if pd.api.types.is_integer_dtype(s):
+        return s.astype(np.int64)
+    num = pd.to_numeric(s, errors="coerce")
+    bad = num.isna() | (num != np.floor(num))
+    if bad.any():
+        row = int(np.argmax(bad.to_numpy()))
+        raise DataError(f"{path} line {row + 2}: {col} {s.iloc[row]!r} is not an integer")
+    return num.astype(np.int64)
+
+
+def _first_bad_row(mask: pd.Series | np.ndarray) -> int | None:
+    mask = np.asarray(mask)
+    return int(np.argmax(mask)) if mask.any() else None
+
+
+BOOK_COLUMNS = [
+    "book_id",
+    "goodreads_book_id",
+    "authors",
+    "title",
+    "original_publication_year",
+    "average_rating",
+    "ratings_count",
+    "image_url",
+]
+
+
+def load_books(data_dir: Path) -> pd.DataFrame:
+    """books.csv, sorted by book_id, with unique positive integer ids."""
+    path = Path(data_dir) / "books.csv"
+    books = read_csv(path, BOOK_COLUMNS, ["book_id", "goodreads_book_id"])
+    dup = _first_bad_row(books["book_id"].duplicated())
+    if dup is not None:
+        raise DataError(f"{path} line {dup + 2}: book_id {books['book_id'].iloc[dup]} appears twice")
+    books["title"] = books["title"].fillna("").astype(str)
+    books["authors"] = books["authors"].fillna("").astype(str)
+    books["image_url"] = books["image_url"].fillna("").astype(str)
+    books["original_publication_year"] = pd.to_numeric(books["original_publication_year"], errors="coerce")
+    books["average_rating"] = pd.to_numeric(books["average_rating"], errors="coerce").fillna(0.0)
+    books["ratings_count"] = pd.to_numeric(books["ratings_count"], errors="coerce").fillna(0).astype(np.int64)
+    return books.sort_values("book_id").reset_index(drop=True)
+
+
+def load_ratings(data_dir: Path, known_book_ids: np.ndarray) -> pd.DataFrame:
+    """ratings.csv in either public column order; duplicate (user, book) pairs keep the last.
+
+    Returns columns user_id, book_id, rating (int64, int64, int8).
+    """
+    path = Path(data_dir) / "ratings.csv"
+    df = read_csv(path, ["user_id", "book_id", "rating"], ["user_id", "book_id", "rating"])
+    bad = _first_bad_row((df["rating"] < 1) | (df["rating"] > 5))
+    if bad is not None:
+        raise DataError(f"{path} line {bad + 2}: rating {df['rating'].iloc[bad]} is outside 1..5")
+    bad = _first_bad_row(~np.isin(df["book_id"].to_numpy(), known_book_ids))
+    if bad is not None:
+        raise DataError(f"{path} line {bad + 2}: book_id {df['book_id'].iloc[bad]} is not in books.csv")
+    before = len(df)
+    df = df.drop_duplicates(["user_id", "book_id"], keep="last").reset_index(drop=True)
+    if len(df) < before:
+        log.info("ratings.csv: %d duplicate (user, book) pairs resolved (kept the last)", before - len(df))
+    df["rating"] = df["rating"].astype(np.int8)
+    return df
+
+
+def load_to_read(data_dir: Path, known_book_ids: np.ndarray) -> pd.DataFrame:
+    """to_read.csv: (user_id, book_id) pairs; unknown books are an error."""
+    path = Path(data_dir) / "to_read.csv"
+    df = read_csv(path, ["user_id", "book_id"], ["user_id", "book_id"])
+    bad = _first_bad_row(~np.isin(df["book_id"].to_numpy(), known_book_ids))
+    if bad is not None:
+        raise DataError(f"{path} line {bad + 2}: book_id {df['book_id'].iloc[bad]} is not in books.csv")
+    return df.drop_duplicates().reset_index(drop=True)
+
+
+def load_tags(data_dir: Path) -> pd.DataFrame:
+    """tags.csv: tag_id, tag_name."""
+    path = Path(data_dir) / "tags.csv"
+    df = read_csv(path, ["tag_id", "tag_name"], ["tag_id"], keep_default_na=False)
+    df["tag_name"] = df["tag_name"].astype(str)
+    return df
+
+
+def load_book_tags(data_dir: Path, books: pd.DataFrame) -> pd.DataFrame:
+    """book_tags.csv joined to book_id; returns book_id, tag_id, count (negative counts -> 0)."""
+    path = Path(data_dir) / "book_tags.csv"
+    df = read_csv(path, ["goodreads_book_id", "tag_id", "count"], ["goodreads_book_id", "tag_id", "count"])
+    by_goodreads = pd.Series(books["book_id"].to_numpy(), index=books["goodreads_book_id"].to_numpy())
+    book_id = df["goodreads_book_id"].map(by_goodreads)
+    bad = _first_bad_row(book_id.isna())
+    if bad is not None:
+        raise DataError(
+            f"{path} line {bad + 2}: goodreads_book_id {df['goodreads_book_id'].iloc[bad]} is not in books.csv"
+        )
+    out = pd.DataFrame(
+        {"book_id": book_id.astype(np.int64), "tag_id": df["tag_id"], "count": df["count"].clip(lower=0)}
+    )
+    return out.groupby(["book_id", "tag_id"], as_index=False)["count"].max()
