@@ -1,0 +1,123 @@
+"""Assemble the static site: web/ sources + ARTIFACTS/web/ + TF.js vendored from node_modules.
+
+    python scripts/build_site.py --artifacts artifacts --out static
+
+The result is built in a temporary directory next to ``--out`` and swapped into place only
+when complete, so a server never sees a half-built site.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger("build_site")
+
+ROOT = Path(__file__).resolve().parent.parent
+TFJS_FILE = "tf.fesm.min.js"  # the ES-module build; web/js/*.js import ../vendor/tf.fesm.min.js
+
+
+class BuildError(Exception):
+    """The inputs are missing or inconsistent; the message says what to run."""
+
+
+@dataclass
+class SiteConfig:
+    artifacts: Path
+    out: Path
+    web: Path
+    node_modules: Path
+
+
+def parse_args(argv: list[str] | None = None) -> SiteConfig:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--artifacts", default="artifacts", help="artifacts directory (model.train --out)")
+    parser.add_argument("--out", default="static", help="where to write the site (replaced atomically)")
+    parser.add_argument("--web", default=str(ROOT / "web"), help="the page's sources")
+    parser.add_argument("--node-modules", default=str(ROOT / "node_modules"), help="npm install location")
+    args = parser.parse_args(argv)
+    return SiteConfig(Path(args.artifacts), Path(args.out), Path(args.web), Path(args.node_modules))
+
+
+def check_inputs(cfg: SiteConfig) -> tuple[Path, str]:
+    """Return (path of the TF.js file to vendor, its version) after checking every input."""
+    artifacts_web = cfg.artifacts / "web"
+    for name in ("metadata.json", "books.json", "model/model.json"):
+        if not (artifacts_web / name).is_file():
+            raise BuildError(
+                f"{artifacts_web / name} is missing. Train the model first: "
+                f"`python -m model.train --out {cfg.artifacts}` (or `make build`)."
+            )
+    if not (cfg.web / "index.html").is_file():
+        raise BuildError(f"{cfg.web / 'index.html'} is missing: --web must point at the page's sources.")
+    package = cfg.node_modules / "@tensorflow" / "tfjs"
+    tfjs = package / "dist" / TFJS_FILE
+    if not tfjs.is_file():
+        raise BuildError(f"{tfjs} is missing. Install the npm packages: `npm ci` (or `make install`).")
+    version = json.loads((package / "package.json").read_text())["version"]
+    wanted = json.loads((artifacts_web / "metadata.json").read_text()).get("tfjs_version")
+    if wanted and wanted != version:
+        raise BuildError(
+            f"the model was exported for TF.js {wanted} but node_modules has {version}; "
+            "run `npm ci` so package-lock.json's pinned version is installed."
+        )
+    return tfjs, version
+
+
+def assemble(cfg: SiteConfig, tfjs: Path, into: Path) -> None:
+    """Copy the sources, the exported model files and TF.js into the empty directory ``into``."""
+    shutil.copytree(cfg.web, into, dirs_exist_ok=True)
+    shutil.copytree(cfg.artifacts / "web", into, dirs_exist_ok=True)
+    (into / "vendor").mkdir(exist_ok=True)
+    shutil.copy2(tfjs, into / "vendor" / TFJS_FILE)
+    license_file = tfjs.parent.parent / "LICENSE"
+    if license_file.is_file():
+        shutil.copy2(license_file, into / "vendor" / "tfjs-LICENSE.txt")
+
+
+def swap_into_place(staging: Path, out: Path) -> None:
+    """Replace ``out`` by ``staging`` with renames (the old site is deleted afterwards)."""
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+        os.replace(out, old / "site")
+    os.replace(staging, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(cfg: SiteConfig) -> None:
+    """Build ``cfg.out`` from the sources, the artifacts and node_modules."""
+    tfjs, version = check_inputs(cfg)
+    cfg.out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{cfg.out.name}-staging-", dir=cfg.out.parent))
+    try:
+        assemble(cfg, tfjs, staging)
+        staging.chmod(0o755)  # mkdtemp makes 0700; the site must be readable by a server user
+        swap_into_place(staging, cfg.out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    files = sum(1 for path in cfg.out.rglob("*") if path.is_file())
+    log.info("built %s: %d files, TF.js %s vendored", cfg.out, files, version)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    cfg = parse_args(argv)
+    try:
+        build_site(cfg)
+    except BuildError as error:
+        log.error("build_site: %s", error)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

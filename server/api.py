@@ -1,0 +1,103 @@
+"""The JSON API over the catalogue: search, one book, similar books.
+
+Errors are JSON: 400 for a bad parameter (the message says which and what is allowed),
+404 for an unknown book, 503 when the site's artifacts are not built yet.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from server.catalogue import ArtifactsInvalid, ArtifactsMissing, Catalogue
+from server.http import json_error
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class BadParameter(Exception):
+    """A query or path parameter the API cannot use; the message goes to the client."""
+
+
+def int_param(name: str, default: int, low: int, high: int) -> int:
+    """Query parameter ``name`` as an int in [low, high]; ``default`` when absent."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise BadParameter(f"{name} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise BadParameter(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def parse_book_id(raw: str) -> int:
+    """A path's book_id as a positive int."""
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadParameter(f"book_id must be a positive integer, got {raw!r}")
+    return int(raw)
+
+
+def catalogue() -> Catalogue:
+    return current_app.extensions["shelf_catalogue"].get()
+
+
+def book_or_404(cat: Catalogue, book_id: int):
+    if book_id not in cat.row_of:
+        return None
+    return cat.books[cat.row_of[book_id]]
+
+
+@bp.errorhandler(BadParameter)
+def bad_parameter(error: BadParameter):
+    return json_error(400, str(error))
+
+
+@bp.errorhandler(ArtifactsMissing)
+def artifacts_missing(error: ArtifactsMissing):
+    command = current_app.config["BUILD_COMMAND"]
+    return json_error(503, f"The model and catalogue are not built yet (missing {error}). Run `{command}`.")
+
+
+@bp.errorhandler(ArtifactsInvalid)
+def artifacts_invalid(error: ArtifactsInvalid):
+    command = current_app.config["BUILD_COMMAND"]
+    return json_error(503, f"The built site files are inconsistent ({error}). Rebuild with `{command}`.")
+
+
+@bp.get("/books")
+def search_books():
+    """``?q=&limit=&offset=``: books matching q, ranked like the page's search box."""
+    query = request.args.get("q", "")
+    max_chars = current_app.config["MAX_QUERY_CHARS"]
+    if len(query) > max_chars:
+        raise BadParameter(f"q must be at most {max_chars} characters, got {len(query)}")
+    limit = int_param("limit", 20, 1, current_app.config["MAX_LIMIT"])
+    offset = int_param("offset", 0, 0, 10**9)
+    total, books = catalogue().search(query, limit, offset)
+    return jsonify(query=query, total=total, limit=limit, offset=offset, books=books)
+
+
+@bp.get("/books/<raw_id>")
+def get_book(raw_id: str):
+    """One book of the catalogue by book_id."""
+    book_id = parse_book_id(raw_id)
+    book = book_or_404(catalogue(), book_id)
+    if book is None:
+        return json_error(404, f"No book with book_id {book_id} in the catalogue.")
+    return jsonify(book)
+
+
+@bp.get("/books/<raw_id>/similar")
+def similar_books(raw_id: str):
+    """``?k=``: the k books nearest by the rating model's book vectors (cosine), plus the
+    tag model's neighbours under ``content`` when content_similar.json was built."""
+    book_id = parse_book_id(raw_id)
+    k = int_param("k", 10, 1, current_app.config["MAX_K"])
+    cat = catalogue()
+    book = book_or_404(cat, book_id)
+    if book is None:
+        return json_error(404, f"No book with book_id {book_id} in the catalogue.")
+    similar = [{**other, "similarity": round(sim, 6)} for other, sim in cat.similar(book_id, k)]
+    return jsonify(book=book, k=k, similar=similar, content=cat.content_neighbours(book_id, k))

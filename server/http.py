@@ -1,0 +1,88 @@
+"""What every response gets: security headers, JSON errors and gzip compression."""
+
+from __future__ import annotations
+
+import gzip
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+# Own scripts and styles only. Covers come from Goodreads' image hosts; the model, the
+# catalogue and TF.js are fetched from this origin.
+COVER_HOSTS = "https://images.gr-assets.com https://s.gr-assets.com"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    f"img-src 'self' data: {COVER_HOSTS}; connect-src 'self'; font-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+COMPRESSIBLE_TYPES = (
+    "text/",
+    "application/json",
+    "application/javascript",
+    "application/octet-stream",  # model shards: float weights still shrink a little
+    "image/svg+xml",
+)
+
+
+def json_error(status: int, message: str) -> tuple[Response, int]:
+    """A JSON error body: ``{"error": message, "status": status}``."""
+    return jsonify(error=message, status=status), status
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """Gzip ``data`` reproducibly (mtime 0) so the same file gives the same bytes and ETag."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def accepts_gzip() -> bool:
+    """Whether the client sent ``Accept-Encoding: gzip`` (without q=0)."""
+    return request.accept_encodings["gzip"] > 0
+
+
+def is_compressible(mimetype: str | None) -> bool:
+    """Whether a body of this type is worth compressing."""
+    return bool(mimetype) and mimetype.startswith(COMPRESSIBLE_TYPES)
+
+
+def install_response_policy(app: Flask) -> None:
+    """Register the error handlers and the after-request hook on ``app``."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if request.path.startswith("/api/") or request.path == "/healthz":
+            return json_error(error.code or 500, error.description or error.name)
+        return error
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.path.startswith("/api/") or request.path == "/healthz":
+            response.headers.setdefault("Cache-Control", "no-cache")
+            compress_dynamic(app, response)
+        return response
+
+
+def compress_dynamic(app: Flask, response: Response) -> None:
+    """Gzip an API response in place when the client accepts it and it is big enough."""
+    response.vary.add("Accept-Encoding")
+    if (
+        response.direct_passthrough
+        or "Content-Encoding" in response.headers
+        or not is_compressible(response.mimetype)
+        or not accepts_gzip()
+    ):
+        return
+    data = response.get_data()
+    if len(data) < app.config["GZIP_MIN_BYTES"]:
+        return
+    response.set_data(gzip_bytes(data))
+    response.headers["Content-Encoding"] = "gzip"

@@ -1,0 +1,139 @@
+"""Serves the built site from ``STATIC_DIR``: caching, compression, no listings, no traversal.
+
+Caching: files whose name carries a content hash (the model shards) and the vendored TF.js
+(its path carries the pinned version) are cached for a year as immutable; everything else
+(HTML, JSON, our own JS and CSS) is ``no-cache``, i.e. revalidated with its ETag each time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.security import safe_join
+
+from server.http import accepts_gzip, gzip_bytes, is_compressible
+
+bp = Blueprint("site", __name__)
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+# "group1-shard1of1.3fa2c9d1e0.bin", "model.0123abcd.bin": a hex content hash before the suffix.
+_HASHED_NAME = re.compile(r"[.-][0-9a-f]{8,}\.[a-z0-9]+$")
+_MAX_CACHED_BYTES = 64 * 1024 * 1024
+_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".json": "application/json",
+    ".bin": "application/octet-stream",
+    ".svg": "image/svg+xml",
+    ".webmanifest": "application/manifest+json",
+    ".map": "application/json",
+}
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    """One file's bytes, its gzip form (when worth it) and ETags for both."""
+
+    data: bytes
+    gzipped: bytes | None
+    etag: str
+    mimetype: str
+
+
+class StaticFileCache:
+    """Keeps read (and gzipped) files in memory, keyed by path, mtime and size."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._files: dict[str, tuple[tuple, StaticFile]] = {}
+
+    def get(self, path: Path) -> StaticFile:
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        with self._lock:
+            cached = self._files.get(str(path))
+        if cached and cached[0] == key:
+            return cached[1]
+        data = path.read_bytes()
+        mimetype = _TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+        mimetype = mimetype or "application/octet-stream"
+        gzipped = None
+        if is_compressible(mimetype) and len(data) >= current_app.config["GZIP_MIN_BYTES"]:
+            gzipped = gzip_bytes(data)
+            if len(gzipped) >= len(data):
+                gzipped = None
+        entry = StaticFile(data, gzipped, hashlib.sha256(data).hexdigest()[:32], mimetype)
+        if len(data) <= _MAX_CACHED_BYTES:
+            with self._lock:
+                self._files[str(path)] = (key, entry)
+        return entry
+
+
+_cache = StaticFileCache()
+
+
+def cache_control_for(relative_path: str) -> str:
+    """The Cache-Control value for a file of the site (path relative to ``STATIC_DIR``)."""
+    if relative_path.startswith("vendor/") or _HASHED_NAME.search(relative_path):
+        return IMMUTABLE
+    return REVALIDATE
+
+
+def not_built() -> Response:
+    """503 page for a missing site, naming the command that builds it."""
+    command = current_app.config["BUILD_COMMAND"]
+    body = (
+        f"Shelf's site is not built yet: {current_app.config['STATIC_DIR']} has no index.html.\n"
+        f"Run `{command}` (it trains the model and builds the site), then reload.\n"
+    )
+    return Response(body, status=503, mimetype="text/plain", headers={"Cache-Control": "no-store"})
+
+
+def not_found() -> Response:
+    return Response("Not found.\n", status=404, mimetype="text/plain")
+
+
+@bp.get("/", defaults={"relative_path": ""})
+@bp.get("/<path:relative_path>")
+def serve(relative_path: str) -> Response:
+    """A file of the built site; directories give their index.html or 404, never a listing."""
+    static_dir = Path(current_app.config["STATIC_DIR"])
+    if not (static_dir / "index.html").is_file():
+        return not_built()
+    parts = [part for part in relative_path.split("/") if part]
+    if any(part.startswith(".") for part in parts):
+        return not_found()  # hidden files, "..", and traversal attempts
+    joined = safe_join(str(static_dir), *parts) if parts else str(static_dir)
+    if joined is None:
+        return not_found()
+    path = Path(joined)
+    if path.is_dir():
+        path = path / "index.html"
+        relative_path = "/".join([*parts, "index.html"])
+    if not path.is_file():
+        return not_found()
+    return file_response(_cache.get(path), relative_path)
+
+
+def file_response(entry: StaticFile, relative_path: str) -> Response:
+    """200 (gzipped when accepted) or 304 for a cached file, with Vary, ETag, Cache-Control."""
+    use_gzip = entry.gzipped is not None and accepts_gzip()
+    etag = f"{entry.etag}-gz" if use_gzip else entry.etag
+    headers = {"Cache-Control": cache_control_for(relative_path), "Vary": "Accept-Encoding"}
+    if request.if_none_match.contains(etag):
+        response = Response(status=304, headers=headers)
+        response.set_etag(etag)
+        return response
+    body = entry.gzipped if use_gzip else entry.data
+    response = Response(body, mimetype=entry.mimetype, headers=headers)
+    if use_gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(etag)
+    return response
