@@ -1,0 +1,39 @@
+// The visitor's picks: a Map book_id -> stars (1..5) in the order they were picked.
+// Pure parsing and formatting; the entry module does the reading and writing.
+// URL form: ?picks=12,45:4,78  (a bare id means the default stars, "loved it").
+
+export const STORAGE_KEY = "shelf.picks.v1";
+
+/** Parse "12,45:4,78" into a Map; malformed entries are skipped, stars clamped to the range. */
+export function parsePicks(text, { defaultStars = 5, minStars = 1, maxStars = 5 } = {}) {
+  const picks = new Map();
+  for (const part of (text || "").split(",")) {
+    const match = /^\s*(\d{1,9})(?::(\d))?\s*$/.exec(part);
+    if (!match) continue;
+    const bookId = Number(match[1]);
+    if (bookId < 1) continue;
+    const stars = match[2] === undefined ? defaultStars : Number(match[2]);
+    picks.set(bookId, Math.min(maxStars, Math.max(minStars, stars)));
+  }
+  return picks;
+}
+
+/** The inverse of parsePicks: "12,45:4,78". */
+export function formatPicks(picks, { defaultStars = 5 } = {}) {
+  return [...picks].map(([bookId, stars]) => (stars === defaultStars ? `${bookId}` : `${bookId}:${stars}`)).join(",");
+}
+
+/** Drop picks whose book_id is not in the catalogue (an old link after a catalogue change). */
+export function knownPicks(picks, rowOf) {
+  return new Map([...picks].filter(([bookId]) => rowOf.has(bookId)));
+}
+
+/** The URL that shares `picks`, keeping the rest of `href` as it is. */
+export function urlWithPicks(href, picks, options) {
+  const url = new URL(href);
+  if (picks.size) url.searchParams.set("picks", formatPicks(picks, options));
+  else url.searchParams.delete("picks");
+  // URLSearchParams escapes ":" and ","; they are safe in a query, keep links readable.
+  url.search = url.search.replace(/%3A/gi, ":").replace(/%2C/gi, ",");
+  return url.toString();
+}
