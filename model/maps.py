@@ -1,0 +1,374 @@
+"""Maps of the book embeddings and Embedding Projector files: ``python -m model.maps``.
+
+Reads the link models written by ``python -m model.links`` (``links/``) and, when it exists,
+the rating model's ``book_embeddings.npy``; projects the book vectors to 2-D (UMAP by
+default) and writes, atomically:
+
+- ``maps/tag_model.png`` and ``maps/rating_model.png``: the books coloured by top genre shelf;
+- ``web/map.json``: the coordinates, titles, genres and nearest neighbours the map page draws;
+- ``projector/``: ``vecs.tsv`` + ``meta.tsv`` per embedding and a ``projector_config.json``
+  for https://projector.tensorflow.org (books and links of each model).
+
+Needs no TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from model.data import DataError
+from model.explore import ExploreError, Space, load_link_space, normalise, top_k_neighbours
+from model.links import GENRES, write_atomic_dir, write_json_atomic
+
+log = logging.getLogger(__name__)
+
+# One colour per genre of model.links.GENRES, in that order; books without a genre are grey.
+GENRE_COLOURS = [
+    "#4e79a7",
+    "#59a14f",
+    "#e15759",
+    "#76448a",
+    "#2f2f2f",
+    "#b07aa1",
+    "#f28e2b",
+    "#edc948",
+    "#9c755f",
+    "#17becf",
+    "#ff9da7",
+    "#8cd17d",
+]
+NO_GENRE_COLOUR = "#c8c8c8"
+
+
+@dataclass
+class MapsConfig:
+    """How ``python -m model.maps`` was run; saved as ``maps/config.json``."""
+
+    out: str = "artifacts"
+    data: str | None = None
+    wiki: str | None = None
+    method: str = "umap"
+    n_neighbors: int = 15
+    n_epochs: int = 120
+    k: int = 10
+    seed: int = 0
+
+
+def parse_args(argv: list[str] | None = None) -> MapsConfig:
+    d = MapsConfig()
+    p = argparse.ArgumentParser(prog="python -m model.maps", description=__doc__.split("\n")[0])
+    p.add_argument(
+        "--out", default=d.out, help="artifacts directory (reads links/, writes maps/, projector/)"
+    )
+    p.add_argument(
+        "--data",
+        default=None,
+        help="goodbooks-10k directory; unused here (model.links stored the titles and genres in links/), "
+        "accepted so both explorer commands take the same flags",
+    )
+    p.add_argument("--wiki", default=None, help="Wikipedia ndjson; unused here for the same reason as --data")
+    p.add_argument(
+        "--method",
+        choices=["umap", "tsne", "pca"],
+        default=d.method,
+        help="2-D projection: umap (default), tsne (slower) or pca (instant, for quick looks and tests)",
+    )
+    p.add_argument("--n-neighbors", type=int, default=d.n_neighbors, help="UMAP neighbourhood size")
+    p.add_argument("--n-epochs", type=int, default=d.n_epochs, help="UMAP optimisation epochs")
+    p.add_argument("--k", type=int, default=d.k, help="nearest books per book in map.json")
+    p.add_argument("--seed", type=int, default=d.seed, help="random seed")
+    return MapsConfig(**vars(p.parse_args(argv)))
+
+
+# ---------------------------------------------------------------------------------------
+# Projection
+
+
+def _import_umap():
+    """Import umap-learn without its optional TensorFlow part (ParametricUMAP), which costs
+    seconds to import and is not used here."""
+    if "tensorflow" in sys.modules:
+        import umap
+
+        return umap
+    sys.modules["tensorflow"] = None  # makes umap's `import tensorflow` fail fast, as if absent
+    try:
+        import umap
+    finally:
+        del sys.modules["tensorflow"]
+    return umap
+
+
+def project(
+    vectors: np.ndarray,
+    method: str = "umap",
+    n_neighbors: int = 15,
+    n_epochs: int = 120,
+    seed: int = 0,
+    neighbours: np.ndarray | None = None,
+) -> np.ndarray:
+    """float32 [num_rows, 2] coordinates scaled into [0, 1] (cosine geometry of ``vectors``).
+
+    ``neighbours`` may pass in ``top_k_neighbours(vectors, k)`` for some k >= n_neighbors - 1.
+    """
+    unit = normalise(vectors)
+    if method == "pca":
+        centred = unit - unit.mean(axis=0)
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        xy = centred @ vt[:2].T
+    elif method == "tsne":
+        from sklearn.manifold import TSNE
+
+        perplexity = min(30.0, (len(unit) - 1) / 3)
+        xy = TSNE(2, perplexity=perplexity, max_iter=250, init="pca", random_state=seed).fit_transform(unit)
+    elif method == "umap":
+        umap = _import_umap()
+        # Exact neighbours by matrix product: faster than UMAP's own search at this size, and it
+        # skips compiling pynndescent with numba on every fresh environment.
+        n_neighbors = min(n_neighbors, len(unit) - 1)
+        if neighbours is None or neighbours.shape[1] < n_neighbors - 1:
+            neighbours = top_k_neighbours(unit, n_neighbors - 1)
+        neighbours = neighbours[:, : n_neighbors - 1]
+        knn = np.concatenate(
+            [np.arange(len(unit))[:, None], neighbours], axis=1
+        )  # [n, n_neighbors], self first
+        dists = np.maximum(1.0 - np.einsum("nd,nkd->nk", unit, unit[knn]), 0.0).astype(np.float32)
+        dists[:, 0] = 0.0
+        reducer = umap.UMAP(
+            n_neighbors=n_neighbors,
+            n_epochs=n_epochs,
+            metric="cosine",
+            init="pca",
+            precomputed_knn=(knn, dists, None),
+            random_state=seed,
+        )
+        with warnings.catch_warnings():
+            # "n_jobs overridden by random_state" and "no NNDescent index": both expected here.
+            warnings.simplefilter("ignore", UserWarning)
+            xy = reducer.fit_transform(unit)
+    else:
+        raise ValueError(f"unknown projection method {method!r}")
+    xy = xy - xy.min(axis=0)
+    return (xy / np.maximum(xy.max(axis=0), 1e-12)).astype(np.float32)
+
+
+# ---------------------------------------------------------------------------------------
+# Outputs
+
+
+def plot_map(xy: np.ndarray, genres: list[str], title: str, path: Path) -> None:
+    """Scatter of the books coloured by genre, with a legend, saved as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(GENRES)
+    fig, ax = plt.subplots(figsize=(10, 10), dpi=100)
+    genre_arr = np.array(genres, dtype=object)
+    none = genre_arr == ""
+    ax.scatter(xy[none, 0], xy[none, 1], s=2, c=NO_GENRE_COLOUR, linewidths=0, label="(no genre shelf)")
+    for name, colour in zip(names, GENRE_COLOURS, strict=True):
+        mask = genre_arr == name
+        if mask.any():
+            ax.scatter(xy[mask, 0], xy[mask, 1], s=3, c=colour, linewidths=0, label=f"{name} ({mask.sum()})")
+    ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.legend(loc="upper right", fontsize=8, markerscale=4, frameon=True)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _tsv_field(value) -> str:
+    return str(value).replace("\t", " ").replace("\n", " ").replace("\r", " ")
+
+
+def write_projector(folder: Path, vectors: np.ndarray, columns: dict[str, list]) -> None:
+    """``vecs.tsv`` (one row of floats per item) and ``meta.tsv`` (a header, then one row per item)."""
+    folder.mkdir(parents=True)
+    np.savetxt(folder / "vecs.tsv", vectors, fmt="%.5f", delimiter="\t")
+    names = list(columns)
+    with open(folder / "meta.tsv", "w", encoding="utf-8") as f:
+        f.write("\t".join(names) + "\n")
+        for row in zip(*(columns[n] for n in names), strict=True):
+            f.write("\t".join(_tsv_field(v) for v in row) + "\n")
+
+
+def projector_entry(name: str, folder: str, vectors: np.ndarray) -> dict:
+    return {
+        "tensorName": name,
+        "tensorShape": list(vectors.shape),
+        "tensorPath": f"{folder}/vecs.tsv",
+        "metadataPath": f"{folder}/meta.tsv",
+    }
+
+
+def load_rating(artifacts: Path) -> tuple[np.ndarray, list[int]] | None:
+    """(book vectors, book_ids) of the rating model, or None (logged) if it is not built yet."""
+    vec_path, meta_path = artifacts / "book_embeddings.npy", artifacts / "web" / "metadata.json"
+    if not vec_path.is_file() or not meta_path.is_file():
+        log.info("no rating model yet (%s or %s missing): skipping its map", vec_path, meta_path)
+        return None
+    vecs = np.load(vec_path)
+    book_ids = json.loads(meta_path.read_text())["book_ids"]
+    if len(book_ids) != len(vecs):
+        raise DataError(f"{vec_path} has {len(vecs)} rows but {meta_path} lists {len(book_ids)} book_ids")
+    return vecs, book_ids
+
+
+def _coords(xy: np.ndarray) -> list:
+    """Flat [x0, y0, x1, y1, ...] rounded to 4 decimals; NaN (book not in this model) -> null."""
+    flat = np.round(xy.astype(np.float64), 4).ravel().tolist()
+    return [None if v != v else v for v in flat]
+
+
+def map_entry(label: str, xy: np.ndarray, neighbours: np.ndarray) -> dict:
+    """One map of ``map.json``: coordinates and each book's nearest books, both by tag-model row."""
+    return {"label": label, "xy": _coords(xy), "neighbours": neighbours.ravel().tolist()}
+
+
+def build_map_json(tags: Space, genres: list[str], maps: dict, k: int) -> dict:
+    """``web/map.json``: everything the map page draws, rows in tag-model (books.csv) order."""
+    genre_names = list(GENRES)
+    return {
+        "format_version": 1,
+        "num_books": len(tags.book_keys),
+        "k": k,
+        "book_ids": tags.book_keys,
+        "titles": tags.titles,
+        "authors": tags.authors,
+        "genre_names": genre_names,
+        "genre_colours": GENRE_COLOURS,
+        "no_genre_colour": NO_GENRE_COLOUR,
+        "genres": [genre_names.index(g) if g in genre_names else -1 for g in genres],
+        "maps": maps,
+    }
+
+
+def rating_in_tag_rows(tags: Space, rating_vecs: np.ndarray, rating_ids: list[int], xy: np.ndarray, k: int):
+    """Rating-model coordinates and neighbours re-indexed by tag-model row (NaN / -1 if absent)."""
+    row_of = {b: i for i, b in enumerate(tags.book_keys)}
+    rows = np.array([row_of.get(b, -1) for b in rating_ids])
+    present = rows >= 0
+    out_xy = np.full((len(tags.book_keys), 2), np.nan, dtype=np.float32)
+    out_xy[rows[present]] = xy[present]
+    neighbours = np.full((len(tags.book_keys), k), -1, dtype=np.int64)
+    if present.sum() > k:
+        near = top_k_neighbours(rating_vecs[present], k)  # rows of rating_vecs[present]
+        tag_rows = rows[present]
+        neighbours[tag_rows] = tag_rows[near]
+    return out_xy, neighbours
+
+
+# ---------------------------------------------------------------------------------------
+# The stage
+
+
+def run(cfg: MapsConfig) -> dict:
+    """Compute and write everything; return timings and sizes for the log."""
+    artifacts = Path(cfg.out)
+    started = time.perf_counter()
+    try:
+        tags = load_link_space(artifacts, "goodbooks")
+    except ExploreError as err:
+        raise DataError(str(err)) from err
+    index = json.loads((artifacts / "links" / "goodbooks" / "index.json").read_text(encoding="utf-8"))
+    genres = index["genres"]
+    wiki = None
+    if (artifacts / "links" / "wikipedia" / "index.json").is_file():
+        wiki = load_link_space(artifacts, "wikipedia")
+    else:
+        log.info("no Wikipedia link model in %s: skipping its projector files", artifacts / "links")
+    rating = load_rating(artifacts)
+    timings = {}
+
+    t = time.perf_counter()
+    near = top_k_neighbours(tags.book_vecs, max(cfg.k, cfg.n_neighbors - 1))
+    tag_xy = project(tags.book_vecs, cfg.method, cfg.n_neighbors, cfg.n_epochs, cfg.seed, near)
+    timings["project_tag_model_s"] = round(time.perf_counter() - t, 1)
+    maps = {"tags": map_entry("similar shelves (tag model)", tag_xy, near[:, : cfg.k])}
+    rating_xy = None
+    if rating is not None:
+        t = time.perf_counter()
+        rating_xy = project(rating[0], cfg.method, cfg.n_neighbors, cfg.n_epochs, cfg.seed)
+        timings["project_rating_model_s"] = round(time.perf_counter() - t, 1)
+        xy, neighbours = rating_in_tag_rows(tags, rating[0], rating[1], rating_xy, cfg.k)
+        maps["rating"] = map_entry("readers also liked (rating model)", xy, neighbours)
+    map_json = build_map_json(tags, genres, maps, cfg.k)
+
+    def build_maps(tmp: Path) -> None:
+        plot_map(tag_xy, genres, f"goodbooks-10k by shelf tags ({cfg.method})", tmp / "tag_model.png")
+        if rating is not None:
+            genre_of = dict(zip(tags.book_keys, genres, strict=True))
+            rating_genres = [genre_of.get(b, "") for b in rating[1]]
+            plot_map(
+                rating_xy, rating_genres, f"goodbooks-10k by ratings ({cfg.method})", tmp / "rating_model.png"
+            )
+        (tmp / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
+
+    def build_projector(tmp: Path) -> None:
+        meta = {"title": tags.titles, "author": tags.authors, "genre": genres, "book_id": tags.book_keys}
+        entries = [projector_entry("goodbooks books (tag model)", "books", tags.book_vecs)]
+        write_projector(tmp / "books", tags.book_vecs, meta)
+        counts = index["link_counts"]
+        write_projector(tmp / "links", tags.link_vecs, {"tag": tags.link_names, "books": counts})
+        entries.append(projector_entry("goodbooks shelves (tag model)", "links", tags.link_vecs))
+        if rating is not None:
+            by_id = dict(
+                zip(tags.book_keys, zip(tags.titles, tags.authors, genres, strict=True), strict=True)
+            )
+            rows = [by_id.get(b, ("", "", "")) for b in rating[1]]
+            rating_meta = {
+                "title": [r[0] for r in rows],
+                "author": [r[1] for r in rows],
+                "genre": [r[2] for r in rows],
+                "book_id": rating[1],
+            }
+            write_projector(tmp / "rating_books", rating[0], rating_meta)
+            entries.append(projector_entry("goodbooks books (rating model)", "rating_books", rating[0]))
+        if wiki is not None:
+            wiki_index = json.loads(
+                (artifacts / "links" / "wikipedia" / "index.json").read_text(encoding="utf-8")
+            )
+            wiki_meta = {"title": wiki.titles, "author": wiki.authors, "genre": wiki_index["genres"]}
+            write_projector(tmp / "wikipedia_books", wiki.book_vecs, wiki_meta)
+            entries.append(projector_entry("Wikipedia books", "wikipedia_books", wiki.book_vecs))
+            link_meta = {"link": wiki.link_names, "books": wiki_index["link_counts"]}
+            write_projector(tmp / "wikipedia_links", wiki.link_vecs, link_meta)
+            entries.append(projector_entry("Wikipedia links", "wikipedia_links", wiki.link_vecs))
+        (tmp / "projector_config.json").write_text(json.dumps({"embeddings": entries}, indent=2))
+
+    t = time.perf_counter()
+    write_atomic_dir(build_maps, artifacts / "maps")
+    write_atomic_dir(build_projector, artifacts / "projector")
+    write_json_atomic(map_json, artifacts / "web" / "map.json")
+    timings["write_s"] = round(time.perf_counter() - t, 1)
+    timings["total_s"] = round(time.perf_counter() - started, 1)
+    return timings
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    cfg = parse_args(argv)
+    try:
+        timings = run(cfg)
+    except DataError as err:
+        log.error("%s", err)
+        return 2
+    log.info("model.maps finished: %s; wrote maps/, projector/ and web/map.json under %s", timings, cfg.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
