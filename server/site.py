@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.security import safe_join
 
 from server.http import accepts_gzip, gzip_bytes, is_compressible
@@ -104,6 +104,8 @@ def not_found() -> Response:
 @bp.get("/<path:relative_path>")
 def serve(relative_path: str) -> Response:
     """A file of the built site; directories give their index.html or 404, never a listing."""
+    if relative_path.startswith("api/"):
+        abort(404)  # an unknown API route: a JSON 404 (server/http.py), not a file lookup
     static_dir = Path(current_app.config["STATIC_DIR"])
     if not (static_dir / "index.html").is_file():
         return not_built()

@@ -1,0 +1,157 @@
+"""Route tests for the JSON API on the hand-made five-book site (answers known in advance)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import numpy as np
+import pytest
+
+from server import create_app
+from server.catalogue import load_catalogue, read_tfjs_weight
+from tests.web.conftest import TINY_VECTORS, write_tiny_site
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "num_books": 5, "format_version": 1}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_ids"),
+    [
+        ("", [50, 20, 10, 30, 40]),  # start state: most ratings first
+        ("prince", [50, 20, 10]),  # title starts with "prince" first, then word matches by popularity
+        ("PRINCE", [50, 20, 10]),  # case-insensitive
+        ("le petit prince", [10]),  # exact title
+        ("emile", [30]),  # accent-insensitive: "Émile"
+        ("exupery", [10]),  # author, accents folded
+        ("saint exupéry", [10]),  # punctuation in "Saint-Exupéry" folds to a space
+        ("rousseau", [30]),
+        ("<img", [40]),  # the hostile title is findable like any other
+        ("ince", [50, 20, 10]),  # inner substring matches rank last (popularity among them)
+        ("zzz", []),
+    ],
+)
+def test_search_ranking(client, query, expected_ids):
+    response = client.get("/api/books", query_string={"q": query})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert [book["book_id"] for book in body["books"]] == expected_ids
+    assert body["total"] == len(expected_ids)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected_ids", "total"),
+    [
+        ({"limit": "2"}, [50, 20], 5),
+        ({"limit": "2", "offset": "2"}, [10, 30], 5),
+        ({"offset": "4"}, [40], 5),
+        ({"offset": "9"}, [], 5),
+        ({"q": "prince", "limit": "1", "offset": "1"}, [20], 3),
+    ],
+)
+def test_search_paging(client, params, expected_ids, total):
+    body = client.get("/api/books", query_string=params).get_json()
+    assert [book["book_id"] for book in body["books"]] == expected_ids
+    assert body["total"] == total
+
+
+@pytest.mark.parametrize(
+    ("url", "message_part"),
+    [
+        ("/api/books?limit=0", "limit must be between 1 and 100"),
+        ("/api/books?limit=101", "limit must be between 1 and 100"),
+        ("/api/books?limit=ten", "limit must be an integer"),
+        ("/api/books?offset=-1", "offset must be between 0"),
+        ("/api/books?offset=1.5", "offset must be an integer"),
+        ("/api/books?q=" + "a" * 201, "q must be at most 200 characters"),
+        ("/api/books/abc", "book_id must be a positive integer"),
+        ("/api/books/0", "book_id must be a positive integer"),
+        ("/api/books/-3", "book_id must be a positive integer"),
+        ("/api/books/10/similar?k=0", "k must be between 1 and 100"),
+        ("/api/books/10/similar?k=many", "k must be an integer"),
+        ("/api/books/x/similar", "book_id must be a positive integer"),
+    ],
+)
+def test_bad_parameters_are_400_json(client, url, message_part):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.is_json
+    assert message_part in response.get_json()["error"]
+
+
+@pytest.mark.parametrize("url", ["/api/books/99", "/api/books/99/similar"])
+def test_unknown_book_is_404_json(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "No book with book_id 99 in the catalogue."
+
+
+def test_unknown_api_route_is_404_json(client):
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert response.is_json
+
+
+def test_get_book(client):
+    response = client.get("/api/books/30")
+    assert response.status_code == 200
+    assert response.get_json()["title"] == "Émile"
+
+
+@pytest.mark.parametrize(
+    ("book_id", "k", "expected_ids"),
+    [(10, 1, [20]), (20, 1, [10]), (30, 1, [40]), (40, 2, [30, 20]), (50, 4, [10, 20, 30, 40])],
+)
+def test_similar_books(client, book_id, k, expected_ids):
+    body = client.get(f"/api/books/{book_id}/similar", query_string={"k": k}).get_json()
+    assert [book["book_id"] for book in body["similar"]] == expected_ids
+    assert body["book"]["book_id"] == book_id
+    assert body["content"] is None  # no content_similar.json in this site
+    sims = [book["similarity"] for book in body["similar"]]
+    assert sims == sorted(sims, reverse=True)
+
+
+def test_similar_includes_content_neighbours_when_built(tiny_site, client):
+    (tiny_site / "content_similar.json").write_text(json.dumps({"k": 2, "neighbours": {"10": [50, 30]}}))
+    body = client.get("/api/books/10/similar").get_json()
+    assert [book["book_id"] for book in body["content"]] == [50, 30]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32"])
+def test_vectors_read_from_tfjs_weights(tmp_path, dtype):
+    static_dir = tmp_path / "static"
+    write_tiny_site(static_dir, dtype=dtype)
+    model_json = json.loads((static_dir / "model" / "model.json").read_text())
+    vectors = read_tfjs_weight(static_dir / "model", model_json, "book_embedding")
+    np.testing.assert_allclose(vectors, TINY_VECTORS, atol=1e-3 if dtype == "float16" else 0)
+    assert load_catalogue(static_dir).unit_vectors.shape == (5, 3)
+
+
+@pytest.mark.parametrize("url", ["/api/books?q=x", "/api/books/1", "/api/books/1/similar", "/healthz"])
+def test_missing_artifacts_are_503_naming_make_build(tmp_path, url):
+    app = create_app({"TESTING": True, "STATIC_DIR": str(tmp_path / "not-built")})
+    response = app.test_client().get(url)
+    assert response.status_code == 503
+    assert response.is_json
+    assert "make build" in response.get_json()["error"]
+
+
+def test_site_rebuilt_under_a_running_app_is_picked_up(tiny_site, client):
+    assert client.get("/api/books/10").status_code == 200
+    books = json.loads((tiny_site / "books.json").read_text())
+    books[0]["title"] = "Renamed"
+    (tiny_site / "books.json").write_text(json.dumps(books) + "\n")  # new size -> new stamp
+    assert client.get("/api/books/10").get_json()["title"] == "Renamed"
+
+
+def test_api_responses_are_gzipped_and_not_cached(client):
+    response = client.get("/api/books", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert "Accept-Encoding" in response.headers["Vary"]
+    body = json.loads(gzip.decompress(response.data))
+    assert body["total"] == 5

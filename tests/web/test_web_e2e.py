@@ -1,0 +1,274 @@
+"""End to end in real headless Chromium, against real gunicorn and the Firebase Hosting emulator.
+
+The site is built from a model trained on the planted synthetic catalogue (see conftest.py).
+Every test runs once per server (``site_url`` is parametrised). Screenshots of the main
+states go to test-artifacts/web/.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from server.catalogue import load_catalogue, search_rows
+from tests.web.conftest import ROOT, local_only
+
+XSS_TITLE = "<img src=x onerror=alert(1)>"
+# Three picks found by searching, as a visitor would: (query typed, book_id picked).
+PICKS = [("petit prince edition", 2), ("even book 4", 4), ("img src", 1)]
+PICK_IDS = [book_id for _, book_id in PICKS]
+
+
+@pytest.fixture(scope="session")
+def python_recommendations(trained_artifacts):
+    """``python -m model.recommend`` for the picks the browser makes: plain, then book 4 at 3 stars."""
+    visitors = [
+        {"liked": PICK_IDS, "k": 10},
+        {"ratings": {"2": 5, "4": 3, "1": 5}, "k": 10},
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "model.recommend", "--artifacts", str(trained_artifacts)],
+        input="".join(json.dumps(v) + "\n" for v in visitors),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@pytest.fixture(scope="session")
+def catalogue(built_site):
+    return load_catalogue(built_site)
+
+
+def open_site(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+
+
+def pick_by_search(page, query: str, book_id: int) -> None:
+    page.fill("#search", query)
+    page.click(f"#search-results li[data-book-id='{book_id}'] button[data-action=pick]")
+
+
+def ids(page, list_selector: str) -> list[int]:
+    return page.eval_on_selector_all(
+        f"{list_selector} > li", "items => items.map(li => Number(li.dataset.bookId))"
+    )
+
+
+def suggestions(page) -> list[tuple[int, float]]:
+    return page.eval_on_selector_all(
+        "#suggestions > li",
+        "lis => lis.map(li => [Number(li.dataset.bookId),"
+        " Number(li.querySelector('.book-predicted').dataset.stars)])",
+    )
+
+
+def wait_for_suggestions_without(page, book_ids: list[int]) -> None:
+    """Wait until the suggestions were recomputed for the current picks."""
+    page.wait_for_function(
+        "ids => { const shown = [...document.querySelectorAll('#suggestions > li')];"
+        " return shown.length === 20 && !shown.some(li => ids.includes(Number(li.dataset.bookId))); }",
+        arg=book_ids,
+    )
+
+
+@pytest.fixture
+def name(site_url, request):
+    """'gunicorn' or 'firebase', for screenshot names."""
+    return request.node.callspec.params["site_url"]
+
+
+def test_start_state_search_and_cover_placeholders(page, site_url, catalogue, screenshot_dir, name):
+    open_site(page, site_url)
+    assert page.text_content("#results-heading") == "Popular books to start from"
+    assert ids(page, "#search-results") == [
+        catalogue.books[r]["book_id"] for r in catalogue.index.popularity[:20]
+    ]
+    assert page.is_visible("#suggestions-hint")
+    # Covers point at an outside host the test browser may not reach: each becomes a placeholder.
+    page.wait_for_function("document.querySelectorAll('#search-results .cover-placeholder').length >= 3")
+    page.screenshot(path=screenshot_dir / f"{name}-start.png")
+
+    # The page ranks exactly like server/catalogue.py (which /api/books uses).
+    for query in ["even book 1", "EVEN", "petit prince edition", "édition", "author b", "odd 4", "kafka"]:
+        page.fill("#search", query)
+        expected = [catalogue.books[r]["book_id"] for r in search_rows(catalogue.index, query)[:20]]
+        assert ids(page, "#search-results") == expected, query
+    page.fill("#search", "no such book anywhere")
+    assert ids(page, "#search-results") == []
+    assert "No books match" in page.text_content("#search-summary")
+    page.screenshot(path=screenshot_dir / f"{name}-no-results.png")
+
+    page.fill("#search", "even")
+    assert page.is_visible("#search-more")
+    page.click("#search-more")
+    assert ids(page, "#search-results") == [
+        catalogue.books[r]["book_id"] for r in search_rows(catalogue.index, "even")[:40]
+    ]
+    assert page.is_hidden("#search-more")  # fewer than 40 books match
+    assert page.js_errors == []
+
+
+def test_picks_give_suggestions_equal_to_python(page, site_url, python_recommendations, screenshot_dir, name):
+    open_site(page, site_url)
+    for query, book_id in PICKS:
+        pick_by_search(page, query, book_id)
+    assert ids(page, "#picks") == PICK_IDS
+    wait_for_suggestions_without(page, PICK_IDS)
+    page.fill("#search", "")
+    page.screenshot(path=screenshot_dir / f"{name}-suggestions.png", full_page=True)
+
+    shown = suggestions(page)
+    assert not set(PICK_IDS) & {book_id for book_id, _ in shown}
+    expected = python_recommendations[0]
+    assert [book_id for book_id, _ in shown[:10]] == expected["book_ids"]
+    assert [stars for _, stars in shown[:10]] == pytest.approx(expected["stars"], abs=1e-3)
+    reasons = page.eval_on_selector_all("#suggestions .book-reason cite", "cs => cs.map(c => c.textContent)")
+    assert len(reasons) == 20
+    picked_titles = set(page.eval_on_selector_all("#picks .book-title", "ts => ts.map(t => t.textContent)"))
+    assert set(reasons) <= picked_titles
+
+    # Book 4 down to 3 stars: the page recomputes and still matches Python.
+    page.select_option("#picks li[data-book-id='4'] select", "3")
+    page.wait_for_function(
+        "expected => document.querySelector('#suggestions > li')?.dataset.bookId === String(expected)",
+        arg=python_recommendations[1]["book_ids"][0],
+    )
+    page.wait_for_timeout(200)
+    shown = suggestions(page)
+    assert [book_id for book_id, _ in shown[:10]] == python_recommendations[1]["book_ids"]
+    assert [stars for _, stars in shown[:10]] == pytest.approx(python_recommendations[1]["stars"], abs=1e-3)
+    assert "picks=2,4:3,1" in page.url
+
+    page.click("#suggestions-more")
+    page.wait_for_function("document.querySelectorAll('#suggestions > li').length === 40")
+    assert page.js_errors == []
+
+
+def test_picks_survive_reload_and_travel_in_the_url(browser, page, site_url, screenshot_dir, name):
+    open_site(page, site_url)
+    for query, book_id in PICKS:
+        pick_by_search(page, query, book_id)
+    page.select_option("#picks li[data-book-id='2'] select", "4")
+    wait_for_suggestions_without(page, PICK_IDS)
+    shared_url = page.url
+    assert "picks=" in shared_url
+    before = suggestions(page)
+
+    page.reload()
+    page.wait_for_selector("body[data-state=ready]")
+    wait_for_suggestions_without(page, PICK_IDS)
+    assert ids(page, "#picks") == PICK_IDS
+    assert page.input_value("#picks li[data-book-id='2'] select") == "4"
+    assert suggestions(page) == before
+
+    # The bare address (no ?picks) restores them from localStorage.
+    open_site(page, site_url)
+    assert ids(page, "#picks") == PICK_IDS
+
+    # The shared link in a fresh browser (empty localStorage) restores the same list.
+    friend = browser.new_context(viewport={"width": 1024, "height": 800})
+    friend.route("**/*", local_only)
+    try:
+        other = friend.new_page()
+        open_site(other, shared_url)
+        wait_for_suggestions_without(other, PICK_IDS)
+        assert ids(other, "#picks") == PICK_IDS
+        assert other.input_value("#picks li[data-book-id='2'] select") == "4"
+        assert suggestions(other) == before
+        other.screenshot(path=screenshot_dir / f"{name}-shared-link.png")
+        other.click("#clear-picks")
+        assert ids(other, "#picks") == []
+        assert "picks=" not in other.url
+        assert other.is_visible("#suggestions-hint")
+    finally:
+        friend.close()
+
+
+def test_hostile_title_renders_as_text(page, site_url):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_site(page, site_url)
+    page.fill("#search", "<img")
+    assert page.text_content("#search-results li[data-book-id='1'] .book-title") == XSS_TITLE
+    pick_by_search(page, "img src", 1)
+    assert page.text_content("#picks li[data-book-id='1'] .book-title") == XSS_TITLE
+    page.wait_for_selector("#suggestions > li")
+    page.wait_for_timeout(300)  # give an injected onerror the chance it must not have
+    assert page.eval_on_selector_all("img[src='x'], img:not([src^='https://'])", "imgs => imgs.length") == 0
+    assert dialogs == []
+    assert page.js_errors == []
+
+
+def test_model_failure_shows_error_then_retry_works(page, site_url, screenshot_dir, name):
+    page.route("**/model/model.json", lambda route: route.fulfill(status=503, body="unavailable"))
+    page.goto(site_url)
+    page.wait_for_selector("body[data-state=error]", timeout=30_000)
+    assert page.is_visible("#retry")
+    assert "Could not load the recommender" in page.text_content("#status-text")
+    assert page.is_disabled("#search")
+    page.screenshot(path=screenshot_dir / f"{name}-model-failed.png")
+
+    page.unroute("**/model/model.json")
+    page.click("#retry")
+    page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+    assert page.is_hidden("#status")
+    assert len(ids(page, "#search-results")) == 20
+
+
+def test_loading_state_shows_progress(page, site_url):
+    # Hold the weights back so the loading state can be seen.
+    held = []
+    page.route("**/model/*.bin", lambda route: held.append(route))
+    page.goto(site_url)
+    page.wait_for_function(
+        "document.body.dataset.state === 'loading' && document.querySelector('#load-progress').value > 0"
+    )
+    assert "Loading" in page.text_content("#status-text")
+    for route in held:
+        route.continue_()
+    page.unroute("**/model/*.bin")
+    page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+
+
+def test_similar_books_dialog(page, site_url, catalogue, screenshot_dir, name):
+    open_site(page, site_url)
+    pick_by_search(page, "even book 4", 4)
+    page.click("#picks li[data-book-id='4'] button[data-action=similar]")
+    page.wait_for_selector("#similar[open]")
+    shown = ids(page, "#similar-rating")
+    expected = [book["book_id"] for book, _ in catalogue.similar(4, 10)]
+    assert len(shown) == 10 and 4 not in shown
+    # Browser (float32 JS) and server (numpy) agree; allow a swap of two near-equal neighbours.
+    assert shown[:5] == expected[:5] or sorted(shown) == sorted(expected)
+    assert page.text_content("#similar-title") == "Similar to “Even Book 4”"
+    page.screenshot(path=screenshot_dir / f"{name}-similar.png")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#similar", state="hidden")
+
+
+def test_keyboard_only_on_a_phone(page, site_url, screenshot_dir, name):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_site(page, site_url)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.id === 'search'")
+    page.keyboard.type("even book 4")
+    page.wait_for_function("document.querySelector('#search-results > li')?.dataset.bookId === '4'")
+    page.keyboard.press("Tab")  # the first result's Pick button
+    assert page.evaluate("document.activeElement.dataset.action") == "pick"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#picks li[data-book-id='4']")
+    # Focus stays on the same book's (now "Picked") button, so the visitor keeps their place.
+    assert page.evaluate("document.activeElement.getAttribute('aria-pressed')") == "true"
+    page.wait_for_selector("#suggestions > li")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=screenshot_dir / f"{name}-phone.png", full_page=True)

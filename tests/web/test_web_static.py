@@ -1,0 +1,152 @@
+"""Serving static/: caching, compression, security headers, no listings, no traversal;
+the site build; and firebase.json sending the same headers as the Flask server."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from server import create_app
+from server.http import SECURITY_HEADERS
+from server.site import IMMUTABLE, REVALIDATE
+from tests.web.conftest import ROOT, TFJS, write_tiny_site
+
+SHARD = "model/group1-shard1of1.0123456789abcdef.bin"
+
+
+@pytest.mark.parametrize(
+    ("path", "mimetype", "cache_control"),
+    [
+        ("/", "text/html", REVALIDATE),
+        ("/index.html", "text/html", REVALIDATE),
+        ("/metadata.json", "application/json", REVALIDATE),
+        ("/js/main.js", "text/javascript", REVALIDATE),
+        ("/model/model.json", "application/json", REVALIDATE),
+        (f"/{SHARD}", "application/octet-stream", IMMUTABLE),
+    ],
+)
+def test_static_files_types_and_caching(client, path, mimetype, cache_control):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.mimetype == mimetype
+    assert response.headers["Cache-Control"] == cache_control
+    assert response.headers["ETag"]
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+
+
+def test_csp_allows_only_own_scripts(client):
+    csp = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert client.get("/").headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_etag_revalidation_gives_304(client):
+    first = client.get("/metadata.json")
+    again = client.get("/metadata.json", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.data == b""
+
+
+def test_gzip_when_accepted(client, tiny_site):
+    plain = client.get("/js/main.js")
+    zipped = client.get("/js/main.js", headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert zipped.headers["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(zipped.data) == (tiny_site / "js" / "main.js").read_bytes()
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
+    assert len(zipped.data) < len(plain.data)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/js/",  # a directory without index.html: no listing
+        "/model",
+        "/../conftest.py",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/js/..%2f..%2fbooks.json",
+        "/..%5c..%5cetc%5cpasswd",
+        "/.secret",
+        "/nothing.txt",
+    ],
+)
+def test_no_listing_no_traversal_no_hidden_files(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"shelf" not in response.data.lower() or b"Not found" in response.data
+
+
+def test_unbuilt_site_says_how_to_build(tmp_path):
+    client = create_app({"STATIC_DIR": str(tmp_path / "nothing")}).test_client()
+    response = client.get("/")
+    assert response.status_code == 503
+    assert b"make build" in response.data
+
+
+def test_firebase_json_sends_the_same_headers():
+    config = json.loads((ROOT / "firebase.json").read_text())["hosting"]
+    assert config["public"] == "static"
+    everything = next(rule for rule in config["headers"] if rule.get("source") == "**")
+    headers = {h["key"]: h["value"] for h in everything["headers"]}
+    for name, value in SECURITY_HEADERS.items():
+        assert headers[name] == value
+    assert headers["Cache-Control"] == REVALIDATE
+    shards = next(rule for rule in config["headers"] if "regex" in rule)
+    assert shards["headers"] == [{"key": "Cache-Control", "value": IMMUTABLE}]
+    import re
+
+    assert re.search(shards["regex"], "/" + SHARD)
+    assert not re.search(shards["regex"], "/model/model.json")
+
+
+# ---------------------------------------------------------------------------------------
+# scripts/build_site.py
+
+
+def build(args: list[str]):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import build_site
+    finally:
+        sys.path.pop(0)
+    return build_site.main(args)
+
+
+@pytest.fixture
+def fake_artifacts(tmp_path) -> Path:
+    """An artifacts directory whose web/ is the tiny hand-made site."""
+    artifacts = tmp_path / "artifacts"
+    write_tiny_site(artifacts / "web")
+    for name in ("index.html", ".secret"):
+        (artifacts / "web" / name).unlink()
+    return artifacts
+
+
+@pytest.mark.skipif(not TFJS.is_file(), reason="node_modules/@tensorflow/tfjs missing: run `npm ci`")
+def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tmp_path):
+    out = tmp_path / "static"
+    out.mkdir()
+    (out / "stale.txt").write_text("from an older build")
+    assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    assert (out / "index.html").read_bytes() == (ROOT / "web" / "index.html").read_bytes()
+    assert (out / "js" / "ui.js").is_file()
+    assert (out / "metadata.json").is_file() and (out / SHARD).is_file()
+    assert (out / "vendor" / "tf.fesm.min.js").read_bytes() == TFJS.read_bytes()
+    assert not (out / "stale.txt").exists()  # replaced whole, not merged
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp dirs left
+
+
+def test_build_site_without_artifacts_fails_and_keeps_the_old_site(tmp_path, caplog):
+    out = tmp_path / "static"
+    out.mkdir()
+    (out / "index.html").write_text("old site")
+    assert build(["--artifacts", str(tmp_path / "none"), "--out", str(out)]) == 1
+    assert "python -m model.train" in caplog.text
+    assert (out / "index.html").read_text() == "old site"
