@@ -1,0 +1,127 @@
+"""Maps, map.json and Embedding Projector files; the two stages end to end on tiny data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from model import links, maps
+from model.links import GENRES
+from tests.explorer.conftest import WIKI_LINES, add_rating_model, planted_pairs, write_goodbooks_csvs
+
+
+def _read_projector(folder):
+    vecs = np.loadtxt(folder / "vecs.tsv", delimiter="\t", ndmin=2)
+    lines = (folder / "meta.tsv").read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0].split("\t"), [line.split("\t") for line in lines[1:]]
+    return vecs, header, rows
+
+
+def test_maps_without_a_rating_model(tiny_artifacts, planted, caplog):
+    caplog.set_level("INFO")
+    assert maps.main(["--out", str(tiny_artifacts), "--method", "pca", "--k", "4"]) == 0
+    assert "no rating model yet" in caplog.text
+    assert (tiny_artifacts / "maps" / "tag_model.png").stat().st_size > 10_000
+    assert not (tiny_artifacts / "maps" / "rating_model.png").exists()
+
+    data = json.loads((tiny_artifacts / "web" / "map.json").read_text())
+    assert data["num_books"] == planted.num_books and data["book_ids"] == planted.book_keys
+    assert list(data["maps"]) == ["tags"]
+    xy = np.array(data["maps"]["tags"]["xy"]).reshape(-1, 2)
+    assert xy.shape == (planted.num_books, 2) and xy.min() >= 0 and xy.max() <= 1
+    assert len(data["maps"]["tags"]["neighbours"]) == 4 * planted.num_books
+    assert data["genre_names"] == list(GENRES) and len(data["genre_colours"]) == len(GENRES)
+    assert set(data["genres"]) == {list(GENRES).index("fantasy"), list(GENRES).index("romance")}
+    # planted groups land apart: the groups' x ranges (first principal axis) do not overlap
+    half = planted.num_books // 2
+    assert xy[:half, 0].max() < xy[half:, 0].min() or xy[half:, 0].max() < xy[:half, 0].min()
+
+
+def test_projector_files_parse_back_with_the_right_shapes(tiny_artifacts, planted):
+    add_rating_model(tiny_artifacts, planted)
+    assert maps.main(["--out", str(tiny_artifacts), "--method", "pca"]) == 0
+    projector = tiny_artifacts / "projector"
+    config = json.loads((projector / "projector_config.json").read_text())
+    names = [e["tensorName"] for e in config["embeddings"]]
+    assert names == [
+        "goodbooks books (tag model)",
+        "goodbooks shelves (tag model)",
+        "goodbooks books (rating model)",
+    ]
+    for entry in config["embeddings"]:
+        vecs, header, rows = _read_projector(projector / entry["tensorPath"].rsplit("/", 1)[0])
+        assert list(vecs.shape) == entry["tensorShape"]
+        assert len(rows) == vecs.shape[0] and all(len(r) == len(header) for r in rows)
+        assert (projector / entry["metadataPath"]).is_file()
+    _, header, rows = _read_projector(projector / "books")
+    assert header == ["title", "author", "genre", "book_id"] and rows[0][:2] == ["Book 0", "Author 0"]
+    assert (tiny_artifacts / "maps" / "rating_model.png").is_file()
+    data = json.loads((tiny_artifacts / "web" / "map.json").read_text())
+    assert set(data["maps"]) == {"tags", "rating"}
+    assert len(data["maps"]["rating"]["neighbours"]) == data["k"] * planted.num_books
+
+
+def test_missing_link_model_is_a_clear_error(tmp_path, caplog):
+    assert maps.main(["--out", str(tmp_path), "--method", "pca"]) == 2
+    assert "run `python -m model.links" in caplog.text
+
+
+# UMAP is left to the real-data test: numba compiles it for ~15 s on first use.
+@pytest.mark.parametrize("method", ["pca", "tsne"])
+def test_projection_methods_give_unit_square_coordinates(method):
+    vecs = np.random.default_rng(0).normal(size=(60, 5))
+    xy = maps.project(vecs, method)
+    assert xy.shape == (60, 2) and xy.min() == 0 and np.isclose(xy.max(axis=0), 1).all()
+
+
+def test_links_and_maps_stages_end_to_end(tmp_path, caplog):
+    caplog.set_level("INFO")
+    pairs = planted_pairs(books_per_group=10, links_per_group=6, links_per_book=3)
+    data = tmp_path / "goodbooks"
+    write_goodbooks_csvs(data, pairs)
+    wiki = tmp_path / "books.ndjson"
+    extra = [
+        json.dumps([f"Novel {i}", {"author": f"W{i % 3}"}, ["Dragons", "Magic", f"x{i % 2}"], [], "t", 1])
+        for i in range(6)
+    ]
+    wiki.write_text("\n".join(WIKI_LINES + ["{broken"] + extra) + "\n", encoding="utf-8")
+    out = tmp_path / "artifacts"
+    argv = [
+        "--out",
+        str(out),
+        "--data",
+        str(data),
+        "--wiki",
+        str(wiki),
+        "--min-tag-books",
+        "2",
+        "--epochs",
+        "2",
+        "--wiki-epochs",
+        "2",
+        "--batch-size",
+        "16",
+        "--min-link-count",
+        "2",
+    ]
+    assert links.main(argv) == 0
+    assert "line 5: not valid JSON" in caplog.text
+    report = json.loads((out / "links" / "report.json").read_text())
+    assert set(report["sources"]) == {"goodbooks", "wikipedia"}
+    assert report["wikipedia_parse"]["malformed_lines"] == 1
+    assert 0 <= report["sources"]["goodbooks"]["auc_uniform_negatives"] <= 1
+    index = json.loads((out / "links" / "goodbooks" / "index.json").read_text())
+    assert "to-read" not in index["links"] and len(index["book_keys"]) == pairs.num_books
+    similar = json.loads((out / "web" / "content_similar.json").read_text())
+    assert similar["k"] == 10 and len(similar["neighbours"]) == pairs.num_books
+    assert "# Link-embedding quality" in (out / "links" / "report.md").read_text()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp dirs left
+
+    assert maps.main(["--out", str(out), "--method", "pca"]) == 0
+    config = json.loads((out / "projector" / "projector_config.json").read_text())
+    assert [e["tensorName"] for e in config["embeddings"]][-2:] == ["Wikipedia books", "Wikipedia links"]
+
+    assert links.main(argv + ["--wiki", str(tmp_path / "nope.ndjson")]) == 2
+    assert "pass --wiki none" in caplog.text
