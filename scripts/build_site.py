@@ -9,9 +9,11 @@ when complete, so a server never sees a half-built site.
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import logging
 import os
+import posixpath
 import shutil
 import sys
 import tempfile
@@ -21,6 +23,7 @@ from pathlib import Path
 log = logging.getLogger("build_site")
 
 ROOT = Path(__file__).resolve().parent.parent
+PRELOAD_MARKER = "<!-- build_site: weight preloads -->"
 TFJS_FILE = "tf.fesm.min.js"  # the ES-module build; web/js/*.js import ../vendor/tf.fesm.min.js
 
 
@@ -82,6 +85,27 @@ def assemble(cfg: SiteConfig, tfjs: Path, into: Path) -> None:
         shutil.copy2(license_file, into / "vendor" / "tfjs-LICENSE.txt")
 
 
+def add_weight_preloads(site: Path) -> None:
+    """Let index.html start downloading the model's shards at once, in parallel with TF.js.
+
+    The shard names carry content hashes, so they are only known here: the marker comment in
+    web/index.html is replaced by one ``<link rel="preload">`` per shard named in model.json.
+    """
+    index = site / "index.html"
+    metadata = json.loads((site / "metadata.json").read_text())
+    model_url = metadata.get("model_url", "model/model.json")
+    model_json = json.loads((site / model_url).read_text())
+    base = posixpath.dirname(model_url)
+    links = [
+        f'<link rel="preload" href="{html.escape(posixpath.join(base, path))}" as="fetch" crossorigin />'
+        for group in model_json["weightsManifest"]
+        for path in group["paths"]
+    ]
+    text = index.read_text(encoding="utf-8")
+    if PRELOAD_MARKER in text:
+        index.write_text(text.replace(PRELOAD_MARKER, "\n    ".join(links)), encoding="utf-8")
+
+
 def swap_into_place(staging: Path, out: Path) -> None:
     """Replace ``out`` by ``staging`` with renames (the old site is deleted afterwards)."""
     old = None
@@ -100,6 +124,7 @@ def build_site(cfg: SiteConfig) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{cfg.out.name}-staging-", dir=cfg.out.parent))
     try:
         assemble(cfg, tfjs, staging)
+        add_weight_preloads(staging)
         staging.chmod(0o755)  # mkdtemp makes 0700; the site must be readable by a server user
         swap_into_place(staging, cfg.out)
     finally:

@@ -7,6 +7,7 @@ shards), so the server and the browser use the very same numbers.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import unicodedata
@@ -107,8 +108,14 @@ def search_rows(index: SearchIndex, query: str) -> list[int]:
     if not query:
         return list(index.popularity)
     tokens = query.split()
+    # Cheap prefilter on the longest word first (a C-speed substring test per book), then
+    # the full tiering on the few books left. Popularity order in, so a stable sort by tier
+    # keeps popularity within each tier.
+    longest = max(tokens, key=len)
+    haystacks = index.haystacks
+    candidates = [row for row in index.popularity if longest in haystacks[row]]
     tiers = []
-    for row in index.popularity:  # popularity order, so a stable sort by tier keeps it
+    for row in candidates:
         tier = match_tier(index, row, query, tokens)
         if tier is not None:
             tiers.append((tier, row))
@@ -170,9 +177,13 @@ class Catalogue:
     unit_vectors: np.ndarray  # float32 [num_books, embedding_dim], each row of length 1 (or 0)
     content_similar: dict | None  # content_similar.json when the explorer wrote it
 
+    def __post_init__(self):
+        # Typing produces the same prefixes again and again; remember recent answers.
+        self._search = functools.lru_cache(maxsize=4096)(lambda query: tuple(search_rows(self.index, query)))
+
     def search(self, query: str, limit: int, offset: int) -> tuple[int, list[dict]]:
         """(number of matches, the books from ``offset`` to ``offset + limit``)."""
-        rows = search_rows(self.index, query)
+        rows = self._search(normalize(query))
         return len(rows), [self.books[row] for row in rows[offset : offset + limit]]
 
     def similar(self, book_id: int, k: int) -> list[tuple[dict, float]]:

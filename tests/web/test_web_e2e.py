@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from server.catalogue import load_catalogue, search_rows
-from tests.web.conftest import ROOT, local_only
+from tests.web.servers import ROOT, local_only
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 # Three picks found by searching, as a visitor would: (query typed, book_id picked).
@@ -93,7 +93,9 @@ def test_start_state_search_and_cover_placeholders(page, site_url, catalogue, sc
     ]
     assert page.is_visible("#suggestions-hint")
     # Covers point at an outside host the test browser may not reach: each becomes a placeholder.
-    page.wait_for_function("document.querySelectorAll('#search-results .cover-placeholder').length >= 3")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#search-results .cover-placeholder').length >= 3"
+    )
     page.screenshot(path=screenshot_dir / f"{name}-start.png")
 
     # The page ranks exactly like server/catalogue.py (which /api/books uses).
@@ -148,7 +150,7 @@ def test_picks_give_suggestions_equal_to_python(page, site_url, python_recommend
     assert "picks=2,4:3,1" in page.url
 
     page.click("#suggestions-more")
-    page.wait_for_function("document.querySelectorAll('#suggestions > li').length === 40")
+    page.wait_for_function("() => document.querySelectorAll('#suggestions > li').length === 40")
     assert page.js_errors == []
 
 
@@ -229,7 +231,8 @@ def test_loading_state_shows_progress(page, site_url):
     page.route("**/model/*.bin", lambda route: held.append(route))
     page.goto(site_url)
     page.wait_for_function(
-        "document.body.dataset.state === 'loading' && document.querySelector('#load-progress').value > 0"
+        "() => document.body.dataset.state === 'loading'"
+        " && document.querySelector('#load-progress').value > 0"
     )
     assert "Loading" in page.text_content("#status-text")
     for route in held:
@@ -260,9 +263,9 @@ def test_keyboard_only_on_a_phone(page, site_url, screenshot_dir, name):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.id === 'search'")
+    page.wait_for_function("() => document.activeElement.id === 'search'")
     page.keyboard.type("even book 4")
-    page.wait_for_function("document.querySelector('#search-results > li')?.dataset.bookId === '4'")
+    page.wait_for_function("() => document.querySelector('#search-results > li')?.dataset.bookId === '4'")
     page.keyboard.press("Tab")  # the first result's Pick button
     assert page.evaluate("document.activeElement.dataset.action") == "pick"
     page.keyboard.press("Enter")

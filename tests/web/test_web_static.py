@@ -135,7 +135,9 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tmp_pat
     out.mkdir()
     (out / "stale.txt").write_text("from an older build")
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
-    assert (out / "index.html").read_bytes() == (ROOT / "web" / "index.html").read_bytes()
+    source = (ROOT / "web" / "index.html").read_text()
+    preload = f'<link rel="preload" href="{SHARD}" as="fetch" crossorigin />'
+    assert (out / "index.html").read_text() == source.replace("<!-- build_site: weight preloads -->", preload)
     assert (out / "js" / "ui.js").is_file()
     assert (out / "metadata.json").is_file() and (out / SHARD).is_file()
     assert (out / "vendor" / "tf.fesm.min.js").read_bytes() == TFJS.read_bytes()

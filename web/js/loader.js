@@ -5,7 +5,8 @@ import "./layers.js"; // registers the model's custom layers with tf.serializati
 
 /** fetch + JSON with an error that names the file and what happened. */
 export async function fetchJson(url) {
-  const response = await fetch(url, { cache: "no-cache" });
+  // The server marks JSON "no-cache", so this revalidates; it also reuses index.html's preloads.
+  const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
 }

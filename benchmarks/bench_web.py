@@ -1,0 +1,277 @@
+"""Measure the site in headless Chromium and the API under a bounded load, all on 127.0.0.1.
+
+    .venv/bin/python benchmarks/bench_web.py [--artifacts artifacts] [--clients 50] [--seconds 20]
+
+1. Builds the site from ``--artifacts`` into a temporary directory (scripts/build_site.py)
+   and serves it with gunicorn (gunicorn.conf.py) on a free 127.0.0.1 port.
+2. Cold page loads (fresh browser context each) of a shared link with three picks: bytes
+   transferred until the first suggestions (compressed, as sent), and the time from
+   navigation to the first suggestions.
+3. Picks ten popular books one at a time: time per recompute (model, top 20, reasons, and
+   the suggestions' DOM).
+4. ``--clients`` threads with keep-alive connections query ``/api/books?q=`` with prefixes
+   of real titles and authors for ``--seconds``: requests per second, p50/p99, errors.
+
+Prints numbers; asserts nothing. No traffic leaves 127.0.0.1 (the browser aborts cover
+requests to the image host).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import build_site  # noqa: E402
+
+from tests.web.servers import CHROMIUM, CHROMIUM_ARGS, local_only, start_gunicorn, stop  # noqa: E402
+
+
+@dataclass
+class BenchConfig:
+    artifacts: Path
+    clients: int
+    seconds: float
+    loads: int
+    picks: int
+    workers: int | None
+    web: Path
+
+
+def parse_args(argv: list[str] | None = None) -> BenchConfig:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--artifacts", default="artifacts", help="artifacts directory (model.train --out)")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent API clients in the load test")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of the load test")
+    parser.add_argument("--loads", type=int, default=5, help="cold page loads to time")
+    parser.add_argument("--picks", type=int, default=10, help="picks to time one recompute each")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)"
+    )
+    parser.add_argument("--web", default=str(ROOT / "web"), help="the page's sources to build the site from")
+    args = parser.parse_args(argv)
+    return BenchConfig(
+        Path(args.artifacts), args.clients, args.seconds, args.loads, args.picks, args.workers, Path(args.web)
+    )
+
+
+def kb(n: float) -> str:
+    return f"{n / 1024:,.0f} KiB"
+
+
+# ---------------------------------------------------------------------------------------
+# Browser
+
+
+RESOURCES_JS = """() => {
+  const entries = performance.getEntriesByType('navigation')
+    .concat(performance.getEntriesByType('resource'));
+  return entries.filter(e => e.name.startsWith(location.origin)).map(e => ({
+    name: e.name.slice(location.origin.length), transfer: e.transferSize,
+    encoded: e.encodedBodySize, decoded: e.decodedBodySize }));
+}"""
+
+
+def cold_load(browser, url: str) -> dict:
+    """One load in a fresh context: times from window.shelf.stats and bytes from Resource Timing."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", local_only)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function(
+            "() => window.shelf && window.shelf.stats.firstSuggestionsAtMs !== null", timeout=60_000
+        )
+        stats = page.evaluate("window.shelf.stats")
+        resources = page.evaluate(RESOURCES_JS)
+    finally:
+        context.close()
+    return {"stats": stats, "resources": resources}
+
+
+def time_picks(browser, url: str, picks: int) -> list[dict]:
+    """Pick the first unpicked popular book ``picks`` times; the page's stats after each."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", local_only)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+        out = []
+        for count in range(1, picks + 1):
+            page.click("#search-results button[data-action=pick] >> nth=0")
+            page.wait_for_function("n => window.shelf.stats.recomputeCount >= n", arg=count)
+            out.append(page.evaluate("({...window.shelf.stats})"))
+    finally:
+        context.close()
+    return out
+
+
+def bench_browser(cfg: BenchConfig, base: str, pick_ids: list[int]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    shared = base + "?picks=" + ",".join(map(str, pick_ids))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            cold_load(browser, shared)  # warm the server's file cache; not counted
+            loads = [cold_load(browser, shared) for _ in range(cfg.loads)]
+            picks = time_picks(browser, base, cfg.picks)
+        finally:
+            browser.close()
+
+    print(f"\n## Page (headless Chromium, cold cache, {cfg.loads} loads of a link with 3 picks)")
+    resources = loads[-1]["resources"]
+    groups: dict[str, list[int]] = {}
+    for r in resources:
+        name = r["name"]
+        group = (
+            "TF.js"
+            if "/vendor/" in name
+            else "model weights"
+            if name.endswith(".bin")
+            else "catalogue (books.json)"
+            if name.startswith("/books.json")
+            else "other (HTML, JS, CSS, metadata, model.json)"
+        )
+        sums = groups.setdefault(group, [0, 0])
+        sums[0] += r["transfer"]
+        sums[1] += r["decoded"]
+    for group, (transfer, decoded) in sorted(groups.items(), key=lambda item: -item[1][0]):
+        print(f"  {group:<46} {kb(transfer):>12} transferred ({kb(decoded)} uncompressed)")
+    total = sum(r["transfer"] for r in resources)
+    print(
+        f"  {'total until first suggestions':<46} {kb(total):>12} = {total / 1e6:.2f} MB"
+        f" ({len(resources)} requests)"
+    )
+    first = [load["stats"]["firstSuggestionsAtMs"] for load in loads]
+    ready = [load["stats"]["readyAtMs"] for load in loads]
+    print(
+        f"  navigation -> model ready:        median {statistics.median(ready):7.0f} ms  (runs: "
+        + ", ".join(f"{v:.0f}" for v in ready)
+        + ")"
+    )
+    print(
+        f"  navigation -> first suggestions:  median {statistics.median(first):7.0f} ms  (runs: "
+        + ", ".join(f"{v:.0f}" for v in first)
+        + ")"
+    )
+    recompute = [p["lastRecomputeMs"] for p in picks]
+    compute = [p["lastComputeMs"] for p in picks]
+    print(
+        f"  recompute after a pick ({len(picks)} picks): compute median {statistics.median(compute):.1f} ms, "
+        f"max {max(compute):.1f} ms; with rendering median {statistics.median(recompute):.1f} ms, "
+        f"max {max(recompute):.1f} ms"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Load test
+
+
+def queries_from(books: list[dict], count: int, seed: int = 0) -> list[str]:
+    """Prefixes (2..12 characters) of real titles and author names: what people type."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        book = rng.choice(books)
+        text = book["title"] if rng.random() < 0.7 else book["authors"]
+        out.append(text[: rng.randint(2, 12)])
+    return out
+
+
+def client_loop(
+    port: int, queries: list[str], stop_at: float, latencies: list, errors: list, seed: int
+) -> None:
+    from urllib.parse import quote
+
+    rng = random.Random(seed)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    while time.perf_counter() < stop_at:
+        path = "/api/books?limit=20&q=" + quote(rng.choice(queries))
+        started = time.perf_counter()
+        try:
+            conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                errors.append(response.status)
+            latencies.append(time.perf_counter() - started)
+        except (OSError, http.client.HTTPException) as error:
+            errors.append(repr(error))
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.close()
+
+
+def bench_load(cfg: BenchConfig, port: int, books: list[dict]) -> None:
+    queries = queries_from(books, 2000)
+    latencies: list[float] = []
+    errors: list = []
+    stop_at = time.perf_counter() + cfg.seconds
+    threads = [
+        threading.Thread(target=client_loop, args=(port, queries, stop_at, latencies, errors, i))
+        for i in range(cfg.clients)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    p50 = latencies[len(latencies) // 2] * 1000 if latencies else float("nan")
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000 if latencies else float("nan")
+    print(
+        f"\n## API load: {cfg.clients} concurrent keep-alive clients for {cfg.seconds:.0f} s on "
+        f"/api/books?q=<prefix>&limit=20 ({len(set(queries))} distinct queries)"
+    )
+    print(
+        f"  {len(latencies)} requests in {elapsed:.1f} s = {len(latencies) / elapsed:,.0f} req/s; "
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms; errors {len(errors)}"
+    )
+    if errors:
+        print(f"  first errors: {errors[:5]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    cfg = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="shelf-bench-") as tmp:
+        static_dir = Path(tmp) / "static"
+        try:
+            build_site.build_site(
+                build_site.SiteConfig(cfg.artifacts, static_dir, cfg.web, ROOT / "node_modules")
+            )
+        except build_site.BuildError as error:
+            print(f"bench_web: {error}", file=sys.stderr)
+            return 1
+        books = json.loads((static_dir / "books.json").read_text())
+        metadata = json.loads((static_dir / "metadata.json").read_text())
+        print(
+            f"# bench_web: {metadata['num_books']} books, embedding_dim {metadata['embedding_dim']}, "
+            f"artifacts {cfg.artifacts}"
+        )
+        base, proc = start_gunicorn(static_dir, Path(tmp) / "gunicorn.log", workers=cfg.workers)
+        try:
+            popular = sorted(books, key=lambda b: -b["ratings_count"])
+            bench_browser(cfg, base, [b["book_id"] for b in popular[:3]])
+            bench_load(cfg, int(base.rsplit(":", 1)[1].strip("/")), books)
+        finally:
+            stop(proc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Start and stop the servers under test on 127.0.0.1: gunicorn (``make serve``'s command)
+and the Firebase Hosting emulator. Shared by tests/web/conftest.py and benchmarks/bench_web.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FIREBASE = ROOT / "node_modules" / ".bin" / "firebase"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class ServerError(RuntimeError):
+    """A server did not start; the message carries the end of its log."""
+
+
+def local_only(route) -> None:
+    """Playwright route handler: let 127.0.0.1 through, abort everything else (covers too)."""
+    if route.request.url.startswith("http://127.0.0.1:"):
+        route.continue_()
+    else:
+        route.abort()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, proc: subprocess.Popen, timeout: float, log_path: Path) -> None:
+    """Poll ``url`` until it answers (any status) or fail with the server's log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ServerError(f"server exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    stop(proc)
+    raise ServerError(f"{url} did not answer within {timeout}s:\n{log_path.read_text()[-3000:]}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server we started (its own process group, so its workers go too)."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
+def start_gunicorn(static_dir: Path, log_path: Path, workers: int | None = 2) -> tuple[str, subprocess.Popen]:
+    """``make serve``'s command on a free 127.0.0.1 port; returns (base URL, process).
+
+    ``workers`` None keeps gunicorn.conf.py's default.
+    """
+    port = free_port()
+    env = {**os.environ, "SHELF_STATIC_DIR": str(static_dir), "HOST": "127.0.0.1", "PORT": str(port)}
+    if workers is not None:
+        env["WEB_CONCURRENCY"] = str(workers)
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "server:create_app()"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}/"
+    wait_for_http(base + "healthz", proc, 30, log_path)
+    return base, proc
+
+
+def start_firebase(static_dir: Path, log_path: Path) -> tuple[str, subprocess.Popen]:
+    """The Firebase Hosting emulator (offline, demo project) serving ``static_dir``.
+
+    The project's firebase.json is copied next to ``static_dir`` with free ports filled in,
+    so the headers under test are exactly the committed ones.
+    """
+    project = static_dir.parent
+    config = json.loads((ROOT / "firebase.json").read_text())
+    config["hosting"]["public"] = static_dir.name
+    port = free_port()
+    config["emulators"] = {
+        "hosting": {"host": "127.0.0.1", "port": port},
+        "hub": {"host": "127.0.0.1", "port": free_port()},
+        "logging": {"host": "127.0.0.1", "port": free_port()},
+        "ui": {"enabled": False},
+        "singleProjectMode": True,
+    }
+    (project / "firebase.json").write_text(json.dumps(config, indent=2))
+    home = project / "home"
+    home.mkdir(exist_ok=True)
+    # CI=1 skips the CLI's message-of-the-day fetch; a fresh HOME has no login and no usage stats.
+    env = {**os.environ, "HOME": str(home), "CI": "1", "NO_UPDATE_NOTIFIER": "1"}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [str(FIREBASE), "emulators:start", "--only", "hosting", "--project", "demo-shelf"],
+            cwd=project,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}/"
+    wait_for_http(base + "metadata.json", proc, 90, log_path)
+    return base, proc
