@@ -1,0 +1,197 @@
+"""The map page in a real headless Chromium: points drawn, hover shows a title, click opens a book.
+
+The page is served from a temporary directory (web/ sources + a map.json) by
+``python -m http.server`` on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model import maps
+from model.explore import Space
+from tests.explorer.conftest import REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+NUM_BOOKS = 10_000
+K = 5
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not CHROMIUM.is_file(), reason="needs Chromium at /usr/bin/chromium")
+
+
+def _map_json() -> dict:
+    """10,000 books in 12 genre clusters (rows 0..9999, book_id = row + 1); two maps."""
+    rng = np.random.default_rng(0)
+    genre = np.arange(NUM_BOOKS) % 12
+    centres = rng.uniform(0.1, 0.9, size=(12, 2))
+    xy = np.clip(centres[genre] + rng.normal(0, 0.04, size=(NUM_BOOKS, 2)), 0, 1)
+    neighbours = (np.arange(NUM_BOOKS)[:, None] + 12 * np.arange(1, K + 1)) % NUM_BOOKS  # same genre
+    titles = [f"Title {i}" for i in range(NUM_BOOKS)]
+    titles[7] = "Anna Karénina <b>not bold</b>"
+    space = Space(
+        "tags", xy, titles, [f"Author {i % 50}" for i in range(NUM_BOOKS)], list(range(1, NUM_BOOKS + 1))
+    )
+    names = list(maps.GENRES)
+    tags = maps.map_entry("similar shelves (tag model)", xy, neighbours)
+    rating = maps.map_entry("readers also liked (rating model)", xy[::-1].copy(), neighbours[::-1].copy())
+    return maps.build_map_json(space, [names[g] for g in genre], {"tags": tags, "rating": rating}, K)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site")
+    shutil.copy(REPO / "web" / "map.html", root)
+    shutil.copytree(REPO / "web" / "js", root / "js")
+    shutil.copytree(REPO / "web" / "css", root / "css")
+    data = _map_json()
+    (root / "map.json").write_text(json.dumps(data))
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/map.html"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield url, data
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda err: errors.append(str(err)))
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def _open(page, url):
+    page.goto(url)
+    page.wait_for_function(
+        "window.shelfMap && window.shelfMap.stats.ready && window.shelfMap.stats.drawCount > 0"
+    )
+
+
+COUNT_INK = """() => {
+  const c = document.getElementById('map-canvas');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let ink = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250) ink++;
+  return ink;
+}"""
+
+
+def test_ten_thousand_points_are_drawn_quickly(page, site):
+    url, _ = site
+    _open(page, url)
+    stats = page.evaluate("window.shelfMap.stats")
+    assert stats["pointsDrawn"] == NUM_BOOKS
+    assert page.evaluate(COUNT_INK) > 5_000  # non-background pixels
+    # zooming redraws the whole layer; a typical frame stays well inside a 60 fps budget
+    box = page.locator("#map-overlay").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    before = page.evaluate("window.shelfMap.stats.drawCount")
+    for _ in range(10):
+        page.mouse.wheel(0, -60)
+        page.wait_for_timeout(30)
+    page.wait_for_function(f"window.shelfMap.stats.drawCount >= {before + 5}")
+    assert np.median(page.evaluate("window.shelfMap.stats.recentDrawMs")) < 16
+    assert page.locator("#map-legend li").count() == 12
+
+
+def test_hover_shows_the_title_and_click_opens_the_book(page, site):
+    url, data = site
+    _open(page, url)
+    page.select_option("#map-choice", "tags")
+    row = 7  # the title with markup in it: rendered as text
+    pos = page.evaluate(f"window.shelfMap.screenPosition({row})")
+    page.mouse.move(pos["x"], pos["y"])
+    tooltip = page.locator("#map-tooltip")
+    tooltip.wait_for(state="visible")
+    hovered = tooltip.text_content()
+    # another point may sit within a pixel of this one; whichever is hovered, its title shows
+    assert hovered.split(" — ")[0] in data["titles"]
+    page.mouse.click(pos["x"], pos["y"])
+    heading = page.locator("#book-heading").text_content()
+    selected = page.evaluate("window.shelfMap.selectedRow()")
+    assert heading == data["titles"][selected] and hovered.startswith(heading)
+    assert page.locator("#book-heading b").count() == 0
+    assert page.locator("#similar-tags li").count() == K
+    assert page.locator("#similar-rating li").count() == K
+    page.locator("#similar-tags li button").first.click()
+    assert page.evaluate("window.shelfMap.selectedRow()") == (selected + 12) % NUM_BOOKS
+
+
+def test_picks_from_the_url_are_highlighted_and_picking_is_saved(page, site):
+    url, _ = site
+    _open(page, url + "?picks=101,202:4")
+    page.select_option("#map-choice", "tags")
+    page.wait_for_timeout(100)
+    pos = page.evaluate("window.shelfMap.screenPosition(100)")  # book_id 101 is row 100
+    box = page.locator("#map-canvas").bounding_box()
+    ratio = page.evaluate("window.devicePixelRatio")
+    px = page.evaluate(
+        "([x, y]) => Array.from("
+        "document.getElementById('map-canvas').getContext('2d').getImageData(x, y, 1, 1).data)",
+        [round((pos["x"] - box["x"] + 1) * ratio), round((pos["y"] - box["y"]) * ratio)],
+    )
+    assert px[:3] == [0xF6, 0xC3, 0x43]  # the pick colour, not the genre colour
+    page.locator("#map-query").fill("Title 303")
+    page.locator("#map-find button").click()
+    assert page.locator("#book-heading").text_content() == "Title 303"
+    page.locator("#book-pick").click()
+    assert page.evaluate("localStorage.getItem('shelf.picks.v1')") == "101,202:4,304"
+    assert page.locator("#book-open").get_attribute("href") == "index.html?picks=101,202:4,304"
+
+
+def test_missing_map_json_says_what_to_run(page, site):
+    url, _ = site
+    page.route("**/map.json", lambda route: route.fulfill(status=404, body="not found"))
+    page.goto(url)
+    page.wait_for_function("document.body.dataset.state === 'error'")
+    assert "make build" in page.locator("#map-status").text_content()
