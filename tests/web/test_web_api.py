@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from server import create_app
 from server.catalogue import load_catalogue, read_tfjs_weight
 from tests.web.conftest import TINY_VECTORS, write_tiny_site
+from tests.web.servers import ROOT
 
 
 def test_healthz(client):
@@ -155,3 +158,14 @@ def test_api_responses_are_gzipped_and_not_cached(client):
     assert "Accept-Encoding" in response.headers["Vary"]
     body = json.loads(gzip.decompress(response.data))
     assert body["total"] == 5
+
+
+def test_server_never_imports_tensorflow(tiny_site):
+    code = (
+        "import sys; from server import create_app; "
+        f"client = create_app({{'STATIC_DIR': {str(tiny_site)!r}}}).test_client(); "
+        "assert client.get('/api/books/10/similar').status_code == 200; "
+        "assert not [m for m in sys.modules if m.startswith(('tensorflow', 'keras', 'model'))], 'imported'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
