@@ -275,3 +275,17 @@ def test_keyboard_only_on_a_phone(page, site_url, screenshot_dir, name):
     page.wait_for_selector("#suggestions > li")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=screenshot_dir / f"{name}-phone.png", full_page=True)
+
+
+def test_similar_content_from_content_similar_json(page, site_url):
+    # The explorer's content_similar.json is optional; when served, the dialog shows it too.
+    neighbours = {"k": 3, "neighbours": {"4": [10, 999999, 12]}}  # an unknown id is skipped
+    page.route("**/content_similar.json", lambda route: route.fulfill(json=neighbours))
+    open_site(page, site_url)
+    pick_by_search(page, "even book 4", 4)
+    page.click("#picks li[data-book-id='4'] button[data-action=similar]")
+    page.wait_for_selector("#similar-content-section:not([hidden])")
+    assert ids(page, "#similar-content") == [10, 12]
+    page.click("#similar-content li[data-book-id='10'] button[data-action=pick]")
+    page.wait_for_selector("#similar-content li[data-book-id='10'] button[aria-pressed=true]")
+    assert ids(page, "#picks") == [4, 10]

@@ -19,6 +19,7 @@ const state = {
   searchLimit: PAGE,
   suggestionLimit: PAGE,
   lastResult: null,
+  similarOf: null, // book_id whose similar books the dialog shows
   generation: 0, // drops results of a recompute overtaken by a newer one
 };
 
@@ -111,6 +112,7 @@ function picksChanged() {
   state.suggestionLimit = PAGE;
   renderPicks();
   renderSearch();
+  if (state.similarOf !== null && ui.similarOpen()) showSimilar(state.similarOf); // refresh its Pick buttons
   recompute();
 }
 
@@ -141,6 +143,7 @@ async function recompute() {
 }
 
 async function showSimilar(bookId) {
+  state.similarOf = bookId;
   const row = state.rowOf.get(bookId);
   const item = (other) => ({ book: other, picked: state.picks.has(other.book_id) });
   const rating = similarRows(state.similarity, row, SIMILAR_K).map((r) => item(bookAt(r)));
