@@ -132,7 +132,7 @@ def run_module(*args: str, timeout: int = 300) -> None:
 
 
 @pytest.fixture(scope="session")
-def trained_artifacts(tmp_path_factory) -> Path:
+def site_artifacts(tmp_path_factory) -> Path:
     """Artifacts trained for 2 epochs on the planted synthetic catalogue (a few seconds)."""
     base = tmp_path_factory.mktemp("shelf-trained")
     data, artifacts = base / "data", base / "artifacts"
@@ -142,13 +142,13 @@ def trained_artifacts(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_site(trained_artifacts, tmp_path_factory) -> Path:
+def built_site(site_artifacts, tmp_path_factory) -> Path:
     """``scripts/build_site.py`` output, inside a directory that doubles as a Firebase project."""
     if not TFJS.is_file():
         pytest.skip(f"{TFJS} is missing: run `npm ci` (or `make install`)")
     project = tmp_path_factory.mktemp("shelf-firebase-project")
     static_dir = project / "static"
-    command = ["scripts/build_site.py", "--artifacts", str(trained_artifacts), "--out", str(static_dir)]
+    command = ["scripts/build_site.py", "--artifacts", str(site_artifacts), "--out", str(static_dir)]
     result = subprocess.run([sys.executable, *command], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return static_dir

@@ -23,14 +23,14 @@ PICK_IDS = [book_id for _, book_id in PICKS]
 
 
 @pytest.fixture(scope="session")
-def python_recommendations(trained_artifacts):
+def python_recommendations(site_artifacts):
     """``python -m model.recommend`` for the picks the browser makes: plain, then book 4 at 3 stars."""
     visitors = [
         {"liked": PICK_IDS, "k": 10},
         {"ratings": {"2": 5, "4": 3, "1": 5}, "k": 10},
     ]
     result = subprocess.run(
-        [sys.executable, "-m", "model.recommend", "--artifacts", str(trained_artifacts)],
+        [sys.executable, "-m", "model.recommend", "--artifacts", str(site_artifacts)],
         input="".join(json.dumps(v) + "\n" for v in visitors),
         cwd=ROOT,
         capture_output=True,

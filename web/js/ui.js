@@ -207,7 +207,8 @@ export function createUi(root, handlers) {
       nodes.body.dataset.state = "error";
       nodes.status.hidden = false;
       nodes.progress.hidden = true;
-      nodes.statusText.textContent = `Could not load the recommender: ${message}. Check your connection and try again.`;
+      const detail = String(message).trim().replace(/[.\s]+$/, "");
+      nodes.statusText.textContent = `Could not load the recommender (${detail}). Check your connection and try again.`;
       nodes.retry.hidden = false;
       nodes.search.disabled = true;
       nodes.retry.focus();
