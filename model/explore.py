@@ -76,18 +76,23 @@ def first_author(authors: str) -> str:
     return authors.split(",")[0].strip().lower()
 
 
-def author_agreement(vectors: np.ndarray, authors: list[str], k: int = 10) -> dict:
+def author_agreement(
+    vectors: np.ndarray, authors: list[str], k: int = 10, neighbours: np.ndarray | None = None
+) -> dict:
     """How often a book's k nearest books share its first author, versus picking at random.
 
     ``share`` is averaged over books with a known author; ``chance`` is the same share for k
     random other books (the number of other books by the author over all other books).
+    ``neighbours`` may pass in ``top_k_neighbours(vectors, k2)`` for some k2 >= k.
     """
     names = np.array([first_author(a) for a in authors], dtype=object)
     known = names != ""
     if known.sum() < 2:
         return {}
     _, codes = np.unique(names, return_inverse=True)
-    neighbours = top_k_neighbours(vectors, k)
+    if neighbours is None or neighbours.shape[1] < k:
+        neighbours = top_k_neighbours(vectors, k)
+    neighbours = neighbours[:, :k]
     same = codes[neighbours] == codes[:, None]  # [num_books, k]
     share = float(same[known].mean())
     per_author = np.bincount(codes[known])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -242,12 +243,11 @@ class LinkResult:
     link_vecs: np.ndarray
     history: dict
     metrics: dict
+    neighbours: np.ndarray  # int64 [num_books, k]: nearest books by cosine, best first
 
 
 def fit_and_save(pairs: Pairs, links_cfg, epochs: int, batch_size: int, out_dir: Path) -> LinkResult:
     """Train on all but the held-out pairs, measure, and write vectors + index to ``out_dir``."""
-    import time
-
     cfg = LinkModelConfig(
         embedding_dim=links_cfg.embedding_dim,
         negative_ratio=links_cfg.negative_ratio,
@@ -274,12 +274,14 @@ def fit_and_save(pairs: Pairs, links_cfg, epochs: int, batch_size: int, out_dir:
         "links": pairs.num_links,
         "pairs": len(pairs),
         "epochs": epochs,
-        "train_seconds": round(time.perf_counter() - started, 1),
+        "train_seconds": round(time.perf_counter() - started, 1),  # split + fit
         "final_loss": round(history["loss"][-1], 4),
     }
     metrics.update(link_prediction_auc(book_vecs, link_vecs, pairs, test_idx, train_idx, links_cfg.seed))
+    neighbours = top_k_neighbours(book_vecs, max(10, links_cfg.k))
     if any(pairs.authors):
-        metrics["author_agreement"] = author_agreement(book_vecs, pairs.authors, k=10)
+        metrics["author_agreement"] = author_agreement(book_vecs, pairs.authors, 10, neighbours)
+    metrics["eval_seconds"] = round(time.perf_counter() - started - metrics["train_seconds"], 1)
     out_dir.mkdir(parents=True)
     np.save(out_dir / "book_vectors.npy", book_vecs)
     np.save(out_dir / "link_vectors.npy", link_vecs)
@@ -296,12 +298,14 @@ def fit_and_save(pairs: Pairs, links_cfg, epochs: int, batch_size: int, out_dir:
     (out_dir / "history.json").write_text(json.dumps(history, indent=2))
     (out_dir / "config.json").write_text(json.dumps(cfg.__dict__, indent=2))
     log.info("%s: %s", pairs.source, metrics)
-    return LinkResult(pairs, book_vecs, link_vecs, history, metrics)
+    return LinkResult(pairs, book_vecs, link_vecs, history, metrics, neighbours)
 
 
 def content_similar(result: LinkResult, k: int = 10) -> dict:
     """``web/content_similar.json``: the k nearest books (cosine of tag-model vectors) per book_id."""
-    neighbours = top_k_neighbours(result.book_vecs, k)
+    neighbours = (
+        result.neighbours[:, :k] if result.neighbours.shape[1] >= k else top_k_neighbours(result.book_vecs, k)
+    )
     ids = result.pairs.book_keys
     return {
         "k": k,

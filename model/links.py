@@ -499,6 +499,9 @@ def main(argv: list[str] | None = None) -> int:
             wiki_books, parse_report = read_wiki_ndjson(wiki_path)
             log.info(parse_report.summary())
             sources["wikipedia"] = wiki_pairs(wiki_books, cfg.min_link_count)
+        log.info(
+            "pairs ready after %.1f s (TensorFlow import and data loading)", time.perf_counter() - started
+        )
     except DataError as err:
         log.error("%s", err)
         return 2
