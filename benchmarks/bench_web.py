@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import statistics
 import sys
@@ -259,6 +260,11 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         books = json.loads((static_dir / "books.json").read_text())
         metadata = json.loads((static_dir / "metadata.json").read_text())
+        load1, load5, _ = os.getloadavg()
+        print(
+            f"# machine: {os.cpu_count()} CPUs, load average {load1:.1f} (1 min), {load5:.1f} (5 min)"
+            " before the run; browser, server and load clients share them"
+        )
         print(
             f"# bench_web: {metadata['num_books']} books, embedding_dim {metadata['embedding_dim']}, "
             f"artifacts {cfg.artifacts}"
