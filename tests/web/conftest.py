@@ -217,6 +217,7 @@ def page(browser, request):
         lambda message: "ERR_FAILED" in message.text or console.append(f"{message.type}: {message.text}"),
     )
     page.js_errors = errors
+    page.console_messages = console
     yield page
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
         print("browser console:\n" + "\n".join(console[-30:]))

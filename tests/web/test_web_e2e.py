@@ -152,6 +152,8 @@ def test_picks_give_suggestions_equal_to_python(page, site_url, python_recommend
     page.click("#suggestions-more")
     page.wait_for_function("() => document.querySelectorAll('#suggestions > li').length === 40")
     assert page.js_errors == []
+    # Everything ran under the served Content-Security-Policy (own scripts only, no eval).
+    assert [m for m in page.console_messages if "Content Security Policy" in m] == []
 
 
 def test_picks_survive_reload_and_travel_in_the_url(browser, page, site_url, screenshot_dir, name):
