@@ -278,13 +278,16 @@ def fit_and_save(pairs: Pairs, links_cfg, epochs: int, batch_size: int, out_dir:
         "final_loss": round(history["loss"][-1], 4),
     }
     metrics.update(link_prediction_auc(book_vecs, link_vecs, pairs, test_idx, train_idx, links_cfg.seed))
-    neighbours = top_k_neighbours(book_vecs, max(10, links_cfg.k))
+    # 15: enough for content_similar (k=10) and for the maps' UMAP graph (n_neighbors=15), which
+    # read neighbours.npy instead of searching again.
+    neighbours = top_k_neighbours(book_vecs, max(15, links_cfg.k))
     if any(pairs.authors):
         metrics["author_agreement"] = author_agreement(book_vecs, pairs.authors, 10, neighbours)
     metrics["eval_seconds"] = round(time.perf_counter() - started - metrics["train_seconds"], 1)
     out_dir.mkdir(parents=True)
     np.save(out_dir / "book_vectors.npy", book_vecs)
     np.save(out_dir / "link_vectors.npy", link_vecs)
+    np.save(out_dir / "neighbours.npy", neighbours.astype(np.int32))
     index = {
         "source": pairs.source,
         "book_keys": pairs.book_keys,

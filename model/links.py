@@ -379,7 +379,7 @@ class LinksConfig:
     negative_ratio: int = 2
     batch_size: int = 4096
     epochs: int = 8
-    wiki_batch_size: int = 256
+    wiki_batch_size: int = 0  # 0: about 40 batches per epoch, at least 256 pairs
     wiki_epochs: int = 20
     learning_rate: float = 0.02
     held_out: float = 0.05
@@ -411,7 +411,10 @@ def parse_args(argv: list[str] | None = None) -> LinksConfig:
     p.add_argument("--batch-size", type=int, default=d.batch_size, help="real goodbooks pairs per batch")
     p.add_argument("--epochs", type=int, default=d.epochs, help="passes over the goodbooks pairs")
     p.add_argument(
-        "--wiki-batch-size", type=int, default=d.wiki_batch_size, help="real Wikipedia pairs per batch"
+        "--wiki-batch-size",
+        type=int,
+        default=d.wiki_batch_size,
+        help="real Wikipedia pairs per batch (0: about 40 batches an epoch, at least 256)",
     )
     p.add_argument("--wiki-epochs", type=int, default=d.wiki_epochs, help="passes over the Wikipedia pairs")
     p.add_argument("--learning-rate", type=float, default=d.learning_rate, help="Adam learning rate")
@@ -513,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
             if name == "goodbooks":
                 epochs, batch_size = cfg.epochs, cfg.batch_size
             else:
-                epochs, batch_size = cfg.wiki_epochs, cfg.wiki_batch_size
+                epochs, batch_size = cfg.wiki_epochs, cfg.wiki_batch_size or max(256, len(pairs) // 40)
             results[name] = link_model.fit_and_save(pairs, cfg, epochs, batch_size, tmp / name)
         report = link_model.quality_report(results, cfg, parse_report, out / "book_embeddings.npy", out)
         report["seconds"] = round(time.perf_counter() - started, 1)

@@ -256,19 +256,28 @@ def build_map_json(tags: Space, genres: list[str], maps: dict, k: int) -> dict:
     }
 
 
-def rating_in_tag_rows(tags: Space, rating_vecs: np.ndarray, rating_ids: list[int], xy: np.ndarray, k: int):
-    """Rating-model coordinates and neighbours re-indexed by tag-model row (NaN / -1 if absent)."""
+def rating_in_tag_rows(tags: Space, rating_ids: list[int], xy: np.ndarray, near: np.ndarray, k: int):
+    """Rating-model coordinates and neighbours (``near``: rating rows) re-indexed by tag-model row.
+
+    Books the tag model lacks get NaN coordinates and -1 as a neighbour.
+    """
     row_of = {b: i for i, b in enumerate(tags.book_keys)}
     rows = np.array([row_of.get(b, -1) for b in rating_ids])
     present = rows >= 0
     out_xy = np.full((len(tags.book_keys), 2), np.nan, dtype=np.float32)
     out_xy[rows[present]] = xy[present]
     neighbours = np.full((len(tags.book_keys), k), -1, dtype=np.int64)
-    if present.sum() > k:
-        near = top_k_neighbours(rating_vecs[present], k)  # rows of rating_vecs[present]
-        tag_rows = rows[present]
-        neighbours[tag_rows] = tag_rows[near]
+    neighbours[rows[present]] = rows[near[present, :k]]
     return out_xy, neighbours
+
+
+def saved_neighbours(folder: Path, num_rows: int, k: int) -> np.ndarray | None:
+    """``neighbours.npy`` written by model.links when it has the right shape, else None."""
+    path = folder / "neighbours.npy"
+    if not path.is_file():
+        return None
+    near = np.load(path)
+    return near[:, :k].astype(np.int64) if near.shape[0] == num_rows and near.shape[1] >= k else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -294,16 +303,20 @@ def run(cfg: MapsConfig) -> dict:
     timings = {}
 
     t = time.perf_counter()
-    near = top_k_neighbours(tags.book_vecs, max(cfg.k, cfg.n_neighbors - 1))
+    want = max(cfg.k, cfg.n_neighbors - 1)
+    near = saved_neighbours(artifacts / "links" / "goodbooks", len(tags.book_keys), want)
+    if near is None:
+        near = top_k_neighbours(tags.book_vecs, want)
     tag_xy = project(tags.book_vecs, cfg.method, cfg.n_neighbors, cfg.n_epochs, cfg.seed, near)
     timings["project_tag_model_s"] = round(time.perf_counter() - t, 1)
     maps = {"tags": map_entry("similar shelves (tag model)", tag_xy, near[:, : cfg.k])}
     rating_xy = None
     if rating is not None:
         t = time.perf_counter()
-        rating_xy = project(rating[0], cfg.method, cfg.n_neighbors, cfg.n_epochs, cfg.seed)
+        rating_near = top_k_neighbours(rating[0], want)
+        rating_xy = project(rating[0], cfg.method, cfg.n_neighbors, cfg.n_epochs, cfg.seed, rating_near)
         timings["project_rating_model_s"] = round(time.perf_counter() - t, 1)
-        xy, neighbours = rating_in_tag_rows(tags, rating[0], rating[1], rating_xy, cfg.k)
+        xy, neighbours = rating_in_tag_rows(tags, rating[1], rating_xy, rating_near, cfg.k)
         maps["rating"] = map_entry("readers also liked (rating model)", xy, neighbours)
     map_json = build_map_json(tags, genres, maps, cfg.k)
 

@@ -125,3 +125,15 @@ def test_links_and_maps_stages_end_to_end(tmp_path, caplog):
 
     assert links.main(argv + ["--wiki", str(tmp_path / "nope.ndjson")]) == 2
     assert "pass --wiki none" in caplog.text
+
+
+def test_rating_map_is_reindexed_by_tag_model_row():
+    from model.explore import Space
+
+    tags = Space("goodbooks", np.zeros((4, 2)), ["a", "b", "c", "d"], [""] * 4, [10, 20, 30, 40])
+    rating_ids = [30, 99, 10]  # 99 is unknown to the tag model, 20 and 40 have no rating vector
+    xy = np.array([[0.3, 0.3], [0.9, 0.9], [0.1, 0.1]], dtype=np.float32)
+    near = np.array([[2, 1], [0, 2], [0, 1]])  # rating rows
+    out_xy, neighbours = maps.rating_in_tag_rows(tags, rating_ids, xy, near, 2)
+    assert np.allclose(out_xy[[0, 2]], [[0.1, 0.1], [0.3, 0.3]]) and np.isnan(out_xy[[1, 3]]).all()
+    assert neighbours.tolist() == [[2, -1], [-1, -1], [0, -1], [-1, -1]]
