@@ -47,8 +47,11 @@ def catalogue(built_site):
 
 
 def open_site(page, url: str) -> None:
+    """Load the page and wait for the model; fail at once (with the page's message) if it errors."""
     page.goto(url)
-    page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+    page.wait_for_selector("body[data-state=ready], body[data-state=error]", timeout=30_000)
+    if page.get_attribute("body", "data-state") == "error":
+        pytest.fail(f"the page could not load the model: {page.text_content('#status-text')}")
 
 
 def pick_by_search(page, query: str, book_id: int) -> None:
