@@ -46,7 +46,9 @@ def resolve_data_dir(data_arg: str | None, environ: dict | None = None) -> tuple
     return DEFAULT_DATA_DIR, True
 
 
-def ensure_data(data_arg: str | None = None, url: str = GOODBOOKS_URL, sha256: str = GOODBOOKS_SHA256) -> Path:
+def ensure_data(
+    data_arg: str | None = None, url: str = GOODBOOKS_URL, sha256: str = GOODBOOKS_SHA256
+) -> Path:
     """Find the dataset; download it into the default directory when nobody configured one."""
     data_dir, is_default = resolve_data_dir(data_arg)
     missing = [name for name in ("books.csv", "ratings.csv") if not (data_dir / name).is_file()]
@@ -83,7 +85,9 @@ def download_dataset(data_dir: Path, url: str = GOODBOOKS_URL, sha256: str = GOO
             raise DataError(f"could not download {url}: {err}. {offline_hint}") from err
         digest = _sha256(archive)
         if digest != sha256:
-            raise DataError(f"checksum mismatch for {url}: expected sha256 {sha256}, got {digest}. {offline_hint}")
+            raise DataError(
+                f"checksum mismatch for {url}: expected sha256 {sha256}, got {digest}. {offline_hint}"
+            )
         unpacked = tmp / "unpacked"
         _unpack_csvs(archive, unpacked)
         if data_dir.exists():
@@ -161,7 +165,10 @@ def _as_int(s: pd.Series, path: Path, col: str) -> pd.Series:
     bad = num.isna() | (num != np.floor(num))
     if bad.any():
         row = int(np.argmax(bad.to_numpy()))
-        raise DataError(f"{path} line {row + 2}: {col} {s.iloc[row]!r} is not an integer")
+        value = s.iloc[row]
+        if pd.isna(value):
+            raise DataError(f"{path} line {row + 2}: {col} is empty")
+        raise DataError(f"{path} line {row + 2}: {col} {value!r} is not an integer")
     return num.astype(np.int64)
 
 
@@ -245,9 +252,8 @@ def load_book_tags(data_dir: Path, books: pd.DataFrame) -> pd.DataFrame:
     book_id = df["goodreads_book_id"].map(by_goodreads)
     bad = _first_bad_row(book_id.isna())
     if bad is not None:
-        raise DataError(
-            f"{path} line {bad + 2}: goodreads_book_id {df['goodreads_book_id'].iloc[bad]} is not in books.csv"
-        )
+        unknown = df["goodreads_book_id"].iloc[bad]
+        raise DataError(f"{path} line {bad + 2}: goodreads_book_id {unknown} is not in books.csv")
     out = pd.DataFrame(
         {"book_id": book_id.astype(np.int64), "tag_id": df["tag_id"], "count": df["count"].clip(lower=0)}
     )

@@ -1,0 +1,170 @@
+"""Write the trained model's artifacts atomically: Keras, TF.js, catalogue and metadata.
+
+See docs/ARTIFACTS.md for the contract. Everything is written into a staging directory next
+to the artifacts directory and moved into place only when complete, so a failed export never
+leaves a half-written model behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import math
+import os
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+TFJS_VERSION = "4.22.0"  # the browser runtime, vendored from npm (package.json)
+NO_COVER_MARKER = "/nophoto/"  # goodreads' "no photo" placeholder images are not covers
+
+
+def book_catalogue(books: pd.DataFrame) -> list[dict]:
+    """books.csv rows -> the JSON catalogue, in book_index order (books sorted by book_id)."""
+    out = []
+    for b in books.itertuples(index=False):
+        year = b.original_publication_year
+        cover = b.image_url if b.image_url and NO_COVER_MARKER not in b.image_url else ""
+        out.append(
+            {
+                "book_id": int(b.book_id),
+                "title": b.title,
+                "authors": b.authors,
+                "year": None if year is None or math.isnan(year) else int(year),
+                "cover_url": cover,
+                "average_rating": round(float(b.average_rating), 2),
+                "ratings_count": int(b.ratings_count),
+            }
+        )
+    return out
+
+
+def build_metadata(book_ids: np.ndarray, embedding_dim: int, config: dict) -> dict:
+    """The small file the browser cannot work without: sizes, id maps, versions, config."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "num_books": int(len(book_ids)),
+        "embedding_dim": int(embedding_dim),
+        "book_ids": [int(b) for b in book_ids],
+        "model_url": "model/model.json",
+        "inputs": {"book_rows": "int32 [batch, picks]", "stars": "float32 [batch, picks]; 1..5, 0 = padding"},
+        "outputs": ["scores", "predicted_stars"],
+        "similarity_layer": "book_embedding",
+        "default_pick_stars": 5,
+        "min_stars": 1,
+        "max_stars": 5,
+        "tfjs_version": TFJS_VERSION,
+        "custom_layers": ["PickPooling", "StarPredictor", "NeighborScores"],
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "config": config,
+    }
+
+
+def hash_shards(model_dir: Path) -> None:
+    """Rename weight shards to carry a content hash (cacheable forever) and fix model.json."""
+    model_json_path = model_dir / "model.json"
+    model_json = json.loads(model_json_path.read_text())
+    for group in model_json["weightsManifest"]:
+        renamed = []
+        for name in group["paths"]:
+            digest = hashlib.sha256((model_dir / name).read_bytes()).hexdigest()[:16]
+            new_name = f"{Path(name).stem}.{digest}.bin"
+            os.replace(model_dir / name, model_dir / new_name)
+            renamed.append(new_name)
+        group["paths"] = renamed
+    model_json_path.write_text(json.dumps(model_json))
+
+
+def save_tfjs(model, model_dir: Path) -> None:
+    """Convert to a TF.js LayersModel with float16 weights and content-hashed shards."""
+    import tensorflowjs as tfjs
+
+    tfjs.converters.save_keras_model(
+        model,
+        str(model_dir),
+        quantization_dtype_map={"float16": "*"},
+        weight_shard_size_bytes=8 * 1024 * 1024,
+    )
+    hash_shards(model_dir)
+
+
+def plot_history(history: dict, path: Path) -> None:
+    """Training curves: ranking loss and star RMSE per epoch, training vs validation."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    ax1.plot(history["epoch"], history["rank_loss"], label="training")
+    ax1.plot(history["epoch"], history["val_rank_loss"], label="validation")
+    ax1.set(title="Ranking loss (softmax cross-entropy)", xlabel="epoch")
+    ax2.plot(history["epoch"], history["star_rmse"], label="training")
+    ax2.plot(history["epoch"], history["val_star_rmse"], label="validation")
+    ax2.set(title="Star RMSE", xlabel="epoch")
+    for ax in (ax1, ax2):
+        ax.legend()
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def publish(staging: Path, out: Path, replace_dirs: tuple[str, ...] = ("web/model",)) -> None:
+    """Move every file of ``staging`` into ``out``; directories in ``replace_dirs`` are swapped whole.
+
+    Each move is an atomic rename within one filesystem. Files other stages wrote into ``out``
+    (the explorer's) are left alone.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    for rel in replace_dirs:
+        src, dest = staging / rel, out / rel
+        if not src.exists():
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        old = None
+        if dest.exists():
+            old = Path(tempfile.mkdtemp(prefix=".old-", dir=out))
+            os.replace(dest, old / "dir")
+        os.replace(src, dest)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    for path in sorted(staging.rglob("*")):
+        if path.is_file():
+            dest = out / path.relative_to(staging)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, dest)
+
+
+def export_artifacts(model, books: pd.DataFrame, cfg, history: dict, out: Path) -> None:
+    """Write model.keras, the TF.js model, books.json, metadata.json and friends into ``out``."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+    try:
+        config = dataclasses.asdict(cfg)
+        model.save(staging / "model.keras")
+        (staging / "web").mkdir()
+        save_tfjs(model, staging / "web" / "model")
+        embeddings = model.get_layer("book_embedding").get_weights()[0]
+        np.save(staging / "book_embeddings.npy", embeddings.astype(np.float32))
+        book_ids = books["book_id"].to_numpy()
+        metadata = build_metadata(book_ids, embeddings.shape[1], config)
+        (staging / "web" / "metadata.json").write_text(json.dumps(metadata))
+        (staging / "web" / "books.json").write_text(json.dumps(book_catalogue(books), ensure_ascii=False))
+        (staging / "config.json").write_text(json.dumps(config, indent=2))
+        (staging / "history.json").write_text(json.dumps(history, indent=2))
+        plot_history(history, staging / "training_curves.png")
+        publish(staging, out)
+        log.info("exported model, TF.js model, catalogue and metadata to %s", out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,182 @@
+"""The rating model's custom Keras layers, mirrored op for op in ``web/js/layers.js``.
+
+The model never sees a user id. A visitor is a padded list of picks: ``book_rows`` [batch,
+picks] (int32) and ``stars`` [batch, picks] (float32, 1..5, 0 = padding). Everything about the
+visitor is computed from those two tensors inside the network, so the browser can run it.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+keras = tf.keras
+
+
+class PickPooling(keras.layers.Layer):
+    """Pool the picked books' embeddings into one visitor vector.
+
+    inputs: ``[embedded [B, L, d], stars [B, L]]``; output ``[B, 2d]`` =
+    ``[liked, taste]`` where
+    - liked = sum(w * e) / sqrt(sum(w) + eps), w = relu(stars - 3) / 2 (5 -> 1, 4 -> 0.5, <=3 -> 0);
+    - taste = sum(c * e) / sqrt(n + eps), c = (stars - 3) / 2 for picks, n = number of picks.
+    Padding (stars 0) contributes nothing, so the order and padding of picks never matter.
+    """
+
+    def call(self, inputs):
+        embedded, stars = inputs
+        present = tf.cast(stars > 0.0, tf.float32)  # [B, L]
+        liked = tf.nn.relu(stars - 3.0) / 2.0  # [B, L]
+        taste = (stars - 3.0) / 2.0 * present  # [B, L]
+        liked_sum = tf.reduce_sum(embedded * tf.expand_dims(liked, -1), axis=1)  # [B, d]
+        taste_sum = tf.reduce_sum(embedded * tf.expand_dims(taste, -1), axis=1)  # [B, d]
+        liked_norm = tf.sqrt(tf.reduce_sum(liked, axis=1, keepdims=True) + 1e-6)  # [B, 1]
+        count_norm = tf.sqrt(tf.reduce_sum(present, axis=1, keepdims=True) + 1e-6)  # [B, 1]
+        return tf.concat([liked_sum / liked_norm, taste_sum / count_norm], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        embedded_shape = input_shape[0]
+        return (embedded_shape[0], 2 * embedded_shape[-1])
+
+
+class StarPredictor(keras.layers.Layer):
+    """Predicted stars for every book: global mean + book bias + visitor bias + taste . factors,
+    squashed smoothly into 1..5 by 3 + 2 tanh((raw - 3) / 2).
+
+    inputs: ``[taste [B, k], book_rows [B, L], stars [B, L]]``; output ``[B, num_books]`` in 1..5.
+    The visitor bias is the shrunk mean residual of the visitor's own stars,
+    sum(stars - mean - book_bias) / (n + bias_shrinkage), computed in the network.
+    """
+
+    def __init__(
+        self,
+        num_books: int,
+        star_dim: int,
+        global_mean: float,
+        bias_shrinkage: float = 3.0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.num_books = int(num_books)
+        self.star_dim = int(star_dim)
+        self.global_mean = float(global_mean)
+        self.bias_shrinkage = float(bias_shrinkage)
+
+    def build(self, input_shape):
+        self.book_bias = self.add_weight(name="book_bias", shape=(self.num_books,), initializer="zeros")
+        self.book_factors = self.add_weight(
+            name="book_factors",
+            shape=(self.num_books, self.star_dim),
+            initializer=keras.initializers.RandomNormal(stddev=0.01),
+        )
+        super().build(input_shape)
+
+    def call(self, inputs):
+        taste, book_rows, stars = inputs
+        present = tf.cast(stars > 0.0, tf.float32)  # [B, L]
+        pick_bias = tf.gather(self.book_bias, tf.cast(book_rows, tf.int32))  # [B, L]
+        residual = (stars - self.global_mean - pick_bias) * present  # [B, L]
+        visitor_bias = tf.reduce_sum(residual, axis=1, keepdims=True) / (
+            tf.reduce_sum(present, axis=1, keepdims=True) + self.bias_shrinkage
+        )  # [B, 1]
+        interaction = tf.matmul(taste, self.book_factors, transpose_b=True)  # [B, N]
+        raw = self.global_mean + tf.expand_dims(self.book_bias, 0) + visitor_bias + interaction
+        # A smooth squash into 1..5 (a hard clip would stop gradients at the ends).
+        return 3.0 + 2.0 * tf.tanh((raw - 3.0) / 2.0)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], self.num_books)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            num_books=self.num_books,
+            star_dim=self.star_dim,
+            global_mean=self.global_mean,
+            bias_shrinkage=self.bias_shrinkage,
+        )
+        return config
+
+
+class NeighborScores(keras.layers.Layer):
+    """Sparse item-item scores: every liked pick votes for its ``num_neighbors`` neighbours.
+
+    Weights: ``neighbor_rows`` [N, M] int32 (fixed at build time from co-liked books) and
+    ``neighbor_weights`` [N, M] (learned). inputs ``[book_rows [B, L], stars [B, L]]``;
+    output [B, N] = sum over picks p and m of w_p * neighbor_weights[p, m] at column
+    neighbor_rows[p, m], with the liked weight w = relu(stars - 3) / 2 of PickPooling.
+    This is what lets a small model capture series and close companions that a low-rank
+    embedding blurs.
+    """
+
+    def __init__(self, num_books: int, num_neighbors: int, **kwargs):
+        super().__init__(**kwargs)
+        self.num_books = int(num_books)
+        self.num_neighbors = int(num_neighbors)
+
+    def build(self, input_shape):
+        self.neighbor_rows = self.add_weight(
+            name="neighbor_rows",
+            shape=(self.num_books, self.num_neighbors),
+            dtype="int32",
+            initializer="zeros",
+            trainable=False,
+        )
+        self.neighbor_weights = self.add_weight(
+            name="neighbor_weights", shape=(self.num_books, self.num_neighbors), initializer="zeros"
+        )
+        super().build(input_shape)
+
+    def call(self, inputs):
+        book_rows, stars = inputs
+        book_rows = tf.cast(book_rows, tf.int32)
+        liked = tf.nn.relu(stars - 3.0) / 2.0  # [B, L]
+        columns = tf.gather(self.neighbor_rows, book_rows)  # [B, L, M]
+        votes = tf.gather(self.neighbor_weights, book_rows) * tf.expand_dims(liked, -1)  # [B, L, M]
+        shape = tf.shape(columns)
+        batch_index = tf.broadcast_to(tf.reshape(tf.range(shape[0]), [-1, 1, 1]), shape)  # [B, L, M]
+        indices = tf.reshape(tf.stack([batch_index, columns], axis=-1), [-1, 2])  # [B*L*M, 2]
+        return tf.scatter_nd(indices, tf.reshape(votes, [-1]), tf.stack([shape[0], self.num_books]))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], self.num_books)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(num_books=self.num_books, num_neighbors=self.num_neighbors)
+        return config
+
+
+CUSTOM_OBJECTS = {
+    "PickPooling": PickPooling,
+    "StarPredictor": StarPredictor,
+    "NeighborScores": NeighborScores,
+}
+
+
+def build_model(
+    num_books: int, embedding_dim: int, star_dim: int, global_mean: float, num_neighbors: int = 20
+) -> keras.Model:
+    """The visitor model: picks in, [scores, predicted_stars] for every book out.
+
+    scores [B, N] are ranking logits (higher = more likely to be loved): a low-rank part
+    (pooled pick embeddings -> visitor vector -> every book) plus the sparse neighbour votes.
+    predicted_stars [B, N] are 1..5 ratings.
+    """
+    book_rows = keras.Input(shape=(None,), dtype="int32", name="book_rows")
+    stars = keras.Input(shape=(None,), dtype="float32", name="stars")
+    embedded = keras.layers.Embedding(num_books, embedding_dim, name="book_embedding")(book_rows)
+    pooled = PickPooling(name="pick_pooling")([embedded, stars])  # [B, 2d]
+    visitor = keras.layers.Dense(embedding_dim, activation="tanh", name="visitor")(pooled)  # [B, d]
+    low_rank = keras.layers.Dense(num_books, name="book_scores")(visitor)  # [B, N]
+    neighbors = NeighborScores(num_books, num_neighbors, name="neighbor_scores")([book_rows, stars])  # [B, N]
+    scores = keras.layers.Add(name="scores")([low_rank, neighbors])
+    taste = keras.layers.Dense(star_dim, name="star_taste")(pooled)  # [B, k]
+    predicted = StarPredictor(num_books, star_dim, global_mean, name="predicted_stars")(
+        [taste, book_rows, stars]
+    )
+    return keras.Model(inputs=[book_rows, stars], outputs=[scores, predicted], name="shelf_visitor_model")
+
+
+def load_model(path) -> keras.Model:
+    """Load a saved ``model.keras`` with the custom layers registered."""
+    return keras.models.load_model(path, custom_objects=CUSTOM_OBJECTS, compile=False)

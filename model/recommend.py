@@ -1,0 +1,171 @@
+"""Batch recommendations from the exported artifacts, scored exactly as the browser does.
+
+    .venv/bin/python -m model.recommend [--artifacts artifacts] < visitors.jsonl
+
+Each input line is a visitor: ``{"liked": [book_id, ...], "k": 10}`` and/or
+``{"ratings": {"<book_id>": stars, ...}, "predict": [book_id, ...]}`` (liked books count as 5
+stars; an explicit rating wins). Each output line, in input order, is
+``{"book_ids": [...], "scores": [...], "stars": [...], "predicted": {"<book_id>": stars}}``:
+the top k books excluding the visitor's own, or ``{"error": "..."}`` for a bad line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from model.split import pad_picks
+
+log = logging.getLogger(__name__)
+
+CHUNK = 512  # visitors scored per model call
+
+
+class VisitorError(ValueError):
+    """A bad input line, explained."""
+
+
+def predict_batch(model, picks: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Run the model for many visitors: (scores [V, N], stars [V, N]) as float32 arrays."""
+    scores, stars = [], []
+    for start in range(0, len(picks), CHUNK):
+        rows, pick_stars = pad_picks(picks[start : start + CHUNK])
+        s, p = model.predict_on_batch([rows, pick_stars])
+        scores.append(np.asarray(s))
+        stars.append(np.asarray(p))
+    return np.concatenate(scores), np.concatenate(stars)
+
+
+def top_k(scores: np.ndarray, exclude: np.ndarray, k: int) -> np.ndarray:
+    """Rows of the k highest scores, skipping ``exclude``; ties go to the lower row."""
+    masked = scores.astype(np.float64).copy()
+    masked[exclude] = -np.inf
+    order = np.lexsort((np.arange(len(scores)), -masked))
+    return order[: min(k, len(scores) - len(np.unique(exclude)))]
+
+
+def _book_id(value, row_of: dict[int, int], where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise VisitorError(f"{where}: book id {value!r} is not an integer")
+    try:
+        book_id = int(value)
+    except ValueError:
+        raise VisitorError(f"{where}: book id {value!r} is not an integer") from None
+    if book_id not in row_of:
+        raise VisitorError(f"{where}: unknown book id {book_id}")
+    return book_id
+
+
+def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
+    """Validate one input line; return {"rows", "stars", "k", "predict_rows", "predict_ids"}."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise VisitorError(f"bad JSON: {err.msg} at column {err.colno}") from None
+    if not isinstance(obj, dict):
+        raise VisitorError("each line must be a JSON object")
+    unknown = set(obj) - {"liked", "ratings", "k", "predict"}
+    if unknown:
+        raise VisitorError(f"unknown key(s): {', '.join(sorted(unknown))}")
+    picks: dict[int, float] = {}
+    liked = obj.get("liked", [])
+    if not isinstance(liked, list):
+        raise VisitorError('"liked" must be a list of book ids')
+    for value in liked:
+        picks[_book_id(value, row_of, "liked")] = 5.0
+    ratings = obj.get("ratings", {})
+    if not isinstance(ratings, dict):
+        raise VisitorError('"ratings" must be an object {"<book_id>": stars}')
+    for key, value in ratings.items():
+        book_id = _book_id(key, row_of, "ratings")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 5:
+            raise VisitorError(
+                f"ratings: stars for book {book_id} must be a number from 1 to 5, got {value!r}"
+            )
+        picks[book_id] = float(value)
+    k = obj.get("k", 10)
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= num_books:
+        raise VisitorError(f'"k" must be an integer from 1 to {num_books}, got {k!r}')
+    predict = obj.get("predict", [])
+    if not isinstance(predict, list):
+        raise VisitorError('"predict" must be a list of book ids')
+    predict_ids = [_book_id(value, row_of, "predict") for value in predict]
+    return {
+        "rows": np.array([row_of[b] for b in picks], np.int32),
+        "stars": np.array(list(picks.values()), np.float32),
+        "k": k,
+        "predict_ids": predict_ids,
+    }
+
+
+def recommend_lines(lines: Iterable[str], model, book_ids: np.ndarray) -> Iterator[dict]:
+    """One output dict per input line, in order; bad lines give {"error": ...}."""
+    row_of = {int(b): i for i, b in enumerate(book_ids)}
+    chunk: list[tuple[int, dict | str]] = []
+
+    def flush():
+        good = [v for _, v in chunk if isinstance(v, dict)]
+        scores, stars = (
+            predict_batch(model, [(v["rows"], v["stars"]) for v in good]) if good else (None, None)
+        )
+        j = 0
+        for _, v in chunk:
+            if isinstance(v, str):
+                yield {"error": v}
+                continue
+            top = top_k(scores[j], v["rows"], v["k"])
+            yield {
+                "book_ids": [int(book_ids[r]) for r in top],
+                "scores": [round(float(scores[j, r]), 6) for r in top],
+                "stars": [round(float(stars[j, r]), 4) for r in top],
+                "predicted": {str(b): round(float(stars[j, row_of[b]]), 4) for b in v["predict_ids"]},
+            }
+            j += 1
+
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            chunk.append((number, "empty line"))
+        else:
+            try:
+                chunk.append((number, parse_visitor(line, row_of, len(book_ids))))
+            except VisitorError as err:
+                chunk.append((number, str(err)))
+        if len(chunk) >= CHUNK:
+            yield from flush()
+            chunk = []
+    if chunk:
+        yield from flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Recommend books for visitors given as JSON lines on stdin.")
+    parser.add_argument("--artifacts", default="artifacts", help="artifacts directory written by model.train")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    artifacts = Path(args.artifacts)
+    metadata_path = artifacts / "web" / "metadata.json"
+    model_path = artifacts / "model.keras"
+    if not metadata_path.is_file() or not model_path.is_file():
+        print(
+            f"error: no exported model in {artifacts}; run `make build` (or python -m model.train)",
+            file=sys.stderr,
+        )
+        return 2
+    from model.layers import load_model
+
+    book_ids = np.asarray(json.loads(metadata_path.read_text())["book_ids"])
+    model = load_model(model_path)
+    for result in recommend_lines(sys.stdin, model, book_ids):
+        sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,344 @@
+"""Train the visitor model on goodbooks-10k and export it for Keras and TF.js.
+
+    python -m model.train [--data DIR] [--out artifacts] [--epochs N] ...
+
+Training imitates serving: each step, every user in the batch is cut into *picks* (the input,
+as a visitor would give them) and *held-back* books (the targets). The ranking head learns a
+softmax over all books for the held-back liked books; the star head learns the held-back stars.
+No user id is ever an input, so the trained network serves visitors it has never seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from model import baselines
+from model.data import DataError, ensure_data, load_books, load_ratings
+from model.split import LIKED_STARS, Split, UserRatings, make_split
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainConfig:
+    """Everything that determines a trained model; saved next to it as config.json."""
+
+    data: str | None = None
+    out: str = "artifacts"
+    seed: int = 42
+    visitor_fraction: float = 0.1
+    test_fraction: float = 0.2
+    embedding_dim: int = 48
+    star_dim: int = 8
+    epochs: int = 20
+    batch_size: int = 256
+    learning_rate: float = 2e-3
+    star_loss_weight: float = 1.0
+    max_picks: int = 100
+    visitor_style_fraction: float = 0.5
+    max_visitor_picks: int = 10
+    num_neighbors: int = 20
+    neighbor_init_scale: float = 5.0
+    l2: float = 1e-4
+
+
+# ---------------------------------------------------------------------------------------
+# Turning users into (picks, targets) examples
+
+
+def _gather_users(ratings: UserRatings, users: np.ndarray):
+    """Concatenate the ratings of ``users``: (owner [R] batch position, rows [R], stars [R])."""
+    lens = ratings.indptr[users + 1] - ratings.indptr[users]
+    first = np.repeat(np.cumsum(lens) - lens, lens)
+    positions = np.repeat(ratings.indptr[users], lens) + (np.arange(lens.sum()) - first)
+    owner = np.repeat(np.arange(len(users)), lens)
+    return owner, ratings.rows[positions], ratings.stars[positions], lens
+
+
+def sample_batch(train: UserRatings, users: np.ndarray, rng: np.random.Generator, cfg: TrainConfig):
+    """Cut each user's ratings into picks (the input) and held-back ratings (the targets).
+
+    For a share of users (``visitor_style_fraction``) the picks are 1..10 of their liked books,
+    as a visitor gives them; for the others, a random 20-80% of all their ratings, low stars
+    included. Vectorised over the batch. Returns ``make_batch``'s arrays.
+    """
+    owner, rows, stars, lens = _gather_users(train, users)
+    liked = stars >= LIKED_STARS
+    n_liked = np.bincount(owner, weights=liked, minlength=len(users)).astype(np.int64)
+    visitor_style = (n_liked >= 2) & (rng.random(len(users)) < cfg.visitor_style_fraction)
+    visitor_size = rng.integers(1, np.minimum(cfg.max_visitor_picks, np.maximum(n_liked - 1, 1)) + 1)
+    share_size = np.clip(
+        np.round(lens * rng.uniform(0.2, 0.8, len(users))), 1, np.minimum(lens - 1, cfg.max_picks)
+    )
+    size = np.where(visitor_style, visitor_size, share_size).astype(np.int64)
+    # Random order within each user; in visitor style, liked books come first.
+    key = rng.random(len(rows)) + np.where(visitor_style[owner] & ~liked, 2.0, 0.0)
+    order = np.lexsort((key, owner))
+    rank = np.empty(len(rows), np.int64)
+    rank[order] = np.arange(len(rows)) - np.repeat(np.cumsum(lens) - lens, lens)
+    picked = rank < size[owner]
+    return make_batch(len(users), owner, rank, rows, stars, picked)
+
+
+def make_batch(batch: int, owner, rank, rows, stars, picked):
+    """Model inputs and sparse targets from flat per-rating arrays.
+
+    ``picked`` ratings become the input (position ``rank`` in the padded row); the others are
+    targets. Returns rows [B, L] int32, stars [B, L] float32, target_index [T, 2] int32
+    (batch position, book row), target_stars [T] float32 and liked_weight [T] float32 (each
+    user's held-back liked books share weight 1 / users-with-liked-targets).
+    """
+    width = max(1, int(rank[picked].max(initial=0)) + 1)
+    pick_rows = np.zeros((batch, width), np.int32)
+    pick_stars = np.zeros((batch, width), np.float32)
+    pick_rows[owner[picked], rank[picked]] = rows[picked]
+    pick_stars[owner[picked], rank[picked]] = stars[picked]
+    held = ~picked
+    target_owner, target_rows, target_stars = owner[held], rows[held], stars[held]
+    liked = (target_stars >= LIKED_STARS).astype(np.float32)
+    n_liked = np.bincount(target_owner, weights=liked, minlength=batch)
+    users_with_liked = max(int((n_liked > 0).sum()), 1)
+    liked_weight = liked / np.maximum(n_liked[target_owner], 1.0) / users_with_liked
+    target_index = np.stack([target_owner, target_rows], axis=1).astype(np.int32)
+    return (
+        pick_rows,
+        pick_stars,
+        target_index,
+        target_stars.astype(np.float32),
+        liked_weight.astype(np.float32),
+    )
+
+
+def co_liked_neighbors(train: UserRatings, num_books: int, num_neighbors: int):
+    """Each book's ``num_neighbors`` most co-liked books (cosine over liked books).
+
+    Returns rows [N, M] int32 and their cosine similarities [N, M] float32, best first.
+    """
+    sim = baselines.item_knn(baselines.liked_matrix(train, num_books))  # [N, N], zero diagonal
+    m = min(num_neighbors, num_books - 1)
+    top = np.argpartition(-sim, m - 1, axis=1)[:, :m]
+    top_sim = np.take_along_axis(sim, top, axis=1)
+    order = np.lexsort((top, -top_sim), axis=1)
+    rows = np.take_along_axis(top, order, axis=1).astype(np.int32)
+    return rows, np.take_along_axis(top_sim, order, axis=1).astype(np.float32)
+
+
+def eligible_users(train: UserRatings) -> np.ndarray:
+    """Users with at least two ratings (one to pick, one to hold back)."""
+    return np.flatnonzero(np.diff(train.indptr) >= 2)
+
+
+def validation_batch(split: Split, num_users: int, seed: int):
+    """A fixed validation batch: training users' 80% as picks, their 20% as targets."""
+    rng = np.random.default_rng(seed + 1)
+    has_test = np.flatnonzero((np.diff(split.test.indptr) > 0) & (np.diff(split.train.indptr) > 0))
+    users = np.sort(rng.choice(has_test, size=min(num_users, len(has_test)), replace=False))
+    p_owner, p_rows, p_stars, p_lens = _gather_users(split.train, users)
+    h_owner, h_rows, h_stars, _ = _gather_users(split.test, users)
+    p_rank = np.arange(len(p_rows)) - np.repeat(np.cumsum(p_lens) - p_lens, p_lens)
+    keep = p_rank < 200  # bound the input width; the rest of a heavy rater's picks add little
+    owner = np.concatenate([p_owner[keep], h_owner])
+    rank = np.concatenate([p_rank[keep], np.zeros(len(h_rows), np.int64)])
+    picked = np.concatenate([np.ones(keep.sum(), bool), np.zeros(len(h_rows), bool)])
+    rows = np.concatenate([p_rows[keep], h_rows])
+    stars = np.concatenate([p_stars[keep], h_stars])
+    return make_batch(len(users), owner, rank, rows, stars, picked)
+
+
+# ---------------------------------------------------------------------------------------
+# Training
+
+
+def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
+    """Train the visitor model on ``split.train``; return (model, history dict)."""
+    import tensorflow as tf
+
+    from model.layers import build_model
+
+    tf.keras.utils.set_random_seed(cfg.seed)
+    num_books = len(split.book_ids)
+    global_mean = float(split.train.stars.mean())
+    neighbor_rows, neighbor_weights = co_liked_neighbors(split.train, num_books, cfg.num_neighbors)
+    model = build_model(num_books, cfg.embedding_dim, cfg.star_dim, global_mean, neighbor_rows.shape[1])
+    neighbor_layer = model.get_layer("neighbor_scores")
+    neighbor_layer.neighbor_rows.assign(neighbor_rows)
+    neighbor_layer.neighbor_weights.assign(neighbor_weights * cfg.neighbor_init_scale)
+    optimizer = tf.keras.optimizers.Adam(cfg.learning_rate)
+    # L2 on the star head's factors only: ranking is regularised by its sampling instead.
+    star_weights = [model.get_layer("predicted_stars").book_factors, model.get_layer("star_taste").kernel]
+
+    def losses(rows, stars, target_index, target_stars, liked_weight, training):
+        scores, predicted = model([rows, stars], training=training)
+        log_probs = tf.nn.log_softmax(scores, axis=-1)  # [B, N]
+        rank_loss = -tf.reduce_sum(tf.gather_nd(log_probs, target_index) * liked_weight)
+        star_error = tf.gather_nd(predicted, target_index) - target_stars  # [T]
+        return rank_loss, tf.reduce_mean(tf.square(star_error))
+
+    spec = [
+        tf.TensorSpec([None, None], tf.int32),
+        tf.TensorSpec([None, None], tf.float32),
+        tf.TensorSpec([None, 2], tf.int32),
+        tf.TensorSpec([None], tf.float32),
+        tf.TensorSpec([None], tf.float32),
+    ]
+
+    @tf.function(input_signature=spec)
+    def train_step(*batch):
+        with tf.GradientTape() as tape:
+            rank_loss, star_loss = losses(*batch, training=True)
+            loss = rank_loss + cfg.star_loss_weight * star_loss
+            loss += cfg.l2 * tf.add_n([tf.reduce_sum(tf.square(w)) for w in star_weights])
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return rank_loss, star_loss
+
+    @tf.function(input_signature=spec)
+    def eval_step(*batch):
+        return losses(*batch, training=False)
+
+    rng = np.random.default_rng(cfg.seed)
+    users = eligible_users(split.train)
+    val = validation_batch(split, 2000, cfg.seed)
+    steps = int(np.ceil(len(users) / cfg.batch_size))
+    history = {"epoch": [], "rank_loss": [], "star_rmse": [], "val_rank_loss": [], "val_star_rmse": []}
+    n_ratings = len(split.train.rows)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # sample the next batch while TF trains
+        for epoch in range(1, cfg.epochs + 1):
+            started = time.perf_counter()
+            order = rng.permutation(users)
+            batches = [order[i : i + cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
+            bar = tf.keras.utils.Progbar(
+                steps, verbose=1 if progress else 0, stateful_metrics=["rank", "rmse"]
+            )
+            rank_sum = star_sum = 0.0
+            pending = pool.submit(sample_batch, split.train, batches[0], rng, cfg)
+            for step in range(steps):
+                batch = pending.result()
+                if step + 1 < steps:
+                    pending = pool.submit(sample_batch, split.train, batches[step + 1], rng, cfg)
+                rank_loss, star_loss = train_step(*batch)
+                rank_sum += float(rank_loss)
+                star_sum += float(star_loss)
+                bar.update(
+                    step + 1, [("rank", rank_sum / (step + 1)), ("rmse", np.sqrt(star_sum / (step + 1)))]
+                )
+            val_rank, val_star = (float(x) for x in eval_step(*val))
+            elapsed = time.perf_counter() - started
+            history["epoch"].append(epoch)
+            history["rank_loss"].append(rank_sum / steps)
+            history["star_rmse"].append(float(np.sqrt(star_sum / steps)))
+            history["val_rank_loss"].append(val_rank)
+            history["val_star_rmse"].append(float(np.sqrt(val_star)))
+            log.info(
+                "epoch %d/%d: rank loss %.4f, val rank loss %.4f, val star RMSE %.4f, %.0f ratings/s",
+                epoch,
+                cfg.epochs,
+                rank_sum / steps,
+                val_rank,
+                np.sqrt(val_star),
+                n_ratings / elapsed,
+            )
+    return model, history
+
+
+def round_to_float16(model) -> None:
+    """Round every weight to float16 precision, the precision the browser downloads.
+
+    The exported Keras model then holds exactly the weights TF.js dequantizes, so Keras,
+    Python batch recommendations and the browser all score with the same numbers.
+    """
+    model.set_weights(
+        [w.astype(np.float16).astype(np.float32) if w.dtype == np.float32 else w for w in model.get_weights()]
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Command line
+
+
+def parse_args(argv: list[str] | None) -> TrainConfig:
+    defaults = TrainConfig()
+    parser = argparse.ArgumentParser(description="Train the Shelf visitor model and export it.")
+    parser.add_argument(
+        "--data", default=None, help="goodbooks-10k directory (default: $GOODBOOKS_DIR or download)"
+    )
+    parser.add_argument("--out", default=defaults.out, help="artifacts directory to write")
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed for split and training")
+    parser.add_argument("--epochs", type=int, default=defaults.epochs, help="training epochs")
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="users per training step")
+    parser.add_argument(
+        "--embedding-dim", type=int, default=defaults.embedding_dim, help="book embedding size"
+    )
+    parser.add_argument("--star-dim", type=int, default=defaults.star_dim, help="size of the star factors")
+    parser.add_argument(
+        "--learning-rate", type=float, default=defaults.learning_rate, help="Adam learning rate"
+    )
+    parser.add_argument(
+        "--star-loss-weight",
+        type=float,
+        default=defaults.star_loss_weight,
+        help="weight of the star MSE loss",
+    )
+    parser.add_argument(
+        "--visitor-fraction", type=float, default=defaults.visitor_fraction, help="share of users held out"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = parser.parse_args(argv)
+    values = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if hasattr(args, f.name)}
+    cfg = TrainConfig(**values)
+    cfg.quiet = args.quiet  # not part of the saved config
+    return cfg
+
+
+def main(argv: list[str] | None = None) -> int:
+    from model.export import export_artifacts
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    cfg = parse_args(argv)
+    try:
+        data_dir = ensure_data(cfg.data)
+        cfg.data = str(data_dir)
+        started = time.perf_counter()
+        books = load_books(data_dir)
+        ratings = load_ratings(data_dir, books["book_id"].to_numpy())
+        split = make_split(
+            ratings, books["book_id"].to_numpy(), cfg.seed, cfg.visitor_fraction, cfg.test_fraction
+        )
+        log.info(
+            "%d books, %d ratings, %d training users, %d visitors held out (loaded in %.1fs)",
+            len(books),
+            len(ratings),
+            len(split.train),
+            len(split.visitors),
+            time.perf_counter() - started,
+        )
+        train_started = time.perf_counter()
+        model, history = train_model(split, cfg, progress=not getattr(cfg, "quiet", False))
+        train_seconds = time.perf_counter() - train_started
+        history["train_seconds"] = train_seconds
+        history["ratings_per_second"] = len(split.train.rows) * cfg.epochs / train_seconds
+        log.info(
+            "trained in %.0fs (%.0f ratings/s over %d epochs)",
+            train_seconds,
+            history["ratings_per_second"],
+            cfg.epochs,
+        )
+        round_to_float16(model)
+        export_artifacts(model, books, cfg, history, Path(cfg.out))
+    except DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

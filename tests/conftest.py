@@ -1,0 +1,63 @@
+"""Fixtures shared by every test folder: synthetic goodbooks data and a model trained on it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+REAL_DATA = Path(os.environ.get("GOODBOOKS_DIR") or REPO.parent / "shared" / "data" / "goodbooks-10k")
+# Small and fast, but enough steps to learn the planted two-group structure.
+SYNTHETIC_TRAIN_ARGS = [
+    "--epochs",
+    "40",
+    "--batch-size",
+    "64",
+    "--learning-rate",
+    "0.01",
+    "--embedding-dim",
+    "16",
+]
+
+
+def run_module(
+    module: str, *args: str, stdin: str | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
+    """Run ``python -m module args`` from the repo root, as a user would."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=REPO, input=stdin, capture_output=True, text=True, env=env
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"{module} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def synthetic_data(tmp_path_factory) -> Path:
+    """A goodbooks-format directory with planted structure (see model/synthetic.py)."""
+    from model.synthetic import write_goodbooks
+
+    return write_goodbooks(tmp_path_factory.mktemp("goodbooks"))
+
+
+@pytest.fixture(scope="session")
+def trained_artifacts(synthetic_data, tmp_path_factory) -> Path:
+    """Artifacts from `python -m model.train` on the synthetic data (trained once per session)."""
+    out = tmp_path_factory.mktemp("artifacts")
+    run_module(
+        "model.train", "--data", str(synthetic_data), "--out", str(out), "--quiet", *SYNTHETIC_TRAIN_ARGS
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    """The real goodbooks-10k directory, or skip."""
+    if not (REAL_DATA / "ratings.csv").is_file():
+        pytest.skip(f"real goodbooks-10k data not found at {REAL_DATA} (set GOODBOOKS_DIR)")
+    return REAL_DATA

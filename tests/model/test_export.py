@@ -1,0 +1,109 @@
+"""Export round trips: the saved Keras model, the TF.js files and the metadata agree."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from model.export import publish
+from model.layers import load_model
+from model.recommend import predict_batch
+
+
+def test_artifacts_follow_the_contract(trained_artifacts):
+    web = trained_artifacts / "web"
+    metadata = json.loads((web / "metadata.json").read_text())
+    books = json.loads((web / "books.json").read_text())
+    assert metadata["num_books"] == len(metadata["book_ids"]) == len(books) == 60
+    assert [b["book_id"] for b in books] == metadata["book_ids"]
+    assert books[0]["title"] == "<img src=x onerror=alert(1)>"
+    assert books[4]["year"] is None and books[5]["year"] == 1956
+    assert set(books[0]) == {
+        "book_id",
+        "title",
+        "authors",
+        "year",
+        "cover_url",
+        "average_rating",
+        "ratings_count",
+    }
+    assert metadata["config"]["embedding_dim"] == metadata["embedding_dim"] == 16
+    for name in ("model.keras", "config.json", "history.json", "training_curves.png", "book_embeddings.npy"):
+        assert (trained_artifacts / name).is_file(), name
+    assert np.load(trained_artifacts / "book_embeddings.npy").shape == (60, 16)
+
+
+def test_tfjs_model_json_and_hashed_shards(trained_artifacts):
+    model_dir = trained_artifacts / "web" / "model"
+    model_json = json.loads((model_dir / "model.json").read_text())
+    assert model_json["format"] == "layers-model"
+    paths = [p for group in model_json["weightsManifest"] for p in group["paths"]]
+    assert sorted(paths) == sorted(p.name for p in model_dir.glob("*.bin"))
+    assert all(len(p.split(".")) == 3 and len(p.split(".")[1]) == 16 for p in paths)  # name.<hash>.bin
+    weights = [w for group in model_json["weightsManifest"] for w in group["weights"]]
+    floats = [w for w in weights if w["dtype"] == "float32"]
+    assert floats and all(w["quantization"]["dtype"] == "float16" for w in floats)
+    assert [w["name"] for w in weights if w["dtype"] == "int32"] == ["neighbor_scores/neighbor_rows"]
+    layer_classes = {
+        layer["class_name"] for layer in model_json["modelTopology"]["model_config"]["config"]["layers"]
+    }
+    assert {"PickPooling", "StarPredictor", "NeighborScores", "Embedding", "Dense"} <= layer_classes
+
+
+def test_keras_reload_gives_identical_predictions(trained_artifacts, tmp_path):
+    model = load_model(trained_artifacts / "model.keras")
+    model.save(tmp_path / "again.keras")
+    again = load_model(tmp_path / "again.keras")
+    picks = [(np.array([1, 3, 8], np.int32), np.array([5.0, 4.0, 1.0], np.float32))]
+    for a, b in zip(predict_batch(model, picks), predict_batch(again, picks), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_weights_are_float16_exact(trained_artifacts):
+    # The Keras model holds exactly what the browser dequantizes from the float16 shards.
+    model = load_model(trained_artifacts / "model.keras")
+    for w in model.get_weights():
+        if w.dtype == np.float32:
+            np.testing.assert_array_equal(w, w.astype(np.float16).astype(np.float32))
+
+
+def test_publish_swaps_model_dir_and_keeps_other_stages_files(tmp_path):
+    out = tmp_path / "artifacts"
+    (out / "web" / "model").mkdir(parents=True)
+    (out / "web" / "model" / "group1-shard1of1.old.bin").write_text("old")
+    (out / "web" / "map.json").write_text("{}")  # another stage's file
+    staging = tmp_path / "staging"
+    (staging / "web" / "model").mkdir(parents=True)
+    (staging / "web" / "model" / "model.json").write_text("{}")
+    (staging / "web" / "metadata.json").write_text("{}")
+    publish(staging, out)
+    assert sorted(p.name for p in (out / "web" / "model").iterdir()) == ["model.json"]
+    assert (out / "web" / "map.json").exists() and (out / "web" / "metadata.json").exists()
+
+
+def test_failed_export_leaves_previous_artifacts_untouched(trained_artifacts, tmp_path, monkeypatch):
+    import shutil
+
+    from model import export
+    from model.data import load_books
+    from model.train import TrainConfig
+
+    out = tmp_path / "artifacts"
+    shutil.copytree(trained_artifacts, out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def broken(model, model_dir):
+        (model_dir / "model.json").parent.mkdir(parents=True, exist_ok=True)
+        (model_dir / "model.json").write_text("half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export, "save_tfjs", broken)
+    model = load_model(out / "model.keras")
+    books = load_books(json.loads((out / "config.json").read_text())["data"])
+    with pytest.raises(OSError, match="disk full"):
+        export.export_artifacts(model, books, TrainConfig(), {}, out)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

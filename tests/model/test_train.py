@@ -1,0 +1,93 @@
+"""The visitor model learns planted structure, as in implicit's checkerboard test."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.data import load_books, load_ratings
+from model.evaluate import recall_ndcg_at_k
+from model.layers import load_model
+from model.recommend import predict_batch, top_k
+from model.split import make_split, pad_picks
+from model.train import TrainConfig, sample_batch
+
+
+@pytest.fixture(scope="module")
+def model(trained_artifacts):
+    return load_model(trained_artifacts / "model.keras")
+
+
+def rows_of(book_ids):
+    return np.asarray(book_ids) - 1  # synthetic book ids are 1..60, rows 0..59
+
+
+@pytest.mark.parametrize("parity", [0, 1])
+def test_withheld_same_parity_book_ranks_first(model, parity):
+    # A new visitor loves four books of one parity; every suggestion in the top 10 must be
+    # of that parity too, the withheld same-parity book among them.
+    picked = [b for b in range(1, 61) if b % 2 == parity][:4]
+    scores, _ = predict_batch(model, [(rows_of(picked), np.full(4, 5.0, np.float32))])
+    top = top_k(scores[0], rows_of(picked), 10) + 1  # back to book ids
+    assert all(b % 2 == parity for b in top), top
+    assert set(top).isdisjoint(picked)
+
+
+def test_stars_follow_the_groups_and_the_visitor_bias(model):
+    # Generous raters give their group 5 and the other group 2; strict ones 4 and 1.
+    rows = rows_of([2, 4, 6, 8, 3, 5])
+    generous = predict_batch(model, [(rows, np.array([5, 5, 5, 5, 2, 2], np.float32))])[1][0]
+    strict = predict_batch(model, [(rows, np.array([4, 4, 4, 4, 1, 1], np.float32))])[1][0]
+    even_rows, odd_rows = rows_of(range(10, 61, 2)), rows_of(range(11, 61, 2))
+    assert generous[even_rows].mean() > generous[odd_rows].mean() + 1.5
+    assert strict[even_rows].mean() > strict[odd_rows].mean() + 1.5
+    assert generous.mean() > strict.mean()  # the visitor bias
+    assert ((generous >= 1) & (generous <= 5)).all()
+
+
+def test_padding_and_pick_order_do_not_change_scores(model):
+    rows, stars = rows_of([2, 4, 9]), np.array([5.0, 4.0, 2.0], np.float32)
+    a = predict_batch(model, [(rows, stars)])
+    b = predict_batch(
+        model, [(rows[::-1], stars[::-1]), (rows_of(range(1, 30)), np.full(29, 3.0, np.float32))]
+    )
+    np.testing.assert_allclose(a[0][0], b[0][0], atol=1e-5)
+    np.testing.assert_allclose(a[1][0], b[1][0], atol=1e-5)
+
+
+def test_model_beats_chance_on_held_out_visitors(model, synthetic_data, trained_artifacts):
+    import json
+
+    config = json.loads((trained_artifacts / "config.json").read_text())
+    books = load_books(synthetic_data)
+    split = make_split(
+        load_ratings(synthetic_data, books["book_id"].to_numpy()), books["book_id"].to_numpy(), config["seed"]
+    )
+    picks, targets = [], []
+    for i in range(len(split.visitors)):
+        rows, stars = split.visitors.of(i)
+        liked = rows[stars >= 4]
+        picks.append(liked[:3])
+        targets.append(liked[3:])
+    scores, _ = predict_batch(model, [(p, np.full(len(p), 5.0, np.float32)) for p in picks])
+    recall, ndcg = recall_ndcg_at_k(scores, picks, targets)
+    # Chance is about 10 / 57; a model that learned the groups gets about twice that.
+    assert recall > 0.3 and ndcg > 0.3
+
+
+def test_sample_batch_never_leaks_picks_into_targets(synthetic_data):
+    books = load_books(synthetic_data)
+    split = make_split(load_ratings(synthetic_data, books["book_id"].to_numpy()), books["book_id"].to_numpy())
+    rng = np.random.default_rng(0)
+    users = np.arange(len(split.train))
+    rows, stars, target_index, target_stars, liked_weight = sample_batch(
+        split.train, users, rng, TrainConfig()
+    )
+    for i in range(len(users)):
+        picked = set(rows[i][stars[i] > 0])
+        held = set(target_index[target_index[:, 0] == i, 1])
+        own_rows, _ = split.train.of(i)
+        assert picked and held and picked.isdisjoint(held)
+        assert picked | held == set(own_rows)
+    assert np.isclose(liked_weight.sum(), 1.0)
+    assert pad_picks([])[0].shape == (0, 1)

@@ -1,0 +1,140 @@
+// The rating model's custom layers, op for op the same as model/layers.py.
+// Import this module (it registers the classes) before tf.loadLayersModel.
+// tf.loadLayersModel hands constructors the Python config with camelCased keys
+// (num_books -> numBooks); both spellings are accepted.
+import * as tf from "../vendor/tf.fesm.min.js";
+
+/**
+ * [embedded [B, L, d], stars [B, L]] -> [B, 2d] = [liked, taste].
+ * liked = sum(w * e) / sqrt(sum(w) + 1e-6), w = relu(stars - 3) / 2;
+ * taste = sum(c * e) / sqrt(n + 1e-6), c = (stars - 3) / 2 for picks (stars > 0).
+ */
+export class PickPooling extends tf.layers.Layer {
+  static className = "PickPooling";
+
+  computeOutputShape(inputShape) {
+    const embedded = inputShape[0];
+    return [embedded[0], 2 * embedded[embedded.length - 1]];
+  }
+
+  call(inputs) {
+    return tf.tidy(() => {
+      const [embedded, stars] = inputs;
+      const present = tf.cast(tf.greater(stars, 0), "float32"); // [B, L]
+      const liked = tf.div(tf.relu(tf.sub(stars, 3)), 2); // [B, L]
+      const taste = tf.mul(tf.div(tf.sub(stars, 3), 2), present); // [B, L]
+      const likedSum = tf.sum(tf.mul(embedded, tf.expandDims(liked, -1)), 1); // [B, d]
+      const tasteSum = tf.sum(tf.mul(embedded, tf.expandDims(taste, -1)), 1); // [B, d]
+      const likedNorm = tf.sqrt(tf.add(tf.sum(liked, 1, true), 1e-6)); // [B, 1]
+      const countNorm = tf.sqrt(tf.add(tf.sum(present, 1, true), 1e-6)); // [B, 1]
+      return tf.concat([tf.div(likedSum, likedNorm), tf.div(tasteSum, countNorm)], -1);
+    });
+  }
+}
+
+/**
+ * [taste [B, k], book_rows [B, L], stars [B, L]] -> predicted stars [B, num_books] in 1..5:
+ * global_mean + book_bias + visitor_bias + taste . book_factors, where visitor_bias =
+ * sum(stars - global_mean - book_bias[pick]) / (n + bias_shrinkage), squashed by 3 + 2 tanh((raw - 3) / 2).
+ */
+export class StarPredictor extends tf.layers.Layer {
+  static className = "StarPredictor";
+
+  constructor(config) {
+    super(config);
+    this.numBooks = config.numBooks ?? config.num_books;
+    this.starDim = config.starDim ?? config.star_dim;
+    this.globalMean = config.globalMean ?? config.global_mean;
+    this.biasShrinkage = config.biasShrinkage ?? config.bias_shrinkage;
+  }
+
+  build(inputShape) {
+    this.bookBias = this.addWeight("book_bias", [this.numBooks], "float32", tf.initializers.zeros());
+    this.bookFactors = this.addWeight(
+      "book_factors",
+      [this.numBooks, this.starDim],
+      "float32",
+      tf.initializers.randomNormal({ stddev: 0.01 }),
+    );
+    this.built = true;
+  }
+
+  computeOutputShape(inputShape) {
+    return [inputShape[0][0], this.numBooks];
+  }
+
+  call(inputs) {
+    return tf.tidy(() => {
+      const [taste, bookRows, stars] = inputs;
+      const bookBias = this.bookBias.read();
+      const present = tf.cast(tf.greater(stars, 0), "float32"); // [B, L]
+      const pickBias = tf.gather(bookBias, tf.cast(bookRows, "int32")); // [B, L]
+      const residual = tf.mul(tf.sub(tf.sub(stars, this.globalMean), pickBias), present); // [B, L]
+      const visitorBias = tf.div(
+        tf.sum(residual, 1, true),
+        tf.add(tf.sum(present, 1, true), this.biasShrinkage),
+      ); // [B, 1]
+      const interaction = tf.matMul(taste, this.bookFactors.read(), false, true); // [B, N]
+      const raw = tf.add(tf.add(tf.add(this.globalMean, tf.expandDims(bookBias, 0)), visitorBias), interaction);
+      return tf.add(3, tf.mul(2, tf.tanh(tf.div(tf.sub(raw, 3), 2)))); // smooth squash into 1..5
+    });
+  }
+
+  getConfig() {
+    return {
+      ...super.getConfig(),
+      num_books: this.numBooks,
+      star_dim: this.starDim,
+      global_mean: this.globalMean,
+      bias_shrinkage: this.biasShrinkage,
+    };
+  }
+}
+
+tf.serialization.registerClass(PickPooling);
+tf.serialization.registerClass(StarPredictor);
+
+/**
+ * [book_rows [B, L], stars [B, L]] -> [B, num_books]: every liked pick votes for its
+ * neighbours, neighbor_weights[pick, m] * relu(stars - 3) / 2 at column neighbor_rows[pick, m].
+ */
+export class NeighborScores extends tf.layers.Layer {
+  static className = "NeighborScores";
+
+  constructor(config) {
+    super(config);
+    this.numBooks = config.numBooks ?? config.num_books;
+    this.numNeighbors = config.numNeighbors ?? config.num_neighbors;
+  }
+
+  build(inputShape) {
+    const shape = [this.numBooks, this.numNeighbors];
+    this.neighborRows = this.addWeight("neighbor_rows", shape, "int32", tf.initializers.zeros(), undefined, false);
+    this.neighborWeights = this.addWeight("neighbor_weights", shape, "float32", tf.initializers.zeros());
+    this.built = true;
+  }
+
+  computeOutputShape(inputShape) {
+    return [inputShape[0][0], this.numBooks];
+  }
+
+  call(inputs) {
+    return tf.tidy(() => {
+      const [bookRows, stars] = inputs;
+      const rows = tf.cast(bookRows, "int32");
+      const [batch, picks] = rows.shape;
+      const liked = tf.div(tf.relu(tf.sub(stars, 3)), 2); // [B, L]
+      const columns = tf.gather(this.neighborRows.read(), rows); // [B, L, M]
+      const votes = tf.mul(tf.gather(this.neighborWeights.read(), rows), tf.expandDims(liked, -1)); // [B, L, M]
+      const batchIndex = tf.broadcastTo(tf.reshape(tf.range(0, batch, 1, "int32"), [-1, 1, 1]), [batch, picks, this.numNeighbors]);
+      const indices = tf.reshape(tf.stack([batchIndex, columns], -1), [-1, 2]);
+      return tf.scatterND(indices, tf.reshape(votes, [-1]), [batch, this.numBooks]);
+    });
+  }
+
+  getConfig() {
+    return { ...super.getConfig(), num_books: this.numBooks, num_neighbors: this.numNeighbors };
+  }
+}
+
+tf.serialization.registerClass(NeighborScores);
