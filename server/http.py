@@ -37,9 +37,9 @@ def json_error(status: int, message: str) -> tuple[Response, int]:
     return jsonify(error=message, status=status), status
 
 
-def gzip_bytes(data: bytes) -> bytes:
+def gzip_bytes(data: bytes, level: int = 6) -> bytes:
     """Gzip ``data`` reproducibly (mtime 0) so the same file gives the same bytes and ETag."""
-    return gzip.compress(data, compresslevel=6, mtime=0)
+    return gzip.compress(data, compresslevel=level, mtime=0)
 
 
 def accepts_gzip() -> bool:

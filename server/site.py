@@ -66,7 +66,7 @@ class StaticFileCache:
         mimetype = mimetype or "application/octet-stream"
         gzipped = None
         if is_compressible(mimetype) and len(data) >= current_app.config["GZIP_MIN_BYTES"]:
-            gzipped = gzip_bytes(data)
+            gzipped = gzip_bytes(data, level=9)  # once per file and worker, then cached
             if len(gzipped) >= len(data):
                 gzipped = None
         entry = StaticFile(data, gzipped, hashlib.sha256(data).hexdigest()[:32], mimetype)
