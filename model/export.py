@@ -85,13 +85,17 @@ def hash_shards(model_dir: Path) -> None:
 
 
 def save_tfjs(model, model_dir: Path) -> None:
-    """Convert to a TF.js LayersModel with float16 weights and content-hashed shards."""
+    """Convert to a TF.js LayersModel with compact weights and content-hashed shards.
+
+    Row numbers (< 65536) survive uint16's affine quantisation exactly once rounded; every
+    other weight goes as float16, which the Keras weights were already rounded to.
+    """
     import tensorflowjs as tfjs
 
     tfjs.converters.save_keras_model(
         model,
         str(model_dir),
-        quantization_dtype_map={"float16": "*"},
+        quantization_dtype_map={"uint16": ["*/neighbor_rows"], "float16": True},
         weight_shard_size_bytes=8 * 1024 * 1024,
     )
     hash_shards(model_dir)

@@ -100,12 +100,13 @@ class StarPredictor(keras.layers.Layer):
 class NeighborScores(keras.layers.Layer):
     """Sparse item-item scores: every liked pick votes for its ``num_neighbors`` neighbours.
 
-    Weights: ``neighbor_rows`` [N, M] int32 (fixed at build time from co-liked books) and
-    ``neighbor_weights`` [N, M] (learned). inputs ``[book_rows [B, L], stars [B, L]]``;
-    output [B, N] = sum over picks p and m of w_p * neighbor_weights[p, m] at column
-    neighbor_rows[p, m], with the liked weight w = relu(stars - 3) / 2 of PickPooling.
-    This is what lets a small model capture series and close companions that a low-rank
-    embedding blurs.
+    Weights: ``neighbor_rows`` [N, M] (row numbers) and ``neighbor_weights`` [N, M], both fixed when
+    the model is built (each book's strongest item-item weights, see model.train), and a
+    learned scalar ``mix`` that sets their strength against the low-rank scores.
+    inputs ``[book_rows [B, L], stars [B, L]]``; output [B, N] = mix * sum over picks p and m
+    of w_p * neighbor_weights[p, m] at column neighbor_rows[p, m], with PickPooling's liked
+    weight w = relu(stars - 3) / 2. This captures series and close companions, which a
+    low-rank embedding blurs.
     """
 
     def __init__(self, num_books: int, num_neighbors: int, **kwargs):
@@ -114,15 +115,14 @@ class NeighborScores(keras.layers.Layer):
         self.num_neighbors = int(num_neighbors)
 
     def build(self, input_shape):
+        shape = (self.num_books, self.num_neighbors)
+        self.mix = self.add_weight(name="mix", shape=(1,), initializer="ones")
+        # Row numbers stored as floats so the export can ship them as uint16 (exact after rounding).
         self.neighbor_rows = self.add_weight(
-            name="neighbor_rows",
-            shape=(self.num_books, self.num_neighbors),
-            dtype="int32",
-            initializer="zeros",
-            trainable=False,
+            name="neighbor_rows", shape=shape, initializer="zeros", trainable=False
         )
         self.neighbor_weights = self.add_weight(
-            name="neighbor_weights", shape=(self.num_books, self.num_neighbors), initializer="zeros"
+            name="neighbor_weights", shape=shape, initializer="zeros", trainable=False
         )
         super().build(input_shape)
 
@@ -130,12 +130,13 @@ class NeighborScores(keras.layers.Layer):
         book_rows, stars = inputs
         book_rows = tf.cast(book_rows, tf.int32)
         liked = tf.nn.relu(stars - 3.0) / 2.0  # [B, L]
-        columns = tf.gather(self.neighbor_rows, book_rows)  # [B, L, M]
+        columns = tf.cast(tf.round(tf.gather(self.neighbor_rows, book_rows)), tf.int32)  # [B, L, M]
         votes = tf.gather(self.neighbor_weights, book_rows) * tf.expand_dims(liked, -1)  # [B, L, M]
         shape = tf.shape(columns)
         batch_index = tf.broadcast_to(tf.reshape(tf.range(shape[0]), [-1, 1, 1]), shape)  # [B, L, M]
         indices = tf.reshape(tf.stack([batch_index, columns], axis=-1), [-1, 2])  # [B*L*M, 2]
-        return tf.scatter_nd(indices, tf.reshape(votes, [-1]), tf.stack([shape[0], self.num_books]))
+        summed = tf.scatter_nd(indices, tf.reshape(votes, [-1]), tf.stack([shape[0], self.num_books]))
+        return self.mix * summed
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0][0], self.num_books)

@@ -381,6 +381,7 @@ class LinksConfig:
     epochs: int = 8
     wiki_batch_size: int = 0  # 0: about 40 batches per epoch, at least 256 pairs
     wiki_epochs: int = 20
+    wiki_pair_budget: int = 3_000_000  # caps epochs x pairs, so the full 37,020-book file stays quick
     learning_rate: float = 0.02
     held_out: float = 0.05
     min_link_count: int = 4
@@ -417,6 +418,12 @@ def parse_args(argv: list[str] | None = None) -> LinksConfig:
         help="real Wikipedia pairs per batch (0: about 40 batches an epoch, at least 256)",
     )
     p.add_argument("--wiki-epochs", type=int, default=d.wiki_epochs, help="passes over the Wikipedia pairs")
+    p.add_argument(
+        "--wiki-pair-budget",
+        type=int,
+        default=d.wiki_pair_budget,
+        help="at most this many real pairs over all Wikipedia epochs (fewer epochs on big files)",
+    )
     p.add_argument("--learning-rate", type=float, default=d.learning_rate, help="Adam learning rate")
     p.add_argument(
         "--held-out", type=float, default=d.held_out, help="fraction of pairs held out for the AUC"
@@ -516,7 +523,10 @@ def main(argv: list[str] | None = None) -> int:
             if name == "goodbooks":
                 epochs, batch_size = cfg.epochs, cfg.batch_size
             else:
-                epochs, batch_size = cfg.wiki_epochs, cfg.wiki_batch_size or max(256, len(pairs) // 40)
+                epochs = max(1, min(cfg.wiki_epochs, cfg.wiki_pair_budget // len(pairs)))
+                if epochs < cfg.wiki_epochs:
+                    log.info("wikipedia: %d pairs, so %d epochs (--wiki-pair-budget)", len(pairs), epochs)
+                batch_size = cfg.wiki_batch_size or max(256, len(pairs) // 40)
             results[name] = link_model.fit_and_save(pairs, cfg, epochs, batch_size, tmp / name)
         report = link_model.quality_report(results, cfg, parse_report, out / "book_embeddings.npy", out)
         report["seconds"] = round(time.perf_counter() - started, 1)

@@ -37,7 +37,7 @@ class TrainConfig:
     seed: int = 42
     visitor_fraction: float = 0.1
     test_fraction: float = 0.2
-    embedding_dim: int = 48
+    embedding_dim: int = 32
     star_dim: int = 8
     epochs: int = 20
     batch_size: int = 256
@@ -46,8 +46,9 @@ class TrainConfig:
     max_picks: int = 100
     visitor_style_fraction: float = 0.5
     max_visitor_picks: int = 10
-    num_neighbors: int = 20
-    neighbor_init_scale: float = 5.0
+    num_neighbors: int = 10
+    neighbor_mix: float = 10.0
+    ease_lambda: float = 500.0
     l2: float = 1e-4
 
 
@@ -118,18 +119,17 @@ def make_batch(batch: int, owner, rank, rows, stars, picked):
     )
 
 
-def co_liked_neighbors(train: UserRatings, num_books: int, num_neighbors: int):
-    """Each book's ``num_neighbors`` most co-liked books (cosine over liked books).
+def strongest_neighbors(weights: np.ndarray, num_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``num_neighbors`` largest entries of an item-item matrix, largest first.
 
-    Returns rows [N, M] int32 and their cosine similarities [N, M] float32, best first.
+    Returns column indices [N, M] int32 and their values [N, M] float32.
     """
-    sim = baselines.item_knn(baselines.liked_matrix(train, num_books))  # [N, N], zero diagonal
-    m = min(num_neighbors, num_books - 1)
-    top = np.argpartition(-sim, m - 1, axis=1)[:, :m]
-    top_sim = np.take_along_axis(sim, top, axis=1)
-    order = np.lexsort((top, -top_sim), axis=1)
+    m = min(num_neighbors, weights.shape[1] - 1)
+    top = np.argpartition(-weights, m - 1, axis=1)[:, :m]
+    values = np.take_along_axis(weights, top, axis=1)
+    order = np.lexsort((top, -values), axis=1)
     rows = np.take_along_axis(top, order, axis=1).astype(np.int32)
-    return rows, np.take_along_axis(top_sim, order, axis=1).astype(np.float32)
+    return rows, np.take_along_axis(values, order, axis=1).astype(np.float32)
 
 
 def eligible_users(train: UserRatings) -> np.ndarray:
@@ -167,11 +167,15 @@ def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
     tf.keras.utils.set_random_seed(cfg.seed)
     num_books = len(split.book_ids)
     global_mean = float(split.train.stars.mean())
-    neighbor_rows, neighbor_weights = co_liked_neighbors(split.train, num_books, cfg.num_neighbors)
+    # The sparse item-item part: each book's strongest EASE weights on the training likes.
+    item_item = baselines.ease(baselines.liked_matrix(split.train, num_books), cfg.ease_lambda)
+    neighbor_rows, neighbor_weights = strongest_neighbors(item_item, cfg.num_neighbors)
+    del item_item
     model = build_model(num_books, cfg.embedding_dim, cfg.star_dim, global_mean, neighbor_rows.shape[1])
     neighbor_layer = model.get_layer("neighbor_scores")
     neighbor_layer.neighbor_rows.assign(neighbor_rows)
-    neighbor_layer.neighbor_weights.assign(neighbor_weights * cfg.neighbor_init_scale)
+    neighbor_layer.neighbor_weights.assign(neighbor_weights)
+    neighbor_layer.mix.assign([cfg.neighbor_mix])
     optimizer = tf.keras.optimizers.Adam(cfg.learning_rate)
     # L2 on the star head's factors only: ranking is regularised by its sampling instead.
     star_weights = [model.get_layer("predicted_stars").book_factors, model.get_layer("star_taste").kernel]
@@ -256,9 +260,10 @@ def round_to_float16(model) -> None:
     The exported Keras model then holds exactly the weights TF.js dequantizes, so Keras,
     Python batch recommendations and the browser all score with the same numbers.
     """
-    model.set_weights(
-        [w.astype(np.float16).astype(np.float32) if w.dtype == np.float32 else w for w in model.get_weights()]
-    )
+    exact = model.get_layer("neighbor_scores").neighbor_rows  # row numbers: shipped as uint16
+    for w in model.weights:
+        if w is not exact:
+            w.assign(w.numpy().astype(np.float16).astype(np.float32))
 
 
 # ---------------------------------------------------------------------------------------

@@ -96,7 +96,7 @@ tf.serialization.registerClass(StarPredictor);
 
 /**
  * [book_rows [B, L], stars [B, L]] -> [B, num_books]: every liked pick votes for its
- * neighbours, neighbor_weights[pick, m] * relu(stars - 3) / 2 at column neighbor_rows[pick, m].
+ * neighbours, mix * neighbor_weights[pick, m] * relu(stars - 3) / 2 at column neighbor_rows[pick, m].
  */
 export class NeighborScores extends tf.layers.Layer {
   static className = "NeighborScores";
@@ -109,8 +109,17 @@ export class NeighborScores extends tf.layers.Layer {
 
   build(inputShape) {
     const shape = [this.numBooks, this.numNeighbors];
-    this.neighborRows = this.addWeight("neighbor_rows", shape, "int32", tf.initializers.zeros(), undefined, false);
-    this.neighborWeights = this.addWeight("neighbor_weights", shape, "float32", tf.initializers.zeros());
+    this.mix = this.addWeight("mix", [1], "float32", tf.initializers.ones());
+    // Row numbers stored as floats (shipped as uint16): rounded before use.
+    this.neighborRows = this.addWeight("neighbor_rows", shape, "float32", tf.initializers.zeros(), undefined, false);
+    this.neighborWeights = this.addWeight(
+      "neighbor_weights",
+      shape,
+      "float32",
+      tf.initializers.zeros(),
+      undefined,
+      false,
+    );
     this.built = true;
   }
 
@@ -124,11 +133,11 @@ export class NeighborScores extends tf.layers.Layer {
       const rows = tf.cast(bookRows, "int32");
       const [batch, picks] = rows.shape;
       const liked = tf.div(tf.relu(tf.sub(stars, 3)), 2); // [B, L]
-      const columns = tf.gather(this.neighborRows.read(), rows); // [B, L, M]
+      const columns = tf.cast(tf.round(tf.gather(this.neighborRows.read(), rows)), "int32"); // [B, L, M]
       const votes = tf.mul(tf.gather(this.neighborWeights.read(), rows), tf.expandDims(liked, -1)); // [B, L, M]
       const batchIndex = tf.broadcastTo(tf.reshape(tf.range(0, batch, 1, "int32"), [-1, 1, 1]), [batch, picks, this.numNeighbors]);
       const indices = tf.reshape(tf.stack([batchIndex, columns], -1), [-1, 2]);
-      return tf.scatterND(indices, tf.reshape(votes, [-1]), [batch, this.numBooks]);
+      return tf.mul(this.mix.read(), tf.scatterND(indices, tf.reshape(votes, [-1]), [batch, this.numBooks]));
     });
   }
 
