@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install build train evaluate explorer site serve test lint bench clean
+.PHONY: install build site serve emulator deploy-hosting test lint bench clean
 
 install: .venv/.installed node_modules/.installed .system-installed
 
@@ -37,6 +37,12 @@ serve: install
 	test -f $(STATIC)/metadata.json || $(MAKE) build
 	SHELF_STATIC_DIR=$(STATIC) .venv/bin/gunicorn -c gunicorn.conf.py 'server:create_app()'
 
+emulator: site
+	CI=1 node_modules/.bin/firebase emulators:start --only hosting --project demo-shelf
+
+deploy-hosting: site
+	node_modules/.bin/firebase deploy --only hosting --project $(FIREBASE_PROJECT)
+
 test: install
 	$(PY) -m pytest -q
 
@@ -44,8 +50,8 @@ lint: install
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
 bench: install
-	$(PY) benchmarks/bench_recommend.py
-	$(PY) benchmarks/bench_web.py
+	$(PY) benchmarks/bench_recommend.py --artifacts $(ARTIFACTS)
+	$(PY) benchmarks/bench_web.py --artifacts $(ARTIFACTS)
 
 clean:
 	rm -rf $(ARTIFACTS) $(STATIC) test-artifacts
