@@ -54,20 +54,25 @@ def most_similar(
     return [(int(i), float(sims[i])) for i in order if np.isfinite(sims[i])]
 
 
-def top_k_neighbours(vectors: np.ndarray, k: int = 10, chunk: int = 2048) -> np.ndarray:
-    """int64 [num_rows, k]: each row's k nearest other rows by cosine, best first."""
+def top_k_neighbours(
+    vectors: np.ndarray, k: int = 10, chunk: int = 2048, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """int64 [num_rows, k]: each row's k nearest other rows by cosine, best first.
+
+    With ``rows``, only those rows are queried (against all rows): [len(rows), k].
+    """
     unit = normalise(vectors)
-    n = len(unit)
-    k = min(k, n - 1)
-    out = np.empty((n, k), dtype=np.int64)
-    for start in range(0, n, chunk):
-        sims = unit[start : start + chunk] @ unit.T  # [chunk, n]
-        rows = np.arange(start, min(start + chunk, n))
-        sims[rows - start, rows] = -np.inf
+    queries = np.arange(len(unit)) if rows is None else np.asarray(rows)
+    k = min(k, len(unit) - 1)
+    out = np.empty((len(queries), k), dtype=np.int64)
+    for start in range(0, len(queries), chunk):
+        batch = queries[start : start + chunk]
+        sims = unit[batch] @ unit.T  # [chunk, num_rows]
+        sims[np.arange(len(batch)), batch] = -np.inf
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]  # [chunk, k], unordered
         top_sims = np.take_along_axis(sims, top, axis=1)
         order = np.lexsort((top, -top_sims), axis=1)
-        out[rows] = np.take_along_axis(top, order, axis=1)
+        out[start : start + len(batch)] = np.take_along_axis(top, order, axis=1)
     return out
 
 
@@ -77,13 +82,18 @@ def first_author(authors: str) -> str:
 
 
 def author_agreement(
-    vectors: np.ndarray, authors: list[str], k: int = 10, neighbours: np.ndarray | None = None
+    vectors: np.ndarray,
+    authors: list[str],
+    k: int = 10,
+    neighbours: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
 ) -> dict:
     """How often a book's k nearest books share its first author, versus picking at random.
 
     ``share`` is averaged over books with a known author; ``chance`` is the same share for k
     random other books (the number of other books by the author over all other books).
-    ``neighbours`` may pass in ``top_k_neighbours(vectors, k2)`` for some k2 >= k.
+    ``rows`` limits both to a sample of books; ``neighbours`` may pass in
+    ``top_k_neighbours(vectors, k2, rows=rows)`` for some k2 >= k.
     """
     names = np.array([first_author(a) for a in authors], dtype=object)
     known = names != ""
@@ -91,15 +101,17 @@ def author_agreement(
         return {}
     _, codes = np.unique(names, return_inverse=True)
     if neighbours is None or neighbours.shape[1] < k:
-        neighbours = top_k_neighbours(vectors, k)
+        neighbours = top_k_neighbours(vectors, k, rows=rows)
     neighbours = neighbours[:, :k]
-    same = codes[neighbours] == codes[:, None]  # [num_books, k]
-    share = float(same[known].mean())
+    rows = np.arange(len(names)) if rows is None else np.asarray(rows)
+    same = codes[neighbours] == codes[rows, None]  # [len(rows), k]
+    mine = known[rows]
+    share = float(same[mine].mean())
     per_author = np.bincount(codes[known])
-    chance = float(((per_author[codes[known]] - 1) / (len(names) - 1)).mean())
+    chance = float(((per_author[codes[rows[mine]]] - 1) / (len(names) - 1)).mean())
     return {
         "k": k,
-        "books": int(known.sum()),
+        "books": int(mine.sum()),
         "share": round(share, 4),
         "chance": round(chance, 5),
         "lift": round(share / chance, 1) if chance else None,

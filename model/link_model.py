@@ -234,6 +234,10 @@ def link_prediction_auc(
 # The stage's pieces, called by ``model.links.main``
 
 
+FULL_SEARCH_BOOKS = 12_000
+AGREEMENT_SAMPLE = 5_000
+
+
 @dataclass
 class LinkResult:
     """A trained link model's vectors and what was measured on it."""
@@ -243,7 +247,7 @@ class LinkResult:
     link_vecs: np.ndarray
     history: dict
     metrics: dict
-    neighbours: np.ndarray  # int64 [num_books, k]: nearest books by cosine, best first
+    neighbours: np.ndarray | None  # int64 [num_books, k]: nearest books, best first (None if sampled)
 
 
 def fit_and_save(pairs: Pairs, links_cfg, epochs: int, batch_size: int, out_dir: Path) -> LinkResult:
@@ -279,15 +283,21 @@ def fit_and_save(pairs: Pairs, links_cfg, epochs: int, batch_size: int, out_dir:
     }
     metrics.update(link_prediction_auc(book_vecs, link_vecs, pairs, test_idx, train_idx, links_cfg.seed))
     # 15: enough for content_similar (k=10) and for the maps' UMAP graph (n_neighbors=15), which
-    # read neighbours.npy instead of searching again.
-    neighbours = top_k_neighbours(book_vecs, max(15, links_cfg.k))
+    # read neighbours.npy instead of searching again. Beyond FULL_SEARCH_BOOKS books (the full
+    # Wikipedia file) the author figure uses a sample of books: an all-pairs search costs minutes.
+    rows = None
+    if pairs.num_books > FULL_SEARCH_BOOKS:
+        rng = np.random.default_rng(links_cfg.seed)
+        rows = np.sort(rng.choice(pairs.num_books, AGREEMENT_SAMPLE, replace=False))
+    neighbours = top_k_neighbours(book_vecs, max(15, links_cfg.k), rows=rows)
     if any(pairs.authors):
-        metrics["author_agreement"] = author_agreement(book_vecs, pairs.authors, 10, neighbours)
+        metrics["author_agreement"] = author_agreement(book_vecs, pairs.authors, 10, neighbours, rows)
     metrics["eval_seconds"] = round(time.perf_counter() - started - metrics["train_seconds"], 1)
     out_dir.mkdir(parents=True)
     np.save(out_dir / "book_vectors.npy", book_vecs)
     np.save(out_dir / "link_vectors.npy", link_vecs)
-    np.save(out_dir / "neighbours.npy", neighbours.astype(np.int32))
+    if rows is None:
+        np.save(out_dir / "neighbours.npy", neighbours.astype(np.int32))
     index = {
         "source": pairs.source,
         "book_keys": pairs.book_keys,
@@ -301,13 +311,14 @@ def fit_and_save(pairs: Pairs, links_cfg, epochs: int, batch_size: int, out_dir:
     (out_dir / "history.json").write_text(json.dumps(history, indent=2))
     (out_dir / "config.json").write_text(json.dumps(cfg.__dict__, indent=2))
     log.info("%s: %s", pairs.source, metrics)
-    return LinkResult(pairs, book_vecs, link_vecs, history, metrics, neighbours)
+    return LinkResult(pairs, book_vecs, link_vecs, history, metrics, neighbours if rows is None else None)
 
 
 def content_similar(result: LinkResult, k: int = 10) -> dict:
     """``web/content_similar.json``: the k nearest books (cosine of tag-model vectors) per book_id."""
+    near = result.neighbours
     neighbours = (
-        result.neighbours[:, :k] if result.neighbours.shape[1] >= k else top_k_neighbours(result.book_vecs, k)
+        near[:, :k] if near is not None and near.shape[1] >= k else top_k_neighbours(result.book_vecs, k)
     )
     ids = result.pairs.book_keys
     return {

@@ -30,6 +30,8 @@ def test_top_k_neighbours_match_brute_force():
     sims = unit @ unit.T
     np.fill_diagonal(sims, -np.inf)
     assert np.array_equal(got, np.argsort(-sims, axis=1, kind="stable")[:, :7])
+    rows = np.array([5, 77, 299])
+    assert np.array_equal(top_k_neighbours(vecs, 7, rows=rows), got[rows])
 
 
 def test_most_similar_excludes_the_query_and_breaks_ties_by_row():
@@ -44,6 +46,8 @@ def test_author_agreement_finds_planted_authors():
     result = author_agreement(vecs, authors, k=4)
     assert result["share"] == 1.0
     assert abs(result["chance"] - 4 / 49) < 1e-4
+    sampled = author_agreement(vecs, authors, k=4, rows=np.arange(0, 50, 3))
+    assert sampled["share"] == 1.0 and sampled["books"] == 17
     shuffled = author_agreement(np.random.default_rng(1).normal(size=(50, 10)), authors, k=4)
     assert shuffled["share"] < 0.5
 
