@@ -88,14 +88,25 @@ def author_agreement(
     neighbours: np.ndarray | None = None,
     rows: np.ndarray | None = None,
 ) -> dict:
-    """How often a book's k nearest books share its first author, versus picking at random.
+    """How often a book's k nearest books share its first author, versus picking at random."""
+    return label_agreement(vectors, [first_author(a) for a in authors], k, neighbours, rows)
 
-    ``share`` is averaged over books with a known author; ``chance`` is the same share for k
-    random other books (the number of other books by the author over all other books).
-    ``rows`` limits both to a sample of books; ``neighbours`` may pass in
-    ``top_k_neighbours(vectors, k2, rows=rows)`` for some k2 >= k.
+
+def label_agreement(
+    vectors: np.ndarray,
+    labels: list[str],
+    k: int = 10,
+    neighbours: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
+) -> dict:
+    """How often a book's k nearest books share its label (author, genre), versus chance.
+
+    ``share`` is averaged over books with a label ("" = none); ``chance`` is the same share for
+    k random other books (other books with the label over all other books). ``rows`` limits
+    both to a sample of books; ``neighbours`` may pass in ``top_k_neighbours(vectors, k2,
+    rows=rows)`` for some k2 >= k.
     """
-    names = np.array([first_author(a) for a in authors], dtype=object)
+    names = np.array(labels, dtype=object)
     known = names != ""
     if known.sum() < 2:
         return {}

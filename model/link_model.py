@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from model.explore import author_agreement, normalise, top_k_neighbours
+from model.explore import author_agreement, label_agreement, normalise, top_k_neighbours
 from model.links import Pairs
 
 log = logging.getLogger(__name__)
@@ -292,6 +292,8 @@ def fit_and_save(pairs: Pairs, links_cfg, epochs: int, batch_size: int, out_dir:
     neighbours = top_k_neighbours(book_vecs, max(15, links_cfg.k), rows=rows)
     if any(pairs.authors):
         metrics["author_agreement"] = author_agreement(book_vecs, pairs.authors, 10, neighbours, rows)
+    if any(pairs.genres):
+        metrics["genre_agreement"] = label_agreement(book_vecs, pairs.genres, 10, neighbours, rows)
     metrics["eval_seconds"] = round(time.perf_counter() - started - metrics["train_seconds"], 1)
     out_dir.mkdir(parents=True)
     np.save(out_dir / "book_vectors.npy", book_vecs)
@@ -398,7 +400,24 @@ def _rating_model_agreement(path: Path, artifacts: Path, pairs: Pairs) -> dict:
         )
         return {}
     author_of = dict(zip(pairs.book_keys, pairs.authors, strict=True))
-    return {"author_agreement": author_agreement(vecs, [author_of.get(b, "") for b in book_ids], k=10)}
+    genre_of = dict(zip(pairs.book_keys, pairs.genres, strict=True))
+    neighbours = top_k_neighbours(vecs, 10)
+    return {
+        "author_agreement": author_agreement(vecs, [author_of.get(b, "") for b in book_ids], 10, neighbours),
+        "genre_agreement": label_agreement(vecs, [genre_of.get(b, "") for b in book_ids], 10, neighbours),
+    }
+
+
+def _agreement_lines(metrics: dict) -> list[str]:
+    lines = []
+    for key, what in (("author_agreement", "first author"), ("genre_agreement", "genre")):
+        a = metrics.get(key)
+        if a:
+            lines.append(
+                f"- same {what} among the {a['k']} nearest books: {a['share']:.3f} "
+                f"(chance {a['chance']:.4f}, {a['lift']:.1f}x; {a['books']} books)"
+            )
+    return lines
 
 
 def report_markdown(report: dict) -> str:
@@ -415,22 +434,11 @@ def report_markdown(report: dict) -> str:
             f"{m['auc_popularity_negatives']} vs popularity-matched links "
             f"(popularity baseline {m['popularity_baseline_auc_popularity_negatives']})",
         ]
-        if "author_agreement" in m:
-            a = m["author_agreement"]
-            lines.append(
-                f"- same first author among the {a['k']} nearest books: {a['share']:.3f} "
-                f"(chance {a['chance']:.4f}, {a['lift']:.0f}x)"
-            )
+        lines += _agreement_lines(m)
         lines.append("")
-    if report.get("rating_model", {}).get("author_agreement"):
-        a = report["rating_model"]["author_agreement"]
-        lines += [
-            "## rating model (book_embeddings.npy)",
-            "",
-            f"- same first author among the {a['k']} nearest books: {a['share']:.3f} "
-            f"(chance {a['chance']:.4f}, {a['lift']:.0f}x)",
-            "",
-        ]
+    if report.get("rating_model"):
+        lines += ["## rating model (book_embeddings.npy), for comparison", ""]
+        lines += _agreement_lines(report["rating_model"]) + [""]
     for name, examples in report["examples"].items():
         lines += [f"## closest, {name}", ""]
         for query, answers in examples.items():
