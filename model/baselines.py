@@ -36,22 +36,30 @@ def item_knn(liked: sp.csr_matrix) -> np.ndarray:
     return sim
 
 
-def ease(liked: sp.csr_matrix, lam: float = 500.0) -> np.ndarray:
-    """EASE (Steck 2019): B = I - P diagMat(1 / diag(P)), P = (X'X + lam I)^-1, zero diagonal.
+def _spd_inverse(matrix: np.ndarray) -> np.ndarray:
+    """Inverse of a symmetric positive definite float32 matrix via LAPACK potrf/potri.
 
-    The inverse goes through a float32 Cholesky factorisation (LAPACK potrf/potri): the Gram
-    matrix is symmetric positive definite, and this is several times faster than a general
-    inverse of the 10k x 10k matrix on a small machine.
+    Several times faster than a general inverse of a 10k x 10k matrix on a small machine.
+    """
+    factor, info = lapack.spotrf(matrix, lower=1, overwrite_a=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"Cholesky factorisation failed (info={info})")
+    inverse, info = lapack.spotri(factor, lower=1, overwrite_c=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"inverse failed (info={info})")
+    return np.tril(inverse) + np.tril(inverse, -1).T  # potri fills the lower triangle only
+
+
+def ease(liked: sp.csr_matrix, lam: float = 500.0, dropout: float = 0.0) -> np.ndarray:
+    """EASE (Steck 2019), optionally with denoising dropout (EDLAE, Steck 2020).
+
+    B = I - P diagMat(1 / diag(P)), P = (X'X + Lambda)^-1, zero diagonal, where
+    Lambda = lam I + dropout / (1 - dropout) diagMat(X'X). Dropout trains the item-item
+    weights to predict a user's books from a few of them, which is what a visitor gives.
     """
     gram = (liked.T @ liked).toarray().astype(np.float32)
-    gram[np.diag_indices_from(gram)] += lam
-    factor, info = lapack.spotrf(gram, lower=1, overwrite_a=1)
-    if info != 0:
-        raise np.linalg.LinAlgError(f"EASE: Cholesky factorisation failed (info={info})")
-    p, info = lapack.spotri(factor, lower=1, overwrite_c=1)
-    if info != 0:
-        raise np.linalg.LinAlgError(f"EASE: inverse failed (info={info})")
-    p = np.tril(p) + np.tril(p, -1).T  # potri fills the lower triangle only
+    gram[np.diag_indices_from(gram)] += lam + dropout / (1.0 - dropout) * np.diag(gram)
+    p = _spd_inverse(gram)
     b = -p / np.diag(p)[None, :]
     np.fill_diagonal(b, 0.0)
     return b.astype(np.float32)

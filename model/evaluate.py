@@ -89,6 +89,7 @@ def evaluate_ranking(model, split: Split, most_rated: np.ndarray, seed: int) -> 
     started = time.perf_counter()
     knn = baselines.item_knn(liked)
     ease = baselines.ease(liked)
+    denoising = baselines.ease(liked, lam=20.0, dropout=0.9)
     log.info("baselines fitted in %.0fs", time.perf_counter() - started)
     rows = []
     for label, n_picks in (("5 picks", 5), ("half of liked", None)):
@@ -100,6 +101,7 @@ def evaluate_ranking(model, split: Split, most_rated: np.ndarray, seed: int) -> 
             "most-rated": np.broadcast_to(most_rated, (len(cases), num_books)),
             "item-kNN": ind @ knn,
             "EASE (lambda=500)": ind @ ease,
+            "denoising EASE, full 10k x 10k (dropout 0.9)": ind @ denoising,
             "Shelf model": predict_batch(model, [(c[0], c[1]) for c in cases])[0],
         }
         for name, scores in scored.items():

@@ -17,7 +17,7 @@ class PickPooling(keras.layers.Layer):
 
     inputs: ``[embedded [B, L, d], stars [B, L]]``; output ``[B, 2d]`` =
     ``[liked, taste]`` where
-    - liked = sum(w * e) / sqrt(sum(w) + eps), w = relu(stars - 3) / 2 (5 -> 1, 4 -> 0.5, <=3 -> 0);
+    - liked = sum(w * e) / sqrt(sum(w) + eps), w = clip(stars - 3, 0, 1) (4 or 5 -> 1, <= 3 -> 0);
     - taste = sum(c * e) / sqrt(n + eps), c = (stars - 3) / 2 for picks, n = number of picks.
     Padding (stars 0) contributes nothing, so the order and padding of picks never matter.
     """
@@ -25,7 +25,7 @@ class PickPooling(keras.layers.Layer):
     def call(self, inputs):
         embedded, stars = inputs
         present = tf.cast(stars > 0.0, tf.float32)  # [B, L]
-        liked = tf.nn.relu(stars - 3.0) / 2.0  # [B, L]
+        liked = tf.clip_by_value(stars - 3.0, 0.0, 1.0)  # [B, L]
         taste = (stars - 3.0) / 2.0 * present  # [B, L]
         liked_sum = tf.reduce_sum(embedded * tf.expand_dims(liked, -1), axis=1)  # [B, d]
         taste_sum = tf.reduce_sum(embedded * tf.expand_dims(taste, -1), axis=1)  # [B, d]
@@ -39,21 +39,18 @@ class PickPooling(keras.layers.Layer):
 
 
 class StarPredictor(keras.layers.Layer):
-    """Predicted stars for every book: global mean + book bias + visitor bias + taste . factors,
-    squashed smoothly into 1..5 by 3 + 2 tanh((raw - 3) / 2).
+    """Predicted stars for every book, from the visitor's own stars (an asymmetric SVD).
 
-    inputs: ``[taste [B, k], book_rows [B, L], stars [B, L]]``; output ``[B, num_books]`` in 1..5.
-    The visitor bias is the shrunk mean residual of the visitor's own stars,
-    sum(stars - mean - book_bias) / (n + bias_shrinkage), computed in the network.
+    inputs: ``[book_rows [B, L], stars [B, L]]``; output ``[B, num_books]`` clipped to 1..5:
+    global_mean + book_bias + visitor_bias + taste . book_factors, where
+    - residual r = stars - global_mean - book_bias[pick] for each pick (0 for padding);
+    - visitor_bias = sum(r) / (n + bias_shrinkage), the shrunk mean residual;
+    - taste = sum((r - visitor_bias) * star_embeddings[pick]) / sqrt(n + eps)  [B, k].
+    The book biases start from (and stay at) the bias baseline's fit, see model.train.
     """
 
     def __init__(
-        self,
-        num_books: int,
-        star_dim: int,
-        global_mean: float,
-        bias_shrinkage: float = 3.0,
-        **kwargs,
+        self, num_books: int, star_dim: int, global_mean: float, bias_shrinkage: float = 3.0, **kwargs
     ):
         super().__init__(**kwargs)
         self.num_books = int(num_books)
@@ -62,26 +59,28 @@ class StarPredictor(keras.layers.Layer):
         self.bias_shrinkage = float(bias_shrinkage)
 
     def build(self, input_shape):
+        init = keras.initializers.RandomNormal(stddev=0.1)
+        shape = (self.num_books, self.star_dim)
         self.book_bias = self.add_weight(name="book_bias", shape=(self.num_books,), initializer="zeros")
-        self.book_factors = self.add_weight(
-            name="book_factors",
-            shape=(self.num_books, self.star_dim),
-            initializer=keras.initializers.RandomNormal(stddev=0.01),
-        )
+        self.star_embeddings = self.add_weight(name="star_embeddings", shape=shape, initializer=init)
+        self.book_factors = self.add_weight(name="book_factors", shape=shape, initializer=init)
         super().build(input_shape)
 
     def call(self, inputs):
-        taste, book_rows, stars = inputs
+        book_rows, stars = inputs
+        book_rows = tf.cast(book_rows, tf.int32)
         present = tf.cast(stars > 0.0, tf.float32)  # [B, L]
-        pick_bias = tf.gather(self.book_bias, tf.cast(book_rows, tf.int32))  # [B, L]
-        residual = (stars - self.global_mean - pick_bias) * present  # [B, L]
+        count = tf.reduce_sum(present, axis=1, keepdims=True)  # [B, 1]
+        residual = (stars - self.global_mean - tf.gather(self.book_bias, book_rows)) * present  # [B, L]
         visitor_bias = tf.reduce_sum(residual, axis=1, keepdims=True) / (
-            tf.reduce_sum(present, axis=1, keepdims=True) + self.bias_shrinkage
+            count + self.bias_shrinkage
         )  # [B, 1]
+        centred = (residual - visitor_bias) * present  # [B, L]
+        picked = tf.gather(self.star_embeddings, book_rows)  # [B, L, k]
+        taste = tf.reduce_sum(picked * tf.expand_dims(centred, -1), axis=1) / tf.sqrt(count + 1e-6)  # [B, k]
         interaction = tf.matmul(taste, self.book_factors, transpose_b=True)  # [B, N]
-        raw = self.global_mean + tf.expand_dims(self.book_bias, 0) + visitor_bias + interaction
-        # A smooth squash into 1..5 (a hard clip would stop gradients at the ends).
-        return 3.0 + 2.0 * tf.tanh((raw - 3.0) / 2.0)
+        predicted = self.global_mean + tf.expand_dims(self.book_bias, 0) + visitor_bias + interaction
+        return tf.clip_by_value(predicted, 1.0, 5.0)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0][0], self.num_books)
@@ -102,10 +101,11 @@ class NeighborScores(keras.layers.Layer):
 
     Weights: ``neighbor_rows`` [N, M] (row numbers) and ``neighbor_weights`` [N, M], both fixed when
     the model is built (each book's strongest item-item weights, see model.train), and a
-    learned scalar ``mix`` that sets their strength against the low-rank scores.
+    scalar ``mix``, chosen on validation users after training, that sets their strength
+    against the low-rank scores.
     inputs ``[book_rows [B, L], stars [B, L]]``; output [B, N] = mix * sum over picks p and m
     of w_p * neighbor_weights[p, m] at column neighbor_rows[p, m], with PickPooling's liked
-    weight w = relu(stars - 3) / 2. This captures series and close companions, which a
+    weight w = clip(stars - 3, 0, 1). This captures series and close companions, which a
     low-rank embedding blurs.
     """
 
@@ -116,7 +116,7 @@ class NeighborScores(keras.layers.Layer):
 
     def build(self, input_shape):
         shape = (self.num_books, self.num_neighbors)
-        self.mix = self.add_weight(name="mix", shape=(1,), initializer="ones")
+        self.mix = self.add_weight(name="mix", shape=(1,), initializer="ones", trainable=False)
         # Row numbers stored as floats so the export can ship them as uint16 (exact after rounding).
         self.neighbor_rows = self.add_weight(
             name="neighbor_rows", shape=shape, initializer="zeros", trainable=False
@@ -129,7 +129,7 @@ class NeighborScores(keras.layers.Layer):
     def call(self, inputs):
         book_rows, stars = inputs
         book_rows = tf.cast(book_rows, tf.int32)
-        liked = tf.nn.relu(stars - 3.0) / 2.0  # [B, L]
+        liked = tf.clip_by_value(stars - 3.0, 0.0, 1.0)  # [B, L]
         columns = tf.cast(tf.round(tf.gather(self.neighbor_rows, book_rows)), tf.int32)  # [B, L, M]
         votes = tf.gather(self.neighbor_weights, book_rows) * tf.expand_dims(liked, -1)  # [B, L, M]
         shape = tf.shape(columns)
@@ -171,10 +171,7 @@ def build_model(
     low_rank = keras.layers.Dense(num_books, name="book_scores")(visitor)  # [B, N]
     neighbors = NeighborScores(num_books, num_neighbors, name="neighbor_scores")([book_rows, stars])  # [B, N]
     scores = keras.layers.Add(name="scores")([low_rank, neighbors])
-    taste = keras.layers.Dense(star_dim, name="star_taste")(pooled)  # [B, k]
-    predicted = StarPredictor(num_books, star_dim, global_mean, name="predicted_stars")(
-        [taste, book_rows, stars]
-    )
+    predicted = StarPredictor(num_books, star_dim, global_mean, name="predicted_stars")([book_rows, stars])
     return keras.Model(inputs=[book_rows, stars], outputs=[scores, predicted], name="shelf_visitor_model")
 
 

@@ -41,8 +41,22 @@ def test_stars_follow_the_groups_and_the_visitor_bias(model):
     even_rows, odd_rows = rows_of(range(10, 61, 2)), rows_of(range(11, 61, 2))
     assert generous[even_rows].mean() > generous[odd_rows].mean() + 1.5
     assert strict[even_rows].mean() > strict[odd_rows].mean() + 1.5
-    assert generous.mean() > strict.mean()  # the visitor bias
     assert ((generous >= 1) & (generous <= 5)).all()
+
+
+def test_star_predictor_visitor_bias_is_the_shrunk_mean_residual():
+    from model.layers import StarPredictor
+
+    layer = StarPredictor(num_books=4, star_dim=2, global_mean=3.5, bias_shrinkage=2.0)
+    layer.build(None)
+    layer.book_bias.assign([0.5, -0.5, 0.0, 1.0])
+    layer.book_factors.assign(np.zeros((4, 2), np.float32))  # no taste: biases only
+    rows = np.array([[0, 1, 0]], np.int32)  # the third pick is padding
+    stars = np.array([[5.0, 4.0, 0.0]], np.float32)
+    predicted = layer([rows, stars]).numpy()[0]
+    visitor_bias = ((5.0 - 3.5 - 0.5) + (4.0 - 3.5 + 0.5)) / (2 + 2.0)  # = 0.5
+    np.testing.assert_allclose(predicted, 3.5 + np.array([0.5, -0.5, 0.0, 1.0]) + visitor_bias, atol=1e-6)
+    assert layer([rows, np.array([[5.0, 5.0, 0.0]], np.float32)]).numpy()[0, 3] == 5.0  # clipped to 1..5
 
 
 def test_padding_and_pick_order_do_not_change_scores(model):

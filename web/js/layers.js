@@ -6,7 +6,7 @@ import * as tf from "../vendor/tf.fesm.min.js";
 
 /**
  * [embedded [B, L, d], stars [B, L]] -> [B, 2d] = [liked, taste].
- * liked = sum(w * e) / sqrt(sum(w) + 1e-6), w = relu(stars - 3) / 2;
+ * liked = sum(w * e) / sqrt(sum(w) + 1e-6), w = clip(stars - 3, 0, 1);
  * taste = sum(c * e) / sqrt(n + 1e-6), c = (stars - 3) / 2 for picks (stars > 0).
  */
 export class PickPooling extends tf.layers.Layer {
@@ -21,7 +21,7 @@ export class PickPooling extends tf.layers.Layer {
     return tf.tidy(() => {
       const [embedded, stars] = inputs;
       const present = tf.cast(tf.greater(stars, 0), "float32"); // [B, L]
-      const liked = tf.div(tf.relu(tf.sub(stars, 3)), 2); // [B, L]
+      const liked = tf.clipByValue(tf.sub(stars, 3), 0, 1); // [B, L]
       const taste = tf.mul(tf.div(tf.sub(stars, 3), 2), present); // [B, L]
       const likedSum = tf.sum(tf.mul(embedded, tf.expandDims(liked, -1)), 1); // [B, d]
       const tasteSum = tf.sum(tf.mul(embedded, tf.expandDims(taste, -1)), 1); // [B, d]
@@ -33,9 +33,10 @@ export class PickPooling extends tf.layers.Layer {
 }
 
 /**
- * [taste [B, k], book_rows [B, L], stars [B, L]] -> predicted stars [B, num_books] in 1..5:
- * global_mean + book_bias + visitor_bias + taste . book_factors, where visitor_bias =
- * sum(stars - global_mean - book_bias[pick]) / (n + bias_shrinkage), squashed by 3 + 2 tanh((raw - 3) / 2).
+ * [book_rows [B, L], stars [B, L]] -> predicted stars [B, num_books], clipped to 1..5:
+ * global_mean + book_bias + visitor_bias + taste . book_factors, where r = stars - global_mean -
+ * book_bias[pick], visitor_bias = sum(r) / (n + bias_shrinkage) and
+ * taste = sum((r - visitor_bias) * star_embeddings[pick]) / sqrt(n + 1e-6).
  */
 export class StarPredictor extends tf.layers.Layer {
   static className = "StarPredictor";
@@ -49,13 +50,11 @@ export class StarPredictor extends tf.layers.Layer {
   }
 
   build(inputShape) {
+    const shape = [this.numBooks, this.starDim];
+    const init = tf.initializers.randomNormal({ stddev: 0.1 });
     this.bookBias = this.addWeight("book_bias", [this.numBooks], "float32", tf.initializers.zeros());
-    this.bookFactors = this.addWeight(
-      "book_factors",
-      [this.numBooks, this.starDim],
-      "float32",
-      tf.initializers.randomNormal({ stddev: 0.01 }),
-    );
+    this.starEmbeddings = this.addWeight("star_embeddings", shape, "float32", init);
+    this.bookFactors = this.addWeight("book_factors", shape, "float32", init);
     this.built = true;
   }
 
@@ -65,18 +64,19 @@ export class StarPredictor extends tf.layers.Layer {
 
   call(inputs) {
     return tf.tidy(() => {
-      const [taste, bookRows, stars] = inputs;
+      const [bookRows, stars] = inputs;
+      const rows = tf.cast(bookRows, "int32");
       const bookBias = this.bookBias.read();
       const present = tf.cast(tf.greater(stars, 0), "float32"); // [B, L]
-      const pickBias = tf.gather(bookBias, tf.cast(bookRows, "int32")); // [B, L]
-      const residual = tf.mul(tf.sub(tf.sub(stars, this.globalMean), pickBias), present); // [B, L]
-      const visitorBias = tf.div(
-        tf.sum(residual, 1, true),
-        tf.add(tf.sum(present, 1, true), this.biasShrinkage),
-      ); // [B, 1]
+      const count = tf.sum(present, 1, true); // [B, 1]
+      const residual = tf.mul(tf.sub(tf.sub(stars, this.globalMean), tf.gather(bookBias, rows)), present); // [B, L]
+      const visitorBias = tf.div(tf.sum(residual, 1, true), tf.add(count, this.biasShrinkage)); // [B, 1]
+      const centred = tf.mul(tf.sub(residual, visitorBias), present); // [B, L]
+      const picked = tf.gather(this.starEmbeddings.read(), rows); // [B, L, k]
+      const taste = tf.div(tf.sum(tf.mul(picked, tf.expandDims(centred, -1)), 1), tf.sqrt(tf.add(count, 1e-6))); // [B, k]
       const interaction = tf.matMul(taste, this.bookFactors.read(), false, true); // [B, N]
-      const raw = tf.add(tf.add(tf.add(this.globalMean, tf.expandDims(bookBias, 0)), visitorBias), interaction);
-      return tf.add(3, tf.mul(2, tf.tanh(tf.div(tf.sub(raw, 3), 2)))); // smooth squash into 1..5
+      const predicted = tf.add(tf.add(tf.add(this.globalMean, tf.expandDims(bookBias, 0)), visitorBias), interaction);
+      return tf.clipByValue(predicted, 1, 5);
     });
   }
 
@@ -91,12 +91,9 @@ export class StarPredictor extends tf.layers.Layer {
   }
 }
 
-tf.serialization.registerClass(PickPooling);
-tf.serialization.registerClass(StarPredictor);
-
 /**
  * [book_rows [B, L], stars [B, L]] -> [B, num_books]: every liked pick votes for its
- * neighbours, mix * neighbor_weights[pick, m] * relu(stars - 3) / 2 at column neighbor_rows[pick, m].
+ * neighbours, mix * neighbor_weights[pick, m] * clip(stars - 3, 0, 1) at column neighbor_rows[pick, m].
  */
 export class NeighborScores extends tf.layers.Layer {
   static className = "NeighborScores";
@@ -109,7 +106,7 @@ export class NeighborScores extends tf.layers.Layer {
 
   build(inputShape) {
     const shape = [this.numBooks, this.numNeighbors];
-    this.mix = this.addWeight("mix", [1], "float32", tf.initializers.ones());
+    this.mix = this.addWeight("mix", [1], "float32", tf.initializers.ones(), undefined, false);
     // Row numbers stored as floats (shipped as uint16): rounded before use.
     this.neighborRows = this.addWeight("neighbor_rows", shape, "float32", tf.initializers.zeros(), undefined, false);
     this.neighborWeights = this.addWeight(
@@ -132,7 +129,7 @@ export class NeighborScores extends tf.layers.Layer {
       const [bookRows, stars] = inputs;
       const rows = tf.cast(bookRows, "int32");
       const [batch, picks] = rows.shape;
-      const liked = tf.div(tf.relu(tf.sub(stars, 3)), 2); // [B, L]
+      const liked = tf.clipByValue(tf.sub(stars, 3), 0, 1); // [B, L]
       const columns = tf.cast(tf.round(tf.gather(this.neighborRows.read(), rows)), "int32"); // [B, L, M]
       const votes = tf.mul(tf.gather(this.neighborWeights.read(), rows), tf.expandDims(liked, -1)); // [B, L, M]
       const batchIndex = tf.broadcastTo(tf.reshape(tf.range(0, batch, 1, "int32"), [-1, 1, 1]), [batch, picks, this.numNeighbors]);
@@ -146,4 +143,6 @@ export class NeighborScores extends tf.layers.Layer {
   }
 }
 
+tf.serialization.registerClass(PickPooling);
+tf.serialization.registerClass(StarPredictor);
 tf.serialization.registerClass(NeighborScores);
