@@ -118,7 +118,7 @@ def tutorial_dot_rmse(
     book_vec = keras.layers.Flatten()(keras.layers.Embedding(num_books, dim)(book_in))
     out = keras.layers.Dot(axes=1)([user_vec, book_vec])
     model = keras.Model([user_in, book_in], out)
-    model.compile(optimizer="adam", loss="mse")
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
     owner = np.repeat(np.arange(len(train)), np.diff(train.indptr))
     model.fit([owner, train.rows], train.stars, epochs=epochs, batch_size=1024, verbose=0, shuffle=True)
     test_owner = np.repeat(np.arange(len(test)), np.diff(test.indptr))

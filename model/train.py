@@ -42,6 +42,7 @@ class TrainConfig:
     epochs: int = 10
     batch_size: int = 256
     learning_rate: float = 2e-3
+    star_learning_rate: float = 5e-3
     star_loss_weight: float = 3.0
     max_picks: int = 100
     visitor_style_fraction: float = 0.5
@@ -189,7 +190,11 @@ def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
     # Book biases stay at the bias baseline's closed-form fit: trained by SGD they drift and
     # the star RMSE gets worse epoch by epoch.
     book_bias = model.get_layer("predicted_stars").book_bias
-    trained = [v for v in model.trainable_variables if v is not book_bias]
+    star_vars = [star_layer.star_embeddings, star_layer.book_factors]
+    trained = [
+        v for v in model.trainable_variables if v is not book_bias and all(v is not w for w in star_vars)
+    ]
+    star_optimizer = tf.keras.optimizers.Adam(cfg.star_learning_rate)
 
     def losses(rows, stars, target_index, target_stars, liked_weight, training):
         scores, predicted = model([rows, stars], training=training)
@@ -212,8 +217,9 @@ def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
             rank_loss, star_loss = losses(*batch, training=True)
             loss = rank_loss + cfg.star_loss_weight * star_loss
             loss += cfg.l2 * tf.add_n([tf.reduce_sum(tf.square(w)) for w in star_weights])
-        grads = tape.gradient(loss, trained)
-        optimizer.apply_gradients(zip(grads, trained, strict=True))
+        grads = tape.gradient(loss, trained + star_vars)
+        optimizer.apply_gradients(zip(grads[: len(trained)], trained, strict=True))
+        star_optimizer.apply_gradients(zip(grads[len(trained) :], star_vars, strict=True))
         return rank_loss, star_loss
 
     @tf.function(input_signature=spec)
@@ -226,6 +232,7 @@ def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
     steps = int(np.ceil(len(users) / cfg.batch_size))
     history = {"epoch": [], "rank_loss": [], "star_rmse": [], "val_rank_loss": [], "val_star_rmse": []}
     n_ratings = len(split.train.rows)
+    best_star = (np.inf, [v.numpy() for v in star_vars])
     with ThreadPoolExecutor(max_workers=1) as pool:  # sample the next batch while TF trains
         for epoch in range(1, cfg.epochs + 1):
             started = time.perf_counter()
@@ -247,6 +254,8 @@ def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
                     step + 1, [("rank", rank_sum / (step + 1)), ("rmse", np.sqrt(star_sum / (step + 1)))]
                 )
             val_rank, val_star = (float(x) for x in eval_step(*val))
+            if val_star < best_star[0]:  # keep the star factors of the best validation epoch
+                best_star = (val_star, [v.numpy() for v in star_vars])
             elapsed = time.perf_counter() - started
             history["epoch"].append(epoch)
             history["rank_loss"].append(rank_sum / steps)
@@ -262,6 +271,9 @@ def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
                 np.sqrt(val_star),
                 n_ratings / elapsed,
             )
+    for v, value in zip(star_vars, best_star[1], strict=True):
+        v.assign(value)
+    history["best_val_star_rmse"] = float(np.sqrt(best_star[0]))
     history["neighbor_mix"] = choose_mix(model, split, cfg.seed)
     return model, history
 
