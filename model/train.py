@@ -42,7 +42,7 @@ class TrainConfig:
     epochs: int = 10
     batch_size: int = 256
     learning_rate: float = 2e-3
-    star_learning_rate: float = 5e-3
+    star_learning_rate: float = 2e-3
     star_loss_weight: float = 3.0
     max_picks: int = 100
     visitor_style_fraction: float = 0.5
@@ -232,7 +232,6 @@ def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
     steps = int(np.ceil(len(users) / cfg.batch_size))
     history = {"epoch": [], "rank_loss": [], "star_rmse": [], "val_rank_loss": [], "val_star_rmse": []}
     n_ratings = len(split.train.rows)
-    best_star = (np.inf, [v.numpy() for v in star_vars])
     with ThreadPoolExecutor(max_workers=1) as pool:  # sample the next batch while TF trains
         for epoch in range(1, cfg.epochs + 1):
             started = time.perf_counter()
@@ -254,8 +253,6 @@ def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
                     step + 1, [("rank", rank_sum / (step + 1)), ("rmse", np.sqrt(star_sum / (step + 1)))]
                 )
             val_rank, val_star = (float(x) for x in eval_step(*val))
-            if val_star < best_star[0]:  # keep the star factors of the best validation epoch
-                best_star = (val_star, [v.numpy() for v in star_vars])
             elapsed = time.perf_counter() - started
             history["epoch"].append(epoch)
             history["rank_loss"].append(rank_sum / steps)
@@ -271,9 +268,6 @@ def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
                 np.sqrt(val_star),
                 n_ratings / elapsed,
             )
-    for v, value in zip(star_vars, best_star[1], strict=True):
-        v.assign(value)
-    history["best_val_star_rmse"] = float(np.sqrt(best_star[0]))
     history["neighbor_mix"] = choose_mix(model, split, cfg.seed)
     return model, history
 
