@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import build_site  # noqa: E402
 
-from tests.web.servers import CHROMIUM, CHROMIUM_ARGS, local_only, start_gunicorn, stop  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.web.servers import local_only, start_gunicorn, stop  # noqa: E402
 
 
 @dataclass

@@ -47,7 +47,7 @@ class TrainConfig:
     max_picks: int = 100
     visitor_style_fraction: float = 0.5
     max_visitor_picks: int = 10
-    num_neighbors: int = 20
+    num_neighbors: int = 16
     neighbor_dropout: float = 0.9
     neighbor_lambda: float = 20.0
     l2: float = 1e-7

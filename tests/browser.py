@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")  # Debian's, from install_system.sh
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -23,8 +23,8 @@ CHROMIUM_ARGS = [
 ]
 
 
-def require_chromium() -> str:
-    if not Path(CHROMIUM).exists():
+def require_chromium() -> Path:
+    if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (make install runs scripts/install_system.sh)")
     return CHROMIUM
 
@@ -36,7 +36,7 @@ def launch_browser():
 
     executable = require_chromium()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:

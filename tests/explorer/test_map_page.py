@@ -13,25 +13,15 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from model import maps
 from model.explore import Space
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.explorer.conftest import REPO
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 NUM_BOOKS = 10_000
 K = 5
 

@@ -22,9 +22,8 @@ import numpy as np
 import pytest
 
 from server import create_app
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.web.servers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     FIREBASE,
     ROOT,
     ServerError,

@@ -16,16 +16,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FIREBASE = ROOT / "node_modules" / ".bin" / "firebase"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 class ServerError(RuntimeError):
