@@ -59,6 +59,7 @@ def build_metadata(book_ids: np.ndarray, embedding_dim: int, config: dict) -> di
         "inputs": {"book_rows": "int32 [batch, picks]", "stars": "float32 [batch, picks]; 1..5, 0 = padding"},
         "outputs": ["scores", "predicted_stars"],
         "similarity_layer": "book_embedding",
+        "neighbor_layer": "neighbor_scores",
         "default_pick_stars": 5,
         "min_stars": 1,
         "max_stars": 5,

@@ -59,11 +59,16 @@ class StarPredictor(keras.layers.Layer):
         self.bias_shrinkage = float(bias_shrinkage)
 
     def build(self, input_shape):
-        init = keras.initializers.RandomNormal(stddev=0.1)
         shape = (self.num_books, self.star_dim)
         self.book_bias = self.add_weight(name="book_bias", shape=(self.num_books,), initializer="zeros")
-        self.star_embeddings = self.add_weight(name="star_embeddings", shape=shape, initializer=init)
-        self.book_factors = self.add_weight(name="book_factors", shape=shape, initializer=init)
+        self.star_embeddings = self.add_weight(
+            name="star_embeddings",
+            shape=shape,
+            initializer=keras.initializers.RandomNormal(stddev=0.1, seed=1),
+        )
+        self.book_factors = self.add_weight(
+            name="book_factors", shape=shape, initializer=keras.initializers.RandomNormal(stddev=0.1, seed=2)
+        )
         super().build(input_shape)
 
     def call(self, inputs):

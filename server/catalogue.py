@@ -127,16 +127,26 @@ def search_rows(index: SearchIndex, query: str) -> list[int]:
 # Reading TF.js weights with numpy
 
 
-def read_tfjs_weight(model_dir: Path, model_json: dict, wanted_layer: str) -> np.ndarray:
-    """Return the first weight of ``wanted_layer`` from a TF.js LayersModel as float32.
+def read_tfjs_weight(
+    model_dir: Path, model_json: dict, wanted_layer: str, weight: str | None = None
+) -> np.ndarray:
+    """Return a weight of ``wanted_layer`` (its first, or the one named ``weight``) as float32.
 
     Walks ``weightsManifest`` groups in order: each group's shards, concatenated, hold its
     weights back to back. Quantised entries (float16, uint8, uint16) are dequantised.
     """
+    wanted = f"{wanted_layer}/{weight}" if weight else None
     for group in model_json.get("weightsManifest", []):
         entries = group["weights"]
         names = [entry["name"] for entry in entries]
-        match = next((i for i, name in enumerate(names) if name.split("/")[0] == wanted_layer), None)
+        match = next(
+            (
+                i
+                for i, name in enumerate(names)
+                if (name == wanted if wanted else name.split("/")[0] == wanted_layer)
+            ),
+            None,
+        )
         if match is None:
             continue
         offset = 0
@@ -145,7 +155,7 @@ def read_tfjs_weight(model_dir: Path, model_json: dict, wanted_layer: str) -> np
         entry = entries[match]
         blob = b"".join((model_dir / path).read_bytes() for path in group["paths"])
         return _decode_entry(entry, blob[offset : offset + _entry_nbytes(entry)])
-    raise ArtifactsInvalid(f"model.json has no weight for layer {wanted_layer!r}")
+    raise ArtifactsInvalid(f"model.json has no weight {wanted or 'for layer ' + repr(wanted_layer)}")
 
 
 def _entry_nbytes(entry: dict) -> int:
@@ -176,6 +186,7 @@ class Catalogue:
     index: SearchIndex
     unit_vectors: np.ndarray  # float32 [num_books, embedding_dim], each row of length 1 (or 0)
     content_similar: dict | None  # content_similar.json when the explorer wrote it
+    neighbors: tuple[np.ndarray, np.ndarray] | None = None  # (rows int [N, M], weights [N, M]) or None
 
     def __post_init__(self):
         # Typing produces the same prefixes again and again; remember recent answers.
@@ -187,12 +198,23 @@ class Catalogue:
         return len(rows), [self.books[row] for row in rows[offset : offset + limit]]
 
     def similar(self, book_id: int, k: int) -> list[tuple[dict, float]]:
-        """The ``k`` books whose vectors have the highest cosine with ``book_id``'s, ties by row."""
+        """Readers also liked, as the page computes it (docs/ARTIFACTS.md): the book's co-liked
+        neighbours with a positive weight, strongest first (score = that weight), then the books
+        whose vectors have the highest cosine with its own (score = the cosine); ties by row."""
         row = self.row_of[book_id]
+        chosen: list[tuple[int, float]] = []
+        if self.neighbors is not None:
+            rows, weights = self.neighbors[0][row], self.neighbors[1][row]
+            strongest = np.lexsort((rows, -weights))
+            chosen = [
+                (int(rows[j]), float(weights[j])) for j in strongest if weights[j] > 0 and rows[j] != row
+            ][:k]
         sims = self.unit_vectors @ self.unit_vectors[row]  # [num_books]
         sims[row] = -np.inf
-        order = np.argsort(-sims, kind="stable")[:k]
-        return [(self.books[r], float(sims[r])) for r in order]
+        sims[[c for c, _ in chosen]] = -np.inf
+        order = np.argsort(-sims, kind="stable")[: k - len(chosen)]
+        chosen += [(int(r), float(sims[r])) for r in order]
+        return [(self.books[r], score) for r, score in chosen]
 
     def content_neighbours(self, book_id: int, k: int) -> list[dict] | None:
         """Books from content_similar.json for ``book_id`` (None when the file is absent)."""
@@ -225,7 +247,13 @@ def load_catalogue(static_dir: Path) -> Catalogue:
     content_path = static_dir / "content_similar.json"
     content = json.loads(content_path.read_text(encoding="utf-8")) if content_path.is_file() else None
     row_of = {int(book_id): row for row, book_id in enumerate(metadata["book_ids"])}
-    return Catalogue(books, metadata, row_of, build_search_index(books), unit_vectors, content)
+    neighbors = None
+    if metadata.get("neighbor_layer"):
+        layer = metadata["neighbor_layer"]
+        neighbor_rows = read_tfjs_weight(model_json_path.parent, model_json, layer, "neighbor_rows")
+        neighbor_weights = read_tfjs_weight(model_json_path.parent, model_json, layer, "neighbor_weights")
+        neighbors = (np.rint(neighbor_rows).astype(np.int64), neighbor_weights)
+    return Catalogue(books, metadata, row_of, build_search_index(books), unit_vectors, content, neighbors)
 
 
 class CatalogueCache:

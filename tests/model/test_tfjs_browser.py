@@ -18,7 +18,9 @@ PAGE = """<!doctype html><meta charset="utf-8"><title>parity</title>
 <script type="module">
 import * as tf from "./vendor/tf.fesm.min.js";
 import "./js/layers.js";
-import { rowIndex, scorePicks, topSuggestions } from "./js/recommend.js";
+import {
+  reasonFor, rowIndex, scorePicks, similarRows, similarityMatrix, topSuggestions,
+} from "./js/recommend.js";
 window.runParity = async (visitors) => {
   await tf.setBackend("cpu");
   const metadata = await (await fetch("metadata.json")).json();
@@ -34,6 +36,16 @@ window.runParity = async (visitors) => {
     });
   }
   return out;
+};
+window.runSimilar = async (rows, k) => {
+  await tf.setBackend("cpu");
+  const metadata = await (await fetch("metadata.json")).json();
+  const model = await tf.loadLayersModel("model/model.json");
+  const sim = similarityMatrix(model, metadata);
+  return {
+    similar: rows.map((row) => similarRows(sim, row, k)),
+    reasons: rows.map((row) => reasonFor(sim, row, [1, 3, 5, 6])),
+  };
 };
 window.parityReady = true;
 </script>"""
@@ -73,3 +85,26 @@ def test_browser_scores_equal_keras(site, trained_artifacts):
         np.testing.assert_allclose(result["scores"], scores[0], atol=1e-4)
         np.testing.assert_allclose(result["stars"], predicted[0], atol=1e-4)
         assert result["top"] == [book_ids[r] for r in top_k(scores[0], rows, 10)]
+
+
+def test_similar_books_and_reasons_agree_with_the_server(site):
+    from server.catalogue import load_catalogue
+
+    rows = [0, 1, 2, 9, 30]
+    with serve_directory(site) as base, launch_browser() as browser:
+        page = browser.new_page()
+        page.goto(f"{base}/parity.html")
+        page.wait_for_function("window.parityReady === true", timeout=30_000)
+        result = page.evaluate("([rows, k]) => window.runSimilar(rows, k)", [rows, 8])
+
+    catalogue = load_catalogue(site)
+    for row, browser_rows in zip(rows, result["similar"], strict=True):
+        book_id = row + 1  # synthetic ids are rows + 1
+        server_ids = [book["book_id"] for book, _ in catalogue.similar(book_id, 8)]
+        assert [r + 1 for r in browser_rows] == server_ids
+        assert book_id not in server_ids
+        # "Readers also liked" stays within the planted group first.
+        assert all(b % 2 == book_id % 2 for b in server_ids[:5]), server_ids
+    # Picks are rows 1, 3, 5, 6 (books 2, 4, 6, 7): the reason for an even book is an even pick.
+    assert result["reasons"][1] in (1, 3, 5) and result["reasons"][3] in (1, 3, 5)
+    assert result["reasons"][2] == 6  # book 3 (odd): the only odd pick

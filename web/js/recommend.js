@@ -62,7 +62,11 @@ export function topSuggestions(result, metadata, k) {
   }));
 }
 
-/** The similarity matrix ([num_books, d], rows L2-normalised) from the model's embedding layer. */
+/**
+ * What "similar books" and reasons are computed from: the unit-length rows of the
+ * `similarity_layer` matrix ([num_books, d]) and, when the model has one, the neighbour
+ * table of `neighbor_layer` (each book's strongest co-liked books and their weights).
+ */
 export function similarityMatrix(model, metadata) {
   const weights = model.getLayer(metadata.similarity_layer).getWeights()[0];
   const [n, d] = weights.shape;
@@ -73,7 +77,17 @@ export function similarityMatrix(model, metadata) {
     norm = Math.sqrt(norm) || 1;
     for (let j = 0; j < d; j++) matrix[row * d + j] /= norm;
   }
-  return { matrix, n, d };
+  return { matrix, n, d, neighbors: neighborTable(model, metadata) };
+}
+
+/** {rows: Int32Array [n * m], weights: Float32Array [n * m], m} from the neighbour layer, or null. */
+function neighborTable(model, metadata) {
+  if (!metadata.neighbor_layer) return null;
+  const layer = model.getLayer(metadata.neighbor_layer);
+  const byName = Object.fromEntries(layer.weights.map((w) => [w.originalName.split("/").pop(), w]));
+  const rows = Int32Array.from(byName.neighbor_rows.read().dataSync(), Math.round);
+  const weights = Float32Array.from(byName.neighbor_weights.read().dataSync());
+  return { rows, weights, m: byName.neighbor_rows.shape[1] };
 }
 
 function cosine(sim, a, b) {
@@ -82,23 +96,53 @@ function cosine(sim, a, b) {
   return dot;
 }
 
-/** The pick that explains a suggestion: the picked row most similar to it (or null). */
+/** The weight with which `row` votes for `target` in the neighbour table (0 when it does not). */
+function neighborWeight(sim, row, target) {
+  const table = sim.neighbors;
+  if (!table) return 0;
+  for (let j = 0; j < table.m; j++) {
+    if (table.rows[row * table.m + j] === target) return table.weights[row * table.m + j];
+  }
+  return 0;
+}
+
+/**
+ * The pick that explains a suggestion: the pick whose neighbour vote for it is strongest
+ * (the pick that contributes most), else the pick whose vector is closest; null without picks.
+ */
 export function reasonFor(sim, suggestionRow, pickedRows) {
   let best = null;
-  let bestValue = -Infinity;
+  let bestKey = [-Infinity, -Infinity];
   for (const row of pickedRows) {
-    const value = cosine(sim, row, suggestionRow);
-    if (value > bestValue) {
+    const key = [neighborWeight(sim, row, suggestionRow), cosine(sim, row, suggestionRow)];
+    if (key[0] > bestKey[0] || (key[0] === bestKey[0] && key[1] > bestKey[1])) {
       best = row;
-      bestValue = value;
+      bestKey = key;
     }
   }
   return best;
 }
 
-/** Rows of the k books most similar to `row` (cosine), excluding the book itself. */
+/**
+ * Rows of the k books most similar to `row`, excluding the book itself: first its neighbours
+ * with a positive weight (strongest first, ties to the lower row), then by cosine.
+ */
 export function similarRows(sim, row, k) {
+  const chosen = [];
+  const table = sim.neighbors;
+  if (table) {
+    const entries = [];
+    for (let j = 0; j < table.m; j++) {
+      const other = table.rows[row * table.m + j];
+      const weight = table.weights[row * table.m + j];
+      if (weight > 0 && other !== row) entries.push([other, weight]);
+    }
+    entries.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    for (const [other] of entries) if (chosen.length < k && !chosen.includes(other)) chosen.push(other);
+  }
+  if (chosen.length >= k) return chosen;
   const values = new Float32Array(sim.n);
   for (let other = 0; other < sim.n; other++) values[other] = cosine(sim, row, other);
-  return topRows(values, k, new Set([row]));
+  const excluded = new Set([row, ...chosen]);
+  return chosen.concat(topRows(values, k - chosen.length, excluded));
 }
