@@ -12,6 +12,11 @@ import tensorflow as tf
 keras = tf.keras
 
 
+def liked_weight(stars):
+    """How much a pick counts as liked: 4 or 5 stars -> 1, 3 or fewer -> 0, padding (0) -> 0."""
+    return tf.clip_by_value(stars - 3.0, 0.0, 1.0)
+
+
 class PickPooling(keras.layers.Layer):
     """Pool the picked books' embeddings into one visitor vector.
 
@@ -25,7 +30,7 @@ class PickPooling(keras.layers.Layer):
     def call(self, inputs):
         embedded, stars = inputs
         present = tf.cast(stars > 0.0, tf.float32)  # [B, L]
-        liked = tf.clip_by_value(stars - 3.0, 0.0, 1.0)  # [B, L]
+        liked = liked_weight(stars)  # [B, L]
         taste = (stars - 3.0) / 2.0 * present  # [B, L]
         liked_sum = tf.reduce_sum(embedded * tf.expand_dims(liked, -1), axis=1)  # [B, d]
         taste_sum = tf.reduce_sum(embedded * tf.expand_dims(taste, -1), axis=1)  # [B, d]
@@ -134,7 +139,7 @@ class NeighborScores(keras.layers.Layer):
     def call(self, inputs):
         book_rows, stars = inputs
         book_rows = tf.cast(book_rows, tf.int32)
-        liked = tf.clip_by_value(stars - 3.0, 0.0, 1.0)  # [B, L]
+        liked = liked_weight(stars)  # [B, L]
         columns = tf.cast(tf.round(tf.gather(self.neighbor_rows, book_rows)), tf.int32)  # [B, L, M]
         votes = tf.gather(self.neighbor_weights, book_rows) * tf.expand_dims(liked, -1)  # [B, L, M]
         shape = tf.shape(columns)

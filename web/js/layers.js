@@ -4,6 +4,11 @@
 // (num_books -> numBooks); both spellings are accepted.
 import * as tf from "../vendor/tf.fesm.min.js";
 
+/** How much a pick counts as liked: 4 or 5 stars -> 1, 3 or fewer -> 0, padding (0) -> 0. */
+function likedWeight(stars) {
+  return tf.clipByValue(tf.sub(stars, 3), 0, 1);
+}
+
 /**
  * [embedded [B, L, d], stars [B, L]] -> [B, 2d] = [liked, taste].
  * liked = sum(w * e) / sqrt(sum(w) + 1e-6), w = clip(stars - 3, 0, 1);
@@ -21,7 +26,7 @@ export class PickPooling extends tf.layers.Layer {
     return tf.tidy(() => {
       const [embedded, stars] = inputs;
       const present = tf.cast(tf.greater(stars, 0), "float32"); // [B, L]
-      const liked = tf.clipByValue(tf.sub(stars, 3), 0, 1); // [B, L]
+      const liked = likedWeight(stars); // [B, L]
       const taste = tf.mul(tf.div(tf.sub(stars, 3), 2), present); // [B, L]
       const likedSum = tf.sum(tf.mul(embedded, tf.expandDims(liked, -1)), 1); // [B, d]
       const tasteSum = tf.sum(tf.mul(embedded, tf.expandDims(taste, -1)), 1); // [B, d]
@@ -129,7 +134,7 @@ export class NeighborScores extends tf.layers.Layer {
       const [bookRows, stars] = inputs;
       const rows = tf.cast(bookRows, "int32");
       const [batch, picks] = rows.shape;
-      const liked = tf.clipByValue(tf.sub(stars, 3), 0, 1); // [B, L]
+      const liked = likedWeight(stars); // [B, L]
       const columns = tf.cast(tf.round(tf.gather(this.neighborRows.read(), rows)), "int32"); // [B, L, M]
       const votes = tf.mul(tf.gather(this.neighborWeights.read(), rows), tf.expandDims(liked, -1)); // [B, L, M]
       const batchIndex = tf.broadcastTo(tf.reshape(tf.range(0, batch, 1, "int32"), [-1, 1, 1]), [batch, picks, this.numNeighbors]);
