@@ -336,7 +336,8 @@ def round_to_float16(model) -> None:
 # Command line
 
 
-def parse_args(argv: list[str] | None) -> TrainConfig:
+def parse_args(argv: list[str] | None) -> tuple[TrainConfig, bool]:
+    """The training config from the command line, and whether to hide progress bars."""
     defaults = TrainConfig()
     parser = argparse.ArgumentParser(description="Train the Shelf visitor model and export it.")
     parser.add_argument(
@@ -365,16 +366,14 @@ def parse_args(argv: list[str] | None) -> TrainConfig:
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if hasattr(args, f.name)}
-    cfg = TrainConfig(**values)
-    cfg.quiet = args.quiet  # not part of the saved config
-    return cfg
+    return TrainConfig(**values), args.quiet
 
 
 def main(argv: list[str] | None = None) -> int:
     from model.export import export_artifacts
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
-    cfg = parse_args(argv)
+    cfg, quiet = parse_args(argv)
     try:
         data_dir = ensure_data(cfg.data)
         cfg.data = str(data_dir)
@@ -393,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
             time.perf_counter() - started,
         )
         train_started = time.perf_counter()
-        model, history = train_model(split, cfg, progress=not getattr(cfg, "quiet", False))
+        model, history = train_model(split, cfg, progress=not quiet)
         train_seconds = time.perf_counter() - train_started
         history["train_seconds"] = train_seconds
         history["ratings_per_second"] = len(split.train.rows) * cfg.epochs / train_seconds
