@@ -120,6 +120,16 @@ def make_batch(batch: int, owner, rank, rows, stars, picked):
     )
 
 
+def neighbor_table(split: Split, cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The sparse item-item part: each book's strongest denoising-EASE weights on the training
+    likes, scaled so that a book's strongest neighbour weighs about 1."""
+    liked = baselines.liked_matrix(split.train, len(split.book_ids))
+    rows, weights = strongest_neighbors(
+        baselines.ease(liked, cfg.neighbor_lambda, cfg.neighbor_dropout), cfg.num_neighbors
+    )
+    return rows, weights / max(float(weights[:, 0].mean()), 1e-12)
+
+
 def strongest_neighbors(weights: np.ndarray, num_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
     """Each row's ``num_neighbors`` largest entries of an item-item matrix, largest first.
 
@@ -168,32 +178,23 @@ def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
     tf.keras.utils.set_random_seed(cfg.seed)
     num_books = len(split.book_ids)
     global_mean = float(split.train.stars.mean())  # the same mean BiasModel fits
-    # The sparse item-item part: each book's strongest denoising-EASE weights on the training likes.
-    liked = baselines.liked_matrix(split.train, num_books)
-    item_item = baselines.ease(liked, cfg.neighbor_lambda, cfg.neighbor_dropout)
-    neighbor_rows, neighbor_weights = strongest_neighbors(item_item, cfg.num_neighbors)
-    del item_item
+    neighbor_rows, neighbor_weights = neighbor_table(split, cfg)
     model = build_model(num_books, cfg.embedding_dim, cfg.star_dim, global_mean, neighbor_rows.shape[1])
     neighbor_layer = model.get_layer("neighbor_scores")
     neighbor_layer.neighbor_rows.assign(neighbor_rows)
-    # Scale so a book's strongest neighbour weighs about 1; the mix is chosen after training.
-    strongest = max(float(neighbor_weights[:, 0].mean()), 1e-12)
-    neighbor_layer.neighbor_weights.assign(neighbor_weights / strongest)
-    neighbor_layer.mix.assign([1.0])
-    # The star head starts where the user + book bias baseline ends.
-    bias = baselines.BiasModel(num_books, shrink_user=model.get_layer("predicted_stars").bias_shrinkage)
-    model.get_layer("predicted_stars").book_bias.assign(bias.fit(split.train).book_bias.astype(np.float32))
-    optimizer = tf.keras.optimizers.Adam(cfg.learning_rate)
-    # L2 on the star head's factors only: ranking is regularised by its sampling instead.
+    neighbor_layer.neighbor_weights.assign(neighbor_weights)
+    neighbor_layer.mix.assign([1.0])  # chosen after training, see choose_mix
+    # The star head starts where the user + book bias baseline ends, and its book biases stay
+    # there: trained by SGD they drift and the star RMSE gets worse epoch by epoch.
     star_layer = model.get_layer("predicted_stars")
-    star_weights = [star_layer.book_factors, star_layer.star_embeddings]
-    # Book biases stay at the bias baseline's closed-form fit: trained by SGD they drift and
-    # the star RMSE gets worse epoch by epoch.
-    book_bias = model.get_layer("predicted_stars").book_bias
+    bias = baselines.BiasModel(num_books, shrink_user=star_layer.bias_shrinkage).fit(split.train)
+    star_layer.book_bias.assign(bias.book_bias.astype(np.float32))
+    # The star factors get their own optimizer and L2; ranking is regularised by its sampling.
     star_vars = [star_layer.star_embeddings, star_layer.book_factors]
     trained = [
-        v for v in model.trainable_variables if v is not book_bias and all(v is not w for w in star_vars)
+        v for v in model.trainable_variables if all(v is not w for w in [star_layer.book_bias, *star_vars])
     ]
+    optimizer = tf.keras.optimizers.Adam(cfg.learning_rate)
     star_optimizer = tf.keras.optimizers.Adam(cfg.star_learning_rate)
 
     def losses(rows, stars, target_index, target_stars, liked_weight, training):
@@ -216,7 +217,7 @@ def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
         with tf.GradientTape() as tape:
             rank_loss, star_loss = losses(*batch, training=True)
             loss = rank_loss + cfg.star_loss_weight * star_loss
-            loss += cfg.l2 * tf.add_n([tf.reduce_sum(tf.square(w)) for w in star_weights])
+            loss += cfg.l2 * tf.add_n([tf.reduce_sum(tf.square(w)) for w in star_vars])
         grads = tape.gradient(loss, trained + star_vars)
         optimizer.apply_gradients(zip(grads[: len(trained)], trained, strict=True))
         star_optimizer.apply_gradients(zip(grads[len(trained) :], star_vars, strict=True))
