@@ -20,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from model.explore import author_agreement, label_agreement, normalise, top_k_neighbours
-from model.links import Pairs
+from model.links import Pairs, save_vectors
 
 log = logging.getLogger(__name__)
 
@@ -296,20 +296,9 @@ def fit_and_save(pairs: Pairs, links_cfg, epochs: int, batch_size: int, out_dir:
         metrics["genre_agreement"] = label_agreement(book_vecs, pairs.genres, 10, neighbours, rows)
     metrics["eval_seconds"] = round(time.perf_counter() - started - metrics["train_seconds"], 1)
     out_dir.mkdir(parents=True)
-    np.save(out_dir / "book_vectors.npy", book_vecs)
-    np.save(out_dir / "link_vectors.npy", link_vecs)
+    save_vectors(out_dir, pairs, book_vecs, link_vecs)
     if rows is None:
         np.save(out_dir / "neighbours.npy", neighbours.astype(np.int32))
-    index = {
-        "source": pairs.source,
-        "book_keys": pairs.book_keys,
-        "titles": pairs.titles,
-        "authors": pairs.authors,
-        "genres": pairs.genres,
-        "links": pairs.link_names,
-        "link_counts": np.bincount(pairs.link_rows, minlength=pairs.num_links).tolist(),
-    }
-    (out_dir / "index.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
     (out_dir / "history.json").write_text(json.dumps(history, indent=2))
     (out_dir / "config.json").write_text(json.dumps(cfg.__dict__, indent=2))
     log.info("%s: %s", pairs.source, metrics)

@@ -177,6 +177,22 @@ class ParseReport:
         return text
 
 
+def save_vectors(out_dir: Path, pairs: Pairs, book_vecs, link_vecs, source: str | None = None) -> None:
+    """Write book_vectors.npy, link_vectors.npy and index.json (what explore and maps read)."""
+    np.save(out_dir / "book_vectors.npy", np.asarray(book_vecs, np.float32))
+    np.save(out_dir / "link_vectors.npy", np.asarray(link_vecs, np.float32))
+    index = {
+        "source": source or pairs.source,
+        "book_keys": pairs.book_keys,
+        "titles": pairs.titles,
+        "authors": pairs.authors,
+        "genres": pairs.genres,
+        "links": pairs.link_names,
+        "link_counts": np.bincount(pairs.link_rows, minlength=pairs.num_links).tolist(),
+    }
+    (out_dir / "index.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+
+
 def _infobox_text(infobox: dict, key: str) -> str:
     value = infobox.get(key, "")
     return value.strip() if isinstance(value, str) else ""

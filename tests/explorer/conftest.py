@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.links import Pairs
+from model.links import Pairs, save_vectors
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
@@ -103,18 +103,7 @@ def write_link_artifacts(out: Path, source: str, pairs: Pairs, book_vecs, link_v
     """links/<source>/ as model.link_model.fit_and_save writes it, from given vectors."""
     folder = out / "links" / source
     folder.mkdir(parents=True)
-    np.save(folder / "book_vectors.npy", np.asarray(book_vecs, np.float32))
-    np.save(folder / "link_vectors.npy", np.asarray(link_vecs, np.float32))
-    index = {
-        "source": source,
-        "book_keys": pairs.book_keys,
-        "titles": pairs.titles,
-        "authors": pairs.authors,
-        "genres": pairs.genres,
-        "links": pairs.link_names,
-        "link_counts": np.bincount(pairs.link_rows, minlength=pairs.num_links).tolist(),
-    }
-    (folder / "index.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+    save_vectors(folder, pairs, book_vecs, link_vecs, source=source)
 
 
 def planted_vectors(pairs: Pairs, dim: int = 8, seed: int = 0):
