@@ -101,6 +101,18 @@ class BiasModel:
         return np.clip(self.mean + user_bias + self.book_bias[rows], 1.0, 5.0)
 
 
+def residual_matrix(ratings: UserRatings, bias: BiasModel) -> sp.csr_matrix:
+    """Users x books: each rating minus the bias baseline's (unclipped) prediction for it.
+
+    ``bias`` must be fitted on these ``ratings`` (its user biases are theirs).
+    """
+    owner = ratings.owners()
+    residual = ratings.stars - bias.mean - bias.book_bias[ratings.rows] - bias.user_bias[owner]
+    return sp.csr_matrix(
+        (residual.astype(np.float32), (owner, ratings.rows)), shape=(len(ratings), bias.num_books)
+    )
+
+
 def tutorial_dot_rmse(
     train: UserRatings, test: UserRatings, num_books: int, dim: int = 5, epochs: int = 5, seed: int = 0
 ) -> float:

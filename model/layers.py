@@ -43,80 +43,24 @@ class PickPooling(keras.layers.Layer):
         return (embedded_shape[0], 2 * embedded_shape[-1])
 
 
-class StarPredictor(keras.layers.Layer):
-    """Predicted stars for every book, from the visitor's own stars (an asymmetric SVD).
-
-    inputs: ``[book_rows [B, L], stars [B, L]]``; output ``[B, num_books]`` clipped to 1..5:
-    global_mean + book_bias + visitor_bias + taste . book_factors, where
-    - residual r = stars - global_mean - book_bias[pick] for each pick (0 for padding);
-    - visitor_bias = sum(r) / (n + bias_shrinkage), the shrunk mean residual;
-    - taste = sum((r - visitor_bias) * star_embeddings[pick]) / sqrt(n + eps)  [B, k].
-    The book biases start from (and stay at) the bias baseline's fit, see model.train.
-    """
-
-    def __init__(
-        self, num_books: int, star_dim: int, global_mean: float, bias_shrinkage: float = 3.0, **kwargs
-    ):
-        super().__init__(**kwargs)
-        self.num_books = int(num_books)
-        self.star_dim = int(star_dim)
-        self.global_mean = float(global_mean)
-        self.bias_shrinkage = float(bias_shrinkage)
-
-    def build(self, input_shape):
-        shape = (self.num_books, self.star_dim)
-        self.book_bias = self.add_weight(name="book_bias", shape=(self.num_books,), initializer="zeros")
-        self.star_embeddings = self.add_weight(
-            name="star_embeddings",
-            shape=shape,
-            initializer=keras.initializers.RandomNormal(stddev=0.1, seed=1),
-        )
-        self.book_factors = self.add_weight(
-            name="book_factors", shape=shape, initializer=keras.initializers.RandomNormal(stddev=0.1, seed=2)
-        )
-        super().build(input_shape)
-
-    def call(self, inputs):
-        book_rows, stars = inputs
-        book_rows = tf.cast(book_rows, tf.int32)
-        present = tf.cast(stars > 0.0, tf.float32)  # [B, L]
-        count = tf.reduce_sum(present, axis=1, keepdims=True)  # [B, 1]
-        residual = (stars - self.global_mean - tf.gather(self.book_bias, book_rows)) * present  # [B, L]
-        visitor_bias = tf.reduce_sum(residual, axis=1, keepdims=True) / (
-            count + self.bias_shrinkage
-        )  # [B, 1]
-        centred = (residual - visitor_bias) * present  # [B, L]
-        picked = tf.gather(self.star_embeddings, book_rows)  # [B, L, k]
-        taste = tf.reduce_sum(picked * tf.expand_dims(centred, -1), axis=1) / tf.sqrt(count + 1e-6)  # [B, k]
-        interaction = tf.matmul(taste, self.book_factors, transpose_b=True)  # [B, N]
-        predicted = self.global_mean + tf.expand_dims(self.book_bias, 0) + visitor_bias + interaction
-        return tf.clip_by_value(predicted, 1.0, 5.0)
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0][0], self.num_books)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            num_books=self.num_books,
-            star_dim=self.star_dim,
-            global_mean=self.global_mean,
-            bias_shrinkage=self.bias_shrinkage,
-        )
-        return config
+def scatter_votes(columns, votes, num_books: int):
+    """Sum each pick's votes [B, L, M] into [B, num_books] at its neighbour rows ``columns``
+    (cast to int32: TF.js hands a layer's int32 output to the next layer as float32)."""
+    columns = tf.cast(columns, tf.int32)
+    shape = tf.shape(columns)
+    batch_index = tf.broadcast_to(tf.reshape(tf.range(shape[0]), [-1, 1, 1]), shape)  # [B, L, M]
+    indices = tf.reshape(tf.stack([batch_index, columns], axis=-1), [-1, 2])  # [B*L*M, 2]
+    return tf.scatter_nd(indices, tf.reshape(votes, [-1]), tf.stack([shape[0], num_books]))
 
 
-class NeighborScores(keras.layers.Layer):
-    """Sparse item-item scores: every liked pick votes for its ``num_neighbors`` neighbours.
+class NeighborRows(keras.layers.Layer):
+    """The neighbour table: each book's ``num_neighbors`` strongest co-liked books.
 
-    Weights: ``neighbor_rows`` [N, M] (row numbers) and ``neighbor_weights`` [N, M], both fixed when
-    the model is built (each book's strongest item-item weights, see model.train), and a
-    scalar ``mix``, chosen on validation users after training, that sets their strength
-    against the low-rank scores.
-    inputs ``[book_rows [B, L], stars [B, L]]``; output [B, N] = mix * sum over picks p and m
-    of w_p * neighbor_weights[p, m] at column neighbor_rows[p, m], with PickPooling's liked
-    weight w = clip(stars - 3, 0, 1). This captures series and close companions, which a
-    low-rank embedding blurs.
+    Weight ``neighbor_rows`` [N, M]: row numbers, fixed when the model is built (see
+    model.train.neighbor_table), stored as floats so the export can ship them as uint16 (exact
+    after rounding). input ``book_rows`` [B, L]; output the picks' neighbour rows [B, L, M]
+    (int32). Two layers vote along this one table: NeighborScores with each liked pick's like,
+    StarPredictor with each pick's star residual.
     """
 
     def __init__(self, num_books: int, num_neighbors: int, **kwargs):
@@ -125,28 +69,59 @@ class NeighborScores(keras.layers.Layer):
         self.num_neighbors = int(num_neighbors)
 
     def build(self, input_shape):
-        shape = (self.num_books, self.num_neighbors)
-        self.mix = self.add_weight(name="mix", shape=(1,), initializer="ones", trainable=False)
-        # Row numbers stored as floats so the export can ship them as uint16 (exact after rounding).
         self.neighbor_rows = self.add_weight(
-            name="neighbor_rows", shape=shape, initializer="zeros", trainable=False
+            name="neighbor_rows",
+            shape=(self.num_books, self.num_neighbors),
+            initializer="zeros",
+            trainable=False,
         )
+        super().build(input_shape)
+
+    def call(self, book_rows):
+        rows = tf.gather(self.neighbor_rows, tf.cast(book_rows, tf.int32))  # [B, L, M]
+        return tf.cast(tf.round(rows), tf.int32)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[1], self.num_neighbors)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(num_books=self.num_books, num_neighbors=self.num_neighbors)
+        return config
+
+
+class NeighborScores(keras.layers.Layer):
+    """Sparse item-item scores: every liked pick votes for its neighbours.
+
+    Weights: ``neighbor_weights`` [N, M], fixed when the model is built (each book's strongest
+    denoising-EASE weights on the training likes, see model.train), and a scalar ``mix``, chosen
+    on validation users after training, that sets their strength against the low-rank scores.
+    inputs ``[book_rows [B, L], stars [B, L], columns [B, L, M]]`` (columns from NeighborRows);
+    output [B, N] = mix * sum over picks p and m of w_p * neighbor_weights[p, m] at column
+    columns[p, m], with the liked weight w = clip(stars - 3, 0, 1). This captures series and
+    close companions, which a low-rank embedding blurs.
+    """
+
+    def __init__(self, num_books: int, num_neighbors: int, **kwargs):
+        super().__init__(**kwargs)
+        self.num_books = int(num_books)
+        self.num_neighbors = int(num_neighbors)
+
+    def build(self, input_shape):
+        self.mix = self.add_weight(name="mix", shape=(1,), initializer="ones", trainable=False)
         self.neighbor_weights = self.add_weight(
-            name="neighbor_weights", shape=shape, initializer="zeros", trainable=False
+            name="neighbor_weights",
+            shape=(self.num_books, self.num_neighbors),
+            initializer="zeros",
+            trainable=False,
         )
         super().build(input_shape)
 
     def call(self, inputs):
-        book_rows, stars = inputs
+        book_rows, stars, columns = inputs
         book_rows = tf.cast(book_rows, tf.int32)
-        liked = liked_weight(stars)  # [B, L]
-        columns = tf.cast(tf.round(tf.gather(self.neighbor_rows, book_rows)), tf.int32)  # [B, L, M]
-        votes = tf.gather(self.neighbor_weights, book_rows) * tf.expand_dims(liked, -1)  # [B, L, M]
-        shape = tf.shape(columns)
-        batch_index = tf.broadcast_to(tf.reshape(tf.range(shape[0]), [-1, 1, 1]), shape)  # [B, L, M]
-        indices = tf.reshape(tf.stack([batch_index, columns], axis=-1), [-1, 2])  # [B*L*M, 2]
-        summed = tf.scatter_nd(indices, tf.reshape(votes, [-1]), tf.stack([shape[0], self.num_books]))
-        return self.mix * summed
+        votes = tf.gather(self.neighbor_weights, book_rows) * tf.expand_dims(liked_weight(stars), -1)
+        return self.mix * scatter_votes(columns, votes, self.num_books)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0][0], self.num_books)
@@ -157,21 +132,93 @@ class NeighborScores(keras.layers.Layer):
         return config
 
 
+class StarPredictor(keras.layers.Layer):
+    """Predicted stars for every book: the bias baseline plus the picks' star residuals, passed
+    along the neighbour table.
+
+    inputs ``[book_rows [B, L], stars [B, L], columns [B, L, M]]`` (columns from NeighborRows);
+    output ``[B, num_books]`` clipped to 1..5:
+    global_mean + book_bias + visitor_bias + sum over picks p and m of
+    r_p * star_weights[p, m] at column columns[p, m], where
+    - visitor_bias = sum(stars - global_mean - book_bias[pick]) / (n + bias_shrinkage);
+    - r_p = stars - global_mean - book_bias[pick] - visitor_bias: how much more (or less) the
+      visitor liked the pick than the baseline expected (0 for padding).
+    Weights (fixed when the model is built, see model.train.star_head): the bias baseline's
+    book biases and, per neighbour, a ridge regression of one book's residual on another's.
+    """
+
+    def __init__(
+        self,
+        num_books: int,
+        num_neighbors: int,
+        global_mean: float,
+        bias_shrinkage: float = 3.0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.num_books = int(num_books)
+        self.num_neighbors = int(num_neighbors)
+        self.global_mean = float(global_mean)
+        self.bias_shrinkage = float(bias_shrinkage)
+
+    def build(self, input_shape):
+        self.book_bias = self.add_weight(
+            name="book_bias", shape=(self.num_books,), initializer="zeros", trainable=False
+        )
+        self.star_weights = self.add_weight(
+            name="star_weights",
+            shape=(self.num_books, self.num_neighbors),
+            initializer="zeros",
+            trainable=False,
+        )
+        super().build(input_shape)
+
+    def call(self, inputs):
+        book_rows, stars, columns = inputs
+        book_rows = tf.cast(book_rows, tf.int32)
+        present = tf.cast(stars > 0.0, tf.float32)  # [B, L]
+        count = tf.reduce_sum(present, axis=1, keepdims=True)  # [B, 1]
+        residual = (stars - self.global_mean - tf.gather(self.book_bias, book_rows)) * present  # [B, L]
+        visitor_bias = tf.reduce_sum(residual, axis=1, keepdims=True) / (
+            count + self.bias_shrinkage
+        )  # [B, 1]
+        centred = (residual - visitor_bias) * present  # [B, L]
+        votes = tf.gather(self.star_weights, book_rows) * tf.expand_dims(centred, -1)  # [B, L, M]
+        interaction = scatter_votes(columns, votes, self.num_books)  # [B, N]
+        predicted = self.global_mean + tf.expand_dims(self.book_bias, 0) + visitor_bias + interaction
+        return tf.clip_by_value(predicted, 1.0, 5.0)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], self.num_books)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            num_books=self.num_books,
+            num_neighbors=self.num_neighbors,
+            global_mean=self.global_mean,
+            bias_shrinkage=self.bias_shrinkage,
+        )
+        return config
+
+
 CUSTOM_OBJECTS = {
     "PickPooling": PickPooling,
-    "StarPredictor": StarPredictor,
+    "NeighborRows": NeighborRows,
     "NeighborScores": NeighborScores,
+    "StarPredictor": StarPredictor,
 }
 
 
 def build_model(
-    num_books: int, embedding_dim: int, star_dim: int, global_mean: float, num_neighbors: int = 20
+    num_books: int, embedding_dim: int, global_mean: float, num_neighbors: int = 16
 ) -> keras.Model:
     """The visitor model: picks in, [scores, predicted_stars] for every book out.
 
     scores [B, N] are ranking logits (higher = more likely to be loved): a low-rank part
     (pooled pick embeddings -> visitor vector -> every book) plus the sparse neighbour votes.
-    predicted_stars [B, N] are 1..5 ratings.
+    predicted_stars [B, N] are 1..5 ratings: the bias baseline plus star votes along the same
+    neighbour table.
     """
     book_rows = keras.Input(shape=(None,), dtype="int32", name="book_rows")
     stars = keras.Input(shape=(None,), dtype="float32", name="stars")
@@ -179,9 +226,12 @@ def build_model(
     pooled = PickPooling(name="pick_pooling")([embedded, stars])  # [B, 2d]
     visitor = keras.layers.Dense(embedding_dim, activation="tanh", name="visitor")(pooled)  # [B, d]
     low_rank = keras.layers.Dense(num_books, name="book_scores")(visitor)  # [B, N]
-    neighbors = NeighborScores(num_books, num_neighbors, name="neighbor_scores")([book_rows, stars])  # [B, N]
+    columns = NeighborRows(num_books, num_neighbors, name="neighbor_rows")(book_rows)  # [B, L, M]
+    neighbors = NeighborScores(num_books, num_neighbors, name="neighbor_scores")([book_rows, stars, columns])
     scores = keras.layers.Add(name="scores")([low_rank, neighbors])
-    predicted = StarPredictor(num_books, star_dim, global_mean, name="predicted_stars")([book_rows, stars])
+    predicted = StarPredictor(num_books, num_neighbors, global_mean, name="predicted_stars")(
+        [book_rows, stars, columns]
+    )
     return keras.Model(inputs=[book_rows, stars], outputs=[scores, predicted], name="shelf_visitor_model")
 
 

@@ -32,6 +32,16 @@ class UserRatings:
         start, end = self.indptr[i], self.indptr[i + 1]
         return self.rows[start:end], self.stars[start:end]
 
+    def owners(self) -> np.ndarray:
+        """The user position of each rating, [R] int64."""
+        return np.repeat(np.arange(len(self)), np.diff(self.indptr))
+
+    def select(self, keep: np.ndarray) -> UserRatings:
+        """The ratings where ``keep`` [R] is true, same users in the same order."""
+        counts = np.bincount(self.owners()[keep], minlength=len(self))
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        return UserRatings(self.user_ids, indptr, self.rows[keep], self.stars[keep])
+
 
 @dataclass(frozen=True)
 class Split:
@@ -103,6 +113,12 @@ def _align(ratings: UserRatings, user_ids: np.ndarray) -> UserRatings:
         cat(chunks_rows).astype(np.int32) if chunks_rows else np.zeros(0, np.int32),
         cat(chunks_stars).astype(np.float32) if chunks_stars else np.zeros(0, np.float32),
     )
+
+
+def hold_out(ratings: UserRatings, fraction: float, seed: int) -> tuple[UserRatings, UserRatings]:
+    """Split ``ratings`` at random (seeded) into (kept, held back ``fraction``), same users."""
+    held = np.random.default_rng(seed).random(len(ratings.rows)) < fraction
+    return ratings.select(~held), ratings.select(held)
 
 
 def pad_picks(picks: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

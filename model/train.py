@@ -4,8 +4,10 @@
 
 Training imitates serving: each step, every user in the batch is cut into *picks* (the input,
 as a visitor would give them) and *held-back* books (the targets). The ranking head learns a
-softmax over all books for the held-back liked books; the star head learns the held-back stars.
-No user id is ever an input, so the trained network serves visitors it has never seen.
+softmax over all books for the held-back liked books. The item-item parts are computed in
+closed form, not trained: the neighbour table (denoising EASE on the training likes) and the
+star head (the bias baseline plus ridge regressions on the rating residuals, along the same
+table). No user id is ever an input, so the network serves visitors it has never seen.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
 
 from model import baselines
 from model.data import DataError, ensure_data, load_books, load_ratings
-from model.split import LIKED_STARS, Split, UserRatings, make_split
+from model.split import LIKED_STARS, Split, UserRatings, hold_out, make_split
 
 log = logging.getLogger(__name__)
 
@@ -38,19 +42,17 @@ class TrainConfig:
     visitor_fraction: float = 0.1
     test_fraction: float = 0.2
     embedding_dim: int = 32
-    star_dim: int = 8
     epochs: int = 10
     batch_size: int = 256
     learning_rate: float = 2e-3
-    star_learning_rate: float = 2e-3
-    star_loss_weight: float = 3.0
     max_picks: int = 100
     visitor_style_fraction: float = 0.5
     max_visitor_picks: int = 10
     num_neighbors: int = 16
     neighbor_dropout: float = 0.9
     neighbor_lambda: float = 20.0
-    l2: float = 1e-7
+    star_lambda: float = 30.0
+    star_holdout: float = 0.1
 
 
 # ---------------------------------------------------------------------------------------
@@ -96,8 +98,8 @@ def make_batch(batch: int, owner, rank, rows, stars, picked):
 
     ``picked`` ratings become the input (position ``rank`` in the padded row); the others are
     targets. Returns rows [B, L] int32, stars [B, L] float32, target_index [T, 2] int32
-    (batch position, book row), target_stars [T] float32 and liked_weight [T] float32 (each
-    user's held-back liked books share weight 1 / users-with-liked-targets).
+    (batch position, book row) and liked_weight [T] float32 (each user's held-back liked books
+    share weight 1 / users-with-liked-targets).
     """
     width = max(1, int(rank[picked].max(initial=0)) + 1)
     pick_rows = np.zeros((batch, width), np.int32)
@@ -111,13 +113,7 @@ def make_batch(batch: int, owner, rank, rows, stars, picked):
     users_with_liked = max(int((n_liked > 0).sum()), 1)
     liked_weight = liked / np.maximum(n_liked[target_owner], 1.0) / users_with_liked
     target_index = np.stack([target_owner, target_rows], axis=1).astype(np.int32)
-    return (
-        pick_rows,
-        pick_stars,
-        target_index,
-        target_stars.astype(np.float32),
-        liked_weight.astype(np.float32),
-    )
+    return pick_rows, pick_stars, target_index, liked_weight.astype(np.float32)
 
 
 def neighbor_table(split: Split, cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -141,6 +137,91 @@ def strongest_neighbors(weights: np.ndarray, num_neighbors: int) -> tuple[np.nda
     order = np.lexsort((top, -values), axis=1)
     rows = np.take_along_axis(top, order, axis=1).astype(np.int32)
     return rows, np.take_along_axis(values, order, axis=1).astype(np.float32)
+
+
+def neighbor_matrix(neighbor_rows: np.ndarray, weights: np.ndarray) -> sp.csr_matrix:
+    """The neighbour table as a sparse [N, N] matrix: row p holds p's weights at its neighbours."""
+    num_books, m = neighbor_rows.shape
+    owner = np.repeat(np.arange(num_books), m)
+    return sp.csr_matrix((weights.ravel(), (owner, neighbor_rows.ravel())), shape=(num_books, num_books))
+
+
+def star_table(train: UserRatings, bias: baselines.BiasModel, neighbor_rows: np.ndarray, lam: float):
+    """Unscaled star weights [N, M] along the neighbour table.
+
+    For each book, a ridge regression (L2 ``lam``) of its rating residual on the residuals of
+    the books that vote for it (those with it among their neighbour rows), over all training
+    users, an unrated book counting as residual 0. The weight of voter p for book i sits
+    where i sits in p's neighbour rows.
+    """
+    residuals = baselines.residual_matrix(train, bias)
+    gram = (residuals.T @ residuals).toarray()  # [N, N]
+    num_books, m = neighbor_rows.shape
+    target = neighbor_rows.ravel()
+    voter = np.repeat(np.arange(num_books), m)
+    order = np.argsort(target, kind="stable")
+    bounds = np.searchsorted(target[order], np.arange(num_books + 1))
+    weights = np.zeros(num_books * m)
+    for book in range(num_books):
+        slots = order[bounds[book] : bounds[book + 1]]
+        slots = slots[voter[slots] != book]  # a book never votes for itself
+        if len(slots) == 0:
+            continue
+        voters = voter[slots]
+        a = gram[np.ix_(voters, voters)].astype(np.float64) + lam * np.eye(len(voters))
+        weights[slots] = scipy.linalg.solve(a, gram[voters, book], assume_a="pos")
+    return weights.reshape(num_books, m)
+
+
+def star_head(train: UserRatings, neighbor_rows: np.ndarray, cfg: TrainConfig, shrinkage: float):
+    """The star head's weights, in closed form: (book_bias [N], star_weights [N, M], report).
+
+    Predicted stars = the user + book bias baseline + sum over picks of the pick's residual
+    times its star weight for the book (see layers.StarPredictor and star_table). The
+    regressions count unrated books as residual 0, so they shrink towards 0; one scale undoes
+    that, fitted by least squares on a seeded ``star_holdout`` share of the training ratings
+    held back from a first fit. The weights shipped are refitted on all training ratings.
+    """
+    num_books = len(neighbor_rows)
+    kept, held = hold_out(train, cfg.star_holdout, cfg.seed + 5)
+    bias = baselines.BiasModel(num_books, shrink_user=shrinkage).fit(kept)
+    weights = star_table(kept, bias, neighbor_rows, cfg.star_lambda)
+    votes_all = baselines.residual_matrix(kept, bias) @ neighbor_matrix(neighbor_rows, weights)
+    held_owner = held.owners()
+    votes = np.asarray(votes_all[held_owner, held.rows], np.float64).ravel()
+    baseline = bias.mean + bias.book_bias[held.rows] + bias.user_bias[held_owner]
+    scale = float(votes @ (held.stars - baseline) / max(float(votes @ votes), 1e-12))
+
+    def rmse(pred):
+        return float(np.sqrt(np.mean((np.clip(pred, 1.0, 5.0) - held.stars) ** 2)))
+
+    report = {
+        "star_scale": scale,
+        "star_holdout_ratings": len(held.rows),
+        "star_holdout_rmse_bias": rmse(baseline),
+        "star_holdout_rmse": rmse(baseline + scale * votes),
+    }
+    log.info(
+        "star head: scale %.2f; RMSE on %d held-back training ratings %.4f (bias baseline %.4f)",
+        scale,
+        len(held.rows),
+        report["star_holdout_rmse"],
+        report["star_holdout_rmse_bias"],
+    )
+    bias = baselines.BiasModel(num_books, shrink_user=shrinkage).fit(train)
+    weights = scale * star_table(train, bias, neighbor_rows, cfg.star_lambda)
+    return bias.book_bias.astype(np.float32), weights.astype(np.float32), report
+
+
+def set_computed_weights(model, neighbor_rows, neighbor_weights, book_bias, star_weights) -> None:
+    """Set the weights computed in closed form (not trained); the mix starts at 1, see choose_mix."""
+    model.get_layer("neighbor_rows").neighbor_rows.assign(neighbor_rows.astype(np.float32))
+    neighbor_layer = model.get_layer("neighbor_scores")
+    neighbor_layer.neighbor_weights.assign(neighbor_weights)
+    neighbor_layer.mix.assign([1.0])
+    star_layer = model.get_layer("predicted_stars")
+    star_layer.book_bias.assign(book_bias)
+    star_layer.star_weights.assign(star_weights)
 
 
 def eligible_users(train: UserRatings) -> np.ndarray:
@@ -179,94 +260,69 @@ def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
     num_books = len(split.book_ids)
     global_mean = float(split.train.stars.mean())  # the same mean BiasModel fits
     neighbor_rows, neighbor_weights = neighbor_table(split, cfg)
-    model = build_model(num_books, cfg.embedding_dim, cfg.star_dim, global_mean, neighbor_rows.shape[1])
-    neighbor_layer = model.get_layer("neighbor_scores")
-    neighbor_layer.neighbor_rows.assign(neighbor_rows)
-    neighbor_layer.neighbor_weights.assign(neighbor_weights)
-    neighbor_layer.mix.assign([1.0])  # chosen after training, see choose_mix
-    # The star head starts where the user + book bias baseline ends, and its book biases stay
-    # there: trained by SGD they drift and the star RMSE gets worse epoch by epoch.
+    model = build_model(num_books, cfg.embedding_dim, global_mean, neighbor_rows.shape[1])
     star_layer = model.get_layer("predicted_stars")
-    bias = baselines.BiasModel(num_books, shrink_user=star_layer.bias_shrinkage).fit(split.train)
-    star_layer.book_bias.assign(bias.book_bias.astype(np.float32))
-    # The star factors get their own optimizer and L2; ranking is regularised by its sampling.
-    star_vars = [star_layer.star_embeddings, star_layer.book_factors]
-    trained = [
-        v for v in model.trainable_variables if all(v is not w for w in [star_layer.book_bias, *star_vars])
-    ]
+    book_bias, star_weights, star_report = star_head(
+        split.train, neighbor_rows, cfg, star_layer.bias_shrinkage
+    )
+    set_computed_weights(model, neighbor_rows, neighbor_weights, book_bias, star_weights)
+    trained = model.trainable_variables  # the low-rank ranking part; the rest is computed
     optimizer = tf.keras.optimizers.Adam(cfg.learning_rate)
-    star_optimizer = tf.keras.optimizers.Adam(cfg.star_learning_rate)
 
-    def losses(rows, stars, target_index, target_stars, liked_weight, training):
-        scores, predicted = model([rows, stars], training=training)
+    def rank_loss(rows, stars, target_index, liked_weight, training):
+        scores, _ = model([rows, stars], training=training)
         log_probs = tf.nn.log_softmax(scores, axis=-1)  # [B, N]
-        rank_loss = -tf.reduce_sum(tf.gather_nd(log_probs, target_index) * liked_weight)
-        star_error = tf.gather_nd(predicted, target_index) - target_stars  # [T]
-        return rank_loss, tf.reduce_mean(tf.square(star_error))
+        return -tf.reduce_sum(tf.gather_nd(log_probs, target_index) * liked_weight)
 
     spec = [
         tf.TensorSpec([None, None], tf.int32),
         tf.TensorSpec([None, None], tf.float32),
         tf.TensorSpec([None, 2], tf.int32),
         tf.TensorSpec([None], tf.float32),
-        tf.TensorSpec([None], tf.float32),
     ]
 
     @tf.function(input_signature=spec)
     def train_step(*batch):
         with tf.GradientTape() as tape:
-            rank_loss, star_loss = losses(*batch, training=True)
-            loss = rank_loss + cfg.star_loss_weight * star_loss
-            loss += cfg.l2 * tf.add_n([tf.reduce_sum(tf.square(w)) for w in star_vars])
-        grads = tape.gradient(loss, trained + star_vars)
-        optimizer.apply_gradients(zip(grads[: len(trained)], trained, strict=True))
-        star_optimizer.apply_gradients(zip(grads[len(trained) :], star_vars, strict=True))
-        return rank_loss, star_loss
+            loss = rank_loss(*batch, training=True)
+        optimizer.apply_gradients(zip(tape.gradient(loss, trained), trained, strict=True))
+        return loss
 
     @tf.function(input_signature=spec)
     def eval_step(*batch):
-        return losses(*batch, training=False)
+        return rank_loss(*batch, training=False)
 
     rng = np.random.default_rng(cfg.seed)
     users = eligible_users(split.train)
     val = validation_batch(split, 2000, cfg.seed)
     steps = int(np.ceil(len(users) / cfg.batch_size))
-    history = {"epoch": [], "rank_loss": [], "star_rmse": [], "val_rank_loss": [], "val_star_rmse": []}
+    history = {"epoch": [], "rank_loss": [], "val_rank_loss": [], **star_report}
     n_ratings = len(split.train.rows)
     with ThreadPoolExecutor(max_workers=1) as pool:  # sample the next batch while TF trains
         for epoch in range(1, cfg.epochs + 1):
             started = time.perf_counter()
             order = rng.permutation(users)
             batches = [order[i : i + cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
-            bar = tf.keras.utils.Progbar(
-                steps, verbose=1 if progress else 0, stateful_metrics=["rank", "rmse"]
-            )
-            rank_sum = star_sum = 0.0
+            bar = tf.keras.utils.Progbar(steps, verbose=1 if progress else 0, stateful_metrics=["rank"])
+            rank_sum = 0.0
             pending = pool.submit(sample_batch, split.train, batches[0], rng, cfg)
             for step in range(steps):
                 batch = pending.result()
                 if step + 1 < steps:
                     pending = pool.submit(sample_batch, split.train, batches[step + 1], rng, cfg)
-                rank_loss, star_loss = train_step(*batch)
-                rank_sum += float(rank_loss)
-                star_sum += float(star_loss)
-                bar.update(
-                    step + 1, [("rank", rank_sum / (step + 1)), ("rmse", np.sqrt(star_sum / (step + 1)))]
-                )
-            val_rank, val_star = (float(x) for x in eval_step(*val))
+                rank_sum += float(train_step(*batch))
+                bar.update(step + 1, [("rank", rank_sum / (step + 1))])
+            val_rank = float(eval_step(*val))
             elapsed = time.perf_counter() - started
             history["epoch"].append(epoch)
             history["rank_loss"].append(rank_sum / steps)
-            history["star_rmse"].append(float(np.sqrt(star_sum / steps)))
             history["val_rank_loss"].append(val_rank)
-            history["val_star_rmse"].append(float(np.sqrt(val_star)))
             log.info(
-                "epoch %d/%d: rank loss %.4f, val rank loss %.4f, val star RMSE %.4f, %.0f ratings/s",
+                "epoch %d/%d: rank loss %.4f, val rank loss %.4f, %.0f ratings/s",
                 epoch,
                 cfg.epochs,
                 rank_sum / steps,
                 val_rank,
-                np.sqrt(val_star),
                 n_ratings / elapsed,
             )
     history["neighbor_mix"] = choose_mix(model, split, cfg.seed)
@@ -327,7 +383,7 @@ def round_to_float16(model) -> None:
     The exported Keras model then holds exactly the weights TF.js dequantizes, so Keras,
     Python batch recommendations and the browser all score with the same numbers.
     """
-    exact = model.get_layer("neighbor_scores").neighbor_rows  # row numbers: shipped as uint16
+    exact = model.get_layer("neighbor_rows").neighbor_rows  # row numbers: shipped as uint16
     for w in model.weights:
         if w is not exact:
             w.assign(w.numpy().astype(np.float16).astype(np.float32))
@@ -351,15 +407,14 @@ def parse_args(argv: list[str] | None) -> tuple[TrainConfig, bool]:
     parser.add_argument(
         "--embedding-dim", type=int, default=defaults.embedding_dim, help="book embedding size"
     )
-    parser.add_argument("--star-dim", type=int, default=defaults.star_dim, help="size of the star factors")
     parser.add_argument(
         "--learning-rate", type=float, default=defaults.learning_rate, help="Adam learning rate"
     )
     parser.add_argument(
-        "--star-loss-weight",
+        "--star-lambda",
         type=float,
-        default=defaults.star_loss_weight,
-        help="weight of the star MSE loss",
+        default=defaults.star_lambda,
+        help="L2 of the star head's residual regression",
     )
     parser.add_argument(
         "--visitor-fraction", type=float, default=defaults.visitor_fraction, help="share of users held out"

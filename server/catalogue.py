@@ -248,10 +248,11 @@ def load_catalogue(static_dir: Path) -> Catalogue:
     content = json.loads(content_path.read_text(encoding="utf-8")) if content_path.is_file() else None
     row_of = {int(book_id): row for row, book_id in enumerate(metadata["book_ids"])}
     neighbors = None
-    if metadata.get("neighbor_layer"):
-        layer = metadata["neighbor_layer"]
-        neighbor_rows = read_tfjs_weight(model_json_path.parent, model_json, layer, "neighbor_rows")
-        neighbor_weights = read_tfjs_weight(model_json_path.parent, model_json, layer, "neighbor_weights")
+    if metadata.get("neighbor_rows") and metadata.get("neighbor_weights"):
+        neighbor_rows, neighbor_weights = (
+            read_tfjs_weight(model_json_path.parent, model_json, *metadata[key].split("/", 1))
+            for key in ("neighbor_rows", "neighbor_weights")
+        )
         neighbors = (np.rint(neighbor_rows).astype(np.int64), neighbor_weights)
     return Catalogue(books, metadata, row_of, build_search_index(books), unit_vectors, content, neighbors)
 

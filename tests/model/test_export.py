@@ -44,12 +44,19 @@ def test_tfjs_model_json_and_hashed_shards(trained_artifacts):
     assert all(len(p.split(".")) == 3 and len(p.split(".")[1]) == 16 for p in paths)  # name.<hash>.bin
     weights = [w for group in model_json["weightsManifest"] for w in group["weights"]]
     kinds = {w["name"]: w["quantization"]["dtype"] for w in weights}
-    assert kinds.pop("neighbor_scores/neighbor_rows") == "uint16"  # row numbers, exact once rounded
+    assert kinds.pop("neighbor_rows/neighbor_rows") == "uint16"  # row numbers, exact once rounded
     assert kinds and set(kinds.values()) == {"float16"}
     layer_classes = {
         layer["class_name"] for layer in model_json["modelTopology"]["model_config"]["config"]["layers"]
     }
-    assert {"PickPooling", "StarPredictor", "NeighborScores", "Embedding", "Dense"} <= layer_classes
+    assert {
+        "PickPooling",
+        "NeighborRows",
+        "NeighborScores",
+        "StarPredictor",
+        "Embedding",
+        "Dense",
+    } <= layer_classes
 
 
 def test_keras_reload_gives_identical_predictions(trained_artifacts, tmp_path):
@@ -64,7 +71,7 @@ def test_keras_reload_gives_identical_predictions(trained_artifacts, tmp_path):
 def test_weights_are_float16_exact(trained_artifacts):
     # The Keras model holds exactly what the browser dequantizes from the float16 shards.
     model = load_model(trained_artifacts / "model.keras")
-    exact = model.get_layer("neighbor_scores").neighbor_rows
+    exact = model.get_layer("neighbor_rows").neighbor_rows
     for w in model.weights:
         if w is not exact:
             np.testing.assert_array_equal(w.numpy(), w.numpy().astype(np.float16).astype(np.float32))

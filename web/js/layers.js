@@ -37,68 +37,52 @@ export class PickPooling extends tf.layers.Layer {
   }
 }
 
+/** Sum each pick's votes [B, L, M] into [B, numBooks] at its neighbour rows `columns` (cast to int32). */
+function scatterVotes(columns, votes, numBooks) {
+  const [batch, picks, m] = columns.shape;
+  const batchIndex = tf.broadcastTo(tf.reshape(tf.range(0, batch, 1, "int32"), [-1, 1, 1]), [batch, picks, m]);
+  const indices = tf.reshape(tf.stack([batchIndex, tf.cast(columns, "int32")], -1), [-1, 2]);
+  return tf.scatterND(indices, tf.reshape(votes, [-1]), [batch, numBooks]);
+}
+
 /**
- * [book_rows [B, L], stars [B, L]] -> predicted stars [B, num_books], clipped to 1..5:
- * global_mean + book_bias + visitor_bias + taste . book_factors, where r = stars - global_mean -
- * book_bias[pick], visitor_bias = sum(r) / (n + bias_shrinkage) and
- * taste = sum((r - visitor_bias) * star_embeddings[pick]) / sqrt(n + 1e-6).
+ * book_rows [B, L] -> the picks' neighbour rows [B, L, M] (int32), from the fixed table
+ * neighbor_rows [N, M] (row numbers stored as floats, shipped as uint16; rounded before use).
  */
-export class StarPredictor extends tf.layers.Layer {
-  static className = "StarPredictor";
+export class NeighborRows extends tf.layers.Layer {
+  static className = "NeighborRows";
 
   constructor(config) {
     super(config);
     this.numBooks = config.numBooks ?? config.num_books;
-    this.starDim = config.starDim ?? config.star_dim;
-    this.globalMean = config.globalMean ?? config.global_mean;
-    this.biasShrinkage = config.biasShrinkage ?? config.bias_shrinkage;
+    this.numNeighbors = config.numNeighbors ?? config.num_neighbors;
   }
 
   build(inputShape) {
-    const shape = [this.numBooks, this.starDim];
-    const init = tf.initializers.randomNormal({ stddev: 0.1 });
-    this.bookBias = this.addWeight("book_bias", [this.numBooks], "float32", tf.initializers.zeros());
-    this.starEmbeddings = this.addWeight("star_embeddings", shape, "float32", init);
-    this.bookFactors = this.addWeight("book_factors", shape, "float32", init);
+    const shape = [this.numBooks, this.numNeighbors];
+    this.neighborRows = this.addWeight("neighbor_rows", shape, "float32", tf.initializers.zeros(), undefined, false);
     this.built = true;
   }
 
   computeOutputShape(inputShape) {
-    return [inputShape[0][0], this.numBooks];
+    return [inputShape[0], inputShape[1], this.numNeighbors];
   }
 
   call(inputs) {
     return tf.tidy(() => {
-      const [bookRows, stars] = inputs;
-      const rows = tf.cast(bookRows, "int32");
-      const bookBias = this.bookBias.read();
-      const present = tf.cast(tf.greater(stars, 0), "float32"); // [B, L]
-      const count = tf.sum(present, 1, true); // [B, 1]
-      const residual = tf.mul(tf.sub(tf.sub(stars, this.globalMean), tf.gather(bookBias, rows)), present); // [B, L]
-      const visitorBias = tf.div(tf.sum(residual, 1, true), tf.add(count, this.biasShrinkage)); // [B, 1]
-      const centred = tf.mul(tf.sub(residual, visitorBias), present); // [B, L]
-      const picked = tf.gather(this.starEmbeddings.read(), rows); // [B, L, k]
-      const taste = tf.div(tf.sum(tf.mul(picked, tf.expandDims(centred, -1)), 1), tf.sqrt(tf.add(count, 1e-6))); // [B, k]
-      const interaction = tf.matMul(taste, this.bookFactors.read(), false, true); // [B, N]
-      const predicted = tf.add(tf.add(tf.add(this.globalMean, tf.expandDims(bookBias, 0)), visitorBias), interaction);
-      return tf.clipByValue(predicted, 1, 5);
+      const bookRows = Array.isArray(inputs) ? inputs[0] : inputs;
+      return tf.cast(tf.round(tf.gather(this.neighborRows.read(), tf.cast(bookRows, "int32"))), "int32");
     });
   }
 
   getConfig() {
-    return {
-      ...super.getConfig(),
-      num_books: this.numBooks,
-      star_dim: this.starDim,
-      global_mean: this.globalMean,
-      bias_shrinkage: this.biasShrinkage,
-    };
+    return { ...super.getConfig(), num_books: this.numBooks, num_neighbors: this.numNeighbors };
   }
 }
 
 /**
- * [book_rows [B, L], stars [B, L]] -> [B, num_books]: every liked pick votes for its
- * neighbours, mix * neighbor_weights[pick, m] * clip(stars - 3, 0, 1) at column neighbor_rows[pick, m].
+ * [book_rows [B, L], stars [B, L], columns [B, L, M]] -> [B, num_books]: every liked pick votes
+ * for its neighbours, mix * neighbor_weights[pick, m] * clip(stars - 3, 0, 1) at column columns[pick, m].
  */
 export class NeighborScores extends tf.layers.Layer {
   static className = "NeighborScores";
@@ -112,8 +96,6 @@ export class NeighborScores extends tf.layers.Layer {
   build(inputShape) {
     const shape = [this.numBooks, this.numNeighbors];
     this.mix = this.addWeight("mix", [1], "float32", tf.initializers.ones(), undefined, false);
-    // Row numbers stored as floats (shipped as uint16): rounded before use.
-    this.neighborRows = this.addWeight("neighbor_rows", shape, "float32", tf.initializers.zeros(), undefined, false);
     this.neighborWeights = this.addWeight(
       "neighbor_weights",
       shape,
@@ -131,15 +113,10 @@ export class NeighborScores extends tf.layers.Layer {
 
   call(inputs) {
     return tf.tidy(() => {
-      const [bookRows, stars] = inputs;
+      const [bookRows, stars, columns] = inputs;
       const rows = tf.cast(bookRows, "int32");
-      const [batch, picks] = rows.shape;
-      const liked = likedWeight(stars); // [B, L]
-      const columns = tf.cast(tf.round(tf.gather(this.neighborRows.read(), rows)), "int32"); // [B, L, M]
-      const votes = tf.mul(tf.gather(this.neighborWeights.read(), rows), tf.expandDims(liked, -1)); // [B, L, M]
-      const batchIndex = tf.broadcastTo(tf.reshape(tf.range(0, batch, 1, "int32"), [-1, 1, 1]), [batch, picks, this.numNeighbors]);
-      const indices = tf.reshape(tf.stack([batchIndex, columns], -1), [-1, 2]);
-      return tf.mul(this.mix.read(), tf.scatterND(indices, tf.reshape(votes, [-1]), [batch, this.numBooks]));
+      const votes = tf.mul(tf.gather(this.neighborWeights.read(), rows), tf.expandDims(likedWeight(stars), -1)); // [B, L, M]
+      return tf.mul(this.mix.read(), scatterVotes(columns, votes, this.numBooks));
     });
   }
 
@@ -148,6 +125,71 @@ export class NeighborScores extends tf.layers.Layer {
   }
 }
 
+/**
+ * [book_rows [B, L], stars [B, L], columns [B, L, M]] -> predicted stars [B, num_books], clipped
+ * to 1..5: global_mean + book_bias + visitor_bias + sum over picks p and m of
+ * r_p * star_weights[p, m] at column columns[p, m], where
+ * visitor_bias = sum(stars - global_mean - book_bias[pick]) / (n + bias_shrinkage) and
+ * r_p = stars - global_mean - book_bias[pick] - visitor_bias (0 for padding).
+ */
+export class StarPredictor extends tf.layers.Layer {
+  static className = "StarPredictor";
+
+  constructor(config) {
+    super(config);
+    this.numBooks = config.numBooks ?? config.num_books;
+    this.numNeighbors = config.numNeighbors ?? config.num_neighbors;
+    this.globalMean = config.globalMean ?? config.global_mean;
+    this.biasShrinkage = config.biasShrinkage ?? config.bias_shrinkage;
+  }
+
+  build(inputShape) {
+    const zeros = tf.initializers.zeros();
+    this.bookBias = this.addWeight("book_bias", [this.numBooks], "float32", zeros, undefined, false);
+    this.starWeights = this.addWeight(
+      "star_weights",
+      [this.numBooks, this.numNeighbors],
+      "float32",
+      zeros,
+      undefined,
+      false,
+    );
+    this.built = true;
+  }
+
+  computeOutputShape(inputShape) {
+    return [inputShape[0][0], this.numBooks];
+  }
+
+  call(inputs) {
+    return tf.tidy(() => {
+      const [bookRows, stars, columns] = inputs;
+      const rows = tf.cast(bookRows, "int32");
+      const bookBias = this.bookBias.read();
+      const present = tf.cast(tf.greater(stars, 0), "float32"); // [B, L]
+      const count = tf.sum(present, 1, true); // [B, 1]
+      const residual = tf.mul(tf.sub(tf.sub(stars, this.globalMean), tf.gather(bookBias, rows)), present); // [B, L]
+      const visitorBias = tf.div(tf.sum(residual, 1, true), tf.add(count, this.biasShrinkage)); // [B, 1]
+      const centred = tf.mul(tf.sub(residual, visitorBias), present); // [B, L]
+      const votes = tf.mul(tf.gather(this.starWeights.read(), rows), tf.expandDims(centred, -1)); // [B, L, M]
+      const interaction = scatterVotes(columns, votes, this.numBooks); // [B, N]
+      const predicted = tf.add(tf.add(tf.add(this.globalMean, tf.expandDims(bookBias, 0)), visitorBias), interaction);
+      return tf.clipByValue(predicted, 1, 5);
+    });
+  }
+
+  getConfig() {
+    return {
+      ...super.getConfig(),
+      num_books: this.numBooks,
+      num_neighbors: this.numNeighbors,
+      global_mean: this.globalMean,
+      bias_shrinkage: this.biasShrinkage,
+    };
+  }
+}
+
 tf.serialization.registerClass(PickPooling);
-tf.serialization.registerClass(StarPredictor);
+tf.serialization.registerClass(NeighborRows);
 tf.serialization.registerClass(NeighborScores);
+tf.serialization.registerClass(StarPredictor);

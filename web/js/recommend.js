@@ -65,7 +65,7 @@ export function topSuggestions(result, metadata, k) {
 /**
  * What "similar books" and reasons are computed from: the unit-length rows of the
  * `similarity_layer` matrix ([num_books, d]) and, when the model has one, the neighbour
- * table of `neighbor_layer` (each book's strongest co-liked books and their weights).
+ * table (`neighbor_rows`, `neighbor_weights`: each book's strongest co-liked books and their weights).
  */
 export function similarityMatrix(model, metadata) {
   const weights = model.getLayer(metadata.similarity_layer).getWeights()[0];
@@ -80,14 +80,20 @@ export function similarityMatrix(model, metadata) {
   return { matrix, n, d, neighbors: neighborTable(model, metadata) };
 }
 
-/** {rows: Int32Array [n * m], weights: Float32Array [n * m], m} from the neighbour layer, or null. */
+/**
+ * {rows: Int32Array [n * m], weights: Float32Array [n * m], m} from the weights named by
+ * `neighbor_rows` and `neighbor_weights` ("layer/weight"), or null when the model has none.
+ */
 function neighborTable(model, metadata) {
-  if (!metadata.neighbor_layer) return null;
-  const layer = model.getLayer(metadata.neighbor_layer);
-  const byName = Object.fromEntries(layer.weights.map((w) => [w.originalName.split("/").pop(), w]));
-  const rows = Int32Array.from(byName.neighbor_rows.read().dataSync(), Math.round);
-  const weights = Float32Array.from(byName.neighbor_weights.read().dataSync());
-  return { rows, weights, m: byName.neighbor_rows.shape[1] };
+  if (!metadata.neighbor_rows || !metadata.neighbor_weights) return null;
+  const weight = (name) => {
+    const [layer, weightName] = name.split("/");
+    return model.getLayer(layer).weights.find((w) => w.originalName.split("/").pop() === weightName);
+  };
+  const rowsWeight = weight(metadata.neighbor_rows);
+  const rows = Int32Array.from(rowsWeight.read().dataSync(), Math.round);
+  const weights = Float32Array.from(weight(metadata.neighbor_weights).read().dataSync());
+  return { rows, weights, m: rowsWeight.shape[1] };
 }
 
 function cosine(sim, a, b) {
