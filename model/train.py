@@ -268,9 +268,10 @@ def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
     set_computed_weights(model, neighbor_rows, neighbor_weights, book_bias, star_weights)
     trained = model.trainable_variables  # the low-rank ranking part; the rest is computed
     optimizer = tf.keras.optimizers.Adam(cfg.learning_rate)
+    scorer = tf.keras.Model(model.inputs, model.get_layer("scores").output)  # no star votes
 
     def rank_loss(rows, stars, target_index, liked_weight, training):
-        scores, _ = model([rows, stars], training=training)
+        scores = scorer([rows, stars], training=training)
         log_probs = tf.nn.log_softmax(scores, axis=-1)  # [B, N]
         return -tf.reduce_sum(tf.gather_nd(log_probs, target_index) * liked_weight)
 
