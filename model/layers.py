@@ -53,6 +53,12 @@ def scatter_votes(columns, votes, num_books: int):
     return tf.scatter_nd(indices, tf.reshape(votes, [-1]), tf.stack([shape[0], num_books]))
 
 
+def add_table(layer: keras.layers.Layer, name: str):
+    """A fixed [num_books, num_neighbors] weight of ``layer``, set when the model is built."""
+    shape = (layer.num_books, layer.num_neighbors)
+    return layer.add_weight(name=name, shape=shape, initializer="zeros", trainable=False)
+
+
 class NeighborRows(keras.layers.Layer):
     """The neighbour table: each book's ``num_neighbors`` strongest co-liked books.
 
@@ -69,12 +75,7 @@ class NeighborRows(keras.layers.Layer):
         self.num_neighbors = int(num_neighbors)
 
     def build(self, input_shape):
-        self.neighbor_rows = self.add_weight(
-            name="neighbor_rows",
-            shape=(self.num_books, self.num_neighbors),
-            initializer="zeros",
-            trainable=False,
-        )
+        self.neighbor_rows = add_table(self, "neighbor_rows")
         super().build(input_shape)
 
     def call(self, book_rows):
@@ -109,12 +110,7 @@ class NeighborScores(keras.layers.Layer):
 
     def build(self, input_shape):
         self.mix = self.add_weight(name="mix", shape=(1,), initializer="ones", trainable=False)
-        self.neighbor_weights = self.add_weight(
-            name="neighbor_weights",
-            shape=(self.num_books, self.num_neighbors),
-            initializer="zeros",
-            trainable=False,
-        )
+        self.neighbor_weights = add_table(self, "neighbor_weights")
         super().build(input_shape)
 
     def call(self, inputs):
@@ -165,12 +161,7 @@ class StarPredictor(keras.layers.Layer):
         self.book_bias = self.add_weight(
             name="book_bias", shape=(self.num_books,), initializer="zeros", trainable=False
         )
-        self.star_weights = self.add_weight(
-            name="star_weights",
-            shape=(self.num_books, self.num_neighbors),
-            initializer="zeros",
-            trainable=False,
-        )
+        self.star_weights = add_table(self, "star_weights")
         super().build(input_shape)
 
     def call(self, inputs):

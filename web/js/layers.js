@@ -45,6 +45,11 @@ function scatterVotes(columns, votes, numBooks) {
   return tf.scatterND(indices, tf.reshape(votes, [-1]), [batch, numBooks]);
 }
 
+/** A fixed [numBooks, numNeighbors] weight of `layer`, set when the model is built. */
+function addTable(layer, name) {
+  return layer.addWeight(name, [layer.numBooks, layer.numNeighbors], "float32", tf.initializers.zeros(), undefined, false);
+}
+
 /**
  * book_rows [B, L] -> the picks' neighbour rows [B, L, M] (int32), from the fixed table
  * neighbor_rows [N, M] (row numbers stored as floats, shipped as uint16; rounded before use).
@@ -59,8 +64,7 @@ export class NeighborRows extends tf.layers.Layer {
   }
 
   build(inputShape) {
-    const shape = [this.numBooks, this.numNeighbors];
-    this.neighborRows = this.addWeight("neighbor_rows", shape, "float32", tf.initializers.zeros(), undefined, false);
+    this.neighborRows = addTable(this, "neighbor_rows");
     this.built = true;
   }
 
@@ -94,16 +98,8 @@ export class NeighborScores extends tf.layers.Layer {
   }
 
   build(inputShape) {
-    const shape = [this.numBooks, this.numNeighbors];
     this.mix = this.addWeight("mix", [1], "float32", tf.initializers.ones(), undefined, false);
-    this.neighborWeights = this.addWeight(
-      "neighbor_weights",
-      shape,
-      "float32",
-      tf.initializers.zeros(),
-      undefined,
-      false,
-    );
+    this.neighborWeights = addTable(this, "neighbor_weights");
     this.built = true;
   }
 
@@ -144,16 +140,8 @@ export class StarPredictor extends tf.layers.Layer {
   }
 
   build(inputShape) {
-    const zeros = tf.initializers.zeros();
-    this.bookBias = this.addWeight("book_bias", [this.numBooks], "float32", zeros, undefined, false);
-    this.starWeights = this.addWeight(
-      "star_weights",
-      [this.numBooks, this.numNeighbors],
-      "float32",
-      zeros,
-      undefined,
-      false,
-    );
+    this.bookBias = this.addWeight("book_bias", [this.numBooks], "float32", tf.initializers.zeros(), undefined, false);
+    this.starWeights = addTable(this, "star_weights");
     this.built = true;
   }
 
