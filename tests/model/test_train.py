@@ -109,8 +109,10 @@ def test_model_beats_chance_on_held_out_visitors(model, synthetic_data, trained_
         targets.append(liked[3:])
     scores, _ = predict_batch(model, [(p, np.full(len(p), 5.0, np.float32)) for p in picks])
     recall, ndcg = recall_ndcg_at_k(scores, picks, targets)
-    # Chance is about 10 / 57; a model that learned the groups gets about twice that.
-    assert recall > 0.3 and ndcg > 0.3
+    # Chance is about 10 / 57 = 0.18. Knowing a visitor's group is all there is to learn here:
+    # ranking the group's books in random order gets Recall@10 0.37 and NDCG@10 0.33 on
+    # average over orders, and one order varies by a few hundredths either way.
+    assert recall > 0.28 and ndcg > 0.28
 
 
 def test_sample_batch_never_leaks_picks_into_targets(synthetic_data):
@@ -127,3 +129,18 @@ def test_sample_batch_never_leaks_picks_into_targets(synthetic_data):
         assert picked | held == set(own_rows)
     assert np.isclose(liked_weight.sum(), 1.0)
     assert pad_picks([])[0].shape == (0, 1)
+
+
+def test_co_liked_vectors_put_books_liked_by_the_same_readers_together(synthetic_data):
+    from model.baselines import liked_matrix
+    from model.train import co_liked_vectors
+
+    books = load_books(synthetic_data)
+    split = make_split(load_ratings(synthetic_data, books["book_id"].to_numpy()), books["book_id"].to_numpy())
+    vectors = co_liked_vectors(liked_matrix(split.train, 60), 8, seed=0)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    cosine = vectors @ vectors.T
+    parity = rows_of(books["book_id"].to_numpy()) % 2
+    same = (parity[:, None] == parity[None, :]) & ~np.eye(60, dtype=bool)
+    different = parity[:, None] != parity[None, :]
+    assert cosine[same].mean() > cosine[different].mean() + 0.2  # about 0.28 against 0.0
