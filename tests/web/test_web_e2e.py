@@ -151,6 +151,10 @@ def test_picks_give_suggestions_equal_to_python(page, site_url, python_recommend
     assert [book_id for book_id, _ in shown[:10]] == python_recommendations[1]["book_ids"]
     assert [stars for _, stars in shown[:10]] == pytest.approx(python_recommendations[1]["stars"], abs=1e-3)
     assert "picks=2,4:3,1" in page.url
+    # A 3-star pick is not liked: it no longer explains a suggestion while others are liked.
+    reasons = page.eval_on_selector_all("#suggestions .book-reason cite", "cs => cs.map(c => c.textContent)")
+    book_4 = page.inner_text("#picks li[data-book-id='4'] .book-title")
+    assert reasons and book_4 not in reasons and set(reasons) <= picked_titles
 
     page.click("#suggestions-more")
     page.wait_for_function("() => document.querySelectorAll('#suggestions > li').length === 40")

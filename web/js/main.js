@@ -129,7 +129,7 @@ async function recompute() {
   if (generation !== state.generation) return;
   const top = topSuggestions(result, metadata, state.suggestionLimit);
   const suggestions = top.map(({ row, stars }) => {
-    const reasonRow = reasonFor(state.similarity, row, result.pickedRows);
+    const reasonRow = reasonFor(state.similarity, row, result.reasonRows);
     return { book: bookAt(row), predicted: stars, reason: reasonRow === null ? null : bookAt(reasonRow) };
   });
   const millis = performance.now() - started;

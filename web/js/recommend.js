@@ -2,7 +2,12 @@
 // The same scoring as model/recommend.py (see docs/ARTIFACTS.md, "The browser's scoring").
 import * as tf from "../vendor/tf.fesm.min.js";
 
-/** Map {book_id: stars} to model inputs. Unknown ids are skipped. */
+const LIKED_STARS = 4; // a pick with 4 or 5 stars counts as liked, as in model/split.py
+
+/**
+ * Map {book_id: stars} to model inputs. Unknown ids are skipped. `reasonRows`: the picks a
+ * suggestion may be explained by, the liked ones (4 or 5 stars) or, when none is, all of them.
+ */
 export function picksToInputs(picks, metadata, rowOf = rowIndex(metadata)) {
   const rows = [];
   const stars = [];
@@ -14,9 +19,11 @@ export function picksToInputs(picks, metadata, rowOf = rowIndex(metadata)) {
   }
   if (rows.length === 0) {
     // One padding pick (row 0, 0 stars) contributes nothing: the no-picks visitor.
-    return { rows: Int32Array.from([0]), stars: Float32Array.from([0]), pickedRows: [] };
+    return { rows: Int32Array.from([0]), stars: Float32Array.from([0]), pickedRows: [], reasonRows: [] };
   }
-  return { rows: Int32Array.from(rows), stars: Float32Array.from(stars), pickedRows: rows };
+  const liked = rows.filter((_, i) => stars[i] >= LIKED_STARS);
+  const reasonRows = liked.length > 0 ? liked : rows;
+  return { rows: Int32Array.from(rows), stars: Float32Array.from(stars), pickedRows: rows, reasonRows };
 }
 
 /** book_id -> row map from metadata.book_ids. */
@@ -24,7 +31,7 @@ export function rowIndex(metadata) {
   return new Map(metadata.book_ids.map((bookId, row) => [bookId, row]));
 }
 
-/** Run the model for one visitor: {scores, stars} as Float32Array[num_books]. */
+/** Run the model for one visitor: {scores, stars} as Float32Array[num_books], pickedRows, reasonRows. */
 export async function scorePicks(model, picks, metadata, rowOf) {
   const inputs = picksToInputs(picks, metadata, rowOf);
   const [scoresT, starsT] = tf.tidy(() => {
@@ -34,7 +41,7 @@ export async function scorePicks(model, picks, metadata, rowOf) {
   });
   try {
     const [scores, stars] = await Promise.all([scoresT.data(), starsT.data()]);
-    return { scores, stars, pickedRows: inputs.pickedRows };
+    return { scores, stars, pickedRows: inputs.pickedRows, reasonRows: inputs.reasonRows };
   } finally {
     scoresT.dispose();
     starsT.dispose();
@@ -113,13 +120,14 @@ function neighborWeight(sim, row, target) {
 }
 
 /**
- * The pick that explains a suggestion: the pick whose neighbour vote for it is strongest
- * (the pick that contributes most), else the pick whose vector is closest; null without picks.
+ * The pick that explains a suggestion, among `reasonRows` (the liked picks, see picksToInputs):
+ * the one whose neighbour vote for it is strongest (the pick that contributes most), else the
+ * one whose vector is closest; null without picks.
  */
-export function reasonFor(sim, suggestionRow, pickedRows) {
+export function reasonFor(sim, suggestionRow, reasonRows) {
   let best = null;
   let bestKey = [-Infinity, -Infinity];
-  for (const row of pickedRows) {
+  for (const row of reasonRows) {
     const key = [neighborWeight(sim, row, suggestionRow), cosine(sim, row, suggestionRow)];
     if (key[0] > bestKey[0] || (key[0] === bestKey[0] && key[1] > bestKey[1])) {
       best = row;
