@@ -198,6 +198,8 @@ def star_head(train: UserRatings, neighbor_rows: np.ndarray, cfg: TrainConfig, s
     """
     num_books = len(neighbor_rows)
     kept, held = hold_out(train, cfg.star_holdout, cfg.seed + 5)
+    if len(held.rows) == 0:
+        raise DataError("too few training ratings to hold any back for the star head")
     bias = baselines.BiasModel(num_books, shrink_user=shrinkage).fit(kept)
     weights = star_table(kept, bias, neighbor_rows, cfg.star_lambda)
     votes_all = baselines.residual_matrix(kept, bias) @ neighbor_matrix(neighbor_rows, weights)
