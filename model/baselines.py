@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def liked_matrix(ratings: UserRatings, num_books: int) -> sp.csr_matrix:
     """Users x books 0/1 matrix of liked books (stars >= 4)."""
-    owner = np.repeat(np.arange(len(ratings)), np.diff(ratings.indptr))
+    owner = ratings.owners()
     liked = ratings.stars >= LIKED_STARS
     data = np.ones(int(liked.sum()), np.float32)
     return sp.csr_matrix((data, (owner[liked], ratings.rows[liked])), shape=(len(ratings), num_books))
@@ -77,7 +77,7 @@ class BiasModel:
         self.iterations = iterations
 
     def fit(self, ratings: UserRatings) -> BiasModel:
-        owner = np.repeat(np.arange(len(ratings)), np.diff(ratings.indptr))
+        owner = ratings.owners()
         stars = ratings.stars.astype(np.float64)
         self.mean = float(stars.mean())
         user_bias = np.zeros(len(ratings))
@@ -131,8 +131,8 @@ def tutorial_dot_rmse(
     out = keras.layers.Dot(axes=1)([user_vec, book_vec])
     model = keras.Model([user_in, book_in], out)
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
-    owner = np.repeat(np.arange(len(train)), np.diff(train.indptr))
+    owner = train.owners()
     model.fit([owner, train.rows], train.stars, epochs=epochs, batch_size=1024, verbose=0, shuffle=True)
-    test_owner = np.repeat(np.arange(len(test)), np.diff(test.indptr))
+    test_owner = test.owners()
     pred = model.predict([test_owner, test.rows], batch_size=8192, verbose=0).ravel()
     return float(np.sqrt(np.mean((pred - test.stars) ** 2)))
