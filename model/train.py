@@ -117,10 +117,9 @@ def make_batch(batch: int, owner, rank, rows, stars, picked):
     return pick_rows, pick_stars, target_index, liked_weight.astype(np.float32)
 
 
-def neighbor_table(split: Split, cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+def neighbor_table(liked: sp.csr_matrix, cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
     """The sparse item-item part: each book's strongest denoising-EASE weights on the training
-    likes, scaled so that a book's strongest neighbour weighs about 1."""
-    liked = baselines.liked_matrix(split.train, len(split.book_ids))
+    ``liked`` matrix, scaled so that a book's strongest neighbour weighs about 1."""
     rows, weights = strongest_neighbors(
         baselines.ease(liked, cfg.neighbor_lambda, cfg.neighbor_dropout), cfg.num_neighbors
     )
@@ -160,15 +159,14 @@ def neighbor_matrix(neighbor_rows: np.ndarray, weights: np.ndarray) -> sp.csr_ma
     return sp.csr_matrix((weights.ravel(), (owner, neighbor_rows.ravel())), shape=(num_books, num_books))
 
 
-def star_table(train: UserRatings, bias: baselines.BiasModel, neighbor_rows: np.ndarray, lam: float):
+def star_table(residuals: sp.csr_matrix, neighbor_rows: np.ndarray, lam: float):
     """Unscaled star weights [N, M] along the neighbour table.
 
     For each book, a ridge regression (L2 ``lam``) of its rating residual on the residuals of
-    the books that vote for it (those with it among their neighbour rows), over all training
-    users, an unrated book counting as residual 0. The weight of voter p for book i sits
-    where i sits in p's neighbour rows.
+    the books that vote for it (those with it among their neighbour rows), over all users of
+    ``residuals`` (baselines.residual_matrix), an unrated book counting as residual 0. The
+    weight of voter p for book i sits where i sits in p's neighbour rows.
     """
-    residuals = baselines.residual_matrix(train, bias)
     gram = (residuals.T @ residuals).toarray()  # [N, N]
     num_books, m = neighbor_rows.shape
     target = neighbor_rows.ravel()
@@ -201,8 +199,9 @@ def star_head(train: UserRatings, neighbor_rows: np.ndarray, cfg: TrainConfig, s
     if len(held.rows) == 0:
         raise DataError("too few training ratings to hold any back for the star head")
     bias = baselines.BiasModel(num_books, shrink_user=shrinkage).fit(kept)
-    weights = star_table(kept, bias, neighbor_rows, cfg.star_lambda)
-    votes_all = baselines.residual_matrix(kept, bias) @ neighbor_matrix(neighbor_rows, weights)
+    residuals = baselines.residual_matrix(kept, bias)
+    weights = star_table(residuals, neighbor_rows, cfg.star_lambda)
+    votes_all = residuals @ neighbor_matrix(neighbor_rows, weights)
     held_owner = held.owners()
     votes = np.asarray(votes_all[held_owner, held.rows], np.float64).ravel()
     baseline = bias.mean + bias.book_bias[held.rows] + bias.user_bias[held_owner]
@@ -225,7 +224,7 @@ def star_head(train: UserRatings, neighbor_rows: np.ndarray, cfg: TrainConfig, s
         report["star_holdout_rmse_bias"],
     )
     bias = baselines.BiasModel(num_books, shrink_user=shrinkage).fit(train)
-    weights = scale * star_table(train, bias, neighbor_rows, cfg.star_lambda)
+    weights = scale * star_table(baselines.residual_matrix(train, bias), neighbor_rows, cfg.star_lambda)
     return bias.book_bias.astype(np.float32), weights.astype(np.float32), report
 
 
@@ -287,13 +286,14 @@ def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
     tf.keras.utils.set_random_seed(cfg.seed)
     num_books = len(split.book_ids)
     global_mean = float(split.train.stars.mean())  # the same mean BiasModel fits
-    neighbor_rows, neighbor_weights = neighbor_table(split, cfg)
+    liked = baselines.liked_matrix(split.train, num_books)
+    neighbor_rows, neighbor_weights = neighbor_table(liked, cfg)
     model = build_model(num_books, cfg.embedding_dim, global_mean, neighbor_rows.shape[1])
     star_layer = model.get_layer("predicted_stars")
     book_bias, star_weights, star_report = star_head(
         split.train, neighbor_rows, cfg, star_layer.bias_shrinkage
     )
-    vectors = co_liked_vectors(baselines.liked_matrix(split.train, num_books), cfg.embedding_dim, cfg.seed)
+    vectors = co_liked_vectors(liked, cfg.embedding_dim, cfg.seed)
     set_computed_weights(model, vectors, neighbor_rows, neighbor_weights, book_bias, star_weights)
     trained = model.trainable_variables  # the visitor and book_scores layers; the rest is computed
     optimizer = tf.keras.optimizers.Adam(cfg.learning_rate)

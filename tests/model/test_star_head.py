@@ -57,7 +57,7 @@ def test_star_table_is_a_ridge_regression_on_each_books_voters():
     # Book 0 votes for 1 and 2, book 1 for 0 and itself, book 2 for 0 and 3, book 3 for 2 and 0.
     neighbor_rows = np.array([[1, 2], [0, 1], [0, 3], [2, 0]])
     lam = 0.5
-    weights = star_table(ratings, bias, neighbor_rows, lam)
+    weights = star_table(baselines.residual_matrix(ratings, bias), neighbor_rows, lam)
 
     def ridge(target, voters):
         a = x[:, voters]
