@@ -53,13 +53,26 @@ def scatter_votes(columns, votes, num_books: int):
     return tf.scatter_nd(indices, tf.reshape(votes, [-1]), tf.stack([shape[0], num_books]))
 
 
-def add_table(layer: keras.layers.Layer, name: str):
-    """A fixed [num_books, num_neighbors] weight of ``layer``, set when the model is built."""
-    shape = (layer.num_books, layer.num_neighbors)
-    return layer.add_weight(name=name, shape=shape, initializer="zeros", trainable=False)
+class NeighborTableLayer(keras.layers.Layer):
+    """Base of the layers holding [num_books, num_neighbors] weights of the neighbour table."""
+
+    def __init__(self, num_books: int, num_neighbors: int, **kwargs):
+        super().__init__(**kwargs)
+        self.num_books = int(num_books)
+        self.num_neighbors = int(num_neighbors)
+
+    def add_table(self, name: str):
+        """A fixed [num_books, num_neighbors] weight, set when the model is built."""
+        shape = (self.num_books, self.num_neighbors)
+        return self.add_weight(name=name, shape=shape, initializer="zeros", trainable=False)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(num_books=self.num_books, num_neighbors=self.num_neighbors)
+        return config
 
 
-class NeighborRows(keras.layers.Layer):
+class NeighborRows(NeighborTableLayer):
     """The neighbour table: each book's ``num_neighbors`` strongest co-liked books.
 
     Weight ``neighbor_rows`` [N, M]: row numbers, fixed when the model is built (see
@@ -69,13 +82,8 @@ class NeighborRows(keras.layers.Layer):
     StarPredictor with each pick's star residual.
     """
 
-    def __init__(self, num_books: int, num_neighbors: int, **kwargs):
-        super().__init__(**kwargs)
-        self.num_books = int(num_books)
-        self.num_neighbors = int(num_neighbors)
-
     def build(self, input_shape):
-        self.neighbor_rows = add_table(self, "neighbor_rows")
+        self.neighbor_rows = self.add_table("neighbor_rows")
         super().build(input_shape)
 
     def call(self, book_rows):
@@ -85,13 +93,8 @@ class NeighborRows(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         return (input_shape[0], input_shape[1], self.num_neighbors)
 
-    def get_config(self):
-        config = super().get_config()
-        config.update(num_books=self.num_books, num_neighbors=self.num_neighbors)
-        return config
 
-
-class NeighborScores(keras.layers.Layer):
+class NeighborScores(NeighborTableLayer):
     """Sparse item-item scores: every liked pick votes for its neighbours.
 
     Weights: ``neighbor_weights`` [N, M], fixed when the model is built (each book's strongest
@@ -103,14 +106,9 @@ class NeighborScores(keras.layers.Layer):
     close companions, which a low-rank embedding blurs.
     """
 
-    def __init__(self, num_books: int, num_neighbors: int, **kwargs):
-        super().__init__(**kwargs)
-        self.num_books = int(num_books)
-        self.num_neighbors = int(num_neighbors)
-
     def build(self, input_shape):
         self.mix = self.add_weight(name="mix", shape=(1,), initializer="ones", trainable=False)
-        self.neighbor_weights = add_table(self, "neighbor_weights")
+        self.neighbor_weights = self.add_table("neighbor_weights")
         super().build(input_shape)
 
     def call(self, inputs):
@@ -122,13 +120,8 @@ class NeighborScores(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         return (input_shape[0][0], self.num_books)
 
-    def get_config(self):
-        config = super().get_config()
-        config.update(num_books=self.num_books, num_neighbors=self.num_neighbors)
-        return config
 
-
-class StarPredictor(keras.layers.Layer):
+class StarPredictor(NeighborTableLayer):
     """Predicted stars for every book: the bias baseline plus the picks' star residuals, passed
     along the neighbour table.
 
@@ -151,9 +144,7 @@ class StarPredictor(keras.layers.Layer):
         bias_shrinkage: float = 3.0,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.num_books = int(num_books)
-        self.num_neighbors = int(num_neighbors)
+        super().__init__(num_books, num_neighbors, **kwargs)
         self.global_mean = float(global_mean)
         self.bias_shrinkage = float(bias_shrinkage)
 
@@ -161,7 +152,7 @@ class StarPredictor(keras.layers.Layer):
         self.book_bias = self.add_weight(
             name="book_bias", shape=(self.num_books,), initializer="zeros", trainable=False
         )
-        self.star_weights = add_table(self, "star_weights")
+        self.star_weights = self.add_table("star_weights")
         super().build(input_shape)
 
     def call(self, inputs):
@@ -184,12 +175,7 @@ class StarPredictor(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(
-            num_books=self.num_books,
-            num_neighbors=self.num_neighbors,
-            global_mean=self.global_mean,
-            bias_shrinkage=self.bias_shrinkage,
-        )
+        config.update(global_mean=self.global_mean, bias_shrinkage=self.bias_shrinkage)
         return config
 
 

@@ -45,26 +45,33 @@ function scatterVotes(columns, votes, numBooks) {
   return tf.scatterND(indices, tf.reshape(votes, [-1]), [batch, numBooks]);
 }
 
-/** A fixed [numBooks, numNeighbors] weight of `layer`, set when the model is built. */
-function addTable(layer, name) {
-  return layer.addWeight(name, [layer.numBooks, layer.numNeighbors], "float32", tf.initializers.zeros(), undefined, false);
-}
-
-/**
- * book_rows [B, L] -> the picks' neighbour rows [B, L, M] (int32), from the fixed table
- * neighbor_rows [N, M] (row numbers stored as floats, shipped as uint16; rounded before use).
- */
-export class NeighborRows extends tf.layers.Layer {
-  static className = "NeighborRows";
-
+/** Base of the layers holding [num_books, num_neighbors] weights of the neighbour table. */
+class NeighborTableLayer extends tf.layers.Layer {
   constructor(config) {
     super(config);
     this.numBooks = config.numBooks ?? config.num_books;
     this.numNeighbors = config.numNeighbors ?? config.num_neighbors;
   }
 
+  /** A fixed [numBooks, numNeighbors] weight, set when the model is built. */
+  addTable(name) {
+    return this.addWeight(name, [this.numBooks, this.numNeighbors], "float32", tf.initializers.zeros(), undefined, false);
+  }
+
+  getConfig() {
+    return { ...super.getConfig(), num_books: this.numBooks, num_neighbors: this.numNeighbors };
+  }
+}
+
+/**
+ * book_rows [B, L] -> the picks' neighbour rows [B, L, M] (int32), from the fixed table
+ * neighbor_rows [N, M] (row numbers stored as floats, shipped as uint16; rounded before use).
+ */
+export class NeighborRows extends NeighborTableLayer {
+  static className = "NeighborRows";
+
   build(inputShape) {
-    this.neighborRows = addTable(this, "neighbor_rows");
+    this.neighborRows = this.addTable("neighbor_rows");
     this.built = true;
   }
 
@@ -78,28 +85,18 @@ export class NeighborRows extends tf.layers.Layer {
       return tf.cast(tf.round(tf.gather(this.neighborRows.read(), tf.cast(bookRows, "int32"))), "int32");
     });
   }
-
-  getConfig() {
-    return { ...super.getConfig(), num_books: this.numBooks, num_neighbors: this.numNeighbors };
-  }
 }
 
 /**
  * [book_rows [B, L], stars [B, L], columns [B, L, M]] -> [B, num_books]: every liked pick votes
  * for its neighbours, mix * neighbor_weights[pick, m] * clip(stars - 3, 0, 1) at column columns[pick, m].
  */
-export class NeighborScores extends tf.layers.Layer {
+export class NeighborScores extends NeighborTableLayer {
   static className = "NeighborScores";
-
-  constructor(config) {
-    super(config);
-    this.numBooks = config.numBooks ?? config.num_books;
-    this.numNeighbors = config.numNeighbors ?? config.num_neighbors;
-  }
 
   build(inputShape) {
     this.mix = this.addWeight("mix", [1], "float32", tf.initializers.ones(), undefined, false);
-    this.neighborWeights = addTable(this, "neighbor_weights");
+    this.neighborWeights = this.addTable("neighbor_weights");
     this.built = true;
   }
 
@@ -115,10 +112,6 @@ export class NeighborScores extends tf.layers.Layer {
       return tf.mul(this.mix.read(), scatterVotes(columns, votes, this.numBooks));
     });
   }
-
-  getConfig() {
-    return { ...super.getConfig(), num_books: this.numBooks, num_neighbors: this.numNeighbors };
-  }
 }
 
 /**
@@ -128,20 +121,18 @@ export class NeighborScores extends tf.layers.Layer {
  * visitor_bias = sum(stars - global_mean - book_bias[pick]) / (n + bias_shrinkage) and
  * r_p = stars - global_mean - book_bias[pick] - visitor_bias (0 for padding).
  */
-export class StarPredictor extends tf.layers.Layer {
+export class StarPredictor extends NeighborTableLayer {
   static className = "StarPredictor";
 
   constructor(config) {
     super(config);
-    this.numBooks = config.numBooks ?? config.num_books;
-    this.numNeighbors = config.numNeighbors ?? config.num_neighbors;
     this.globalMean = config.globalMean ?? config.global_mean;
     this.biasShrinkage = config.biasShrinkage ?? config.bias_shrinkage;
   }
 
   build(inputShape) {
     this.bookBias = this.addWeight("book_bias", [this.numBooks], "float32", tf.initializers.zeros(), undefined, false);
-    this.starWeights = addTable(this, "star_weights");
+    this.starWeights = this.addTable("star_weights");
     this.built = true;
   }
 
@@ -169,8 +160,6 @@ export class StarPredictor extends tf.layers.Layer {
   getConfig() {
     return {
       ...super.getConfig(),
-      num_books: this.numBooks,
-      num_neighbors: this.numNeighbors,
       global_mean: this.globalMean,
       bias_shrinkage: this.biasShrinkage,
     };
