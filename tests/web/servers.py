@@ -65,6 +65,18 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=5)
 
 
+def launch(
+    command: list[str], cwd: Path, env: dict, log_path: Path, ready_url: str, timeout: float
+) -> subprocess.Popen:
+    """Start ``command`` in its own process group, logging to ``log_path``; wait for ``ready_url``."""
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    wait_for_http(ready_url, proc, timeout, log_path)
+    return proc
+
+
 def start_gunicorn(static_dir: Path, log_path: Path, workers: int | None = 2) -> tuple[str, subprocess.Popen]:
     """``make serve``'s command on a free 127.0.0.1 port; returns (base URL, process).
 
@@ -74,18 +86,9 @@ def start_gunicorn(static_dir: Path, log_path: Path, workers: int | None = 2) ->
     env = {**os.environ, "SHELF_STATIC_DIR": str(static_dir), "HOST": "127.0.0.1", "PORT": str(port)}
     if workers is not None:
         env["WEB_CONCURRENCY"] = str(workers)
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "server:create_app()"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
     base = f"http://127.0.0.1:{port}/"
-    wait_for_http(base + "healthz", proc, 30, log_path)
-    return base, proc
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "server:create_app()"]
+    return base, launch(command, ROOT, env, log_path, base + "healthz", 30)
 
 
 def start_firebase(static_dir: Path, log_path: Path) -> tuple[str, subprocess.Popen]:
@@ -110,15 +113,6 @@ def start_firebase(static_dir: Path, log_path: Path) -> tuple[str, subprocess.Po
     home.mkdir(exist_ok=True)
     # CI=1 skips the CLI's message-of-the-day fetch; a fresh HOME has no login and no usage stats.
     env = {**os.environ, "HOME": str(home), "CI": "1", "NO_UPDATE_NOTIFIER": "1"}
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [str(FIREBASE), "emulators:start", "--only", "hosting", "--project", "demo-shelf"],
-            cwd=project,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
     base = f"http://127.0.0.1:{port}/"
-    wait_for_http(base + "metadata.json", proc, 90, log_path)
-    return base, proc
+    command = [str(FIREBASE), "emulators:start", "--only", "hosting", "--project", "demo-shelf"]
+    return base, launch(command, project, env, log_path, base + "metadata.json", 90)
