@@ -1,31 +1,26 @@
 """The map page in a real headless Chromium: points drawn, hover shows a title, click opens a book.
 
-The page is served from a temporary directory (web/ sources + a map.json) by
-``python -m http.server`` on 127.0.0.1.
+The page is served from a temporary directory (web/ sources + a map.json) on 127.0.0.1
+(tests.browser.serve_directory).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import numpy as np
 import pytest
 
 from model import maps
 from model.explore import Space
-from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import CHROMIUM, launch_browser, serve_directory
 from tests.explorer.conftest import REPO
 
 NUM_BOOKS = 10_000
 K = 5
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.is_file(), reason="needs Chromium at /usr/bin/chromium")
 
 
@@ -47,12 +42,6 @@ def _map_json() -> dict:
     return maps.build_map_json(space, [names[g] for g in genre], {"tags": tags, "rating": rating}, K)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("site")
@@ -61,32 +50,14 @@ def site(tmp_path_factory):
     shutil.copytree(REPO / "web" / "css", root / "css")
     data = _map_json()
     (root / "map.json").write_text(json.dumps(data))
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/map.html"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield url, data
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serve_directory(root) as base:
+        yield f"{base}/map.html", data
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launch_browser() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
