@@ -2,3 +2,11 @@
 
 The only package of the project that imports TensorFlow.
 """
+
+import os
+
+# Keras 2 (the tf_keras package) for every `tf.keras` in this package: since TensorFlow 2.16
+# `tf.keras` is Keras 3 unless this is set, and the TF.js converter (tensorflowjs 4.22) saves
+# and converts Keras 2 models. TensorFlow reads it when `tf.keras` is first used, so it is set
+# here, before any module of the package touches it.
+os.environ["TF_USE_LEGACY_KERAS"] = "1"
