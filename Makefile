@@ -10,8 +10,16 @@ export HOST PORT
 
 install: .venv/.installed node_modules/.installed .system-installed
 
+# The Python that creates .venv: the first of these that runs, unless PYTHON=... is given.
+# TensorFlow 2.19 and tensorflow-decision-forests (which tensorflowjs needs) ship wheels for
+# Python 3.12 at most, so a newer python3 stops here at once instead of failing inside pip.
+PYTHON_VERSIONS := 3.11 3.12
+PYTHON ?= $(firstword $(foreach p,python3.11 python3.12 python3,$(shell $(p) -c '' 2>/dev/null && echo $(p))))
+PYTHON_VERSION = $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null))
+
 .venv/.installed: requirements.txt
-	test -x $(PY) || python3 -m venv .venv
+	$(if $(filter $(PYTHON_VERSION),$(PYTHON_VERSIONS)),,$(error make install needs Python 3.11 or 3.12 (TensorFlow 2.19 has no wheels for newer ones) but $(or $(PYTHON),python3) is $(or $(PYTHON_VERSION),missing): install python3.12, or run make PYTHON=/path/to/python3.12))
+	test -x $(PY) || $(PYTHON) -m venv .venv
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	touch $@
 
