@@ -143,6 +143,46 @@ def test_missing_artifacts_are_503_naming_make_build(tmp_path, url):
     assert "make build" in response.get_json()["error"]
 
 
+def truncate(path, keep: float = 0.5) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+
+
+@pytest.mark.parametrize(
+    ("damage", "message_part"),
+    [
+        (lambda site: truncate(site / "books.json"), "books.json is not valid JSON"),
+        (lambda site: truncate(site / "metadata.json"), "metadata.json is not valid JSON"),
+        (lambda site: (site / "books.json").write_bytes(b"\xff\xfe[]"), "books.json is not valid JSON"),
+        (lambda site: (site / "metadata.json").write_text("[]"), "metadata.json should hold a JSON dict"),
+        (lambda site: (site / "books.json").write_text("{}"), "books.json should hold a JSON list"),
+        (lambda site: (site / "metadata.json").write_text("{}"), "do not fit together"),
+        (lambda site: (site / "books.json").write_text("[1, 2, 3, 4, 5]"), "list of book objects"),
+        (lambda site: (site / "metadata.json").write_text("[" * 100_000), "metadata.json is not valid JSON"),
+        (
+            lambda site: truncate(next((site / "model").glob("*.bin")), 0.9),
+            "39 bytes where model.json needs 44; truncated?",
+        ),
+    ],
+)
+@pytest.mark.parametrize("url", ["/api/books?q=prince", "/api/books/10/similar", "/healthz"])
+def test_corrupt_site_files_are_503_naming_the_file(tiny_site, client, damage, message_part, url):
+    damage(tiny_site)
+    for _ in range(2):  # the second answer comes from the remembered failure
+        response = client.get(url)
+        assert response.status_code == 503
+        assert message_part in response.get_json()["error"]
+        assert "make build" in response.get_json()["error"]
+
+
+def test_a_repaired_site_is_served_again(tiny_site, client):
+    good = (tiny_site / "books.json").read_bytes()
+    truncate(tiny_site / "books.json")
+    assert client.get("/api/books/10").status_code == 503
+    (tiny_site / "books.json").write_bytes(good)
+    assert client.get("/api/books/10").get_json()["title"] == "Le Petit Prince"
+
+
 def test_site_rebuilt_under_a_running_app_is_picked_up(tiny_site, client):
     assert client.get("/api/books/10").status_code == 200
     books = json.loads((tiny_site / "books.json").read_text())
