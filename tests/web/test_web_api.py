@@ -77,6 +77,30 @@ def test_search_paging(client, params, expected_ids, total):
         ("/api/books/10/similar?k=0", "k must be between 1 and 100"),
         ("/api/books/10/similar?k=many", "k must be an integer"),
         ("/api/books/x/similar", "book_id must be a positive integer"),
+        # Only ASCII digits, one way: other scripts' digits, signs, spaces, "_" and leading zeros are 400.
+        ("/api/books/%C2%B2", "book_id must be a positive integer written with the digits 0-9"),  # ²
+        ("/api/books/%E2%91%A0", "got '①'"),
+        ("/api/books/1%C2%B2", "got '1²'"),
+        ("/api/books/%EF%BC%91%EF%BC%90", "got '１０'"),  # full-width
+        ("/api/books/%D9%A3", "got '٣'"),  # Arabic-Indic
+        ("/api/books/0001", "no leading zeros, got '0001'"),
+        ("/api/books/+1", "book_id must be a positive integer"),
+        ("/api/books/1_0", "book_id must be a positive integer"),
+        ("/api/books/%201", "book_id must be a positive integer"),
+        ("/api/books/" + "9" * 5001, "got '" + "9" * 40 + "...'"),  # int() would refuse 4,300+ digits
+        ("/api/books/%C2%B2/similar", "book_id must be a positive integer"),
+        ("/api/books/%EF%BC%91/similar", "book_id must be a positive integer"),
+        ("/api/books?limit=1_0", "limit must be an integer written with the digits 0-9"),
+        ("/api/books?limit=%EF%BC%95", "got '５'"),
+        ("/api/books?limit=%D9%A5", "got '٥'"),
+        ("/api/books?limit=05", "limit must be an integer"),
+        ("/api/books?limit=%2B5", "limit must be an integer"),  # +5
+        ("/api/books?limit=%205", "limit must be an integer"),
+        ("/api/books?limit=", "limit must be an integer"),
+        ("/api/books?offset=-0", "offset must be an integer"),
+        ("/api/books?offset=" + "9" * 5001, "offset must be an integer"),
+        ("/api/books?offset=" + "9" * 18, "offset must be between 0 and 1000000000"),
+        ("/api/books/10/similar?k=1%C2%B2", "k must be an integer"),
     ],
 )
 def test_bad_parameters_are_400_json(client, url, message_part):
@@ -84,6 +108,26 @@ def test_bad_parameters_are_400_json(client, url, message_part):
     assert response.status_code == 400
     assert response.is_json
     assert message_part in response.get_json()["error"]
+
+
+def test_largest_well_formed_id_is_a_404_not_an_error(client):
+    assert client.get("/api/books/" + "9" * 18).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"),
+    [
+        ("post", "/api/books", {"GET", "HEAD", "OPTIONS"}),
+        ("delete", "/api/books/10", {"GET", "HEAD", "OPTIONS"}),
+        ("put", "/api/books/10/similar", {"GET", "HEAD", "OPTIONS"}),
+        ("post", "/healthz", {"GET", "HEAD", "OPTIONS"}),
+    ],
+)
+def test_wrong_method_is_405_json_with_allow(client, method, url, allowed):
+    response = getattr(client, method)(url)
+    assert response.status_code == 405
+    assert response.is_json and response.get_json()["status"] == 405
+    assert set(response.headers["Allow"].split(", ")) == allowed
 
 
 @pytest.mark.parametrize("url", ["/api/books/99", "/api/books/99/similar"])
