@@ -14,12 +14,13 @@ import logging
 import math
 import os
 import shutil
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from model.atomic import make_staging, replace_dir
 
 log = logging.getLogger(__name__)
 
@@ -143,13 +144,7 @@ def publish(staging: Path, out: Path, replace_dirs: tuple[str, ...] = ("web/mode
         if not src.exists():
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
-        old = None
-        if dest.exists():
-            old = Path(tempfile.mkdtemp(prefix=".old-", dir=out))
-            os.replace(dest, old / "dir")
-        os.replace(src, dest)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(src, dest, "old")
     for path in sorted(staging.rglob("*")):
         if path.is_file():
             dest = out / path.relative_to(staging)
@@ -161,7 +156,7 @@ def export_artifacts(model, books: pd.DataFrame, cfg, history: dict, out: Path) 
     """Write model.keras, the TF.js model, books.json, metadata.json and friends into ``out``."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+    staging = make_staging(out.parent, f"{out.name}-staging")  # also removes a killed build's
     try:
         config = dataclasses.asdict(cfg)
         model.save(staging / "model.keras")

@@ -2,8 +2,10 @@
 
     python scripts/build_site.py --artifacts artifacts --out static
 
-The result is built in a temporary directory next to ``--out`` and swapped into place only
-when complete, so a server never sees a half-built site.
+The result is built in a hidden staging directory next to ``--out`` and swapped into place
+only when complete, in one atomic step where Linux allows (``model/atomic.py``), so a running
+server never sees a half-built site or a moment without one. A build killed half-way leaves its
+staging directory behind; the next build removes it. SIGTERM cleans up at once.
 """
 
 from __future__ import annotations
@@ -12,17 +14,19 @@ import argparse
 import html
 import json
 import logging
-import os
 import posixpath
 import shutil
+import signal
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-log = logging.getLogger("build_site")
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from model.atomic import make_staging, replace_dir  # noqa: E402  (no TensorFlow)
+
+log = logging.getLogger("build_site")
 PRELOAD_MARKER = "<!-- build_site: weight preloads -->"
 TFJS_FILE = "tf.fesm.min.js"  # the ES-module build; web/js/*.js import ../vendor/tf.fesm.min.js
 
@@ -77,7 +81,8 @@ def check_inputs(cfg: SiteConfig) -> tuple[Path, str]:
 def assemble(cfg: SiteConfig, tfjs: Path, into: Path) -> None:
     """Copy the sources, the exported model files and TF.js into the empty directory ``into``."""
     shutil.copytree(cfg.web, into, dirs_exist_ok=True)
-    shutil.copytree(cfg.artifacts / "web", into, dirs_exist_ok=True)
+    # Hidden entries are never part of the site (a killed stage's staging directory, say).
+    shutil.copytree(cfg.artifacts / "web", into, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
     (into / "vendor").mkdir(exist_ok=True)
     shutil.copy2(tfjs, into / "vendor" / TFJS_FILE)
     license_file = tfjs.parent.parent / "LICENSE"
@@ -106,31 +111,24 @@ def add_weight_preloads(site: Path) -> None:
         index.write_text(text.replace(PRELOAD_MARKER, "\n    ".join(links)), encoding="utf-8")
 
 
-def swap_into_place(staging: Path, out: Path) -> None:
-    """Replace ``out`` by ``staging`` with renames (the old site is deleted afterwards)."""
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
-        os.replace(out, old / "site")
-    os.replace(staging, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def build_site(cfg: SiteConfig) -> None:
     """Build ``cfg.out`` from the sources, the artifacts and node_modules."""
     tfjs, version = check_inputs(cfg)
-    cfg.out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{cfg.out.name}-staging-", dir=cfg.out.parent))
+    staging = make_staging(cfg.out.parent, f"{cfg.out.name}-staging")
     try:
         assemble(cfg, tfjs, staging)
         add_weight_preloads(staging)
         staging.chmod(0o755)  # mkdtemp makes 0700; the site must be readable by a server user
-        swap_into_place(staging, cfg.out)
+        replace_dir(staging, cfg.out, f"{cfg.out.name}-old")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     files = sum(1 for path in cfg.out.rglob("*") if path.is_file())
     log.info("built %s: %d files, TF.js %s vendored", cfg.out, files, version)
+
+
+def exit_on_sigterm(signum, frame) -> None:
+    """SIGTERM ends the build like Ctrl-C does: through ``finally``, which removes the staging."""
+    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,4 +143,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     sys.exit(main())

@@ -134,6 +134,8 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tmp_pat
     out = tmp_path / "static"
     out.mkdir()
     (out / "stale.txt").write_text("from an older build")
+    (tmp_path / ".static-staging-k2j3h4").mkdir()  # a build killed half-way (before pids in names)
+    (fake_artifacts / "web" / ".static-staging-123-x").mkdir()  # hidden files are not the site's
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     source = (ROOT / "web" / "index.html").read_text()
     preload = f'<link rel="preload" href="{SHARD}" as="fetch" crossorigin />'
@@ -143,6 +145,7 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tmp_pat
     assert (out / "vendor" / "tf.fesm.min.js").read_bytes() == TFJS.read_bytes()
     assert not (out / "stale.txt").exists()  # replaced whole, not merged
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp dirs left
+    assert not list(out.glob(".*"))
 
 
 def test_build_site_without_artifacts_fails_and_keeps_the_old_site(tmp_path, caplog):
