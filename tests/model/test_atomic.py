@@ -3,11 +3,11 @@ replacing a directory never leaves a moment without it."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 
 import pytest
 
@@ -58,33 +58,39 @@ def test_only_dead_owners_and_old_style_names_are_stale(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for n, kept in names.items() if kept)
 
 
+# Reads static/version in a tight loop until static/../stop exists; prints what it saw.
+WATCHER = """
+import collections, json, pathlib, sys
+base = pathlib.Path(sys.argv[1])
+seen = collections.Counter()
+while not (base / "stop").exists():
+    try:
+        seen[(base / "static" / "version").read_text()] += 1
+    except FileNotFoundError:
+        seen["missing"] += 1
+print(json.dumps(seen))
+"""
+
+
 def test_replace_dir_never_leaves_a_moment_without_the_directory(tmp_path):
     dest = tmp_path / "static"
     dest.mkdir()
     (dest / "version").write_text("0")
-    seen: list[str] = []
-    done = threading.Event()
-
-    def watch():
-        while not done.is_set():
-            try:
-                seen.append((dest / "version").read_text())
-            except FileNotFoundError:
-                seen.append("missing")
-
-    watcher = threading.Thread(target=watch)
-    watcher.start()
+    # Another process (no shared GIL) watches while the directory is replaced 200 times.
+    watcher = subprocess.Popen(
+        [sys.executable, "-c", WATCHER, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
     try:
-        for version in range(1, 30):
+        for version in range(1, 201):
             staging = make_staging(tmp_path, "static-staging")
             (staging / "version").write_text(str(version))
             replace_dir(staging, dest, "static-old")
     finally:
-        done.set()
-        watcher.join()
-    assert (dest / "version").read_text() == "29"
-    assert "missing" not in seen
-    assert [p.name for p in tmp_path.iterdir()] == ["static"]
+        (tmp_path / "stop").touch()
+        seen = json.loads(watcher.communicate(timeout=30)[0])
+    assert (dest / "version").read_text() == "200"
+    assert "missing" not in seen, seen
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["static", "stop"]
 
 
 def test_exchange_swaps_two_directories(tmp_path):

@@ -53,13 +53,17 @@ def wait_for_http(url: str, proc: subprocess.Popen, timeout: float, log_path: Pa
     raise ServerError(f"{url} did not answer within {timeout}s:\n{log_path.read_text()[-3000:]}")
 
 
-def stop(proc: subprocess.Popen) -> None:
-    """Stop a server we started (its own process group, so its workers go too)."""
+def stop(proc: subprocess.Popen, grace: float = 5) -> None:
+    """Stop a server we started (its own process group, so its workers go too).
+
+    SIGTERM, then SIGKILL after ``grace`` seconds: a gunicorn worker still booting when the
+    SIGTERM comes misses it, and gunicorn would wait its graceful_timeout for it.
+    """
     if proc.poll() is not None:
         return
     os.killpg(proc.pid, signal.SIGTERM)
     try:
-        proc.wait(timeout=15)
+        proc.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=5)
