@@ -300,6 +300,13 @@ class CatalogueCache:
             stamp.append(stat and (stat.st_mtime_ns, stat.st_size, stat.st_ino))
         return tuple(stamp)
 
+    def warm(self) -> None:
+        """Load the catalogue now if it can be (gunicorn calls this before a worker serves)."""
+        try:
+            self.get()
+        except (ArtifactsMissing, ArtifactsInvalid):
+            pass  # answered as 503 per request, naming the problem
+
     def get(self) -> Catalogue:
         """The current catalogue; raises ArtifactsMissing / ArtifactsInvalid."""
         for attempt in range(self.ATTEMPTS):
