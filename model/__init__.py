@@ -2,3 +2,16 @@
 
 The only package of the project that imports TensorFlow.
 """
+
+import os
+
+# TensorFlow's C++ start-up lines (oneDNN, CUDA stubs, CPU features, TensorRT) bury a command's
+# own messages on stderr. Every CLI reaches TensorFlow through this package, so this runs first.
+# An explicit TF_CPP_MIN_LOG_LEVEL wins: TF_CPP_MIN_LOG_LEVEL=0 (or model.recommend's --verbose)
+# shows them.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def show_tensorflow_logs() -> None:
+    """Let TensorFlow log everything (``--verbose``); call before TensorFlow is imported."""
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"

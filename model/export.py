@@ -7,6 +7,7 @@ leaves a half-written model behind.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -14,6 +15,7 @@ import logging
 import math
 import os
 import shutil
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -93,15 +95,32 @@ def save_tfjs(model, model_dir: Path) -> None:
     Row numbers (< 65536) survive uint16's affine quantisation exactly once rounded; every
     other weight goes as float16, which the Keras weights were already rounded to.
     """
-    import tensorflowjs as tfjs
+    with converter_quiet():
+        import tensorflowjs as tfjs
 
-    tfjs.converters.save_keras_model(
-        model,
-        str(model_dir),
-        quantization_dtype_map={"uint16": ["*/neighbor_rows"], "float16": True},
-        weight_shard_size_bytes=8 * 1024 * 1024,
-    )
+        tfjs.converters.save_keras_model(
+            model,
+            str(model_dir),
+            quantization_dtype_map={"uint16": ["*/neighbor_rows"], "float16": True},
+            weight_shard_size_bytes=8 * 1024 * 1024,
+        )
     hash_shards(model_dir)
+
+
+@contextlib.contextmanager
+def converter_quiet():
+    """Hide what the TF.js converter prints on its way (TF-DF's version check at import, the
+    HDF5 file it saves and reloads): nothing a user acts on. TF_CPP_MIN_LOG_LEVEL=0 shows it."""
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") == "0":
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.disable(logging.WARNING)
+        try:
+            yield
+        finally:
+            logging.disable(logging.NOTSET)
 
 
 def plot_history(history: dict, path: Path) -> None:
