@@ -11,10 +11,12 @@ staging directory behind; the next build removes it. SIGTERM cleans up at once.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import json
 import logging
 import posixpath
+import re
 import shutil
 import signal
 import sys
@@ -28,6 +30,10 @@ from model.atomic import make_staging, replace_dir  # noqa: E402  (no TensorFlow
 
 log = logging.getLogger("build_site")
 PRELOAD_MARKER = "<!-- build_site: weight preloads -->"
+PRECACHE_PLACEHOLDER = '{ build: "unbuilt", files: {} }'  # in web/sw.js
+# What index.html loads: the href of its <link>s and the src of its <script>s.
+_PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
+OPTIONAL_PRECACHE = ("content_similar.json",)  # fetched by the page when the explorer wrote it
 TFJS_FILE = "tf.fesm.min.js"  # the ES-module build; web/js/*.js import ../vendor/tf.fesm.min.js
 
 
@@ -111,6 +117,39 @@ def add_weight_preloads(site: Path) -> None:
         index.write_text(text.replace(PRELOAD_MARKER, "\n    ".join(links)), encoding="utf-8")
 
 
+def precache_files(site: Path) -> list[str]:
+    """The files a visit to index.html needs, relative to the site: the service worker's list."""
+    page = (site / "index.html").read_text(encoding="utf-8")
+    files = {"index.html"}
+    for ref in _PAGE_FILE.findall(page):
+        ref = html.unescape(ref)
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^/|^#", ref):  # another origin, data:, absolute, fragment
+            continue
+        files.add(posixpath.normpath(ref))
+    files.update(name for name in OPTIONAL_PRECACHE if (site / name).is_file())
+    missing = sorted(name for name in files if not (site / name).is_file())
+    if missing:
+        raise BuildError(f"index.html loads {', '.join(missing)}, which the site lacks")
+    return sorted(files)
+
+
+def add_precache_manifest(site: Path) -> str:
+    """Write into sw.js the build's id and the SHA-256 of every file it caches; return the id.
+
+    The id is a hash of the list, so a build that changes any cached file changes sw.js,
+    which is what makes browsers install the new service worker (and drop the old cache).
+    """
+    digests = {name: hashlib.sha256((site / name).read_bytes()).hexdigest() for name in precache_files(site)}
+    build = hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()[:16]
+    worker = site / "sw.js"
+    text = worker.read_text(encoding="utf-8") if worker.is_file() else ""
+    if PRECACHE_PLACEHOLDER not in text:
+        raise BuildError(f"{worker} lacks the precache placeholder {PRECACHE_PLACEHOLDER}")
+    manifest = json.dumps({"build": build, "files": digests}, indent=2)
+    worker.write_text(text.replace(PRECACHE_PLACEHOLDER, manifest), encoding="utf-8")
+    return build
+
+
 def build_site(cfg: SiteConfig) -> None:
     """Build ``cfg.out`` from the sources, the artifacts and node_modules."""
     tfjs, version = check_inputs(cfg)
@@ -118,12 +157,13 @@ def build_site(cfg: SiteConfig) -> None:
     try:
         assemble(cfg, tfjs, staging)
         add_weight_preloads(staging)
+        build = add_precache_manifest(staging)
         staging.chmod(0o755)  # mkdtemp makes 0700; the site must be readable by a server user
         replace_dir(staging, cfg.out, f"{cfg.out.name}-old")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     files = sum(1 for path in cfg.out.rglob("*") if path.is_file())
-    log.info("built %s: %d files, TF.js %s vendored", cfg.out, files, version)
+    log.info("built %s: %d files, TF.js %s vendored, build %s", cfg.out, files, version, build)
 
 
 def exit_on_sigterm(signum, frame) -> None:
