@@ -109,7 +109,9 @@ class RunResult:
     errors: list[str] = field(default_factory=list)
     max_send_lag: float = 0.0  # how late the generator sent its most delayed request
     connections: int = 0
+    retried: int = 0  # requests resent because a kept-alive connection had just been closed
     killed: str = ""
+    server_cpu: float = 0.0  # CPU seconds the workers used during the run
 
     def percentile(self, q: float) -> float:
         values = sorted(self.latencies)
@@ -117,19 +119,33 @@ class RunResult:
 
 
 class Client:
-    """Keep-alive connections to one port; a request takes an idle one or opens another."""
+    """Keep-alive connections to one port; a request takes an idle one or opens another.
+
+    Like browsers and urllib3, a request whose reused connection turns out to be closed
+    before any answer byte (the server's keep-alive timeout won the race) is sent again on a
+    new connection; ``retried`` counts those.
+    """
 
     def __init__(self, port: int):
         self.port = port
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
         self.opened = 0
+        self.retried = 0
 
     async def get(self, path: str) -> int:
-        if self.idle:
+        while self.idle:
             reader, writer = self.idle.pop()
-        else:
-            reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-            self.opened += 1
+            try:
+                return await self._exchange(reader, writer, path)
+            except (ConnectionError, asyncio.IncompleteReadError) as error:
+                if isinstance(error, asyncio.IncompleteReadError) and error.partial:
+                    raise
+                self.retried += 1
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        self.opened += 1
+        return await self._exchange(reader, writer, path)
+
+    async def _exchange(self, reader, writer, path: str) -> int:
         try:
             request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n\r\n"
             writer.write(request.encode())
@@ -195,11 +211,24 @@ async def run_rate(
     for _, writer in client.idle:
         writer.close()
     result.connections = client.opened
+    result.retried = client.retried
     return result
 
 
 def worker_pids(master: int) -> set[int]:
     return {int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()}
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of processes (a killed worker's is lost)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until_ready(log_path: Path, workers: int, timeout: float = 120) -> float:
@@ -218,16 +247,17 @@ def report(result: RunResult) -> None:
         f"| {result.rate:>5} | {done / result.seconds:>8.0f} | {result.percentile(0.5):>7.1f} | "
         f"{result.percentile(0.9):>7.1f} | {result.percentile(0.99):>7.1f} | "
         f"{max(result.latencies, default=float('nan')) * 1000:>7.0f} | {len(result.errors):>6} | "
-        f"{result.connections:>5} | {result.max_send_lag * 1000:>6.1f} |"
-        + (f" {result.killed}" if result.killed else ""),
+        f"{result.connections:>5} | {result.retried:>4} | {result.max_send_lag * 1000:>6.1f} | "
+        f"{result.server_cpu / max(done, 1) * 1000:>5.2f} |" + (f" {result.killed}" if result.killed else ""),
         flush=True,
     )
 
 
 def header() -> None:
     columns = ["offered req/s", "answered req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "conns"]
-    print("| " + " | ".join([*columns, "gen lag ms"]) + " |")
-    print("|---" * (len(columns) + 1) + "|", flush=True)
+    columns += ["resent", "gen lag ms", "server CPU ms/req"]
+    print("| " + " | ".join(columns) + " |")
+    print("|---" * len(columns) + "|", flush=True)
 
 
 def find_knee(cfg: LoadConfig, port: int, queries: list[str], master: int, results: list[RunResult]) -> None:
@@ -272,7 +302,9 @@ def serve_and_measure(cfg: LoadConfig, static_dir: Path, log_dir: Path) -> None:
         header()
         results = []
         for rate in cfg.rates:
+            before = cpu_seconds(worker_pids(master))
             result = asyncio.run(run_rate(port, rate, cfg.seconds, queries, cfg.kill_worker_after, master))
+            result.server_cpu = cpu_seconds(worker_pids(master)) - before
             report(result)
             results.append(result)
             if result.errors:

@@ -98,8 +98,12 @@ class WordIndex:
 
     def rows_with_word_containing(self, fragment: str) -> np.ndarray:
         """Bool [num_books]: some word of the row contains ``fragment``."""
-        words = _mask(len(self.vocabulary), self.tails.starting_with(fragment))
-        return _mask(self.count, self.rows[words[self.word_of_entry]])
+        words = np.flatnonzero(_mask(len(self.vocabulary), self.tails.starting_with(fragment)))
+        # The rows of each word are one slice rows[starts[w]:starts[w + 1]]: gather the slices
+        # without a Python loop (costs what they hold, not the whole table).
+        begins, lengths = self.starts[words], self.starts[words + 1] - self.starts[words]
+        offsets = np.repeat(begins - (np.cumsum(lengths) - lengths), lengths)
+        return _mask(self.count, self.rows[offsets + np.arange(int(lengths.sum()))])
 
 
 def word_starts(text: str) -> list[str]:
