@@ -190,11 +190,14 @@ async def run_rate(
     async def killer() -> None:
         await asyncio.sleep(kill_after)
         victim = sorted(worker_pids(master))[0]
-        before = len(result.errors)
+        errors, resent = len(result.errors), client.retried
         os.kill(victim, signal.SIGKILL)
         await asyncio.sleep(seconds - kill_after)
-        failed = len(result.errors) - before
-        result.killed = f"worker {victim} SIGKILLed at {kill_after:.0f} s: {failed} requests failed after it"
+        failed, resent = len(result.errors) - errors, client.retried - resent
+        result.killed = (
+            f"worker {victim} SIGKILLed at {kill_after:.0f} s: then {failed} requests failed and "
+            f"{resent} were resent (their kept-alive connection had died)"
+        )
 
     if kill_after is not None:
         tasks.append(asyncio.ensure_future(killer()))
@@ -212,6 +215,16 @@ async def run_rate(
         writer.close()
     result.connections = client.opened
     result.retried = client.retried
+    return result
+
+
+def measure(
+    port: int, rate: int, seconds: float, queries: list[str], kill_after: float | None, master: int
+) -> RunResult:
+    """``run_rate``, plus the CPU time the server's workers spent on it."""
+    before = cpu_seconds(worker_pids(master))
+    result = asyncio.run(run_rate(port, rate, seconds, queries, kill_after, master))
+    result.server_cpu = cpu_seconds(worker_pids(master)) - before
     return result
 
 
@@ -272,7 +285,7 @@ def find_knee(cfg: LoadConfig, port: int, queries: list[str], master: int, resul
     print(f"\n## Knee: bisection with {cfg.knee_seconds:.0f} s runs\n")
     header()
     while above is None or above - below > max(25, below // 10):
-        result = asyncio.run(run_rate(port, rate, cfg.knee_seconds, queries, None, master))
+        result = measure(port, rate, cfg.knee_seconds, queries, None, master)
         report(result)
         if over(result):
             above = rate
@@ -302,9 +315,7 @@ def serve_and_measure(cfg: LoadConfig, static_dir: Path, log_dir: Path) -> None:
         header()
         results = []
         for rate in cfg.rates:
-            before = cpu_seconds(worker_pids(master))
-            result = asyncio.run(run_rate(port, rate, cfg.seconds, queries, cfg.kill_worker_after, master))
-            result.server_cpu = cpu_seconds(worker_pids(master)) - before
+            result = measure(port, rate, cfg.seconds, queries, cfg.kill_worker_after, master)
             report(result)
             results.append(result)
             if result.errors:
