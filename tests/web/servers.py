@@ -22,6 +22,16 @@ class ServerError(RuntimeError):
     """A server did not start; the message carries the end of its log."""
 
 
+def import_build_site():
+    """scripts/build_site.py as a module (scripts/ is not a package)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import build_site
+    finally:
+        sys.path.pop(0)
+    return build_site
+
+
 def local_only(route) -> None:
     """Playwright route handler: let 127.0.0.1 through, abort everything else (covers too)."""
     if route.request.url.startswith("http://127.0.0.1:"):

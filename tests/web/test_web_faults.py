@@ -13,7 +13,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -23,12 +22,9 @@ import pytest
 
 from server.http import SECURITY_HEADERS
 from tests.web.conftest import write_tiny_site
-from tests.web.servers import ROOT, ServerError, start_gunicorn, stop
+from tests.web.servers import ServerError, import_build_site, start_gunicorn, stop
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import build_site  # noqa: E402
-
-sys.path.pop(0)
+build_site = import_build_site()
 
 HALF_OPEN = 500
 

@@ -13,7 +13,7 @@ import shutil
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.web.servers import ROOT, ServerError, start_gunicorn, stop
+from tests.web.servers import ROOT, ServerError, import_build_site, start_gunicorn, stop
 from tests.web.test_web_e2e import ids
 
 SHARDS = "**/model/*.bin"
@@ -161,7 +161,7 @@ def built_id(static_dir) -> str:
 
 
 def test_a_new_build_replaces_the_offline_copy(page, site_artifacts, tmp_path):
-    from tests.web.test_web_faults import build_site
+    build_site = import_build_site()
 
     # Build B: the same model, one title changed.
     second = tmp_path / "artifacts-b"

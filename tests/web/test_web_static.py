@@ -7,7 +7,6 @@ import gzip
 import hashlib
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from server import create_app
 from server.http import SECURITY_HEADERS
 from server.site import IMMUTABLE, REVALIDATE
 from tests.web.conftest import ROOT, TFJS, write_tiny_site
+from tests.web.servers import import_build_site
 
 SHARD = "model/group1-shard1of1.0123456789abcdef.bin"
 
@@ -113,12 +113,7 @@ def test_firebase_json_sends_the_same_headers():
 
 
 def build(args: list[str]):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import build_site
-    finally:
-        sys.path.pop(0)
-    return build_site.main(args)
+    return import_build_site().main(args)
 
 
 @pytest.fixture
