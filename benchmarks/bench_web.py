@@ -1,6 +1,6 @@
-"""Measure the site in headless Chromium and the API under a bounded load, all on 127.0.0.1.
+"""Measure the site in headless Chromium, on 127.0.0.1.
 
-    .venv/bin/python benchmarks/bench_web.py [--artifacts artifacts] [--clients 50] [--seconds 20]
+    .venv/bin/python benchmarks/bench_web.py [--artifacts artifacts]
 
 1. Builds the site from ``--artifacts`` into a temporary directory (scripts/build_site.py)
    and serves it with gunicorn (gunicorn.conf.py) on a free 127.0.0.1 port.
@@ -9,8 +9,8 @@
    navigation to the first suggestions.
 3. Picks ten popular books one at a time: time per recompute (model, top 20, reasons, and
    the suggestions' DOM).
-4. ``--clients`` threads with keep-alive connections query ``/api/books?q=`` with prefixes
-   of real titles and authors for ``--seconds``: requests per second, p50/p99, errors.
+
+The API under load is benchmarks/bench_load.py (open loop, fixed offered rates).
 
 Prints numbers; asserts nothing. No traffic leaves 127.0.0.1 (the browser aborts cover
 requests to the image host).
@@ -19,15 +19,11 @@ requests to the image host).
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import random
 import statistics
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +40,6 @@ from tests.web.servers import local_only, start_gunicorn, stop  # noqa: E402
 @dataclass
 class BenchConfig:
     artifacts: Path
-    clients: int
-    seconds: float
     loads: int
     picks: int
     workers: int | None
@@ -55,8 +49,6 @@ class BenchConfig:
 def parse_args(argv: list[str] | None = None) -> BenchConfig:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--artifacts", default="artifacts", help="artifacts directory (model.train --out)")
-    parser.add_argument("--clients", type=int, default=50, help="concurrent API clients in the load test")
-    parser.add_argument("--seconds", type=float, default=20.0, help="length of the load test")
     parser.add_argument("--loads", type=int, default=5, help="cold page loads to time")
     parser.add_argument("--picks", type=int, default=10, help="picks to time one recompute each")
     parser.add_argument(
@@ -64,9 +56,7 @@ def parse_args(argv: list[str] | None = None) -> BenchConfig:
     )
     parser.add_argument("--web", default=str(ROOT / "web"), help="the page's sources to build the site from")
     args = parser.parse_args(argv)
-    return BenchConfig(
-        Path(args.artifacts), args.clients, args.seconds, args.loads, args.picks, args.workers, Path(args.web)
-    )
+    return BenchConfig(Path(args.artifacts), args.loads, args.picks, args.workers, Path(args.web))
 
 
 def kb(n: float) -> str:
@@ -179,75 +169,6 @@ def bench_browser(cfg: BenchConfig, base: str, pick_ids: list[int]) -> None:
     )
 
 
-# ---------------------------------------------------------------------------------------
-# Load test
-
-
-def queries_from(books: list[dict], count: int, seed: int = 0) -> list[str]:
-    """Prefixes (2..12 characters) of real titles and author names: what people type."""
-    rng = random.Random(seed)
-    out = []
-    for _ in range(count):
-        book = rng.choice(books)
-        text = book["title"] if rng.random() < 0.7 else book["authors"]
-        out.append(text[: rng.randint(2, 12)])
-    return out
-
-
-def client_loop(
-    port: int, queries: list[str], stop_at: float, latencies: list, errors: list, seed: int
-) -> None:
-    from urllib.parse import quote
-
-    rng = random.Random(seed)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    while time.perf_counter() < stop_at:
-        path = "/api/books?limit=20&q=" + quote(rng.choice(queries))
-        started = time.perf_counter()
-        try:
-            conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                errors.append(response.status)
-            latencies.append(time.perf_counter() - started)
-        except (OSError, http.client.HTTPException) as error:
-            errors.append(repr(error))
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.close()
-
-
-def bench_load(cfg: BenchConfig, port: int, books: list[dict]) -> None:
-    queries = queries_from(books, 2000)
-    latencies: list[float] = []
-    errors: list = []
-    stop_at = time.perf_counter() + cfg.seconds
-    threads = [
-        threading.Thread(target=client_loop, args=(port, queries, stop_at, latencies, errors, i))
-        for i in range(cfg.clients)
-    ]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    p50 = latencies[len(latencies) // 2] * 1000 if latencies else float("nan")
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000 if latencies else float("nan")
-    print(
-        f"\n## API load: {cfg.clients} concurrent keep-alive clients for {cfg.seconds:.0f} s on "
-        f"/api/books?q=<prefix>&limit=20 ({len(set(queries))} distinct queries)"
-    )
-    print(
-        f"  {len(latencies)} requests in {elapsed:.1f} s = {len(latencies) / elapsed:,.0f} req/s; "
-        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms; errors {len(errors)}"
-    )
-    if errors:
-        print(f"  first errors: {errors[:5]}")
-
-
 def main(argv: list[str] | None = None) -> int:
     cfg = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="shelf-bench-") as tmp:
@@ -264,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         load1, load5, _ = os.getloadavg()
         print(
             f"# machine: {os.cpu_count()} CPUs, load average {load1:.1f} (1 min), {load5:.1f} (5 min)"
-            " before the run; browser, server and load clients share them"
+            " before the run; browser and server share them"
         )
         print(
             f"# bench_web: {metadata['num_books']} books, embedding_dim {metadata['embedding_dim']}, "
@@ -274,7 +195,6 @@ def main(argv: list[str] | None = None) -> int:
         try:
             popular = sorted(books, key=lambda b: -b["ratings_count"])
             bench_browser(cfg, base, [b["book_id"] for b in popular[:3]])
-            bench_load(cfg, int(base.rsplit(":", 1)[1].strip("/")), books)
         finally:
             stop(proc)
     return 0

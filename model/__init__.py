@@ -10,3 +10,14 @@ import os
 # and converts Keras 2 models. TensorFlow reads it when `tf.keras` is first used, so it is set
 # here, before any module of the package touches it.
 os.environ["TF_USE_LEGACY_KERAS"] = "1"
+
+# TensorFlow's C++ start-up lines (oneDNN, CUDA stubs, CPU features, TensorRT) bury a command's
+# own messages on stderr. Every CLI reaches TensorFlow through this package, so this runs first.
+# An explicit TF_CPP_MIN_LOG_LEVEL wins: TF_CPP_MIN_LOG_LEVEL=0 (or model.recommend's --verbose)
+# shows them.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def show_tensorflow_logs() -> None:
+    """Let TensorFlow log everything (``--verbose``); call before TensorFlow is imported."""
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"

@@ -159,7 +159,15 @@ def read_csv(path: Path, columns: list[str], int_columns: list[str] = (), **kwar
 
 
 def _as_int(s: pd.Series, path: Path, col: str) -> pd.Series:
+    """``s`` as int64; DataError (file, line) for a blank, a fraction or a number too large."""
     if pd.api.types.is_integer_dtype(s):
+        # pandas reads 2**63 .. 2**64-1 as uint64, which astype(int64) would wrap to negatives.
+        too_large = _first_bad_row(s > _INT64_MAX) if s.dtype == np.uint64 else None
+        if too_large is not None:
+            raise DataError(
+                f"{path} line {line_number(path, too_large)}: {col} {s.iloc[too_large]} is too large "
+                f"(integers here must fit in 64 bits, at most {_INT64_MAX:,})"
+            )
         return s.astype(np.int64)
     num = pd.to_numeric(s, errors="coerce")
     bad = num.isna() | (num != np.floor(num))
@@ -167,14 +175,40 @@ def _as_int(s: pd.Series, path: Path, col: str) -> pd.Series:
         row = int(np.argmax(bad.to_numpy()))
         value = s.iloc[row]
         if pd.isna(value):
-            raise DataError(f"{path} line {row + 2}: {col} is empty")
-        raise DataError(f"{path} line {row + 2}: {col} {value!r} is not an integer")
+            raise DataError(f"{path} line {line_number(path, row)}: {col} is empty")
+        raise DataError(f"{path} line {line_number(path, row)}: {col} {value!r} is not an integer")
+    # Larger numbers came through float64 (a 23-digit id, say), which holds integers exactly
+    # only up to 2**53; astype(int64) would round or wrap them.
+    too_large = _first_bad_row(num.abs() > _FLOAT_EXACT)
+    if too_large is not None:
+        raise DataError(
+            f"{path} line {line_number(path, too_large)}: {col} {s.iloc[too_large]!r} is too large "
+            f"(at most {_FLOAT_EXACT:,} here; ids must fit in 64 bits)"
+        )
     return num.astype(np.int64)
+
+
+_INT64_MAX = int(np.iinfo(np.int64).max)
+_FLOAT_EXACT = 2**53
 
 
 def _first_bad_row(mask: pd.Series | np.ndarray) -> int | None:
     mask = np.asarray(mask)
     return int(np.argmax(mask)) if mask.any() else None
+
+
+def line_number(path: Path, row: int) -> int:
+    """The line of ``path`` that holds data row ``row`` (0-based), counting the blank lines
+    pandas skips (so ``row + 2`` only without them). Read again only to report an error."""
+    data_row = -1  # the first non-blank line is the header
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            if data_row == row:
+                return number
+            data_row += 1
+    return row + 2
 
 
 BOOK_COLUMNS = [
@@ -195,7 +229,9 @@ def load_books(data_dir: Path) -> pd.DataFrame:
     books = read_csv(path, BOOK_COLUMNS, ["book_id", "goodreads_book_id"])
     dup = _first_bad_row(books["book_id"].duplicated())
     if dup is not None:
-        raise DataError(f"{path} line {dup + 2}: book_id {books['book_id'].iloc[dup]} appears twice")
+        raise DataError(
+            f"{path} line {line_number(path, dup)}: book_id {books['book_id'].iloc[dup]} appears twice"
+        )
     books["title"] = books["title"].fillna("").astype(str)
     books["authors"] = books["authors"].fillna("").astype(str)
     books["image_url"] = books["image_url"].fillna("").astype(str)
@@ -214,10 +250,13 @@ def load_ratings(data_dir: Path, known_book_ids: np.ndarray) -> pd.DataFrame:
     df = read_csv(path, ["user_id", "book_id", "rating"], ["user_id", "book_id", "rating"])
     bad = _first_bad_row((df["rating"] < 1) | (df["rating"] > 5))
     if bad is not None:
-        raise DataError(f"{path} line {bad + 2}: rating {df['rating'].iloc[bad]} is outside 1..5")
+        raise DataError(
+            f"{path} line {line_number(path, bad)}: rating {df['rating'].iloc[bad]} is outside 1..5"
+        )
     bad = _first_bad_row(~np.isin(df["book_id"].to_numpy(), known_book_ids))
     if bad is not None:
-        raise DataError(f"{path} line {bad + 2}: book_id {df['book_id'].iloc[bad]} is not in books.csv")
+        line = line_number(path, bad)
+        raise DataError(f"{path} line {line}: book_id {df['book_id'].iloc[bad]} is not in books.csv")
     before = len(df)
     df = df.drop_duplicates(["user_id", "book_id"], keep="last").reset_index(drop=True)
     if len(df) < before:
@@ -232,7 +271,8 @@ def load_to_read(data_dir: Path, known_book_ids: np.ndarray) -> pd.DataFrame:
     df = read_csv(path, ["user_id", "book_id"], ["user_id", "book_id"])
     bad = _first_bad_row(~np.isin(df["book_id"].to_numpy(), known_book_ids))
     if bad is not None:
-        raise DataError(f"{path} line {bad + 2}: book_id {df['book_id'].iloc[bad]} is not in books.csv")
+        line = line_number(path, bad)
+        raise DataError(f"{path} line {line}: book_id {df['book_id'].iloc[bad]} is not in books.csv")
     return df.drop_duplicates().reset_index(drop=True)
 
 
@@ -253,7 +293,9 @@ def load_book_tags(data_dir: Path, books: pd.DataFrame) -> pd.DataFrame:
     bad = _first_bad_row(book_id.isna())
     if bad is not None:
         unknown = df["goodreads_book_id"].iloc[bad]
-        raise DataError(f"{path} line {bad + 2}: goodreads_book_id {unknown} is not in books.csv")
+        raise DataError(
+            f"{path} line {line_number(path, bad)}: goodreads_book_id {unknown} is not in books.csv"
+        )
     out = pd.DataFrame(
         {"book_id": book_id.astype(np.int64), "tag_id": df["tag_id"], "count": df["count"].clip(lower=0)}
     )

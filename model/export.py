@@ -7,6 +7,7 @@ leaves a half-written model behind.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -14,12 +15,14 @@ import logging
 import math
 import os
 import shutil
-import tempfile
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from model.atomic import make_staging, replace_dir
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +95,32 @@ def save_tfjs(model, model_dir: Path) -> None:
     Row numbers (< 65536) survive uint16's affine quantisation exactly once rounded; every
     other weight goes as float16, which the Keras weights were already rounded to.
     """
-    import tensorflowjs as tfjs
+    with converter_quiet():
+        import tensorflowjs as tfjs
 
-    tfjs.converters.save_keras_model(
-        model,
-        str(model_dir),
-        quantization_dtype_map={"uint16": ["*/neighbor_rows"], "float16": True},
-        weight_shard_size_bytes=8 * 1024 * 1024,
-    )
+        tfjs.converters.save_keras_model(
+            model,
+            str(model_dir),
+            quantization_dtype_map={"uint16": ["*/neighbor_rows"], "float16": True},
+            weight_shard_size_bytes=8 * 1024 * 1024,
+        )
     hash_shards(model_dir)
+
+
+@contextlib.contextmanager
+def converter_quiet():
+    """Hide what the TF.js converter prints on its way (TF-DF's version check at import, the
+    HDF5 file it saves and reloads): nothing a user acts on. TF_CPP_MIN_LOG_LEVEL=0 shows it."""
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") == "0":
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.disable(logging.WARNING)
+        try:
+            yield
+        finally:
+            logging.disable(logging.NOTSET)
 
 
 def plot_history(history: dict, path: Path) -> None:
@@ -143,13 +163,7 @@ def publish(staging: Path, out: Path, replace_dirs: tuple[str, ...] = ("web/mode
         if not src.exists():
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
-        old = None
-        if dest.exists():
-            old = Path(tempfile.mkdtemp(prefix=".old-", dir=out))
-            os.replace(dest, old / "dir")
-        os.replace(src, dest)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(src, dest, "old")
     for path in sorted(staging.rglob("*")):
         if path.is_file():
             dest = out / path.relative_to(staging)
@@ -161,7 +175,7 @@ def export_artifacts(model, books: pd.DataFrame, cfg, history: dict, out: Path) 
     """Write model.keras, the TF.js model, books.json, metadata.json and friends into ``out``."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+    staging = make_staging(out.parent, f"{out.name}-staging")  # also removes a killed build's
     try:
         config = dataclasses.asdict(cfg)
         model.save(staging / "model.keras")

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.atomic import make_staging, replace_dir
 from model.data import DataError
 
 log = logging.getLogger(__name__)
@@ -480,18 +481,11 @@ def load_goodbooks_pairs(cfg: LinksConfig) -> Pairs:
 
 def write_atomic_dir(build, final: Path) -> None:
     """Call ``build(tmp_dir)`` and then move the finished directory to ``final``."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
+    tmp = make_staging(final.parent, f"{final.name}-staging")  # also removes a killed run's
     try:
         build(tmp)
         tmp.chmod(0o755)  # mkdtemp makes it private; the site build and server must read it
-        old = None
-        if final.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{final.name}-old-", dir=final.parent))
-            os.replace(final, old / final.name)
-        os.replace(tmp, final)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(tmp, final, f"{final.name}-old")
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

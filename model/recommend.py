@@ -6,7 +6,10 @@ Each input line is a visitor: ``{"liked": [book_id, ...], "k": 10}`` and/or
 ``{"ratings": {"<book_id>": stars, ...}, "predict": [book_id, ...]}`` (liked books count as 5
 stars; an explicit rating wins). Each output line, in input order, is
 ``{"book_ids": [...], "scores": [...], "stars": [...], "predicted": {"<book_id>": stars}}``:
-the top k books excluding the visitor's own, or ``{"error": "..."}`` for a bad line.
+the top k books excluding the visitor's own, or ``{"error": "..."}`` for a bad line: a bad line
+(invalid JSON or UTF-8, nested 100,000 deep, a 5,001-digit number, an unknown id) costs only
+itself. Book ids are integers or strings of ASCII digits. Output ends quietly when the reader
+goes away (``| head -1``). TensorFlow's start-up log stays off stderr unless ``--verbose``.
 """
 
 from __future__ import annotations
@@ -14,17 +17,22 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import re
+import reprlib
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
+from model import show_tensorflow_logs
 from model.split import pad_picks
 
 log = logging.getLogger(__name__)
 
 CHUNK = 512  # visitors scored per model call
+_ID_DIGITS = re.compile("[0-9]{1,18}")  # not \\d or int(): those also read "１" and "٣"
 
 
 class VisitorError(ValueError):
@@ -52,13 +60,12 @@ def top_k(scores: np.ndarray, exclude: np.ndarray, k: int) -> np.ndarray:
 
 def _book_id(value, row_of: dict[int, int], where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise VisitorError(f"{where}: book id {value!r} is not an integer")
-    try:
-        book_id = int(value)
-    except ValueError:
-        raise VisitorError(f"{where}: book id {value!r} is not an integer") from None
+        raise VisitorError(f"{where}: book id {reprlib.repr(value)} is not an integer")
+    if isinstance(value, str) and not _ID_DIGITS.fullmatch(value):
+        raise VisitorError(f"{where}: book id {reprlib.repr(value)} is not an integer (ASCII digits)")
+    book_id = int(value)
     if book_id not in row_of:
-        raise VisitorError(f"{where}: unknown book id {book_id}")
+        raise VisitorError(f"{where}: unknown book id {reprlib.repr(book_id)}")
     return book_id
 
 
@@ -68,6 +75,10 @@ def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
         obj = json.loads(line)
     except json.JSONDecodeError as err:
         raise VisitorError(f"bad JSON: {err.msg} at column {err.colno}") from None
+    except RecursionError:
+        raise VisitorError("bad JSON: nested too deeply") from None
+    except ValueError as err:  # int() refuses numbers of more than 4,300 digits
+        raise VisitorError(f"bad JSON: a number is too long ({str(err).split(';')[0]})") from None
     if not isinstance(obj, dict):
         raise VisitorError("each line must be a JSON object")
     unknown = set(obj) - {"liked", "ratings", "k", "predict"}
@@ -86,12 +97,12 @@ def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
         book_id = _book_id(key, row_of, "ratings")
         if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 5:
             raise VisitorError(
-                f"ratings: stars for book {book_id} must be a number from 1 to 5, got {value!r}"
+                f"ratings: stars for book {book_id} must be a number from 1 to 5, got {reprlib.repr(value)}"
             )
         picks[book_id] = float(value)
     k = obj.get("k", 10)
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= num_books:
-        raise VisitorError(f'"k" must be an integer from 1 to {num_books}, got {k!r}')
+        raise VisitorError(f'"k" must be an integer from 1 to {num_books}, got {reprlib.repr(k)}')
     predict = obj.get("predict", [])
     if not isinstance(predict, list):
         raise VisitorError('"predict" must be a list of book ids')
@@ -104,8 +115,27 @@ def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
     }
 
 
-def recommend_lines(lines: Iterable[str], model, book_ids: np.ndarray) -> Iterator[dict]:
-    """One output dict per input line, in order; bad lines give {"error": ...}."""
+def parse_line(line: str | bytes, row_of: dict[int, int], num_books: int) -> dict | str:
+    """``parse_visitor`` for one raw input line, or the message explaining why it is bad."""
+    try:
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise VisitorError(f"not valid UTF-8 (byte {err.start + 1})") from None
+        if not line.strip():
+            return "empty line"
+        return parse_visitor(line, row_of, num_books)
+    except VisitorError as err:
+        return str(err)
+
+
+def recommend_lines(lines: Iterable[str | bytes], model, book_ids: np.ndarray) -> Iterator[dict]:
+    """One output dict per input line, in order; bad lines give {"error": ...}.
+
+    Lines may be bytes (stdin as it comes): each is decoded as UTF-8 on its own, so a bad
+    byte costs only its line.
+    """
     row_of = {int(b): i for i, b in enumerate(book_ids)}
     chunk: list[tuple[int, dict | str]] = []
 
@@ -129,13 +159,7 @@ def recommend_lines(lines: Iterable[str], model, book_ids: np.ndarray) -> Iterat
             j += 1
 
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            chunk.append((number, "empty line"))
-        else:
-            try:
-                chunk.append((number, parse_visitor(line, row_of, len(book_ids))))
-            except VisitorError as err:
-                chunk.append((number, str(err)))
+        chunk.append((number, parse_line(line, row_of, len(book_ids))))
         if len(chunk) >= CHUNK:
             yield from flush()
             chunk = []
@@ -146,7 +170,12 @@ def recommend_lines(lines: Iterable[str], model, book_ids: np.ndarray) -> Iterat
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Recommend books for visitors given as JSON lines on stdin.")
     parser.add_argument("--artifacts", default="artifacts", help="artifacts directory written by model.train")
+    parser.add_argument(
+        "--verbose", action="store_true", help="also show TensorFlow's start-up log on stderr"
+    )
     args = parser.parse_args(argv)
+    if args.verbose:
+        show_tensorflow_logs()
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     artifacts = Path(args.artifacts)
     metadata_path = artifacts / "web" / "metadata.json"
@@ -161,9 +190,15 @@ def main(argv: list[str] | None = None) -> int:
 
     book_ids = np.asarray(json.loads(metadata_path.read_text())["book_ids"])
     model = load_model(model_path)
-    for result in recommend_lines(sys.stdin, model, book_ids):
-        sys.stdout.write(json.dumps(result) + "\n")
-    sys.stdout.flush()
+    try:
+        for result in recommend_lines(sys.stdin.buffer, model, book_ids):
+            sys.stdout.write(json.dumps(result) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped reading (`| head -1`): end quietly, as Unix tools do. stdout goes
+        # to /dev/null so the interpreter's own last flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # killed by SIGPIPE, in shell terms
     return 0
 
 

@@ -2,28 +2,38 @@
 
     python scripts/build_site.py --artifacts artifacts --out static
 
-The result is built in a temporary directory next to ``--out`` and swapped into place only
-when complete, so a server never sees a half-built site.
+The result is built in a hidden staging directory next to ``--out`` and swapped into place
+only when complete, in one atomic step where Linux allows (``model/atomic.py``), so a running
+server never sees a half-built site or a moment without one. A build killed half-way leaves its
+staging directory behind; the next build removes it. SIGTERM cleans up at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import json
 import logging
-import os
 import posixpath
+import re
 import shutil
+import signal
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-log = logging.getLogger("build_site")
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from model.atomic import make_staging, replace_dir  # noqa: E402  (no TensorFlow)
+
+log = logging.getLogger("build_site")
 PRELOAD_MARKER = "<!-- build_site: weight preloads -->"
+PRECACHE_PLACEHOLDER = '{ build: "unbuilt", files: {} }'  # in web/sw.js
+# What index.html loads: the href of its <link>s and the src of its <script>s.
+_PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
+OPTIONAL_PRECACHE = ("content_similar.json",)  # fetched by the page when the explorer wrote it
 TFJS_FILE = "tf.fesm.min.js"  # the ES-module build; web/js/*.js import ../vendor/tf.fesm.min.js
 
 
@@ -77,7 +87,8 @@ def check_inputs(cfg: SiteConfig) -> tuple[Path, str]:
 def assemble(cfg: SiteConfig, tfjs: Path, into: Path) -> None:
     """Copy the sources, the exported model files and TF.js into the empty directory ``into``."""
     shutil.copytree(cfg.web, into, dirs_exist_ok=True)
-    shutil.copytree(cfg.artifacts / "web", into, dirs_exist_ok=True)
+    # Hidden entries are never part of the site (a killed stage's staging directory, say).
+    shutil.copytree(cfg.artifacts / "web", into, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
     (into / "vendor").mkdir(exist_ok=True)
     shutil.copy2(tfjs, into / "vendor" / TFJS_FILE)
     license_file = tfjs.parent.parent / "LICENSE"
@@ -106,31 +117,58 @@ def add_weight_preloads(site: Path) -> None:
         index.write_text(text.replace(PRELOAD_MARKER, "\n    ".join(links)), encoding="utf-8")
 
 
-def swap_into_place(staging: Path, out: Path) -> None:
-    """Replace ``out`` by ``staging`` with renames (the old site is deleted afterwards)."""
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
-        os.replace(out, old / "site")
-    os.replace(staging, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def precache_files(site: Path) -> list[str]:
+    """The files a visit to index.html needs, relative to the site: the service worker's list."""
+    page = (site / "index.html").read_text(encoding="utf-8")
+    files = {"index.html"}
+    for ref in _PAGE_FILE.findall(page):
+        ref = html.unescape(ref)
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^/|^#", ref):  # another origin, data:, absolute, fragment
+            continue
+        files.add(posixpath.normpath(ref))
+    files.update(name for name in OPTIONAL_PRECACHE if (site / name).is_file())
+    missing = sorted(name for name in files if not (site / name).is_file())
+    if missing:
+        raise BuildError(f"index.html loads {', '.join(missing)}, which the site lacks")
+    return sorted(files)
+
+
+def add_precache_manifest(site: Path) -> str:
+    """Write into sw.js the build's id and the SHA-256 of every file it caches; return the id.
+
+    The id is a hash of the list, so a build that changes any cached file changes sw.js,
+    which is what makes browsers install the new service worker (and drop the old cache).
+    """
+    digests = {name: hashlib.sha256((site / name).read_bytes()).hexdigest() for name in precache_files(site)}
+    build = hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()[:16]
+    worker = site / "sw.js"
+    text = worker.read_text(encoding="utf-8") if worker.is_file() else ""
+    if PRECACHE_PLACEHOLDER not in text:
+        raise BuildError(f"{worker} lacks the precache placeholder {PRECACHE_PLACEHOLDER}")
+    manifest = json.dumps({"build": build, "files": digests}, indent=2)
+    worker.write_text(text.replace(PRECACHE_PLACEHOLDER, manifest), encoding="utf-8")
+    return build
 
 
 def build_site(cfg: SiteConfig) -> None:
     """Build ``cfg.out`` from the sources, the artifacts and node_modules."""
     tfjs, version = check_inputs(cfg)
-    cfg.out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{cfg.out.name}-staging-", dir=cfg.out.parent))
+    staging = make_staging(cfg.out.parent, f"{cfg.out.name}-staging")
     try:
         assemble(cfg, tfjs, staging)
         add_weight_preloads(staging)
+        build = add_precache_manifest(staging)
         staging.chmod(0o755)  # mkdtemp makes 0700; the site must be readable by a server user
-        swap_into_place(staging, cfg.out)
+        replace_dir(staging, cfg.out, f"{cfg.out.name}-old")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     files = sum(1 for path in cfg.out.rglob("*") if path.is_file())
-    log.info("built %s: %d files, TF.js %s vendored", cfg.out, files, version)
+    log.info("built %s: %d files, TF.js %s vendored, build %s", cfg.out, files, version, build)
+
+
+def exit_on_sigterm(signum, frame) -> None:
+    """SIGTERM ends the build like Ctrl-C does: through ``finally``, which removes the staging."""
+    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,4 +183,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     sys.exit(main())

@@ -2,7 +2,8 @@
 
 Run it with ``make serve`` (gunicorn, see gunicorn.conf.py) or, for development,
 ``SHELF_STATIC_DIR=static flask --app server run``. Nothing here imports TensorFlow, and
-nothing is loaded at import time: the catalogue is read on the first API request.
+nothing is loaded at import time: the catalogue is read when a gunicorn worker starts
+(gunicorn.conf.py) or on the first API request, and again after a rebuild.
 """
 
 from __future__ import annotations

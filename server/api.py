@@ -2,9 +2,15 @@
 
 Errors are JSON: 400 for a bad parameter (the message says which and what is allowed),
 404 for an unknown book, 503 when the site's artifacts are not built yet.
+
+Numbers are written one way only: ASCII digits 0-9, no sign (except a minus where a range
+check explains the answer), no spaces, underscores, leading zeros or other scripts' digits
+("²", "①", "１", "٣" are all 400), and at most 18 digits, so every id has exactly one URL.
 """
 
 from __future__ import annotations
+
+import re
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -14,8 +20,20 @@ from server.http import json_error
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
+# [0-9], not \d or str.isdigit(): those also take "²", "１" and "٣"; int() then fails on the
+# first (a 500) and silently reads the others.
+_INTEGER = re.compile(r"0|-?[1-9][0-9]{0,17}")
+_BOOK_ID = re.compile(r"[1-9][0-9]{0,17}")
+_SHOWN_CHARS = 40  # a rejected value is echoed back, cut to this length
+
+
 class BadParameter(Exception):
     """A query or path parameter the API cannot use; the message goes to the client."""
+
+
+def shown(raw: str) -> str:
+    """``raw`` quoted for an error message, cut short when long."""
+    return repr(raw if len(raw) <= _SHOWN_CHARS else raw[:_SHOWN_CHARS] + "...")
 
 
 def int_param(name: str, default: int, low: int, high: int) -> int:
@@ -23,19 +41,24 @@ def int_param(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise BadParameter(f"{name} must be an integer, got {raw!r}") from None
+    if not _INTEGER.fullmatch(raw):
+        raise BadParameter(
+            f"{name} must be an integer written with the digits 0-9 (no spaces, underscores, "
+            f"+ or leading zeros), got {shown(raw)}"
+        )
+    value = int(raw)
     if not low <= value <= high:
         raise BadParameter(f"{name} must be between {low} and {high}, got {value}")
     return value
 
 
 def parse_book_id(raw: str) -> int:
-    """A path's book_id as a positive int."""
-    if not raw.isdigit() or int(raw) < 1:
-        raise BadParameter(f"book_id must be a positive integer, got {raw!r}")
+    """A path's book_id as a positive int, written in its one canonical form."""
+    if not _BOOK_ID.fullmatch(raw):
+        raise BadParameter(
+            f"book_id must be a positive integer written with the digits 0-9 and no leading zeros, "
+            f"got {shown(raw)}"
+        )
     return int(raw)
 
 

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import posixpath
 import threading
-import unicodedata
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from server.search import SearchIndex, build_search_index, normalize, search_rows
 
 # Bytes per element of each dtype a TF.js weights manifest can hold.
 _DTYPE_BYTES = {"float32": 4, "int32": 4, "bool": 1, "uint8": 1, "uint16": 2, "float16": 2}
@@ -33,94 +38,68 @@ class ArtifactsMissing(Exception):
 
 
 class ArtifactsInvalid(Exception):
-    """The site files exist but do not follow docs/ARTIFACTS.md."""
+    """The site files exist but do not follow docs/ARTIFACTS.md (or are corrupt, truncated)."""
 
 
 # ---------------------------------------------------------------------------------------
-# Search: the same normalisation and ranking as web/js/search.js
+# One build of the site, read through one directory handle
 
 
-def normalize(text: str) -> str:
-    """Fold case and accents and turn punctuation into single spaces ("Éric-M." -> "eric m").
+class SiteDir:
+    """A built site directory, opened once; every file is read relative to that handle.
 
-    Mirrors ``normalize`` in web/js/search.js: NFKD, drop combining marks (Unicode category
-    M), lower-case, keep letters and digits (categories L and N), collapse the rest.
+    ``scripts/build_site.py`` replaces ``static/`` by renaming a new directory into place.
+    A handle keeps pointing at the directory it opened, so the files read through it all
+    come from one build even when a rebuild swaps ``static/`` half-way through.
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    out = []
-    for char in decomposed:
-        category = unicodedata.category(char)
-        if category[0] == "M":
-            continue
-        out.append(char.lower() if category[0] in "LN" else " ")
-    return " ".join("".join(out).split())
 
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY)
+        except (FileNotFoundError, NotADirectoryError):
+            raise ArtifactsMissing(str(self.path)) from None
 
-@dataclass(frozen=True)
-class SearchIndex:
-    """Normalised titles and authors plus the popularity order, built once per catalogue."""
+    def __enter__(self) -> SiteDir:
+        return self
 
-    titles: list[str]
-    authors: list[str]
-    haystacks: list[str]  # " " + title + " " + authors + " ", for word-boundary tests
-    popularity: list[int]  # rows sorted by ratings_count desc, then row asc
+    def __exit__(self, *exc) -> None:
+        os.close(self.fd)
 
+    def stat(self, name: str) -> os.stat_result | None:
+        """``name``'s stat, or None when it does not exist."""
+        try:
+            return os.stat(name, dir_fd=self.fd)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
 
-def build_search_index(books: list[dict]) -> SearchIndex:
-    """Precompute what ``search_rows`` needs for ``books`` (in book_index order)."""
-    titles = [normalize(b.get("title") or "") for b in books]
-    authors = [normalize(b.get("authors") or "") for b in books]
-    haystacks = [f" {t} {a} " for t, a in zip(titles, authors, strict=True)]
-    popularity = sorted(range(len(books)), key=lambda row: (-(books[row].get("ratings_count") or 0), row))
-    return SearchIndex(titles, authors, haystacks, popularity)
+    def read_bytes(self, name: str) -> bytes:
+        """The bytes of ``name`` (relative to the site); ArtifactsMissing when absent."""
+        try:
+            fd = os.open(name, os.O_RDONLY, dir_fd=self.fd)
+        except (FileNotFoundError, NotADirectoryError):
+            raise ArtifactsMissing(str(self.path / name)) from None
+        with os.fdopen(fd, "rb") as f:
+            return f.read()
 
+    def read_json(self, name: str, kind: type):
+        """``name`` parsed as JSON of top-level type ``kind``; ArtifactsInvalid names the file."""
+        try:
+            value = json.loads(self.read_bytes(name))
+        except (ValueError, RecursionError) as error:  # JSONDecodeError, UnicodeDecodeError
+            raise ArtifactsInvalid(f"{name} is not valid JSON ({error}); it may be truncated") from None
+        if not isinstance(value, kind):
+            raise ArtifactsInvalid(f"{name} should hold a JSON {kind.__name__}, not {type(value).__name__}")
+        return value
 
-def match_tier(index: SearchIndex, row: int, query: str, tokens: list[str]) -> int | None:
-    """How well book ``row`` matches the normalised ``query``: 0 best .. 5 worst, None = no match.
-
-    0 exact title, 1 title starts with the query, 2 the query starts a word of the title,
-    3 the query starts a word of the authors, 4 every query word starts a word of the title
-    or authors, 5 every query word occurs somewhere in them.
-    """
-    haystack = index.haystacks[row]
-    if not all(token in haystack for token in tokens):
-        return None
-    title = index.titles[row]
-    if title == query:
-        return 0
-    if title.startswith(query):
-        return 1
-    if f" {query}" in f" {title}":
-        return 2
-    if f" {query}" in f" {index.authors[row]}":
-        return 3
-    if all(f" {token}" in haystack for token in tokens):
-        return 4
-    return 5
-
-
-def search_rows(index: SearchIndex, query: str) -> list[int]:
-    """All rows matching ``query``, best first: by tier, then popularity (the page's ranking).
-
-    An empty query (after normalisation) returns every book, most popular first.
-    """
-    query = normalize(query)
-    if not query:
-        return list(index.popularity)
-    tokens = query.split()
-    # Cheap prefilter on the longest word first (a C-speed substring test per book), then
-    # the full tiering on the few books left. Popularity order in, so a stable sort by tier
-    # keeps popularity within each tier.
-    longest = max(tokens, key=len)
-    haystacks = index.haystacks
-    candidates = [row for row in index.popularity if longest in haystacks[row]]
-    tiers = []
-    for row in candidates:
-        tier = match_tier(index, row, query, tokens)
-        if tier is not None:
-            tiers.append((tier, row))
-    tiers.sort(key=lambda pair: pair[0])
-    return [row for _, row in tiers]
+    def replaced(self) -> bool:
+        """Whether ``path`` now names another directory than the one this handle opened."""
+        try:
+            now = os.stat(self.path)
+        except FileNotFoundError:
+            return True
+        opened = os.fstat(self.fd)
+        return (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino)
 
 
 # ---------------------------------------------------------------------------------------
@@ -135,6 +114,13 @@ def read_tfjs_weight(
     Walks ``weightsManifest`` groups in order: each group's shards, concatenated, hold its
     weights back to back. Quantised entries (float16, uint8, uint16) are dequantised.
     """
+    return _read_weight(lambda path: (Path(model_dir) / path).read_bytes(), model_json, wanted_layer, weight)
+
+
+def _read_weight(
+    read_shard: Callable[[str], bytes], model_json: dict, wanted_layer: str, weight: str | None = None
+) -> np.ndarray:
+    """``read_tfjs_weight`` with the shards read by ``read_shard(path in the manifest)``."""
     wanted = f"{wanted_layer}/{weight}" if weight else None
     for group in model_json.get("weightsManifest", []):
         entries = group["weights"]
@@ -153,7 +139,11 @@ def read_tfjs_weight(
         for entry in entries[:match]:
             offset += _entry_nbytes(entry)
         entry = entries[match]
-        blob = b"".join((model_dir / path).read_bytes() for path in group["paths"])
+        blob = b"".join(read_shard(path) for path in group["paths"])
+        needed = sum(_entry_nbytes(e) for e in entries)
+        if len(blob) != needed:
+            shards = ", ".join(group["paths"])
+            raise ArtifactsInvalid(f"{shards}: {len(blob)} bytes where model.json needs {needed}; truncated?")
         return _decode_entry(entry, blob[offset : offset + _entry_nbytes(entry)])
     raise ArtifactsInvalid(f"model.json has no weight {wanted or 'for layer ' + repr(wanted_layer)}")
 
@@ -190,7 +180,7 @@ class Catalogue:
 
     def __post_init__(self):
         # Typing produces the same prefixes again and again; remember recent answers.
-        self._search = functools.lru_cache(maxsize=4096)(lambda query: tuple(search_rows(self.index, query)))
+        self._search = functools.lru_cache(maxsize=4096)(lambda query: search_rows(self.index, query))
 
     def search(self, query: str, limit: int, offset: int) -> tuple[int, list[dict]]:
         """(number of matches, the books from ``offset`` to ``offset + limit``)."""
@@ -224,34 +214,59 @@ class Catalogue:
         return [self.books[self.row_of[i]] for i in ids[:k] if i in self.row_of]
 
 
+# The files a catalogue is read from; a change to any of them reloads it.
+CATALOGUE_FILES = ("metadata.json", "books.json", "model/model.json", "content_similar.json")
+
+
 def load_catalogue(static_dir: Path) -> Catalogue:
     """Read the catalogue out of a built site directory (``make build`` writes it)."""
-    static_dir = Path(static_dir)
-    required = [static_dir / "metadata.json", static_dir / "books.json"]
-    missing = [str(path) for path in required if not path.is_file()]
-    if missing:
-        raise ArtifactsMissing(", ".join(missing))
-    metadata = json.loads(required[0].read_text(encoding="utf-8"))
-    books = json.loads(required[1].read_text(encoding="utf-8"))
-    model_json_path = static_dir / metadata.get("model_url", "model/model.json")
-    if not model_json_path.is_file():
-        raise ArtifactsMissing(str(model_json_path))
+    with SiteDir(static_dir) as site:
+        return read_catalogue(site)
+
+
+def read_catalogue(site: SiteDir) -> Catalogue:
+    """The catalogue from the files of ``site``; ArtifactsMissing / ArtifactsInvalid say which file."""
+    for name in ("metadata.json", "books.json"):
+        if site.stat(name) is None:
+            raise ArtifactsMissing(str(site.path / name))
+    metadata = site.read_json("metadata.json", dict)
+    books = site.read_json("books.json", list)
+    try:
+        return _catalogue_from(site, metadata, books)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        # Valid JSON of the wrong shape: a file from another format or a hand edit.
+        message = f"metadata.json, books.json and the model do not fit together ({error!r})"
+        raise ArtifactsInvalid(message) from None
+
+
+def _catalogue_from(site: SiteDir, metadata: dict, books: list) -> Catalogue:
+    model_url = metadata.get("model_url", "model/model.json")
+    if site.stat(model_url) is None:
+        raise ArtifactsMissing(str(site.path / model_url))
     if len(books) != metadata["num_books"] or len(metadata["book_ids"]) != metadata["num_books"]:
         raise ArtifactsInvalid("books.json, metadata.json num_books and book_ids disagree in length")
-    model_json = json.loads(model_json_path.read_text(encoding="utf-8"))
-    vectors = read_tfjs_weight(model_json_path.parent, model_json, metadata["similarity_layer"])
+    if not all(isinstance(book, dict) for book in books):
+        raise ArtifactsInvalid("books.json should be a list of book objects")
+    model_json = site.read_json(model_url, dict)
+    model_dir = posixpath.dirname(model_url)
+
+    def read_shard(path: str) -> bytes:
+        return site.read_bytes(posixpath.join(model_dir, path))
+
+    def read_weight(layer: str, weight: str | None = None) -> np.ndarray:
+        return _read_weight(read_shard, model_json, layer, weight)
+
+    vectors = read_weight(metadata["similarity_layer"])
     if vectors.shape[0] != metadata["num_books"]:
         raise ArtifactsInvalid(f"{metadata['similarity_layer']} has {vectors.shape[0]} rows, not num_books")
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     unit_vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-    content_path = static_dir / "content_similar.json"
-    content = json.loads(content_path.read_text(encoding="utf-8")) if content_path.is_file() else None
+    content = site.read_json("content_similar.json", dict) if site.stat("content_similar.json") else None
     row_of = {int(book_id): row for row, book_id in enumerate(metadata["book_ids"])}
     neighbors = None
     if metadata.get("neighbor_rows") and metadata.get("neighbor_weights"):
         neighbor_rows, neighbor_weights = (
-            read_tfjs_weight(model_json_path.parent, model_json, *metadata[key].split("/", 1))
-            for key in ("neighbor_rows", "neighbor_weights")
+            read_weight(*metadata[key].split("/", 1)) for key in ("neighbor_rows", "neighbor_weights")
         )
         neighbors = (np.rint(neighbor_rows).astype(np.int64), neighbor_weights)
     return Catalogue(books, metadata, row_of, build_search_index(books), unit_vectors, content, neighbors)
@@ -260,31 +275,53 @@ def load_catalogue(static_dir: Path) -> Catalogue:
 class CatalogueCache:
     """Loads the catalogue on first use and again whenever the site is rebuilt.
 
-    The key is the (mtime, size) of the files read, so ``make site`` swapping in a new
-    ``static/`` is picked up by a running server without a restart.
+    The key is the directory itself and the (mtime, size, inode) of the files read, so
+    ``make site`` swapping in a new ``static/`` (or a file rewritten in place) is picked up
+    by a running server without a restart, and every file of one catalogue comes from the
+    same build (see SiteDir). A failed load is remembered for its key too: a broken file
+    answers 503 at once instead of being parsed again on every request.
     """
+
+    ATTEMPTS = 3  # a rebuild may swap static/ while we read it: then read the new one
 
     def __init__(self, static_dir: Path):
         self.static_dir = Path(static_dir)
         self._lock = threading.Lock()
         self._key: tuple | None = None
         self._catalogue: Catalogue | None = None
+        self._error: ArtifactsMissing | ArtifactsInvalid | None = None
 
-    def _stamp(self) -> tuple:
-        stamp = []
-        for name in ("metadata.json", "books.json", "model/model.json", "content_similar.json"):
-            try:
-                stat = (self.static_dir / name).stat()
-                stamp.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))
-            except FileNotFoundError:
-                stamp.append(None)
+    @staticmethod
+    def _stamp(site: SiteDir) -> tuple:
+        directory = os.fstat(site.fd)
+        stamp: list = [(directory.st_dev, directory.st_ino)]
+        for name in CATALOGUE_FILES:
+            stat = site.stat(name)
+            stamp.append(stat and (stat.st_mtime_ns, stat.st_size, stat.st_ino))
         return tuple(stamp)
+
+    def warm(self) -> None:
+        """Load the catalogue now if it can be (gunicorn calls this before a worker serves)."""
+        try:
+            self.get()
+        except (ArtifactsMissing, ArtifactsInvalid):
+            pass  # answered as 503 per request, naming the problem
 
     def get(self) -> Catalogue:
         """The current catalogue; raises ArtifactsMissing / ArtifactsInvalid."""
-        key = self._stamp()
-        with self._lock:
-            if self._catalogue is None or key != self._key:
-                self._catalogue = load_catalogue(self.static_dir)
-                self._key = key
-            return self._catalogue
+        for attempt in range(self.ATTEMPTS):
+            with SiteDir(self.static_dir) as site, self._lock:
+                key = self._stamp(site)
+                if key != self._key:
+                    try:
+                        self._catalogue, self._error = read_catalogue(site), None
+                    except (ArtifactsMissing, ArtifactsInvalid) as error:
+                        if site.replaced() and attempt + 1 < self.ATTEMPTS:
+                            time.sleep(0.05)
+                            continue
+                        self._catalogue, self._error = None, error
+                    self._key = key
+                if self._error is not None:
+                    raise type(self._error)(*self._error.args)
+                return self._catalogue
+        raise AssertionError("unreachable")

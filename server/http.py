@@ -58,7 +58,11 @@ def install_response_policy(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if request.path.startswith("/api/") or request.path == "/healthz":
-            return json_error(error.code or 500, error.description or error.name)
+            response, status = json_error(error.code or 500, error.description or error.name)
+            for name, value in error.get_headers():  # e.g. a 405's Allow
+                if name.lower() != "content-type":
+                    response.headers[name] = value
+            return response, status
         return error
 
     @app.after_request

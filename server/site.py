@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -54,14 +55,24 @@ class StaticFileCache:
         self._lock = threading.Lock()
         self._files: dict[str, tuple[tuple, StaticFile]] = {}
 
-    def get(self, path: Path) -> StaticFile:
-        stat = path.stat()
-        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        with self._lock:
-            cached = self._files.get(str(path))
-        if cached and cached[0] == key:
-            return cached[1]
-        data = path.read_bytes()
+    def get(self, path: Path) -> StaticFile | None:
+        """The file at ``path``, or None when there is none (any more).
+
+        One open file gives both the key and the bytes, so a rebuild swapping ``static/``
+        in between cannot pair one build's key with the other's bytes.
+        """
+        try:
+            file = open(path, "rb")  # closed by the with below
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+        with file:
+            stat = os.fstat(file.fileno())
+            key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            with self._lock:
+                cached = self._files.get(str(path))
+            if cached and cached[0] == key:
+                return cached[1]
+            data = file.read()
         mimetype = _TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
         mimetype = mimetype or "application/octet-stream"
         gzipped = None
@@ -119,9 +130,10 @@ def serve(relative_path: str) -> Response:
     if path.is_dir():
         path = path / "index.html"
         relative_path = "/".join([*parts, "index.html"])
-    if not path.is_file():
+    entry = _cache.get(path)
+    if entry is None:
         return not_found()
-    return file_response(_cache.get(path), relative_path)
+    return file_response(entry, relative_path)
 
 
 def file_response(entry: StaticFile, relative_path: str) -> Response:

@@ -31,6 +31,25 @@ def write(path: Path, text: str) -> Path:
         ("user_id,book_id,rating\n1,2.5,3\n", "line 2: book_id 2.5 is not an integer"),
         ("user_id,book_id,rating\n1,2,3\n1,,3\n", "line 3: book_id is empty"),
         ("user_id,book_id,rating\n1,2,3\n1,999,3\n", "line 3: book_id 999 is not in books.csv"),
+        # Too large for int64: named, not wrapped to a negative id that then trains.
+        (
+            "user_id,book_id,rating\n12345678901234567890123,2,3\n",
+            "line 2: user_id 12345678901234567890123 is too",
+        ),
+        (
+            "user_id,book_id,rating\n1,2,3\n18446744073709551615,2,3\n",
+            "line 3: user_id 18446744073709551615 is too",
+        ),
+        (
+            "user_id,book_id,rating\n9223372036854775808,2,3\n",
+            "line 2: user_id 9223372036854775808 is too large",
+        ),
+        ("user_id,book_id,rating\n1,2,3\n1e30,2,3\n", "line 3: user_id 1e+30 is too large"),
+        # Blank (and blank-looking) lines are skipped but still counted.
+        ("user_id,book_id,rating\n1,2,3\n\n\n1,2,9\n", "line 5: rating 9 is outside 1..5"),
+        ("\nuser_id,book_id,rating\r\n1,2,3\r\n \t\r\n1,,3\r\n", "line 5: book_id is empty"),
+        ("user_id,book_id,rating\n\n1,999,3\n", "line 3: book_id 999 is not in books.csv"),
+        ("user_id,book_id,rating\n\n1.5,2,3\n", "line 3: user_id 1.5 is not an integer"),
     ],
 )
 def test_bad_ratings_are_explained(tmp_path, content, message):
@@ -49,6 +68,12 @@ def test_both_column_orders_and_duplicates_keep_last(tmp_path, header, row):
     ratings = load_ratings(tmp_path, BOOK_IDS)
     got = {(int(r.user_id), int(r.book_id)): int(r.rating) for r in ratings.itertuples()}
     assert got == {(7, 3): 4, (7, 4): 5, (8, 3): 1}
+
+
+def test_ids_up_to_int64_max_load(tmp_path):
+    write(tmp_path / "ratings.csv", "user_id,book_id,rating\n9223372036854775807,2,3\n\n7,3,4\n")
+    ratings = load_ratings(tmp_path, BOOK_IDS)
+    assert ratings["user_id"].tolist() == [9223372036854775807, 7]
 
 
 def test_books_duplicate_id_and_missing_file(tmp_path):

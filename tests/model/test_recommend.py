@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
-from tests.conftest import run_module
+from tests.conftest import REPO, run_module
+
+
+def run_recommend(artifacts, stdin: bytes, *args: str, shell_tail: str = "") -> subprocess.CompletedProcess:
+    """``python -m model.recommend`` as a user runs it: no TF_CPP_MIN_LOG_LEVEL in the environment."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    command = [sys.executable, "-m", "model.recommend", "--artifacts", str(artifacts), *args]
+    if shell_tail:  # e.g. "| head -1": run through bash, which reports the CLI's own status
+        quoted = " ".join(f"'{part}'" for part in command)
+        command = ["bash", "-c", f'{quoted} {shell_tail}; echo "status ${{PIPESTATUS[0]}}" >&2']
+    return subprocess.run(command, cwd=REPO, input=stdin, capture_output=True, env=env, timeout=300)
 
 
 @pytest.fixture(scope="module")
-def outputs(trained_artifacts):
+def run(trained_artifacts):
     lines = [
         json.dumps({"liked": [2, 4, 6], "k": 5}),
         json.dumps({"ratings": {"3": 5, "5": 4, "8": 1}, "k": 3, "predict": [7, 8, 10]}),
@@ -24,16 +37,35 @@ def outputs(trained_artifacts):
         json.dumps({"favourites": [1]}),
         "",
         json.dumps({}),
+        # Each of these costs only its own line (before: RecursionError or ValueError, no output).
+        "[" * 100_000,
+        '{"liked": [' + "1" * 5001 + "]}",
+        '{"liked": [2], "k": 3}\udcff',  # an invalid UTF-8 byte (written as bytes below)
+        json.dumps({"liked": ["１"]}),  # full-width digit one
+        json.dumps({"ratings": {"٣": 5}}),  # Arabic-Indic three
+        json.dumps({"liked": ["1" * 5001]}),
+        json.dumps({"liked": [2, 4, 6], "k": 5}),  # the first line again, still answered
     ]
-    result = run_module(
-        "model.recommend", "--artifacts", str(trained_artifacts), stdin="\n".join(lines) + "\n"
-    )
-    return [json.loads(line) for line in result.stdout.splitlines()]
+    data = "\n".join(lines).encode("utf-8", "surrogateescape") + b"\n"
+    return run_recommend(trained_artifacts, data)
+
+
+@pytest.fixture(scope="module")
+def outputs(run):
+    assert run.returncode == 0, run.stderr
+    return [json.loads(line) for line in run.stdout.splitlines()]
 
 
 def test_one_output_line_per_input_line_in_order(outputs):
-    assert len(outputs) == 12
-    assert ["error" in o for o in outputs] == [False, False, False] + [True] * 8 + [False]
+    assert len(outputs) == 19
+    assert ["error" in o for o in outputs] == [False, False, False] + [True] * 8 + [False] + [True] * 6 + [
+        False
+    ]
+    assert outputs[18] == outputs[0]
+
+
+def test_no_tensorflow_noise_on_stderr(run):
+    assert run.stderr == b""
 
 
 def test_top_k_excludes_the_visitors_books(outputs):
@@ -61,6 +93,12 @@ def test_top_k_excludes_the_visitors_books(outputs):
         (8, "book id 'abc' is not an integer"),
         (9, "unknown key(s): favourites"),
         (10, "empty line"),
+        (12, "bad JSON: nested too deeply"),
+        (13, "bad JSON: a number is too long (Exceeds the limit (4300 digits)"),
+        (14, "not valid UTF-8 (byte 23)"),
+        (15, "book id '１' is not an integer (ASCII digits)"),
+        (16, "book id '٣' is not an integer (ASCII digits)"),
+        (17, "book id '111111111111...1111111111111' is not an integer"),
     ],
 )
 def test_bad_lines_are_explained(outputs, index, message):
@@ -71,3 +109,17 @@ def test_missing_model_is_a_clear_error(tmp_path):
     result = run_module("model.recommend", "--artifacts", str(tmp_path), stdin="{}\n", check=False)
     assert result.returncode == 2
     assert "run `make build`" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_reader_that_stops_early_ends_it_quietly(trained_artifacts):
+    # 3,000 answers are more than a pipe holds, so the CLI is still writing when head exits.
+    data = (json.dumps({"liked": [2, 4, 6]}) + "\n").encode() * 3000
+    result = run_recommend(trained_artifacts, data, shell_tail="| head -1")
+    assert len(result.stdout.splitlines()) == 1
+    assert result.stderr.decode().strip() == "status 141"  # SIGPIPE's status, and no traceback
+
+
+def test_verbose_shows_tensorflow_log(trained_artifacts):
+    result = run_recommend(trained_artifacts, b"{}\n", "--verbose")
+    assert result.returncode == 0 and json.loads(result.stdout)["book_ids"]
+    assert result.stderr.strip()

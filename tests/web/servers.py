@@ -22,6 +22,16 @@ class ServerError(RuntimeError):
     """A server did not start; the message carries the end of its log."""
 
 
+def import_build_site():
+    """scripts/build_site.py as a module (scripts/ is not a package)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import build_site
+    finally:
+        sys.path.pop(0)
+    return build_site
+
+
 def local_only(route) -> None:
     """Playwright route handler: let 127.0.0.1 through, abort everything else (covers too)."""
     if route.request.url.startswith("http://127.0.0.1:"):
@@ -53,13 +63,17 @@ def wait_for_http(url: str, proc: subprocess.Popen, timeout: float, log_path: Pa
     raise ServerError(f"{url} did not answer within {timeout}s:\n{log_path.read_text()[-3000:]}")
 
 
-def stop(proc: subprocess.Popen) -> None:
-    """Stop a server we started (its own process group, so its workers go too)."""
+def stop(proc: subprocess.Popen, grace: float = 5) -> None:
+    """Stop a server we started (its own process group, so its workers go too).
+
+    SIGTERM, then SIGKILL after ``grace`` seconds: a gunicorn worker still booting when the
+    SIGTERM comes misses it, and gunicorn would wait its graceful_timeout for it.
+    """
     if proc.poll() is not None:
         return
     os.killpg(proc.pid, signal.SIGTERM)
     try:
-        proc.wait(timeout=15)
+        proc.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=5)

@@ -77,6 +77,30 @@ def test_search_paging(client, params, expected_ids, total):
         ("/api/books/10/similar?k=0", "k must be between 1 and 100"),
         ("/api/books/10/similar?k=many", "k must be an integer"),
         ("/api/books/x/similar", "book_id must be a positive integer"),
+        # Only ASCII digits, one way: other scripts' digits, signs, spaces, "_" and leading zeros are 400.
+        ("/api/books/%C2%B2", "book_id must be a positive integer written with the digits 0-9"),  # ²
+        ("/api/books/%E2%91%A0", "got '①'"),
+        ("/api/books/1%C2%B2", "got '1²'"),
+        ("/api/books/%EF%BC%91%EF%BC%90", "got '１０'"),  # full-width
+        ("/api/books/%D9%A3", "got '٣'"),  # Arabic-Indic
+        ("/api/books/0001", "no leading zeros, got '0001'"),
+        ("/api/books/+1", "book_id must be a positive integer"),
+        ("/api/books/1_0", "book_id must be a positive integer"),
+        ("/api/books/%201", "book_id must be a positive integer"),
+        ("/api/books/" + "9" * 5001, "got '" + "9" * 40 + "...'"),  # int() would refuse 4,300+ digits
+        ("/api/books/%C2%B2/similar", "book_id must be a positive integer"),
+        ("/api/books/%EF%BC%91/similar", "book_id must be a positive integer"),
+        ("/api/books?limit=1_0", "limit must be an integer written with the digits 0-9"),
+        ("/api/books?limit=%EF%BC%95", "got '５'"),
+        ("/api/books?limit=%D9%A5", "got '٥'"),
+        ("/api/books?limit=05", "limit must be an integer"),
+        ("/api/books?limit=%2B5", "limit must be an integer"),  # +5
+        ("/api/books?limit=%205", "limit must be an integer"),
+        ("/api/books?limit=", "limit must be an integer"),
+        ("/api/books?offset=-0", "offset must be an integer"),
+        ("/api/books?offset=" + "9" * 5001, "offset must be an integer"),
+        ("/api/books?offset=" + "9" * 18, "offset must be between 0 and 1000000000"),
+        ("/api/books/10/similar?k=1%C2%B2", "k must be an integer"),
     ],
 )
 def test_bad_parameters_are_400_json(client, url, message_part):
@@ -84,6 +108,26 @@ def test_bad_parameters_are_400_json(client, url, message_part):
     assert response.status_code == 400
     assert response.is_json
     assert message_part in response.get_json()["error"]
+
+
+def test_largest_well_formed_id_is_a_404_not_an_error(client):
+    assert client.get("/api/books/" + "9" * 18).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"),
+    [
+        ("post", "/api/books", {"GET", "HEAD", "OPTIONS"}),
+        ("delete", "/api/books/10", {"GET", "HEAD", "OPTIONS"}),
+        ("put", "/api/books/10/similar", {"GET", "HEAD", "OPTIONS"}),
+        ("post", "/healthz", {"GET", "HEAD", "OPTIONS"}),
+    ],
+)
+def test_wrong_method_is_405_json_with_allow(client, method, url, allowed):
+    response = getattr(client, method)(url)
+    assert response.status_code == 405
+    assert response.is_json and response.get_json()["status"] == 405
+    assert set(response.headers["Allow"].split(", ")) == allowed
 
 
 @pytest.mark.parametrize("url", ["/api/books/99", "/api/books/99/similar"])
@@ -143,6 +187,46 @@ def test_missing_artifacts_are_503_naming_make_build(tmp_path, url):
     assert "make build" in response.get_json()["error"]
 
 
+def truncate(path, keep: float = 0.5) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+
+
+@pytest.mark.parametrize(
+    ("damage", "message_part"),
+    [
+        (lambda site: truncate(site / "books.json"), "books.json is not valid JSON"),
+        (lambda site: truncate(site / "metadata.json"), "metadata.json is not valid JSON"),
+        (lambda site: (site / "books.json").write_bytes(b"\xff\xfe[]"), "books.json is not valid JSON"),
+        (lambda site: (site / "metadata.json").write_text("[]"), "metadata.json should hold a JSON dict"),
+        (lambda site: (site / "books.json").write_text("{}"), "books.json should hold a JSON list"),
+        (lambda site: (site / "metadata.json").write_text("{}"), "do not fit together"),
+        (lambda site: (site / "books.json").write_text("[1, 2, 3, 4, 5]"), "list of book objects"),
+        (lambda site: (site / "metadata.json").write_text("[" * 100_000), "metadata.json is not valid JSON"),
+        (
+            lambda site: truncate(next((site / "model").glob("*.bin")), 0.9),
+            "39 bytes where model.json needs 44; truncated?",
+        ),
+    ],
+)
+@pytest.mark.parametrize("url", ["/api/books?q=prince", "/api/books/10/similar", "/healthz"])
+def test_corrupt_site_files_are_503_naming_the_file(tiny_site, client, damage, message_part, url):
+    damage(tiny_site)
+    for _ in range(2):  # the second answer comes from the remembered failure
+        response = client.get(url)
+        assert response.status_code == 503
+        assert message_part in response.get_json()["error"]
+        assert "make build" in response.get_json()["error"]
+
+
+def test_a_repaired_site_is_served_again(tiny_site, client):
+    good = (tiny_site / "books.json").read_bytes()
+    truncate(tiny_site / "books.json")
+    assert client.get("/api/books/10").status_code == 503
+    (tiny_site / "books.json").write_bytes(good)
+    assert client.get("/api/books/10").get_json()["title"] == "Le Petit Prince"
+
+
 def test_site_rebuilt_under_a_running_app_is_picked_up(tiny_site, client):
     assert client.get("/api/books/10").status_code == 200
     books = json.loads((tiny_site / "books.json").read_text())
@@ -169,3 +253,15 @@ def test_server_never_imports_tensorflow(tiny_site):
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_server_requirements_pin_the_projects_versions():
+    """server/requirements.txt (the Cloud Run image) pins what requirements.txt pins."""
+
+    def pins(path):
+        lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+        return {name.lower(): version for name, version in (line.split("==") for line in lines if line)}
+
+    server, project = pins(ROOT / "server" / "requirements.txt"), pins(ROOT / "requirements.txt")
+    assert {"flask", "gunicorn", "gevent", "numpy"} <= set(server)
+    assert {name: project.get(name) for name in server} == server

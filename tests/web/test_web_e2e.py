@@ -13,7 +13,8 @@ import sys
 
 import pytest
 
-from server.catalogue import load_catalogue, search_rows
+from server.catalogue import load_catalogue
+from server.search import search_rows
 from tests.web.servers import ROOT, local_only
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"

@@ -4,8 +4,9 @@ the site build; and firebase.json sending the same headers as the Flask server."
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
-import sys
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from server import create_app
 from server.http import SECURITY_HEADERS
 from server.site import IMMUTABLE, REVALIDATE
 from tests.web.conftest import ROOT, TFJS, write_tiny_site
+from tests.web.servers import import_build_site
 
 SHARD = "model/group1-shard1of1.0123456789abcdef.bin"
 
@@ -111,12 +113,7 @@ def test_firebase_json_sends_the_same_headers():
 
 
 def build(args: list[str]):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import build_site
-    finally:
-        sys.path.pop(0)
-    return build_site.main(args)
+    return import_build_site().main(args)
 
 
 @pytest.fixture
@@ -134,6 +131,8 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tmp_pat
     out = tmp_path / "static"
     out.mkdir()
     (out / "stale.txt").write_text("from an older build")
+    (tmp_path / ".static-staging-k2j3h4").mkdir()  # a build killed half-way (before pids in names)
+    (fake_artifacts / "web" / ".static-staging-123-x").mkdir()  # hidden files are not the site's
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     source = (ROOT / "web" / "index.html").read_text()
     preload = f'<link rel="preload" href="{SHARD}" as="fetch" crossorigin />'
@@ -143,6 +142,7 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tmp_pat
     assert (out / "vendor" / "tf.fesm.min.js").read_bytes() == TFJS.read_bytes()
     assert not (out / "stale.txt").exists()  # replaced whole, not merged
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp dirs left
+    assert not list(out.glob(".*"))
 
 
 def test_build_site_without_artifacts_fails_and_keeps_the_old_site(tmp_path, caplog):
@@ -152,3 +152,33 @@ def test_build_site_without_artifacts_fails_and_keeps_the_old_site(tmp_path, cap
     assert build(["--artifacts", str(tmp_path / "none"), "--out", str(out)]) == 1
     assert "python -m model.train" in caplog.text
     assert (out / "index.html").read_text() == "old site"
+
+
+def precache_manifest(site: Path) -> dict:
+    """The PRECACHE object build_site wrote into sw.js."""
+    found = re.search(r"const PRECACHE = (\{.*?\n\});", (site / "sw.js").read_text(), re.S)
+    return json.loads(found.group(1))
+
+
+@pytest.mark.skipif(not TFJS.is_file(), reason="node_modules/@tensorflow/tfjs missing: run `npm ci`")
+def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artifacts, tmp_path):
+    out = tmp_path / "static"
+    assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    manifest = precache_manifest(out)
+    files = manifest["files"]
+    for name in ["index.html", "js/main.js", "js/loader.js", "js/ui.js", "css/style.css", "favicon.svg"]:
+        assert name in files
+    for name in ["metadata.json", "books.json", "model/model.json", SHARD, "vendor/tf.fesm.min.js"]:
+        assert name in files
+    assert "map.html" not in files and "sw.js" not in files  # the map page needs the network
+    for name, digest in files.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
+
+    # Another catalogue is another build: a new id, so browsers replace their offline copy.
+    books = json.loads((fake_artifacts / "web" / "books.json").read_text())
+    books[0]["title"] = "Changed"
+    (fake_artifacts / "web" / "books.json").write_text(json.dumps(books))
+    assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    again = precache_manifest(out)
+    assert again["build"] != manifest["build"]
+    assert {n for n in files if files[n] != again["files"][n]} == {"books.json"}

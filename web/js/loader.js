@@ -1,14 +1,78 @@
 // Loads what the page needs: metadata.json, books.json and the TF.js model, with progress.
-// No DOM here: progress goes to the onProgress(fraction, message) callback.
+// No DOM here: progress goes to the onProgress(fraction, message) callback, and every failure
+// is a LoadError whose message names the file and what went wrong, for the page to show.
 import * as tf from "../vendor/tf.fesm.min.js";
 import "./layers.js"; // registers the model's custom layers with tf.serialization
 
-/** fetch + JSON with an error that names the file and what happened. */
-export async function fetchJson(url) {
-  // The server marks JSON "no-cache", so this revalidates; it also reuses index.html's preloads.
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.json();
+// A download that receives nothing for this long is given up (it may still be slow: every
+// chunk that arrives restarts the clock).
+export const STALL_MS = 30_000;
+// Bytes per element of each dtype a TF.js weights manifest can hold (server/catalogue.py too).
+const DTYPE_BYTES = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+
+/** A file of the site that could not be loaded: `file` and a sentence for the visitor. */
+export class LoadError extends Error {
+  constructor(file, problem) {
+    super(`${file}: ${problem}`);
+    this.name = "LoadError";
+    this.file = file;
+  }
+}
+
+/**
+ * GET `url` into an ArrayBuffer. onBytes(received) reports progress; a stall of STALL_MS
+ * without a byte aborts. Errors are LoadErrors: HTTP status, offline, stalled.
+ */
+export async function fetchBytes(url, { onBytes = () => {}, cache = "default" } = {}) {
+  const controller = new AbortController();
+  let stalled = false;
+  let timer = null;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = true;
+      controller.abort();
+    }, STALL_MS);
+  };
+  arm();
+  try {
+    const response = await fetch(url, { signal: controller.signal, cache });
+    if (!response.ok) throw new LoadError(url, `HTTP ${response.status} ${response.statusText}`.trim());
+    const reader = response.body.getReader();
+    const chunks = [];
+    let received = 0;
+    for (;;) {
+      arm();
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      received += value.length;
+      onBytes(received);
+    }
+    const bytes = new Uint8Array(received);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return bytes.buffer;
+  } catch (error) {
+    if (error instanceof LoadError) throw error;
+    if (stalled) throw new LoadError(url, `no data for ${STALL_MS / 1000} s (the connection stalled)`);
+    throw new LoadError(url, "could not be downloaded (offline, or the connection broke)");
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** fetchBytes + JSON; a cut-short or corrupt file is a LoadError that says so. */
+export async function fetchJson(url, options) {
+  const bytes = await fetchBytes(url, options);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new LoadError(url, `is not valid JSON (${bytes.byteLength} bytes; cut short?)`);
+  }
 }
 
 /** The optional content_similar.json (written by the explorer); null when it is absent. */
@@ -21,22 +85,95 @@ export async function fetchOptionalJson(url) {
   }
 }
 
+/** Hex SHA-256 of `bytes`, or null where the browser offers no crypto.subtle (plain http). */
+export async function sha256Hex(bytes) {
+  if (!globalThis.crypto?.subtle) return null;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The bytes a manifest group's weights take, or null when a dtype is unknown. */
+export function groupBytes(group) {
+  let total = 0;
+  for (const weight of group.weights) {
+    const size = DTYPE_BYTES[weight.quantization?.dtype ?? weight.dtype];
+    if (size === undefined) return null;
+    total += weight.shape.reduce((a, b) => a * b, 1) * size;
+  }
+  return total;
+}
+
 /**
- * Load metadata, catalogue and model. Resolves to {tf, metadata, books, model}.
- * The CPU backend keeps the browser's scores equal to Python's (to ~1e-5).
+ * The model's weight shards, each checked before TF.js sees it: its length against what
+ * model.json's manifest needs, and its SHA-256 against the hash in its name (model/export.py
+ * names shards "<name>.<first 16 hex of sha256>.bin"). Returns [weightSpecs, weightData].
+ */
+async function loadWeights(modelUrl, manifest, onFraction) {
+  const base = modelUrl.slice(0, modelUrl.lastIndexOf("/") + 1);
+  const groups = manifest.map((group) => ({ group, bytes: groupBytes(group) }));
+  const total = groups.reduce((sum, g) => sum + (g.bytes ?? 0), 0) || 1;
+  let done = 0;
+  const parts = [];
+  for (const { group, bytes } of groups) {
+    const shards = [];
+    for (const path of group.paths) {
+      const before = shards.reduce((sum, shard) => sum + shard.data.byteLength, 0);
+      const url = base + path;
+      const data = await fetchBytes(url, { onBytes: (n) => onFraction((done + before + n) / total) });
+      shards.push({ url, path, data });
+    }
+    const received = shards.reduce((sum, shard) => sum + shard.data.byteLength, 0);
+    if (bytes !== null && received !== bytes) {
+      const what = received < bytes ? "is cut short" : "is too long";
+      const file = shards.map((shard) => shard.url).join(", ");
+      throw new LoadError(file, `${what}: ${received} bytes where model.json needs ${bytes}`);
+    }
+    for (const { url, path, data } of shards) {
+      const hash = /\.([0-9a-f]{8,})\.bin$/.exec(path)?.[1];
+      const actual = hash ? await sha256Hex(data) : null;
+      if (actual !== null && !actual.startsWith(hash)) {
+        throw new LoadError(url, "is corrupt (its content does not match the hash in its name)");
+      }
+      parts.push(new Uint8Array(data));
+    }
+    done += received;
+  }
+  const weightData = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    weightData.set(part, offset);
+    offset += part.length;
+  }
+  return [manifest.flatMap((group) => group.weights), weightData.buffer];
+}
+
+/**
+ * Load metadata, catalogue and model. Resolves to {tf, metadata, books, model}; rejects with
+ * a LoadError naming the file that failed. The CPU backend keeps the browser's scores equal to
+ * Python's (to ~1e-5).
  */
 export async function loadSite({ onProgress = () => {} } = {}) {
   onProgress(0.02, "Loading the catalogue…");
+  // JSON is served "no-cache", so these revalidate; they also reuse index.html's preloads.
   const [metadata, books] = await Promise.all([fetchJson("metadata.json"), fetchJson("books.json")]);
-  if (books.length !== metadata.num_books || metadata.book_ids.length !== metadata.num_books) {
-    throw new Error("books.json and metadata.json disagree on the number of books; rebuild the site");
+  if (!Array.isArray(books) || books.length !== metadata.num_books || metadata.book_ids?.length !== metadata.num_books) {
+    throw new LoadError("books.json", "does not match metadata.json (a rebuild in progress?); retry");
   }
   onProgress(0.25, "Loading the model…");
   await tf.setBackend("cpu");
   await tf.ready();
-  const model = await tf.loadLayersModel(metadata.model_url, {
-    onProgress: (fraction) => onProgress(0.25 + 0.75 * fraction, "Loading the model…"),
-  });
+  const modelJson = await fetchJson(metadata.model_url);
+  const [weightSpecs, weightData] = await loadWeights(metadata.model_url, modelJson.weightsManifest, (fraction) =>
+    onProgress(0.25 + 0.75 * fraction, "Loading the model…"),
+  );
+  let model;
+  try {
+    const { modelTopology, format, generatedBy, convertedBy, trainingConfig } = modelJson;
+    const artifacts = { modelTopology, format, generatedBy, convertedBy, trainingConfig, weightSpecs, weightData };
+    model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  } catch (error) {
+    throw new LoadError(metadata.model_url, `could not be read as a model (${error.message})`);
+  }
   onProgress(1, "Ready");
   return { tf, metadata, books, model };
 }

@@ -156,21 +156,30 @@ async function showSimilar(bookId) {
   ui.openSimilar(bookAt(row), rating, content);
 }
 
-/** Picks from the URL when it has any (a shared link wins), else from localStorage. */
+/** The picks as saved: the URL's when it has any (a shared link wins), else localStorage's. */
+function savedPicksText() {
+  const fromUrl = new URL(location.href).searchParams.get("picks");
+  if (fromUrl !== null) return fromUrl;
+  try {
+    return localStorage.getItem(STORAGE_KEY) ?? "";
+  } catch {
+    return "";
+  }
+}
+
 function initialPicks() {
   const options = {
     defaultStars: state.site.metadata.default_pick_stars,
     minStars: state.site.metadata.min_stars,
     maxStars: state.site.metadata.max_stars,
   };
-  const fromUrl = new URL(location.href).searchParams.get("picks");
-  let stored = null;
-  try {
-    stored = localStorage.getItem(STORAGE_KEY);
-  } catch {
-    stored = null;
-  }
-  return knownPicks(parsePicks(fromUrl ?? stored ?? "", options), state.rowOf);
+  return knownPicks(parsePicks(savedPicksText(), options), state.rowOf);
+}
+
+/** Once the page works: sw.js keeps this build for offline visits (where the browser allows). */
+function offerOffline() {
+  if (!("serviceWorker" in navigator)) return; // plain http on another host: no service workers
+  navigator.serviceWorker.register("sw.js").catch((error) => console.warn("no offline copy:", error));
 }
 
 async function start() {
@@ -179,7 +188,8 @@ async function start() {
     state.site = await loadSite({ onProgress: (fraction, message) => ui.showLoading(fraction, message) });
   } catch (error) {
     console.error(error);
-    ui.showError(error.message || String(error));
+    // Nothing was changed: the picks stay in the URL and localStorage for the retry.
+    ui.showError(error.message || String(error), parsePicks(savedPicksText()).size);
     return;
   }
   state.rowOf = rowIndex(state.site.metadata);
@@ -190,6 +200,7 @@ async function start() {
   ui.showReady();
   stats.readyAtMs = performance.now();
   picksChanged();
+  offerOffline();
 }
 
 start();

@@ -202,13 +202,14 @@ export function createUi(root, handlers) {
       nodes.search.disabled = true;
     },
 
-    /** The model (or catalogue) failed to load: say so and offer a retry. */
-    showError(message) {
+    /** The model (or catalogue) failed to load: say which file and why, and offer a retry. */
+    showError(message, keptPicks = 0) {
       nodes.body.dataset.state = "error";
       nodes.status.hidden = false;
       nodes.progress.hidden = true;
       const detail = String(message).trim().replace(/[.\s]+$/, "");
-      nodes.statusText.textContent = `Could not load the recommender (${detail}). Check your connection and try again.`;
+      const kept = keptPicks ? ` Your ${keptPicks} pick${keptPicks === 1 ? " is" : "s are"} kept.` : "";
+      nodes.statusText.textContent = `Could not load the recommender (${detail}).${kept} Check your connection and try again.`;
       nodes.retry.hidden = false;
       nodes.search.disabled = true;
       nodes.retry.focus();
