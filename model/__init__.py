@@ -21,3 +21,30 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 def show_tensorflow_logs() -> None:
     """Let TensorFlow log everything (``--verbose``); call before TensorFlow is imported."""
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
+
+
+def import_tensorflow():
+    """Import TensorFlow and return it, without its C++ start-up lines on stderr.
+
+    Since TensorFlow 2.16 some of them (plugin registration, "All log messages before
+    absl::InitializeLog()") are written before TF_CPP_MIN_LOG_LEVEL is read, so unless the
+    user asked for the logs, file descriptor 2 points at /dev/null while the import runs.
+    Python caches the module: every later ``import tensorflow`` is silent anyway.
+    """
+    import sys
+
+    if "tensorflow" in sys.modules or os.environ.get("TF_CPP_MIN_LOG_LEVEL") == "0":
+        import tensorflow
+
+        return tensorflow
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+    return tensorflow

@@ -120,7 +120,9 @@ def tutorial_dot_rmse(
 
     It knows only training user ids, which is why it cannot serve a new visitor.
     """
-    import tensorflow as tf
+    from model import import_tensorflow
+
+    tf = import_tensorflow()
 
     tf.keras.utils.set_random_seed(seed)
     keras = tf.keras

@@ -7,8 +7,9 @@ visitor is computed from those two tensors inside the network, so the browser ca
 
 from __future__ import annotations
 
-import tensorflow as tf
+from model import import_tensorflow
 
+tf = import_tensorflow()
 keras = tf.keras
 
 

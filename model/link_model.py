@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import tensorflow as tf
 
+from model import import_tensorflow
 from model.explore import author_agreement, label_agreement, normalise, top_k_neighbours
 from model.links import Pairs, save_vectors
 
+tf = import_tensorflow()
 log = logging.getLogger(__name__)
 
 

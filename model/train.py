@@ -279,7 +279,9 @@ def validation_batch(split: Split, num_users: int, seed: int):
 
 def train_model(split: Split, cfg: TrainConfig, progress: bool = True):
     """Train the visitor model on ``split.train``; return (model, history dict)."""
-    import tensorflow as tf
+    from model import import_tensorflow
+
+    tf = import_tensorflow()
 
     from model.layers import build_model
 
@@ -370,7 +372,9 @@ def choose_mix(model, split: Split, seed: int) -> float:
     would rather spread probability than rank the top 10 well, so the mix is chosen by the
     metric the product lives by, on users that are not the evaluation's visitors.
     """
-    import tensorflow as tf
+    from model import import_tensorflow
+
+    tf = import_tensorflow()
 
     from model.evaluate import recall_ndcg_at_k
     from model.recommend import predict_batch
