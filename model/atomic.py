@@ -1,7 +1,8 @@
-"""Staging directories for the stages' atomic outputs, and the cleanup after a killed build.
+"""Atomic outputs: staging directories, the swap into place, and the cleanup after a killed build.
 
 A stage writes into a hidden staging directory beside its output and renames it into place
-when complete. A build killed with SIGKILL (or SIGTERM, which skips ``finally``) leaves that
+when complete (``atomic_dir``); a single file goes through a hidden temporary file the same
+way (``write_json_atomic``). A build killed with SIGKILL (or SIGTERM, which skips ``finally``) leaves that
 directory behind; its name carries the owner's pid, so the next build removes the ones whose
 owner is gone and leaves a concurrent build's alone. No TensorFlow here: the site build uses
 it too.
@@ -11,11 +12,14 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import json
 import logging
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -99,3 +103,37 @@ def replace_dir(staging: Path, dest: Path, name: str) -> None:
     os.replace(staging, dest)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def atomic_dir(final: Path) -> Iterator[Path]:
+    """Yield an empty staging directory that replaces ``final`` whole when the block ends.
+
+    The staging directory sits beside ``final`` (``.{name}-staging-{pid}-*``, so a killed
+    run's is removed by the next); it is made readable by all (the site build and the server
+    read it) and put in place with ``replace_dir``. If the block raises, ``final`` is left as
+    it was and the staging directory is deleted.
+    """
+    final = Path(final)
+    staging = make_staging(final.parent, f"{final.name}-staging")
+    try:
+        yield staging
+        staging.chmod(0o755)  # mkdtemp makes it private
+        replace_dir(staging, final, f"{final.name}-old")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already, or holding the old ``final``
+
+
+def write_json_atomic(obj, path: Path) -> None:
+    """Write ``obj`` as compact UTF-8 JSON to a temporary file beside ``path``, then rename it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(obj, f, ensure_ascii=False, separators=(",", ":"))
+        os.chmod(tmp, 0o644)  # mkstemp makes it private
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)

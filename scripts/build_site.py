@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from model.atomic import make_staging, replace_dir  # noqa: E402  (no TensorFlow)
+from model.atomic import atomic_dir  # noqa: E402  (no TensorFlow)
 
 log = logging.getLogger("build_site")
 PRELOAD_MARKER = "<!-- build_site: weight preloads -->"
@@ -153,15 +153,10 @@ def add_precache_manifest(site: Path) -> str:
 def build_site(cfg: SiteConfig) -> None:
     """Build ``cfg.out`` from the sources, the artifacts and node_modules."""
     tfjs, version = check_inputs(cfg)
-    staging = make_staging(cfg.out.parent, f"{cfg.out.name}-staging")
-    try:
+    with atomic_dir(cfg.out) as staging:
         assemble(cfg, tfjs, staging)
         add_weight_preloads(staging)
         build = add_precache_manifest(staging)
-        staging.chmod(0o755)  # mkdtemp makes 0700; the site must be readable by a server user
-        replace_dir(staging, cfg.out, f"{cfg.out.name}-old")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     files = sum(1 for path in cfg.out.rglob("*") if path.is_file())
     log.info("built %s: %d files, TF.js %s vendored, build %s", cfg.out, files, version, build)
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from model.atomic import exchange, make_staging, remove_stale, replace_dir
+from model.atomic import atomic_dir, exchange, make_staging, remove_stale, replace_dir, write_json_atomic
 from tests.conftest import REPO
 
 
@@ -101,3 +101,31 @@ def test_exchange_swaps_two_directories(tmp_path):
         pytest.skip("no renameat2 here: replace_dir renames twice instead")
     assert [p.name for p in (tmp_path / "b").iterdir()] == ["from-a"]
     assert list((tmp_path / "a").iterdir()) == []
+
+
+def test_atomic_dir_replaces_the_directory_whole_or_not_at_all(tmp_path):
+    final = tmp_path / "links"
+    final.mkdir()
+    (final / "old").write_text("old")
+    with pytest.raises(RuntimeError), atomic_dir(final) as staging:
+        (staging / "half").write_text("half")
+        raise RuntimeError("the stage failed half-way")
+    assert [p.name for p in tmp_path.iterdir()] == ["links"]
+    assert [p.name for p in final.iterdir()] == ["old"]
+
+    with atomic_dir(final) as staging:
+        (staging / "new").write_text("new")
+    assert [p.name for p in tmp_path.iterdir()] == ["links"]
+    assert [p.name for p in final.iterdir()] == ["new"]
+    assert final.stat().st_mode & 0o777 == 0o755
+
+
+def test_write_json_atomic_leaves_only_the_file(tmp_path):
+    path = tmp_path / "web" / "map.json"
+    write_json_atomic({"b": [1, 2], "a": "é"}, path)
+    assert path.read_text(encoding="utf-8") == '{"b":[1,2],"a":"é"}'
+    assert path.stat().st_mode & 0o777 == 0o644
+    with pytest.raises(TypeError):
+        write_json_atomic({"not json": object()}, path)
+    assert [p.name for p in path.parent.iterdir()] == ["map.json"]
+    assert json.loads(path.read_text(encoding="utf-8"))["a"] == "é"
