@@ -34,8 +34,8 @@ node_modules/.installed: package.json package-lock.json
 build: install
 	$(PY) -m model.train --out $(ARTIFACTS)
 	$(PY) -m model.evaluate --out $(ARTIFACTS)
-	$(PY) -m model.links --out $(ARTIFACTS)
-	$(PY) -m model.maps --out $(ARTIFACTS)
+	$(PY) -m explorer.links --out $(ARTIFACTS)
+	$(PY) -m explorer.maps --out $(ARTIFACTS)
 	$(PY) scripts/build_site.py --artifacts $(ARTIFACTS) --out $(STATIC)
 
 site: install

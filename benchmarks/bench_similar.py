@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from model.explore import author_agreement  # noqa: E402
+from explorer.metrics import author_agreement  # noqa: E402
 from server.catalogue import load_catalogue  # noqa: E402
 
 

@@ -1,1 +1,1 @@
-"""Tests of the embedding explorer (model.links, model.link_model, model.explore, model.maps, map page)."""
+"""Tests of the embedding explorer (the explorer package and the map page)."""

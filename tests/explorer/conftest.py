@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.links import Pairs, save_vectors
+from explorer.pairs import Pairs
+from explorer.vectors import save_link_space
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
@@ -100,10 +101,10 @@ def planted_pairs(
 
 
 def write_link_artifacts(out: Path, source: str, pairs: Pairs, book_vecs, link_vecs) -> None:
-    """links/<source>/ as model.link_model.fit_and_save writes it, from given vectors."""
+    """links/<source>/ as explorer.links.fit_and_save writes it, from given vectors."""
     folder = out / "links" / source
     folder.mkdir(parents=True)
-    save_vectors(folder, pairs, book_vecs, link_vecs, source=source)
+    save_link_space(folder, pairs, book_vecs, link_vecs, source=source)
 
 
 def planted_vectors(pairs: Pairs, dim: int = 8, seed: int = 0):

@@ -1,4 +1,4 @@
-"""Queries and the `python -m model.explore` command line."""
+"""Queries and the `python -m explorer.explore` command line."""
 
 from __future__ import annotations
 
@@ -8,17 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from model.explore import (
-    author_agreement,
-    find_name,
-    load_space,
-    main,
-    most_similar,
-    similar_books,
-    similar_to_author,
-    suggest,
-    top_k_neighbours,
-)
+from explorer.explore import find_name, load_space, main, similar_books, similar_to_author, suggest
+from explorer.metrics import author_agreement
+from explorer.vectors import most_similar, top_k_neighbours
 from tests.explorer.conftest import REPO, add_rating_model
 
 
@@ -94,12 +86,12 @@ def test_cli_prints_neighbours(tiny_artifacts, capsys):
             ["books", "Book 1", "--model", "rating"],
             "book_embeddings.npy not found: run `python -m model.train",
         ),
-        (["books", "Book 1", "--model", "wikipedia"], "has no link model: run `python -m model.links"),
+        (["books", "Book 1", "--model", "wikipedia"], "has no link model: run `python -m explorer.links"),
     ],
 )
 def test_cli_not_found_gives_suggestions_not_a_traceback(tiny_artifacts, argv, message):
     result = subprocess.run(
-        [sys.executable, "-m", "model.explore", *argv, "--artifacts", str(tiny_artifacts)],
+        [sys.executable, "-m", "explorer.explore", *argv, "--artifacts", str(tiny_artifacts)],
         capture_output=True,
         text=True,
         cwd=REPO,

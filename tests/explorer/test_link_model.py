@@ -6,17 +6,10 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from model.explore import top_k_neighbours
-from model.link_model import (
-    LinkModelConfig,
-    PairSampler,
-    build_link_model,
-    embeddings,
-    pair_codes,
-    roc_auc,
-    split_pairs,
-    train_link_model,
-)
+from explorer.link_model import LinkModelConfig, PairSampler, build_link_model, embeddings, train_link_model
+from explorer.metrics import roc_auc
+from explorer.pairs import pair_codes, split_pairs
+from explorer.vectors import top_k_neighbours
 
 
 def _sampler(pairs, known=None, ratio=3, batch=16, seed=0):

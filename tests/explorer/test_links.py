@@ -8,17 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from explorer.genres import top_genres
+from explorer.tags import is_content_tag, tag_pairs
+from explorer.wikipedia import ParseReport, iter_wiki_ndjson, parse_wiki_line, read_wiki_ndjson, wiki_pairs
 from model.data import DataError
-from model.links import (
-    ParseReport,
-    is_content_tag,
-    iter_wiki_ndjson,
-    parse_wiki_line,
-    read_wiki_ndjson,
-    tag_pairs,
-    top_genres,
-    wiki_pairs,
-)
 from tests.explorer.conftest import WIKI_LINES
 
 

@@ -12,8 +12,9 @@ import shutil
 import numpy as np
 import pytest
 
-from model import maps
-from model.explore import Space
+from explorer import maps
+from explorer.genres import GENRES
+from explorer.vectors import Space
 from tests.browser import CHROMIUM, launch_browser, serve_directory
 from tests.explorer.conftest import REPO
 
@@ -36,7 +37,7 @@ def _map_json() -> dict:
     space = Space(
         "tags", xy, titles, [f"Author {i % 50}" for i in range(NUM_BOOKS)], list(range(1, NUM_BOOKS + 1))
     )
-    names = list(maps.GENRES)
+    names = list(GENRES)
     tags = maps.map_entry("similar shelves (tag model)", xy, neighbours)
     rating = maps.map_entry("readers also liked (rating model)", xy[::-1].copy(), neighbours[::-1].copy())
     return maps.build_map_json(space, [names[g] for g in genre], {"tags": tags, "rating": rating}, K)

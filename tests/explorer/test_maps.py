@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from model import links, maps
-from model.links import GENRES
+from explorer import links, maps
+from explorer.genres import GENRES
+from explorer.vectors import Space
 from tests.explorer.conftest import WIKI_LINES, add_rating_model, planted_pairs, write_goodbooks_csvs
 
 
@@ -65,7 +66,7 @@ def test_projector_files_parse_back_with_the_right_shapes(tiny_artifacts, plante
 
 def test_missing_link_model_is_a_clear_error(tmp_path, caplog):
     assert maps.main(["--out", str(tmp_path), "--method", "pca"]) == 2
-    assert "run `python -m model.links" in caplog.text
+    assert "run `python -m explorer.links" in caplog.text
 
 
 # UMAP is left to the real-data test: numba compiles it for ~15 s on first use.
@@ -128,8 +129,6 @@ def test_links_and_maps_stages_end_to_end(tmp_path, caplog):
 
 
 def test_rating_map_is_reindexed_by_tag_model_row():
-    from model.explore import Space
-
     tags = Space("goodbooks", np.zeros((4, 2)), ["a", "b", "c", "d"], [""] * 4, [10, 20, 30, 40])
     rating_ids = [30, 99, 10]  # 99 is unknown to the tag model, 20 and 40 have no rating vector
     xy = np.array([[0.3, 0.3], [0.9, 0.9], [0.1, 0.1]], dtype=np.float32)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from explorer.tags import is_content_tag, tag_pairs
+from explorer.wikipedia import GENERIC_LINKS, read_wiki_ndjson, wiki_pairs
 from model.data import load_book_tags, load_books, load_tags
-from model.links import GENERIC_LINKS, is_content_tag, read_wiki_ndjson, tag_pairs, wiki_pairs
 from tests.explorer.conftest import real_goodbooks_dir, real_wiki_file
 
 

@@ -1,5 +1,5 @@
 // The map page: draws the 2-D coordinates computed at build time (map.json, from
-// `python -m model.maps`) on a canvas. Hover shows a title, click opens the book with its
+// `python -m explorer.maps`) on a canvas. Hover shows a title, click opens the book with its
 // nearest books; the visitor's picks (shared with the main page) and suggestions stand out.
 // Nothing is projected here: the page only draws.
 // loader.js and recommend.js (which bring TF.js) are imported only when suggestions are needed.

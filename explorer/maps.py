@@ -1,6 +1,6 @@
-"""Maps of the book embeddings and Embedding Projector files: ``python -m model.maps``.
+"""Maps of the book embeddings and Embedding Projector files: ``python -m explorer.maps``.
 
-Reads the link models written by ``python -m model.links`` (``links/``) and, when it exists,
+Reads the link models written by ``python -m explorer.links`` (``links/``) and, when it exists,
 the rating model's ``book_embeddings.npy``; projects the book vectors to 2-D (UMAP by
 default) and writes, atomically:
 
@@ -25,33 +25,27 @@ from pathlib import Path
 
 import numpy as np
 
-from model.data import DataError
-from model.explore import ExploreError, Space, load_link_space, normalise, top_k_neighbours
-from model.links import GENRES, write_atomic_dir, write_json_atomic
+from explorer.genres import GENRE_COLOURS, GENRES, NO_GENRE_COLOUR
+from explorer.projector import write_projectors
+from explorer.vectors import (
+    ExploreError,
+    MissingArtifact,
+    Space,
+    link_space_folder,
+    load_book_embeddings,
+    load_link_space,
+    normalise,
+    saved_neighbours,
+    top_k_neighbours,
+)
+from model.atomic import atomic_dir, write_json_atomic
 
 log = logging.getLogger(__name__)
-
-# One colour per genre of model.links.GENRES, in that order; books without a genre are grey.
-GENRE_COLOURS = [
-    "#4e79a7",
-    "#59a14f",
-    "#e15759",
-    "#76448a",
-    "#2f2f2f",
-    "#b07aa1",
-    "#f28e2b",
-    "#edc948",
-    "#9c755f",
-    "#17becf",
-    "#ff9da7",
-    "#8cd17d",
-]
-NO_GENRE_COLOUR = "#c8c8c8"
 
 
 @dataclass
 class MapsConfig:
-    """How ``python -m model.maps`` was run; saved as ``maps/config.json``."""
+    """How ``python -m explorer.maps`` was run; saved as ``maps/config.json``."""
 
     out: str = "artifacts"
     data: str | None = None
@@ -65,14 +59,14 @@ class MapsConfig:
 
 def parse_args(argv: list[str] | None = None) -> MapsConfig:
     d = MapsConfig()
-    p = argparse.ArgumentParser(prog="python -m model.maps", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m explorer.maps", description=__doc__.split("\n")[0])
     p.add_argument(
         "--out", default=d.out, help="artifacts directory (reads links/, writes maps/, projector/)"
     )
     p.add_argument(
         "--data",
         default=None,
-        help="goodbooks-10k directory; unused here (model.links stored the titles and genres in links/), "
+        help="goodbooks-10k directory; unused here (explorer.links stored the titles and genres in links/), "
         "accepted so both explorer commands take the same flags",
     )
     p.add_argument("--wiki", default=None, help="Wikipedia ndjson; unused here for the same reason as --data")
@@ -190,43 +184,6 @@ def plot_map(xy: np.ndarray, genres: list[str], title: str, path: Path) -> None:
     plt.close(fig)
 
 
-def _tsv_field(value) -> str:
-    return str(value).replace("\t", " ").replace("\n", " ").replace("\r", " ")
-
-
-def write_projector(folder: Path, vectors: np.ndarray, columns: dict[str, list]) -> None:
-    """``vecs.tsv`` (one row of floats per item) and ``meta.tsv`` (a header, then one row per item)."""
-    folder.mkdir(parents=True)
-    np.savetxt(folder / "vecs.tsv", vectors, fmt="%.5f", delimiter="\t")
-    names = list(columns)
-    with open(folder / "meta.tsv", "w", encoding="utf-8") as f:
-        f.write("\t".join(names) + "\n")
-        for row in zip(*(columns[n] for n in names), strict=True):
-            f.write("\t".join(_tsv_field(v) for v in row) + "\n")
-
-
-def projector_entry(name: str, folder: str, vectors: np.ndarray) -> dict:
-    return {
-        "tensorName": name,
-        "tensorShape": list(vectors.shape),
-        "tensorPath": f"{folder}/vecs.tsv",
-        "metadataPath": f"{folder}/meta.tsv",
-    }
-
-
-def load_rating(artifacts: Path) -> tuple[np.ndarray, list[int]] | None:
-    """(book vectors, book_ids) of the rating model, or None (logged) if it is not built yet."""
-    vec_path, meta_path = artifacts / "book_embeddings.npy", artifacts / "web" / "metadata.json"
-    if not vec_path.is_file() or not meta_path.is_file():
-        log.info("no rating model yet (%s or %s missing): skipping its map", vec_path, meta_path)
-        return None
-    vecs = np.load(vec_path)
-    book_ids = json.loads(meta_path.read_text())["book_ids"]
-    if len(book_ids) != len(vecs):
-        raise DataError(f"{vec_path} has {len(vecs)} rows but {meta_path} lists {len(book_ids)} book_ids")
-    return vecs, book_ids
-
-
 def _coords(xy: np.ndarray) -> list:
     """Flat [x0, y0, x1, y1, ...] rounded to 4 decimals; NaN (book not in this model) -> null."""
     flat = np.round(xy.astype(np.float64), 4).ravel().tolist()
@@ -271,15 +228,6 @@ def rating_in_tag_rows(tags: Space, rating_ids: list[int], xy: np.ndarray, near:
     return out_xy, neighbours
 
 
-def saved_neighbours(folder: Path, num_rows: int, k: int) -> np.ndarray | None:
-    """``neighbours.npy`` written by model.links when it has the right shape, else None."""
-    path = folder / "neighbours.npy"
-    if not path.is_file():
-        return None
-    near = np.load(path)
-    return near[:, :k].astype(np.int64) if near.shape[0] == num_rows and near.shape[1] >= k else None
-
-
 # ---------------------------------------------------------------------------------------
 # The stage
 
@@ -288,23 +236,23 @@ def run(cfg: MapsConfig) -> dict:
     """Compute and write everything; return timings and sizes for the log."""
     artifacts = Path(cfg.out)
     started = time.perf_counter()
-    try:
-        tags = load_link_space(artifacts, "goodbooks")
-    except ExploreError as err:
-        raise DataError(str(err)) from err
-    index = json.loads((artifacts / "links" / "goodbooks" / "index.json").read_text(encoding="utf-8"))
-    genres = index["genres"]
+    tags = load_link_space(artifacts, "goodbooks")
+    genres = tags.genres
     wiki = None
-    if (artifacts / "links" / "wikipedia" / "index.json").is_file():
+    try:
         wiki = load_link_space(artifacts, "wikipedia")
-    else:
+    except MissingArtifact:
         log.info("no Wikipedia link model in %s: skipping its projector files", artifacts / "links")
-    rating = load_rating(artifacts)
+    rating = None
+    try:
+        rating = load_book_embeddings(artifacts)
+    except MissingArtifact as err:
+        log.info("no rating model yet (%s): skipping its map", err)
     timings = {}
 
     t = time.perf_counter()
     want = max(cfg.k, cfg.n_neighbors - 1)
-    near = saved_neighbours(artifacts / "links" / "goodbooks", len(tags.book_keys), want)
+    near = saved_neighbours(link_space_folder(artifacts, "goodbooks"), len(tags.book_keys), want)
     if near is None:
         near = top_k_neighbours(tags.book_vecs, want)
     tag_xy = project(tags.book_vecs, cfg.method, cfg.n_neighbors, cfg.n_epochs, cfg.seed, near)
@@ -320,7 +268,8 @@ def run(cfg: MapsConfig) -> dict:
         maps["rating"] = map_entry("readers also liked (rating model)", xy, neighbours)
     map_json = build_map_json(tags, genres, maps, cfg.k)
 
-    def build_maps(tmp: Path) -> None:
+    t = time.perf_counter()
+    with atomic_dir(artifacts / "maps") as tmp:
         plot_map(tag_xy, genres, f"goodbooks-10k by shelf tags ({cfg.method})", tmp / "tag_model.png")
         if rating is not None:
             genre_of = dict(zip(tags.book_keys, genres, strict=True))
@@ -329,42 +278,8 @@ def run(cfg: MapsConfig) -> dict:
                 rating_xy, rating_genres, f"goodbooks-10k by ratings ({cfg.method})", tmp / "rating_model.png"
             )
         (tmp / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
-
-    def build_projector(tmp: Path) -> None:
-        meta = {"title": tags.titles, "author": tags.authors, "genre": genres, "book_id": tags.book_keys}
-        entries = [projector_entry("goodbooks books (tag model)", "books", tags.book_vecs)]
-        write_projector(tmp / "books", tags.book_vecs, meta)
-        counts = index["link_counts"]
-        write_projector(tmp / "links", tags.link_vecs, {"tag": tags.link_names, "books": counts})
-        entries.append(projector_entry("goodbooks shelves (tag model)", "links", tags.link_vecs))
-        if rating is not None:
-            by_id = dict(
-                zip(tags.book_keys, zip(tags.titles, tags.authors, genres, strict=True), strict=True)
-            )
-            rows = [by_id.get(b, ("", "", "")) for b in rating[1]]
-            rating_meta = {
-                "title": [r[0] for r in rows],
-                "author": [r[1] for r in rows],
-                "genre": [r[2] for r in rows],
-                "book_id": rating[1],
-            }
-            write_projector(tmp / "rating_books", rating[0], rating_meta)
-            entries.append(projector_entry("goodbooks books (rating model)", "rating_books", rating[0]))
-        if wiki is not None:
-            wiki_index = json.loads(
-                (artifacts / "links" / "wikipedia" / "index.json").read_text(encoding="utf-8")
-            )
-            wiki_meta = {"title": wiki.titles, "author": wiki.authors, "genre": wiki_index["genres"]}
-            write_projector(tmp / "wikipedia_books", wiki.book_vecs, wiki_meta)
-            entries.append(projector_entry("Wikipedia books", "wikipedia_books", wiki.book_vecs))
-            link_meta = {"link": wiki.link_names, "books": wiki_index["link_counts"]}
-            write_projector(tmp / "wikipedia_links", wiki.link_vecs, link_meta)
-            entries.append(projector_entry("Wikipedia links", "wikipedia_links", wiki.link_vecs))
-        (tmp / "projector_config.json").write_text(json.dumps({"embeddings": entries}, indent=2))
-
-    t = time.perf_counter()
-    write_atomic_dir(build_maps, artifacts / "maps")
-    write_atomic_dir(build_projector, artifacts / "projector")
+    with atomic_dir(artifacts / "projector") as tmp:
+        write_projectors(tmp, tags, rating, wiki)
     write_json_atomic(map_json, artifacts / "web" / "map.json")
     timings["write_s"] = round(time.perf_counter() - t, 1)
     timings["total_s"] = round(time.perf_counter() - started, 1)
@@ -376,10 +291,12 @@ def main(argv: list[str] | None = None) -> int:
     cfg = parse_args(argv)
     try:
         timings = run(cfg)
-    except DataError as err:
+    except ExploreError as err:
         log.error("%s", err)
         return 2
-    log.info("model.maps finished: %s; wrote maps/, projector/ and web/map.json under %s", timings, cfg.out)
+    log.info(
+        "explorer.maps finished: %s; wrote maps/, projector/ and web/map.json under %s", timings, cfg.out
+    )
     return 0
 
 

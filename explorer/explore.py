@@ -1,14 +1,14 @@
-"""Query book and link embeddings: ``python -m model.explore books|links|author QUERY``.
+"""Query book and link embeddings: ``python -m explorer.explore books|links|author QUERY``.
 
-Vectors come from the link models written by ``python -m model.links`` (``--model tags`` for the
+Vectors come from the link models written by ``python -m explorer.links`` (``--model tags`` for the
 goodbooks shelves, ``--model wikipedia``) or from the rating model's ``book_embeddings.npy``
 (``--model rating``). Similarity is the cosine. A query that matches nothing prints the
 closest matching names instead. This module needs numpy only, no TensorFlow.
 
-    python -m model.explore books "The Hobbit"
-    python -m model.explore books "War and Peace" --model rating
-    python -m model.explore author "Steven Pinker"
-    python -m model.explore links fantasy
+    python -m explorer.explore books "The Hobbit"
+    python -m explorer.explore books "War and Peace" --model rating
+    python -m explorer.explore author "Steven Pinker"
+    python -m explorer.explore links fantasy
 """
 
 from __future__ import annotations
@@ -18,116 +18,17 @@ import difflib
 import json
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-# ---------------------------------------------------------------------------------------
-# Vector maths (shared with model.link_model and model.maps)
-
-
-def normalise(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero)."""
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
-
-
-def most_similar(
-    vectors: np.ndarray, row: int | np.ndarray, k: int = 10, exclude=()
-) -> list[tuple[int, float]]:
-    """The k rows with the highest cosine to ``vectors[row]`` (or to a query vector), best first.
-
-    The query row itself and the rows in ``exclude`` are left out; ties go to the lower row.
-    """
-    unit = normalise(vectors)
-    if isinstance(row, np.ndarray):
-        query = normalise(row[None, :])[0]
-        skip = list(exclude)
-    else:
-        query = unit[row]
-        skip = [row, *exclude]
-    sims = unit @ query  # [num_rows]
-    sims[skip] = -np.inf
-    order = np.lexsort((np.arange(len(sims)), -sims))[:k]
-    return [(int(i), float(sims[i])) for i in order if np.isfinite(sims[i])]
-
-
-def top_k_neighbours(
-    vectors: np.ndarray, k: int = 10, chunk: int = 2048, rows: np.ndarray | None = None
-) -> np.ndarray:
-    """int64 [num_rows, k]: each row's k nearest other rows by cosine, best first.
-
-    With ``rows``, only those rows are queried (against all rows): [len(rows), k].
-    """
-    unit = normalise(vectors)
-    queries = np.arange(len(unit)) if rows is None else np.asarray(rows)
-    k = min(k, len(unit) - 1)
-    out = np.empty((len(queries), k), dtype=np.int64)
-    for start in range(0, len(queries), chunk):
-        batch = queries[start : start + chunk]
-        sims = unit[batch] @ unit.T  # [chunk, num_rows]
-        sims[np.arange(len(batch)), batch] = -np.inf
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]  # [chunk, k], unordered
-        top_sims = np.take_along_axis(sims, top, axis=1)
-        order = np.lexsort((top, -top_sims), axis=1)
-        out[start : start + len(batch)] = np.take_along_axis(top, order, axis=1)
-    return out
-
-
-def first_author(authors: str) -> str:
-    """'Chuck Dixon, J.R.R. Tolkien' -> 'chuck dixon'."""
-    return authors.split(",")[0].strip().lower()
-
-
-def author_agreement(
-    vectors: np.ndarray,
-    authors: list[str],
-    k: int = 10,
-    neighbours: np.ndarray | None = None,
-    rows: np.ndarray | None = None,
-) -> dict:
-    """How often a book's k nearest books share its first author, versus picking at random."""
-    return label_agreement(vectors, [first_author(a) for a in authors], k, neighbours, rows)
-
-
-def label_agreement(
-    vectors: np.ndarray,
-    labels: list[str],
-    k: int = 10,
-    neighbours: np.ndarray | None = None,
-    rows: np.ndarray | None = None,
-) -> dict:
-    """How often a book's k nearest books share its label (author, genre), versus chance.
-
-    ``share`` is averaged over books with a label ("" = none); ``chance`` is the same share for
-    k random other books (other books with the label over all other books). ``rows`` limits
-    both to a sample of books; ``neighbours`` may pass in ``top_k_neighbours(vectors, k2,
-    rows=rows)`` for some k2 >= k.
-    """
-    names = np.array(labels, dtype=object)
-    known = names != ""
-    if known.sum() < 2:
-        return {}
-    _, codes = np.unique(names, return_inverse=True)
-    if neighbours is None or neighbours.shape[1] < k:
-        neighbours = top_k_neighbours(vectors, k, rows=rows)
-    neighbours = neighbours[:, :k]
-    rows = np.arange(len(names)) if rows is None else np.asarray(rows)
-    same = codes[neighbours] == codes[rows, None]  # [len(rows), k]
-    mine = known[rows]
-    share = float(same[mine].mean())
-    per_author = np.bincount(codes[known])
-    chance = float(((per_author[codes[rows[mine]]] - 1) / (len(names) - 1)).mean())
-    return {
-        "k": k,
-        "books": int(mine.sum()),
-        "share": round(share, 4),
-        "chance": round(chance, 5),
-        "lift": round(share / chance, 1) if chance else None,
-    }
-
+from explorer.metrics import first_author
+from explorer.vectors import (
+    ExploreError,
+    Space,
+    load_book_embeddings,
+    load_link_space,
+    most_similar,
+    normalise,
+)
 
 # ---------------------------------------------------------------------------------------
 # Finding a title, an author or a link by name
@@ -171,51 +72,10 @@ def suggest(query: str, names: list[str], n: int = 5) -> list[str]:
 # Loading vectors written by the other stages
 
 
-class ExploreError(Exception):
-    """A query or artifact problem, explained for the person at the command line."""
-
-
-@dataclass
-class Space:
-    """One embedding space: book vectors with titles/authors, and link vectors if it has links."""
-
-    name: str
-    book_vecs: np.ndarray
-    titles: list[str]
-    authors: list[str]
-    book_keys: list
-    link_vecs: np.ndarray | None = None
-    link_names: list[str] | None = None
-
-
-def load_link_space(artifacts: Path, source: str) -> Space:
-    """The link model of ``source`` ('goodbooks' or 'wikipedia') from ``links/<source>/``."""
-    folder = Path(artifacts) / "links" / source
-    if not (folder / "index.json").is_file():
-        raise ExploreError(f"{folder} has no link model: run `python -m model.links --out {artifacts}` first")
-    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
-    return Space(
-        source,
-        np.load(folder / "book_vectors.npy"),
-        index["titles"],
-        index["authors"],
-        index["book_keys"],
-        np.load(folder / "link_vectors.npy"),
-        index["links"],
-    )
-
-
 def load_rating_space(artifacts: Path) -> Space:
     """The rating model's book vectors, in ``web/metadata.json`` ``book_ids`` row order."""
     artifacts = Path(artifacts)
-    vec_path, meta_path = artifacts / "book_embeddings.npy", artifacts / "web" / "metadata.json"
-    for path in (vec_path, meta_path):
-        if not path.is_file():
-            raise ExploreError(f"{path} not found: run `python -m model.train --out {artifacts}` first")
-    vecs = np.load(vec_path)
-    book_ids = json.loads(meta_path.read_text())["book_ids"]
-    if len(book_ids) != len(vecs):
-        raise ExploreError(f"{vec_path} has {len(vecs)} rows but {meta_path} lists {len(book_ids)} book_ids")
+    vecs, book_ids = load_book_embeddings(artifacts)
     catalogue = _catalogue(artifacts)
     if not catalogue:
         raise ExploreError(
@@ -295,7 +155,7 @@ def _book_line(space: Space, row: int, sim: float | None = None) -> str:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m model.explore", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m explorer.explore", description=__doc__.split("\n")[0])
     p.add_argument("kind", choices=["books", "links", "author"], help="what QUERY names")
     p.add_argument("query", help="a book title, a link or shelf name, or an author")
     p.add_argument(

@@ -1,0 +1,12 @@
+"""The embedding explorer: books as vectors, by what they link to, with maps and queries.
+
+Two link models (goodbooks shelves; Wikipedia wikilinks) are trained by
+``python -m explorer.links``; ``python -m explorer.maps`` projects them and the rating model's
+book vectors to 2-D for ``map.html`` and the Embedding Projector; ``python -m explorer.explore``
+answers queries at the command line.
+
+Imports go one way: the explorer reads the files the rating model exported and may import
+``model.data`` and the small helpers of ``model`` (``atomic``, ``ranking``,
+``import_tensorflow``); ``model`` never imports the explorer. Of this package only
+``explorer.link_model`` (and the ``explorer.links`` stage that trains it) imports TensorFlow.
+"""

@@ -1,0 +1,124 @@
+"""The layout: imports between the project's packages go one way, with no cycle (imports inside
+functions count too), and only model/ and explorer/ import TensorFlow."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+FOLDERS = ("model", "explorer", "server", "scripts", "benchmarks")
+TENSORFLOW = ("tensorflow", "tf_keras", "keras", "tensorflowjs")
+# What the explorer may use of the rating model's package: its data loader and small helpers.
+EXPLORER_MAY_IMPORT = {"model", "model.data", "model.atomic", "model.ranking"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def project_modules() -> dict[str, Path]:
+    return {module_name(p): p for folder in FOLDERS for p in sorted((REPO / folder).rglob("*.py"))}
+
+
+def imported_names(path: Path, module: str, modules: set[str]) -> set[str]:
+    """Every module named by an import anywhere in the file (functions included).
+
+    ``from package import name`` names ``package.name`` when that is one of ``modules``,
+    else ``package``.
+    """
+    is_package = path.name == "__init__.py"
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: from .x import y
+                package = module.split(".")[: len(module.split(".")) - node.level + is_package]
+                base = ".".join(package + ([base] if base else []))
+            for alias in node.names:
+                name = f"{base}.{alias.name}"
+                names.add(name if name in modules else base)
+    return names
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> the project modules it imports."""
+    modules = project_modules()
+    return {name: imported_names(path, name, set(modules)) & modules.keys() for name, path in modules.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of ``graph`` as [a, b, ..., a], or None."""
+    state: dict[str, str] = {}  # "open" while on the path, "done" after
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = "open"
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                return path[path.index(nxt) :] + [nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        path.pop()
+        state[node] = "done"
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_find_cycle_finds_a_planted_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
+
+
+def test_the_graph_sees_imports_inside_functions():
+    graph = import_graph()
+    assert "server.api" in graph["server"]  # create_app imports its blueprints
+    assert {"explorer.links", "explorer.maps", "model.atomic"} <= graph.keys()
+
+
+def test_no_import_cycle():
+    assert find_cycle(import_graph()) is None
+
+
+def packages_imported(module: str, graph: dict[str, set[str]]) -> set[str]:
+    return {name.split(".")[0] for name in graph[module]}
+
+
+@pytest.mark.parametrize(
+    "folder, allowed",
+    [("model", {"model"}), ("server", {"server"}), ("explorer", {"explorer", "model"})],
+)
+def test_imports_go_one_way(folder, allowed):
+    graph = import_graph()
+    wrong = {
+        module: sorted(packages_imported(module, graph) - allowed)
+        for module in graph
+        if module.split(".")[0] == folder and packages_imported(module, graph) - allowed
+    }
+    assert not wrong
+
+
+def test_the_explorer_uses_only_the_data_loader_and_helpers_of_model():
+    graph = import_graph()
+    used = {name for module, names in graph.items() if module.startswith("explorer") for name in names}
+    assert {name for name in used if name.split(".")[0] == "model"} <= EXPLORER_MAY_IMPORT
+
+
+def test_only_model_and_explorer_import_tensorflow():
+    importers = sorted(
+        module
+        for module, path in project_modules().items()
+        if any(name.split(".")[0] in TENSORFLOW for name in imported_names(path, module, set()))
+    )
+    assert importers and {module.split(".")[0] for module in importers} <= {"model", "explorer"}
