@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_similar.py [--static static] [--k 10]
 
-Reads the built site the way the server does (``server.catalogue``: the neighbour table, then
+Reads the built site the way the server does (``server.catalogue``: the neighbor table, then
 cosine over the book embeddings) and, beside it, the book embeddings' cosine alone. Prints the
 share of each book's k similar books with the same first author, and chance.
 """
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
     )
     rows = [
-        ("readers also liked (neighbour table, then cosine)", author_agreement(None, authors, args.k, site)),
+        ("readers also liked (neighbor table, then cosine)", author_agreement(None, authors, args.k, site)),
         ("cosine over the book embeddings alone", author_agreement(catalogue.unit_vectors, authors, args.k)),
     ]
     print(f"# {len(authors)} books, k={args.k}, {time.perf_counter() - started:.1f} s")

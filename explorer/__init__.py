@@ -1,6 +1,6 @@
 """The embedding explorer: books as vectors, by what they link to, with maps and queries.
 
-Two link models (goodbooks shelves; Wikipedia wikilinks) are trained by
+Two link models, ``tags`` (goodbooks-10k tags) and ``wikipedia`` (wikilinks), are trained by
 ``python -m explorer.links``; ``python -m explorer.maps`` projects them and the rating model's
 book vectors to 2-D for ``map.html`` and the Embedding Projector; ``python -m explorer.explore``
 answers queries at the command line.

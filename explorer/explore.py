@@ -1,7 +1,7 @@
 """Query book and link embeddings: ``python -m explorer.explore books|links|author QUERY``.
 
-Vectors come from the link models written by ``python -m explorer.links`` (``--model tags`` for the
-goodbooks shelves, ``--model wikipedia``) or from the rating model's ``book_embeddings.npy``
+Vectors come from the link models written by ``python -m explorer.links`` (``--model tags`` for
+goodbooks-10k tags, ``--model wikipedia``) or from the rating model's ``book_embeddings.npy``
 (``--model rating``). Similarity is the cosine. A query that matches nothing prints the
 closest matching names instead. This module needs numpy only, no TensorFlow.
 
@@ -21,9 +21,11 @@ import sys
 from pathlib import Path
 
 from explorer.metrics import first_author
+from explorer.pairs import TAGS, WIKIPEDIA
 from explorer.vectors import (
     ExploreError,
     Space,
+    link_space_folder,
     load_book_embeddings,
     load_link_space,
     most_similar,
@@ -48,11 +50,6 @@ def find_name(query: str, names: list[str]) -> int | None:
     plain = [_plain(n) for n in names]
     q = _plain(query)
     return plain.index(q) if q in plain else None
-
-
-def find_book(query: str, titles: list[str], authors: list[str] | None = None) -> int | None:
-    """Row of the book titled ``query`` (first in row order), or None."""
-    return find_name(query, titles)
 
 
 def suggest(query: str, names: list[str], n: int = 5) -> list[str]:
@@ -87,14 +84,14 @@ def load_rating_space(artifacts: Path) -> Space:
 
 
 def _catalogue(artifacts: Path) -> dict:
-    """book_id -> (title, authors) from web/books.json, else from the tag model's index."""
+    """book_id -> (title, authors) from web/books.json, else from the tags model's index."""
     books_json = artifacts / "web" / "books.json"
     if books_json.is_file():
         return {
             b["book_id"]: (b["title"], b["authors"])
             for b in json.loads(books_json.read_text(encoding="utf-8"))
         }
-    index_path = artifacts / "links" / "goodbooks" / "index.json"
+    index_path = link_space_folder(artifacts, TAGS) / "index.json"
     if index_path.is_file():
         index = json.loads(index_path.read_text(encoding="utf-8"))
         return dict(zip(index["book_keys"], zip(index["titles"], index["authors"], strict=True), strict=True))
@@ -104,7 +101,7 @@ def _catalogue(artifacts: Path) -> dict:
 def load_space(artifacts: Path, model: str) -> Space:
     if model == "rating":
         return load_rating_space(artifacts)
-    return load_link_space(artifacts, {"tags": "goodbooks"}.get(model, model))
+    return load_link_space(artifacts, model)
 
 
 # ---------------------------------------------------------------------------------------
@@ -113,7 +110,7 @@ def load_space(artifacts: Path, model: str) -> Space:
 
 def similar_books(space: Space, title: str, k: int = 10) -> tuple[int, list[tuple[int, float]]]:
     """(row of the book, its k most similar books); ExploreError with suggestions if unknown."""
-    row = find_book(title, space.titles)
+    row = find_name(title, space.titles)
     if row is None:
         raise ExploreError(_not_found("book titled", title, space.titles, space.name))
     return row, most_similar(space.book_vecs, row, k)
@@ -122,7 +119,7 @@ def similar_books(space: Space, title: str, k: int = 10) -> tuple[int, list[tupl
 def similar_links(space: Space, name: str, k: int = 10) -> tuple[int, list[tuple[int, float]]]:
     """(row of the link or tag, its k most similar links)."""
     if space.link_vecs is None:
-        raise ExploreError(f"the {space.name} model has book vectors only; use --model tags or wikipedia")
+        raise ExploreError(f"the {space.name} model has book vectors only; use --model {TAGS} or {WIKIPEDIA}")
     row = find_name(name, space.link_names)
     if row is None:
         raise ExploreError(_not_found("link or tag", name, space.link_names, space.name))
@@ -157,14 +154,14 @@ def _book_line(space: Space, row: int, sim: float | None = None) -> str:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m explorer.explore", description=__doc__.split("\n")[0])
     p.add_argument("kind", choices=["books", "links", "author"], help="what QUERY names")
-    p.add_argument("query", help="a book title, a link or shelf name, or an author")
+    p.add_argument("query", help="a book title, a link or tag, or an author")
     p.add_argument(
         "--model",
-        choices=["tags", "wikipedia", "rating"],
-        default="tags",
-        help="tags: goodbooks shelf model; wikipedia: Wikipedia link model; rating: rating model",
+        choices=[TAGS, WIKIPEDIA, "rating"],
+        default=TAGS,
+        help="tags: goodbooks-10k tags model; wikipedia: Wikipedia link model; rating: rating model",
     )
-    p.add_argument("-k", type=int, default=10, help="how many neighbours to show")
+    p.add_argument("-k", type=int, default=10, help="how many neighbors to show")
     p.add_argument("--artifacts", default="artifacts", help="artifacts directory written by the build")
     return p.parse_args(argv)
 

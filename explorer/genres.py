@@ -1,10 +1,10 @@
-"""The genres that colour the maps: genre shelves of goodbooks-10k, and a colour for each."""
+"""The genres that colour the maps: genre tags of goodbooks-10k, and a colour for each."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-# The genre shelves used to colour the maps, with the shelf names that count for each.
+# The genres that colour the maps, with the tags that count for each.
 GENRES = {
     "fantasy": ("fantasy",),
     "science fiction": ("science-fiction", "sci-fi", "scifi"),
@@ -22,10 +22,10 @@ GENRES = {
 
 
 def top_genres(books: pd.DataFrame, tags: pd.DataFrame, book_tags: pd.DataFrame) -> list[str]:
-    """Per book of ``books``, the genre of ``GENRES`` with the most shelvings ("" if none)."""
-    shelf_genre = {shelf: genre for genre, shelves in GENRES.items() for shelf in shelves}
+    """Per book of ``books``, the genre of ``GENRES`` its readers tagged it with most ("" if none)."""
+    tag_genre = {tag: genre for genre, tags_ in GENRES.items() for tag in tags_}
     names = tags.set_index("tag_id")["tag_name"].str.lower()
-    genre = book_tags["tag_id"].map(names).map(shelf_genre)
+    genre = book_tags["tag_id"].map(names).map(tag_genre)
     bt = book_tags.assign(genre=genre).dropna(subset=["genre"])
     totals = bt.groupby(["book_id", "genre"])["count"].sum().reset_index()
     best = totals.sort_values(["book_id", "count"], ascending=[True, False]).drop_duplicates("book_id")

@@ -1,6 +1,6 @@
 """The explorer's first stage: ``python -m explorer.links`` trains the link models.
 
-Two sources feed one code path (``explorer.pairs.Pairs``): goodbooks-10k shelves
+Two sources feed one code path (``explorer.pairs.Pairs``): goodbooks-10k tags
 (``explorer.tags``) and Wikipedia book articles (``explorer.wikipedia``). One link model
 (``explorer.link_model``) is trained per source, measured (``explorer.metrics``,
 ``explorer.report``), and written atomically to ``links/`` and ``web/content_similar.json``
@@ -20,10 +20,10 @@ import numpy as np
 
 from explorer.link_model import LinkModelConfig, embeddings, train_link_model
 from explorer.metrics import author_agreement, label_agreement, link_prediction_auc
-from explorer.pairs import LinkResult, Pairs, split_pairs
+from explorer.pairs import TAGS, LinkResult, Pairs, split_pairs
 from explorer.report import quality_report, report_markdown
 from explorer.tags import load_tag_pairs
-from explorer.vectors import NEIGHBOURS_FILE, save_link_space, top_k_neighbours
+from explorer.vectors import NEIGHBORS_FILE, save_link_space, top_k_neighbors
 from explorer.wikipedia import read_wiki_ndjson, wiki_pairs
 from model.atomic import atomic_dir, write_json_atomic
 from model.data import DataError
@@ -74,8 +74,10 @@ def parse_args(argv: list[str] | None = None) -> LinksConfig:
     p.add_argument(
         "--negative-ratio", type=int, default=d.negative_ratio, help="sampled negatives per real pair"
     )
-    p.add_argument("--batch-size", type=int, default=d.batch_size, help="real goodbooks pairs per batch")
-    p.add_argument("--epochs", type=int, default=d.epochs, help="passes over the goodbooks pairs")
+    p.add_argument(
+        "--batch-size", type=int, default=d.batch_size, help="real pairs per batch of the tags model"
+    )
+    p.add_argument("--epochs", type=int, default=d.epochs, help="passes over the tags model's pairs")
     p.add_argument(
         "--wiki-batch-size",
         type=int,
@@ -94,11 +96,11 @@ def parse_args(argv: list[str] | None = None) -> LinksConfig:
         "--held-out", type=float, default=d.held_out, help="fraction of pairs held out for the AUC"
     )
     p.add_argument("--min-link-count", type=int, default=d.min_link_count, help="drop rarer Wikipedia links")
-    p.add_argument("--min-tag-books", type=int, default=d.min_tag_books, help="drop shelves on fewer books")
+    p.add_argument("--min-tag-books", type=int, default=d.min_tag_books, help="drop tags on fewer books")
     p.add_argument(
-        "--max-tags-per-book", type=int, default=d.max_tags_per_book, help="top shelves kept per book"
+        "--max-tags-per-book", type=int, default=d.max_tags_per_book, help="most-used tags kept per book"
     )
-    p.add_argument("--k", type=int, default=d.k, help="neighbours per book in content_similar.json")
+    p.add_argument("--k", type=int, default=d.k, help="neighbors per book in content_similar.json")
     p.add_argument("--seed", type=int, default=d.seed, help="random seed")
     return LinksConfig(**vars(p.parse_args(argv)))
 
@@ -156,38 +158,38 @@ def fit_and_save(
     }
     metrics.update(link_prediction_auc(book_vecs, link_vecs, pairs, test_idx, train_idx, links_cfg.seed))
     # 15: enough for content_similar (k=10) and for the maps' UMAP graph (n_neighbors=15), which
-    # read neighbours.npy instead of searching again. Beyond FULL_SEARCH_BOOKS books (the full
+    # read neighbors.npy instead of searching again. Beyond FULL_SEARCH_BOOKS books (the full
     # Wikipedia file) the author figure uses a sample of books: an all-pairs search costs minutes.
     rows = None
     if pairs.num_books > FULL_SEARCH_BOOKS:
         rng = np.random.default_rng(links_cfg.seed)
         rows = np.sort(rng.choice(pairs.num_books, AGREEMENT_SAMPLE, replace=False))
-    neighbours = top_k_neighbours(book_vecs, max(15, links_cfg.k), rows=rows)
+    neighbors = top_k_neighbors(book_vecs, max(15, links_cfg.k), rows=rows)
     if any(pairs.authors):
-        metrics["author_agreement"] = author_agreement(book_vecs, pairs.authors, 10, neighbours, rows)
+        metrics["author_agreement"] = author_agreement(book_vecs, pairs.authors, 10, neighbors, rows)
     if any(pairs.genres):
-        metrics["genre_agreement"] = label_agreement(book_vecs, pairs.genres, 10, neighbours, rows)
+        metrics["genre_agreement"] = label_agreement(book_vecs, pairs.genres, 10, neighbors, rows)
     metrics["eval_seconds"] = round(time.perf_counter() - started - metrics["train_seconds"], 1)
     out_dir.mkdir(parents=True)
     save_link_space(out_dir, pairs, book_vecs, link_vecs)
     if rows is None:
-        np.save(out_dir / NEIGHBOURS_FILE, neighbours.astype(np.int32))
+        np.save(out_dir / NEIGHBORS_FILE, neighbors.astype(np.int32))
     (out_dir / "history.json").write_text(json.dumps(history, indent=2))
     (out_dir / "config.json").write_text(json.dumps(cfg.__dict__, indent=2))
     log.info("%s: %s", pairs.source, metrics)
-    return LinkResult(pairs, book_vecs, link_vecs, history, metrics, neighbours if rows is None else None)
+    return LinkResult(pairs, book_vecs, link_vecs, history, metrics, neighbors if rows is None else None)
 
 
 def content_similar(result: LinkResult, k: int = 10) -> dict:
-    """``web/content_similar.json``: the k nearest books (cosine of tag-model vectors) per book_id."""
-    near = result.neighbours
-    neighbours = (
-        near[:, :k] if near is not None and near.shape[1] >= k else top_k_neighbours(result.book_vecs, k)
+    """``web/content_similar.json``: the k nearest books (cosine of tags-model vectors) per book_id."""
+    near = result.neighbors
+    neighbors = (
+        near[:, :k] if near is not None and near.shape[1] >= k else top_k_neighbors(result.book_vecs, k)
     )
     ids = result.pairs.book_keys
     return {
         "k": k,
-        "neighbours": {str(ids[i]): [ids[j] for j in row] for i, row in enumerate(neighbours.tolist())},
+        "neighbors": {str(ids[i]): [ids[j] for j in row] for i, row in enumerate(neighbors.tolist())},
     }
 
 
@@ -196,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = parse_args(argv)
     started = time.perf_counter()
     try:
-        sources = {"goodbooks": load_tag_pairs(cfg.data, cfg.min_tag_books, cfg.max_tags_per_book)}
+        sources = {TAGS: load_tag_pairs(cfg.data, cfg.min_tag_books, cfg.max_tags_per_book)}
         wiki_path = resolve_wiki(cfg.wiki)
         parse_report = None
         if wiki_path is not None:
@@ -212,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with atomic_dir(out / "links") as tmp:
         for name, pairs in sources.items():
-            if name == "goodbooks":
+            if name == TAGS:
                 epochs, batch_size = cfg.epochs, cfg.batch_size
             else:
                 epochs = max(1, min(cfg.wiki_epochs, cfg.wiki_pair_budget // len(pairs)))
@@ -225,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         (tmp / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
         (tmp / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
         (tmp / "report.md").write_text(report_markdown(report), encoding="utf-8")
-    write_json_atomic(content_similar(results["goodbooks"], cfg.k), out / "web" / "content_similar.json")
+    write_json_atomic(content_similar(results[TAGS], cfg.k), out / "web" / "content_similar.json")
     log.info(
         "explorer.links finished in %.1f s; wrote %s and %s",
         time.perf_counter() - started,

@@ -4,8 +4,8 @@ Reads the link models written by ``python -m explorer.links`` (``links/``) and, 
 the rating model's ``book_embeddings.npy``; projects the book vectors to 2-D (UMAP by
 default) and writes, atomically:
 
-- ``maps/tag_model.png`` and ``maps/rating_model.png``: the books coloured by top genre shelf;
-- ``web/map.json``: the coordinates, titles, genres and nearest neighbours the map page draws;
+- ``maps/tags_model.png`` and ``maps/rating_model.png``: the books coloured by top genre;
+- ``web/map.json``: the coordinates, titles, genres and nearest neighbors the map page draws;
 - ``projector/``: ``vecs.tsv`` + ``meta.tsv`` per embedding and a ``projector_config.json``
   for https://projector.tensorflow.org (books and links of each model).
 
@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.genres import GENRE_COLOURS, GENRES, NO_GENRE_COLOUR
+from explorer.pairs import TAGS, WIKIPEDIA
 from explorer.projector import write_projectors
 from explorer.vectors import (
     ExploreError,
@@ -35,8 +36,8 @@ from explorer.vectors import (
     load_book_embeddings,
     load_link_space,
     normalise,
-    saved_neighbours,
-    top_k_neighbours,
+    saved_neighbors,
+    top_k_neighbors,
 )
 from model.atomic import atomic_dir, write_json_atomic
 
@@ -48,8 +49,6 @@ class MapsConfig:
     """How ``python -m explorer.maps`` was run; saved as ``maps/config.json``."""
 
     out: str = "artifacts"
-    data: str | None = None
-    wiki: str | None = None
     method: str = "umap"
     n_neighbors: int = 15
     n_epochs: int = 120
@@ -64,19 +63,12 @@ def parse_args(argv: list[str] | None = None) -> MapsConfig:
         "--out", default=d.out, help="artifacts directory (reads links/, writes maps/, projector/)"
     )
     p.add_argument(
-        "--data",
-        default=None,
-        help="goodbooks-10k directory; unused here (explorer.links stored the titles and genres in links/), "
-        "accepted so both explorer commands take the same flags",
-    )
-    p.add_argument("--wiki", default=None, help="Wikipedia ndjson; unused here for the same reason as --data")
-    p.add_argument(
         "--method",
         choices=["umap", "tsne", "pca"],
         default=d.method,
         help="2-D projection: umap (default), tsne (slower) or pca (instant, for quick looks and tests)",
     )
-    p.add_argument("--n-neighbors", type=int, default=d.n_neighbors, help="UMAP neighbourhood size")
+    p.add_argument("--n-neighbors", type=int, default=d.n_neighbors, help="UMAP neighborhood size")
     p.add_argument("--n-epochs", type=int, default=d.n_epochs, help="UMAP optimisation epochs")
     p.add_argument("--k", type=int, default=d.k, help="nearest books per book in map.json")
     p.add_argument("--seed", type=int, default=d.seed, help="random seed")
@@ -108,11 +100,11 @@ def project(
     n_neighbors: int = 15,
     n_epochs: int = 120,
     seed: int = 0,
-    neighbours: np.ndarray | None = None,
+    neighbors: np.ndarray | None = None,
 ) -> np.ndarray:
     """float32 [num_rows, 2] coordinates scaled into [0, 1] (cosine geometry of ``vectors``).
 
-    ``neighbours`` may pass in ``top_k_neighbours(vectors, k)`` for some k >= n_neighbors - 1.
+    ``neighbors`` may pass in ``top_k_neighbors(vectors, k)`` for some k >= n_neighbors - 1.
     """
     unit = normalise(vectors)
     if method == "pca":
@@ -126,14 +118,14 @@ def project(
         xy = TSNE(2, perplexity=perplexity, max_iter=250, init="pca", random_state=seed).fit_transform(unit)
     elif method == "umap":
         umap = _import_umap()
-        # Exact neighbours by matrix product: faster than UMAP's own search at this size, and it
+        # Exact neighbors by matrix product: faster than UMAP's own search at this size, and it
         # skips compiling pynndescent with numba on every fresh environment.
         n_neighbors = min(n_neighbors, len(unit) - 1)
-        if neighbours is None or neighbours.shape[1] < n_neighbors - 1:
-            neighbours = top_k_neighbours(unit, n_neighbors - 1)
-        neighbours = neighbours[:, : n_neighbors - 1]
+        if neighbors is None or neighbors.shape[1] < n_neighbors - 1:
+            neighbors = top_k_neighbors(unit, n_neighbors - 1)
+        neighbors = neighbors[:, : n_neighbors - 1]
         knn = np.concatenate(
-            [np.arange(len(unit))[:, None], neighbours], axis=1
+            [np.arange(len(unit))[:, None], neighbors], axis=1
         )  # [n, n_neighbors], self first
         dists = np.maximum(1.0 - np.einsum("nd,nkd->nk", unit, unit[knn]), 0.0).astype(np.float32)
         dists[:, 0] = 0.0
@@ -170,7 +162,7 @@ def plot_map(xy: np.ndarray, genres: list[str], title: str, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(10, 10), dpi=100)
     genre_arr = np.array(genres, dtype=object)
     none = genre_arr == ""
-    ax.scatter(xy[none, 0], xy[none, 1], s=2, c=NO_GENRE_COLOUR, linewidths=0, label="(no genre shelf)")
+    ax.scatter(xy[none, 0], xy[none, 1], s=2, c=NO_GENRE_COLOUR, linewidths=0, label="(no genre tag)")
     for name, colour in zip(names, GENRE_COLOURS, strict=True):
         mask = genre_arr == name
         if mask.any():
@@ -190,13 +182,13 @@ def _coords(xy: np.ndarray) -> list:
     return [None if v != v else v for v in flat]
 
 
-def map_entry(label: str, xy: np.ndarray, neighbours: np.ndarray) -> dict:
-    """One map of ``map.json``: coordinates and each book's nearest books, both by tag-model row."""
-    return {"label": label, "xy": _coords(xy), "neighbours": neighbours.ravel().tolist()}
+def map_entry(label: str, xy: np.ndarray, neighbors: np.ndarray) -> dict:
+    """One map of ``map.json``: coordinates and each book's nearest books, both by tags-model row."""
+    return {"label": label, "xy": _coords(xy), "neighbors": neighbors.ravel().tolist()}
 
 
 def build_map_json(tags: Space, genres: list[str], maps: dict, k: int) -> dict:
-    """``web/map.json``: everything the map page draws, rows in tag-model (books.csv) order."""
+    """``web/map.json``: everything the map page draws, rows in tags-model (books.csv) order."""
     genre_names = list(GENRES)
     return {
         "format_version": 1,
@@ -213,19 +205,19 @@ def build_map_json(tags: Space, genres: list[str], maps: dict, k: int) -> dict:
     }
 
 
-def rating_in_tag_rows(tags: Space, rating_ids: list[int], xy: np.ndarray, near: np.ndarray, k: int):
-    """Rating-model coordinates and neighbours (``near``: rating rows) re-indexed by tag-model row.
+def rating_in_tags_rows(tags: Space, rating_ids: list[int], xy: np.ndarray, near: np.ndarray, k: int):
+    """Rating-model coordinates and neighbors (``near``: rating rows) re-indexed by tags-model row.
 
-    Books the tag model lacks get NaN coordinates and -1 as a neighbour.
+    Books the tags model lacks get NaN coordinates and -1 as a neighbor.
     """
     row_of = {b: i for i, b in enumerate(tags.book_keys)}
     rows = np.array([row_of.get(b, -1) for b in rating_ids])
     present = rows >= 0
     out_xy = np.full((len(tags.book_keys), 2), np.nan, dtype=np.float32)
     out_xy[rows[present]] = xy[present]
-    neighbours = np.full((len(tags.book_keys), k), -1, dtype=np.int64)
-    neighbours[rows[present]] = rows[near[present, :k]]
-    return out_xy, neighbours
+    neighbors = np.full((len(tags.book_keys), k), -1, dtype=np.int64)
+    neighbors[rows[present]] = rows[near[present, :k]]
+    return out_xy, neighbors
 
 
 # ---------------------------------------------------------------------------------------
@@ -236,11 +228,11 @@ def run(cfg: MapsConfig) -> dict:
     """Compute and write everything; return timings and sizes for the log."""
     artifacts = Path(cfg.out)
     started = time.perf_counter()
-    tags = load_link_space(artifacts, "goodbooks")
+    tags = load_link_space(artifacts, TAGS)
     genres = tags.genres
     wiki = None
     try:
-        wiki = load_link_space(artifacts, "wikipedia")
+        wiki = load_link_space(artifacts, WIKIPEDIA)
     except MissingArtifact:
         log.info("no Wikipedia link model in %s: skipping its projector files", artifacts / "links")
     rating = None
@@ -252,25 +244,25 @@ def run(cfg: MapsConfig) -> dict:
 
     t = time.perf_counter()
     want = max(cfg.k, cfg.n_neighbors - 1)
-    near = saved_neighbours(link_space_folder(artifacts, "goodbooks"), len(tags.book_keys), want)
+    near = saved_neighbors(link_space_folder(artifacts, TAGS), len(tags.book_keys), want)
     if near is None:
-        near = top_k_neighbours(tags.book_vecs, want)
-    tag_xy = project(tags.book_vecs, cfg.method, cfg.n_neighbors, cfg.n_epochs, cfg.seed, near)
-    timings["project_tag_model_s"] = round(time.perf_counter() - t, 1)
-    maps = {"tags": map_entry("similar shelves (tag model)", tag_xy, near[:, : cfg.k])}
+        near = top_k_neighbors(tags.book_vecs, want)
+    tags_xy = project(tags.book_vecs, cfg.method, cfg.n_neighbors, cfg.n_epochs, cfg.seed, near)
+    timings["project_tags_model_s"] = round(time.perf_counter() - t, 1)
+    maps = {TAGS: map_entry("similar tags (tags model)", tags_xy, near[:, : cfg.k])}
     rating_xy = None
     if rating is not None:
         t = time.perf_counter()
-        rating_near = top_k_neighbours(rating[0], want)
+        rating_near = top_k_neighbors(rating[0], want)
         rating_xy = project(rating[0], cfg.method, cfg.n_neighbors, cfg.n_epochs, cfg.seed, rating_near)
         timings["project_rating_model_s"] = round(time.perf_counter() - t, 1)
-        xy, neighbours = rating_in_tag_rows(tags, rating[1], rating_xy, rating_near, cfg.k)
-        maps["rating"] = map_entry("readers also liked (rating model)", xy, neighbours)
+        xy, neighbors = rating_in_tags_rows(tags, rating[1], rating_xy, rating_near, cfg.k)
+        maps["rating"] = map_entry("readers also liked (rating model)", xy, neighbors)
     map_json = build_map_json(tags, genres, maps, cfg.k)
 
     t = time.perf_counter()
     with atomic_dir(artifacts / "maps") as tmp:
-        plot_map(tag_xy, genres, f"goodbooks-10k by shelf tags ({cfg.method})", tmp / "tag_model.png")
+        plot_map(tags_xy, genres, f"goodbooks-10k by tags ({cfg.method})", tmp / "tags_model.png")
         if rating is not None:
             genre_of = dict(zip(tags.book_keys, genres, strict=True))
             rating_genres = [genre_of.get(b, "") for b in rating[1]]

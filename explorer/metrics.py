@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from explorer.pairs import Pairs, pair_codes
-from explorer.vectors import normalise, top_k_neighbours
+from explorer.vectors import normalise, top_k_neighbors
 
 
 def roc_auc(positive_scores: np.ndarray, negative_scores: np.ndarray) -> float:
@@ -73,25 +73,25 @@ def author_agreement(
     vectors: np.ndarray,
     authors: list[str],
     k: int = 10,
-    neighbours: np.ndarray | None = None,
+    neighbors: np.ndarray | None = None,
     rows: np.ndarray | None = None,
 ) -> dict:
     """How often a book's k nearest books share its first author, versus picking at random."""
-    return label_agreement(vectors, [first_author(a) for a in authors], k, neighbours, rows)
+    return label_agreement(vectors, [first_author(a) for a in authors], k, neighbors, rows)
 
 
 def label_agreement(
     vectors: np.ndarray,
     labels: list[str],
     k: int = 10,
-    neighbours: np.ndarray | None = None,
+    neighbors: np.ndarray | None = None,
     rows: np.ndarray | None = None,
 ) -> dict:
     """How often a book's k nearest books share its label (author, genre), versus chance.
 
     ``share`` is averaged over books with a label ("" = none); ``chance`` is the same share for
     k random other books (other books with the label over all other books). ``rows`` limits
-    both to a sample of books; ``neighbours`` may pass in ``top_k_neighbours(vectors, k2,
+    both to a sample of books; ``neighbors`` may pass in ``top_k_neighbors(vectors, k2,
     rows=rows)`` for some k2 >= k.
     """
     names = np.array(labels, dtype=object)
@@ -99,11 +99,11 @@ def label_agreement(
     if known.sum() < 2:
         return {}
     _, codes = np.unique(names, return_inverse=True)
-    if neighbours is None or neighbours.shape[1] < k:
-        neighbours = top_k_neighbours(vectors, k, rows=rows)
-    neighbours = neighbours[:, :k]
+    if neighbors is None or neighbors.shape[1] < k:
+        neighbors = top_k_neighbors(vectors, k, rows=rows)
+    neighbors = neighbors[:, :k]
     rows = np.arange(len(names)) if rows is None else np.asarray(rows)
-    same = codes[neighbours] == codes[rows, None]  # [len(rows), k]
+    same = codes[neighbors] == codes[rows, None]  # [len(rows), k]
     mine = known[rows]
     share = float(same[mine].mean())
     per_author = np.bincount(codes[known])

@@ -1,6 +1,6 @@
 """(book, link) pairs, the input of a link model, and what a trained link model yields.
 
-Every source (goodbooks shelves in ``explorer.tags``, Wikipedia articles in
+Every source (goodbooks-10k tags in ``explorer.tags``, Wikipedia articles in
 ``explorer.wikipedia``) becomes one ``Pairs``; ``explorer.links`` trains a link model on it
 and keeps the vectors and measurements as a ``LinkResult``.
 """
@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+# The link models, each named after its source: what links/<name>/, map.json's maps, the
+# report and ``explorer.explore --model`` call them.
+TAGS = "tags"  # goodbooks-10k tags: the shelves readers put books on
+WIKIPEDIA = "wikipedia"  # Wikipedia wikilinks
 
 
 class Pairs:
@@ -67,4 +72,4 @@ class LinkResult:
     link_vecs: np.ndarray
     history: dict
     metrics: dict
-    neighbours: np.ndarray | None  # int64 [num_books, k]: nearest books, best first (None if sampled)
+    neighbors: np.ndarray | None  # int64 [num_books, k]: nearest books, best first (None if sampled)

@@ -41,15 +41,15 @@ def projector_entry(name: str, folder: str, vectors: np.ndarray) -> dict:
 def write_projectors(
     folder: Path, tags: Space, rating: tuple[np.ndarray, list[int]] | None, wiki: Space | None
 ) -> None:
-    """Books and tags of the tag model; the rating model's books; Wikipedia's books and links.
+    """Books and tags of the tags model; the rating model's books; Wikipedia's books and links.
 
-    ``rating`` is (book vectors, book_ids), labelled with the tag model's titles and genres.
+    ``rating`` is (book vectors, book_ids), labelled with the tags model's titles and genres.
     """
     meta = {"title": tags.titles, "author": tags.authors, "genre": tags.genres, "book_id": tags.book_keys}
-    entries = [projector_entry("goodbooks books (tag model)", "books", tags.book_vecs)]
+    entries = [projector_entry("books (tags model)", "books", tags.book_vecs)]
     write_projector(folder / "books", tags.book_vecs, meta)
     write_projector(folder / "links", tags.link_vecs, {"tag": tags.link_names, "books": tags.link_counts})
-    entries.append(projector_entry("goodbooks shelves (tag model)", "links", tags.link_vecs))
+    entries.append(projector_entry("tags (tags model)", "links", tags.link_vecs))
     if rating is not None:
         by_id = dict(
             zip(tags.book_keys, zip(tags.titles, tags.authors, tags.genres, strict=True), strict=True)
@@ -62,12 +62,12 @@ def write_projectors(
             "book_id": rating[1],
         }
         write_projector(folder / "rating_books", rating[0], rating_meta)
-        entries.append(projector_entry("goodbooks books (rating model)", "rating_books", rating[0]))
+        entries.append(projector_entry("books (rating model)", "rating_books", rating[0]))
     if wiki is not None:
         wiki_meta = {"title": wiki.titles, "author": wiki.authors, "genre": wiki.genres}
         write_projector(folder / "wikipedia_books", wiki.book_vecs, wiki_meta)
-        entries.append(projector_entry("Wikipedia books", "wikipedia_books", wiki.book_vecs))
+        entries.append(projector_entry("books (wikipedia model)", "wikipedia_books", wiki.book_vecs))
         link_meta = {"link": wiki.link_names, "books": wiki.link_counts}
         write_projector(folder / "wikipedia_links", wiki.link_vecs, link_meta)
-        entries.append(projector_entry("Wikipedia links", "wikipedia_links", wiki.link_vecs))
+        entries.append(projector_entry("links (wikipedia model)", "wikipedia_links", wiki.link_vecs))
     (folder / "projector_config.json").write_text(json.dumps({"embeddings": entries}, indent=2))

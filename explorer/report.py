@@ -12,8 +12,8 @@ from pathlib import Path
 
 from explorer.explore import similar_books, similar_links, similar_to_author
 from explorer.metrics import author_agreement, label_agreement
-from explorer.pairs import LinkResult, Pairs
-from explorer.vectors import ExploreError, MissingArtifact, Space, load_book_embeddings, top_k_neighbours
+from explorer.pairs import TAGS, WIKIPEDIA, LinkResult, Pairs
+from explorer.vectors import ExploreError, MissingArtifact, Space, load_book_embeddings, top_k_neighbors
 from explorer.wikipedia import ParseReport
 
 log = logging.getLogger(__name__)
@@ -21,14 +21,14 @@ log = logging.getLogger(__name__)
 # Report examples; a name missing from a source (e.g. War and Peace in the 1,413-book
 # Wikipedia sample) is skipped.
 EXAMPLE_BOOKS = {
-    "goodbooks": ("The Hobbit", "War and Peace", "The Blank Slate: The Modern Denial of Human Nature"),
-    "wikipedia": ("War and Peace", "Jaws (novel)", "The Sea of Monsters", "The Dawkins Delusion?"),
+    TAGS: ("The Hobbit", "War and Peace", "The Blank Slate: The Modern Denial of Human Nature"),
+    WIKIPEDIA: ("War and Peace", "Jaws (novel)", "The Sea of Monsters", "The Dawkins Delusion?"),
 }
 EXAMPLE_LINKS = {
-    "goodbooks": ("vampires", "dystopia", "philosophy"),
-    "wikipedia": ("steven pinker", "science fiction", "h. p. lovecraft"),
+    TAGS: ("vampires", "dystopia", "philosophy"),
+    WIKIPEDIA: ("steven pinker", "science fiction", "h. p. lovecraft"),
 }
-EXAMPLE_AUTHORS = {"goodbooks": ("Steven Pinker",), "wikipedia": ("Steven Pinker",)}
+EXAMPLE_AUTHORS = {TAGS: ("Steven Pinker",), WIKIPEDIA: ("Steven Pinker",)}
 
 
 def quality_report(results: dict[str, LinkResult], parse_report: ParseReport | None, artifacts: Path) -> dict:
@@ -44,7 +44,7 @@ def quality_report(results: dict[str, LinkResult], parse_report: ParseReport | N
             "first_malformed": [{"line": n, "reason": why} for n, why in parse_report.bad_lines[:20]],
         }
     try:
-        report["rating_model"] = rating_model_agreement(artifacts, results["goodbooks"].pairs)
+        report["rating_model"] = rating_model_agreement(artifacts, results[TAGS].pairs)
     except MissingArtifact as err:
         log.info("skipping the rating-model comparison: %s", err)
     except ExploreError as err:
@@ -85,10 +85,10 @@ def rating_model_agreement(artifacts: Path, pairs: Pairs) -> dict:
     vecs, book_ids = load_book_embeddings(artifacts)
     author_of = dict(zip(pairs.book_keys, pairs.authors, strict=True))
     genre_of = dict(zip(pairs.book_keys, pairs.genres, strict=True))
-    neighbours = top_k_neighbours(vecs, 10)
+    neighbors = top_k_neighbors(vecs, 10)
     return {
-        "author_agreement": author_agreement(vecs, [author_of.get(b, "") for b in book_ids], 10, neighbours),
-        "genre_agreement": label_agreement(vecs, [genre_of.get(b, "") for b in book_ids], 10, neighbours),
+        "author_agreement": author_agreement(vecs, [author_of.get(b, "") for b in book_ids], 10, neighbors),
+        "genre_agreement": label_agreement(vecs, [genre_of.get(b, "") for b in book_ids], 10, neighbors),
     }
 
 

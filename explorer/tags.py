@@ -1,7 +1,8 @@
-"""goodbooks-10k shelves as (book, tag) pairs: ``book_tags.csv`` + ``tags.csv``.
+"""goodbooks-10k tags as (book, tag) pairs, the input of the ``tags`` model.
 
-A book and a tag are paired, weighted by how many readers put the book on that shelf, without
-the shelves that say nothing about content (to-read, owned, kindle, read-in-2015, ...).
+A tag is a shelf readers put books on (``book_tags.csv`` + ``tags.csv``). A book and a tag are
+paired, weighted by how many readers tagged the book so, without the tags that say nothing
+about content (to-read, owned, kindle, read-in-2015, ...).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from explorer.genres import top_genres
-from explorer.pairs import Pairs
+from explorer.pairs import TAGS, Pairs
 from model.data import DataError, ensure_data, load_book_tags, load_books, load_tags
 
-# Shelves that describe the reader's copy or plans, not the book's content.
+# Tags that describe the reader's copy or plans, not the book's content.
 NON_CONTENT_TAGS = frozenset(
     {
         "to-read",
@@ -73,7 +74,7 @@ NON_CONTENT_PATTERN = re.compile(
 
 
 def is_content_tag(name: str) -> bool:
-    """False for shelves about the reader's copy, plans or ratings rather than the book."""
+    """False for tags about the reader's copy, plans or ratings rather than the book."""
     name = name.strip().lower()
     return bool(name) and name not in NON_CONTENT_TAGS and not NON_CONTENT_PATTERN.search(name)
 
@@ -98,13 +99,13 @@ def tag_pairs(
     bt = bt.sort_values(["book_id", "count"], ascending=[True, False], kind="stable")
     bt = bt.groupby("book_id", sort=False).head(max_tags_per_book)
     if bt.empty:
-        raise DataError("no content shelf is used by enough books; lower --min-tag-books")
+        raise DataError("no content tag is used by enough books; lower --min-tag-books")
     tag_ids = np.sort(bt["tag_id"].unique())
     book_ids = books["book_id"].to_numpy()
     book_row = pd.Series(np.arange(len(book_ids)), index=book_ids)
     tag_row = pd.Series(np.arange(len(tag_ids)), index=tag_ids)
     return Pairs(
-        "goodbooks",
+        TAGS,
         book_row[bt["book_id"].to_numpy()].to_numpy(),
         tag_row[bt["tag_id"].to_numpy()].to_numpy(),
         np.log1p(bt["count"].to_numpy(dtype=np.float64)),

@@ -1,4 +1,4 @@
-"""Book and link vectors: cosine neighbours, and the files they are saved in and read from.
+"""Book and link vectors: cosine neighbors, and the files they are saved in and read from.
 
 ``links/<source>/`` holds a link model (written by ``python -m explorer.links``);
 ``book_embeddings.npy`` with ``web/metadata.json`` holds the rating model's book vectors
@@ -17,7 +17,7 @@ import numpy as np
 from explorer.pairs import Pairs
 from model.ranking import top_k, top_k_rows
 
-NEIGHBOURS_FILE = "neighbours.npy"
+NEIGHBORS_FILE = "neighbors.npy"
 
 
 class ExploreError(Exception):
@@ -29,7 +29,7 @@ class MissingArtifact(ExploreError):
 
 
 # ---------------------------------------------------------------------------------------
-# Cosine neighbours
+# Cosine neighbors
 
 
 def normalise(vectors: np.ndarray) -> np.ndarray:
@@ -58,7 +58,7 @@ def most_similar(
     return [(int(i), float(sims[i])) for i in top_k(sims, k) if np.isfinite(sims[i])]
 
 
-def top_k_neighbours(
+def top_k_neighbors(
     vectors: np.ndarray, k: int = 10, chunk: int = 2048, rows: np.ndarray | None = None
 ) -> np.ndarray:
     """int64 [num_rows, k]: each row's k nearest other rows by cosine, best first (ties: lower row).
@@ -117,7 +117,7 @@ def link_space_folder(artifacts: Path, source: str) -> Path:
 
 
 def load_link_space(artifacts: Path, source: str) -> Space:
-    """The link model of ``source`` ('goodbooks' or 'wikipedia') from ``links/<source>/``."""
+    """The link model of ``source`` (``TAGS`` or ``WIKIPEDIA``) from ``links/<source>/``."""
     folder = link_space_folder(artifacts, source)
     if not (folder / "index.json").is_file():
         raise MissingArtifact(
@@ -137,9 +137,9 @@ def load_link_space(artifacts: Path, source: str) -> Space:
     )
 
 
-def saved_neighbours(folder: Path, num_rows: int, k: int) -> np.ndarray | None:
-    """The first k columns of ``neighbours.npy`` in ``folder``, or None when absent or too small."""
-    path = folder / NEIGHBOURS_FILE
+def saved_neighbors(folder: Path, num_rows: int, k: int) -> np.ndarray | None:
+    """The first k columns of ``neighbors.npy`` in ``folder``, or None when absent or too small."""
+    path = folder / NEIGHBORS_FILE
     if not path.is_file():
         return None
     near = np.load(path)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.pairs import Pairs
+from explorer.pairs import WIKIPEDIA, Pairs
 from model.data import DataError
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ def wiki_pairs(books: list[WikiBook], min_count: int = 4, drop: frozenset[str] =
         )
     titles = [b.title for b in kept]
     return Pairs(
-        "wikipedia",
+        WIKIPEDIA,
         book_rows,
         link_rows,
         np.ones(len(book_rows)),

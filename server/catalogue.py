@@ -189,7 +189,7 @@ class Catalogue:
 
     def similar(self, book_id: int, k: int) -> list[tuple[dict, float]]:
         """Readers also liked, as the page computes it (docs/ARTIFACTS.md): the book's co-liked
-        neighbours with a positive weight, strongest first (score = that weight), then the books
+        neighbors with a positive weight, strongest first (score = that weight), then the books
         whose vectors have the highest cosine with its own (score = the cosine); ties by row."""
         row = self.row_of[book_id]
         chosen: list[tuple[int, float]] = []
@@ -206,11 +206,11 @@ class Catalogue:
         chosen += [(int(r), float(sims[r])) for r in order]
         return [(self.books[r], score) for r, score in chosen]
 
-    def content_neighbours(self, book_id: int, k: int) -> list[dict] | None:
+    def content_neighbors(self, book_id: int, k: int) -> list[dict] | None:
         """Books from content_similar.json for ``book_id`` (None when the file is absent)."""
         if self.content_similar is None:
             return None
-        ids = self.content_similar.get("neighbours", {}).get(str(book_id), [])
+        ids = self.content_similar.get("neighbors", {}).get(str(book_id), [])
         return [self.books[self.row_of[i]] for i in ids[:k] if i in self.row_of]
 
 

@@ -124,10 +124,10 @@ def planted():
 
 @pytest.fixture
 def tiny_artifacts(tmp_path, planted):
-    """An artifacts dir with a goodbooks-shaped tag model whose vectors carry the planted groups."""
+    """An artifacts dir with a goodbooks-shaped tags model whose vectors carry the planted groups."""
     out = tmp_path / "artifacts"
     book_vecs, link_vecs = planted_vectors(planted)
-    write_link_artifacts(out, "goodbooks", planted, book_vecs, link_vecs)
+    write_link_artifacts(out, "tags", planted, book_vecs, link_vecs)
     return out
 
 

@@ -10,20 +10,20 @@ import pytest
 
 from explorer.explore import find_name, load_space, main, similar_books, similar_to_author, suggest
 from explorer.metrics import author_agreement
-from explorer.vectors import most_similar, top_k_neighbours
+from explorer.vectors import most_similar, top_k_neighbors
 from tests.explorer.conftest import REPO, add_rating_model
 
 
-def test_top_k_neighbours_match_brute_force():
+def test_top_k_neighbors_match_brute_force():
     rng = np.random.default_rng(0)
     vecs = rng.normal(size=(300, 5)).astype(np.float32)
-    got = top_k_neighbours(vecs, 7, chunk=64)
+    got = top_k_neighbors(vecs, 7, chunk=64)
     unit = vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
     sims = unit @ unit.T
     np.fill_diagonal(sims, -np.inf)
     assert np.array_equal(got, np.argsort(-sims, axis=1, kind="stable")[:, :7])
     rows = np.array([5, 77, 299])
-    assert np.array_equal(top_k_neighbours(vecs, 7, rows=rows), got[rows])
+    assert np.array_equal(top_k_neighbors(vecs, 7, rows=rows), got[rows])
 
 
 def test_most_similar_excludes_the_query_and_breaks_ties_by_row():
@@ -67,10 +67,10 @@ def test_queries_on_planted_vectors(tiny_artifacts, planted):
     assert all(r >= 20 and r not in rows for r, _ in hits)
 
 
-def test_cli_prints_neighbours(tiny_artifacts, capsys):
+def test_cli_prints_neighbors(tiny_artifacts, capsys):
     assert main(["books", "Book 30", "--artifacts", str(tiny_artifacts), "-k", "3"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Closest to Book 30 (Author 7) [goodbooks model]:")
+    assert out.startswith("Closest to Book 30 (Author 7) [tags model]:")
     assert len(out.strip().splitlines()) == 4
     assert main(["links", "link 2", "--artifacts", str(tiny_artifacts), "-k", "2"]) == 0
     assert "link 2" in capsys.readouterr().out
@@ -79,9 +79,9 @@ def test_cli_prints_neighbours(tiny_artifacts, capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["books", "Book 3O"], "No book titled 'Book 3O' in the goodbooks model. Did you mean: 'Book 3"),
-        (["links", "lnk 1"], "No link or tag 'lnk 1' in the goodbooks model. Did you mean: 'link 1'"),
-        (["author", "Auther 2"], "No author 'Auther 2' in the goodbooks model. Did you mean: 'Author 2'"),
+        (["books", "Book 3O"], "No book titled 'Book 3O' in the tags model. Did you mean: 'Book 3"),
+        (["links", "lnk 1"], "No link or tag 'lnk 1' in the tags model. Did you mean: 'link 1'"),
+        (["author", "Auther 2"], "No author 'Auther 2' in the tags model. Did you mean: 'Author 2'"),
         (
             ["books", "Book 1", "--model", "rating"],
             "book_embeddings.npy not found: run `python -m model.train",

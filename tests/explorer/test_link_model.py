@@ -9,7 +9,7 @@ from sklearn.metrics import roc_auc_score
 from explorer.link_model import LinkModelConfig, PairSampler, build_link_model, embeddings, train_link_model
 from explorer.metrics import roc_auc
 from explorer.pairs import pair_codes, split_pairs
-from explorer.vectors import top_k_neighbours
+from explorer.vectors import top_k_neighbors
 
 
 def _sampler(pairs, known=None, ratio=3, batch=16, seed=0):
@@ -101,9 +101,9 @@ def test_planted_groups_are_recovered(planted):
     book_vecs, link_vecs = embeddings(model)
     group_b = np.arange(planted.num_books) >= planted.num_books // 2
     group_l = np.arange(planted.num_links) >= planted.num_links // 2
-    near_b = top_k_neighbours(book_vecs, 5)
+    near_b = top_k_neighbors(book_vecs, 5)
     assert np.mean(group_b[near_b] == group_b[:, None]) == 1.0
-    near_l = top_k_neighbours(link_vecs, 3)
+    near_l = top_k_neighbors(link_vecs, 3)
     assert np.mean(group_l[near_l] == group_l[:, None]) == 1.0
 
 

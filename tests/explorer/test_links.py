@@ -1,4 +1,4 @@
-"""Pair sources: the Wikipedia ndjson parser, link cleaning and goodbooks shelves."""
+"""Pair sources: the Wikipedia ndjson parser, link cleaning and goodbooks-10k tags."""
 
 from __future__ import annotations
 

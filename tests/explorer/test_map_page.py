@@ -31,15 +31,15 @@ def _map_json() -> dict:
     genre = np.arange(NUM_BOOKS) % 12
     centres = rng.uniform(0.1, 0.9, size=(12, 2))
     xy = np.clip(centres[genre] + rng.normal(0, 0.04, size=(NUM_BOOKS, 2)), 0, 1)
-    neighbours = (np.arange(NUM_BOOKS)[:, None] + 12 * np.arange(1, K + 1)) % NUM_BOOKS  # same genre
+    neighbors = (np.arange(NUM_BOOKS)[:, None] + 12 * np.arange(1, K + 1)) % NUM_BOOKS  # same genre
     titles = [f"Title {i}" for i in range(NUM_BOOKS)]
     titles[7] = "Anna Karénina <b>not bold</b>"
     space = Space(
         "tags", xy, titles, [f"Author {i % 50}" for i in range(NUM_BOOKS)], list(range(1, NUM_BOOKS + 1))
     )
     names = list(GENRES)
-    tags = maps.map_entry("similar shelves (tag model)", xy, neighbours)
-    rating = maps.map_entry("readers also liked (rating model)", xy[::-1].copy(), neighbours[::-1].copy())
+    tags = maps.map_entry("similar tags (tags model)", xy, neighbors)
+    rating = maps.map_entry("readers also liked (rating model)", xy[::-1].copy(), neighbors[::-1].copy())
     return maps.build_map_json(space, [names[g] for g in genre], {"tags": tags, "rating": rating}, K)
 
 

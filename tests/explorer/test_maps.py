@@ -24,7 +24,7 @@ def test_maps_without_a_rating_model(tiny_artifacts, planted, caplog):
     caplog.set_level("INFO")
     assert maps.main(["--out", str(tiny_artifacts), "--method", "pca", "--k", "4"]) == 0
     assert "no rating model yet" in caplog.text
-    assert (tiny_artifacts / "maps" / "tag_model.png").stat().st_size > 10_000
+    assert (tiny_artifacts / "maps" / "tags_model.png").stat().st_size > 10_000
     assert not (tiny_artifacts / "maps" / "rating_model.png").exists()
 
     data = json.loads((tiny_artifacts / "web" / "map.json").read_text())
@@ -32,7 +32,7 @@ def test_maps_without_a_rating_model(tiny_artifacts, planted, caplog):
     assert list(data["maps"]) == ["tags"]
     xy = np.array(data["maps"]["tags"]["xy"]).reshape(-1, 2)
     assert xy.shape == (planted.num_books, 2) and xy.min() >= 0 and xy.max() <= 1
-    assert len(data["maps"]["tags"]["neighbours"]) == 4 * planted.num_books
+    assert len(data["maps"]["tags"]["neighbors"]) == 4 * planted.num_books
     assert data["genre_names"] == list(GENRES) and len(data["genre_colours"]) == len(GENRES)
     assert set(data["genres"]) == {list(GENRES).index("fantasy"), list(GENRES).index("romance")}
     # planted groups land apart: the groups' x ranges (first principal axis) do not overlap
@@ -47,9 +47,9 @@ def test_projector_files_parse_back_with_the_right_shapes(tiny_artifacts, plante
     config = json.loads((projector / "projector_config.json").read_text())
     names = [e["tensorName"] for e in config["embeddings"]]
     assert names == [
-        "goodbooks books (tag model)",
-        "goodbooks shelves (tag model)",
-        "goodbooks books (rating model)",
+        "books (tags model)",
+        "tags (tags model)",
+        "books (rating model)",
     ]
     for entry in config["embeddings"]:
         vecs, header, rows = _read_projector(projector / entry["tensorPath"].rsplit("/", 1)[0])
@@ -61,7 +61,7 @@ def test_projector_files_parse_back_with_the_right_shapes(tiny_artifacts, plante
     assert (tiny_artifacts / "maps" / "rating_model.png").is_file()
     data = json.loads((tiny_artifacts / "web" / "map.json").read_text())
     assert set(data["maps"]) == {"tags", "rating"}
-    assert len(data["maps"]["rating"]["neighbours"]) == data["k"] * planted.num_books
+    assert len(data["maps"]["rating"]["neighbors"]) == data["k"] * planted.num_books
 
 
 def test_missing_link_model_is_a_clear_error(tmp_path, caplog):
@@ -110,29 +110,32 @@ def test_links_and_maps_stages_end_to_end(tmp_path, caplog):
     assert links.main(argv) == 0
     assert "line 5: not valid JSON" in caplog.text
     report = json.loads((out / "links" / "report.json").read_text())
-    assert set(report["sources"]) == {"goodbooks", "wikipedia"}
+    assert set(report["sources"]) == {"tags", "wikipedia"}
     assert report["wikipedia_parse"]["malformed_lines"] == 1
-    assert 0 <= report["sources"]["goodbooks"]["auc_uniform_negatives"] <= 1
-    index = json.loads((out / "links" / "goodbooks" / "index.json").read_text())
+    assert 0 <= report["sources"]["tags"]["auc_uniform_negatives"] <= 1
+    index = json.loads((out / "links" / "tags" / "index.json").read_text())
     assert "to-read" not in index["links"] and len(index["book_keys"]) == pairs.num_books
     similar = json.loads((out / "web" / "content_similar.json").read_text())
-    assert similar["k"] == 10 and len(similar["neighbours"]) == pairs.num_books
+    assert similar["k"] == 10 and len(similar["neighbors"]) == pairs.num_books
     assert "# Link-embedding quality" in (out / "links" / "report.md").read_text()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp dirs left
 
     assert maps.main(["--out", str(out), "--method", "pca"]) == 0
     config = json.loads((out / "projector" / "projector_config.json").read_text())
-    assert [e["tensorName"] for e in config["embeddings"]][-2:] == ["Wikipedia books", "Wikipedia links"]
+    assert [e["tensorName"] for e in config["embeddings"]][-2:] == [
+        "books (wikipedia model)",
+        "links (wikipedia model)",
+    ]
 
     assert links.main(argv + ["--wiki", str(tmp_path / "nope.ndjson")]) == 2
     assert "pass --wiki none" in caplog.text
 
 
-def test_rating_map_is_reindexed_by_tag_model_row():
-    tags = Space("goodbooks", np.zeros((4, 2)), ["a", "b", "c", "d"], [""] * 4, [10, 20, 30, 40])
-    rating_ids = [30, 99, 10]  # 99 is unknown to the tag model, 20 and 40 have no rating vector
+def test_rating_map_is_reindexed_by_tags_model_row():
+    tags = Space("tags", np.zeros((4, 2)), ["a", "b", "c", "d"], [""] * 4, [10, 20, 30, 40])
+    rating_ids = [30, 99, 10]  # 99 is unknown to the tags model, 20 and 40 have no rating vector
     xy = np.array([[0.3, 0.3], [0.9, 0.9], [0.1, 0.1]], dtype=np.float32)
     near = np.array([[2, 1], [0, 2], [0, 1]])  # rating rows
-    out_xy, neighbours = maps.rating_in_tag_rows(tags, rating_ids, xy, near, 2)
+    out_xy, neighbors = maps.rating_in_tags_rows(tags, rating_ids, xy, near, 2)
     assert np.allclose(out_xy[[0, 2]], [[0.1, 0.1], [0.3, 0.3]]) and np.isnan(out_xy[[1, 3]]).all()
-    assert neighbours.tolist() == [[2, -1], [-1, -1], [0, -1], [-1, -1]]
+    assert neighbors.tolist() == [[2, -1], [-1, -1], [0, -1], [-1, -1]]

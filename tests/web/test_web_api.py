@@ -162,8 +162,8 @@ def test_similar_books(client, book_id, k, expected_ids):
     assert sims == sorted(sims, reverse=True)
 
 
-def test_similar_includes_content_neighbours_when_built(tiny_site, client):
-    (tiny_site / "content_similar.json").write_text(json.dumps({"k": 2, "neighbours": {"10": [50, 30]}}))
+def test_similar_includes_content_neighbors_when_built(tiny_site, client):
+    (tiny_site / "content_similar.json").write_text(json.dumps({"k": 2, "neighbors": {"10": [50, 30]}}))
     body = client.get("/api/books/10/similar").get_json()
     assert [book["book_id"] for book in body["content"]] == [50, 30]
 

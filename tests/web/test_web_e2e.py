@@ -259,7 +259,7 @@ def test_similar_books_dialog(page, site_url, catalogue, screenshot_dir, name):
     shown = ids(page, "#similar-rating")
     expected = [book["book_id"] for book, _ in catalogue.similar(4, 10)]
     assert len(shown) == 10 and 4 not in shown
-    # Browser (float32 JS) and server (numpy) agree; allow a swap of two near-equal neighbours.
+    # Browser (float32 JS) and server (numpy) agree; allow a swap of two near-equal neighbors.
     assert shown[:5] == expected[:5] or sorted(shown) == sorted(expected)
     assert page.text_content("#similar-title") == "Similar to “Even Book 4”"
     page.screenshot(path=screenshot_dir / f"{name}-similar.png")
@@ -289,8 +289,8 @@ def test_keyboard_only_on_a_phone(page, site_url, screenshot_dir, name):
 
 def test_similar_content_from_content_similar_json(page, site_url):
     # The explorer's content_similar.json is optional; when served, the dialog shows it too.
-    neighbours = {"k": 3, "neighbours": {"4": [10, 999999, 12]}}  # an unknown id is skipped
-    page.route("**/content_similar.json", lambda route: route.fulfill(json=neighbours))
+    neighbors = {"k": 3, "neighbors": {"4": [10, 999999, 12]}}  # an unknown id is skipped
+    page.route("**/content_similar.json", lambda route: route.fulfill(json=neighbors))
     open_site(page, site_url)
     pick_by_search(page, "even book 4", 4)
     page.click("#picks li[data-book-id='4'] button[data-action=similar]")

@@ -18,7 +18,6 @@ const state = {
   query: "",
   searchLimit: PAGE,
   suggestionLimit: PAGE,
-  lastResult: null,
   similarOf: null, // book_id whose similar books the dialog shows
   generation: 0, // drops results of a recompute overtaken by a newer one
 };
@@ -135,7 +134,6 @@ async function recompute() {
   const millis = performance.now() - started;
   const available = metadata.num_books - result.pickedRows.length;
   ui.renderSuggestions(suggestions, { pickCount: state.picks.size, hasMore: top.length < available, millis });
-  state.lastResult = result;
   stats.recomputeCount += 1;
   stats.lastComputeMs = millis; // model + top k + reasons
   stats.lastRecomputeMs = performance.now() - started; // ... and the suggestions' DOM
@@ -150,7 +148,7 @@ async function showSimilar(bookId) {
   if (state.content === undefined) state.content = await fetchOptionalJson("content_similar.json");
   let content = null;
   if (state.content) {
-    const ids = state.content.neighbours?.[String(bookId)] ?? [];
+    const ids = state.content.neighbors?.[String(bookId)] ?? [];
     content = ids.filter((id) => state.rowOf.has(id)).slice(0, SIMILAR_K).map((id) => item(bookById(id)));
   }
   ui.openSimilar(bookAt(row), rating, content);

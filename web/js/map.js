@@ -63,9 +63,9 @@ export function nearestRow(grid, xs, ys, x, y, radius) {
   return best;
 }
 
-/** The k neighbour rows of `row` in a map entry (flat [num_books * k]; -1 = none). */
-export function neighbourRows(entry, k, row) {
-  return entry.neighbours.slice(row * k, row * k + k).filter((r) => r >= 0);
+/** The k neighbor rows of `row` in a map entry (flat [num_books * k]; -1 = none). */
+export function neighborRows(entry, k, row) {
+  return entry.neighbors.slice(row * k, row * k + k).filter((r) => r >= 0);
 }
 
 /** First row whose title contains `query` (case-insensitive), exact titles first; -1 if none. */
@@ -232,7 +232,7 @@ function drawOverlay() {
     const [sx, sy] = toScreen(state.selected);
     ctx.strokeStyle = "rgba(35, 26, 20, 0.5)";
     ctx.lineWidth = 1;
-    for (const row of neighbourRows(currentMap(), state.data.k, state.selected)) {
+    for (const row of neighborRows(currentMap(), state.data.k, state.selected)) {
       if (Number.isNaN(state.points.xs[row])) continue;
       const [nx, ny] = toScreen(row);
       ctx.beginPath();
@@ -372,11 +372,11 @@ function select(row) {
   $("book-heading").textContent = data.titles[row];
   $("book-author").textContent = data.authors[row] ? `by ${data.authors[row]}` : "";
   const genre = data.genres[row];
-  $("book-genre").textContent = genre >= 0 ? `Most-used genre shelf: ${data.genre_names[genre]}` : "";
+  $("book-genre").textContent = genre >= 0 ? `Most-used genre tag: ${data.genre_names[genre]}` : "";
   const k = data.k;
-  const ratingRows = data.maps.rating ? neighbourRows(data.maps.rating, k, row) : [];
+  const ratingRows = data.maps.rating ? neighborRows(data.maps.rating, k, row) : [];
   listBooks("similar-rating", "similar-rating-heading", ratingRows);
-  listBooks("similar-tags", "similar-tags-heading", data.maps.tags ? neighbourRows(data.maps.tags, k, row) : []);
+  listBooks("similar-tags", "similar-tags-heading", data.maps.tags ? neighborRows(data.maps.tags, k, row) : []);
   renderPickButton();
   drawOverlay();
 }

@@ -225,10 +225,6 @@ export function createUi(root, handlers) {
       return nodes.search.value;
     },
 
-    setSearchValue(value) {
-      nodes.search.value = value;
-    },
-
     /** results: [{book, picked}]; query "" means the start state (popular books). */
     renderSearch(results, { query, total, hasMore }) {
       nodes.searchHeading.textContent = query.trim() ? "Search results" : "Popular books to start from";
