@@ -24,13 +24,11 @@ from explorer.pairs import TAGS, LinkResult, Pairs, split_pairs
 from explorer.report import quality_report, report_markdown
 from explorer.tags import load_tag_pairs
 from explorer.vectors import NEIGHBORS_FILE, save_link_space, top_k_neighbors
-from explorer.wikipedia import read_wiki_ndjson, wiki_pairs
+from explorer.wikipedia import WIKI_ENV, read_wiki_ndjson, resolve_wiki_file, wiki_pairs
 from model.atomic import atomic_dir, write_json_atomic
 from model.data import DataError
 
 log = logging.getLogger(__name__)
-
-DEFAULT_WIKI = Path("../shared/data/wikipedia-books/p15_books.ndjson")
 
 
 @dataclass
@@ -68,7 +66,7 @@ def parse_args(argv: list[str] | None = None) -> LinksConfig:
     p.add_argument(
         "--wiki",
         default=None,
-        help=f"Wikipedia books ndjson file (default: {DEFAULT_WIKI} when present; 'none' skips it)",
+        help=f"Wikipedia books ndjson file (default: ${WIKI_ENV}; neither, or 'none': no Wikipedia model)",
     )
     p.add_argument("--embedding-dim", type=int, default=d.embedding_dim, help="size of book and link vectors")
     p.add_argument(
@@ -103,20 +101,6 @@ def parse_args(argv: list[str] | None = None) -> LinksConfig:
     p.add_argument("--k", type=int, default=d.k, help="neighbors per book in content_similar.json")
     p.add_argument("--seed", type=int, default=d.seed, help="random seed")
     return LinksConfig(**vars(p.parse_args(argv)))
-
-
-def resolve_wiki(wiki_arg: str | None) -> Path | None:
-    """The ndjson file to use, or None to skip Wikipedia; an explicit missing file is an error."""
-    if wiki_arg and wiki_arg.lower() == "none":
-        return None
-    if wiki_arg:
-        if not Path(wiki_arg).is_file():
-            raise DataError(f"{wiki_arg}: file not found (pass --wiki none to skip the Wikipedia model)")
-        return Path(wiki_arg)
-    if DEFAULT_WIKI.is_file():
-        return DEFAULT_WIKI
-    log.info("no Wikipedia ndjson at %s: skipping the Wikipedia link model", DEFAULT_WIKI)
-    return None
 
 
 FULL_SEARCH_BOOKS = 12_000
@@ -199,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         sources = {TAGS: load_tag_pairs(cfg.data, cfg.min_tag_books, cfg.max_tags_per_book)}
-        wiki_path = resolve_wiki(cfg.wiki)
+        wiki_path = resolve_wiki_file(cfg.wiki)
         parse_report = None
         if wiki_path is not None:
             wiki_books, parse_report = read_wiki_ndjson(wiki_path)

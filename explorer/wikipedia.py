@@ -4,12 +4,17 @@ One JSON array per line: ``[title, infobox, wikilinks, external_links, timestamp
 (the format of the Wikipedia book-embeddings project's ``found_books_filtered.ndjson``, 37,020
 books, and of its 1,413-book sample). Malformed lines are counted, reported with their line
 numbers and skipped.
+
+The file is named by ``--wiki FILE`` or the environment variable ``WIKIPEDIA_BOOKS``, as the
+goodbooks directory is by ``--data`` or ``GOODBOOKS_DIR``; with neither, the Wikipedia model is
+skipped.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +26,9 @@ from explorer.pairs import WIKIPEDIA, Pairs
 from model.data import DataError
 
 log = logging.getLogger(__name__)
+
+WIKI_ENV = "WIKIPEDIA_BOOKS"
+FULL_FILE_URL = "https://raw.githubusercontent.com/WillKoehrsen/wikipedia-data-science/master/data/found_books_filtered.ndjson"
 
 # Links that every book article has, which say nothing about the book (the original
 # Wikipedia book-embeddings project removed the same formats and WikiProject banners).
@@ -37,6 +45,31 @@ GENERIC_LINKS = frozenset(
         "wikipedia:wikiproject novels",
     }
 )
+
+
+def resolve_wiki_file(wiki_arg: str | None, environ=os.environ) -> Path | None:
+    """The ndjson file to read: ``--wiki``, else ``$WIKIPEDIA_BOOKS``; None skips the model.
+
+    ``--wiki none`` skips it too. A named file that does not exist is a DataError; with no
+    file named at all, one log line says the model is skipped and where the full file is.
+    """
+    if wiki_arg and wiki_arg.lower() == "none":
+        log.info("--wiki none: skipping the Wikipedia model")
+        return None
+    named, how = (wiki_arg, "--wiki") if wiki_arg else (environ.get(WIKI_ENV), WIKI_ENV)
+    if not named:
+        log.info(
+            "no Wikipedia books file (--wiki FILE or %s=FILE): skipping the Wikipedia model; "
+            "the full 37,020-book file is %s",
+            WIKI_ENV,
+            FULL_FILE_URL,
+        )
+        return None
+    if not Path(named).is_file():
+        raise DataError(
+            f"{named} (from {how}): file not found (pass --wiki none to skip the Wikipedia model)"
+        )
+    return Path(named)
 
 
 @dataclass

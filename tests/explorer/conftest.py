@@ -23,7 +23,7 @@ def real_goodbooks_dir() -> Path | None:
 
 
 def real_wiki_file() -> Path | None:
-    f = SHARED / "wikipedia-books" / "p15_books.ndjson"
+    f = Path(os.environ.get("WIKIPEDIA_BOOKS") or SHARED / "wikipedia-books" / "p15_books.ndjson")
     return f if f.is_file() else None
 
 

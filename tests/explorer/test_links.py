@@ -10,7 +10,15 @@ import pytest
 
 from explorer.genres import top_genres
 from explorer.tags import is_content_tag, tag_pairs
-from explorer.wikipedia import ParseReport, iter_wiki_ndjson, parse_wiki_line, read_wiki_ndjson, wiki_pairs
+from explorer.wikipedia import (
+    FULL_FILE_URL,
+    ParseReport,
+    iter_wiki_ndjson,
+    parse_wiki_line,
+    read_wiki_ndjson,
+    resolve_wiki_file,
+    wiki_pairs,
+)
 from model.data import DataError
 from tests.explorer.conftest import WIKI_LINES
 
@@ -92,6 +100,27 @@ def test_streaming_reads_lazily():
     books = iter_wiki_ndjson(lines(), ParseReport("gen"))
     next(books)
     assert len(pulled) == 1
+
+
+def test_the_wikipedia_file_comes_from_the_flag_then_the_environment(tmp_path):
+    flag, env = tmp_path / "flag.ndjson", tmp_path / "env.ndjson"
+    flag.write_text(WIKI_LINES[0])
+    env.write_text(WIKI_LINES[1])
+    assert resolve_wiki_file(str(flag), {"WIKIPEDIA_BOOKS": str(env)}) == flag
+    assert resolve_wiki_file(None, {"WIKIPEDIA_BOOKS": str(env)}) == env
+    assert resolve_wiki_file("none", {"WIKIPEDIA_BOOKS": str(env)}) is None
+    with pytest.raises(DataError, match=r"nope.ndjson \(from WIKIPEDIA_BOOKS\): file not found"):
+        resolve_wiki_file(None, {"WIKIPEDIA_BOOKS": str(tmp_path / "nope.ndjson")})
+    with pytest.raises(DataError, match="from --wiki.*pass --wiki none"):
+        resolve_wiki_file(str(tmp_path / "nope.ndjson"), {})
+
+
+def test_with_no_wikipedia_file_named_one_line_says_it_is_skipped_and_where_the_file_is(caplog):
+    caplog.set_level("INFO")
+    assert resolve_wiki_file(None, {"WIKIPEDIA_BOOKS": ""}) is None
+    assert len(caplog.records) == 1
+    line = caplog.records[0].getMessage()
+    assert "skipping the Wikipedia model" in line and "WIKIPEDIA_BOOKS" in line and FULL_FILE_URL in line
 
 
 def _book(title, links, author=""):
