@@ -14,8 +14,9 @@ import re
 
 from flask import Blueprint, current_app, jsonify, request
 
-from server.catalogue import ArtifactsInvalid, ArtifactsMissing, Catalogue
+from server.catalogue import Catalogue
 from server.http import json_error
+from server.sitedir import ArtifactsInvalid, ArtifactsMissing
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

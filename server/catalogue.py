@@ -1,169 +1,26 @@
 """The catalogue the API answers from: ``books.json``, ``metadata.json`` and the book vectors.
 
 Everything here reads the exported site files (see docs/ARTIFACTS.md); nothing imports
-TensorFlow. The book vectors come straight out of the TF.js weights (``model.json`` and its
-shards), so the server and the browser use the very same numbers.
+TensorFlow. The book vectors come straight out of the TF.js weights (``server.tfjs_weights``),
+so the server and the browser use the very same numbers; every file of one catalogue comes
+from one build (``server.sitedir``).
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import os
 import posixpath
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from server.search import SearchIndex, build_search_index, normalize, search_rows
-
-# Bytes per element of each dtype a TF.js weights manifest can hold.
-_DTYPE_BYTES = {"float32": 4, "int32": 4, "bool": 1, "uint8": 1, "uint16": 2, "float16": 2}
-_NUMPY_DTYPES = {
-    "float32": np.float32,
-    "int32": np.int32,
-    "bool": np.bool_,
-    "uint8": np.uint8,
-    "uint16": np.uint16,
-    "float16": np.float16,
-}
-
-
-class ArtifactsMissing(Exception):
-    """The site files the API needs are absent: the artifacts have not been built."""
-
-
-class ArtifactsInvalid(Exception):
-    """The site files exist but do not follow docs/ARTIFACTS.md (or are corrupt, truncated)."""
-
-
-# ---------------------------------------------------------------------------------------
-# One build of the site, read through one directory handle
-
-
-class SiteDir:
-    """A built site directory, opened once; every file is read relative to that handle.
-
-    ``scripts/build_site.py`` replaces ``static/`` by renaming a new directory into place.
-    A handle keeps pointing at the directory it opened, so the files read through it all
-    come from one build even when a rebuild swaps ``static/`` half-way through.
-    """
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        try:
-            self.fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY)
-        except (FileNotFoundError, NotADirectoryError):
-            raise ArtifactsMissing(str(self.path)) from None
-
-    def __enter__(self) -> SiteDir:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        os.close(self.fd)
-
-    def stat(self, name: str) -> os.stat_result | None:
-        """``name``'s stat, or None when it does not exist."""
-        try:
-            return os.stat(name, dir_fd=self.fd)
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-
-    def read_bytes(self, name: str) -> bytes:
-        """The bytes of ``name`` (relative to the site); ArtifactsMissing when absent."""
-        try:
-            fd = os.open(name, os.O_RDONLY, dir_fd=self.fd)
-        except (FileNotFoundError, NotADirectoryError):
-            raise ArtifactsMissing(str(self.path / name)) from None
-        with os.fdopen(fd, "rb") as f:
-            return f.read()
-
-    def read_json(self, name: str, kind: type):
-        """``name`` parsed as JSON of top-level type ``kind``; ArtifactsInvalid names the file."""
-        try:
-            value = json.loads(self.read_bytes(name))
-        except (ValueError, RecursionError) as error:  # JSONDecodeError, UnicodeDecodeError
-            raise ArtifactsInvalid(f"{name} is not valid JSON ({error}); it may be truncated") from None
-        if not isinstance(value, kind):
-            raise ArtifactsInvalid(f"{name} should hold a JSON {kind.__name__}, not {type(value).__name__}")
-        return value
-
-    def replaced(self) -> bool:
-        """Whether ``path`` now names another directory than the one this handle opened."""
-        try:
-            now = os.stat(self.path)
-        except FileNotFoundError:
-            return True
-        opened = os.fstat(self.fd)
-        return (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino)
-
-
-# ---------------------------------------------------------------------------------------
-# Reading TF.js weights with numpy
-
-
-def read_tfjs_weight(
-    model_dir: Path, model_json: dict, wanted_layer: str, weight: str | None = None
-) -> np.ndarray:
-    """Return a weight of ``wanted_layer`` (its first, or the one named ``weight``) as float32.
-
-    Walks ``weightsManifest`` groups in order: each group's shards, concatenated, hold its
-    weights back to back. Quantised entries (float16, uint8, uint16) are dequantised.
-    """
-    return _read_weight(lambda path: (Path(model_dir) / path).read_bytes(), model_json, wanted_layer, weight)
-
-
-def _read_weight(
-    read_shard: Callable[[str], bytes], model_json: dict, wanted_layer: str, weight: str | None = None
-) -> np.ndarray:
-    """``read_tfjs_weight`` with the shards read by ``read_shard(path in the manifest)``."""
-    wanted = f"{wanted_layer}/{weight}" if weight else None
-    for group in model_json.get("weightsManifest", []):
-        entries = group["weights"]
-        names = [entry["name"] for entry in entries]
-        match = next(
-            (
-                i
-                for i, name in enumerate(names)
-                if (name == wanted if wanted else name.split("/")[0] == wanted_layer)
-            ),
-            None,
-        )
-        if match is None:
-            continue
-        offset = 0
-        for entry in entries[:match]:
-            offset += _entry_nbytes(entry)
-        entry = entries[match]
-        blob = b"".join(read_shard(path) for path in group["paths"])
-        needed = sum(_entry_nbytes(e) for e in entries)
-        if len(blob) != needed:
-            shards = ", ".join(group["paths"])
-            raise ArtifactsInvalid(f"{shards}: {len(blob)} bytes where model.json needs {needed}; truncated?")
-        return _decode_entry(entry, blob[offset : offset + _entry_nbytes(entry)])
-    raise ArtifactsInvalid(f"model.json has no weight {wanted or 'for layer ' + repr(wanted_layer)}")
-
-
-def _entry_nbytes(entry: dict) -> int:
-    dtype = entry.get("quantization", {}).get("dtype", entry["dtype"])
-    return int(np.prod(entry["shape"], dtype=np.int64)) * _DTYPE_BYTES[dtype]
-
-
-def _decode_entry(entry: dict, data: bytes) -> np.ndarray:
-    quantization = entry.get("quantization")
-    dtype = quantization["dtype"] if quantization else entry["dtype"]
-    values = np.frombuffer(data, dtype=np.dtype(_NUMPY_DTYPES[dtype]).newbyteorder("<"))
-    if quantization and dtype in ("uint8", "uint16"):
-        values = values.astype(np.float32) * quantization["scale"] + quantization["min"]
-    return values.astype(np.float32).reshape(entry["shape"])
-
-
-# ---------------------------------------------------------------------------------------
-# The catalogue
+from server.sitedir import ArtifactsInvalid, ArtifactsMissing, SiteDir
+from server.tfjs_weights import read_weight
 
 
 @dataclass
@@ -253,10 +110,10 @@ def _catalogue_from(site: SiteDir, metadata: dict, books: list) -> Catalogue:
     def read_shard(path: str) -> bytes:
         return site.read_bytes(posixpath.join(model_dir, path))
 
-    def read_weight(layer: str, weight: str | None = None) -> np.ndarray:
-        return _read_weight(read_shard, model_json, layer, weight)
+    def weight_of(layer: str, weight: str | None = None) -> np.ndarray:
+        return read_weight(read_shard, model_json, layer, weight)
 
-    vectors = read_weight(metadata["similarity_layer"])
+    vectors = weight_of(metadata["similarity_layer"])
     if vectors.shape[0] != metadata["num_books"]:
         raise ArtifactsInvalid(f"{metadata['similarity_layer']} has {vectors.shape[0]} rows, not num_books")
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -266,7 +123,7 @@ def _catalogue_from(site: SiteDir, metadata: dict, books: list) -> Catalogue:
     neighbors = None
     if metadata.get("neighbor_rows") and metadata.get("neighbor_weights"):
         neighbor_rows, neighbor_weights = (
-            read_weight(*metadata[key].split("/", 1)) for key in ("neighbor_rows", "neighbor_weights")
+            weight_of(*metadata[key].split("/", 1)) for key in ("neighbor_rows", "neighbor_weights")
         )
         neighbors = (np.rint(neighbor_rows).astype(np.int64), neighbor_weights)
     return Catalogue(books, metadata, row_of, build_search_index(books), unit_vectors, content, neighbors)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from server.catalogue import ArtifactsInvalid, ArtifactsMissing
 from server.http import json_error
+from server.sitedir import ArtifactsInvalid, ArtifactsMissing
 
 bp = Blueprint("health", __name__)
 

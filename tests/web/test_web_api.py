@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from server import create_app
-from server.catalogue import load_catalogue, read_tfjs_weight
+from server.catalogue import load_catalogue
+from server.tfjs_weights import read_tfjs_weight
 from tests.web.conftest import TINY_VECTORS, write_tiny_site
 from tests.web.servers import ROOT
 

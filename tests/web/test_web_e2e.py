@@ -102,7 +102,7 @@ def test_start_state_search_and_cover_placeholders(page, site_url, catalogue, sc
     )
     page.screenshot(path=screenshot_dir / f"{name}-start.png")
 
-    # The page ranks exactly like server/catalogue.py (which /api/books uses).
+    # The page ranks exactly like server/search.py (which /api/books uses).
     for query in ["even book 1", "EVEN", "petit prince edition", "édition", "author b", "odd 4", "kafka"]:
         page.fill("#search", query)
         expected = [catalogue.books[r]["book_id"] for r in search_rows(catalogue.index, query)[:20]]

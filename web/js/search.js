@@ -1,4 +1,4 @@
-// Search over the catalogue: pure functions, no DOM. server/catalogue.py mirrors this
+// Search over the catalogue: pure functions, no DOM. server/search.py mirrors this
 // normalisation and ranking line for line, so /api/books?q= answers like the search box.
 
 /**
