@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install build site serve emulator deploy-hosting test lint bench clean
+.PHONY: install build site serve emulator deploy-hosting test test-fast lint bench clean
 
 install: .venv/.installed node_modules/.installed .system-installed
 
@@ -17,10 +17,10 @@ PYTHON_VERSIONS := 3.11 3.12
 PYTHON ?= $(firstword $(foreach p,python3.11 python3.12 python3,$(shell $(p) -c '' 2>/dev/null && echo $(p))))
 PYTHON_VERSION = $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null))
 
-.venv/.installed: requirements.txt
+.venv/.installed: requirements.txt requirements-dev.txt
 	$(if $(filter $(PYTHON_VERSION),$(PYTHON_VERSIONS)),,$(error make install needs Python 3.11 or 3.12 (TensorFlow 2.19 has no wheels for newer ones) but $(or $(PYTHON),python3) is $(or $(PYTHON_VERSION),missing): install python3.12, or run make PYTHON=/path/to/python3.12))
 	test -x $(PY) || $(PYTHON) -m venv .venv
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -53,6 +53,10 @@ deploy-hosting: site
 
 test: install
 	$(PY) -m pytest -q
+
+# The tests that need neither Chromium nor seconds of training or serving (pytest -m, pyproject.toml).
+test-fast: install
+	$(PY) -m pytest -q -m "not browser and not slow"
 
 lint: install
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -37,6 +37,29 @@ def run_module(
     return result
 
 
+# Fixtures that cost seconds (a trained model, a built and served site, the real data) or drive
+# Chromium. A test that uses one is marked ``slow`` or ``browser`` here even where its file does
+# not say so, so that `make test-fast` (-m "not browser and not slow") never waits on one.
+SLOW_FIXTURES = {
+    "trained_artifacts",
+    "site_artifacts",
+    "built_site",
+    "gunicorn_url",
+    "firebase_url",
+    "real_data",
+}
+BROWSER_FIXTURES = {"browser", "page"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
+        if used & SLOW_FIXTURES and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def synthetic_data(tmp_path_factory) -> Path:
     """A goodbooks-format directory with planted structure (see model/synthetic.py)."""

@@ -4,6 +4,7 @@ functions count too), and only model/ and explorer/ import TensorFlow."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,7 @@ def imported_names(path: Path, module: str, modules: set[str]) -> set[str]:
     return names
 
 
+@functools.cache
 def import_graph() -> dict[str, set[str]]:
     """module -> the project modules it imports."""
     modules = project_modules()

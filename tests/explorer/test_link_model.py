@@ -91,6 +91,7 @@ def test_model_shapes():
     assert book_vecs.shape == (7, 4) and link_vecs.shape == (5, 4)
 
 
+@pytest.mark.slow  # trains a link model for 30 epochs
 def test_planted_groups_are_recovered(planted):
     """Two disjoint groups of books linking to two disjoint groups of links stay apart."""
     cfg = LinkModelConfig(

@@ -22,7 +22,10 @@ NUM_BOOKS = 10_000
 K = 5
 
 pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not CHROMIUM.is_file(), reason="needs Chromium at /usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.is_file(), reason="needs Chromium at /usr/bin/chromium"),
+]
 
 
 def _map_json() -> dict:
@@ -88,22 +91,35 @@ COUNT_INK = """() => {
 }"""
 
 
-def test_ten_thousand_points_are_drawn_quickly(page, site):
+def zoom_in(page, turns: int) -> None:
+    """Turn the wheel over the middle of the map ``turns`` times, waiting for each redraw."""
+    box = page.locator("#map-overlay").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(turns):
+        drawn = page.evaluate("window.shelfMap.stats.drawCount")
+        page.mouse.wheel(0, -60)
+        page.wait_for_function("n => window.shelfMap.stats.drawCount > n", arg=drawn)
+
+
+def test_ten_thousand_points_are_drawn_and_zooming_redraws_them(page, site):
     url, _ = site
     _open(page, url)
     stats = page.evaluate("window.shelfMap.stats")
     assert stats["pointsDrawn"] == NUM_BOOKS
-    assert page.evaluate(COUNT_INK) > 5_000  # non-background pixels
-    # zooming redraws the whole layer; a typical frame stays well inside a 60 fps budget
-    box = page.locator("#map-overlay").bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    before = page.evaluate("window.shelfMap.stats.drawCount")
-    for _ in range(10):
-        page.mouse.wheel(0, -60)
-        page.wait_for_timeout(30)
-    page.wait_for_function(f"window.shelfMap.stats.drawCount >= {before + 5}")
-    assert np.median(page.evaluate("window.shelfMap.stats.recentDrawMs")) < 16
+    ink = page.evaluate(COUNT_INK)
+    assert ink > 5_000  # non-background pixels
     assert page.locator("#map-legend li").count() == 12
+    zoom_in(page, 10)
+    # Zoomed in, part of the map leaves the frame: fewer points are drawn, each over more pixels.
+    assert page.evaluate("window.shelfMap.stats.pointsDrawn") < NUM_BOOKS
+
+
+def test_a_frame_fits_a_60_fps_budget(page, site):
+    """Performance, not correctness: a redraw of 10,000 points takes under 16 ms (median)."""
+    url, _ = site
+    _open(page, url)
+    zoom_in(page, 10)
+    assert np.median(page.evaluate("window.shelfMap.stats.recentDrawMs")) < 16
 
 
 def test_hover_shows_the_title_and_click_opens_the_book(page, site):
@@ -132,8 +148,9 @@ def test_hover_shows_the_title_and_click_opens_the_book(page, site):
 def test_picks_from_the_url_are_highlighted_and_picking_is_saved(page, site):
     url, _ = site
     _open(page, url + "?picks=101,202:4")
+    drawn = page.evaluate("window.shelfMap.stats.drawCount")
     page.select_option("#map-choice", "tags")
-    page.wait_for_timeout(100)
+    page.wait_for_function("n => window.shelfMap.stats.drawCount > n", arg=drawn)
     pos = page.evaluate("window.shelfMap.screenPosition(100)")  # book_id 101 is row 100
     box = page.locator("#map-canvas").bounding_box()
     ratio = page.evaluate("window.devicePixelRatio")

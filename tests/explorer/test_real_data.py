@@ -9,6 +9,8 @@ from explorer.wikipedia import GENERIC_LINKS, read_wiki_ndjson, wiki_pairs
 from model.data import load_book_tags, load_books, load_tags
 from tests.explorer.conftest import real_goodbooks_dir, real_wiki_file
 
+pytestmark = pytest.mark.slow  # reads the real goodbooks-10k files
+
 
 @pytest.mark.skipif(real_goodbooks_dir() is None, reason="goodbooks-10k not available")
 def test_goodbooks_shelves_are_content_only_and_cover_every_book():

@@ -11,6 +11,8 @@ from model.export import publish
 from model.layers import load_model
 from model.recommend import predict_batch
 
+pytestmark = pytest.mark.slow  # trains the synthetic model once (tests/conftest.py)
+
 
 def test_artifacts_follow_the_contract(trained_artifacts):
     web = trained_artifacts / "web"

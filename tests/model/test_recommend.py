@@ -11,6 +11,8 @@ import pytest
 
 from tests.conftest import REPO, run_module
 
+pytestmark = pytest.mark.slow  # runs the CLI, TensorFlow and all, many times
+
 
 def run_recommend(artifacts, stdin: bytes, *args: str, shell_tail: str = "") -> subprocess.CompletedProcess:
     """``python -m model.recommend`` as a user runs it: no TF_CPP_MIN_LOG_LEVEL in the environment."""

@@ -13,6 +13,8 @@ from model.recommend import predict_batch, top_k
 from tests.browser import launch_browser, serve_directory
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.browser
+
 TFJS = REPO / "node_modules" / "@tensorflow" / "tfjs" / "dist" / "tf.fesm.min.js"
 PAGE = """<!doctype html><meta charset="utf-8"><title>parity</title>
 <script type="module">

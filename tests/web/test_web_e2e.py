@@ -17,6 +17,8 @@ from server.catalogue import load_catalogue
 from server.search import search_rows
 from tests.web.servers import ROOT, local_only
 
+pytestmark = pytest.mark.browser
+
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 # Three picks found by searching, as a visitor would: (query typed, book_id picked).
 PICKS = [("petit prince edition", 2), ("even book 4", 4), ("img src", 1)]
@@ -142,12 +144,9 @@ def test_picks_give_suggestions_equal_to_python(page, site_url, python_recommend
     assert set(reasons) <= picked_titles
 
     # Book 4 down to 3 stars: the page recomputes and still matches Python.
+    recomputed = page.evaluate("window.shelf.stats.recomputeCount")
     page.select_option("#picks li[data-book-id='4'] select", "3")
-    page.wait_for_function(
-        "expected => document.querySelector('#suggestions > li')?.dataset.bookId === String(expected)",
-        arg=python_recommendations[1]["book_ids"][0],
-    )
-    page.wait_for_timeout(200)
+    page.wait_for_function("n => window.shelf.stats.recomputeCount > n", arg=recomputed)
     shown = suggestions(page)
     assert [book_id for book_id, _ in shown[:10]] == python_recommendations[1]["book_ids"]
     assert [stars for _, stars in shown[:10]] == pytest.approx(python_recommendations[1]["stars"], abs=1e-3)
@@ -213,7 +212,12 @@ def test_hostile_title_renders_as_text(page, site_url):
     pick_by_search(page, "img src", 1)
     assert page.text_content("#picks li[data-book-id='1'] .book-title") == XSS_TITLE
     page.wait_for_selector("#suggestions > li")
-    page.wait_for_timeout(300)  # give an injected onerror the chance it must not have
+    # Every image the page loads eagerly (an injected <img> would) has loaded or failed, and
+    # the events that follow have run: an injected onerror would have fired by now.
+    page.wait_for_function(
+        "[...document.images].every((image) => image.complete || image.loading === 'lazy')"
+    )
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
     assert page.eval_on_selector_all("img[src='x'], img:not([src^='https://'])", "imgs => imgs.length") == 0
     assert dialogs == []
     assert page.js_errors == []

@@ -24,6 +24,8 @@ from server.http import SECURITY_HEADERS
 from tests.web.conftest import write_tiny_site
 from tests.web.servers import ServerError, import_build_site, start_gunicorn, stop
 
+pytestmark = pytest.mark.slow  # real gunicorn servers, killed and rebuilt under load
+
 build_site = import_build_site()
 
 HALF_OPEN = 500

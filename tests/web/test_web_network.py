@@ -16,6 +16,8 @@ from playwright.sync_api import Error as PlaywrightError
 from tests.web.servers import ROOT, ServerError, import_build_site, start_gunicorn, stop
 from tests.web.test_web_e2e import ids
 
+pytestmark = pytest.mark.browser
+
 SHARDS = "**/model/*.bin"
 STORAGE_KEY = "shelf.picks.v1"
 
