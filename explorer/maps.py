@@ -233,8 +233,8 @@ def run(cfg: MapsConfig) -> dict:
     wiki = None
     try:
         wiki = load_link_space(artifacts, WIKIPEDIA)
-    except MissingArtifact:
-        log.info("no Wikipedia link model in %s: skipping its projector files", artifacts / "links")
+    except MissingArtifact:  # explorer.links said why (no file named): one line is enough
+        log.debug("no Wikipedia link model in %s: no projector files for it", artifacts / "links")
     rating = None
     try:
         rating = load_book_embeddings(artifacts)
