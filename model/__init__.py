@@ -16,6 +16,8 @@ os.environ["TF_USE_LEGACY_KERAS"] = "1"
 # An explicit TF_CPP_MIN_LOG_LEVEL wins: TF_CPP_MIN_LOG_LEVEL=0 (or model.recommend's --verbose)
 # shows them.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# TF-DF (imported by the TF.js converter) prints an advert for its successor on import.
+os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
 
 
 def show_tensorflow_logs() -> None:

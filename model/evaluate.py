@@ -1,14 +1,25 @@
-"""Measure the exported model against baselines on the training split.
+"""Measure the split fit's model against baselines on the held-out visitors.
 
     python -m model.evaluate [--out artifacts]
 
-Reloads ``model.keras`` (the float16-rounded weights the browser gets) and rebuilds the
-seeded split from ``config.json``. Prints a table and writes ``eval.json`` and ``eval.md``.
+Which model: ``split/model.keras``, the split fit of ``python -m model.train`` (training users'
+80% and their to-read marks; every setting chosen on validation users), with the float16
+weights the browser gets. The shipped model (``model.keras``, the site's) is the same design
+refitted on every rating and mark with the same choices: it has seen these visitors, so no
+held-out number exists for it here. The baselines are fitted on the split fit's data in the
+same run. Prints a table and writes ``eval.json`` and ``eval.md``.
 
-- Visitor ranking: held-out users with >= 10 liked books; picks = 5 random liked books (and,
-  separately, half of them), targets = the rest. Recall@10 = hits / min(10, |targets|), NDCG@10.
-- Star RMSE on the 80/20 split of the training users' ratings (their 80% as input).
-- Visitor stars: a held-out user gives half their ratings; the other half is predicted.
+Protocols (held-out visitors; picks are never recommended):
+- *5 picks* / *half of liked*: visitors with >= 10 liked books; picks = 5 random liked books
+  (or half of them), targets = the other liked books. Recall@10 = hits / min(10, |targets|).
+- *real traffic*: the same, for visitors with >= ``heavy_min_ratings`` ratings (whose books
+  follow real popularity), each target weighted towards real readers' book distribution
+  (model/popularity.py); weighted Recall@10 = found target weight / all target weight.
+- *to-read*: visitors with >= 5 liked books and >= 5 to-read marks; picks = 5 liked books,
+  targets = their to-read marks (which follow real popularity: Spearman 0.61 with
+  ``ratings_count``, against 0.37 for the ratings).
+- Stars: RMSE on the training users' 20% (their 80% as picks), on visitors giving half their
+  ratings, and on the real-traffic visitors giving half.
 """
 
 from __future__ import annotations
@@ -18,56 +29,97 @@ import json
 import logging
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
 from model import baselines
-from model.data import DataError, load_books, load_ratings
+from model.data import DataError, load_books, load_ratings, load_to_read
+from model.metrics import recall_ndcg_at_k, rmse, weighted_recall_at_k
+from model.popularity import heavy_counts, traffic_weights
+from model.recommend import predict_batch
 from model.split import LIKED_STARS, Split, UserRatings, make_split
+from model.stars import BiasModel
+from model.tables import liked_matrix
 
 log = logging.getLogger(__name__)
 
-K = 10
+SHELF = "Shelf model"
+ANCHOR = "EASE + to-read (lambda=500, every mark a like)"
 
 
-# ---------------------------------------------------------------------------------------
-# Metrics
+@dataclass(frozen=True)
+class Protocol:
+    """Visitors' picks (rows, stars) and targets; ``weights`` [N] for weighted Recall@10."""
+
+    name: str
+    picks: list[tuple[np.ndarray, np.ndarray]]
+    targets: list[np.ndarray]
+    weights: np.ndarray | None = None
+
+    def rows(self) -> list[np.ndarray]:
+        return [rows for rows, _ in self.picks]
 
 
-def recall_ndcg_at_k(scores: np.ndarray, picks: list[np.ndarray], targets: list[np.ndarray], k: int = K):
-    """Mean Recall@k (hits / min(k, |targets|)) and NDCG@k; picked rows are never recommended."""
-    scores = scores.copy()
-    recalls, ndcgs = [], []
-    discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    for i, (picked, target) in enumerate(zip(picks, targets, strict=True)):
-        scores[i, picked] = -np.inf
-        top = np.argpartition(-scores[i], k)[:k]
-        top = top[np.lexsort((top, -scores[i, top]))]  # by score, ties to the lower row
-        hits = np.isin(top, target)
-        recalls.append(hits.sum() / min(k, len(target)))
-        ideal = discounts[: min(k, len(target))].sum()
-        ndcgs.append((hits * discounts).sum() / ideal)
-    return float(np.mean(recalls)), float(np.mean(ndcgs))
-
-
-def ranking_protocol(visitors: UserRatings, n_picks: int | None, seed: int, min_liked: int = 10):
-    """Per visitor with >= min_liked liked books: (picked rows, picked stars, target rows).
-
-    n_picks=None picks half of the liked books.
-    """
+def liked_cases(
+    visitors: UserRatings, n_picks: int | None, seed: int, min_ratings: int = 0, repeats: int = 1
+) -> tuple[list, list]:
+    """Per visitor with >= 10 liked books (and >= ``min_ratings`` ratings), ``repeats`` times:
+    (picked rows, picked stars) and the other liked rows. n_picks=None picks half of them."""
     rng = np.random.default_rng(seed)
-    cases = []
+    picks, targets = [], []
+    for _ in range(repeats):
+        for i in range(len(visitors)):
+            rows, stars = visitors.of(i)
+            liked = np.flatnonzero(stars >= LIKED_STARS)
+            if len(liked) < 10 or len(rows) < min_ratings:
+                continue
+            size = n_picks if n_picks is not None else len(liked) // 2
+            order = rng.permutation(liked)
+            picks.append((rows[order[:size]], stars[order[:size]]))
+            targets.append(rows[order[size:]])
+    return picks, targets
+
+
+def to_read_cases(visitors: UserRatings, marks: sp.csr_matrix, seed: int) -> tuple[list, list]:
+    """Visitors with >= 5 liked books and >= 5 to-read marks: 5 liked picks, the marks as targets."""
+    rng = np.random.default_rng(seed)
+    picks, targets = [], []
     for i in range(len(visitors)):
         rows, stars = visitors.of(i)
         liked = np.flatnonzero(stars >= LIKED_STARS)
-        if len(liked) < min_liked:
+        marked = marks.indices[marks.indptr[i] : marks.indptr[i + 1]]
+        if len(liked) < 5 or len(marked) < 5:
             continue
-        size = n_picks if n_picks is not None else len(liked) // 2
-        order = rng.permutation(liked)
-        cases.append((rows[order[:size]], stars[order[:size]], rows[order[size:]]))
-    return cases
+        chosen = rng.permutation(liked)[:5]
+        picks.append((rows[chosen], stars[chosen]))
+        targets.append(np.setdiff1d(marked, rows[chosen]))
+    return picks, targets
+
+
+def protocols(split: Split, weights: np.ndarray, heavy_min_ratings: int, seed: int) -> list[Protocol]:
+    """The ranking protocols of the module docstring (to-read only when there are marks)."""
+    out = [
+        Protocol("5 picks", *liked_cases(split.visitors, 5, seed)),
+        Protocol("half of liked", *liked_cases(split.visitors, None, seed + 10)),
+        Protocol(
+            "real traffic, 5 picks",
+            *liked_cases(split.visitors, 5, seed + 20, heavy_min_ratings, repeats=3),
+            weights,
+        ),
+        Protocol(
+            "real traffic, half of liked",
+            *liked_cases(split.visitors, None, seed + 30, heavy_min_ratings),
+            weights,
+        ),
+    ]
+    if split.visitors_to_read.nnz:
+        out.append(
+            Protocol("to-read targets", *to_read_cases(split.visitors, split.visitors_to_read, seed + 40))
+        )
+    return [p for p in out if p.picks]
 
 
 def indicator(picks: list[np.ndarray], num_books: int) -> sp.csr_matrix:
@@ -77,121 +129,156 @@ def indicator(picks: list[np.ndarray], num_books: int) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(len(cols), np.float32), (owner, cols)), shape=(len(picks), num_books))
 
 
-# ---------------------------------------------------------------------------------------
-# Evaluation
-
-
-def evaluate_ranking(model, split: Split, most_rated: np.ndarray, seed: int) -> list[dict]:
-    from model.recommend import predict_batch
-
+def baseline_scorers(split: Split, most_rated: np.ndarray) -> dict:
+    """{name: picks indicator [V, N] -> scores [V, N]}, fitted on the split fit's data."""
     num_books = len(split.book_ids)
-    liked = baselines.liked_matrix(split.train, num_books)
+    liked = liked_matrix(split.train, num_books)
     started = time.perf_counter()
     knn = baselines.item_knn(liked)
-    ease = baselines.ease(liked)
-    denoising = baselines.ease(liked, lam=20.0, dropout=0.9)
+    ease = baselines.ease_on(liked)
+    scorers = {
+        "most-rated (ratings_count)": lambda ind: np.broadcast_to(most_rated, (ind.shape[0], num_books)),
+        "item-kNN (cosine)": lambda ind: ind @ knn,
+        "EASE (lambda=500)": lambda ind: ind @ ease,
+    }
+    if split.to_read.nnz:
+        anchor = baselines.ease_on(baselines.likes_and_marks(liked, split.to_read))
+        scorers[ANCHOR] = lambda ind: ind @ anchor
     log.info("baselines fitted in %.0fs", time.perf_counter() - started)
+    return scorers
+
+
+def evaluate_ranking(model, split: Split, protocols_: list[Protocol], scorers: dict) -> list[dict]:
+    num_books = len(split.book_ids)
     rows = []
-    for label, n_picks in (("5 picks", 5), ("half of liked", None)):
-        cases = ranking_protocol(split.visitors, n_picks, seed)
-        picks = [c[0] for c in cases]
-        targets = [c[2] for c in cases]
+    for protocol in protocols_:
+        picks = protocol.rows()
         ind = indicator(picks, num_books)
-        scored = {
-            "most-rated": np.broadcast_to(most_rated, (len(cases), num_books)),
-            "item-kNN": ind @ knn,
-            "EASE (lambda=500)": ind @ ease,
-            "denoising EASE, full 10k x 10k (dropout 0.9)": ind @ denoising,
-            "Shelf model": predict_batch(model, [(c[0], c[1]) for c in cases])[0],
-        }
+        scored = {name: scorer(ind) for name, scorer in scorers.items()}
+        scored[SHELF] = predict_batch(model, protocol.picks)[0]
         for name, scores in scored.items():
-            recall, ndcg = recall_ndcg_at_k(np.asarray(scores, np.float32), picks, targets)
-            rows.append(
-                {
-                    "protocol": label,
-                    "model": name,
-                    "visitors": len(cases),
-                    "recall@10": recall,
-                    "ndcg@10": ndcg,
-                }
-            )
+            scores = np.asarray(scores, np.float32)
+            recall, ndcg = recall_ndcg_at_k(scores, picks, protocol.targets)
+            row = {
+                "protocol": protocol.name,
+                "model": name,
+                "visitors": len(picks),
+                "recall@10": recall,
+                "ndcg@10": ndcg,
+            }
+            if protocol.weights is not None:
+                row["weighted_recall@10"] = weighted_recall_at_k(
+                    scores, picks, protocol.targets, protocol.weights
+                )
+            rows.append(row)
     return rows
 
 
-def evaluate_stars(model, split: Split, seed: int, tutorial: bool = True) -> list[dict]:
-    from model.recommend import predict_batch
+def half_given(visitors: UserRatings, seed: int, min_ratings: int = 2):
+    """Each visitor with >= ``min_ratings`` ratings gives half of them (rows, stars); the other
+    half is hidden: (given, hidden) lists."""
+    rng = np.random.default_rng(seed)
+    given, hidden = [], []
+    for i in range(len(visitors)):
+        r, s = visitors.of(i)
+        if len(r) < max(2, min_ratings):
+            continue
+        order = rng.permutation(len(r))
+        half = len(r) // 2
+        given.append((r[order[:half]], s[order[:half]]))
+        hidden.append((r[order[half:]], s[order[half:]]))
+    return given, hidden
 
+
+def model_stars(model, given: list, predict: list[np.ndarray]) -> np.ndarray:
+    """The model's stars for each visitor's ``predict`` rows, concatenated."""
+    out = []
+    for start in range(0, len(given), 512):
+        _, stars = predict_batch(model, given[start : start + 512])
+        out.extend(stars[j, rows] for j, rows in enumerate(predict[start : start + 512]))
+    return np.concatenate(out) if out else np.zeros(0, np.float32)
+
+
+def evaluate_stars(
+    model, split: Split, seed: int, heavy_min_ratings: int, tutorial: bool = True
+) -> list[dict]:
     num_books = len(split.book_ids)
-    bias = baselines.BiasModel(num_books).fit(split.train)
-    test_owner = split.test.owners()
+    bias = BiasModel(num_books).fit(split.train)
     truth = split.test.stars
-
-    def rmse(pred):
-        return float(np.sqrt(np.mean((np.asarray(pred) - truth) ** 2)))
-
     rows = [
-        {"task": "80/20 ratings", "model": "global mean", "rmse": rmse(np.full_like(truth, bias.mean))},
+        {
+            "task": "80/20 ratings",
+            "model": "global mean",
+            "rmse": rmse(np.full_like(truth, bias.mean), truth),
+        },
         {
             "task": "80/20 ratings",
             "model": "user + book bias",
-            "rmse": rmse(bias.predict(bias.user_bias[test_owner], split.test.rows)),
+            "rmse": rmse(bias.predict(bias.user_bias[split.test.owners()], split.test.rows), truth),
         },
     ]
     if tutorial:
         dot = baselines.tutorial_dot_rmse(split.train, split.test, num_books, seed=seed)
         rows.append({"task": "80/20 ratings", "model": "tutorial user-id dot (5-d, 5 epochs)", "rmse": dot})
     has_test = np.flatnonzero(np.diff(split.test.indptr) > 0)
-    pred = np.zeros_like(truth)
-    for start in range(0, len(has_test), 512):
-        users = has_test[start : start + 512]
-        _, stars = predict_batch(model, [split.train.of(i) for i in users])
-        for j, i in enumerate(users):
-            lo, hi = split.test.indptr[i], split.test.indptr[i + 1]
-            pred[lo:hi] = stars[j, split.test.rows[lo:hi]]
-    rows.append({"task": "80/20 ratings", "model": "Shelf model", "rmse": rmse(pred)})
-
-    # Visitors: half of the ratings given, the other half predicted.
-    rng = np.random.default_rng(seed + 3)
-    given, hidden = [], []
-    for i in range(len(split.visitors)):
-        r, s = split.visitors.of(i)
-        if len(r) < 2:
+    test_rows = [split.test.of(i)[0] for i in has_test]
+    predicted = model_stars(model, [split.train.of(i) for i in has_test], test_rows)
+    ordered_truth = np.concatenate([split.test.of(i)[1] for i in has_test])
+    rows.append({"task": "80/20 ratings", "model": SHELF, "rmse": rmse(predicted, ordered_truth)})
+    for task, min_ratings in (
+        ("visitors, half given", 2),
+        ("real traffic visitors, half given", heavy_min_ratings),
+    ):
+        given, hidden = half_given(split.visitors, seed + 3, min_ratings)
+        if not given:
             continue
-        order = rng.permutation(len(r))
-        half = len(r) // 2
-        given.append((r[order[:half]], s[order[:half]]))
-        hidden.append((r[order[half:]], s[order[half:]]))
-    hidden_truth = np.concatenate([s for _, s in hidden])
-    bias_pred = np.concatenate(
-        [bias.predict(bias.visitor_bias(gr, gs), hr) for (gr, gs), (hr, _) in zip(given, hidden, strict=True)]
-    )
-    model_pred = []
-    for start in range(0, len(given), 512):
-        _, stars = predict_batch(model, given[start : start + 512])
-        model_pred.extend(stars[j, hr] for j, (hr, _) in enumerate(hidden[start : start + 512]))
-    model_pred = np.concatenate(model_pred)
-    for name, p in (("book bias + visitor bias", bias_pred), ("Shelf model", model_pred)):
-        rows.append(
-            {
-                "task": "visitors, half given",
-                "model": name,
-                "rmse": float(np.sqrt(np.mean((p - hidden_truth) ** 2))),
-            }
+        hidden_truth = np.concatenate([s for _, s in hidden])
+        bias_pred = np.concatenate(
+            [
+                bias.predict(bias.visitor_bias(gr, gs), hr)
+                for (gr, gs), (hr, _) in zip(given, hidden, strict=True)
+            ]
         )
+        shelf = model_stars(model, given, [r for r, _ in hidden])
+        rows.append(
+            {"task": task, "model": "book bias + visitor bias", "rmse": rmse(bias_pred, hidden_truth)}
+        )
+        rows.append({"task": task, "model": SHELF, "rmse": rmse(shelf, hidden_truth)})
     return rows
 
 
+def margins(ranking: list[dict]) -> dict:
+    """Shelf's Recall@10 minus the to-read anchor's, per protocol (weighted where weighted)."""
+    by = {(r["protocol"], r["model"]): r for r in ranking}
+    out = {}
+    for (protocol, model), row in by.items():
+        if model == SHELF and (protocol, ANCHOR) in by:
+            key = "weighted_recall@10" if "weighted_recall@10" in row else "recall@10"
+            out[protocol] = row[key] - by[(protocol, ANCHOR)][key]
+    return out
+
+
 def markdown_report(ranking: list[dict], stars: list[dict], meta: dict) -> str:
+    choices = meta.get("choices", {})
     lines = [
+        "Numbers from the split fit (`split/model.keras`: the training users' 80% and their "
+        "to-read marks, settings chosen on validation users), on held-out visitors it never saw. "
+        "The site ships the same design refitted on every rating and mark with the same choices "
+        f"(`model.keras`): {json.dumps(choices)}.",
+        "",
         "### Visitor ranking (held-out users)",
         "",
-        "| picks | model | visitors | Recall@10 | NDCG@10 |",
-        "|---|---|---|---|---|",
+        "| picks | model | visitors | Recall@10 | NDCG@10 | weighted Recall@10 |",
+        "|---|---|---|---|---|---|",
     ]
-    lines += [
-        f"| {r['protocol']} | {r['model']} | {r['visitors']} | {r['recall@10']:.3f} | {r['ndcg@10']:.3f} |"
-        for r in ranking
-    ]
+    for r in ranking:
+        weighted = f"{r['weighted_recall@10']:.4f}" if "weighted_recall@10" in r else "-"
+        lines.append(
+            f"| {r['protocol']} | {r['model']} | {r['visitors']} | {r['recall@10']:.4f} "
+            f"| {r['ndcg@10']:.4f} | {weighted} |"
+        )
+    lines += ["", "Shelf minus the to-read anchor (weighted Recall@10 for real traffic):"]
+    lines += [f"- {protocol}: {value:+.4f}" for protocol, value in meta.get("margins", {}).items()]
     lines += [
         "",
         "### Star prediction (RMSE, lower is better)",
@@ -199,7 +286,7 @@ def markdown_report(ranking: list[dict], stars: list[dict], meta: dict) -> str:
         "| task | model | RMSE |",
         "|---|---|---|",
     ]
-    lines += [f"| {r['task']} | {r['model']} | {r['rmse']:.3f} |" for r in stars]
+    lines += [f"| {r['task']} | {r['model']} | {r['rmse']:.4f} |" for r in stars]
     lines += [
         "",
         f"Model download: {meta['model_bytes'] / 1e6:.2f} MB (TF.js weights + model.json, uncompressed).",
@@ -211,8 +298,27 @@ def model_bytes(artifacts: Path) -> int:
     return sum(p.stat().st_size for p in (artifacts / "web" / "model").iterdir())
 
 
+def load_split(out: Path, data_arg: str | None):
+    """(config, books, split) rebuilt exactly as the split fit saw them."""
+    model_path = out / "split" / "model.keras"
+    if not (out / "config.json").is_file() or not model_path.is_file():
+        raise DataError(f"{out}: no trained model here; run `python -m model.train --out {out}` first")
+    config = json.loads((out / "config.json").read_text())
+    data_dir = Path(data_arg or config["data"])
+    books = load_books(data_dir)
+    book_ids = books["book_id"].to_numpy()
+    ratings = load_ratings(data_dir, book_ids)
+    to_read = load_to_read(data_dir, book_ids) if config.get("use_to_read", True) else None
+    split = make_split(
+        ratings, book_ids, config["seed"], config["visitor_fraction"], config["test_fraction"], to_read
+    )
+    return config, books, split
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Evaluate the exported Shelf model against baselines.")
+    parser = argparse.ArgumentParser(
+        description="Evaluate the split fit of the Shelf model against baselines."
+    )
     parser.add_argument("--out", default="artifacts", help="artifacts directory written by model.train")
     parser.add_argument(
         "--data", default=None, help="goodbooks-10k directory (default: the one used for training)"
@@ -222,30 +328,33 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     out = Path(args.out)
     try:
-        if not (out / "config.json").is_file() or not (out / "model.keras").is_file():
-            raise DataError(f"{out}: no trained model here; run `python -m model.train --out {out}` first")
-        config = json.loads((out / "config.json").read_text())
-        data_dir = Path(args.data or config["data"])
-        books = load_books(data_dir)
-        ratings = load_ratings(data_dir, books["book_id"].to_numpy())
+        config, books, split = load_split(out, args.data)
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     from model.layers import load_model
 
     started = time.perf_counter()
-    split = make_split(
-        ratings,
-        books["book_id"].to_numpy(),
-        config["seed"],
-        config["visitor_fraction"],
-        config["test_fraction"],
+    num_books = len(split.book_ids)
+    heavy_min = config["heavy_min_ratings"]
+    ratings_count = books["ratings_count"].to_numpy().astype(np.float64)
+    weights = traffic_weights(
+        ratings_count, heavy_counts(split.train, num_books, heavy_min), config["traffic_exponent"]
     )
-    model = load_model(out / "model.keras")
-    most_rated = books["ratings_count"].to_numpy().astype(np.float32)
-    ranking = evaluate_ranking(model, split, most_rated, config["seed"] + 2)
-    stars = evaluate_stars(model, split, config["seed"], tutorial=not args.no_tutorial)
-    meta = {"model_bytes": model_bytes(out), "seconds": time.perf_counter() - started}
+    model = load_model(out / "split" / "model.keras")
+    ranking = evaluate_ranking(
+        model,
+        split,
+        protocols(split, weights, heavy_min, config["seed"] + 2),
+        baseline_scorers(split, ratings_count.astype(np.float32)),
+    )
+    stars = evaluate_stars(model, split, config["seed"], heavy_min, tutorial=not args.no_tutorial)
+    meta = {
+        "model_bytes": model_bytes(out),
+        "seconds": time.perf_counter() - started,
+        "choices": config.get("choices", {}),
+        "margins": margins(ranking),
+    }
     report = markdown_report(ranking, stars, meta)
     print(report)
     (out / "eval.json").write_text(json.dumps({"ranking": ranking, "stars": stars, **meta}, indent=2))

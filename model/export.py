@@ -109,7 +109,7 @@ def save_tfjs(model, model_dir: Path) -> None:
 
 @contextlib.contextmanager
 def converter_quiet():
-    """Hide what the TF.js converter prints on its way (TF-DF's version check at import, the
+    """Hide what the TF.js converter prints on its way (TF-DF's advert and version check at import, the
     HDF5 file it saves and reloads): nothing a user acts on. TF_CPP_MIN_LOG_LEVEL=0 shows it."""
     if os.environ.get("TF_CPP_MIN_LOG_LEVEL") == "0":
         yield
@@ -171,26 +171,33 @@ def publish(staging: Path, out: Path, replace_dirs: tuple[str, ...] = ("web/mode
             os.replace(path, dest)
 
 
-def export_artifacts(model, books: pd.DataFrame, cfg, history: dict, out: Path) -> None:
-    """Write model.keras, the TF.js model, books.json, metadata.json and friends into ``out``."""
+def export_artifacts(
+    shipped, split_model, books: pd.DataFrame, cfg, choices, histories: dict, out: Path
+) -> None:
+    """Write everything model.train produces into ``out``, atomically: the shipped model
+    (model.keras, the TF.js model, book_embeddings.npy), the split fit's model that
+    model.evaluate measures (split/model.keras), books.json, metadata.json, config.json (with
+    the choices), history.json and the training curves."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = make_staging(out.parent, f"{out.name}-staging")  # also removes a killed build's
     try:
-        config = dataclasses.asdict(cfg)
-        model.save(staging / "model.keras")
+        config = {**dataclasses.asdict(cfg), "choices": dataclasses.asdict(choices)}
+        shipped.save(staging / "model.keras")
+        (staging / "split").mkdir()
+        split_model.save(staging / "split" / "model.keras")
         (staging / "web").mkdir()
-        save_tfjs(model, staging / "web" / "model")
-        embeddings = model.get_layer("book_embedding").get_weights()[0]
+        save_tfjs(shipped, staging / "web" / "model")
+        embeddings = shipped.get_layer("book_embedding").get_weights()[0]
         np.save(staging / "book_embeddings.npy", embeddings.astype(np.float32))
         book_ids = books["book_id"].to_numpy()
         metadata = build_metadata(book_ids, embeddings.shape[1], config)
         (staging / "web" / "metadata.json").write_text(json.dumps(metadata))
         (staging / "web" / "books.json").write_text(json.dumps(book_catalogue(books), ensure_ascii=False))
         (staging / "config.json").write_text(json.dumps(config, indent=2))
-        (staging / "history.json").write_text(json.dumps(history, indent=2))
-        plot_history(history, staging / "training_curves.png")
-        publish(staging, out)
-        log.info("exported model, TF.js model, catalogue and metadata to %s", out)
+        (staging / "history.json").write_text(json.dumps(histories, indent=2))
+        plot_history(histories["split"], staging / "training_curves.png")
+        publish(staging, out, replace_dirs=("web/model", "split"))
+        log.info("exported the shipped model, the split model, catalogue and metadata to %s", out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -8,6 +8,7 @@ visitor is computed from those two tensors inside the network, so the browser ca
 from __future__ import annotations
 
 from model import import_tensorflow
+from model.popularity import OFFSET, SPAN
 
 tf = import_tensorflow()
 keras = tf.keras
@@ -96,30 +97,54 @@ class NeighborRows(NeighborTableLayer):
 
 
 class NeighborScores(NeighborTableLayer):
-    """Sparse item-item scores: every liked pick votes for its neighbours.
+    """Sparse item-item scores: every liked pick votes for its neighbors, and the votes lean
+    towards what real readers read as much as the visitor's picks do.
 
-    Weights: ``neighbor_weights`` [N, M], fixed when the model is built (each book's strongest
-    denoising-EASE weights on the training likes, see model.train), and a scalar ``mix``, chosen
-    on validation users after training, that sets their strength against the low-rank scores.
+    Weights, fixed when the model is built (model/train.py): ``neighbor_weights`` [N, M] (each
+    book's strongest denoising-EASE weights, model/tables.py), ``log_ratio`` [N] (how much more
+    real readers read a book than this data shows, model/popularity.py) and the scalars
+    ``gamma`` and ``mix``, chosen on validation users (model/choose.py).
     inputs ``[book_rows [B, L], stars [B, L], columns [B, L, M]]`` (columns from NeighborRows);
-    output [B, N] = mix * sum over picks p and m of w_p * neighbor_weights[p, m] at column
-    columns[p, m], with the liked weight w = clip(stars - 3, 0, 1). This captures series and
-    close companions, which a low-rank embedding blurs.
+    with the liked weight w = clip(stars - 3, 0, 1):
+    - votes[j] = sum over picks p and m of w_p * neighbor_weights[p, m] at j = columns[p, m];
+    - m_v = sum_p w_p log_ratio[p] / sum_p w_p (0 without liked picks);
+      g = gamma * clip((m_v + offset) / span, 0, 1);
+    - output [B, N] = mix * votes[j] * exp(g * log_ratio[j]).
+    The votes capture series and close companions, which a low-rank embedding blurs.
     """
+
+    def __init__(self, num_books: int, num_neighbors: int, offset: float = 1.0, span: float = 3.0, **kwargs):
+        super().__init__(num_books, num_neighbors, **kwargs)
+        self.offset = float(offset)
+        self.span = float(span)
 
     def build(self, input_shape):
         self.mix = self.add_weight(name="mix", shape=(1,), initializer="ones", trainable=False)
         self.neighbor_weights = self.add_table("neighbor_weights")
+        self.log_ratio = self.add_weight(
+            name="log_ratio", shape=(self.num_books,), initializer="zeros", trainable=False
+        )
+        self.gamma = self.add_weight(name="gamma", shape=(1,), initializer="zeros", trainable=False)
         super().build(input_shape)
 
     def call(self, inputs):
         book_rows, stars, columns = inputs
         book_rows = tf.cast(book_rows, tf.int32)
-        votes = tf.gather(self.neighbor_weights, book_rows) * tf.expand_dims(liked_weight(stars), -1)
-        return self.mix * scatter_votes(columns, votes, self.num_books)
+        liked = liked_weight(stars)  # [B, L]
+        votes = tf.gather(self.neighbor_weights, book_rows) * tf.expand_dims(liked, -1)  # [B, L, M]
+        picked_ratio = tf.reduce_sum(liked * tf.gather(self.log_ratio, book_rows), axis=1, keepdims=True)
+        mean_ratio = picked_ratio / tf.maximum(tf.reduce_sum(liked, axis=1, keepdims=True), 1e-6)  # [B, 1]
+        g = self.gamma * tf.clip_by_value((mean_ratio + self.offset) / self.span, 0.0, 1.0)  # [B, 1]
+        shift = tf.exp(g * tf.expand_dims(self.log_ratio, 0))  # [B, N]
+        return self.mix * scatter_votes(columns, votes, self.num_books) * shift
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0][0], self.num_books)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(offset=self.offset, span=self.span)
+        return config
 
 
 class StarPredictor(NeighborTableLayer):
@@ -205,7 +230,9 @@ def build_model(
     visitor = keras.layers.Dense(embedding_dim, activation="tanh", name="visitor")(pooled)  # [B, d]
     low_rank = keras.layers.Dense(num_books, name="book_scores")(visitor)  # [B, N]
     columns = NeighborRows(num_books, num_neighbors, name="neighbor_rows")(book_rows)  # [B, L, M]
-    neighbors = NeighborScores(num_books, num_neighbors, name="neighbor_scores")([book_rows, stars, columns])
+    neighbors = NeighborScores(num_books, num_neighbors, OFFSET, SPAN, name="neighbor_scores")(
+        [book_rows, stars, columns]
+    )
     scores = keras.layers.Add(name="scores")([low_rank, neighbors])
     predicted = StarPredictor(num_books, num_neighbors, global_mean, name="predicted_stars")(
         [book_rows, stars, columns]

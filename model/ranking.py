@@ -10,13 +10,18 @@ from __future__ import annotations
 import numpy as np
 
 
-def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+def top_k(scores: np.ndarray, k: int, exclude=None) -> np.ndarray:
     """int64 [min(k, n)]: the rows of the ``k`` highest of ``scores`` [n], best first.
 
-    Between equal scores the lower row comes first; a score of -inf is ranked last (callers
-    set excluded rows to -inf and drop them from the answer).
+    Between equal scores the lower row comes first; a score of -inf is ranked last. Rows in
+    ``exclude`` (a visitor's own books) are never returned, so fewer than k may come back.
     """
     scores = np.asarray(scores)
+    if exclude is not None and len(exclude):
+        exclude = np.unique(np.asarray(exclude, np.int64))
+        scores = scores.astype(np.float64, copy=True)
+        scores[exclude] = -np.inf
+        k = min(int(k), len(scores) - len(exclude))
     k = min(int(k), len(scores))
     if k <= 0:
         return np.empty(0, dtype=np.int64)
@@ -47,3 +52,27 @@ def top_k_rows(scores: np.ndarray, k: int) -> np.ndarray:
     for row in np.flatnonzero((scores == kth).sum(axis=1) > chosen_at_kth):
         top[row] = top_k(scores[row], k)
     return top.astype(np.int64)
+
+
+def top_k_excluding(scores: np.ndarray, exclude: list[np.ndarray], k: int) -> np.ndarray:
+    """``top_k_rows`` of ``scores`` [V, n] with each row's ``exclude`` rows never returned
+    (k must leave room: k <= n - len(exclude[i]))."""
+    masked = np.array(scores, np.float32, copy=True)
+    for i, rows in enumerate(exclude):
+        masked[i, rows] = -np.inf
+    return top_k_rows(masked, k)
+
+
+def top_k_sparse(scores, exclude: list[np.ndarray], k: int) -> list[np.ndarray]:
+    """The top k rows of each row of a sparse [V, n] matrix among its stored positive entries
+    (``exclude`` rows never; ties to the lower row); fewer when fewer entries are positive.
+    For scores that are votes: a visitor's unvoted books need not be ranked."""
+    scores = scores.tocsr()
+    out = []
+    for i, excluded in enumerate(exclude):
+        start, end = scores.indptr[i], scores.indptr[i + 1]
+        rows, values = scores.indices[start:end], scores.data[start:end]
+        keep = (values > 0) & ~np.isin(rows, excluded)
+        rows, values = rows[keep], values[keep]
+        out.append(rows[np.lexsort((rows, -values))[:k]].astype(np.int64))
+    return out

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from model import show_tensorflow_logs
+from model.ranking import top_k
 from model.split import pad_picks
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ class VisitorError(ValueError):
 
 def predict_batch(model, picks: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     """Run the model for many visitors: (scores [V, N], stars [V, N]) as float32 arrays."""
+    if not picks:
+        return tuple(np.zeros((0, int(out.shape[-1])), np.float32) for out in model.outputs)
     scores, stars = [], []
     for start in range(0, len(picks), CHUNK):
         rows, pick_stars = pad_picks(picks[start : start + CHUNK])
@@ -50,12 +53,25 @@ def predict_batch(model, picks: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np
     return np.concatenate(scores), np.concatenate(stars)
 
 
-def top_k(scores: np.ndarray, exclude: np.ndarray, k: int) -> np.ndarray:
-    """Rows of the k highest scores, skipping ``exclude``; ties go to the lower row."""
-    masked = scores.astype(np.float64).copy()
-    masked[exclude] = -np.inf
-    order = np.lexsort((np.arange(len(scores)), -masked))
-    return order[: min(k, len(scores) - len(np.unique(exclude)))]
+def reason_for(
+    neighbor_rows: np.ndarray,
+    neighbor_weights: np.ndarray,
+    unit_vectors: np.ndarray,
+    suggestion: int,
+    candidates,
+) -> int | None:
+    """The pick (a row of ``candidates``: the liked picks, or all picks when none is liked)
+    that explains the suggestion ``suggestion``: the one whose neighbor-table vote for it is
+    strongest, between equal votes (none, say) the one whose unit vector is closest; the
+    first on a full tie; None without candidates. ``reasonFor`` in web/js/recommend.js."""
+    best, best_key = None, (-np.inf, -np.inf)
+    for row in candidates:
+        slots = np.flatnonzero(np.asarray(neighbor_rows[row]) == suggestion)
+        vote = float(neighbor_weights[row, slots[0]]) if len(slots) else 0.0
+        key = (vote, float(unit_vectors[row] @ unit_vectors[suggestion]))
+        if key > best_key:
+            best, best_key = int(row), key
+    return best
 
 
 def _book_id(value, row_of: dict[int, int], where: str) -> int:
@@ -149,7 +165,7 @@ def recommend_lines(lines: Iterable[str | bytes], model, book_ids: np.ndarray) -
             if isinstance(v, str):
                 yield {"error": v}
                 continue
-            top = top_k(scores[j], v["rows"], v["k"])
+            top = top_k(scores[j], v["k"], exclude=v["rows"])
             yield {
                 "book_ids": [int(book_ids[r]) for r in top],
                 "scores": [round(float(scores[j, r]), 6) for r in top],

@@ -1,9 +1,11 @@
 """Seeded splits of the ratings, shared by training and evaluation.
 
 - 10% of users (seeded) are *visitors*: never trained on, used to measure what a new visitor
-  gets from their picks.
-- The other users' ratings are split 80/20 (seeded): training uses the 80%; the 20% measure
-  star RMSE, with each user's 80% as the model's input.
+  gets from their picks (their to-read marks too: one protocol uses them as targets).
+- The other users' ratings are split 80/20 (seeded): training uses the 80% and their to-read
+  marks; the 20% choose the model's settings and measure star RMSE, with each user's 80% as
+  the model's input.
+- ``everyone`` groups all ratings and marks the same way, for the model that ships.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 LIKED_STARS = 4  # a rating >= 4 counts as "liked"
 
@@ -49,6 +52,34 @@ class Split:
     train: UserRatings  # 80% of the training users' ratings
     test: UserRatings  # the other 20%, same users and order as ``train``
     visitors: UserRatings  # every rating of the held-out users
+    to_read: sp.csr_matrix  # [len(train), N] 0/1: the training users' to-read marks
+    visitors_to_read: sp.csr_matrix  # [len(visitors), N] 0/1: the visitors' to-read marks
+
+
+def rows_of(book_ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The model row of each book id in ``values`` (all must be in ``book_ids``)."""
+    row_of = pd.Series(np.arange(len(book_ids), dtype=np.int32), index=np.asarray(book_ids))
+    rows = row_of.reindex(np.asarray(values)).to_numpy()
+    if np.isnan(rows.astype(float)).any():
+        raise ValueError("a book_id is missing from the catalogue")
+    return rows.astype(np.int32)
+
+
+def marks_matrix(to_read: pd.DataFrame | None, user_ids: np.ndarray, book_ids: np.ndarray) -> sp.csr_matrix:
+    """[len(user_ids), N] 0/1 matrix of the to-read marks (user_id, book_id) of ``user_ids``,
+    in their order; marks of other users are left out. ``None``: no marks (all zero)."""
+    shape = (len(user_ids), len(book_ids))
+    if to_read is None or len(to_read) == 0:
+        return sp.csr_matrix(shape, dtype=np.float32)
+    position = pd.Series(np.arange(len(user_ids)), index=np.asarray(user_ids))
+    owner = position.reindex(to_read["user_id"].to_numpy()).to_numpy()
+    keep = ~np.isnan(owner.astype(float))
+    rows = rows_of(book_ids, to_read["book_id"].to_numpy()[keep])
+    matrix = sp.csr_matrix(
+        (np.ones(int(keep.sum()), np.float32), (owner[keep].astype(np.int64), rows)), shape=shape
+    )
+    matrix.data[:] = 1.0  # a duplicated mark counts once
+    return matrix
 
 
 def group_by_user(user_ids: np.ndarray, rows: np.ndarray, stars: np.ndarray) -> UserRatings:
@@ -68,13 +99,13 @@ def make_split(
     seed: int = 42,
     visitor_fraction: float = 0.1,
     test_fraction: float = 0.2,
+    to_read: pd.DataFrame | None = None,
 ) -> Split:
-    """Split ``ratings`` (user_id, book_id, rating) into training ratings, test ratings and visitors."""
+    """Split ``ratings`` (user_id, book_id, rating) into training ratings, test ratings and
+    visitors, and ``to_read`` (user_id, book_id; optional) into the training users' and the
+    visitors' marks. Which users are visitors depends on the ratings and the seed only."""
     book_ids = np.asarray(book_ids)
-    row_of = pd.Series(np.arange(len(book_ids), dtype=np.int32), index=book_ids)
-    rows = row_of.reindex(ratings["book_id"].to_numpy()).to_numpy()
-    if np.isnan(rows.astype(float)).any():
-        raise ValueError("ratings reference a book_id missing from the catalogue")
+    rows = rows_of(book_ids, ratings["book_id"].to_numpy())
     users = ratings["user_id"].to_numpy()
     stars = ratings["rating"].to_numpy().astype(np.float32)
 
@@ -90,7 +121,26 @@ def make_split(
     test_all = group_by_user(users[is_test], rows[is_test], stars[is_test])
     test = _align(test_all, train.user_ids)
     visitors = group_by_user(users[is_visitor], rows[is_visitor], stars[is_visitor])
-    return Split(book_ids, train, test, visitors)
+    return Split(
+        book_ids,
+        train,
+        test,
+        visitors,
+        marks_matrix(to_read, train.user_ids, book_ids),
+        marks_matrix(to_read, visitors.user_ids, book_ids),
+    )
+
+
+def everyone(
+    ratings: pd.DataFrame, book_ids: np.ndarray, to_read: pd.DataFrame | None = None
+) -> tuple[UserRatings, sp.csr_matrix]:
+    """All ratings grouped by user, and those users' to-read marks: what the shipped model
+    is fitted on. Marks of users without a rating have no user to belong to and are left out."""
+    book_ids = np.asarray(book_ids)
+    rows = rows_of(book_ids, ratings["book_id"].to_numpy())
+    stars = ratings["rating"].to_numpy().astype(np.float32)
+    grouped = group_by_user(ratings["user_id"].to_numpy(), rows, stars)
+    return grouped, marks_matrix(to_read, grouped.user_ids, book_ids)
 
 
 def _align(ratings: UserRatings, user_ids: np.ndarray) -> UserRatings:

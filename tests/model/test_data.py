@@ -9,7 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.data import DataError, download_dataset, ensure_data, load_book_tags, load_books, load_ratings
+from model.data import (
+    DataError,
+    download_dataset,
+    ensure_data,
+    load_book_tags,
+    load_books,
+    load_ratings,
+    load_to_read,
+)
 from model.synthetic import write_goodbooks
 
 BOOK_IDS = np.arange(1, 61)
@@ -137,3 +145,27 @@ def test_real_data_loads(real_data):
     assert ratings["rating"].between(1, 5).all()
     assert not ratings.duplicated(["user_id", "book_id"]).any()
     assert len(ratings) > 900_000
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "to_read.csv: the file is empty"),
+        ("user_id,book_id\n", "the file has a header but no rows"),
+        ("user_id,title\n1,2\n", "missing column 'book_id'"),
+        ("user_id,book_id\n1,2\n\nx,3\n", "line 4: user_id 'x' is not an integer"),
+        ("user_id,book_id\n1,2\n1,\n", "line 3: book_id is empty"),
+        ("user_id,book_id\n1,2\n1,999\n", "line 3: book_id 999 is not in books.csv"),
+        ("user_id,book_id\n1,2\n1,2,3\n", "cannot parse as CSV"),
+    ],
+)
+def test_bad_to_read_is_explained_like_ratings(tmp_path, content, message):
+    write(tmp_path / "to_read.csv", content)
+    with pytest.raises(DataError, match="to_read.csv") as err:
+        load_to_read(tmp_path, BOOK_IDS)
+    assert message in str(err.value)
+
+
+def test_to_read_duplicates_count_once(tmp_path):
+    write(tmp_path / "to_read.csv", "user_id,book_id\n7,3\n7,3\n8,4\n")
+    assert sorted(map(tuple, load_to_read(tmp_path, BOOK_IDS).to_numpy().tolist())) == [(7, 3), (8, 4)]

@@ -100,8 +100,8 @@ def test_failed_export_leaves_previous_artifacts_untouched(trained_artifacts, tm
     import shutil
 
     from model import export
+    from model.config import Choices, TrainConfig
     from model.data import load_books
-    from model.train import TrainConfig
 
     out = tmp_path / "artifacts"
     shutil.copytree(trained_artifacts, out)
@@ -116,7 +116,8 @@ def test_failed_export_leaves_previous_artifacts_untouched(trained_artifacts, tm
     model = load_model(out / "model.keras")
     books = load_books(json.loads((out / "config.json").read_text())["data"])
     with pytest.raises(OSError, match="disk full"):
-        export.export_artifacts(model, books, TrainConfig(), {}, out)
+        choices = Choices(0.5, 0.2, 10.0, 2.0, 4)
+        export.export_artifacts(model, model, books, TrainConfig(), choices, {"split": {}}, out)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

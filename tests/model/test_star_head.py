@@ -6,9 +6,8 @@ import json
 
 import numpy as np
 
-from model import baselines
 from model.split import UserRatings, hold_out
-from model.train import star_table
+from model.stars import BiasModel, residual_matrix, star_table
 
 
 def ratings_of(table: list[list[float]]) -> UserRatings:
@@ -43,8 +42,8 @@ def test_hold_out_partitions_every_users_ratings():
 
 def test_residual_matrix_is_stars_minus_the_bias_prediction():
     ratings = ratings_of(TABLE)
-    bias = baselines.BiasModel(4).fit(ratings)
-    residuals = baselines.residual_matrix(ratings, bias).toarray()
+    bias = BiasModel(4).fit(ratings)
+    residuals = residual_matrix(ratings, bias).toarray()
     table = np.asarray(TABLE, np.float32)
     expected = table - bias.mean - bias.book_bias[None, :] - bias.user_bias[:, None]
     np.testing.assert_allclose(residuals, np.where(table > 0, expected, 0.0), atol=1e-5)
@@ -52,12 +51,12 @@ def test_residual_matrix_is_stars_minus_the_bias_prediction():
 
 def test_star_table_is_a_ridge_regression_on_each_books_voters():
     ratings = ratings_of(TABLE)
-    bias = baselines.BiasModel(4).fit(ratings)
-    x = baselines.residual_matrix(ratings, bias).toarray().astype(np.float64)
+    bias = BiasModel(4).fit(ratings)
+    x = residual_matrix(ratings, bias).toarray().astype(np.float64)
     # Book 0 votes for 1 and 2, book 1 for 0 and itself, book 2 for 0 and 3, book 3 for 2 and 0.
     neighbor_rows = np.array([[1, 2], [0, 1], [0, 3], [2, 0]])
     lam = 0.5
-    weights = star_table(baselines.residual_matrix(ratings, bias), neighbor_rows, lam)
+    weights = star_table(residual_matrix(ratings, bias), neighbor_rows, lam)
 
     def ridge(target, voters):
         a = x[:, voters]
@@ -72,6 +71,6 @@ def test_star_table_is_a_ridge_regression_on_each_books_voters():
 
 
 def test_star_head_beats_the_bias_baseline_on_held_back_ratings(trained_artifacts):
-    history = json.loads((trained_artifacts / "history.json").read_text())
+    history = json.loads((trained_artifacts / "history.json").read_text())["split"]
     assert history["star_scale"] > 0
     assert history["star_holdout_rmse"] < history["star_holdout_rmse_bias"] - 0.05

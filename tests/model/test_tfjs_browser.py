@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from model.layers import load_model
-from model.recommend import predict_batch, top_k
+from model.ranking import top_k
+from model.recommend import predict_batch, reason_for
 from tests.browser import launch_browser, serve_directory
 from tests.conftest import REPO
 
@@ -56,11 +57,34 @@ VISITORS = [{"2": 5, "4": 5, "6": 5}, {"3": 5, "5": 4, "8": 1, "10": 2}, {"1": 3
 
 
 @pytest.fixture(scope="module")
-def site(trained_artifacts, tmp_path_factory):
+def keras_model(trained_artifacts, tmp_path_factory):
+    """The trained model with its popularity shift turned well up (the planted data leaves
+    gamma at 0), so that the browser has to mirror every op of it. float16-exact values."""
+    from model.layers import build_model
+
+    trained = load_model(trained_artifacts / "model.keras")
+    stars = trained.get_layer("predicted_stars")
+    embedding_dim = trained.get_layer("book_embedding").get_weights()[0].shape[1]
+    # Built afresh (a reloaded model converts with unscoped weight names), same weights.
+    model = build_model(stars.num_books, embedding_dim, stars.global_mean, stars.num_neighbors)
+    model.set_weights(trained.get_weights())
+    layer = model.get_layer("neighbor_scores")
+    ratios = np.linspace(-1.5, 1.5, layer.num_books)[np.random.default_rng(0).permutation(layer.num_books)]
+    layer.log_ratio.assign(ratios.astype(np.float16).astype(np.float32))
+    layer.gamma.assign([0.75])
+    return model
+
+
+@pytest.fixture(scope="module")
+def site(trained_artifacts, keras_model, tmp_path_factory):
+    from model.export import save_tfjs
+
     if not TFJS.is_file():
         pytest.skip("node_modules/@tensorflow/tfjs is missing (make install runs npm ci)")
     root = tmp_path_factory.mktemp("site")
     shutil.copytree(trained_artifacts / "web", root, dirs_exist_ok=True)
+    shutil.rmtree(root / "model")
+    save_tfjs(keras_model, root / "model")
     (root / "vendor").mkdir()
     shutil.copy(TFJS, root / "vendor" / TFJS.name)
     shutil.copytree(REPO / "web" / "js", root / "js")
@@ -68,7 +92,7 @@ def site(trained_artifacts, tmp_path_factory):
     return root
 
 
-def test_browser_scores_equal_keras(site, trained_artifacts):
+def test_browser_scores_equal_keras(site, keras_model):
     with serve_directory(site) as base, launch_browser() as browser:
         page = browser.new_page()
         errors = []
@@ -78,7 +102,7 @@ def test_browser_scores_equal_keras(site, trained_artifacts):
         results = page.evaluate("visitors => window.runParity(visitors)", VISITORS)
         assert not errors, errors
 
-    model = load_model(trained_artifacts / "model.keras")
+    model = keras_model
     book_ids = json.loads((site / "metadata.json").read_text())["book_ids"]
     for visitor, result in zip(VISITORS, results, strict=True):
         rows = np.array([int(b) - 1 for b in visitor], np.int32)
@@ -86,13 +110,14 @@ def test_browser_scores_equal_keras(site, trained_artifacts):
         scores, predicted = predict_batch(model, [(rows, stars)])
         np.testing.assert_allclose(result["scores"], scores[0], atol=1e-4)
         np.testing.assert_allclose(result["stars"], predicted[0], atol=1e-4)
-        assert result["top"] == [book_ids[r] for r in top_k(scores[0], rows, 10)]
+        assert result["top"] == [book_ids[r] for r in top_k(scores[0], 10, exclude=rows)]
 
 
-def test_similar_books_and_reasons_agree_with_the_server(site):
+def test_similar_books_and_reasons_agree_with_the_server(site, keras_model):
     from server.catalogue import load_catalogue
 
     rows = [0, 1, 2, 9, 30]
+    picks = [1, 3, 5, 6]  # books 2, 4, 6, 7
     with serve_directory(site) as base, launch_browser() as browser:
         page = browser.new_page()
         page.goto(f"{base}/parity.html")
@@ -107,6 +132,15 @@ def test_similar_books_and_reasons_agree_with_the_server(site):
         assert book_id not in server_ids
         # "Readers also liked" stays within the planted group first.
         assert all(b % 2 == book_id % 2 for b in server_ids[:5]), server_ids
-    # Picks are rows 1, 3, 5, 6 (books 2, 4, 6, 7): the reason for an even book is an even pick.
-    assert result["reasons"][1] in (1, 3, 5) and result["reasons"][3] in (1, 3, 5)
-    assert result["reasons"][2] == 6  # book 3 (odd): the only odd pick
+    table = keras_model.get_layer("neighbor_rows").neighbor_rows.numpy().round().astype(int)
+    votes = keras_model.get_layer("neighbor_scores").neighbor_weights.numpy()
+    vectors = keras_model.get_layer("book_embedding").get_weights()[0]
+    vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    voted = 0
+    for row, reason in zip(rows, result["reasons"], strict=True):
+        assert reason == reason_for(table, votes, vectors, row, picks)
+        if any(row in table[p] for p in picks):
+            # A pick that votes for the book explains it, and votes stay within a group.
+            assert row in table[reason] and reason % 2 == row % 2
+            voted += 1
+    assert voted >= 1

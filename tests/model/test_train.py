@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from model.config import TrainConfig
 from model.data import load_books, load_ratings
-from model.evaluate import recall_ndcg_at_k
 from model.layers import load_model
-from model.recommend import predict_batch, top_k
+from model.metrics import recall_ndcg_at_k
+from model.ranking import top_k
+from model.recommend import predict_batch
+from model.sampling import sample_batch
 from model.split import make_split, pad_picks
-from model.train import TrainConfig, sample_batch
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +30,7 @@ def test_withheld_same_parity_book_ranks_first(model, parity):
     # of that parity too, the withheld same-parity book among them.
     picked = [b for b in range(1, 61) if b % 2 == parity][:4]
     scores, _ = predict_batch(model, [(rows_of(picked), np.full(4, 5.0, np.float32))])
-    top = top_k(scores[0], rows_of(picked), 10) + 1  # back to book ids
+    top = top_k(scores[0], 10, exclude=rows_of(picked)) + 1  # back to book ids
     assert all(b % 2 == parity for b in top), top
     assert set(top).isdisjoint(picked)
 
@@ -132,8 +134,7 @@ def test_sample_batch_never_leaks_picks_into_targets(synthetic_data):
 
 
 def test_co_liked_vectors_put_books_liked_by_the_same_readers_together(synthetic_data):
-    from model.baselines import liked_matrix
-    from model.train import co_liked_vectors
+    from model.tables import co_liked_vectors, liked_matrix
 
     books = load_books(synthetic_data)
     split = make_split(load_ratings(synthetic_data, books["book_id"].to_numpy()), books["book_id"].to_numpy())

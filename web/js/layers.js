@@ -89,14 +89,24 @@ export class NeighborRows extends NeighborTableLayer {
 
 /**
  * [book_rows [B, L], stars [B, L], columns [B, L, M]] -> [B, num_books]: every liked pick votes
- * for its neighbours, mix * neighbor_weights[pick, m] * clip(stars - 3, 0, 1) at column columns[pick, m].
+ * for its neighbors, neighbor_weights[pick, m] * w at column j = columns[pick, m], w = clip(stars - 3, 0, 1);
+ * the sum at j is multiplied by mix * exp(g * log_ratio[j]), where g = gamma * clip((m + offset) / span, 0, 1)
+ * and m is the liked picks' mean log_ratio (the popularity shift, model/popularity.py).
  */
 export class NeighborScores extends NeighborTableLayer {
   static className = "NeighborScores";
 
+  constructor(config) {
+    super(config);
+    this.offset = config.offset;
+    this.span = config.span;
+  }
+
   build(inputShape) {
     this.mix = this.addWeight("mix", [1], "float32", tf.initializers.ones(), undefined, false);
     this.neighborWeights = this.addTable("neighbor_weights");
+    this.logRatio = this.addWeight("log_ratio", [this.numBooks], "float32", tf.initializers.zeros(), undefined, false);
+    this.gamma = this.addWeight("gamma", [1], "float32", tf.initializers.zeros(), undefined, false);
     this.built = true;
   }
 
@@ -108,9 +118,19 @@ export class NeighborScores extends NeighborTableLayer {
     return tf.tidy(() => {
       const [bookRows, stars, columns] = inputs;
       const rows = tf.cast(bookRows, "int32");
-      const votes = tf.mul(tf.gather(this.neighborWeights.read(), rows), tf.expandDims(likedWeight(stars), -1)); // [B, L, M]
-      return tf.mul(this.mix.read(), scatterVotes(columns, votes, this.numBooks));
+      const liked = likedWeight(stars); // [B, L]
+      const votes = tf.mul(tf.gather(this.neighborWeights.read(), rows), tf.expandDims(liked, -1)); // [B, L, M]
+      const logRatio = this.logRatio.read();
+      const pickedRatio = tf.sum(tf.mul(liked, tf.gather(logRatio, rows)), 1, true);
+      const meanRatio = tf.div(pickedRatio, tf.maximum(tf.sum(liked, 1, true), 1e-6)); // [B, 1]
+      const g = tf.mul(this.gamma.read(), tf.clipByValue(tf.div(tf.add(meanRatio, this.offset), this.span), 0, 1));
+      const shift = tf.exp(tf.mul(g, tf.expandDims(logRatio, 0))); // [B, N]
+      return tf.mul(tf.mul(this.mix.read(), scatterVotes(columns, votes, this.numBooks)), shift);
     });
+  }
+
+  getConfig() {
+    return { ...super.getConfig(), offset: this.offset, span: this.span };
   }
 }
 

@@ -1,0 +1,120 @@
+"""The settings the split fit chooses on validation users, and the rule it chooses by.
+
+Validation users are training users: their 80% gives the picks (5 random liked books), their
+held-back 20% the targets (liked books never fitted on). Two sets of them:
+- *plain*: users with >= 10 liked books in their 80%; Recall@10 as in the evaluation;
+- *real traffic*: of those, the ones with >= ``heavy_min_ratings`` ratings, whose books look
+  like real readers' (model/popularity.py), each target weighted by ``traffic_weights``.
+The rule: among the candidates within ``plain_tolerance`` of the best plain Recall@10, the one
+with the best real-traffic Recall@10. Real visitors are what the site is for; the plain
+protocol measures this copy's own sampling of popular books, and may lose only a little.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from model.metrics import recall_of_top, weighted_recall_of_top
+from model.popularity import visitor_gamma
+from model.ranking import top_k_excluding, top_k_sparse
+from model.split import LIKED_STARS, Split, pad_picks
+from model.tables import neighbor_matrix
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Validation visitors: picks (rows, stars), target rows, and target weights per book
+    (None: plain Recall@10)."""
+
+    picks: list[tuple[np.ndarray, np.ndarray]]
+    targets: list[np.ndarray]
+    weights: np.ndarray | None
+
+    def pick_rows(self) -> list[np.ndarray]:
+        return [rows for rows, _ in self.picks]
+
+    def recall(self, scores) -> float:
+        """Recall@10 of ``scores`` [V, N] (dense, or sparse when only the stored entries score),
+        weighted when the set has weights; 0 without visitors."""
+        if not self.picks:
+            return 0.0
+        if sp.issparse(scores):
+            top = top_k_sparse(scores, self.pick_rows(), 10)
+        else:
+            top = top_k_excluding(scores, self.pick_rows(), 10)
+        if self.weights is None:
+            return recall_of_top(top, self.targets)
+        return weighted_recall_of_top(top, self.targets, self.weights)
+
+
+def validation_sets(
+    split: Split, weights: np.ndarray, heavy_min_ratings: int, max_users: int, seed: int
+) -> tuple[Validation, Validation | None]:
+    """(plain, real traffic) validation sets from the training users; real traffic is None
+    when no training user has ``heavy_min_ratings`` ratings (small data)."""
+    rng = np.random.default_rng(seed + 4)
+    totals = np.diff(split.train.indptr) + np.diff(split.test.indptr)
+    plain, heavy = [], []
+    for i in range(len(split.train)):
+        rows, stars = split.train.of(i)
+        test_rows, test_stars = split.test.of(i)
+        liked = stars >= LIKED_STARS
+        held = test_rows[test_stars >= LIKED_STARS]
+        if liked.sum() < 10 or len(held) == 0:
+            continue
+        chosen = rng.choice(int(liked.sum()), size=5, replace=False)
+        case = ((rows[liked][chosen], stars[liked][chosen]), held)
+        if len(plain) < max_users:
+            plain.append(case)
+        if totals[i] >= heavy_min_ratings and len(heavy) < max_users:
+            heavy.append(case)
+
+    def build(cases, w):
+        return Validation([c[0] for c in cases], [c[1] for c in cases], w)
+
+    if not plain:
+        log.warning("no validation users with 10 liked books: every setting keeps its first candidate")
+    return build(plain, None), (build(heavy, weights) if heavy else None)
+
+
+def vote_scores(validation: Validation, neighbor_rows, neighbor_weights, num_books: int) -> sp.csr_matrix:
+    """Sparse [V, N] neighbor votes of each validation visitor's liked picks
+    (layers.NeighborScores with mix 1 and no shift)."""
+    owner = np.repeat(np.arange(len(validation.picks)), [len(r) for r, _ in validation.picks])
+    rows = np.concatenate([r for r, _ in validation.picks] + [np.zeros(0, np.int32)])
+    liked = np.clip(np.concatenate([s for _, s in validation.picks] + [np.zeros(0)]) - 3.0, 0.0, 1.0)
+    picks = sp.csr_matrix((liked, (owner, rows)), shape=(len(validation.picks), num_books))
+    return (picks @ neighbor_matrix(neighbor_rows, neighbor_weights)).tocsr()
+
+
+def shifted(votes: sp.csr_matrix, validation: Validation, ratios: np.ndarray, gamma: float) -> sp.csr_matrix:
+    """``votes`` (``vote_scores``) times each visitor's popularity shift exp(g * ratios[j]),
+    as layers.NeighborScores computes it."""
+    rows, stars = pad_picks(validation.picks)
+    g = visitor_gamma(np.clip(stars - 3.0, 0.0, 1.0), rows, ratios, gamma)  # [V]
+    out = votes.tocsr(copy=True)
+    owner = np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))
+    out.data = out.data * np.exp(g[owner] * ratios[out.indices])
+    return out
+
+
+def measure(plain: Validation, traffic: Validation | None, scorer) -> tuple[float, float]:
+    """(plain Recall@10, real-traffic Recall@10 or 0) of ``scorer(validation) -> scores``."""
+    return plain.recall(scorer(plain)), (traffic.recall(scorer(traffic)) if traffic else 0.0)
+
+
+def best(candidates: dict, tolerance: float, what: str):
+    """The key of ``candidates`` {key: (plain, traffic)} the rule picks (first on ties, so
+    the first candidate when there are no validation users)."""
+    top_plain = max(plain for plain, _ in candidates.values())
+    eligible = [key for key, (plain, _) in candidates.items() if plain >= top_plain - tolerance]
+    chosen = max(eligible, key=lambda key: candidates[key][1])
+    table = ", ".join(f"{key}: {p:.4f}/{t:.4f}" for key, (p, t) in candidates.items())
+    log.info("%s by validation Recall@10 (plain/real traffic): %s -> %s", what, table, chosen)
+    return chosen

@@ -1,0 +1,54 @@
+"""The one typed config of the rating model, saved next to what it produced (config.json)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class TrainConfig:
+    """Everything that determines a trained model. The tuples are the candidates the split fit
+    chooses from on validation users (``model/choose.py``); the shipped fit reuses the choices."""
+
+    data: str | None = None
+    out: str = "artifacts"
+    seed: int = 42
+    visitor_fraction: float = 0.1
+    test_fraction: float = 0.2
+    use_to_read: bool = True
+    # The low-rank part (trained by softmax over all books).
+    embedding_dim: int = 32
+    epochs: int = 4  # at most; the split fit keeps the epoch with the lowest validation loss
+    batch_size: int = 256
+    learning_rate: float = 2e-3
+    max_picks: int = 100
+    visitor_style_fraction: float = 0.5
+    max_visitor_picks: int = 10
+    # The neighbor table: denoising EASE on liked + three_star_weight * 3-star ratings + w * to-read.
+    num_neighbors: int = 16
+    neighbor_dropout: float = 0.67
+    neighbor_lambda: float = 100.0
+    three_star_weight: float = 1.0
+    to_read_weights: tuple[float, ...] = (0.0, 0.5, 1.0)
+    # The popularity shift and the real-traffic validation (model/popularity.py).
+    popularity_gammas: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8)
+    traffic_exponent: float = 0.85
+    heavy_min_ratings: int = 50
+    mix_grid: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+    # How much Recall@10 on the plain validation users a choice may give up for real traffic.
+    plain_tolerance: float = 0.003
+    validation_users: int = 3000
+    # The star head.
+    star_lambda: float = 30.0
+    star_holdout: float = 0.1
+
+
+@dataclass
+class Choices:
+    """What the split fit chose on validation users; the shipped fit reuses all of it."""
+
+    to_read_weight: float
+    popularity_gamma: float
+    neighbor_mix: float
+    star_scale: float
+    epochs: int

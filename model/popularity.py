@@ -1,0 +1,60 @@
+"""How this copy of goodbooks under-represents popular books, and what is built on it.
+
+The first goodbooks-10k release kept about 100 ratings per book, and for a popular book it
+kept those of its most active raters: Goodreads-wide, The Hunger Games has 4.8M ratings, here
+98, all by users with 167-199 ratings here (median 187; for book 9999: 2-101, median 14).
+So how often a book is rated here says little about how often real readers read it
+(Spearman with ``ratings_count``: 0.37; among real readers' ratings: 0.84). Users with many
+ratings here rated the popular books (Spearman 0.6-0.7 with ``ratings_count``, against -0.8
+for users with fewer than 10), so they are the ones who look like real traffic. Two things follow:
+
+- ``traffic_weights``: the evaluation's and the validation's real-traffic protocol weighs each
+  target book by ``ratings_count ** exponent / heavy count`` (how much more often real readers
+  have it than the active raters here). ``exponent`` 0.85 is where the ratio of most-rated to
+  EASE matches the one measured on real readers (0.211 / 0.414, see docs and issue 8).
+- the popularity shift: the model multiplies its neighbor votes for book j by
+  ``exp(g * log_ratio[j])``, ``log_ratio = log((ratings_count + 1) / (heavy count + 1))``
+  centred (a prior-shift correction from this copy's distribution towards real readers').
+  ``g = gamma * clip((m + OFFSET) / SPAN, 0, 1)`` grows with ``m``, the mean log_ratio of the
+  visitor's liked picks: a visitor who picks what real readers read gets the full shift, one
+  who picks rare books (like most users of this copy) little of it. gamma is chosen on
+  validation users (model/choose.py); OFFSET and SPAN put an average pick set (m = 0) at a
+  third of it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.split import UserRatings
+
+
+def heavy_counts(ratings: UserRatings, num_books: int, min_ratings: int) -> np.ndarray:
+    """[N] float64: how many ratings each book has from users with >= ``min_ratings`` ratings."""
+    counts = np.diff(ratings.indptr)
+    heavy = counts[ratings.owners()] >= min_ratings
+    return np.bincount(ratings.rows[heavy], minlength=num_books).astype(np.float64)
+
+
+def traffic_weights(ratings_count: np.ndarray, heavy: np.ndarray, exponent: float) -> np.ndarray:
+    """[N] float64 target weights that turn the active raters' book frequencies here into real
+    readers' (proportional to ``ratings_count ** exponent``)."""
+    return (np.maximum(ratings_count, 1.0) ** exponent) / (heavy + 1.0)
+
+
+OFFSET = 1.0
+SPAN = 3.0
+
+
+def log_ratio(ratings_count: np.ndarray, heavy: np.ndarray) -> np.ndarray:
+    """[N] float32 ``log((ratings_count + 1) / (heavy + 1))`` minus its mean."""
+    ratio = np.log(np.maximum(ratings_count, 0.0) + 1.0) - np.log(heavy + 1.0)
+    return (ratio - ratio.mean()).astype(np.float32)
+
+
+def visitor_gamma(liked: np.ndarray, rows: np.ndarray, ratios: np.ndarray, gamma: float) -> np.ndarray:
+    """[V] each visitor's ``g`` from their picks' liked weights ``liked`` [V, L] and rows
+    ``rows`` [V, L] (padding has weight 0): layers.NeighborScores in numpy."""
+    total = liked.sum(axis=1)
+    mean = (liked * ratios[rows]).sum(axis=1) / np.maximum(total, 1e-6)
+    return gamma * np.clip((mean + OFFSET) / SPAN, 0.0, 1.0)

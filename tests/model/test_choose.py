@@ -1,0 +1,57 @@
+"""The rule the split fit chooses settings by, and its validation sets."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.choose import Validation, best, validation_sets, vote_scores
+from model.split import Split, UserRatings
+
+
+def test_best_takes_the_best_real_traffic_within_the_plain_tolerance():
+    candidates = {"a": (0.300, 0.050), "b": (0.297, 0.070), "c": (0.290, 0.090)}
+    assert best(candidates, 0.005, "test") == "b"  # c gives up 0.010 on plain
+    assert best(candidates, 0.0, "test") == "a"
+    assert best(candidates, 0.02, "test") == "c"
+    assert best({"x": (0.0, 0.0), "y": (0.0, 0.0)}, 0.005, "test") == "x"  # ties: the first
+
+
+def group(table):
+    """{user: [(row, stars), ...]} -> UserRatings in that user order."""
+    rows, stars, indptr = [], [], [0]
+    for pairs in table.values():
+        rows += [r for r, _ in pairs]
+        stars += [s for _, s in pairs]
+        indptr.append(len(rows))
+    return UserRatings(
+        np.array(list(table)), np.array(indptr), np.array(rows, np.int32), np.array(stars, np.float32)
+    )
+
+
+def test_validation_sets_pick_five_liked_books_and_score_held_back_likes():
+    liked = [(r, 5.0) for r in range(10)]
+    train = group({1: liked, 2: liked[:9], 3: liked})
+    test = group({1: [(11, 4.0), (12, 2.0)], 2: [(11, 5.0)], 3: [(13, 3.0)]})
+    empty = UserRatings(np.zeros(0, int), np.zeros(1, int), np.zeros(0, np.int32), np.zeros(0, np.float32))
+    split = Split(np.arange(30), train, test, empty, None, None)
+    weights = np.ones(30)
+    plain, traffic = validation_sets(split, weights, heavy_min_ratings=12, max_users=10, seed=0)
+    # User 2 has 9 liked books only, user 3 no liked book held back: user 1 alone qualifies.
+    assert len(plain.picks) == 1 and plain.targets[0].tolist() == [11]
+    assert len(plain.picks[0][0]) == 5 and set(plain.picks[0][0]) <= set(range(10))
+    # User 1 has 10 + 2 = 12 ratings: a heavy rater at 12, not at 13.
+    assert traffic.targets[0].tolist() == [11] and traffic.weights is weights
+    assert validation_sets(split, weights, heavy_min_ratings=13, max_users=10, seed=0)[1] is None
+
+
+def test_vote_scores_sum_the_liked_picks_votes_along_the_table():
+    neighbor_rows = np.array([[1, 2], [0, 2], [0, 1]], np.int32)
+    neighbor_weights = np.array([[1.0, 0.5], [0.2, 0.1], [0.3, 0.4]], np.float32)
+    validation = Validation(
+        [(np.array([0, 1]), np.array([5.0, 2.0])), (np.array([2]), np.array([4.0]))],
+        [np.array([2]), np.array([0])],
+        None,
+    )
+    votes = vote_scores(validation, neighbor_rows, neighbor_weights, 3).toarray()
+    # Visitor 0 liked book 0 only (2 stars is not a like); visitor 1 liked book 2.
+    assert np.allclose(votes, [[0.0, 1.0, 0.5], [0.3, 0.4, 0.0]])

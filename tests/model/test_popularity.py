@@ -1,0 +1,36 @@
+"""The popularity shift and the real-traffic weights, with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.popularity import heavy_counts, log_ratio, traffic_weights, visitor_gamma
+from model.split import UserRatings
+
+
+def test_heavy_counts_count_only_users_with_enough_ratings():
+    # User 0 has three ratings (books 0, 1, 2), user 1 one (book 0).
+    ratings = UserRatings(
+        np.array([10, 11]), np.array([0, 3, 4]), np.array([0, 1, 2, 0], np.int32), np.ones(4, np.float32)
+    )
+    assert heavy_counts(ratings, 4, min_ratings=3).tolist() == [1, 1, 1, 0]
+    assert heavy_counts(ratings, 4, min_ratings=1).tolist() == [2, 1, 1, 0]
+
+
+def test_traffic_weights_follow_ratings_count_over_the_heavy_count():
+    weights = traffic_weights(np.array([100.0, 100.0, 400.0]), np.array([0.0, 1.0, 1.0]), exponent=0.5)
+    assert np.allclose(weights, [10.0, 5.0, 10.0])
+
+
+def test_log_ratio_is_centred_and_favours_books_real_readers_read_more():
+    ratios = log_ratio(np.array([9.0, 99.0, 999.0]), np.array([9.0, 9.0, 9.0]))
+    assert np.isclose(ratios.mean(), 0.0, atol=1e-6)
+    assert np.isclose(ratios[2] - ratios[1], np.log(10.0), rtol=1e-5)
+
+
+def test_visitor_gamma_grows_with_how_popular_the_liked_picks_are():
+    ratios = np.array([-2.0, 0.0, 2.0, 5.0], np.float32)
+    rows = np.array([[0, 3], [1, 3], [2, 3], [3, 0]])
+    liked = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.0, 0.0]])  # book 3 never liked
+    # m = -2, 0, 2, and 0 without liked picks: (m + 1) / 3 clipped to 0..1, times gamma 0.6.
+    assert np.allclose(visitor_gamma(liked, rows, ratios, 0.6), [0.0, 0.2, 0.6, 0.2])

@@ -1,0 +1,74 @@
+"""The shipped model is refitted on everyone: what only the held-out visitors did reaches it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.config import TrainConfig
+from model.layers import load_model
+from model.ranking import top_k
+from model.recommend import predict_batch
+from model.split import make_split
+from model.synthetic import make_goodbooks
+from tests.conftest import SYNTHETIC_TRAIN_ARGS, run_module
+
+PLANTED = (61, 62)  # two new books that only the split's visitors read, always together
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory):
+    tables = make_goodbooks()
+    books, ratings = tables["books"], tables["ratings"]
+    extra = books.tail(2).copy()
+    extra["book_id"] = list(PLANTED)
+    extra["title"] = ["Planted One", "Planted Two"]
+    tables["books"] = pd.concat([books, extra], ignore_index=True)
+    cfg = TrainConfig()
+    split = make_split(ratings, tables["books"]["book_id"], cfg.seed, cfg.visitor_fraction, cfg.test_fraction)
+    visitors = split.visitors.user_ids
+    planted = [(book, int(user), 5) for user in visitors for book in PLANTED]
+    tables["ratings"] = pd.concat(
+        [ratings, pd.DataFrame(planted, columns=ratings.columns)], ignore_index=True
+    )
+    # The planted ratings change nobody's visitor status: the split draws users before ratings.
+    again = make_split(tables["ratings"], tables["books"]["book_id"], cfg.seed, cfg.visitor_fraction)
+    assert np.array_equal(again.visitors.user_ids, visitors)
+    data = tmp_path_factory.mktemp("planted")
+    for name, df in tables.items():
+        df.to_csv(data / f"{name}.csv", index=False)
+    out = tmp_path_factory.mktemp("artifacts")
+    run_module("model.train", "--data", str(data), "--out", str(out), "--quiet", *SYNTHETIC_TRAIN_ARGS)
+    return out
+
+
+def neighbors_of(model, row):
+    return model.get_layer("neighbor_rows").neighbor_rows.numpy()[row].round().astype(int).tolist()
+
+
+def test_only_the_shipped_model_links_the_books_only_visitors_read(artifacts):
+    one, two = PLANTED[0] - 1, PLANTED[1] - 1  # book ids 1..62 are rows 0..61
+    shipped = load_model(artifacts / "model.keras")
+    split_model = load_model(artifacts / "split" / "model.keras")
+    assert two in neighbors_of(shipped, one) and one in neighbors_of(shipped, two)
+    assert two not in neighbors_of(split_model, one) and one not in neighbors_of(split_model, two)
+    picks = [(np.array([one]), np.array([5.0], np.float32))]
+    assert top_k(predict_batch(shipped, picks)[0][0], 1, exclude=[one]).tolist() == [two]
+    assert top_k(predict_batch(split_model, picks)[0][0], 1, exclude=[one]).tolist() != [two]
+
+
+def test_config_records_what_the_split_fit_chose(artifacts):
+    config = json.loads((artifacts / "config.json").read_text())
+    assert set(config["choices"]) == {
+        "to_read_weight",
+        "popularity_gamma",
+        "neighbor_mix",
+        "star_scale",
+        "epochs",
+    }
+    assert config["choices"]["to_read_weight"] in config["to_read_weights"]
+    histories = json.loads((artifacts / "history.json").read_text())
+    assert len(histories["shipped"]["epoch"]) == config["choices"]["epochs"]
