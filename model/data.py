@@ -135,8 +135,11 @@ def _unpack_csvs(archive: Path, dest: Path) -> None:
 # Reading and validating CSV files
 
 
-def read_csv(path: Path, columns: list[str], int_columns: list[str] = (), **kwargs) -> pd.DataFrame:
-    """Read ``path`` keeping ``columns``; check presence, emptiness and integer columns."""
+def read_csv(
+    path: Path, columns: list[str], int_columns: list[str] = (), optional: list[str] = (), **kwargs
+) -> pd.DataFrame:
+    """Read ``path`` keeping ``columns`` (and those of ``optional`` it has); check presence,
+    emptiness and integer columns."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: file not found")
@@ -152,7 +155,7 @@ def read_csv(path: Path, columns: list[str], int_columns: list[str] = (), **kwar
         raise DataError(f"{path}: missing column {', '.join(repr(m) for m in missing)} (found: {found})")
     if len(df) == 0:
         raise DataError(f"{path}: the file has a header but no rows")
-    df = df[columns].copy()
+    df = df[columns + [c for c in optional if c in df.columns]].copy()
     for col in int_columns:
         df[col] = _as_int(df[col], path, col)
     return df
@@ -222,11 +225,22 @@ BOOK_COLUMNS = [
     "image_url",
 ]
 
+# What a Goodreads export is matched by besides goodreads_book_id (model/goodreads.py). Every
+# real books.csv has them; a file without them gets best_book_id = goodreads_book_id, no ISBNs.
+MATCH_COLUMNS = ["best_book_id", "isbn", "isbn13"]
+
 
 def load_books(data_dir: Path) -> pd.DataFrame:
-    """books.csv, sorted by book_id, with unique positive integer ids."""
+    """books.csv, sorted by book_id, with unique positive integer ids; ``isbn`` and ``isbn13``
+    as the file's text (books.csv wrote isbn13 as a float: model.goodreads reads it)."""
     path = Path(data_dir) / "books.csv"
-    books = read_csv(path, BOOK_COLUMNS, ["book_id", "goodreads_book_id"])
+    books = read_csv(
+        path,
+        BOOK_COLUMNS,
+        ["book_id", "goodreads_book_id"],
+        optional=MATCH_COLUMNS,
+        dtype={"isbn": str, "isbn13": str},
+    )
     dup = _first_bad_row(books["book_id"].duplicated())
     if dup is not None:
         raise DataError(
@@ -235,6 +249,13 @@ def load_books(data_dir: Path) -> pd.DataFrame:
     books["title"] = books["title"].fillna("").astype(str)
     books["authors"] = books["authors"].fillna("").astype(str)
     books["image_url"] = books["image_url"].fillna("").astype(str)
+    if "best_book_id" in books:
+        best = pd.to_numeric(books["best_book_id"], errors="coerce")
+        books["best_book_id"] = best.fillna(books["goodreads_book_id"]).astype(np.int64)
+    else:
+        books["best_book_id"] = books["goodreads_book_id"]
+    for col in ("isbn", "isbn13"):
+        books[col] = books[col].fillna("").astype(str).str.strip() if col in books else ""
     books["original_publication_year"] = pd.to_numeric(books["original_publication_year"], errors="coerce")
     books["average_rating"] = pd.to_numeric(books["average_rating"], errors="coerce").fillna(0.0)
     books["ratings_count"] = pd.to_numeric(books["ratings_count"], errors="coerce").fillna(0).astype(np.int64)

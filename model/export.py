@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from model.atomic import make_staging, replace_dir
+from model.goodreads import goodreads_json
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ def export_artifacts(
 ) -> None:
     """Write everything model.train produces into ``out``, atomically: the shipped model
     (model.keras, the TF.js model, book_embeddings.npy), the split fit's model that
-    model.evaluate measures (split/model.keras), books.json, metadata.json, config.json (with
+    model.evaluate measures (split/model.keras), books.json, goodreads.json, metadata.json, config.json (with
     the choices), history.json and the training curves."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -194,6 +195,10 @@ def export_artifacts(
         metadata = build_metadata(book_ids, embeddings.shape[1], config)
         (staging / "web" / "metadata.json").write_text(json.dumps(metadata))
         (staging / "web" / "books.json").write_text(json.dumps(book_catalogue(books), ensure_ascii=False))
+        # Fetched only when a visitor imports a Goodreads export: not on the first suggestions' path.
+        (staging / "web" / "goodreads.json").write_text(
+            json.dumps(goodreads_json(books), separators=(",", ":"))
+        )
         (staging / "config.json").write_text(json.dumps(config, indent=2))
         (staging / "history.json").write_text(json.dumps(histories, indent=2))
         plot_history(histories["split"], staging / "training_curves.png")

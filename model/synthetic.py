@@ -3,7 +3,7 @@
 Even users love even books and dislike odd ones; odd users the reverse. Some users are
 generous raters, others strict, so a visitor bias is there to be learned. The catalogue holds
 one hostile title (an HTML injection attempt) and non-ASCII text, so the site must render
-data as text.
+data as text, and its Goodreads ids and ISBNs have the quirks of the real books.csv.
 """
 
 from __future__ import annotations
@@ -17,6 +17,24 @@ import pandas as pd
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 SPECIAL_TITLES = {1: XSS_TITLE, 2: "Le Petit Prince — Édition spéciale", 3: "Kafka on the Shore"}
+
+
+def synthetic_isbns(book_id: int) -> tuple[str, str]:
+    """(isbn, isbn13) of a synthetic book, written as books.csv writes them: the ISBN-10 without
+    its leading zeros, the ISBN-13 as a float with 12 significant digits. Every sixth book has
+    only an ISBN-13 (979-, so no ISBN-10 exists), every twelfth neither."""
+    if book_id % 12 == 0:
+        return "", ""
+    if book_id % 6 == 0:
+        first12 = f"979{10_000_000 + book_id * 7919:09d}"
+        isbn = ""
+    else:
+        core = f"0{book_id * 7919 + 100_000:08d}"
+        check = (11 - sum((10 - i) * int(d) for i, d in enumerate(core)) % 11) % 11
+        isbn = (core + ("X" if check == 10 else str(check))).lstrip("0")
+        first12 = "978" + core
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(first12))
+    return isbn, f"{float(first12 + str((10 - total % 10) % 10)):.12g}"
 
 
 def make_goodbooks(num_books: int = 60, num_users: int = 400, seed: int = 0) -> dict[str, pd.DataFrame]:
@@ -45,7 +63,10 @@ def make_goodbooks(num_books: int = 60, num_users: int = 400, seed: int = 0) -> 
         {
             "book_id": book_ids,
             "goodreads_book_id": book_ids + 1000,
-            "best_book_id": book_ids + 1000,
+            # Every tenth book's best edition is another Goodreads id (as for 241 real books).
+            "best_book_id": [b + 5000 if b % 10 == 7 else b + 1000 for b in book_ids],
+            "isbn": [synthetic_isbns(int(b))[0] for b in book_ids],
+            "isbn13": [synthetic_isbns(int(b))[1] for b in book_ids],
             "authors": [f"Author {chr(65 + int(b) % 7)}" for b in book_ids],
             "original_publication_year": [1950.0 + int(b) if b != 5 else np.nan for b in book_ids],
             "title": titles,
