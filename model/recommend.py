@@ -1,6 +1,7 @@
 """Batch recommendations from the exported artifacts, scored exactly as the browser does.
 
     .venv/bin/python -m model.recommend [--artifacts artifacts] < visitors.jsonl
+    .venv/bin/python -m model.recommend --goodreads goodreads_library_export.csv [--k 10] [--json]
 
 Each input line is a visitor: ``{"liked": [book_id, ...], "k": 10}`` and/or
 ``{"ratings": {"<book_id>": stars, ...}, "predict": [book_id, ...]}`` (liked books count as 5
@@ -10,6 +11,12 @@ the top k books excluding the visitor's own, or ``{"error": "..."}`` for a bad l
 (invalid JSON or UTF-8, nested 100,000 deep, a 5,001-digit number, an unknown id) costs only
 itself. Book ids are integers or strings of ASCII digits. Output ends quietly when the reader
 goes away (``| head -1``). TensorFlow's start-up log stays off stderr unless ``--verbose``.
+
+``--goodreads FILE`` reads a Goodreads library export instead, matched as the page matches it
+(``model/goodreads.py``): rated books are the picks, every book of the file is left out of the
+suggestions, and a table of the top ``--k`` (with predicted stars and the pick that explains
+each) is printed; ``--json`` prints one object instead: ``{"rows", "matched", "matched_by":
+{"id", "isbn", "title"}, "unmatched": [titles], "book_ids", "stars", "reasons": [book_id]}``.
 """
 
 from __future__ import annotations
@@ -26,9 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
-from model import show_tensorflow_logs
+from model import goodreads, show_tensorflow_logs
 from model.ranking import top_k
-from model.split import pad_picks
+from model.split import LIKED_STARS, pad_picks
 
 log = logging.getLogger(__name__)
 
@@ -183,13 +190,130 @@ def recommend_lines(lines: Iterable[str | bytes], model, book_ids: np.ndarray) -
         yield from flush()
 
 
+def reason_tables(model, metadata: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What ``reason_for`` reads, from the weights metadata.json names (as the page does):
+    (neighbor_rows [N, M] int, neighbor_weights [N, M], unit-length book vectors [N, d])."""
+
+    def weight(name: str) -> np.ndarray:
+        layer, weight_name = name.split("/")
+        found = [
+            w for w in model.get_layer(layer).weights if w.name.split("/")[-1].split(":")[0] == weight_name
+        ]
+        return found[0].numpy()
+
+    vectors = model.get_layer(metadata["similarity_layer"]).get_weights()[0]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = vectors / np.where(norms > 0, norms, 1.0)
+    table = np.rint(weight(metadata["neighbor_rows"])).astype(np.int64)
+    return table, weight(metadata["neighbor_weights"]), unit
+
+
+def goodreads_recommendations(
+    model, metadata: dict, books: list[dict], goodreads_file: dict, data: bytes, k: int
+) -> tuple[dict, goodreads.Shelf]:
+    """Suggestions for a Goodreads export's bytes, as the page makes them after importing it
+    into an empty shelf: ({"rows", "matched", "matched_by", "unmatched", "book_ids", "stars",
+    "reasons"}, the shelf). Raises GoodreadsError for a file that is not a usable export."""
+    index = goodreads.match_index(books, goodreads_file)
+    rows = goodreads.read_export(goodreads.decode_export(data))
+    matches = [goodreads.match_row(row, index) for row in rows]
+    shelf = goodreads.build_shelf(rows, matches)
+    book_ids = metadata["book_ids"]
+    row_of = {int(b): i for i, b in enumerate(book_ids)}
+    pick_rows = np.array([row_of[b] for b in shelf.picks], np.int32)
+    pick_stars = np.array(list(shelf.picks.values()), np.float32)
+    scores, stars = predict_batch(model, [(pick_rows, pick_stars)])
+    hidden = np.concatenate([pick_rows, np.array([row_of[b] for b in shelf.marks], np.int32)])
+    top = top_k(scores[0], k, exclude=hidden)
+    liked = [int(r) for r, s in zip(pick_rows, pick_stars, strict=True) if s >= LIKED_STARS]
+    candidates = liked or [int(r) for r in pick_rows]  # as picksToInputs' reasonRows
+    table, votes, unit = reason_tables(model, metadata)
+    reasons = [reason_for(table, votes, unit, int(r), candidates) for r in top]
+    result = {
+        **goodreads.summarize(rows, matches),
+        "book_ids": [int(book_ids[r]) for r in top],
+        "stars": [round(float(stars[0, r]), 4) for r in top],
+        "reasons": [None if r is None else int(book_ids[r]) for r in reasons],
+    }
+    return result, shelf
+
+
+def _cut(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def goodreads_table(result: dict, shelf: goodreads.Shelf, books: list[dict], book_ids: list[int]) -> str:
+    """``--goodreads``'s readable output: the summary, then one line per suggestion."""
+    book_of = {int(b): books[i] for i, b in enumerate(book_ids)}
+    hidden = len(shelf.marks)
+    lines = [
+        goodreads.summary_line(result),
+        f"{len(shelf.picks):,} rated book{'s' if len(shelf.picks) != 1 else ''} are your picks; "
+        f"{hidden:,} read, reading or to-read book{'s' if hidden != 1 else ''} and the picks "
+        "are never suggested.",
+        "",
+        f"{'#':>3}  {'stars':>5}  {'suggestion':<52}  because you rated",
+    ]
+    for rank, (book_id, stars, reason) in enumerate(
+        zip(result["book_ids"], result["stars"], result["reasons"], strict=True), start=1
+    ):
+        book = book_of[book_id]
+        because = (
+            "-" if reason is None else f"{_cut(book_of[reason]['title'], 40)} ({shelf.picks[reason]} stars)"
+        )
+        suggestion = _cut(f"{book['title']} - {book['authors'].split(',')[0]}", 52)
+        lines.append(f"{rank:>3}  {stars:>5.1f}  {suggestion:<52}  {because}")
+    return "\n".join(lines)
+
+
+def run_goodreads(args, artifacts: Path, model) -> int:
+    """``--goodreads FILE``: print the table (or ``--json``'s object); 2 for a bad file."""
+    web = artifacts / "web"
+    metadata = json.loads((web / "metadata.json").read_text())
+    if not (web / "goodreads.json").is_file():
+        print(f"error: {web / 'goodreads.json'} is missing; rebuild with `make build`", file=sys.stderr)
+        return 2
+    books = json.loads((web / "books.json").read_text(encoding="utf-8"))
+    goodreads_file = json.loads((web / "goodreads.json").read_text())
+    k = 10 if args.k is None else args.k
+    if not 1 <= k <= metadata["num_books"]:
+        print(f"error: --k must be from 1 to {metadata['num_books']}, got {k}", file=sys.stderr)
+        return 2
+    try:
+        data = Path(args.goodreads).read_bytes()
+        result, shelf = goodreads_recommendations(model, metadata, books, goodreads_file, data, k)
+    except OSError as err:
+        print(f"error: cannot read {args.goodreads}: {err.strerror}", file=sys.stderr)
+        return 2
+    except goodreads.GoodreadsError as err:
+        print(f"error: {args.goodreads}: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(goodreads_table(result, shelf, books, metadata["book_ids"]))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Recommend books for visitors given as JSON lines on stdin.")
+    parser = argparse.ArgumentParser(
+        description="Recommend books for visitors given as JSON lines on stdin, or for a Goodreads export."
+    )
     parser.add_argument("--artifacts", default="artifacts", help="artifacts directory written by model.train")
+    parser.add_argument(
+        "--goodreads",
+        metavar="FILE",
+        help="a Goodreads library export (CSV): print suggestions for it instead of reading stdin",
+    )
+    parser.add_argument("--k", type=int, help="with --goodreads: how many suggestions (default 10)")
+    parser.add_argument("--json", action="store_true", help="with --goodreads: print one JSON object")
     parser.add_argument(
         "--verbose", action="store_true", help="also show TensorFlow's start-up log on stderr"
     )
     args = parser.parse_args(argv)
+    if args.goodreads is None and (args.json or args.k is not None):
+        parser.error("--k and --json go with --goodreads FILE")
     if args.verbose:
         show_tensorflow_logs()
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
@@ -204,8 +328,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from model.layers import load_model
 
-    book_ids = np.asarray(json.loads(metadata_path.read_text())["book_ids"])
     model = load_model(model_path)
+    if args.goodreads is not None:
+        return run_goodreads(args, artifacts, model)
+    book_ids = np.asarray(json.loads(metadata_path.read_text())["book_ids"])
     try:
         for result in recommend_lines(sys.stdin.buffer, model, book_ids):
             sys.stdout.write(json.dumps(result) + "\n")

@@ -125,3 +125,89 @@ def test_verbose_shows_tensorflow_log(trained_artifacts):
     result = run_recommend(trained_artifacts, b"{}\n", "--verbose")
     assert result.returncode == 0 and json.loads(result.stdout)["book_ids"]
     assert result.stderr.strip()
+
+
+# ---------------------------------------------------------------------------------------
+# --goodreads FILE: a library export instead of JSON lines
+
+
+@pytest.fixture(scope="module")
+def library(trained_artifacts):
+    """``--goodreads`` on the realistic export fixture, as JSON (k 8) and as the table."""
+    from tests.goodreads_fixture import FIXTURE
+
+    as_json = run_recommend(trained_artifacts, b"", "--goodreads", str(FIXTURE), "--json", "--k", "8")
+    table = run_recommend(trained_artifacts, b"", "--goodreads", str(FIXTURE))
+    return as_json, table
+
+
+def test_goodreads_json_summarises_and_suggests_outside_the_library(library, trained_artifacts):
+    from tests.goodreads_fixture import TRUTH
+
+    result, _ = library
+    assert result.returncode == 0 and result.stderr == b""
+    out = json.loads(result.stdout)
+    assert list(out) == ["rows", "matched", "matched_by", "unmatched", "book_ids", "stars", "reasons"]
+    assert (out["rows"], out["matched"], out["matched_by"]) == (295, 45, {"id": 27, "isbn": 12, "title": 6})
+    assert len(out["unmatched"]) == 250 and "<img src=x onerror=alert(2)>" in out["unmatched"]
+    in_library = {book_id for book_id, *_ in TRUTH if book_id is not None}
+    assert len(out["book_ids"]) == len(out["stars"]) == len(out["reasons"]) == 8
+    assert not in_library & set(out["book_ids"])  # to-read, reading and read books included
+    rated = {book_id for book_id, _, stars, _ in TRUTH if book_id is not None and stars >= 4}
+    assert set(out["reasons"]) <= rated  # a liked pick explains each suggestion
+
+
+def test_goodreads_gives_what_the_json_lines_path_gives_for_its_picks(library, trained_artifacts):
+    """The same picks through stdin: the same books (once the read and to-read books are left
+    out) with the same stars."""
+    from model.goodreads import build_shelf, decode_export, match_index, match_row, read_export
+    from tests.goodreads_fixture import FIXTURE
+
+    web = trained_artifacts / "web"
+    index = match_index(
+        json.loads((web / "books.json").read_text()), json.loads((web / "goodreads.json").read_text())
+    )
+    rows = read_export(decode_export(FIXTURE.read_bytes()))
+    shelf = build_shelf(rows, [match_row(row, index) for row in rows])
+    visitor = {"ratings": {str(b): s for b, s in shelf.picks.items()}, "k": 8 + len(shelf.marks)}
+    plain = json.loads(run_recommend(trained_artifacts, (json.dumps(visitor) + "\n").encode()).stdout)
+    kept = [(b, s) for b, s in zip(plain["book_ids"], plain["stars"], strict=True) if b not in shelf.marks][
+        :8
+    ]
+    out = json.loads(library[0].stdout)
+    assert list(zip(out["book_ids"], out["stars"], strict=True)) == kept
+
+
+def test_goodreads_table_is_readable(library):
+    _, table = library
+    assert table.returncode == 0 and table.stderr == b""
+    lines = table.stdout.decode().splitlines()
+    assert lines[0] == "295 rows, 45 matched (27 by id, 12 by ISBN, 6 by title), 250 not in the catalogue"
+    assert lines[1].startswith("38 rated books are your picks; 5 read, reading or to-read books")
+    assert lines[3].split() == ["#", "stars", "suggestion", "because", "you", "rated"]
+    assert len(lines) == 4 + 10  # --k defaults to 10
+    assert lines[4].lstrip().startswith("1 ") and "stars)" in lines[4]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--goodreads", "tests/fixtures/nope.csv"],
+            "error: cannot read tests/fixtures/nope.csv: No such file",
+        ),
+        (
+            ["--goodreads", "README.md"],
+            "README.md: This is not a Goodreads library export: its first line lacks",
+        ),
+        (
+            ["--goodreads", "tests/fixtures/goodreads_tricky.csv", "--k", "0"],
+            "--k must be from 1 to 60, got 0",
+        ),
+        (["--json"], "--k and --json go with --goodreads FILE"),
+    ],
+)
+def test_goodreads_bad_input_is_one_clear_line(trained_artifacts, args, message):
+    result = run_recommend(trained_artifacts, b"", *args)
+    assert result.returncode == 2
+    assert message in result.stderr.decode() and "Traceback" not in result.stderr.decode()
