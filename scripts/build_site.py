@@ -33,7 +33,9 @@ PRELOAD_MARKER = "<!-- build_site: weight preloads -->"
 PRECACHE_PLACEHOLDER = '{ build: "unbuilt", files: {} }'  # in web/sw.js
 # What index.html loads: the href of its <link>s and the src of its <script>s.
 _PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
-OPTIONAL_PRECACHE = ("content_similar.json",)  # fetched by the page when the explorer wrote it
+# Fetched by the page when they exist: the explorer writes content_similar.json and genres.json;
+# goodreads.json comes with the model (an older build has none).
+OPTIONAL_PRECACHE = ("content_similar.json", "genres.json", "goodreads.json")
 TFJS_FILE = "tf.fesm.min.js"  # the ES-module build; web/js/*.js import ../vendor/tf.fesm.min.js
 
 

@@ -35,6 +35,8 @@ def test_maps_without_a_rating_model(tiny_artifacts, planted, caplog):
     assert len(data["maps"]["tags"]["neighbors"]) == 4 * planted.num_books
     assert data["genre_names"] == list(GENRES) and len(data["genre_colours"]) == len(GENRES)
     assert set(data["genres"]) == {list(GENRES).index("fantasy"), list(GENRES).index("romance")}
+    genres = json.loads((tiny_artifacts / "web" / "genres.json").read_text())
+    assert genres == {key: data[key] for key in ("format_version", "book_ids", "genre_names", "genres")}
     # planted groups land apart: the groups' x ranges (first principal axis) do not overlap
     half = planted.num_books // 2
     assert xy[:half, 0].max() < xy[half:, 0].min() or xy[half:, 0].max() < xy[:half, 0].min()

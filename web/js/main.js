@@ -1,11 +1,36 @@
-// Entry module: wires the loader, the pure search / picks / recommendation code and the UI.
-import { fetchOptionalJson, loadSite } from "./loader.js";
-import { STORAGE_KEY, formatPicks, knownPicks, parsePicks, urlWithPicks } from "./picks.js";
-import { reasonFor, rowIndex, scorePicks, similarRows, similarityMatrix, topSuggestions } from "./recommend.js";
+// Entry module: wires the loader, the pure search / picks / shelf / import / recommendation
+// code and the UI.
+import { fetchJson, fetchOptionalJson, loadSite } from "./loader.js";
+import { STORAGE_KEY, formatPicks, knownPicks, parsePicks } from "./picks.js";
+import {
+  MARKS_KEY,
+  decodeShelf,
+  excludedRows,
+  formatMarks,
+  genresByRow,
+  parseMarks,
+  parseYear,
+  shareShelf,
+  urlWithShelf,
+} from "./shelf.js";
+import {
+  GoodreadsError,
+  MAX_FILE_BYTES,
+  buildShelf,
+  decodeExport,
+  matchIndex,
+  matchRow,
+  readExport,
+  summarize,
+  summaryLine,
+  tooBig,
+} from "./goodreads.js";
+import { reasonFor, rowIndex, scorePicks, similarRows, similarityMatrix, topRows } from "./recommend.js";
 import { buildSearchIndex, searchRows } from "./search.js";
 import { createUi } from "./ui.js";
+import { createImportUi } from "./ui-import.js";
 
-const PAGE = 20; // search results and suggestions per page ("more" adds another page)
+const PAGE = 20; // search results, suggestions and listed picks per page ("more" adds another page)
 const SIMILAR_K = 10;
 
 const state = {
@@ -14,21 +39,34 @@ const state = {
   index: null, // search index
   similarity: null, // unit-length book vectors for reasons and "similar books"
   content: undefined, // content_similar.json: undefined = not fetched yet, null = absent
+  genres: null, // genres.json by row ({names, rows}); null until fetched, or when absent
+  years: null, // row -> publication year (null unknown), for the year filter
   picks: new Map(), // book_id -> stars, in pick order
+  marks: new Map(), // book_id -> "read" | "not_interested" | "to_read" | "reading": never suggested
+  filter: { genre: null, yearFrom: null, yearTo: null },
+  scored: null, // {key, result}: the model's output for the picks it was run on
+  matcher: null, // the Goodreads match index, built on the first import
+  lastImport: null, // what the last import added, for Undo: {picks: [book_id], marks: [book_id], replaced: Map}
+  importing: false,
   query: "",
   searchLimit: PAGE,
   suggestionLimit: PAGE,
+  picksLimit: PAGE,
+  marksLimit: PAGE,
   similarOf: null, // book_id whose similar books the dialog shows
   generation: 0, // drops results of a recompute overtaken by a newer one
 };
 
-// Read-only numbers for the benchmark and the end-to-end tests.
+// Read-only numbers for the benchmarks and the end-to-end tests.
 const stats = {
   recomputeCount: 0,
   lastComputeMs: null,
   lastRecomputeMs: null,
   readyAtMs: null, // performance.now() (ms since navigation) when the model was ready
   firstSuggestionsAtMs: null,
+  importCount: 0,
+  lastImport: null, // {rows, readMs, parseMs, matchMs, totalMs}
+  shareChars: 0, // length of the ?shelf= value last written
 };
 window.shelf = { stats };
 
@@ -44,6 +82,7 @@ const ui = createUi(document, {
   },
   onPick(bookId) {
     state.picks.set(bookId, state.site.metadata.default_pick_stars);
+    state.marks.delete(bookId);
     picksChanged();
   },
   onUnpick(bookId) {
@@ -54,14 +93,48 @@ const ui = createUi(document, {
     state.picks.set(bookId, stars);
     picksChanged();
   },
+  onRead(bookId, stars) {
+    // A read mark with stars is a pick; without, the book is only never suggested again.
+    if (stars > 0) {
+      state.picks.set(bookId, stars);
+      state.marks.delete(bookId);
+    } else {
+      state.marks.set(bookId, "read");
+    }
+    picksChanged({ keepPages: true });
+  },
+  onNotInterested(bookId) {
+    state.marks.set(bookId, "not_interested");
+    picksChanged({ keepPages: true });
+  },
+  onUnmark(bookId) {
+    state.marks.delete(bookId);
+    picksChanged({ keepPages: true });
+  },
   onSimilar: showSimilar,
   onSuggestionsMore() {
     state.suggestionLimit += PAGE;
     recompute();
   },
+  onPicksMore() {
+    state.picksLimit += PAGE * 5;
+    renderPicks();
+  },
+  onMarksMore() {
+    state.marksLimit += PAGE * 5;
+    renderPicks();
+  },
+  onFilter({ genre, yearFrom, yearTo }) {
+    state.filter = { genre: genre === "" ? null : Number(genre), yearFrom: parseYear(yearFrom), yearTo: parseYear(yearTo) };
+    state.suggestionLimit = PAGE;
+    recompute();
+  },
   onRetry: start,
   onClear() {
     state.picks.clear();
+    state.marks.clear();
+    state.lastImport = null;
+    importUi.reset();
     picksChanged();
   },
   async onShare() {
@@ -74,6 +147,8 @@ const ui = createUi(document, {
   },
 });
 
+const importUi = createImportUi(document, { onFile: importFile, onUndo: undoImport });
+
 function bookAt(row) {
   return state.site.books[row];
 }
@@ -83,36 +158,84 @@ function bookById(bookId) {
 }
 
 function pickOptions() {
-  return { defaultStars: state.site.metadata.default_pick_stars };
+  const { default_pick_stars: defaultStars, min_stars: minStars, max_stars: maxStars } = state.site?.metadata ?? {};
+  return { defaultStars, minStars, maxStars };
 }
 
 function renderSearch() {
   const rows = searchRows(state.index, state.query);
   const shown = rows.slice(0, state.searchLimit);
   ui.renderSearch(
-    shown.map((row) => ({ book: bookAt(row), picked: state.picks.has(bookAt(row).book_id) })),
+    shown.map((row) => {
+      const book = bookAt(row);
+      return { book, picked: state.picks.has(book.book_id), mark: state.marks.get(book.book_id) };
+    }),
     { query: state.query, total: rows.length, hasMore: rows.length > shown.length },
   );
 }
 
+/** The picks (the first picksLimit of them) and the marked books (the first marksLimit). */
 function renderPicks() {
-  ui.renderPicks([...state.picks].map(([bookId, stars]) => ({ book: bookById(bookId), stars })));
+  const picks = [];
+  for (const [bookId, stars] of state.picks) {
+    if (picks.length >= state.picksLimit) break;
+    picks.push({ book: bookById(bookId), stars });
+  }
+  ui.renderPicks(picks, { total: state.picks.size, marked: state.marks.size });
+  const marks = [];
+  const counts = {};
+  for (const [bookId, mark] of state.marks) {
+    counts[mark] = (counts[mark] ?? 0) + 1;
+    if (marks.length < state.marksLimit) marks.push({ book: bookById(bookId), mark });
+  }
+  ui.renderMarks(marks, counts);
 }
 
-/** Save picks to localStorage and the URL (without a new history entry), then re-render. */
-function picksChanged() {
+/** Save the shelf to localStorage and the URL (without a new history entry), then re-render. */
+function picksChanged({ keepPages = false } = {}) {
   try {
     localStorage.setItem(STORAGE_KEY, formatPicks(state.picks, pickOptions()));
+    localStorage.setItem(MARKS_KEY, formatMarks(state.marks));
   } catch {
-    // Private mode or storage full: the URL still carries the picks.
+    // Private mode or storage full: the URL still carries the shelf (or its best part).
   }
-  history.replaceState(null, "", urlWithPicks(location.href, state.picks, pickOptions()));
+  const shared = shareShelf(state.picks, state.marks);
+  stats.shareChars = shared.param.length;
+  history.replaceState(null, "", urlWithShelf(location.href, shared.param));
   ui.shareStatus("");
-  state.suggestionLimit = PAGE;
+  ui.shareNote(shareNote(shared));
+  if (!keepPages) {
+    state.suggestionLimit = PAGE;
+    state.picksLimit = PAGE;
+    state.marksLimit = PAGE;
+  }
   renderPicks();
   renderSearch();
   if (state.similarOf !== null && ui.similarOpen()) showSimilar(state.similarOf); // refresh its Pick buttons
   recompute();
+}
+
+/** What the link leaves out of a big shelf, said on the page ("" when it carries all of it). */
+function shareNote(shared) {
+  const total = state.picks.size + state.marks.size;
+  const carried = shared.picks + shared.marks;
+  if (carried === total) return "";
+  const n = (x) => x.toLocaleString("en-US");
+  const what = shared.picks < state.picks.size ? `your ${n(shared.picks)} best-rated picks` : "all your picks";
+  return (
+    `The link carries ${what} and ${n(shared.marks)} of your ${n(state.marks.size)} never-suggested books ` +
+    `(${n(carried)} of ${n(total)}), so it stays short enough to share. This browser keeps them all.`
+  );
+}
+
+/** The model's output for the current picks; rerun only when the picks changed (not for marks or filters). */
+async function scoreCurrentPicks() {
+  const key = formatPicks(state.picks);
+  if (state.scored?.key === key) return state.scored.result;
+  const { model, metadata } = state.site;
+  const result = await scorePicks(model, Object.fromEntries(state.picks), metadata, state.rowOf);
+  state.scored = { key, result };
+  return result;
 }
 
 /** Run the model on the picks and show the top suggestions with predicted stars and a reason. */
@@ -123,21 +246,43 @@ async function recompute() {
     return;
   }
   const started = performance.now();
-  const { model, metadata } = state.site;
-  const result = await scorePicks(model, Object.fromEntries(state.picks), metadata, state.rowOf);
+  const { metadata } = state.site;
+  const result = await scoreCurrentPicks();
   if (generation !== state.generation) return;
-  const top = topSuggestions(result, metadata, state.suggestionLimit);
-  const suggestions = top.map(({ row, stars }) => {
+  const excluded = excludedRows({
+    picks: state.picks,
+    marks: state.marks,
+    rowOf: state.rowOf,
+    filter: state.filter,
+    years: state.years,
+    genres: state.genres?.rows ?? null,
+  });
+  const top = topRows(result.scores, state.suggestionLimit, excluded);
+  const suggestions = top.map((row) => {
     const reasonRow = reasonFor(state.similarity, row, result.reasonRows);
-    return { book: bookAt(row), predicted: stars, reason: reasonRow === null ? null : bookAt(reasonRow) };
+    return { book: bookAt(row), predicted: result.stars[row], reason: reasonRow === null ? null : bookAt(reasonRow) };
   });
   const millis = performance.now() - started;
-  const available = metadata.num_books - result.pickedRows.length;
-  ui.renderSuggestions(suggestions, { pickCount: state.picks.size, hasMore: top.length < available, millis });
+  const available = metadata.num_books - excluded.size;
+  const filtered = state.filter.genre !== null || state.filter.yearFrom !== null || state.filter.yearTo !== null;
+  ui.renderSuggestions(suggestions, { pickCount: state.picks.size, hasMore: top.length < available, millis, filtered });
   stats.recomputeCount += 1;
   stats.lastComputeMs = millis; // model + top k + reasons
   stats.lastRecomputeMs = performance.now() - started; // ... and the suggestions' DOM
   stats.firstSuggestionsAtMs ??= performance.now();
+}
+
+/** genres.json (written by the explorer) for the genre filter, once the page works. */
+async function loadGenres() {
+  const file = await fetchOptionalJson("genres.json");
+  state.genres = genresByRow(file, state.rowOf, state.site.metadata.num_books);
+  ui.setFilterChoices({ genres: state.genres?.names ?? null, ...yearRange() });
+  if (state.genres && state.filter.genre !== null) recompute();
+}
+
+function yearRange() {
+  const known = state.years.filter((year) => year !== null);
+  return known.length ? { minYear: Math.min(...known), maxYear: Math.max(...known) } : { minYear: "", maxYear: "" };
 }
 
 async function showSimilar(bookId) {
@@ -154,24 +299,139 @@ async function showSimilar(bookId) {
   ui.openSimilar(bookAt(row), rating, content);
 }
 
-/** The picks as saved: the URL's when it has any (a shared link wins), else localStorage's. */
-function savedPicksText() {
-  const fromUrl = new URL(location.href).searchParams.get("picks");
-  if (fromUrl !== null) return fromUrl;
+// ---------------------------------------------------------------------------------------
+// Importing a Goodreads export
+
+/** The match index (goodreads.json, fetched on the first import, + books.json). */
+async function goodreadsMatcher() {
+  state.matcher ??= matchIndex(state.site.books, await fetchJson("goodreads.json"));
+  return state.matcher;
+}
+
+/**
+ * Read, check and match the whole file first; only then merge it into the shelf, so a bad
+ * file changes nothing. Existing picks and marks win over the file's; a rated book replaces a
+ * mark (Undo puts it back).
+ */
+async function importFile(file) {
+  if (state.importing) return;
+  state.importing = true;
+  const started = performance.now();
+  const what = `Reading ${file.name}…`;
   try {
-    return localStorage.getItem(STORAGE_KEY) ?? "";
-  } catch {
-    return "";
+    importUi.progress(0, what);
+    if (file.size > MAX_FILE_BYTES) throw tooBig(file.size);
+    const [bytes, matcher] = await Promise.all([file.arrayBuffer(), goodreadsMatcher()]);
+    const read = performance.now();
+    const text = decodeExport(new Uint8Array(bytes));
+    const rows = await readExport(text, { onProgress: (fraction) => importUi.progress(fraction, what) });
+    const parsed = performance.now();
+    const matches = rows.map((row) => matchRow(row, matcher));
+    const shelf = buildShelf(rows, matches);
+    const matched = performance.now();
+    const added = mergeImport(shelf);
+    state.lastImport = added;
+    stats.importCount += 1;
+    stats.lastImport = {
+      rows: rows.length,
+      readMs: read - started,
+      parseMs: parsed - read,
+      matchMs: matched - parsed,
+      totalMs: performance.now() - started,
+    };
+    const summary = summarize(rows, matches);
+    importUi.done(importMessage(summary, added), summary.unmatched);
+    picksChanged();
+  } catch (error) {
+    if (!(error instanceof GoodreadsError) && !(error instanceof Error && error.name === "LoadError")) {
+      console.error(error);
+    }
+    importUi.error(error.message || String(error));
+  } finally {
+    state.importing = false;
   }
 }
 
-function initialPicks() {
-  const options = {
-    defaultStars: state.site.metadata.default_pick_stars,
-    minStars: state.site.metadata.min_stars,
-    maxStars: state.site.metadata.max_stars,
-  };
-  return knownPicks(parsePicks(savedPicksText(), options), state.rowOf);
+/** Add the import's books to the shelf; return what was added (for Undo and the message). */
+function mergeImport(shelf) {
+  const added = { picks: [], marks: [], replaced: new Map(), kept: 0 };
+  for (const [bookId, stars] of shelf.picks) {
+    if (!state.rowOf.has(bookId)) continue;
+    if (state.picks.has(bookId)) {
+      added.kept += 1;
+      continue;
+    }
+    if (state.marks.has(bookId)) added.replaced.set(bookId, state.marks.get(bookId));
+    state.marks.delete(bookId);
+    state.picks.set(bookId, stars);
+    added.picks.push(bookId);
+  }
+  for (const [bookId, mark] of shelf.marks) {
+    if (!state.rowOf.has(bookId) || state.picks.has(bookId) || state.marks.has(bookId)) continue;
+    state.marks.set(bookId, mark);
+    added.marks.push(bookId);
+  }
+  return added;
+}
+
+function importMessage(summary, added) {
+  const n = (x) => x.toLocaleString("en-US");
+  const s = (x, word) => `${n(x)} ${word}${x === 1 ? "" : "s"}`;
+  const kept = added.kept ? ` ${s(added.kept, "book")} you had picked here kept your stars from this page.` : "";
+  return (
+    `${summaryLine(summary)}. Added ${s(added.picks.length, "rated book")} as picks and ` +
+    `${s(added.marks.length, "book")} you have read, are reading or want to read (never suggested).${kept}`
+  );
+}
+
+/** One click takes back what the last import added (later changes to other books stay). */
+function undoImport() {
+  const added = state.lastImport;
+  if (!added) return;
+  for (const bookId of added.picks) state.picks.delete(bookId);
+  for (const [bookId, mark] of added.replaced) if (!state.picks.has(bookId)) state.marks.set(bookId, mark);
+  for (const bookId of added.marks) state.marks.delete(bookId);
+  state.lastImport = null;
+  importUi.reset("The import was undone.");
+  picksChanged();
+}
+
+// ---------------------------------------------------------------------------------------
+// Start
+
+/** The shelf as saved in localStorage. */
+function storedShelf(options) {
+  try {
+    return {
+      picks: parsePicks(localStorage.getItem(STORAGE_KEY) ?? "", options),
+      marks: parseMarks(localStorage.getItem(MARKS_KEY) ?? ""),
+    };
+  } catch {
+    return { picks: new Map(), marks: new Map() };
+  }
+}
+
+/**
+ * The shelf as saved: a shared link's (?shelf=, or an old ?picks= link) wins over
+ * localStorage, unless it is this browser's own link, which may carry only part of a big
+ * shelf: then localStorage's whole shelf.
+ */
+function savedShelf(options = {}) {
+  const params = new URL(location.href).searchParams;
+  const stored = storedShelf(options);
+  const shared = params.get("shelf");
+  if (shared !== null) return shareShelf(stored.picks, stored.marks).param === shared ? stored : decodeShelf(shared);
+  const legacy = params.get("picks");
+  if (legacy !== null) return { picks: parsePicks(legacy, options), marks: new Map() };
+  return stored;
+}
+
+function initialShelf() {
+  const { picks, marks } = savedShelf(pickOptions());
+  const { minStars, maxStars } = pickOptions();
+  const clamped = new Map([...picks].map(([bookId, stars]) => [bookId, Math.min(maxStars, Math.max(minStars, stars))]));
+  const known = knownPicks(clamped, state.rowOf);
+  return { picks: known, marks: new Map([...marks].filter(([bookId]) => state.rowOf.has(bookId) && !known.has(bookId))) };
 }
 
 /** Once the page works: sw.js keeps this build for offline visits (where the browser allows). */
@@ -186,18 +446,22 @@ async function start() {
     state.site = await loadSite({ onProgress: (fraction, message) => ui.showLoading(fraction, message) });
   } catch (error) {
     console.error(error);
-    // Nothing was changed: the picks stay in the URL and localStorage for the retry.
-    ui.showError(error.message || String(error), parsePicks(savedPicksText()).size);
+    // Nothing was changed: the shelf stays in the URL and localStorage for the retry.
+    ui.showError(error.message || String(error), savedShelf().picks.size);
     return;
   }
   state.rowOf = rowIndex(state.site.metadata);
   state.index = buildSearchIndex(state.site.books);
   state.similarity = similarityMatrix(state.site.model, state.site.metadata);
-  state.picks = initialPicks();
+  state.years = state.site.books.map((book) => (Number.isInteger(book.year) ? book.year : null));
+  ({ picks: state.picks, marks: state.marks } = initialShelf());
   state.query = ui.searchValue();
+  ui.setFilterChoices({ genres: null, ...yearRange() });
   ui.showReady();
+  importUi.enable();
   stats.readyAtMs = performance.now();
   picksChanged();
+  loadGenres();
   offerOffline();
 }
 

@@ -2,6 +2,13 @@
 // textContent or setAttribute, never parsed as HTML, so a title like <img src=x> stays text.
 
 const STAR_LABELS = { 5: "5 ★ loved it", 4: "4 ★ liked it", 3: "3 ★ it was ok", 2: "2 ★ not for me", 1: "1 ★ disliked" };
+// What a marked book shows (shelf.js MARKS); marked books are never suggested.
+export const MARK_LABELS = {
+  read: "Read",
+  not_interested: "Not interested",
+  to_read: "On your to-read shelf",
+  reading: "Currently reading",
+};
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -62,9 +69,31 @@ function starsSelect(book, stars) {
   return label;
 }
 
+/** A suggestion's "Already read" choice: with stars it becomes a pick, without it is marked read. */
+function readSelect(book) {
+  const label = el("label", "stars-label");
+  label.append(el("span", "visually-hidden", `Already read ${book.title}?`));
+  const select = el("select");
+  select.dataset.action = "read";
+  const first = el("option", null, "Already read…");
+  first.value = "";
+  select.append(first);
+  for (const value of [5, 4, 3, 2, 1]) {
+    const option = el("option", null, `Read: ${STAR_LABELS[value]}`);
+    option.value = String(value);
+    select.append(option);
+  }
+  const plain = el("option", null, "Read, no stars");
+  plain.value = "0";
+  select.append(plain);
+  label.append(select);
+  return label;
+}
+
 /**
  * One book as a list item. options: {picked, stars (for picks), predicted, reason (a book),
- * pickable (default true)}.
+ * pickable (default true), mark (shelf.js MARKS: shown, and an "unmark" button when
+ * unmarkable), suggestion (adds "Already read" and "Not interested")}.
  */
 function bookItem(book, options = {}) {
   const item = el("li", "book");
@@ -74,6 +103,11 @@ function bookItem(book, options = {}) {
   text.append(el("p", "book-title", book.title));
   const meta = [book.authors, book.year === null || book.year === undefined ? null : String(book.year)];
   text.append(el("p", "book-meta", meta.filter(Boolean).join(" · ")));
+  if (options.mark) {
+    const mark = el("p", "book-mark", MARK_LABELS[options.mark]);
+    mark.dataset.mark = options.mark;
+    text.append(mark);
+  }
   if (options.predicted !== undefined) {
     const predicted = el("p", "book-predicted", `Predicted ★ ${options.predicted.toFixed(1)}`);
     predicted.dataset.stars = String(options.predicted);
@@ -95,6 +129,11 @@ function bookItem(book, options = {}) {
     pick.setAttribute("aria-label", `${options.picked ? "Unpick" : "Pick"} ${book.title}`);
     actions.append(pick);
   }
+  if (options.suggestion) {
+    actions.append(readSelect(book));
+    actions.append(button("Not interested", "not-interested", `Not interested in ${book.title}`));
+  }
+  if (options.unmarkable) actions.append(button("Suggest again", "unmark", `Suggest ${book.title} again`));
   actions.append(button("Similar", "similar", `Books similar to ${book.title}`));
   item.append(actions);
   return item;
@@ -122,7 +161,9 @@ function replaceItems(list, items) {
 /**
  * Wire the page's static markup (index.html) to `handlers` and return the render functions.
  * handlers: onSearch(query), onSearchMore(), onPick(bookId), onUnpick(bookId),
- * onStars(bookId, stars), onSimilar(bookId), onSuggestionsMore(), onRetry(), onClear(), onShare().
+ * onStars(bookId, stars), onSimilar(bookId), onSuggestionsMore(), onRetry(), onClear(), onShare(),
+ * onRead(bookId, stars: 0 = no stars), onNotInterested(bookId), onUnmark(bookId),
+ * onPicksMore(), onMarksMore(), onFilter({genre, yearFrom, yearTo}: the boxes' raw values).
  */
 export function createUi(root, handlers) {
   const $ = (id) => root.getElementById(id);
@@ -139,6 +180,19 @@ export function createUi(root, handlers) {
     searchMore: $("search-more"),
     picks: $("picks"),
     picksEmpty: $("picks-empty"),
+    picksMore: $("picks-more"),
+    marksSection: $("marks-section"),
+    marksSummary: $("marks-summary"),
+    marks: $("marks"),
+    marksMore: $("marks-more"),
+    shareNote: $("share-note"),
+    filters: $("filters"),
+    filterGenre: $("filter-genre"),
+    filterGenreLabel: $("filter-genre-label"),
+    filterYearFrom: $("filter-year-from"),
+    filterYearTo: $("filter-year-to"),
+    filterClear: $("filter-clear"),
+    suggestionsEmpty: $("suggestions-empty"),
     pickCount: $("pick-count"),
     share: $("share"),
     shareStatus: $("share-status"),
@@ -155,6 +209,14 @@ export function createUi(root, handlers) {
     similarClose: $("similar-close"),
   };
 
+  // A suggestion marked read or not interested leaves the list at once, before the recompute;
+  // keyboard focus moves to the next one.
+  const leave = (item, then) => {
+    const next = item.nextElementSibling ?? item.previousElementSibling;
+    item.remove();
+    next?.querySelector("[data-action]")?.focus();
+    then();
+  };
   const onListAction = (event) => {
     const control = event.target.closest("[data-action]");
     const item = event.target.closest("[data-book-id]");
@@ -164,10 +226,27 @@ export function createUi(root, handlers) {
     if (action === "pick") handlers.onPick(bookId);
     else if (action === "unpick") handlers.onUnpick(bookId);
     else if (action === "similar") handlers.onSimilar(bookId);
+    else if (action === "not-interested") leave(item, () => handlers.onNotInterested(bookId));
+    else if (action === "unmark") handlers.onUnmark(bookId);
   };
-  for (const list of [nodes.searchResults, nodes.picks, nodes.suggestions, nodes.similarRating, nodes.similarContent]) {
-    list.addEventListener("click", onListAction);
-  }
+  const lists = [nodes.searchResults, nodes.picks, nodes.marks, nodes.suggestions, nodes.similarRating, nodes.similarContent];
+  for (const list of lists) list.addEventListener("click", onListAction);
+  nodes.suggestions.addEventListener("change", (event) => {
+    if (event.target.dataset.action !== "read" || event.target.value === "") return;
+    const item = event.target.closest("[data-book-id]");
+    const stars = Number(event.target.value);
+    leave(item, () => handlers.onRead(Number(item.dataset.bookId), stars));
+  });
+  nodes.picksMore.addEventListener("click", () => handlers.onPicksMore());
+  nodes.marksMore.addEventListener("click", () => handlers.onMarksMore());
+  const filterValues = () => ({
+    genre: nodes.filterGenre.value,
+    yearFrom: nodes.filterYearFrom.value,
+    yearTo: nodes.filterYearTo.value,
+  });
+  nodes.filters.addEventListener("input", () => handlers.onFilter(filterValues()));
+  nodes.filters.addEventListener("submit", (event) => event.preventDefault());
+  nodes.filters.addEventListener("reset", () => setTimeout(() => handlers.onFilter(filterValues())));
   nodes.picks.addEventListener("change", (event) => {
     if (event.target.dataset.action !== "stars") return;
     const item = event.target.closest("[data-book-id]");
@@ -225,7 +304,7 @@ export function createUi(root, handlers) {
       return nodes.search.value;
     },
 
-    /** results: [{book, picked}]; query "" means the start state (popular books). */
+    /** results: [{book, picked, mark}]; query "" means the start state (popular books). */
     renderSearch(results, { query, total, hasMore }) {
       nodes.searchHeading.textContent = query.trim() ? "Search results" : "Popular books to start from";
       if (!query.trim()) nodes.searchSummary.textContent = "Pick the ones you loved, or search above.";
@@ -233,29 +312,67 @@ export function createUi(root, handlers) {
       else nodes.searchSummary.textContent = `${total} book${total === 1 ? "" : "s"} match “${query.trim()}”.`;
       replaceItems(
         nodes.searchResults,
-        results.map(({ book, picked }) => bookItem(book, { picked })),
+        results.map(({ book, picked, mark }) => bookItem(book, { picked, mark })),
       );
       nodes.searchMore.hidden = !hasMore;
     },
 
-    /** picks: [{book, stars}] in pick order. */
-    renderPicks(picks) {
-      nodes.pickCount.textContent = picks.length ? `(${picks.length})` : "";
-      nodes.picksEmpty.hidden = picks.length > 0;
-      nodes.share.disabled = picks.length === 0;
-      nodes.clear.disabled = picks.length === 0;
+    /** picks: [{book, stars}], the first ones in pick order; total: how many there are. */
+    renderPicks(picks, { total = picks.length, marked = 0 } = {}) {
+      nodes.pickCount.textContent = total ? `(${total.toLocaleString("en-US")})` : "";
+      nodes.picksEmpty.hidden = total > 0;
+      nodes.share.disabled = total + marked === 0;
+      nodes.clear.disabled = total + marked === 0;
       replaceItems(
         nodes.picks,
         picks.map(({ book, stars }) => bookItem(book, { stars })),
       );
+      nodes.picksMore.hidden = picks.length >= total;
+      nodes.picksMore.textContent = `Show more picks (${(total - picks.length).toLocaleString("en-US")} more)`;
+    },
+
+    /** marks: [{book, mark}], the first ones; counts: {mark: n} of all of them. */
+    renderMarks(marks, counts) {
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      nodes.marksSection.hidden = total === 0;
+      const parts = Object.entries(MARK_LABELS)
+        .filter(([mark]) => counts[mark])
+        .map(([mark, label]) => `${counts[mark].toLocaleString("en-US")} ${label.toLowerCase()}`);
+      nodes.marksSummary.textContent = `Never suggested (${total.toLocaleString("en-US")}): ${parts.join(", ")}`;
+      replaceItems(
+        nodes.marks,
+        marks.map(({ book, mark }) => bookItem(book, { mark, pickable: false, unmarkable: true })),
+      );
+      nodes.marksMore.hidden = marks.length >= total;
+    },
+
+    /** The genre choices (genres.json's names; none hides the box) and the catalogue's years. */
+    setFilterChoices({ genres, minYear, maxYear }) {
+      nodes.filterGenreLabel.hidden = !genres || genres.length === 0;
+      nodes.filterGenre.replaceChildren(nodes.filterGenre.options[0]);
+      (genres || []).forEach((name, index) => {
+        const option = el("option", null, name.charAt(0).toUpperCase() + name.slice(1));
+        option.value = String(index);
+        nodes.filterGenre.append(option);
+      });
+      for (const box of [nodes.filterYearFrom, nodes.filterYearTo]) {
+        box.min = String(minYear);
+        box.max = String(maxYear);
+      }
+      nodes.filterYearFrom.placeholder = String(minYear);
+      nodes.filterYearTo.placeholder = String(maxYear);
     },
 
     /** suggestions: [{book, predicted, reason}]; pickCount 0 shows the start hint. */
-    renderSuggestions(suggestions, { pickCount, hasMore, millis }) {
+    renderSuggestions(suggestions, { pickCount, hasMore, millis, filtered = false }) {
       nodes.suggestionsHint.hidden = pickCount > 0;
+      nodes.suggestionsEmpty.hidden = !(pickCount > 0 && suggestions.length === 0);
+      nodes.filterClear.hidden = !filtered;
       replaceItems(
         nodes.suggestions,
-        suggestions.map(({ book, predicted, reason }) => bookItem(book, { predicted, reason, picked: false })),
+        suggestions.map(({ book, predicted, reason }) =>
+          bookItem(book, { predicted, reason, picked: false, suggestion: true }),
+        ),
       );
       nodes.suggestionsMore.hidden = !hasMore;
       nodes.suggestionsTiming.textContent =
@@ -283,6 +400,12 @@ export function createUi(root, handlers) {
 
     shareStatus(message) {
       nodes.shareStatus.textContent = message;
+    },
+
+    /** What the shared link leaves out ("" when it carries the whole shelf). */
+    shareNote(message) {
+      nodes.shareNote.hidden = !message;
+      nodes.shareNote.textContent = message;
     },
   };
 }

@@ -1,0 +1,154 @@
+// web/js/shelf.js: marks, the compact shared link and the suggestion filters.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import {
+  SHARE_CHARS,
+  decodeShelf,
+  encodeEntries,
+  excludedRows,
+  formatMarks,
+  genresByRow,
+  parseMarks,
+  parseYear,
+  shareShelf,
+} from "../../web/js/shelf.js";
+
+test("marks round-trip through their localStorage text; junk is skipped", () => {
+  const marks = new Map([
+    [12, "read"],
+    [45, "not_interested"],
+    [7, "to_read"],
+    [9, "reading"],
+  ]);
+  assert.equal(formatMarks(marks), "12:r,45:n,7:t,9:c");
+  assert.deepEqual(parseMarks(formatMarks(marks)), marks);
+  assert.deepEqual([...parseMarks("0:r,abc,5:x,6:r, 8:n ,")], [
+    [6, "read"],
+    [8, "not_interested"],
+  ]);
+  assert.equal(parseMarks(null).size, 0);
+});
+
+test("a small shelf keeps its order in the link, and decodes to the same maps", () => {
+  const picks = new Map([
+    [2, 5],
+    [4, 3],
+    [1, 5],
+  ]);
+  const marks = new Map([
+    [9, "not_interested"],
+    [3, "read"],
+  ]);
+  const shared = shareShelf(picks, marks);
+  assert.deepEqual([shared.picks, shared.marks], [3, 2]);
+  assert.match(shared.param, /^[A-Za-z0-9_-]+$/);
+  assert.ok(shared.param.length < 12, shared.param);
+  const back = decodeShelf(shared.param);
+  assert.deepEqual([...back.picks], [...picks]);
+  assert.deepEqual([...back.marks], [...marks]);
+  assert.deepEqual(shareShelf(new Map(), new Map()), { param: "", picks: 0, marks: 0 });
+});
+
+test("ids far apart and large survive; a bad or cut value decodes to what it can", () => {
+  const picks = new Map([
+    [999_999_999, 1],
+    [1, 2],
+    [500_000, 4],
+  ]);
+  const back = decodeShelf(shareShelf(picks, new Map()).param);
+  assert.deepEqual([...back.picks], [...picks]);
+  for (const bad of ["", "!!", "AA", "Ag", "%%%", "AQ"]) {
+    const shelf = decodeShelf(bad);
+    assert.ok(shelf.picks instanceof Map && shelf.marks instanceof Map, bad);
+  }
+  const full = encodeEntries([
+    [5, 3],
+    [300, 4],
+  ]);
+  assert.deepEqual([...decodeShelf(full).picks], [
+    [5, 3],
+    [300, 4],
+  ]);
+});
+
+test("600 picks (4,228 characters as ?picks=) make a short link", () => {
+  const picks = new Map(Array.from({ length: 600 }, (_, i) => [(i * 7919) % 10_000 || 10_000, 1 + (i % 5)]));
+  const shared = shareShelf(picks, new Map());
+  assert.equal(shared.picks, 600);
+  assert.ok(shared.param.length < 1100, `${shared.param.length}`);
+  assert.deepEqual(new Set(decodeShelf(shared.param).picks), new Set(picks));
+});
+
+test("any library keeps the link under SHARE_CHARS: the best-rated picks first", () => {
+  // 10,000 books: 6,000 picks, 4,000 marks. Far too many for one link.
+  const picks = new Map();
+  const marks = new Map();
+  for (let bookId = 1; bookId <= 10_000; bookId++) {
+    if (bookId % 5 < 3) picks.set(bookId, 1 + (bookId % 5) * 2);
+    else marks.set(bookId, bookId % 2 ? "read" : "to_read");
+  }
+  const shared = shareShelf(picks, marks);
+  assert.ok(shared.param.length <= SHARE_CHARS);
+  assert.ok(shared.picks > 1000 && shared.picks < picks.size && shared.marks === 0, JSON.stringify(shared));
+  const back = decodeShelf(shared.param);
+  assert.equal(back.picks.size, shared.picks);
+  // 2,000 5-star picks do not all fit: the link carries 5-star picks only, the first ones.
+  assert.deepEqual(new Set(back.picks.values()), new Set([5]));
+  const fives = [...picks].filter(([, s]) => s === 5).map(([bookId]) => bookId);
+  assert.deepEqual([...back.picks.keys()], fives.slice(0, shared.picks));
+  // Whatever the size, a book is only shared once every pick with more stars is (marks last).
+  for (const size of [1500, 3000, 4500, 10_000]) {
+    const somePicks = new Map([...picks].filter(([bookId]) => bookId <= size));
+    const someMarks = new Map([...marks].filter(([bookId]) => bookId <= size));
+    const link = decodeShelf(shareShelf(somePicks, someMarks).param);
+    const lowest = Math.min(...link.picks.values());
+    for (const [bookId, stars] of somePicks) if (stars > lowest) assert.ok(link.picks.has(bookId), `${size} ${bookId}`);
+    if (link.marks.size) assert.equal(link.picks.size, somePicks.size);
+  }
+  // Deterministic: the same shelf gives the same link.
+  assert.equal(shareShelf(picks, marks).param, shared.param);
+});
+
+test("excludedRows: picks, marks and books outside the filters", () => {
+  const rowOf = new Map([10, 20, 30, 40, 50].map((bookId, row) => [bookId, row]));
+  const picks = new Map([[10, 5]]);
+  const marks = new Map([
+    [40, "to_read"],
+    [99, "read"],
+  ]);
+  const years = [2001, 1999, null, 1850, 2010];
+  const genres = Int16Array.from([0, 1, 1, -1, 1]);
+  const sorted = (set) => [...set].sort();
+  assert.deepEqual(sorted(excludedRows({ picks, marks, rowOf })), [0, 3]);
+  assert.deepEqual(sorted(excludedRows({ picks, marks, rowOf, filter: { genre: 1 }, years, genres })), [0, 3]);
+  assert.deepEqual(sorted(excludedRows({ picks, marks, rowOf, filter: { genre: 0 }, years, genres })), [0, 1, 2, 3, 4]);
+  assert.deepEqual(
+    sorted(excludedRows({ picks, marks, rowOf, filter: { yearFrom: 2000, yearTo: null }, years, genres })),
+    [0, 1, 2, 3],
+  );
+  assert.deepEqual(
+    sorted(excludedRows({ picks, marks, rowOf, filter: { genre: 1, yearTo: 2000 }, years, genres })),
+    [0, 2, 3, 4],
+  );
+  // No genres file: the genre filter cannot apply.
+  assert.deepEqual(sorted(excludedRows({ picks, marks, rowOf, filter: { genre: 1 }, years, genres: null })), [0, 3]);
+});
+
+test("genresByRow maps genres.json onto model rows; parseYear", () => {
+  const rowOf = new Map([
+    [10, 0],
+    [20, 1],
+    [30, 2],
+  ]);
+  const file = { book_ids: [30, 10, 77], genre_names: ["fantasy", "poetry"], genres: [1, 0, 1] };
+  const genres = genresByRow(file, rowOf, 3);
+  assert.deepEqual(genres.names, ["fantasy", "poetry"]);
+  assert.deepEqual([...genres.rows], [0, -1, 1]);
+  assert.equal(genresByRow(null, rowOf, 3), null);
+  assert.equal(genresByRow({ book_ids: [] }, rowOf, 3), null);
+  assert.equal(parseYear(" 1999 "), 1999);
+  assert.equal(parseYear(""), null);
+  assert.equal(parseYear("19.5"), null);
+  assert.equal(parseYear("-500"), -500);
+});

@@ -1,0 +1,272 @@
+// The visitor's shelf beyond the picks: books marked read, not interested, to-read or being
+// read (never suggested), the compact shared link, and the suggestion filters. Pure: no DOM.
+//
+// Shared link: ?shelf=<base64url>. Per book one number, step * CODES + code, where code is
+// 1..5 for a pick's stars or one of MARK_CODES, and step the gap from the previous book_id,
+// written as Exp-Golomb bits (encodeEntries). Kept in pick order when that fits, else sorted by
+// book_id (a gap of a few books costs about a byte); a shelf too big for SHARE_CHARS shares a
+// subset, the picks with the most stars first (shareShelf says how many, for the page to say so).
+
+export const MARKS_KEY = "shelf.marks.v1"; // localStorage: "12:r,45:n" (picks stay in shelf.picks.v1)
+export const MARKS = ["not_interested", "read", "to_read", "reading"]; // also the subset's order
+const MARK_LETTERS = { not_interested: "n", read: "r", to_read: "t", reading: "c" };
+const MARK_CODES = { read: 0, not_interested: 6, to_read: 7, reading: 8 };
+const CODES = 9;
+const ORDERED = 1; // the link's format byte: entries in pick order, zigzag deltas
+const SORTED = 2; // entries sorted by book_id, deltas - 1
+const MAX_ORDER = 40;
+// A link stays well under gunicorn's 4,094-byte request line and the ~2,000 characters that
+// chat apps and old browsers keep.
+export const SHARE_CHARS = 1800;
+// A link keeps the pick order (the friend sees the list as it was made) unless that costs more.
+const KEEP_ORDER_CHARS = 100;
+
+// ---------------------------------------------------------------------------------------
+// Marks in localStorage
+
+/** "12:r,45:n" -> Map book_id -> mark; malformed entries are skipped. */
+export function parseMarks(text) {
+  const letters = Object.fromEntries(Object.entries(MARK_LETTERS).map(([mark, letter]) => [letter, mark]));
+  const marks = new Map();
+  for (const part of (text || "").split(",")) {
+    const match = /^(\d{1,9}):([a-z])$/.exec(part.trim());
+    if (match && letters[match[2]] && Number(match[1]) > 0) marks.set(Number(match[1]), letters[match[2]]);
+  }
+  return marks;
+}
+
+/** The inverse of parseMarks. */
+export function formatMarks(marks) {
+  return [...marks].map(([bookId, mark]) => `${bookId}:${MARK_LETTERS[mark]}`).join(",");
+}
+
+// ---------------------------------------------------------------------------------------
+// The compact shared link
+
+function toBase64Url(bytes) {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(text) {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  try {
+    const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+// Exponential-Golomb codes of order k: x = value + 2^k is written as (bits of x - 1 - k) zeros,
+// then x's bits. Short for the small values of a dense shelf, and never more than about twice
+// a value's own bits for an outlier. Arithmetic, not bit operators: values pass 2^32.
+function expGolombBits(value, k) {
+  const x = value + 2 ** k;
+  const n = Math.floor(Math.log2(x));
+  return 2 * (n - k) + k + 1;
+}
+
+function writeExpGolomb(bits, value, k) {
+  const x = value + 2 ** k;
+  let n = Math.floor(Math.log2(x));
+  if (2 ** n > x) n -= 1; // log2 rounding
+  else if (2 ** (n + 1) <= x) n += 1;
+  for (let i = 0; i < n - k; i++) bits.push(0);
+  for (let i = n; i >= 0; i--) bits.push(Math.floor(x / 2 ** i) % 2);
+}
+
+/** The entries' values: zigzag(delta) in pick order, or delta - 1 when sorted by book_id. */
+function entryValues(entries, sorted) {
+  let previous = 0;
+  return entries.map(([bookId, code]) => {
+    const delta = bookId - previous;
+    previous = bookId;
+    const step = sorted ? delta - 1 : delta >= 0 ? 2 * delta : -2 * delta - 1;
+    return step * CODES + code;
+  });
+}
+
+/** The Exp-Golomb order that makes `values` shortest, and their total bits with it. */
+function bestOrder(values) {
+  const mean = values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
+  const guess = Math.max(0, Math.floor(Math.log2(mean + 1)));
+  let best = { k: 0, bits: Infinity };
+  for (let k = Math.max(0, guess - 3); k <= Math.min(MAX_ORDER, guess + 3); k++) {
+    let bits = 0;
+    for (const value of values) bits += expGolombBits(value, k);
+    if (bits < best.bits) best = { k, bits };
+  }
+  return best;
+}
+
+const isSorted = (entries) => entries.every(([bookId], i) => i === 0 || bookId > entries[i - 1][0]);
+
+/** The length of encodeEntries(entries) without building it. */
+function encodedLength(entries) {
+  const { bits } = bestOrder(entryValues(entries, isSorted(entries)));
+  return Math.ceil(((2 + Math.ceil(bits / 8)) * 4) / 3);
+}
+
+/**
+ * [[book_id, code], ...] as the ?shelf= value: byte 0 the format (ORDERED, or SORTED when the
+ * entries are sorted by book_id), byte 1 the Exp-Golomb order k that makes it shortest, then
+ * one code per entry (zero bits pad the last byte).
+ */
+export function encodeEntries(entries) {
+  const sorted = isSorted(entries);
+  const values = entryValues(entries, sorted);
+  const { k } = bestOrder(values);
+  const bits = [];
+  for (const value of values) writeExpGolomb(bits, value, k);
+  const bytes = [sorted ? SORTED : ORDERED, k];
+  for (let i = 0; i < bits.length; i += 8) {
+    let byte = 0;
+    for (let j = 0; j < 8; j++) byte = byte * 2 + (bits[i + j] ?? 0);
+    bytes.push(byte);
+  }
+  return toBase64Url(bytes);
+}
+
+/** The ?shelf= value as {picks: Map book_id -> stars, marks: Map book_id -> mark}; empty when malformed. */
+export function decodeShelf(text) {
+  const picks = new Map();
+  const marks = new Map();
+  const bytes = fromBase64Url(text || "");
+  if (!bytes || bytes.length < 2 || (bytes[0] !== ORDERED && bytes[0] !== SORTED) || bytes[1] > MAX_ORDER) {
+    return { picks, marks };
+  }
+  const sorted = bytes[0] === SORTED;
+  const k = bytes[1];
+  const total = (bytes.length - 2) * 8;
+  const bit = (i) => (bytes[2 + (i >> 3)] >> (7 - (i & 7))) & 1;
+  const markOf = Object.fromEntries(Object.entries(MARK_CODES).map(([mark, code]) => [code, mark]));
+  let previous = 0;
+  let i = 0;
+  for (;;) {
+    let zeros = 0;
+    while (i < total && bit(i) === 0) {
+      zeros += 1;
+      i += 1;
+    }
+    const width = zeros + k + 1;
+    if (i + width > total || width > 52) break; // the padding, or a value cut short
+    let x = 0;
+    for (let j = 0; j < width; j++) x = x * 2 + bit(i + j);
+    i += width;
+    const value = x - 2 ** k;
+    const code = value % CODES;
+    const step = (value - code) / CODES;
+    const bookId = previous + (sorted ? step + 1 : step % 2 === 0 ? step / 2 : -(step + 1) / 2);
+    previous = bookId;
+    if (!Number.isSafeInteger(bookId) || bookId < 1) continue;
+    if (code >= 1 && code <= 5) picks.set(bookId, code);
+    else marks.set(bookId, markOf[code]);
+  }
+  return { picks, marks };
+}
+
+/**
+ * The ?shelf= value for picks (Map book_id -> stars 1..5) and marks, at most `maxChars` long:
+ * {param, picks, marks}, the counts it carries. In pick order when that costs at most
+ * KEEP_ORDER_CHARS more than sorted by book_id, else sorted, else the largest subset that fits: picks with more stars first, then
+ * not-interested, read, to-read and reading marks. Deterministic, so the page can tell its own
+ * link (a subset of what localStorage holds) from someone else's.
+ */
+export function shareShelf(picks, marks, maxChars = SHARE_CHARS) {
+  const entries = [
+    ...[...picks].map(([bookId, stars]) => [bookId, stars]),
+    ...[...marks].map(([bookId, mark]) => [bookId, MARK_CODES[mark]]),
+  ];
+  const result = (chosen, param) => ({
+    param,
+    picks: chosen.filter(([, code]) => code >= 1 && code <= 5).length,
+    marks: chosen.filter(([, code]) => code < 1 || code > 5).length,
+  });
+  if (entries.length === 0) return result([], "");
+  const byId = (list) => [...list].sort((a, b) => a[0] - b[0]);
+  const inOrder = encodedLength(entries);
+  const sorted = encodedLength(byId(entries));
+  if (inOrder <= Math.min(maxChars, sorted + KEEP_ORDER_CHARS)) return result(entries, encodeEntries(entries));
+  if (sorted <= maxChars) return result(entries, encodeEntries(byId(entries)));
+  const rank = (code) => (code >= 1 && code <= 5 ? 5 - code : 5 + MARKS.indexOf(markOfCode(code)));
+  const priority = entries.map((entry, i) => [entry, i]).sort((a, b) => rank(a[0][1]) - rank(b[0][1]) || a[1] - b[1]);
+  let low = 0; // fits
+  let high = entries.length; // does not
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (encodedLength(byId(priority.slice(0, mid).map(([e]) => e))) <= maxChars) low = mid;
+    else high = mid;
+  }
+  const chosen = byId(priority.slice(0, low).map(([e]) => e));
+  return result(chosen, encodeEntries(chosen));
+}
+
+function markOfCode(code) {
+  return Object.keys(MARK_CODES).find((mark) => MARK_CODES[mark] === code);
+}
+
+/** `href` sharing the shelf as ?shelf=param (none when param is ""); an old ?picks= goes. */
+export function urlWithShelf(href, param) {
+  const url = new URL(href);
+  url.searchParams.delete("picks");
+  if (param) url.searchParams.set("shelf", param);
+  else url.searchParams.delete("shelf");
+  return url.toString();
+}
+
+// ---------------------------------------------------------------------------------------
+// Suggestions: what is never shown, and the filters
+
+/**
+ * The rows to leave out of suggestions (a Set): the picks, the marked books and, with a
+ * filter, every book outside it. filter: {genre: index or null, yearFrom, yearTo (null: open)};
+ * years: each row's publication year (null unknown, left out by a year filter); genres: each
+ * row's genre index (-1 none), or null when genres.json is absent.
+ */
+export function excludedRows({ picks, marks, rowOf, filter = {}, years = null, genres = null }) {
+  const excluded = new Set();
+  for (const bookId of picks.keys()) if (rowOf.has(bookId)) excluded.add(rowOf.get(bookId));
+  for (const bookId of marks.keys()) if (rowOf.has(bookId)) excluded.add(rowOf.get(bookId));
+  const { genre = null, yearFrom = null, yearTo = null } = filter;
+  const byGenre = genre !== null && genres !== null;
+  const byYear = (yearFrom !== null || yearTo !== null) && years !== null;
+  if (!byGenre && !byYear) return excluded;
+  const n = (years ?? genres).length;
+  for (let row = 0; row < n; row++) {
+    if (byGenre && genres[row] !== genre) excluded.add(row);
+    else if (byYear) {
+      const year = years[row];
+      if (year === null || (yearFrom !== null && year < yearFrom) || (yearTo !== null && year > yearTo)) {
+        excluded.add(row);
+      }
+    }
+  }
+  return excluded;
+}
+
+/**
+ * genres.json ({book_ids, genre_names, genres}: the map's genre of each book) as
+ * {names, rows: Int16Array row -> genre index (-1 none)} in model rows; null when it does not fit.
+ */
+export function genresByRow(file, rowOf, numBooks) {
+  if (!file || !Array.isArray(file.book_ids) || !Array.isArray(file.genres) || !Array.isArray(file.genre_names)) {
+    return null;
+  }
+  const rows = new Int16Array(numBooks).fill(-1);
+  file.book_ids.forEach((bookId, i) => {
+    const row = rowOf.get(bookId);
+    const genre = file.genres[i];
+    if (row !== undefined && Number.isInteger(genre) && genre >= 0 && genre < file.genre_names.length) {
+      rows[row] = genre;
+    }
+  });
+  return { names: file.genre_names.map(String), rows };
+}
+
+/** A filter's year box as a number or null ("" or not a whole number). */
+export function parseYear(text) {
+  const trimmed = String(text ?? "").trim();
+  return /^-?\d{1,4}$/.test(trimmed) ? Number(trimmed) : null;
+}
