@@ -226,7 +226,9 @@ def goodreads_recommendations(
     hidden = np.concatenate([pick_rows, np.array([row_of[b] for b in shelf.marks], np.int32)])
     top = top_k(scores[0], k, exclude=hidden)
     liked = [int(r) for r, s in zip(pick_rows, pick_stars, strict=True) if s >= LIKED_STARS]
-    candidates = liked or [int(r) for r in pick_rows]  # as picksToInputs' reasonRows
+    # As picksToInputs' reasonRows: the page passes its picks as an object, whose integer keys
+    # come in ascending order, so a full tie goes to the lowest book_id (rows follow book_ids).
+    candidates = sorted(liked or [int(r) for r in pick_rows])
     table, votes, unit = reason_tables(model, metadata)
     reasons = [reason_for(table, votes, unit, int(r), candidates) for r in top]
     result = {
