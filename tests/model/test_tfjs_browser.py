@@ -144,3 +144,69 @@ def test_similar_books_and_reasons_agree_with_the_server(site, keras_model):
             assert row in table[reason] and reason % 2 == row % 2
             voted += 1
     assert voted >= 1
+
+
+# ---------------------------------------------------------------------------------------
+# A whole Goodreads library: 2,000 picks in a model the size of the real one
+
+BIG_BOOKS = 10_000
+BIG_PICKS = 2_000
+
+
+@pytest.fixture(scope="module")
+def big_artifacts(tmp_path_factory):
+    """A 10,000-book model with random float16-exact weights (the real model's size), as
+    artifacts (model.keras, web/metadata.json) and as a site with its TF.js conversion."""
+    from model.export import build_metadata, save_tfjs
+    from model.layers import build_model
+
+    if not TFJS.is_file():
+        pytest.skip("node_modules/@tensorflow/tfjs is missing (make install runs npm ci)")
+    rng = np.random.default_rng(10)
+    model = build_model(BIG_BOOKS, 32, 3.9, 16)
+    weights = []
+    for weight in model.weights:
+        shape = tuple(weight.shape)
+        if weight.name.split("/")[-1].startswith("neighbor_rows"):
+            weights.append(rng.integers(0, BIG_BOOKS, size=shape).astype(np.float32))
+        else:
+            weights.append((rng.normal(size=shape) * 0.05).astype(np.float16).astype(np.float32))
+    model.set_weights(weights)
+    artifacts = tmp_path_factory.mktemp("big-artifacts")
+    model.save(artifacts / "model.keras")
+    metadata = build_metadata(np.arange(1, BIG_BOOKS + 1), 32, {})
+    site = artifacts / "web"
+    site.mkdir()
+    (site / "metadata.json").write_text(json.dumps(metadata))
+    save_tfjs(model, site / "model")
+    (site / "vendor").mkdir()
+    shutil.copy(TFJS, site / "vendor" / TFJS.name)
+    shutil.copytree(REPO / "web" / "js", site / "js")
+    (site / "parity.html").write_text(PAGE)
+    return artifacts, model
+
+
+def test_two_thousand_picks_score_alike_in_keras_the_browser_and_the_cli(big_artifacts):
+    """A 2,000-book library: the browser's scores equal Keras', and python -m model.recommend
+    (JSON lines) returns the same top 10."""
+    from tests.conftest import run_module
+
+    artifacts, model = big_artifacts
+    rng = np.random.default_rng(11)
+    rows = rng.choice(BIG_BOOKS, BIG_PICKS, replace=False).astype(np.int32)
+    stars = rng.integers(1, 6, BIG_PICKS).astype(np.float32)
+    visitor = {str(int(r) + 1): int(s) for r, s in zip(rows, stars, strict=True)}
+    with serve_directory(artifacts / "web") as base, launch_browser() as browser:
+        page = browser.new_page()
+        page.goto(f"{base}/parity.html")
+        page.wait_for_function("window.parityReady === true", timeout=30_000)
+        [result] = page.evaluate("visitors => window.runParity(visitors)", [visitor])
+
+    scores, predicted = predict_batch(model, [(rows, stars)])
+    np.testing.assert_allclose(result["scores"], scores[0], atol=1e-3)
+    np.testing.assert_allclose(result["stars"], predicted[0], atol=1e-3)
+    top = [int(r) + 1 for r in top_k(scores[0], 10, exclude=rows)]
+    assert result["top"] == top
+    line = json.dumps({"ratings": visitor, "k": 10}) + "\n"
+    cli = json.loads(run_module("model.recommend", "--artifacts", str(artifacts), stdin=line).stdout)
+    assert cli["book_ids"] == top
