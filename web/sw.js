@@ -1,10 +1,10 @@
 // Service worker: after one visit the page works offline, and every visit shows one whole build.
 //
 // scripts/build_site.py fills in PRECACHE: the build's id and, for every file index.html loads
-// (plus content_similar.json), its SHA-256. Installing fetches each file (revalidated, never a
-// stale HTTP-cache copy), checks its hash and keeps it in the cache "shelf-<build>"; a missing,
-// truncated or other build's file fails the install, and the browser tries again on a later
-// visit. Those files are then answered from that cache, everything else (the API, the map, the
+// (plus content_similar.json, genres.json and goodreads.json when built), its SHA-256.
+// Installing fetches each file (revalidated, never a stale HTTP-cache copy), checks its hash
+// and keeps it in the cache "shelf-<build>"; a missing, truncated or other build's file fails
+// the install, and the browser tries again on a later visit. Those files are then answered from that cache, everything else (the API, the map, the
 // covers) from the network. A new build changes this file, so the browser installs the new
 // worker, which takes over once its cache is complete and deletes the old caches.
 const PRECACHE = { build: "unbuilt", files: {} }; // build_site: precache manifest
