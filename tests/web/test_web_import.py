@@ -77,7 +77,9 @@ def marks(page) -> dict[int, str]:
     )
 
 
-def test_import_matches_picks_hides_and_suggests_like_python(page, gunicorn_url, python_import, catalogue):
+def test_import_matches_picks_hides_and_suggests_like_python(
+    page, gunicorn_url, python_import, catalogue, screenshot_dir
+):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     open_site(page, gunicorn_url)
@@ -98,6 +100,8 @@ def test_import_matches_picks_hides_and_suggests_like_python(page, gunicorn_url,
     assert page.input_value("#picks li[data-book-id='5'] select") == "5"
     page.click("#marks-summary")
     assert marks(page) == MARKED
+    page.click("#import-unmatched-summary")
+    page.screenshot(path=screenshot_dir / "gunicorn-import.png", full_page=True)
 
     # Read, to-read and reading books are never suggested; the rest is what Python suggests.
     shown = suggestions(page)

@@ -182,3 +182,25 @@ def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artif
     again = precache_manifest(out)
     assert again["build"] != manifest["build"]
     assert {n for n in files if files[n] != again["files"][n]} == {"books.json"}
+
+
+@pytest.mark.skipif(not TFJS.is_file(), reason="node_modules/@tensorflow/tfjs missing: run `npm ci`")
+def test_service_worker_caches_every_module_and_the_import_files(fake_artifacts, tmp_path):
+    """Offline, the page needs every module main.js imports (directly or not), and an import
+    needs goodreads.json; the genre filter genres.json."""
+    (fake_artifacts / "web" / "goodreads.json").write_text('{"num_books": 0}')
+    (fake_artifacts / "web" / "genres.json").write_text('{"genres": []}')
+    out = tmp_path / "static"
+    assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    files = precache_manifest(out)["files"]
+    assert "goodreads.json" in files and "genres.json" in files
+    modules, todo = set(), ["js/main.js"]
+    while todo:
+        module = todo.pop()
+        modules.add(module)
+        source = (ROOT / "web" / module).read_text()  # the tiny site overwrote static/js/main.js
+        for imported in re.findall(r'^import[^;]*?from "\./([\w-]+\.js)"', source, re.M):
+            if f"js/{imported}" not in modules:
+                todo.append(f"js/{imported}")
+    assert {"js/goodreads.js", "js/csv.js", "js/shelf.js", "js/ui-import.js"} <= modules
+    assert modules <= set(files)
