@@ -12,8 +12,9 @@
    page's own timings (read, parse, match; the recompute of the suggestions after it: model +
    top 20 + reasons, and with the DOM), the longest main-thread task during the import, then
    changes a pick's stars ``--recomputes`` times (one recompute each).
-4. The shared link: its length, what it carries, and a reload of it through gunicorn (whose
-   request line limit, 4,094 bytes, the old ?picks= link of 600 picks already passed).
+4. The shared link: its length, what it carries against the old ?picks= link, and this
+   browser opening it again through gunicorn (whose request line limit, 4,094 bytes, the old
+   link of 600 picks already passed): the whole shelf comes back from localStorage.
 5. ``python -m model.recommend --goodreads FILE --json --k 20`` on the same file: the same 20
    suggestions as the page?
 
@@ -165,10 +166,12 @@ def one_run(browser, base: str, library: Path, recomputes: int) -> dict:
             times.append(
                 page.evaluate("[window.shelf.stats.lastComputeMs, window.shelf.stats.lastRecomputeMs]")
             )
-        response = page.goto(url)
-        page.wait_for_selector("body[data-state=ready]", timeout=60_000)
-        page.wait_for_function("() => window.shelf.stats.recomputeCount >= 1")
-        reloaded = {"status": response.status, "picks": page.text_content("#pick-count")}
+        reloaded = {}
+        for name, link in [("now", page.url), ("right after the import", url)]:
+            response = page.goto(link)
+            page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+            page.wait_for_function("() => window.shelf.stats.recomputeCount >= 1")
+            reloaded[name] = f"HTTP {response.status}, picks {page.text_content('#pick-count')}"
     finally:
         context.close()
     return {
@@ -246,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     line("parse the CSV (in chunks, progress shown)", [r["stats"]["lastImport"]["parseMs"] for r in runs])
     line("match to the catalogue", [r["stats"]["lastImport"]["matchMs"] for r in runs])
     line("recompute after the import: model + top 20 + reasons", [r["stats"]["lastComputeMs"] for r in runs])
+    line("  ... of which the model", [r["stats"]["lastModelMs"] for r in runs])
     line("  ... with the suggestions' DOM", [r["stats"]["lastRecomputeMs"] for r in runs])
     line("file chosen -> suggestions shown (Playwright's clock)", [r["wall_ms"] for r in runs])
     line("longest main-thread task during the import", [max(r["long_tasks"], default=0.0) for r in runs])
@@ -264,10 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         f"  the old ?picks= value: {links['old_all']:,} characters for the {links['picks']:,} picks; "
         f"{links['old_600']:,} for the first 600, which ?shelf= writes in {links['new_600']:,}"
     )
-    print(
-        f"  reload of that URL through gunicorn: HTTP {last['reloaded']['status']}, "
-        f"picks {last['reloaded']['picks']}"
-    )
+    for name, outcome in last["reloaded"].items():
+        print(f"  this browser opens its link through gunicorn ({name}): {outcome}")
     print("\n## python -m model.recommend --goodreads (same file)")
     print(
         f"  {python['rows']:,} rows, {python['matched']:,} matched {python['matched_by']}; {python_s:.1f} s "

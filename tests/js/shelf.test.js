@@ -12,6 +12,7 @@ import {
   parseMarks,
   parseYear,
   shareShelf,
+  chooseShelf,
 } from "../../web/js/shelf.js";
 
 test("marks round-trip through their localStorage text; junk is skipped", () => {
@@ -151,4 +152,27 @@ test("genresByRow maps genres.json onto model rows; parseYear", () => {
   assert.equal(parseYear(""), null);
   assert.equal(parseYear("19.5"), null);
   assert.equal(parseYear("-500"), -500);
+});
+
+test("chooseShelf: a link wins, except the page's own (whole, or the best part of a big shelf)", () => {
+  const picks = new Map(Array.from({ length: 3000 }, (_, i) => [i + 1, 1 + (i % 5)]));
+  const stored = { picks, marks: new Map([[5000, "read"]]) };
+  const own = shareShelf(stored.picks, stored.marks);
+  assert.ok(own.picks < picks.size && decodeShelf(own.param).part);
+  assert.equal(chooseShelf(null, stored), stored);
+  assert.equal(chooseShelf(own.param, stored), stored);
+  // An older link of the same big shelf (one pick's stars changed since): still this shelf.
+  const older = new Map(picks);
+  older.set(3, 5);
+  assert.equal(chooseShelf(shareShelf(older, stored.marks).param, stored), stored);
+  // A friend's list, or a part with a book this shelf lacks: the link's.
+  const friend = shareShelf(new Map([[1, 5]]), new Map()).param;
+  assert.deepEqual([...chooseShelf(friend, stored).picks], [[1, 5]]);
+  const other = new Map(picks);
+  other.set(9999, 5);
+  const theirs = shareShelf(other, new Map()).param;
+  assert.ok(chooseShelf(theirs, stored).picks.has(9999));
+  // A small shelf's own link: the same shelf either way.
+  const small = { picks: new Map([[2, 5], [4, 3]]), marks: new Map() };
+  assert.equal(chooseShelf(shareShelf(small.picks, small.marks).param, small), small);
 });

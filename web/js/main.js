@@ -4,7 +4,7 @@ import { fetchJson, fetchOptionalJson, loadSite } from "./loader.js";
 import { STORAGE_KEY, formatPicks, knownPicks, parsePicks } from "./picks.js";
 import {
   MARKS_KEY,
-  decodeShelf,
+  chooseShelf,
   excludedRows,
   formatMarks,
   genresByRow,
@@ -20,6 +20,7 @@ import {
   decodeExport,
   matchIndex,
   matchRow,
+  nextTask,
   readExport,
   summarize,
   summaryLine,
@@ -32,6 +33,7 @@ import { createImportUi } from "./ui-import.js";
 
 const PAGE = 20; // search results, suggestions and listed picks per page ("more" adds another page)
 const SIMILAR_K = 10;
+const WARM_UP_PICKS = 64; // the model's first run, before any pick, warms TF.js' kernels
 
 const state = {
   site: null, // {tf, metadata, books, model}
@@ -62,6 +64,7 @@ const stats = {
   recomputeCount: 0,
   lastComputeMs: null,
   lastRecomputeMs: null,
+  lastModelMs: null,
   readyAtMs: null, // performance.now() (ms since navigation) when the model was ready
   firstSuggestionsAtMs: null,
   importCount: 0,
@@ -191,8 +194,12 @@ function renderPicks() {
   ui.renderMarks(marks, counts);
 }
 
-/** Save the shelf to localStorage and the URL (without a new history entry), then re-render. */
-function picksChanged({ keepPages = false } = {}) {
+/**
+ * Save the shelf to localStorage and the URL (without a new history entry), then re-render.
+ * yieldFirst: run the model in a task of its own (after a big import), so no single task
+ * both renders the shelf and scores it.
+ */
+function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   try {
     localStorage.setItem(STORAGE_KEY, formatPicks(state.picks, pickOptions()));
     localStorage.setItem(MARKS_KEY, formatMarks(state.marks));
@@ -212,7 +219,8 @@ function picksChanged({ keepPages = false } = {}) {
   renderPicks();
   renderSearch();
   if (state.similarOf !== null && ui.similarOpen()) showSimilar(state.similarOf); // refresh its Pick buttons
-  recompute();
+  if (yieldFirst) nextTask().then(recompute);
+  else recompute();
 }
 
 /** What the link leaves out of a big shelf, said on the page ("" when it carries all of it). */
@@ -249,6 +257,7 @@ async function recompute() {
   const { metadata } = state.site;
   const result = await scoreCurrentPicks();
   if (generation !== state.generation) return;
+  const scored = performance.now();
   const excluded = excludedRows({
     picks: state.picks,
     marks: state.marks,
@@ -268,6 +277,7 @@ async function recompute() {
   ui.renderSuggestions(suggestions, { pickCount: state.picks.size, hasMore: top.length < available, millis, filtered });
   stats.recomputeCount += 1;
   stats.lastComputeMs = millis; // model + top k + reasons
+  stats.lastModelMs = scored - started; // the model alone (0 when only marks or filters changed)
   stats.lastRecomputeMs = performance.now() - started; // ... and the suggestions' DOM
   stats.firstSuggestionsAtMs ??= performance.now();
 }
@@ -341,7 +351,7 @@ async function importFile(file) {
     };
     const summary = summarize(rows, matches);
     importUi.done(importMessage(summary, added), summary.unmatched);
-    picksChanged();
+    picksChanged({ yieldFirst: true });
   } catch (error) {
     if (!(error instanceof GoodreadsError) && !(error instanceof Error && error.name === "LoadError")) {
       console.error(error);
@@ -414,16 +424,13 @@ function storedShelf(options) {
 /**
  * The shelf as saved: a shared link's (?shelf=, or an old ?picks= link) wins over
  * localStorage, unless it is this browser's own link, which may carry only part of a big
- * shelf: then localStorage's whole shelf.
+ * shelf: then localStorage's whole shelf (chooseShelf).
  */
 function savedShelf(options = {}) {
   const params = new URL(location.href).searchParams;
-  const stored = storedShelf(options);
-  const shared = params.get("shelf");
-  if (shared !== null) return shareShelf(stored.picks, stored.marks).param === shared ? stored : decodeShelf(shared);
   const legacy = params.get("picks");
-  if (legacy !== null) return { picks: parsePicks(legacy, options), marks: new Map() };
-  return stored;
+  if (legacy !== null && !params.has("shelf")) return { picks: parsePicks(legacy, options), marks: new Map() };
+  return chooseShelf(params.get("shelf"), storedShelf(options));
 }
 
 function initialShelf() {
@@ -432,6 +439,18 @@ function initialShelf() {
   const clamped = new Map([...picks].map(([bookId, stars]) => [bookId, Math.min(maxStars, Math.max(minStars, stars))]));
   const known = knownPicks(clamped, state.rowOf);
   return { picks: known, marks: new Map([...marks].filter(([bookId]) => state.rowOf.has(bookId) && !known.has(bookId))) };
+}
+
+/**
+ * Run the model once, for nothing, while the visitor has no picks yet: the first run of
+ * TF.js' kernels costs about three times a later one (160 ms against 50 for a 1,500-book
+ * import), and that first run should not be the visitor's first suggestions.
+ */
+function warmUp() {
+  if (state.picks.size > 0) return; // the suggestions already ran it
+  const { model, metadata } = state.site;
+  const picks = Object.fromEntries(metadata.book_ids.slice(0, WARM_UP_PICKS).map((bookId) => [bookId, 4]));
+  scorePicks(model, picks, metadata, state.rowOf).catch((error) => console.warn("warm-up:", error));
 }
 
 /** Once the page works: sw.js keeps this build for offline visits (where the browser allows). */
@@ -462,6 +481,7 @@ async function start() {
   stats.readyAtMs = performance.now();
   picksChanged();
   loadGenres();
+  (window.requestIdleCallback ?? setTimeout)(warmUp);
   offerOffline();
 }
 

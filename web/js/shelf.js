@@ -5,7 +5,8 @@
 // 1..5 for a pick's stars or one of MARK_CODES, and step the gap from the previous book_id,
 // written as Exp-Golomb bits (encodeEntries). Kept in pick order when that fits, else sorted by
 // book_id (a gap of a few books costs about a byte); a shelf too big for SHARE_CHARS shares a
-// subset, the picks with the most stars first (shareShelf says how many, for the page to say so).
+// subset, the picks with the most stars first (shareShelf says how many, for the page to say
+// so), marked as a part so that the page, opening its own link again, keeps the whole shelf.
 
 export const MARKS_KEY = "shelf.marks.v1"; // localStorage: "12:r,45:n" (picks stay in shelf.picks.v1)
 export const MARKS = ["not_interested", "read", "to_read", "reading"]; // also the subset's order
@@ -14,6 +15,7 @@ const MARK_CODES = { read: 0, not_interested: 6, to_read: 7, reading: 8 };
 const CODES = 9;
 const ORDERED = 1; // the link's format byte: entries in pick order, zigzag deltas
 const SORTED = 2; // entries sorted by book_id, deltas - 1
+const PART = 3; // as SORTED, and only part of a shelf too big for one link
 const MAX_ORDER = 40;
 // A link stays well under gunicorn's 4,094-byte request line and the ~2,000 characters that
 // chat apps and old browsers keep.
@@ -114,13 +116,13 @@ function encodedLength(entries) {
  * entries are sorted by book_id), byte 1 the Exp-Golomb order k that makes it shortest, then
  * one code per entry (zero bits pad the last byte).
  */
-export function encodeEntries(entries) {
+export function encodeEntries(entries, { part = false } = {}) {
   const sorted = isSorted(entries);
   const values = entryValues(entries, sorted);
   const { k } = bestOrder(values);
   const bits = [];
   for (const value of values) writeExpGolomb(bits, value, k);
-  const bytes = [sorted ? SORTED : ORDERED, k];
+  const bytes = [sorted ? (part ? PART : SORTED) : ORDERED, k];
   for (let i = 0; i < bits.length; i += 8) {
     let byte = 0;
     for (let j = 0; j < 8; j++) byte = byte * 2 + (bits[i + j] ?? 0);
@@ -129,15 +131,19 @@ export function encodeEntries(entries) {
   return toBase64Url(bytes);
 }
 
-/** The ?shelf= value as {picks: Map book_id -> stars, marks: Map book_id -> mark}; empty when malformed. */
+/**
+ * The ?shelf= value as {picks: Map book_id -> stars, marks: Map book_id -> mark, part: true
+ * when it is only part of a bigger shelf}; empty when malformed.
+ */
 export function decodeShelf(text) {
   const picks = new Map();
   const marks = new Map();
   const bytes = fromBase64Url(text || "");
-  if (!bytes || bytes.length < 2 || (bytes[0] !== ORDERED && bytes[0] !== SORTED) || bytes[1] > MAX_ORDER) {
-    return { picks, marks };
+  if (!bytes || bytes.length < 2 || ![ORDERED, SORTED, PART].includes(bytes[0]) || bytes[1] > MAX_ORDER) {
+    return { picks, marks, part: false };
   }
-  const sorted = bytes[0] === SORTED;
+  const sorted = bytes[0] !== ORDERED;
+  const part = bytes[0] === PART;
   const k = bytes[1];
   const total = (bytes.length - 2) * 8;
   const bit = (i) => (bytes[2 + (i >> 3)] >> (7 - (i & 7))) & 1;
@@ -164,7 +170,7 @@ export function decodeShelf(text) {
     if (code >= 1 && code <= 5) picks.set(bookId, code);
     else marks.set(bookId, markOf[code]);
   }
-  return { picks, marks };
+  return { picks, marks, part };
 }
 
 /**
@@ -200,7 +206,22 @@ export function shareShelf(picks, marks, maxChars = SHARE_CHARS) {
     else high = mid;
   }
   const chosen = byId(priority.slice(0, low).map(([e]) => e));
-  return result(chosen, encodeEntries(chosen));
+  return result(chosen, encodeEntries(chosen, { part: true }));
+}
+
+/**
+ * The shelf the page opens with, given the link's ?shelf= value (null: none) and the shelf
+ * localStorage keeps ({picks, marks}): the link's (a shared list wins), except for the page's
+ * own links, where localStorage's whole shelf: the value it would write itself, or a partial
+ * link (a big shelf's best part) whose books are all on localStorage's shelf.
+ */
+export function chooseShelf(shared, stored) {
+  if (shared === null) return stored;
+  if (shareShelf(stored.picks, stored.marks).param === shared) return stored;
+  const link = decodeShelf(shared);
+  const onShelf = (bookId) => stored.picks.has(bookId) || stored.marks.has(bookId);
+  if (link.part && [...link.picks.keys(), ...link.marks.keys()].every(onShelf)) return stored;
+  return { picks: link.picks, marks: link.marks };
 }
 
 function markOfCode(code) {
