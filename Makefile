@@ -64,6 +64,7 @@ lint: install
 bench: install
 	$(PY) benchmarks/bench_recommend.py --artifacts $(ARTIFACTS)
 	$(PY) benchmarks/bench_web.py --artifacts $(ARTIFACTS)
+	$(PY) benchmarks/bench_import.py --artifacts $(ARTIFACTS)
 	$(PY) benchmarks/bench_load.py --artifacts $(ARTIFACTS) --knee
 
 clean:
