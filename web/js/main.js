@@ -449,7 +449,8 @@ function initialShelf() {
 function warmUp() {
   if (state.picks.size > 0) return; // the suggestions already ran it
   const { model, metadata } = state.site;
-  const picks = Object.fromEntries(metadata.book_ids.slice(0, WARM_UP_PICKS).map((bookId) => [bookId, 4]));
+  const stars = metadata.default_pick_stars;
+  const picks = Object.fromEntries(metadata.book_ids.slice(0, WARM_UP_PICKS).map((bookId) => [bookId, stars]));
   scorePicks(model, picks, metadata, state.rowOf).catch((error) => console.warn("warm-up:", error));
 }
 
