@@ -36,6 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from model import baselines
+from model.atomic import write_text_atomic
 from model.data import DataError, load_books, load_ratings, load_to_read
 from model.metrics import recall_ndcg_at_k, rmse, weighted_recall_at_k
 from model.popularity import heavy_counts, traffic_weights
@@ -357,8 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     report = markdown_report(ranking, stars, meta)
     print(report)
-    (out / "eval.json").write_text(json.dumps({"ranking": ranking, "stars": stars, **meta}, indent=2))
-    (out / "eval.md").write_text(report)
+    write_text_atomic(json.dumps({"ranking": ranking, "stars": stars, **meta}, indent=2), out / "eval.json")
+    write_text_atomic(report, out / "eval.md")
     log.info("evaluation took %.0fs; wrote %s and %s", meta["seconds"], out / "eval.json", out / "eval.md")
     return 0
 

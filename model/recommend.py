@@ -28,7 +28,7 @@ import numpy as np
 
 from model import show_tensorflow_logs
 from model.ranking import top_k
-from model.split import pad_picks
+from model.split import DEFAULT_PICK_STARS, pad_picks
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,25 @@ def reason_for(
     return best
 
 
+def similar_rows(
+    neighbor_rows: np.ndarray, neighbor_weights: np.ndarray, unit_vectors: np.ndarray, row: int, k: int
+) -> list[int]:
+    """The rows of the ``k`` books most like ``row`` ("readers also liked"), never itself: its
+    neighbors with a positive weight, strongest first, then the rest by cosine of
+    ``unit_vectors``; ties to the lower row. ``similarRows`` in web/js/recommend.js."""
+    weights = np.asarray(neighbor_weights[row], np.float64)
+    rows = np.asarray(neighbor_rows[row])
+    keep = (weights > 0) & (rows != row)
+    chosen = []
+    for other in rows[keep][np.lexsort((rows[keep], -weights[keep]))]:
+        if len(chosen) < k and int(other) not in chosen:
+            chosen.append(int(other))
+    if len(chosen) < k:
+        cosine = unit_vectors @ unit_vectors[row]
+        chosen += top_k(cosine, k - len(chosen), exclude=[row, *chosen]).tolist()
+    return chosen
+
+
 def _book_id(value, row_of: dict[int, int], where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise VisitorError(f"{where}: book id {reprlib.repr(value)} is not an integer")
@@ -105,7 +124,7 @@ def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
     if not isinstance(liked, list):
         raise VisitorError('"liked" must be a list of book ids')
     for value in liked:
-        picks[_book_id(value, row_of, "liked")] = 5.0
+        picks[_book_id(value, row_of, "liked")] = float(DEFAULT_PICK_STARS)
     ratings = obj.get("ratings", {})
     if not isinstance(ratings, dict):
         raise VisitorError('"ratings" must be an object {"<book_id>": stars}')
