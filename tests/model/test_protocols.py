@@ -6,22 +6,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.protocols import half_given, liked_cases, to_read_cases
-from model.split import UserRatings
-
-
-def visitors(table: dict[int, list[tuple[int, float]]]) -> UserRatings:
-    rows, stars, indptr = [], [], [0]
-    for pairs in table.values():
-        rows += [r for r, _ in pairs]
-        stars += [s for _, s in pairs]
-        indptr.append(len(rows))
-    return UserRatings(
-        np.array(list(table)), np.array(indptr), np.array(rows, np.int32), np.array(stars, np.float32)
-    )
-
+from tests.model.ratings import user_ratings
 
 # Visitor 0: 12 liked books and 50 ratings in all; visitor 1: 9 liked; visitor 2: 10 liked, 12 ratings.
-V = visitors(
+V = user_ratings(
     {
         0: [(r, 5.0) for r in range(12)] + [(r, 2.0) for r in range(12, 50)],
         1: [(r, 4.0) for r in range(9)],
