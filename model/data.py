@@ -144,7 +144,8 @@ def read_csv(path: Path, columns: list[str], int_columns: list[str] = (), **kwar
     except pd.errors.EmptyDataError as err:
         raise DataError(f"{path}: the file is empty") from err
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
-        raise DataError(f"{path}: cannot parse as CSV ({err})") from err
+        reason = " ".join(str(err).split())  # pandas' messages end in a newline
+        raise DataError(f"{path}: cannot parse as CSV ({reason})") from err
     missing = [c for c in columns if c not in df.columns]
     if missing:
         found = ", ".join(map(str, df.columns))

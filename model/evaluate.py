@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from model import baselines
+from model import baselines, show_tensorflow_logs
 from model.atomic import write_text_atomic
 from model.data import DataError, load_books, load_ratings, load_to_read
 from model.metrics import recall_ndcg_at_k, rmse, weighted_recall_at_k
@@ -175,9 +175,9 @@ def markdown_report(ranking: list[dict], stars: list[dict], meta: dict) -> str:
     choices = meta.get("choices", {})
     lines = [
         "Numbers from the split fit (`split/model.keras`: the training users' 80% and their "
-        "to-read marks, settings chosen on validation users), on held-out visitors it never saw. "
-        "The site ships the same design refitted on every rating and mark with the same choices "
-        f"(`model.keras`): {json.dumps(choices)}.",
+        "to-read marks, if any; settings chosen on validation users), on held-out visitors it "
+        "never saw. The site ships the same design refitted on every rating and mark with the "
+        f"same choices (`model.keras`): {json.dumps(choices)}.",
         "",
         "### Visitor ranking (held-out users)",
         "",
@@ -190,8 +190,9 @@ def markdown_report(ranking: list[dict], stars: list[dict], meta: dict) -> str:
             f"| {r['protocol']} | {r['model']} | {r['visitors']} | {r['recall@10']:.4f} "
             f"| {r['ndcg@10']:.4f} | {weighted} |"
         )
-    lines += ["", "Shelf minus the to-read anchor (weighted Recall@10 for real traffic):"]
-    lines += [f"- {protocol}: {value:+.4f}" for protocol, value in meta.get("margins", {}).items()]
+    if meta.get("margins"):
+        lines += ["", "Shelf minus the to-read anchor (weighted Recall@10 for real traffic):"]
+        lines += [f"- {protocol}: {value:+.4f}" for protocol, value in meta["margins"].items()]
     lines += [
         "",
         "### Star prediction (RMSE, lower is better)",
@@ -237,7 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         "--data", default=None, help="goodbooks-10k directory (default: the one used for training)"
     )
     parser.add_argument("--no-tutorial", action="store_true", help="skip the tutorial dot-model baseline")
+    parser.add_argument("--verbose", action="store_true", help="show TensorFlow's start-up log too")
     args = parser.parse_args(argv)
+    if args.verbose:
+        show_tensorflow_logs()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     out = Path(args.out)
     try:
