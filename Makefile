@@ -30,13 +30,15 @@ node_modules/.installed: package.json package-lock.json
 .system-installed: scripts/install_system.sh
 	bash scripts/install_system.sh
 
-# Data -> trained rating model -> evaluation -> explorer -> static site.
+# Data -> rating model (split fit, then the shipped fit) -> evaluation -> explorer -> static
+# site; each stage prints its time.
+STAGE := bash scripts/stage.sh
 build: install
-	$(PY) -m model.train --out $(ARTIFACTS)
-	$(PY) -m model.evaluate --out $(ARTIFACTS)
-	$(PY) -m explorer.links --out $(ARTIFACTS)
-	$(PY) -m explorer.maps --out $(ARTIFACTS)
-	$(PY) scripts/build_site.py --artifacts $(ARTIFACTS) --out $(STATIC)
+	@$(STAGE) model.train $(PY) -m model.train --out $(ARTIFACTS)
+	@$(STAGE) model.evaluate $(PY) -m model.evaluate --out $(ARTIFACTS)
+	@$(STAGE) explorer.links $(PY) -m explorer.links --out $(ARTIFACTS)
+	@$(STAGE) explorer.maps $(PY) -m explorer.maps --out $(ARTIFACTS)
+	@$(STAGE) site $(PY) scripts/build_site.py --artifacts $(ARTIFACTS) --out $(STATIC)
 
 site: install
 	$(PY) scripts/build_site.py --artifacts $(ARTIFACTS) --out $(STATIC)

@@ -188,13 +188,18 @@ def map_entry(label: str, xy: np.ndarray, neighbors: np.ndarray) -> dict:
     return {"label": label, "xy": _coords(xy), "neighbors": neighbors.ravel().tolist()}
 
 
-def build_map_json(tags: Space, genres: list[str], maps: dict, k: int) -> dict:
-    """``web/map.json``: everything the map page draws, rows in tags-model (books.csv) order."""
+def build_map_json(
+    tags: Space, genres: list[str], maps: dict, k: int, default_pick_stars: float | None = None
+) -> dict:
+    """``web/map.json``: everything the map page draws, rows in tags-model (books.csv) order.
+    ``default_pick_stars``: a plain pick's stars, the rating model's (None without one: the
+    page then offers no picking)."""
     genre_names = list(GENRES)
     return {
         "format_version": 1,
         "num_books": len(tags.book_keys),
         "k": k,
+        "default_pick_stars": default_pick_stars,
         "book_ids": tags.book_keys,
         "titles": tags.titles,
         "authors": tags.authors,
@@ -266,7 +271,13 @@ def run(cfg: MapsConfig) -> dict:
         timings["project_rating_model_s"] = round(time.perf_counter() - t, 1)
         xy, neighbors = rating_in_tags_rows(tags, rating[1], rating_xy, rating_near, cfg.k)
         maps["rating"] = map_entry("readers also liked (rating model)", xy, neighbors)
-    map_json = build_map_json(tags, genres, maps, cfg.k)
+    metadata = artifacts / "web" / "metadata.json"
+    default_stars = (
+        json.loads(metadata.read_text()).get("default_pick_stars")
+        if rating is not None and metadata.is_file()
+        else None
+    )
+    map_json = build_map_json(tags, genres, maps, cfg.k, default_stars)
 
     t = time.perf_counter()
     with atomic_dir(artifacts / "maps") as tmp:

@@ -126,12 +126,17 @@ def atomic_dir(final: Path) -> Iterator[Path]:
 
 def write_json_atomic(obj, path: Path) -> None:
     """Write ``obj`` as compact UTF-8 JSON to a temporary file beside ``path``, then rename it."""
+    write_text_atomic(json.dumps(obj, ensure_ascii=False, separators=(",", ":")), path)
+
+
+def write_text_atomic(text: str, path: Path) -> None:
+    """Write ``text`` (UTF-8) to a temporary file beside ``path``, then rename it over ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(obj, f, ensure_ascii=False, separators=(",", ":"))
+            f.write(text)
         os.chmod(tmp, 0o644)  # mkstemp makes it private
         os.replace(tmp, path)
     finally:

@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from model import import_tensorflow
+from model.metrics import rmse
 from model.split import UserRatings
 from model.tables import ease
 
@@ -62,4 +63,4 @@ def tutorial_dot_rmse(
     model.fit([owner, train.rows], train.stars, epochs=epochs, batch_size=1024, verbose=0, shuffle=True)
     test_owner = test.owners()
     pred = model.predict([test_owner, test.rows], batch_size=8192, verbose=0).ravel()
-    return float(np.sqrt(np.mean((pred - test.stars) ** 2)))
+    return rmse(pred, test.stars)

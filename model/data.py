@@ -11,7 +11,6 @@ import hashlib
 import logging
 import os
 import shutil
-import tempfile
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -19,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
+
+from model.atomic import make_staging, replace_dir
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def download_dataset(data_dir: Path, url: str = GOODBOOKS_URL, sha256: str = GOO
         f"To work offline, download {url} by hand, unzip it into a directory and pass "
         "--data DIR (or set GOODBOOKS_DIR=DIR)."
     )
-    tmp = Path(tempfile.mkdtemp(prefix=".download-", dir=data_dir.parent))
+    tmp = make_staging(data_dir.parent, "download")  # also removes a killed download's
     try:
         archive = tmp / "goodbooks-10k.zip"
         log.info("downloading goodbooks-10k from %s", url)
@@ -90,9 +91,7 @@ def download_dataset(data_dir: Path, url: str = GOODBOOKS_URL, sha256: str = GOO
             )
         unpacked = tmp / "unpacked"
         _unpack_csvs(archive, unpacked)
-        if data_dir.exists():
-            shutil.rmtree(data_dir)
-        os.replace(unpacked, data_dir)
+        replace_dir(unpacked, data_dir, "download-old")
         log.info("goodbooks-10k ready in %s", data_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -148,7 +147,8 @@ def read_csv(
     except pd.errors.EmptyDataError as err:
         raise DataError(f"{path}: the file is empty") from err
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
-        raise DataError(f"{path}: cannot parse as CSV ({err})") from err
+        reason = " ".join(str(err).split())  # pandas' messages end in a newline
+        raise DataError(f"{path}: cannot parse as CSV ({reason})") from err
     missing = [c for c in columns if c not in df.columns]
     if missing:
         found = ", ".join(map(str, df.columns))

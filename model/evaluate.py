@@ -29,18 +29,19 @@ import json
 import logging
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-from model import baselines
+from model import baselines, show_tensorflow_logs
+from model.atomic import write_text_atomic
 from model.data import DataError, load_books, load_ratings, load_to_read
 from model.metrics import recall_ndcg_at_k, rmse, weighted_recall_at_k
 from model.popularity import heavy_counts, traffic_weights
+from model.protocols import Protocol, half_given, protocols
 from model.recommend import predict_batch
-from model.split import LIKED_STARS, Split, UserRatings, make_split
+from model.split import Split, make_split
 from model.stars import BiasModel
 from model.tables import liked_matrix
 
@@ -48,78 +49,6 @@ log = logging.getLogger(__name__)
 
 SHELF = "Shelf model"
 ANCHOR = "EASE + to-read (lambda=500, every mark a like)"
-
-
-@dataclass(frozen=True)
-class Protocol:
-    """Visitors' picks (rows, stars) and targets; ``weights`` [N] for weighted Recall@10."""
-
-    name: str
-    picks: list[tuple[np.ndarray, np.ndarray]]
-    targets: list[np.ndarray]
-    weights: np.ndarray | None = None
-
-    def rows(self) -> list[np.ndarray]:
-        return [rows for rows, _ in self.picks]
-
-
-def liked_cases(
-    visitors: UserRatings, n_picks: int | None, seed: int, min_ratings: int = 0, repeats: int = 1
-) -> tuple[list, list]:
-    """Per visitor with >= 10 liked books (and >= ``min_ratings`` ratings), ``repeats`` times:
-    (picked rows, picked stars) and the other liked rows. n_picks=None picks half of them."""
-    rng = np.random.default_rng(seed)
-    picks, targets = [], []
-    for _ in range(repeats):
-        for i in range(len(visitors)):
-            rows, stars = visitors.of(i)
-            liked = np.flatnonzero(stars >= LIKED_STARS)
-            if len(liked) < 10 or len(rows) < min_ratings:
-                continue
-            size = n_picks if n_picks is not None else len(liked) // 2
-            order = rng.permutation(liked)
-            picks.append((rows[order[:size]], stars[order[:size]]))
-            targets.append(rows[order[size:]])
-    return picks, targets
-
-
-def to_read_cases(visitors: UserRatings, marks: sp.csr_matrix, seed: int) -> tuple[list, list]:
-    """Visitors with >= 5 liked books and >= 5 to-read marks: 5 liked picks, the marks as targets."""
-    rng = np.random.default_rng(seed)
-    picks, targets = [], []
-    for i in range(len(visitors)):
-        rows, stars = visitors.of(i)
-        liked = np.flatnonzero(stars >= LIKED_STARS)
-        marked = marks.indices[marks.indptr[i] : marks.indptr[i + 1]]
-        if len(liked) < 5 or len(marked) < 5:
-            continue
-        chosen = rng.permutation(liked)[:5]
-        picks.append((rows[chosen], stars[chosen]))
-        targets.append(np.setdiff1d(marked, rows[chosen]))
-    return picks, targets
-
-
-def protocols(split: Split, weights: np.ndarray, heavy_min_ratings: int, seed: int) -> list[Protocol]:
-    """The ranking protocols of the module docstring (to-read only when there are marks)."""
-    out = [
-        Protocol("5 picks", *liked_cases(split.visitors, 5, seed)),
-        Protocol("half of liked", *liked_cases(split.visitors, None, seed + 10)),
-        Protocol(
-            "real traffic, 5 picks",
-            *liked_cases(split.visitors, 5, seed + 20, heavy_min_ratings, repeats=3),
-            weights,
-        ),
-        Protocol(
-            "real traffic, half of liked",
-            *liked_cases(split.visitors, None, seed + 30, heavy_min_ratings),
-            weights,
-        ),
-    ]
-    if split.visitors_to_read.nnz:
-        out.append(
-            Protocol("to-read targets", *to_read_cases(split.visitors, split.visitors_to_read, seed + 40))
-        )
-    return [p for p in out if p.picks]
 
 
 def indicator(picks: list[np.ndarray], num_books: int) -> sp.csr_matrix:
@@ -172,22 +101,6 @@ def evaluate_ranking(model, split: Split, protocols_: list[Protocol], scorers: d
                 )
             rows.append(row)
     return rows
-
-
-def half_given(visitors: UserRatings, seed: int, min_ratings: int = 2):
-    """Each visitor with >= ``min_ratings`` ratings gives half of them (rows, stars); the other
-    half is hidden: (given, hidden) lists."""
-    rng = np.random.default_rng(seed)
-    given, hidden = [], []
-    for i in range(len(visitors)):
-        r, s = visitors.of(i)
-        if len(r) < max(2, min_ratings):
-            continue
-        order = rng.permutation(len(r))
-        half = len(r) // 2
-        given.append((r[order[:half]], s[order[:half]]))
-        hidden.append((r[order[half:]], s[order[half:]]))
-    return given, hidden
 
 
 def model_stars(model, given: list, predict: list[np.ndarray]) -> np.ndarray:
@@ -262,9 +175,9 @@ def markdown_report(ranking: list[dict], stars: list[dict], meta: dict) -> str:
     choices = meta.get("choices", {})
     lines = [
         "Numbers from the split fit (`split/model.keras`: the training users' 80% and their "
-        "to-read marks, settings chosen on validation users), on held-out visitors it never saw. "
-        "The site ships the same design refitted on every rating and mark with the same choices "
-        f"(`model.keras`): {json.dumps(choices)}.",
+        "to-read marks, if any; settings chosen on validation users), on held-out visitors it "
+        "never saw. The site ships the same design refitted on every rating and mark with the "
+        f"same choices (`model.keras`): {json.dumps(choices)}.",
         "",
         "### Visitor ranking (held-out users)",
         "",
@@ -277,8 +190,9 @@ def markdown_report(ranking: list[dict], stars: list[dict], meta: dict) -> str:
             f"| {r['protocol']} | {r['model']} | {r['visitors']} | {r['recall@10']:.4f} "
             f"| {r['ndcg@10']:.4f} | {weighted} |"
         )
-    lines += ["", "Shelf minus the to-read anchor (weighted Recall@10 for real traffic):"]
-    lines += [f"- {protocol}: {value:+.4f}" for protocol, value in meta.get("margins", {}).items()]
+    if meta.get("margins"):
+        lines += ["", "Shelf minus the to-read anchor (weighted Recall@10 for real traffic):"]
+        lines += [f"- {protocol}: {value:+.4f}" for protocol, value in meta["margins"].items()]
     lines += [
         "",
         "### Star prediction (RMSE, lower is better)",
@@ -324,7 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         "--data", default=None, help="goodbooks-10k directory (default: the one used for training)"
     )
     parser.add_argument("--no-tutorial", action="store_true", help="skip the tutorial dot-model baseline")
+    parser.add_argument("--verbose", action="store_true", help="show TensorFlow's start-up log too")
     args = parser.parse_args(argv)
+    if args.verbose:
+        show_tensorflow_logs()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     out = Path(args.out)
     try:
@@ -357,8 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     report = markdown_report(ranking, stars, meta)
     print(report)
-    (out / "eval.json").write_text(json.dumps({"ranking": ranking, "stars": stars, **meta}, indent=2))
-    (out / "eval.md").write_text(report)
+    write_text_atomic(json.dumps({"ranking": ranking, "stars": stars, **meta}, indent=2), out / "eval.json")
+    write_text_atomic(report, out / "eval.md")
     log.info("evaluation took %.0fs; wrote %s and %s", meta["seconds"], out / "eval.json", out / "eval.md")
     return 0
 

@@ -24,6 +24,8 @@ import pandas as pd
 
 from model.atomic import make_staging, replace_dir
 from model.goodreads import goodreads_json
+from model.parity import golden
+from model.split import DEFAULT_PICK_STARS, LIKED_STARS
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,8 @@ def build_metadata(book_ids: np.ndarray, embedding_dim: int, config: dict) -> di
         "similarity_layer": "book_embedding",
         "neighbor_rows": "neighbor_rows/neighbor_rows",
         "neighbor_weights": "neighbor_scores/neighbor_weights",
-        "default_pick_stars": 5,
+        "default_pick_stars": DEFAULT_PICK_STARS,
+        "liked_stars": LIKED_STARS,
         "min_stars": 1,
         "max_stars": 5,
         "tfjs_version": TFJS_VERSION,
@@ -177,8 +180,9 @@ def export_artifacts(
 ) -> None:
     """Write everything model.train produces into ``out``, atomically: the shipped model
     (model.keras, the TF.js model, book_embeddings.npy), the split fit's model that
-    model.evaluate measures (split/model.keras), books.json, goodreads.json, metadata.json, config.json (with
-    the choices), history.json and the training curves."""
+    model.evaluate measures (split/model.keras), books.json, goodreads.json, metadata.json,
+    config.json (with the choices), history.json, the training curves and parity.json
+    (model/parity.py)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = make_staging(out.parent, f"{out.name}-staging")  # also removes a killed build's
@@ -201,6 +205,7 @@ def export_artifacts(
         )
         (staging / "config.json").write_text(json.dumps(config, indent=2))
         (staging / "history.json").write_text(json.dumps(histories, indent=2))
+        (staging / "parity.json").write_text(json.dumps(golden(shipped, book_ids), indent=1))
         plot_history(histories["split"], staging / "training_curves.png")
         publish(staging, out, replace_dirs=("web/model", "split"))
         log.info("exported the shipped model, the split model, catalogue and metadata to %s", out)

@@ -46,7 +46,7 @@ class PickPooling(keras.layers.Layer):
 
 
 def scatter_votes(columns, votes, num_books: int):
-    """Sum each pick's votes [B, L, M] into [B, num_books] at its neighbour rows ``columns``
+    """Sum each pick's votes [B, L, M] into [B, num_books] at its neighbor rows ``columns``
     (cast to int32: TF.js hands a layer's int32 output to the next layer as float32)."""
     columns = tf.cast(columns, tf.int32)
     shape = tf.shape(columns)
@@ -56,7 +56,7 @@ def scatter_votes(columns, votes, num_books: int):
 
 
 class NeighborTableLayer(keras.layers.Layer):
-    """Base of the layers holding [num_books, num_neighbors] weights of the neighbour table."""
+    """Base of the layers holding [num_books, num_neighbors] weights of the neighbor table."""
 
     def __init__(self, num_books: int, num_neighbors: int, **kwargs):
         super().__init__(**kwargs)
@@ -75,11 +75,11 @@ class NeighborTableLayer(keras.layers.Layer):
 
 
 class NeighborRows(NeighborTableLayer):
-    """The neighbour table: each book's ``num_neighbors`` strongest co-liked books.
+    """The neighbor table: each book's ``num_neighbors`` strongest co-liked books.
 
     Weight ``neighbor_rows`` [N, M]: row numbers, fixed when the model is built (see
     model.train.neighbor_table), stored as floats so the export can ship them as uint16 (exact
-    after rounding). input ``book_rows`` [B, L]; output the picks' neighbour rows [B, L, M]
+    after rounding). input ``book_rows`` [B, L]; output the picks' neighbor rows [B, L, M]
     (int32). Two layers vote along this one table: NeighborScores with each liked pick's like,
     StarPredictor with each pick's star residual.
     """
@@ -149,7 +149,7 @@ class NeighborScores(NeighborTableLayer):
 
 class StarPredictor(NeighborTableLayer):
     """Predicted stars for every book: the bias baseline plus the picks' star residuals, passed
-    along the neighbour table.
+    along the neighbor table.
 
     inputs ``[book_rows [B, L], stars [B, L], columns [B, L, M]]`` (columns from NeighborRows);
     output ``[B, num_books]`` clipped to 1..5:
@@ -159,7 +159,7 @@ class StarPredictor(NeighborTableLayer):
     - r_p = stars - global_mean - book_bias[pick] - visitor_bias: how much more (or less) the
       visitor liked the pick than the baseline expected (0 for padding).
     Weights (fixed when the model is built, see model.train.star_head): the bias baseline's
-    book biases and, per neighbour, a ridge regression of one book's residual on another's.
+    book biases and, per neighbor, a ridge regression of one book's residual on another's.
     """
 
     def __init__(
@@ -219,9 +219,9 @@ def build_model(
     """The visitor model: picks in, [scores, predicted_stars] for every book out.
 
     scores [B, N] are ranking logits (higher = more likely to be loved): a low-rank part
-    (pooled pick embeddings -> visitor vector -> every book) plus the sparse neighbour votes.
+    (pooled pick embeddings -> visitor vector -> every book) plus the sparse neighbor votes.
     predicted_stars [B, N] are 1..5 ratings: the bias baseline plus star votes along the same
-    neighbour table.
+    neighbor table.
     """
     book_rows = keras.Input(shape=(None,), dtype="int32", name="book_rows")
     stars = keras.Input(shape=(None,), dtype="float32", name="stars")

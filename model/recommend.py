@@ -35,7 +35,7 @@ import numpy as np
 
 from model import goodreads, show_tensorflow_logs
 from model.ranking import top_k
-from model.split import LIKED_STARS, pad_picks
+from model.split import DEFAULT_PICK_STARS, LIKED_STARS, pad_picks
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,34 @@ def reason_for(
     return best
 
 
+def similar_rows(
+    neighbor_rows: np.ndarray, neighbor_weights: np.ndarray, unit_vectors: np.ndarray, row: int, k: int
+) -> list[int]:
+    """The rows of the ``k`` books most like ``row`` ("readers also liked"), never itself: its
+    neighbors with a positive weight, strongest first, then the rest by cosine of
+    ``unit_vectors``; ties to the lower row. ``similarRows`` in web/js/recommend.js."""
+    weights = np.asarray(neighbor_weights[row], np.float64)
+    rows = np.asarray(neighbor_rows[row])
+    keep = (weights > 0) & (rows != row)
+    chosen = []
+    for other in rows[keep][np.lexsort((rows[keep], -weights[keep]))]:
+        if len(chosen) < k and int(other) not in chosen:
+            chosen.append(int(other))
+    if len(chosen) < k:
+        cosine = unit_vectors @ unit_vectors[row]
+        chosen += top_k(cosine, k - len(chosen), exclude=[row, *chosen]).tolist()
+    return chosen
+
+
+def model_tables(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(neighbor_rows int [N, M], neighbor_weights [N, M], unit book vectors [N, d]) of a model:
+    what ``reason_for`` and ``similar_rows`` read."""
+    rows = model.get_layer("neighbor_rows").neighbor_rows.numpy().round().astype(np.int64)
+    weights = model.get_layer("neighbor_scores").neighbor_weights.numpy()
+    vectors = model.get_layer("book_embedding").get_weights()[0].astype(np.float64)
+    return rows, weights, vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
 def _book_id(value, row_of: dict[int, int], where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise VisitorError(f"{where}: book id {reprlib.repr(value)} is not an integer")
@@ -112,7 +140,7 @@ def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
     if not isinstance(liked, list):
         raise VisitorError('"liked" must be a list of book ids')
     for value in liked:
-        picks[_book_id(value, row_of, "liked")] = 5.0
+        picks[_book_id(value, row_of, "liked")] = float(DEFAULT_PICK_STARS)
     ratings = obj.get("ratings", {})
     if not isinstance(ratings, dict):
         raise VisitorError('"ratings" must be an object {"<book_id>": stars}')
@@ -190,24 +218,6 @@ def recommend_lines(lines: Iterable[str | bytes], model, book_ids: np.ndarray) -
         yield from flush()
 
 
-def reason_tables(model, metadata: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """What ``reason_for`` reads, from the weights metadata.json names (as the page does):
-    (neighbor_rows [N, M] int, neighbor_weights [N, M], unit-length book vectors [N, d])."""
-
-    def weight(name: str) -> np.ndarray:
-        layer, weight_name = name.split("/")
-        found = [
-            w for w in model.get_layer(layer).weights if w.name.split("/")[-1].split(":")[0] == weight_name
-        ]
-        return found[0].numpy()
-
-    vectors = model.get_layer(metadata["similarity_layer"]).get_weights()[0]
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit = vectors / np.where(norms > 0, norms, 1.0)
-    table = np.rint(weight(metadata["neighbor_rows"])).astype(np.int64)
-    return table, weight(metadata["neighbor_weights"]), unit
-
-
 def goodreads_recommendations(
     model, metadata: dict, books: list[dict], goodreads_file: dict, data: bytes, k: int
 ) -> tuple[dict, goodreads.Shelf]:
@@ -229,8 +239,8 @@ def goodreads_recommendations(
     # As picksToInputs' reasonRows: the page passes its picks as an object, whose integer keys
     # come in ascending order, so a full tie goes to the lowest book_id (rows follow book_ids).
     candidates = sorted(liked or [int(r) for r in pick_rows])
-    table, votes, unit = reason_tables(model, metadata)
-    reasons = [reason_for(table, votes, unit, int(r), candidates) for r in top]
+    table = model_tables(model)
+    reasons = [reason_for(*table, int(r), candidates) for r in top]
     result = {
         **goodreads.summarize(rows, matches),
         "book_ids": [int(book_ids[r]) for r in top],

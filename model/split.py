@@ -17,6 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 LIKED_STARS = 4  # a rating >= 4 counts as "liked"
+DEFAULT_PICK_STARS = 5  # a plain pick ("I loved it") counts as 5 stars
 
 
 @dataclass(frozen=True)

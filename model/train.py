@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from model import import_tensorflow
+from model import import_tensorflow, show_tensorflow_logs
 from model.choose import Validation, best, measure, shifted, validation_sets, vote_scores
 from model.config import Choices, TrainConfig
 from model.data import DataError, ensure_data, load_books, load_ratings, load_to_read
@@ -270,7 +270,10 @@ def parse_args(argv: list[str] | None) -> tuple[TrainConfig, bool]:
         help="train without to_read.csv (it may then be missing or broken)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--verbose", action="store_true", help="show TensorFlow's start-up log too")
     args = parser.parse_args(argv)
+    if args.verbose:
+        show_tensorflow_logs()
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if hasattr(args, f.name)}
     return TrainConfig(**values), args.quiet
 

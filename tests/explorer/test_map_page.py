@@ -43,7 +43,7 @@ def _map_json() -> dict:
     names = list(GENRES)
     tags = maps.map_entry("similar tags (tags model)", xy, neighbors)
     rating = maps.map_entry("readers also liked (rating model)", xy[::-1].copy(), neighbors[::-1].copy())
-    return maps.build_map_json(space, [names[g] for g in genre], {"tags": tags, "rating": rating}, K)
+    return maps.build_map_json(space, [names[g] for g in genre], {"tags": tags, "rating": rating}, K, 5)
 
 
 @pytest.fixture(scope="module")

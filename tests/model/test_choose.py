@@ -6,6 +6,7 @@ import numpy as np
 
 from model.choose import Validation, best, validation_sets, vote_scores
 from model.split import Split, UserRatings
+from tests.model.ratings import user_ratings
 
 
 def test_best_takes_the_best_real_traffic_within_the_plain_tolerance():
@@ -16,22 +17,10 @@ def test_best_takes_the_best_real_traffic_within_the_plain_tolerance():
     assert best({"x": (0.0, 0.0), "y": (0.0, 0.0)}, 0.005, "test") == "x"  # ties: the first
 
 
-def group(table):
-    """{user: [(row, stars), ...]} -> UserRatings in that user order."""
-    rows, stars, indptr = [], [], [0]
-    for pairs in table.values():
-        rows += [r for r, _ in pairs]
-        stars += [s for _, s in pairs]
-        indptr.append(len(rows))
-    return UserRatings(
-        np.array(list(table)), np.array(indptr), np.array(rows, np.int32), np.array(stars, np.float32)
-    )
-
-
 def test_validation_sets_pick_five_liked_books_and_score_held_back_likes():
     liked = [(r, 5.0) for r in range(10)]
-    train = group({1: liked, 2: liked[:9], 3: liked})
-    test = group({1: [(11, 4.0), (12, 2.0)], 2: [(11, 5.0)], 3: [(13, 3.0)]})
+    train = user_ratings({1: liked, 2: liked[:9], 3: liked})
+    test = user_ratings({1: [(11, 4.0), (12, 2.0)], 2: [(11, 5.0)], 3: [(13, 3.0)]})
     empty = UserRatings(np.zeros(0, int), np.zeros(1, int), np.zeros(0, np.int32), np.zeros(0, np.float32))
     split = Split(np.arange(30), train, test, empty, None, None)
     weights = np.ones(30)

@@ -16,6 +16,8 @@ from model.split import make_split
 from model.synthetic import make_goodbooks
 from tests.conftest import SYNTHETIC_TRAIN_ARGS, run_module
 
+pytestmark = pytest.mark.slow
+
 PLANTED = (61, 62)  # two new books that only the split's visitors read, always together
 
 

@@ -1,4 +1,5 @@
-"""The TF.js model, loaded by tf.loadLayersModel in real headless Chromium, scores like Keras."""
+"""The TF.js model, loaded by tf.loadLayersModel in real headless Chromium, scores like Keras
+and gives the golden answers of parity.json (model/parity.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from model.layers import load_model
 from model.ranking import top_k
-from model.recommend import predict_batch, reason_for
+from model.recommend import predict_batch
 from tests.browser import launch_browser, serve_directory
 from tests.conftest import REPO
 
@@ -24,31 +25,36 @@ import "./js/layers.js";
 import {
   reasonFor, rowIndex, scorePicks, similarRows, similarityMatrix, topSuggestions,
 } from "./js/recommend.js";
-window.runParity = async (visitors) => {
-  await tf.setBackend("cpu");
-  const metadata = await (await fetch("metadata.json")).json();
-  const model = await tf.loadLayersModel("model/model.json");
-  const rowOf = rowIndex(metadata);
-  const out = [];
-  for (const picks of visitors) {
-    const result = await scorePicks(model, picks, metadata, rowOf);
-    out.push({
-      scores: Array.from(result.scores),
-      stars: Array.from(result.stars),
-      top: topSuggestions(result, metadata, 10).map((s) => s.book_id),
-    });
-  }
-  return out;
-};
-window.runSimilar = async (rows, k) => {
+window.runParity = async (visitors, k) => {
   await tf.setBackend("cpu");
   const metadata = await (await fetch("metadata.json")).json();
   const model = await tf.loadLayersModel("model/model.json");
   const sim = similarityMatrix(model, metadata);
-  return {
-    similar: rows.map((row) => similarRows(sim, row, k)),
-    reasons: rows.map((row) => reasonFor(sim, row, [1, 3, 5, 6])),
-  };
+  const rowOf = rowIndex(metadata);
+  const out = [];
+  for (const picks of visitors) {
+    const result = await scorePicks(model, picks, metadata, rowOf);
+    const top = topSuggestions(result, metadata, k);
+    out.push({
+      scores: Array.from(result.scores),
+      predicted: Array.from(result.stars),
+      top: top.map((s) => s.book_id),
+      stars: top.map((s) => s.stars),
+      reasons: top.map((s) => {
+        const reason = reasonFor(sim, s.row, result.reasonRows);
+        return reason === null ? null : metadata.book_ids[reason];
+      }),
+    });
+  }
+  return out;
+};
+window.runSimilar = async (bookIds, k) => {
+  await tf.setBackend("cpu");
+  const metadata = await (await fetch("metadata.json")).json();
+  const model = await tf.loadLayersModel("model/model.json");
+  const sim = similarityMatrix(model, metadata);
+  const rowOf = rowIndex(metadata);
+  return bookIds.map((id) => similarRows(sim, rowOf.get(id), k).map((row) => metadata.book_ids[row]));
 };
 window.parityReady = true;
 </script>"""
@@ -56,8 +62,26 @@ window.parityReady = true;
 VISITORS = [{"2": 5, "4": 5, "6": 5}, {"3": 5, "5": 4, "8": 1, "10": 2}, {"1": 3}, {}]
 
 
+def make_site(root, web, model=None):
+    """A site to load in Chromium: ``web`` (the artifacts' web/), TF.js, the page's modules
+    and the parity page; ``model`` (Keras) replaces the TF.js model when given."""
+    from model.export import save_tfjs
+
+    if not TFJS.is_file():
+        pytest.skip("node_modules/@tensorflow/tfjs is missing (make install runs npm ci)")
+    shutil.copytree(web, root, dirs_exist_ok=True)
+    if model is not None:
+        shutil.rmtree(root / "model")
+        save_tfjs(model, root / "model")
+    (root / "vendor").mkdir()
+    shutil.copy(TFJS, root / "vendor" / TFJS.name)
+    shutil.copytree(REPO / "web" / "js", root / "js")
+    (root / "parity.html").write_text(PAGE)
+    return root
+
+
 @pytest.fixture(scope="module")
-def keras_model(trained_artifacts, tmp_path_factory):
+def shifted_model(trained_artifacts):
     """The trained model with its popularity shift turned well up (the planted data leaves
     gamma at 0), so that the browser has to mirror every op of it. float16-exact values."""
     from model.layers import build_model
@@ -75,75 +99,46 @@ def keras_model(trained_artifacts, tmp_path_factory):
     return model
 
 
-@pytest.fixture(scope="module")
-def site(trained_artifacts, keras_model, tmp_path_factory):
-    from model.export import save_tfjs
-
-    if not TFJS.is_file():
-        pytest.skip("node_modules/@tensorflow/tfjs is missing (make install runs npm ci)")
-    root = tmp_path_factory.mktemp("site")
-    shutil.copytree(trained_artifacts / "web", root, dirs_exist_ok=True)
-    shutil.rmtree(root / "model")
-    save_tfjs(keras_model, root / "model")
-    (root / "vendor").mkdir()
-    shutil.copy(TFJS, root / "vendor" / TFJS.name)
-    shutil.copytree(REPO / "web" / "js", root / "js")
-    (root / "parity.html").write_text(PAGE)
-    return root
-
-
-def test_browser_scores_equal_keras(site, keras_model):
+def run_page(site, script, *args):
     with serve_directory(site) as base, launch_browser() as browser:
         page = browser.new_page()
         errors = []
         page.on("pageerror", lambda err: errors.append(str(err)))
         page.goto(f"{base}/parity.html")
         page.wait_for_function("window.parityReady === true", timeout=30_000)
-        results = page.evaluate("visitors => window.runParity(visitors)", VISITORS)
+        result = page.evaluate(script, list(args))
         assert not errors, errors
+    return result
 
-    model = keras_model
+
+def test_browser_scores_equal_keras_op_for_op(trained_artifacts, shifted_model, tmp_path):
+    site = make_site(tmp_path / "site", trained_artifacts / "web", shifted_model)
+    results = run_page(site, "([visitors, k]) => window.runParity(visitors, k)", VISITORS, 10)
     book_ids = json.loads((site / "metadata.json").read_text())["book_ids"]
     for visitor, result in zip(VISITORS, results, strict=True):
         rows = np.array([int(b) - 1 for b in visitor], np.int32)
         stars = np.array(list(visitor.values()), np.float32)
-        scores, predicted = predict_batch(model, [(rows, stars)])
+        scores, predicted = predict_batch(shifted_model, [(rows, stars)])
         np.testing.assert_allclose(result["scores"], scores[0], atol=1e-4)
-        np.testing.assert_allclose(result["stars"], predicted[0], atol=1e-4)
+        np.testing.assert_allclose(result["predicted"], predicted[0], atol=1e-4)
         assert result["top"] == [book_ids[r] for r in top_k(scores[0], 10, exclude=rows)]
 
 
-def test_similar_books_and_reasons_agree_with_the_server(site, keras_model):
-    from server.catalogue import load_catalogue
-
-    rows = [0, 1, 2, 9, 30]
-    picks = [1, 3, 5, 6]  # books 2, 4, 6, 7
-    with serve_directory(site) as base, launch_browser() as browser:
-        page = browser.new_page()
-        page.goto(f"{base}/parity.html")
-        page.wait_for_function("window.parityReady === true", timeout=30_000)
-        result = page.evaluate("([rows, k]) => window.runSimilar(rows, k)", [rows, 8])
-
-    catalogue = load_catalogue(site)
-    for row, browser_rows in zip(rows, result["similar"], strict=True):
-        book_id = row + 1  # synthetic ids are rows + 1
-        server_ids = [book["book_id"] for book, _ in catalogue.similar(book_id, 8)]
-        assert [r + 1 for r in browser_rows] == server_ids
-        assert book_id not in server_ids
+def test_browser_gives_the_golden_answers(trained_artifacts, tmp_path):
+    golden = json.loads((trained_artifacts / "parity.json").read_text())
+    site = make_site(tmp_path / "site", trained_artifacts / "web")
+    visitors = [v["picks"] for v in golden["visitors"]]
+    results = run_page(site, "([visitors, k]) => window.runParity(visitors, k)", visitors, golden["k"])
+    for want, got in zip(golden["visitors"], results, strict=True):
+        assert got["top"] == want["top"]
+        np.testing.assert_allclose(got["stars"], want["stars"], atol=1e-4)
+        assert got["reasons"] == want["reasons"]
+    book_ids = [int(b) for b in golden["similar"]]
+    similar = run_page(site, "([ids, k]) => window.runSimilar(ids, k)", book_ids, golden["k"])
+    assert dict(zip(golden["similar"], similar, strict=True)) == golden["similar"]
+    for book_id, ids in golden["similar"].items():
         # "Readers also liked" stays within the planted group first.
-        assert all(b % 2 == book_id % 2 for b in server_ids[:5]), server_ids
-    table = keras_model.get_layer("neighbor_rows").neighbor_rows.numpy().round().astype(int)
-    votes = keras_model.get_layer("neighbor_scores").neighbor_weights.numpy()
-    vectors = keras_model.get_layer("book_embedding").get_weights()[0]
-    vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-    voted = 0
-    for row, reason in zip(rows, result["reasons"], strict=True):
-        assert reason == reason_for(table, votes, vectors, row, picks)
-        if any(row in table[p] for p in picks):
-            # A pick that votes for the book explains it, and votes stay within a group.
-            assert row in table[reason] and reason % 2 == row % 2
-            voted += 1
-    assert voted >= 1
+        assert all(b % 2 == int(book_id) % 2 for b in ids[:5]), (book_id, ids)
 
 
 # ---------------------------------------------------------------------------------------
@@ -160,8 +155,6 @@ def big_artifacts(tmp_path_factory):
     from model.export import build_metadata, save_tfjs
     from model.layers import build_model
 
-    if not TFJS.is_file():
-        pytest.skip("node_modules/@tensorflow/tfjs is missing (make install runs npm ci)")
     rng = np.random.default_rng(10)
     model = build_model(BIG_BOOKS, 32, 3.9, 16)
     weights = []
@@ -174,16 +167,12 @@ def big_artifacts(tmp_path_factory):
     model.set_weights(weights)
     artifacts = tmp_path_factory.mktemp("big-artifacts")
     model.save(artifacts / "model.keras")
+    (artifacts / "web").mkdir()
     metadata = build_metadata(np.arange(1, BIG_BOOKS + 1), 32, {})
-    site = artifacts / "web"
-    site.mkdir()
-    (site / "metadata.json").write_text(json.dumps(metadata))
-    save_tfjs(model, site / "model")
-    (site / "vendor").mkdir()
-    shutil.copy(TFJS, site / "vendor" / TFJS.name)
-    shutil.copytree(REPO / "web" / "js", site / "js")
-    (site / "parity.html").write_text(PAGE)
-    return artifacts, model
+    (artifacts / "web" / "metadata.json").write_text(json.dumps(metadata))
+    save_tfjs(model, artifacts / "web" / "model")
+    site = make_site(tmp_path_factory.mktemp("big-site"), artifacts / "web")
+    return artifacts, site, model
 
 
 def test_two_thousand_picks_score_alike_in_keras_the_browser_and_the_cli(big_artifacts):
@@ -191,20 +180,16 @@ def test_two_thousand_picks_score_alike_in_keras_the_browser_and_the_cli(big_art
     (JSON lines) returns the same top 10."""
     from tests.conftest import run_module
 
-    artifacts, model = big_artifacts
+    artifacts, site, model = big_artifacts
     rng = np.random.default_rng(11)
     rows = rng.choice(BIG_BOOKS, BIG_PICKS, replace=False).astype(np.int32)
     stars = rng.integers(1, 6, BIG_PICKS).astype(np.float32)
     visitor = {str(int(r) + 1): int(s) for r, s in zip(rows, stars, strict=True)}
-    with serve_directory(artifacts / "web") as base, launch_browser() as browser:
-        page = browser.new_page()
-        page.goto(f"{base}/parity.html")
-        page.wait_for_function("window.parityReady === true", timeout=30_000)
-        [result] = page.evaluate("visitors => window.runParity(visitors)", [visitor])
+    [result] = run_page(site, "([visitors, k]) => window.runParity(visitors, k)", [visitor], 10)
 
     scores, predicted = predict_batch(model, [(rows, stars)])
     np.testing.assert_allclose(result["scores"], scores[0], atol=1e-3)
-    np.testing.assert_allclose(result["stars"], predicted[0], atol=1e-3)
+    np.testing.assert_allclose(result["predicted"], predicted[0], atol=1e-3)
     top = [int(r) + 1 for r in top_k(scores[0], 10, exclude=rows)]
     assert result["top"] == top
     line = json.dumps({"ratings": visitor, "k": 10}) + "\n"

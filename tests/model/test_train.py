@@ -42,7 +42,7 @@ def test_stars_follow_the_groups_and_the_visitor_bias(model):
     strict = predict_batch(model, [(rows, np.array([4, 4, 4, 4, 1, 1], np.float32))])[1][0]
     even_rows, odd_rows = rows_of(range(10, 61, 2)), rows_of(range(11, 61, 2))
     # Without the picks' residuals the two groups would get the same stars on average; the
-    # star votes reach a book's neighbours only (16 of the 59 others here), hence a 1-star gap.
+    # star votes reach a book's neighbors only (16 of the 59 others here), hence a 1-star gap.
     assert generous[even_rows].mean() > generous[odd_rows].mean() + 1.0
     assert strict[even_rows].mean() > strict[odd_rows].mean() + 1.0
     assert generous.mean() > strict.mean() + 0.5  # the visitor bias
@@ -69,9 +69,9 @@ def test_star_predictor_visitor_bias_is_the_shrunk_mean_residual():
     assert layer([rows, np.array([[5.0, 5.0, 0.0]], np.float32), columns]).numpy()[0, 3] == 5.0  # clipped
 
 
-def test_star_predictor_passes_each_picks_residual_to_its_neighbours():
+def test_star_predictor_passes_each_picks_residual_to_its_neighbors():
     layer = star_layer(num_neighbors=2)
-    # Book 0 votes for books 2 and 3, book 1 for book 2 only (its second neighbour weighs 0).
+    # Book 0 votes for books 2 and 3, book 1 for book 2 only (its second neighbor weighs 0).
     layer.star_weights.assign([[0.5, 0.25], [1.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
     rows = np.array([[0, 1, 0]], np.int32)
     columns = np.array([[[2, 3], [2, 0], [0, 0]]], np.int32)  # padding's columns must not matter

@@ -37,7 +37,7 @@ export class PickPooling extends tf.layers.Layer {
   }
 }
 
-/** Sum each pick's votes [B, L, M] into [B, numBooks] at its neighbour rows `columns` (cast to int32). */
+/** Sum each pick's votes [B, L, M] into [B, numBooks] at its neighbor rows `columns` (cast to int32). */
 function scatterVotes(columns, votes, numBooks) {
   const [batch, picks, m] = columns.shape;
   const batchIndex = tf.broadcastTo(tf.reshape(tf.range(0, batch, 1, "int32"), [-1, 1, 1]), [batch, picks, m]);
@@ -45,7 +45,7 @@ function scatterVotes(columns, votes, numBooks) {
   return tf.scatterND(indices, tf.reshape(votes, [-1]), [batch, numBooks]);
 }
 
-/** Base of the layers holding [num_books, num_neighbors] weights of the neighbour table. */
+/** Base of the layers holding [num_books, num_neighbors] weights of the neighbor table. */
 class NeighborTableLayer extends tf.layers.Layer {
   constructor(config) {
     super(config);
@@ -64,7 +64,7 @@ class NeighborTableLayer extends tf.layers.Layer {
 }
 
 /**
- * book_rows [B, L] -> the picks' neighbour rows [B, L, M] (int32), from the fixed table
+ * book_rows [B, L] -> the picks' neighbor rows [B, L, M] (int32), from the fixed table
  * neighbor_rows [N, M] (row numbers stored as floats, shipped as uint16; rounded before use).
  */
 export class NeighborRows extends NeighborTableLayer {

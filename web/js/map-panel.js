@@ -45,7 +45,7 @@ export function showPickButton(data, row, picks) {
   const button = $("book-pick");
   if (row < 0) return;
   const bookId = data.book_ids[row];
-  button.hidden = false;
+  button.hidden = !data.default_pick_stars; // no rating model, no suggestions to pick for
   button.textContent = picks.has(bookId) ? "Remove from my picks" : "Add to my picks";
   $("book-open").hidden = picks.size === 0;
   $("book-open").href = picks.size ? `index.html?picks=${formatPicks(picks)}` : "index.html";

@@ -217,7 +217,7 @@ function select(row) {
 function togglePick() {
   const bookId = state.data.book_ids[state.selected];
   if (state.picks.has(bookId)) state.picks.delete(bookId);
-  else state.picks.set(bookId, 5);
+  else state.picks.set(bookId, state.data.default_pick_stars); // the rating model's (map.json)
   try {
     localStorage.setItem(STORAGE_KEY, formatPicks(state.picks));
   } catch {

@@ -2,8 +2,6 @@
 // The same scoring as model/recommend.py (see docs/ARTIFACTS.md, "The browser's scoring").
 import * as tf from "../vendor/tf.fesm.min.js";
 
-const LIKED_STARS = 4; // a pick with 4 or 5 stars counts as liked, as in model/split.py
-
 /**
  * Map {book_id: stars} to model inputs. Unknown ids are skipped. `reasonRows`: the picks a
  * suggestion may be explained by, the liked ones (4 or 5 stars) or, when none is, all of them.
@@ -21,7 +19,7 @@ export function picksToInputs(picks, metadata, rowOf = rowIndex(metadata)) {
     // One padding pick (row 0, 0 stars) contributes nothing: the no-picks visitor.
     return { rows: Int32Array.from([0]), stars: Float32Array.from([0]), pickedRows: [], reasonRows: [] };
   }
-  const liked = rows.filter((_, i) => stars[i] >= LIKED_STARS);
+  const liked = rows.filter((_, i) => stars[i] >= metadata.liked_stars);
   const reasonRows = liked.length > 0 ? liked : rows;
   return { rows: Int32Array.from(rows), stars: Float32Array.from(stars), pickedRows: rows, reasonRows };
 }
@@ -71,7 +69,7 @@ export function topSuggestions(result, metadata, k) {
 
 /**
  * What "similar books" and reasons are computed from: the unit-length rows of the
- * `similarity_layer` matrix ([num_books, d]) and, when the model has one, the neighbour
+ * `similarity_layer` matrix ([num_books, d]) and, when the model has one, the neighbor
  * table (`neighbor_rows`, `neighbor_weights`: each book's strongest co-liked books and their weights).
  */
 export function similarityMatrix(model, metadata) {
@@ -109,7 +107,7 @@ function cosine(sim, a, b) {
   return dot;
 }
 
-/** The weight with which `row` votes for `target` in the neighbour table (0 when it does not). */
+/** The weight with which `row` votes for `target` in the neighbor table (0 when it does not). */
 function neighborWeight(sim, row, target) {
   const table = sim.neighbors;
   if (!table) return 0;
@@ -121,7 +119,7 @@ function neighborWeight(sim, row, target) {
 
 /**
  * The pick that explains a suggestion, among `reasonRows` (the liked picks, see picksToInputs):
- * the one whose neighbour vote for it is strongest (the pick that contributes most), else the
+ * the one whose neighbor vote for it is strongest (the pick that contributes most), else the
  * one whose vector is closest; null without picks.
  */
 export function reasonFor(sim, suggestionRow, reasonRows) {
@@ -138,7 +136,7 @@ export function reasonFor(sim, suggestionRow, reasonRows) {
 }
 
 /**
- * Rows of the k books most similar to `row`, excluding the book itself: first its neighbours
+ * Rows of the k books most similar to `row`, excluding the book itself: first its neighbors
  * with a positive weight (strongest first, ties to the lower row), then by cosine.
  */
 export function similarRows(sim, row, k) {

@@ -1,0 +1,102 @@
+"""The evaluation's visitors: who gives which picks and which books are the targets.
+
+Each protocol is a list of visitors' picks (rows, stars) and their target rows (see
+model/evaluate.py for what is measured on them, docs/MODEL.md for why these protocols).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from model.split import LIKED_STARS, Split, UserRatings
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """Visitors' picks (rows, stars) and targets; ``weights`` [N] for weighted Recall@10."""
+
+    name: str
+    picks: list[tuple[np.ndarray, np.ndarray]]
+    targets: list[np.ndarray]
+    weights: np.ndarray | None = None
+
+    def rows(self) -> list[np.ndarray]:
+        return [rows for rows, _ in self.picks]
+
+
+def liked_cases(
+    visitors: UserRatings, n_picks: int | None, seed: int, min_ratings: int = 0, repeats: int = 1
+) -> tuple[list, list]:
+    """Per visitor with >= 10 liked books (and >= ``min_ratings`` ratings), ``repeats`` times:
+    (picked rows, picked stars) and the other liked rows. n_picks=None picks half of them."""
+    rng = np.random.default_rng(seed)
+    picks, targets = [], []
+    for _ in range(repeats):
+        for i in range(len(visitors)):
+            rows, stars = visitors.of(i)
+            liked = np.flatnonzero(stars >= LIKED_STARS)
+            if len(liked) < 10 or len(rows) < min_ratings:
+                continue
+            size = n_picks if n_picks is not None else len(liked) // 2
+            order = rng.permutation(liked)
+            picks.append((rows[order[:size]], stars[order[:size]]))
+            targets.append(rows[order[size:]])
+    return picks, targets
+
+
+def to_read_cases(visitors: UserRatings, marks: sp.csr_matrix, seed: int) -> tuple[list, list]:
+    """Visitors with >= 5 liked books and >= 5 to-read marks: 5 liked picks, the marks as targets."""
+    rng = np.random.default_rng(seed)
+    picks, targets = [], []
+    for i in range(len(visitors)):
+        rows, stars = visitors.of(i)
+        liked = np.flatnonzero(stars >= LIKED_STARS)
+        marked = marks.indices[marks.indptr[i] : marks.indptr[i + 1]]
+        if len(liked) < 5 or len(marked) < 5:
+            continue
+        chosen = rng.permutation(liked)[:5]
+        picks.append((rows[chosen], stars[chosen]))
+        targets.append(np.setdiff1d(marked, rows[chosen]))
+    return picks, targets
+
+
+def protocols(split: Split, weights: np.ndarray, heavy_min_ratings: int, seed: int) -> list[Protocol]:
+    """The ranking protocols of the module docstring (to-read only when there are marks)."""
+    out = [
+        Protocol("5 picks", *liked_cases(split.visitors, 5, seed)),
+        Protocol("half of liked", *liked_cases(split.visitors, None, seed + 10)),
+        Protocol(
+            "real traffic, 5 picks",
+            *liked_cases(split.visitors, 5, seed + 20, heavy_min_ratings, repeats=3),
+            weights,
+        ),
+        Protocol(
+            "real traffic, half of liked",
+            *liked_cases(split.visitors, None, seed + 30, heavy_min_ratings),
+            weights,
+        ),
+    ]
+    if split.visitors_to_read.nnz:
+        out.append(
+            Protocol("to-read targets", *to_read_cases(split.visitors, split.visitors_to_read, seed + 40))
+        )
+    return [p for p in out if p.picks]
+
+
+def half_given(visitors: UserRatings, seed: int, min_ratings: int = 2):
+    """Each visitor with >= ``min_ratings`` ratings gives half of them (rows, stars); the other
+    half is hidden: (given, hidden) lists."""
+    rng = np.random.default_rng(seed)
+    given, hidden = [], []
+    for i in range(len(visitors)):
+        r, s = visitors.of(i)
+        if len(r) < max(2, min_ratings):
+            continue
+        order = rng.permutation(len(r))
+        half = len(r) // 2
+        given.append((r[order[:half]], s[order[:half]]))
+        hidden.append((r[order[half:]], s[order[half:]]))
+    return given, hidden

@@ -1,0 +1,65 @@
+"""`python -m model.train` with a broken to_read.csv: one clear line and nothing written, or,
+with --no-to-read, a model trained without it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from tests.conftest import SYNTHETIC_TRAIN_ARGS, run_module
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def data(synthetic_data, tmp_path):
+    copy = tmp_path / "goodbooks"
+    shutil.copytree(synthetic_data, copy)
+    return copy
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "to_read.csv: file not found"),
+        ("", "to_read.csv: the file is empty"),
+        ("user_id,book_id\n1,2\n1,999\n", "to_read.csv line 3: book_id 999 is not in books.csv"),
+        ("user_id,book_id\n1,2\n1,2,3\n", "to_read.csv: cannot parse as CSV"),
+    ],
+)
+def test_a_broken_to_read_file_is_one_line_and_writes_nothing(data, tmp_path, content, message):
+    if content is None:
+        (data / "to_read.csv").unlink()
+    else:
+        (data / "to_read.csv").write_text(content)
+    out = tmp_path / "artifacts"
+    run = run_module("model.train", "--data", str(data), "--out", str(out), "--quiet", check=False)
+    assert run.returncode == 2
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0] and "--no-to-read" in errors[0]
+    assert "Traceback" not in run.stderr
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_no_to_read_trains_without_the_file(data, tmp_path):
+    (data / "to_read.csv").unlink()
+    out = tmp_path / "artifacts"
+    run = run_module(
+        "model.train",
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--quiet",
+        "--no-to-read",
+        *SYNTHETIC_TRAIN_ARGS,
+    )
+    assert "skipping to-read signal" in run.stderr
+    config = json.loads((out / "config.json").read_text())
+    assert config["use_to_read"] is False and config["choices"]["to_read_weight"] == 0.0
+    run_module("model.evaluate", "--out", str(out), "--no-tutorial")
+    ranking = json.loads((out / "eval.json").read_text())["ranking"]
+    assert {r["protocol"] for r in ranking} == {"5 picks", "half of liked"}  # too few visitors else
+    assert not any("to-read" in r["model"] for r in ranking)
