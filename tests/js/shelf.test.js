@@ -172,6 +172,11 @@ test("chooseShelf: a link wins, except the page's own (whole, or the best part o
   other.set(9999, 5);
   const theirs = shareShelf(other, new Map()).param;
   assert.ok(chooseShelf(theirs, stored).picks.has(9999));
+  // An old ?picks= link (the map page writes them) carries no marks: this browser's stay.
+  const legacy = chooseShelf(null, stored, new Map([[5000, 4], [7, 5]]));
+  assert.deepEqual([...legacy.picks], [[5000, 4], [7, 5]]);
+  assert.equal(legacy.marks.size, 0); // 5000 is a pick now, not a mark
+  assert.deepEqual([...chooseShelf(null, stored, new Map([[7, 5]])).marks], [[5000, "read"]]);
   // A small shelf's own link: the same shelf either way.
   const small = { picks: new Map([[2, 5], [4, 3]]), marks: new Map() };
   assert.equal(chooseShelf(shareShelf(small.picks, small.marks).param, small), small);

@@ -428,9 +428,8 @@ function storedShelf(options) {
  */
 function savedShelf(options = {}) {
   const params = new URL(location.href).searchParams;
-  const legacy = params.get("picks");
-  if (legacy !== null && !params.has("shelf")) return { picks: parsePicks(legacy, options), marks: new Map() };
-  return chooseShelf(params.get("shelf"), storedShelf(options));
+  const legacy = params.has("picks") ? parsePicks(params.get("picks"), options) : null;
+  return chooseShelf(params.get("shelf"), storedShelf(options), legacy);
 }
 
 function initialShelf() {

@@ -213,9 +213,14 @@ export function shareShelf(picks, marks, maxChars = SHARE_CHARS) {
  * The shelf the page opens with, given the link's ?shelf= value (null: none) and the shelf
  * localStorage keeps ({picks, marks}): the link's (a shared list wins), except for the page's
  * own links, where localStorage's whole shelf: the value it would write itself, or a partial
- * link (a big shelf's best part) whose books are all on localStorage's shelf.
+ * link (a big shelf's best part) whose books are all on localStorage's shelf. `legacy`: the
+ * picks of an old ?picks= link (the map page still writes those), which carry no marks: this
+ * browser's marks stay.
  */
-export function chooseShelf(shared, stored) {
+export function chooseShelf(shared, stored, legacy = null) {
+  if (shared === null && legacy !== null) {
+    return { picks: legacy, marks: new Map([...stored.marks].filter(([bookId]) => !legacy.has(bookId))) };
+  }
   if (shared === null) return stored;
   if (shareShelf(stored.picks, stored.marks).param === shared) return stored;
   const link = decodeShelf(shared);
