@@ -37,10 +37,11 @@ import scipy.sparse as sp
 from model import baselines, show_tensorflow_logs
 from model.atomic import write_text_atomic
 from model.data import DataError, load_books, load_ratings, load_to_read
-from model.metrics import recall_ndcg_at_k, rmse, weighted_recall_at_k
+from model.metrics import K, recall_ndcg_of_top, rmse, weighted_recall_of_top
 from model.popularity import heavy_counts, traffic_weights
 from model.protocols import Protocol, half_given, protocols
-from model.recommend import predict_batch
+from model.ranking import top_k_excluding
+from model.recommend import CHUNK, predict_batch
 from model.split import Split, make_split
 from model.stars import BiasModel
 from model.tables import liked_matrix
@@ -87,7 +88,8 @@ def evaluate_ranking(model, split: Split, protocols_: list[Protocol], scorers: d
         scored[SHELF] = predict_batch(model, protocol.picks)[0]
         for name, scores in scored.items():
             scores = np.asarray(scores, np.float32)
-            recall, ndcg = recall_ndcg_at_k(scores, picks, protocol.targets)
+            top = top_k_excluding(scores, picks, K)
+            recall, ndcg = recall_ndcg_of_top(top, protocol.targets)
             row = {
                 "protocol": protocol.name,
                 "model": name,
@@ -96,9 +98,7 @@ def evaluate_ranking(model, split: Split, protocols_: list[Protocol], scorers: d
                 "ndcg@10": ndcg,
             }
             if protocol.weights is not None:
-                row["weighted_recall@10"] = weighted_recall_at_k(
-                    scores, picks, protocol.targets, protocol.weights
-                )
+                row["weighted_recall@10"] = weighted_recall_of_top(top, protocol.targets, protocol.weights)
             rows.append(row)
     return rows
 
@@ -106,9 +106,9 @@ def evaluate_ranking(model, split: Split, protocols_: list[Protocol], scorers: d
 def model_stars(model, given: list, predict: list[np.ndarray]) -> np.ndarray:
     """The model's stars for each visitor's ``predict`` rows, concatenated."""
     out = []
-    for start in range(0, len(given), 512):
-        _, stars = predict_batch(model, given[start : start + 512])
-        out.extend(stars[j, rows] for j, rows in enumerate(predict[start : start + 512]))
+    for start in range(0, len(given), CHUNK):
+        _, stars = predict_batch(model, given[start : start + CHUNK])
+        out.extend(stars[j, rows] for j, rows in enumerate(predict[start : start + CHUNK]))
     return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 

@@ -14,7 +14,11 @@ def recall_ndcg_at_k(
     scores: np.ndarray, picks: list[np.ndarray], targets: list[np.ndarray], k: int = K
 ) -> tuple[float, float]:
     """Mean Recall@k (hits / min(k, |targets|)) and NDCG@k over visitors; picks never count."""
-    top = top_k_excluding(scores, picks, k)
+    return recall_ndcg_of_top(top_k_excluding(scores, picks, k), targets, k)
+
+
+def recall_ndcg_of_top(top: np.ndarray, targets: list[np.ndarray], k: int = K) -> tuple[float, float]:
+    """Mean Recall@k and NDCG@k of each visitor's top rows [V, k]."""
     discounts = 1.0 / np.log2(np.arange(2, k + 2))
     ndcgs = []
     for i, target in enumerate(targets):
@@ -38,13 +42,6 @@ def weighted_recall_of_top(top, targets: list[np.ndarray], weights: np.ndarray) 
         found += float(w[np.isin(target, t)].sum())
         total += float(w.sum())
     return found / total if total > 0 else 0.0
-
-
-def weighted_recall_at_k(
-    scores: np.ndarray, picks: list[np.ndarray], targets: list[np.ndarray], weights: np.ndarray, k: int = K
-) -> float:
-    """``weighted_recall_of_top`` of the top k of ``scores`` [V, N] (picks excluded)."""
-    return weighted_recall_of_top(top_k_excluding(scores, picks, k), targets, weights)
 
 
 def rmse(predicted, truth) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from model.metrics import recall_ndcg_at_k, rmse, weighted_recall_at_k
+from model.metrics import recall_ndcg_at_k, rmse, weighted_recall_of_top
 from model.ranking import top_k, top_k_excluding, top_k_sparse
 
 
@@ -39,7 +39,8 @@ def test_recall_ndcg_and_weighted_recall_known_answers():
     assert recall == 0.5
     assert np.isclose(ndcg, (1 / np.log2(3)) / (1 + 1 / np.log2(3)))
     weights = np.array([1.0, 1.0, 3.0, 1.0, 1.0])
-    assert weighted_recall_at_k(scores, [np.array([0])], [np.array([2, 4])], weights, k=2) == 0.75
+    top = top_k_excluding(scores, [np.array([0])], 2)
+    assert weighted_recall_of_top(top, [np.array([2, 4])], weights) == 0.75
 
 
 def test_rmse():
