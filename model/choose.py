@@ -13,13 +13,13 @@ protocol measures this copy's own sampling of popular books, and may lose only a
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from model.metrics import recall_of_top, weighted_recall_of_top
 from model.popularity import visitor_gamma
+from model.protocols import Protocol
 from model.ranking import top_k_excluding, top_k_sparse
 from model.split import LIKED_STARS, Split, pad_picks
 from model.tables import neighbor_matrix
@@ -27,35 +27,23 @@ from model.tables import neighbor_matrix
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Validation:
-    """Validation visitors: picks (rows, stars), target rows, and target weights per book
-    (None: plain Recall@10)."""
-
-    picks: list[tuple[np.ndarray, np.ndarray]]
-    targets: list[np.ndarray]
-    weights: np.ndarray | None
-
-    def pick_rows(self) -> list[np.ndarray]:
-        return [rows for rows, _ in self.picks]
-
-    def recall(self, scores) -> float:
-        """Recall@10 of ``scores`` [V, N] (dense, or sparse when only the stored entries score),
-        weighted when the set has weights; 0 without visitors."""
-        if not self.picks:
-            return 0.0
-        if sp.issparse(scores):
-            top = top_k_sparse(scores, self.pick_rows(), 10)
-        else:
-            top = top_k_excluding(scores, self.pick_rows(), 10)
-        if self.weights is None:
-            return recall_of_top(top, self.targets)
-        return weighted_recall_of_top(top, self.targets, self.weights)
+def validation_recall(visitors: Protocol, scores) -> float:
+    """Recall@10 of ``scores`` [V, N] (dense, or sparse when only the stored entries score),
+    weighted when the visitors have weights; 0 without visitors."""
+    if not visitors.picks:
+        return 0.0
+    if sp.issparse(scores):
+        top = top_k_sparse(scores, visitors.rows(), 10)
+    else:
+        top = top_k_excluding(scores, visitors.rows(), 10)
+    if visitors.weights is None:
+        return recall_of_top(top, visitors.targets)
+    return weighted_recall_of_top(top, visitors.targets, visitors.weights)
 
 
 def validation_sets(
     split: Split, weights: np.ndarray, heavy_min_ratings: int, max_users: int, seed: int
-) -> tuple[Validation, Validation | None]:
+) -> tuple[Protocol, Protocol | None]:
     """(plain, real traffic) validation sets from the training users; real traffic is None
     when no training user has ``heavy_min_ratings`` ratings (small data)."""
     rng = np.random.default_rng(seed + 4)
@@ -75,15 +63,17 @@ def validation_sets(
         if totals[i] >= heavy_min_ratings and len(heavy) < max_users:
             heavy.append(case)
 
-    def build(cases, w):
-        return Validation([c[0] for c in cases], [c[1] for c in cases], w)
+    def build(name, cases, w):
+        return Protocol(name, [c[0] for c in cases], [c[1] for c in cases], w)
 
     if not plain:
         log.warning("no validation users with 10 liked books: every setting keeps its first candidate")
-    return build(plain, None), (build(heavy, weights) if heavy else None)
+    return build("plain validation", plain, None), (
+        build("real-traffic validation", heavy, weights) if heavy else None
+    )
 
 
-def vote_scores(validation: Validation, neighbor_rows, neighbor_weights, num_books: int) -> sp.csr_matrix:
+def vote_scores(validation: Protocol, neighbor_rows, neighbor_weights, num_books: int) -> sp.csr_matrix:
     """Sparse [V, N] neighbor votes of each validation visitor's liked picks
     (layers.NeighborScores with mix 1 and no shift)."""
     owner = np.repeat(np.arange(len(validation.picks)), [len(r) for r, _ in validation.picks])
@@ -93,7 +83,7 @@ def vote_scores(validation: Validation, neighbor_rows, neighbor_weights, num_boo
     return (picks @ neighbor_matrix(neighbor_rows, neighbor_weights)).tocsr()
 
 
-def shifted(votes: sp.csr_matrix, validation: Validation, ratios: np.ndarray, gamma: float) -> sp.csr_matrix:
+def shifted(votes: sp.csr_matrix, validation: Protocol, ratios: np.ndarray, gamma: float) -> sp.csr_matrix:
     """``votes`` (``vote_scores``) times each visitor's popularity shift exp(g * ratios[j]),
     as layers.NeighborScores computes it."""
     rows, stars = pad_picks(validation.picks)
@@ -104,9 +94,10 @@ def shifted(votes: sp.csr_matrix, validation: Validation, ratios: np.ndarray, ga
     return out
 
 
-def measure(plain: Validation, traffic: Validation | None, scorer) -> tuple[float, float]:
+def measure(plain: Protocol, traffic: Protocol | None, scorer) -> tuple[float, float]:
     """(plain Recall@10, real-traffic Recall@10 or 0) of ``scorer(validation) -> scores``."""
-    return plain.recall(scorer(plain)), (traffic.recall(scorer(traffic)) if traffic else 0.0)
+    plain_recall = validation_recall(plain, scorer(plain))
+    return plain_recall, (validation_recall(traffic, scorer(traffic)) if traffic else 0.0)
 
 
 def best(candidates: dict, tolerance: float, what: str):

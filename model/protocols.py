@@ -16,7 +16,8 @@ from model.split import LIKED_STARS, Split, UserRatings
 
 @dataclass(frozen=True)
 class Protocol:
-    """Visitors' picks (rows, stars) and targets; ``weights`` [N] for weighted Recall@10."""
+    """Visitors' picks (rows, stars) and targets; ``weights`` [N] for weighted Recall@10. The
+    evaluation's protocols (below) and the split fit's validation users (model/choose.py)."""
 
     name: str
     picks: list[tuple[np.ndarray, np.ndarray]]

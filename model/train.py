@@ -29,11 +29,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 from model import import_tensorflow, show_tensorflow_logs
-from model.choose import Validation, best, measure, shifted, validation_sets, vote_scores
+from model.choose import best, measure, shifted, validation_sets, vote_scores
 from model.config import Choices, TrainConfig
 from model.data import DataError, ensure_data, load_books, load_ratings, load_to_read
 from model.low_rank import train_low_rank
 from model.popularity import heavy_counts, log_ratio, traffic_weights
+from model.protocols import Protocol
 from model.recommend import predict_batch
 from model.sampling import validation_batch
 from model.split import Split, UserRatings, everyone, make_split
@@ -83,11 +84,11 @@ def set_computed_weights(
 
 
 def choose_table(
-    grams_: Grams, data: FitData, heavy, plain: Validation, traffic: Validation | None, cfg: TrainConfig
+    grams_: Grams, data: FitData, ratios, plain: Protocol, traffic: Protocol | None, cfg: TrainConfig
 ):
     """Choose the to-read weight and the popularity shift's gamma together, by the neighbor
-    votes alone (model/choose.py). Returns ((weight, gamma), (neighbor_rows, neighbor_weights))."""
-    ratios = log_ratio(data.ratings_count, heavy)
+    votes alone (model/choose.py), ``ratios`` the books' popularity log ratios.
+    Returns ((weight, gamma), (neighbor_rows, neighbor_weights))."""
     weights = cfg.to_read_weights if data.to_read.nnz else (0.0,)
     candidates, tables = {}, {}
     for weight in weights:
@@ -103,7 +104,7 @@ def choose_table(
     return (weight, gamma), tables[weight]
 
 
-def choose_mix(model, plain: Validation, traffic: Validation | None, cfg: TrainConfig) -> float:
+def choose_mix(model, plain: Protocol, traffic: Protocol | None, cfg: TrainConfig) -> float:
     """Set and return the neighbor votes' mix against the low-rank scores (model/choose.py).
     The softmax loss would rather spread probability than rank the top 10 well, so the mix is
     chosen by the metric the product lives by."""
@@ -135,13 +136,14 @@ def fit(
     n = data.num_books
     grams_ = grams(data.ratings, data.to_read, n, cfg.three_star_weight)
     heavy = heavy_counts(data.ratings, n, cfg.heavy_min_ratings)
+    ratios = log_ratio(data.ratings_count, heavy)
     history: dict = {}
     if choices is None:
         weights = traffic_weights(data.ratings_count, heavy, cfg.traffic_exponent)
         plain, traffic = validation_sets(
             split, weights, cfg.heavy_min_ratings, cfg.validation_users, cfg.seed
         )
-        (to_read_weight, gamma), (rows, votes) = choose_table(grams_, data, heavy, plain, traffic, cfg)
+        (to_read_weight, gamma), (rows, votes) = choose_table(grams_, data, ratios, plain, traffic, cfg)
     else:
         to_read_weight, gamma = choices.to_read_weight, choices.popularity_gamma
         rows, votes = neighbor_table(
@@ -159,7 +161,6 @@ def fit(
         scale = choices.star_scale
     book_bias, star_weights = star_head(data.ratings, rows, cfg.star_lambda, shrinkage, scale)
     vectors = co_liked_vectors(liked_matrix(data.ratings, n), cfg.embedding_dim, cfg.seed)
-    ratios = log_ratio(data.ratings_count, heavy)
     set_computed_weights(model, vectors, rows, votes, ratios, gamma, book_bias, star_weights)
     history["closed_form_seconds"] = time.perf_counter() - started
     log.info("closed-form parts in %.0fs", history["closed_form_seconds"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.choose import Validation, best, validation_sets, vote_scores
+from model.choose import best, validation_sets, vote_scores
+from model.protocols import Protocol
 from model.split import Split, UserRatings
 from tests.model.ratings import user_ratings
 
@@ -36,7 +37,8 @@ def test_validation_sets_pick_five_liked_books_and_score_held_back_likes():
 def test_vote_scores_sum_the_liked_picks_votes_along_the_table():
     neighbor_rows = np.array([[1, 2], [0, 2], [0, 1]], np.int32)
     neighbor_weights = np.array([[1.0, 0.5], [0.2, 0.1], [0.3, 0.4]], np.float32)
-    validation = Validation(
+    validation = Protocol(
+        "validation",
         [(np.array([0, 1]), np.array([5.0, 2.0])), (np.array([2]), np.array([4.0]))],
         [np.array([2]), np.array([0])],
         None,
