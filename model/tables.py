@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import lapack
 
+from model.ranking import top_k_rows
 from model.split import LIKED_STARS, UserRatings
 
 
@@ -33,16 +34,16 @@ def _rated_matrix(ratings: UserRatings, num_books: int, keep: np.ndarray) -> sp.
 class Grams:
     """The pieces of ``X'X`` for ``X = R + w T``, with R = liked + three_star_weight * 3-star
     ratings and T the to-read marks, so that any to-read weight w costs one sum: dense [N, N]
-    float32 each."""
+    float32 each; without to-read marks (T = 0) only R'R."""
 
     rated: np.ndarray  # R'R
-    cross: np.ndarray  # R'T
-    marks: np.ndarray  # T'T
+    cross: np.ndarray | None  # R'T
+    marks: np.ndarray | None  # T'T
 
     def at(self, to_read_weight: float) -> np.ndarray:
         """X'X for ``to_read_weight`` (a new array)."""
         gram = self.rated.copy()
-        if to_read_weight:
+        if to_read_weight and self.cross is not None:
             gram += to_read_weight * (self.cross + self.cross.T) + to_read_weight**2 * self.marks
         return gram
 
@@ -57,6 +58,8 @@ def grams(ratings: UserRatings, to_read: sp.csr_matrix, num_books: int, three_st
     def dense(a, b):
         return np.asarray((a.T @ b).toarray(), np.float32)
 
+    if not marks.nnz:
+        return Grams(dense(rated, rated), None, None)
     return Grams(dense(rated, rated), dense(rated, marks), dense(marks, marks))
 
 
@@ -90,13 +93,11 @@ def ease(gram: np.ndarray, lam: float, dropout: float = 0.0) -> np.ndarray:
 
 def strongest_neighbors(weights: np.ndarray, num_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
     """Each row's ``num_neighbors`` largest entries of an item-item matrix, largest first (ties
-    to the lower column): column indices [N, M] int32 and their values [N, M] float32."""
+    to the lower column, model/ranking.py): column indices [N, M] int32 and their values
+    [N, M] float32."""
     m = min(num_neighbors, weights.shape[1] - 1)
-    top = np.argpartition(-weights, m - 1, axis=1)[:, :m]
-    values = np.take_along_axis(weights, top, axis=1)
-    order = np.lexsort((top, -values), axis=1)
-    rows = np.take_along_axis(top, order, axis=1).astype(np.int32)
-    return rows, np.take_along_axis(values, order, axis=1).astype(np.float32)
+    rows = top_k_rows(weights, m).astype(np.int32)
+    return rows, np.take_along_axis(weights, rows, axis=1).astype(np.float32)
 
 
 def neighbor_table(
