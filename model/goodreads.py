@@ -244,7 +244,8 @@ def csv_records(text: str):
         yield start, fields
 
 
-def _preview(text: str, limit: int = 60) -> str:
+def preview(text: str, limit: int = 60) -> str:
+    """``text`` on one line, cut to ``limit`` characters with "…"."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -259,7 +260,7 @@ def check_header(fields: list[str]) -> dict[str, int]:
         raise GoodreadsError(
             f"This is not a Goodreads library export: its first line lacks the column"
             f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} (it starts "
-            f"“{_preview(','.join(fields))}”). {HOW_TO_EXPORT}"
+            f"“{preview(','.join(fields))}”). {HOW_TO_EXPORT}"
         )
     return columns
 
@@ -270,7 +271,7 @@ def export_row(row: int, line: int, fields: list[str], columns: dict[str, int], 
     if len(fields) != width:
         raise GoodreadsError(
             f"{where} has {len(fields)} field{'s' if len(fields) != 1 else ''} where the header has "
-            f"{width} (it starts “{_preview(','.join(fields))}”). Nothing was imported."
+            f"{width} (it starts “{preview(','.join(fields))}”). Nothing was imported."
         )
 
     def cell(name: str) -> str:
@@ -279,12 +280,12 @@ def export_row(row: int, line: int, fields: list[str], columns: dict[str, int], 
     rating = cell("My Rating") or "0"
     if not re.fullmatch("[0-5]", rating):
         raise GoodreadsError(
-            f"{where}: My Rating “{_preview(rating, 20)}” is not a number from 0 to 5. Nothing was imported."
+            f"{where}: My Rating “{preview(rating, 20)}” is not a number from 0 to 5. Nothing was imported."
         )
     goodreads_id = cell("Book Id")
     if goodreads_id and not _GOODREADS_ID.fullmatch(goodreads_id):
         raise GoodreadsError(
-            f"{where}: Book Id “{_preview(goodreads_id, 20)}” is not a Goodreads book id "
+            f"{where}: Book Id “{preview(goodreads_id, 20)}” is not a Goodreads book id "
             "(digits only, at most 15). Nothing was imported."
         )
     isbns = tuple(dict.fromkeys(i for i in (isbn13_of(cell("ISBN")), isbn13_of(cell("ISBN13"))) if i))

@@ -113,7 +113,9 @@ class NeighborScores(NeighborTableLayer):
     The votes capture series and close companions, which a low-rank embedding blurs.
     """
 
-    def __init__(self, num_books: int, num_neighbors: int, offset: float = 1.0, span: float = 3.0, **kwargs):
+    def __init__(
+        self, num_books: int, num_neighbors: int, offset: float = OFFSET, span: float = SPAN, **kwargs
+    ):
         super().__init__(num_books, num_neighbors, **kwargs)
         self.offset = float(offset)
         self.span = float(span)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from model.ranking import top_k
-from model.recommend import model_tables, predict_batch, reason_for, similar_rows
-from model.split import DEFAULT_PICK_STARS, LIKED_STARS
+from model.recommend import model_tables, predict_batch, reason_candidates, reason_for, similar_rows
+from model.split import DEFAULT_PICK_STARS
 
 K = 10
 # Visitors as {model row: stars}: plain picks, mixed stars (a 1-2 star pick must not explain
@@ -36,7 +36,7 @@ def golden(model, book_ids: np.ndarray) -> dict:
     out = {"k": K, "visitors": [], "similar": {}}
     for i, visitor in enumerate(visitors):
         rows = list(visitor)
-        liked = [r for r in rows if visitor[r] >= LIKED_STARS] or rows
+        liked = reason_candidates(rows, list(visitor.values()))
         top = top_k(scores[i], K, exclude=rows).tolist()
         out["visitors"].append(
             {

@@ -81,6 +81,13 @@ def reason_for(
     return best
 
 
+def reason_candidates(pick_rows, pick_stars) -> list[int]:
+    """The picks a suggestion's reason may name (``reason_for``'s candidates), in pick order:
+    the liked ones (``LIKED_STARS`` or more), or all of them when none is liked."""
+    liked = [int(r) for r, s in zip(pick_rows, pick_stars, strict=True) if s >= LIKED_STARS]
+    return liked or [int(r) for r in pick_rows]
+
+
 def similar_rows(
     neighbor_rows: np.ndarray, neighbor_weights: np.ndarray, unit_vectors: np.ndarray, row: int, k: int
 ) -> list[int]:
@@ -235,10 +242,9 @@ def goodreads_recommendations(
     scores, stars = predict_batch(model, [(pick_rows, pick_stars)])
     hidden = np.concatenate([pick_rows, np.array([row_of[b] for b in shelf.marks], np.int32)])
     top = top_k(scores[0], k, exclude=hidden)
-    liked = [int(r) for r, s in zip(pick_rows, pick_stars, strict=True) if s >= LIKED_STARS]
     # As picksToInputs' reasonRows: the page passes its picks as an object, whose integer keys
     # come in ascending order, so a full tie goes to the lowest book_id (rows follow book_ids).
-    candidates = sorted(liked or [int(r) for r in pick_rows])
+    candidates = sorted(reason_candidates(pick_rows, pick_stars))
     table = model_tables(model)
     reasons = [reason_for(*table, int(r), candidates) for r in top]
     result = {
@@ -248,11 +254,6 @@ def goodreads_recommendations(
         "reasons": [None if r is None else int(book_ids[r]) for r in reasons],
     }
     return result, shelf
-
-
-def _cut(text: str, width: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def goodreads_table(result: dict, shelf: goodreads.Shelf, books: list[dict], book_ids: list[int]) -> str:
@@ -271,10 +272,10 @@ def goodreads_table(result: dict, shelf: goodreads.Shelf, books: list[dict], boo
         zip(result["book_ids"], result["stars"], result["reasons"], strict=True), start=1
     ):
         book = book_of[book_id]
-        because = (
-            "-" if reason is None else f"{_cut(book_of[reason]['title'], 40)} ({shelf.picks[reason]} stars)"
-        )
-        suggestion = _cut(f"{book['title']} - {book['authors'].split(',')[0]}", 52)
+        because = "-"
+        if reason is not None:
+            because = f"{goodreads.preview(book_of[reason]['title'], 40)} ({shelf.picks[reason]} stars)"
+        suggestion = goodreads.preview(f"{book['title']} - {book['authors'].split(',')[0]}", 52)
         lines.append(f"{rank:>3}  {stars:>5.1f}  {suggestion:<52}  {because}")
     return "\n".join(lines)
 

@@ -16,6 +16,7 @@ import io
 import random
 from pathlib import Path
 
+from model.goodreads import isbn13_check_digit, isbn13_of
 from model.synthetic import SPECIAL_TITLES, synthetic_isbns
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "goodreads_library.csv"
@@ -66,13 +67,10 @@ def isbn10(book_id: int) -> str:
 
 def isbn13(book_id: int) -> str:
     """The exact ISBN-13 (books.csv has it rounded)."""
-    from model.goodreads import isbn13_of
-
     if isbn10(book_id):
         return isbn13_of(isbn10(book_id))
     first12 = f"979{10_000_000 + book_id * 7919:09d}"
-    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(first12))
-    return first12 + str((10 - total % 10) % 10)
+    return first12 + isbn13_check_digit(first12)
 
 
 def quoted_isbn(value: str) -> str:
