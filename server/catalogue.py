@@ -107,6 +107,7 @@ def _catalogue_from(site: SiteDir, metadata: dict, books: list) -> Catalogue:
     model_json = site.read_json(model_url, dict)
     model_dir = posixpath.dirname(model_url)
 
+    @functools.cache  # the weights asked for below usually share one group of shards
     def read_shard(path: str) -> bytes:
         return site.read_bytes(posixpath.join(model_dir, path))
 
@@ -167,18 +168,19 @@ class CatalogueCache:
     def get(self) -> Catalogue:
         """The current catalogue; raises ArtifactsMissing / ArtifactsInvalid."""
         for attempt in range(self.ATTEMPTS):
-            with SiteDir(self.static_dir) as site, self._lock:
-                key = self._stamp(site)
-                if key != self._key:
-                    try:
-                        self._catalogue, self._error = read_catalogue(site), None
-                    except (ArtifactsMissing, ArtifactsInvalid) as error:
-                        if site.replaced() and attempt + 1 < self.ATTEMPTS:
-                            time.sleep(0.05)
-                            continue
-                        self._catalogue, self._error = None, error
-                    self._key = key
-                if self._error is not None:
-                    raise type(self._error)(*self._error.args)
-                return self._catalogue
+            with SiteDir(self.static_dir) as site:
+                key = self._stamp(site)  # outside the lock: every request takes this path
+                with self._lock:
+                    if key != self._key:
+                        try:
+                            self._catalogue, self._error = read_catalogue(site), None
+                        except (ArtifactsMissing, ArtifactsInvalid) as error:
+                            if site.replaced() and attempt + 1 < self.ATTEMPTS:
+                                time.sleep(0.05)
+                                continue
+                            self._catalogue, self._error = None, error
+                        self._key = key
+                    if self._error is not None:
+                        raise type(self._error)(*self._error.args)
+                    return self._catalogue
         raise AssertionError("unreachable")

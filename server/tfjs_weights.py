@@ -7,7 +7,6 @@ downloads, so both use the very same numbers. No TensorFlow.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
@@ -25,21 +24,15 @@ _NUMPY_DTYPES = {
 }
 
 
-def read_tfjs_weight(
-    model_dir: Path, model_json: dict, wanted_layer: str, weight: str | None = None
+def read_weight(
+    read_shard: Callable[[str], bytes], model_json: dict, wanted_layer: str, weight: str | None = None
 ) -> np.ndarray:
-    """Return a weight of ``wanted_layer`` (its first, or the one named ``weight``) as float32.
+    """Return a weight of ``wanted_layer`` (its first, or the one named ``weight``) as float32,
+    the shards read by ``read_shard(path in the manifest)``.
 
     Walks ``weightsManifest`` groups in order: each group's shards, concatenated, hold its
     weights back to back. Quantised entries (float16, uint8, uint16) are dequantised.
     """
-    return read_weight(lambda path: (Path(model_dir) / path).read_bytes(), model_json, wanted_layer, weight)
-
-
-def read_weight(
-    read_shard: Callable[[str], bytes], model_json: dict, wanted_layer: str, weight: str | None = None
-) -> np.ndarray:
-    """``read_tfjs_weight`` with the shards read by ``read_shard(path in the manifest)``."""
     wanted = f"{wanted_layer}/{weight}" if weight else None
     for group in model_json.get("weightsManifest", []):
         entries = group["weights"]

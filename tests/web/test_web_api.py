@@ -12,7 +12,7 @@ import pytest
 
 from server import create_app
 from server.catalogue import load_catalogue
-from server.tfjs_weights import read_tfjs_weight
+from server.tfjs_weights import read_weight
 from tests.web.conftest import TINY_VECTORS, write_tiny_site
 from tests.web.servers import ROOT
 
@@ -174,7 +174,8 @@ def test_vectors_read_from_tfjs_weights(tmp_path, dtype):
     static_dir = tmp_path / "static"
     write_tiny_site(static_dir, dtype=dtype)
     model_json = json.loads((static_dir / "model" / "model.json").read_text())
-    vectors = read_tfjs_weight(static_dir / "model", model_json, "book_embedding")
+    model_dir = static_dir / "model"
+    vectors = read_weight(lambda path: (model_dir / path).read_bytes(), model_json, "book_embedding")
     np.testing.assert_allclose(vectors, TINY_VECTORS, atol=1e-3 if dtype == "float16" else 0)
     assert load_catalogue(static_dir).unit_vectors.shape == (5, 3)
 
