@@ -27,7 +27,6 @@ import argparse
 import csv
 import io
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -37,17 +36,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import build_site  # noqa: E402
 
 from model.data import load_books, resolve_data_dir  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.goodreads_fixture import HEADER  # noqa: E402
-from tests.web.servers import local_only, start_gunicorn, stop  # noqa: E402
+from tests.web.servers import build_site_into, local_only, machine_line, start_gunicorn, stop  # noqa: E402
 
 
 @dataclass
@@ -75,8 +72,9 @@ def parse_args(argv: list[str] | None = None) -> BenchConfig:
 def write_library(data_dir: Path, books: int, path: Path, seed: int = 0) -> dict:
     """A Goodreads export of ``books`` catalogue books and 15% more it lacks; returns counts."""
     table = load_books(data_dir)
-    full = __import__("pandas").read_csv(data_dir / "books.csv", dtype={"isbn": str})
-    stars_of = full.set_index("book_id")[[f"ratings_{s}" for s in range(1, 6)]]
+    histogram = [f"ratings_{s}" for s in range(1, 6)]  # load_books leaves these out
+    full = pd.read_csv(data_dir / "books.csv", usecols=["book_id", *histogram])
+    stars_of = full.set_index("book_id")[histogram]
     rng = np.random.default_rng(seed)
     weights = np.sqrt(table["ratings_count"].to_numpy(np.float64))
     chosen = rng.choice(len(table), size=books, replace=False, p=weights / weights.sum())
@@ -210,18 +208,11 @@ def main(argv: list[str] | None = None) -> int:
         library = Path(tmp) / "goodreads_library_export.csv"
         written = write_library(data_dir, cfg.books, library)
         static_dir = Path(tmp) / "static"
-        try:
-            build_site.build_site(
-                build_site.SiteConfig(cfg.artifacts, static_dir, ROOT / "web", ROOT / "node_modules")
-            )
-        except build_site.BuildError as error:
+        error = build_site_into(static_dir, cfg.artifacts)
+        if error:
             print(f"bench_import: {error}", file=sys.stderr)
             return 1
-        load1, load5, _ = os.getloadavg()
-        print(
-            f"# machine: {os.cpu_count()} CPUs, load average {load1:.1f} (1 min), {load5:.1f} (5 min) "
-            "before the run"
-        )
+        print(machine_line())
         print(
             f"# library: {written['rows']:,} rows ({cfg.books:,} catalogue books), "
             f"{written['bytes'] / 1e6:.2f} MB; artifacts {cfg.artifacts}"

@@ -36,11 +36,8 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
 
-import build_site  # noqa: E402
-
-from tests.web.servers import start_gunicorn, stop  # noqa: E402
+from tests.web.servers import build_site_into, machine_line, start_gunicorn, stop  # noqa: E402
 
 TIMEOUT = 10.0  # seconds before a request counts as an error
 KNEE_MS = 100.0
@@ -298,10 +295,9 @@ def find_knee(cfg: LoadConfig, port: int, queries: list[str], master: int, resul
 def serve_and_measure(cfg: LoadConfig, static_dir: Path, log_dir: Path) -> None:
     books = json.loads((static_dir / "books.json").read_text())
     queries = queries_from(books, cfg.queries)
-    load1, load5, _ = os.getloadavg()
     print(
-        f"# machine: {os.cpu_count()} CPUs, load average {load1:.1f} (1 min), {load5:.1f} (5 min) before the "
-        f"run; server and load generator share them\n# {len(books)} books; {len(set(queries))} distinct "
+        machine_line("; server and load generator share them")
+        + f"\n# {len(books)} books; {len(set(queries))} distinct "
         f"queries; each run {cfg.seconds:.0f} s, request timeout {TIMEOUT:.0f} s"
     )
     base, proc = start_gunicorn(static_dir, log_dir / "gunicorn.log", workers=cfg.workers)
@@ -332,11 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         static_dir = cfg.static
         if static_dir is None:
             static_dir = Path(tmp) / "static"
-            try:
-                build_site.build_site(
-                    build_site.SiteConfig(cfg.artifacts, static_dir, ROOT / "web", ROOT / "node_modules")
-                )
-            except build_site.BuildError as error:
+            error = build_site_into(static_dir, cfg.artifacts)
+            if error:
                 print(f"bench_load: {error}", file=sys.stderr)
                 return 1
         serve_and_measure(cfg, static_dir, Path(tmp))

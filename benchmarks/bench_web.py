@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -29,12 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import build_site  # noqa: E402
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.web.servers import local_only, start_gunicorn, stop  # noqa: E402
+from tests.web.servers import build_site_into, local_only, machine_line, start_gunicorn, stop  # noqa: E402
 
 
 @dataclass
@@ -173,20 +169,13 @@ def main(argv: list[str] | None = None) -> int:
     cfg = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="shelf-bench-") as tmp:
         static_dir = Path(tmp) / "static"
-        try:
-            build_site.build_site(
-                build_site.SiteConfig(cfg.artifacts, static_dir, cfg.web, ROOT / "node_modules")
-            )
-        except build_site.BuildError as error:
+        error = build_site_into(static_dir, cfg.artifacts, cfg.web)
+        if error:
             print(f"bench_web: {error}", file=sys.stderr)
             return 1
         books = json.loads((static_dir / "books.json").read_text())
         metadata = json.loads((static_dir / "metadata.json").read_text())
-        load1, load5, _ = os.getloadavg()
-        print(
-            f"# machine: {os.cpu_count()} CPUs, load average {load1:.1f} (1 min), {load5:.1f} (5 min)"
-            " before the run; browser and server share them"
-        )
+        print(machine_line("; browser and server share them"))
         print(
             f"# bench_web: {metadata['num_books']} books, embedding_dim {metadata['embedding_dim']}, "
             f"artifacts {cfg.artifacts}"

@@ -1,5 +1,5 @@
 """Start and stop the servers under test on 127.0.0.1: gunicorn (``make serve``'s command)
-and the Firebase Hosting emulator. Shared by tests/web/conftest.py and benchmarks/bench_web.py."""
+and the Firebase Hosting emulator. Shared by tests/web/conftest.py and the benchmarks."""
 
 from __future__ import annotations
 
@@ -30,6 +30,26 @@ def import_build_site():
     finally:
         sys.path.pop(0)
     return build_site
+
+
+def build_site_into(out: Path, artifacts: Path, web: Path = ROOT / "web") -> str | None:
+    """Build the site from ``artifacts`` into ``out`` (scripts/build_site.py): None when built,
+    else the build's one-line error, for a benchmark to print."""
+    build_site = import_build_site()
+    try:
+        build_site.build_site(build_site.SiteConfig(artifacts, out, web, ROOT / "node_modules"))
+    except build_site.BuildError as error:
+        return str(error)
+    return None
+
+
+def machine_line(note: str = "") -> str:
+    """A benchmark's first line: the CPUs and how busy they were before the run."""
+    load1, load5, _ = os.getloadavg()
+    return (
+        f"# machine: {os.cpu_count()} CPUs, load average {load1:.1f} (1 min), {load5:.1f} (5 min) "
+        f"before the run{note}"
+    )
 
 
 def local_only(route) -> None:
