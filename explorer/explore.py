@@ -72,15 +72,15 @@ def suggest(query: str, names: list[str], n: int = 5) -> list[str]:
 def load_rating_space(artifacts: Path) -> Space:
     """The rating model's book vectors, in ``web/metadata.json`` ``book_ids`` row order."""
     artifacts = Path(artifacts)
-    vecs, book_ids = load_book_embeddings(artifacts)
+    rating = load_book_embeddings(artifacts)
     catalogue = _catalogue(artifacts)
     if not catalogue:
         raise ExploreError(
             f"no titles for the rating model: neither {artifacts}/web/books.json nor links/ exist"
         )
-    titles = [catalogue.get(b, (f"book {b}", ""))[0] for b in book_ids]
-    authors = [catalogue.get(b, ("", ""))[1] for b in book_ids]
-    return Space("rating", vecs, titles, authors, book_ids)
+    titles = [catalogue.get(b, (f"book {b}", ""))[0] for b in rating.book_ids]
+    authors = [catalogue.get(b, ("", ""))[1] for b in rating.book_ids]
+    return Space("rating", rating.vecs, titles, authors, rating.book_ids)
 
 
 def _catalogue(artifacts: Path) -> dict:

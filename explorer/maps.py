@@ -266,17 +266,12 @@ def run(cfg: MapsConfig) -> dict:
     rating_xy = None
     if rating is not None:
         t = time.perf_counter()
-        rating_near = top_k_neighbors(rating[0], want)
-        rating_xy = project(rating[0], cfg.method, cfg.n_neighbors, cfg.n_epochs, cfg.seed, rating_near)
+        rating_near = top_k_neighbors(rating.vecs, want)
+        rating_xy = project(rating.vecs, cfg.method, cfg.n_neighbors, cfg.n_epochs, cfg.seed, rating_near)
         timings["project_rating_model_s"] = round(time.perf_counter() - t, 1)
-        xy, neighbors = rating_in_tags_rows(tags, rating[1], rating_xy, rating_near, cfg.k)
+        xy, neighbors = rating_in_tags_rows(tags, rating.book_ids, rating_xy, rating_near, cfg.k)
         maps["rating"] = map_entry("readers also liked (rating model)", xy, neighbors)
-    metadata = artifacts / "web" / "metadata.json"
-    default_stars = (
-        json.loads(metadata.read_text()).get("default_pick_stars")
-        if rating is not None and metadata.is_file()
-        else None
-    )
+    default_stars = rating.default_pick_stars if rating is not None else None
     map_json = build_map_json(tags, genres, maps, cfg.k, default_stars)
 
     t = time.perf_counter()
@@ -284,7 +279,7 @@ def run(cfg: MapsConfig) -> dict:
         plot_map(tags_xy, genres, f"goodbooks-10k by tags ({cfg.method})", tmp / "tags_model.png")
         if rating is not None:
             genre_of = dict(zip(tags.book_keys, genres, strict=True))
-            rating_genres = [genre_of.get(b, "") for b in rating[1]]
+            rating_genres = [genre_of.get(b, "") for b in rating.book_ids]
             plot_map(
                 rating_xy, rating_genres, f"goodbooks-10k by ratings ({cfg.method})", tmp / "rating_model.png"
             )

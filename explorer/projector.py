@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.vectors import Space
+from explorer.vectors import BookEmbeddings, Space
 
 
 def _tsv_field(value) -> str:
@@ -38,12 +38,10 @@ def projector_entry(name: str, folder: str, vectors: np.ndarray) -> dict:
     }
 
 
-def write_projectors(
-    folder: Path, tags: Space, rating: tuple[np.ndarray, list[int]] | None, wiki: Space | None
-) -> None:
+def write_projectors(folder: Path, tags: Space, rating: BookEmbeddings | None, wiki: Space | None) -> None:
     """Books and tags of the tags model; the rating model's books; Wikipedia's books and links.
 
-    ``rating`` is (book vectors, book_ids), labelled with the tags model's titles and genres.
+    The rating model's books are labelled with the tags model's titles and genres.
     """
     meta = {"title": tags.titles, "author": tags.authors, "genre": tags.genres, "book_id": tags.book_keys}
     entries = [projector_entry("books (tags model)", "books", tags.book_vecs)]
@@ -54,15 +52,15 @@ def write_projectors(
         by_id = dict(
             zip(tags.book_keys, zip(tags.titles, tags.authors, tags.genres, strict=True), strict=True)
         )
-        rows = [by_id.get(b, ("", "", "")) for b in rating[1]]
+        rows = [by_id.get(b, ("", "", "")) for b in rating.book_ids]
         rating_meta = {
             "title": [r[0] for r in rows],
             "author": [r[1] for r in rows],
             "genre": [r[2] for r in rows],
-            "book_id": rating[1],
+            "book_id": rating.book_ids,
         }
-        write_projector(folder / "rating_books", rating[0], rating_meta)
-        entries.append(projector_entry("books (rating model)", "rating_books", rating[0]))
+        write_projector(folder / "rating_books", rating.vecs, rating_meta)
+        entries.append(projector_entry("books (rating model)", "rating_books", rating.vecs))
     if wiki is not None:
         wiki_meta = {"title": wiki.titles, "author": wiki.authors, "genre": wiki.genres}
         write_projector(folder / "wikipedia_books", wiki.book_vecs, wiki_meta)

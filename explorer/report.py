@@ -82,7 +82,8 @@ def examples(name: str, r: LinkResult) -> dict[str, list[str]]:
 
 def rating_model_agreement(artifacts: Path, pairs: Pairs) -> dict:
     """Author and genre agreement of the rating model's book vectors (labels from ``pairs``)."""
-    vecs, book_ids = load_book_embeddings(artifacts)
+    rating = load_book_embeddings(artifacts)
+    vecs, book_ids = rating.vecs, rating.book_ids
     author_of = dict(zip(pairs.book_keys, pairs.authors, strict=True))
     genre_of = dict(zip(pairs.book_keys, pairs.genres, strict=True))
     neighbors = top_k_neighbors(vecs, 10)

@@ -150,8 +150,18 @@ def saved_neighbors(folder: Path, num_rows: int, k: int) -> np.ndarray | None:
 # The rating model's book vectors
 
 
-def load_book_embeddings(artifacts: Path) -> tuple[np.ndarray, list[int]]:
-    """(``book_embeddings.npy`` [num_books, d], the ``book_ids`` of its rows from metadata.json).
+@dataclass
+class BookEmbeddings:
+    """The rating model's book vectors and what the explorer uses of ``web/metadata.json``."""
+
+    vecs: np.ndarray  # book_embeddings.npy [num_books, d]
+    book_ids: list[int]  # metadata.json's book_ids: the goodbooks book_id of each row
+    default_pick_stars: float | None  # metadata.json's (None where it has none)
+
+
+def load_book_embeddings(artifacts: Path) -> BookEmbeddings:
+    """``book_embeddings.npy`` with the ``book_ids`` of its rows and the default pick stars
+    from metadata.json, which is read once here.
 
     MissingArtifact when the rating model is not built; ExploreError when the two disagree.
     """
@@ -161,7 +171,8 @@ def load_book_embeddings(artifacts: Path) -> tuple[np.ndarray, list[int]]:
         if not path.is_file():
             raise MissingArtifact(f"{path} not found: run `python -m model.train --out {artifacts}` first")
     vecs = np.load(vec_path)
-    book_ids = json.loads(meta_path.read_text())["book_ids"]
+    metadata = json.loads(meta_path.read_text())
+    book_ids = metadata["book_ids"]
     if len(book_ids) != len(vecs):
         raise ExploreError(f"{vec_path} has {len(vecs)} rows but {meta_path} lists {len(book_ids)} book_ids")
-    return vecs, book_ids
+    return BookEmbeddings(vecs, book_ids, metadata.get("default_pick_stars"))
