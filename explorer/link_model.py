@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.pairs import Pairs, pair_codes
+from explorer.pairs import Pairs, is_known, known_codes, pair_codes
 from model import import_tensorflow
 
 tf = import_tensorflow()
@@ -48,8 +48,9 @@ class PairSampler:
     """Batches of real pairs (label 1) and sampled negatives (label 0) for one epoch at a time.
 
     A negative keeps the book of a real pair of the batch and takes a uniformly random link,
-    redrawn until the pair is not in ``known_codes`` (every real pair, held-out ones included),
-    so a negative is never a real pair. Real pairs carry their weight; negatives weight 1.
+    redrawn until the pair is not in ``real_codes`` (``pair_codes`` of every real pair, held-out
+    ones included), so a negative is never a real pair. Real pairs carry their weight; negatives
+    weight 1.
     """
 
     def __init__(
@@ -58,7 +59,7 @@ class PairSampler:
         link_rows: np.ndarray,
         weights: np.ndarray,
         num_links: int,
-        known_codes: np.ndarray,
+        real_codes: np.ndarray,
         negative_ratio: int = 2,
         batch_size: int = 1024,
         seed: int = 0,
@@ -69,7 +70,7 @@ class PairSampler:
         self.link_rows = np.asarray(link_rows, dtype=np.int32)
         self.weights = np.asarray(weights, dtype=np.float32)
         self.num_links = num_links
-        self.known = np.unique(known_codes)
+        self.known = known_codes(real_codes)
         self.negative_ratio = negative_ratio
         self.batch_size = batch_size
         self.rng = np.random.default_rng(seed)
@@ -83,10 +84,7 @@ class PairSampler:
 
     def is_real(self, book_rows: np.ndarray, link_rows: np.ndarray) -> np.ndarray:
         """bool [n]: which (book, link) pairs are known real pairs."""
-        codes = pair_codes(book_rows, link_rows, self.num_links)
-        at = np.searchsorted(self.known, codes)
-        at[at == len(self.known)] = 0
-        return self.known[at] == codes
+        return is_known(self.known, pair_codes(book_rows, link_rows, self.num_links))
 
     def negatives(self, book_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each book row, ``negative_ratio`` random links that make no real pair."""

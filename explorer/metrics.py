@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.pairs import Pairs, pair_codes
+from explorer.pairs import Pairs, is_known, known_codes, pair_codes
 from explorer.vectors import normalise, top_k_neighbors
 
 
@@ -38,7 +38,7 @@ def link_prediction_auc(
     training pairs. "Popularity" scores a pair by the training frequency of its link.
     """
     rng = np.random.default_rng(seed + 1)
-    known = np.unique(pair_codes(pairs.book_rows, pairs.link_rows, pairs.num_links))
+    known = known_codes(pair_codes(pairs.book_rows, pairs.link_rows, pairs.num_links))
     popularity = np.bincount(pairs.link_rows[train_idx], minlength=pairs.num_links).astype(np.float64)
     books, links = pairs.book_rows[test_idx], pairs.link_rows[test_idx]
     b, lk = normalise(book_vecs), normalise(link_vecs)
@@ -49,10 +49,10 @@ def link_prediction_auc(
     out = {"held_out_pairs": int(len(test_idx))}
     for kind, p in (("uniform", None), ("popularity", (popularity + 1) / (popularity + 1).sum())):
         neg = rng.choice(pairs.num_links, size=len(books), p=p)
-        clash = np.isin(pair_codes(books, neg, pairs.num_links), known)
+        clash = is_known(known, pair_codes(books, neg, pairs.num_links))
         while clash.any():
             neg[clash] = rng.choice(pairs.num_links, size=int(clash.sum()), p=p)
-            clash[clash] = np.isin(pair_codes(books[clash], neg[clash], pairs.num_links), known)
+            clash[clash] = is_known(known, pair_codes(books[clash], neg[clash], pairs.num_links))
         out[f"auc_{kind}_negatives"] = round(roc_auc(cosine(books, links), cosine(books, neg)), 4)
         out[f"popularity_baseline_auc_{kind}_negatives"] = round(
             roc_auc(

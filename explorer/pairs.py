@@ -56,6 +56,23 @@ def pair_codes(book_rows: np.ndarray, link_rows: np.ndarray, num_links: int) -> 
     return book_rows.astype(np.int64) * num_links + link_rows.astype(np.int64)
 
 
+def known_codes(codes: np.ndarray) -> np.ndarray:
+    """The sorted set of ``codes`` (``pair_codes`` of the real pairs), as ``is_known`` wants it."""
+    return np.unique(codes)
+
+
+def is_known(known: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """bool [n]: which of ``codes`` are in ``known`` (from ``known_codes``), by binary search.
+
+    What a negative is redrawn against until it is not a real pair (``explorer.link_model``'s
+    sampler, ``explorer.metrics``' held-out AUC).
+    """
+    at = np.searchsorted(known, codes)
+    found = at < len(known)
+    found[found] = known[at[found]] == codes[found]
+    return found
+
+
 def split_pairs(num_pairs: int, held_out: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices of training and held-out pairs (a seeded random ``held_out`` fraction)."""
     order = np.random.default_rng(seed).permutation(num_pairs)
