@@ -188,12 +188,10 @@ def map_entry(label: str, xy: np.ndarray, neighbors: np.ndarray) -> dict:
     return {"label": label, "xy": _coords(xy), "neighbors": neighbors.ravel().tolist()}
 
 
-def build_map_json(
-    tags: Space, genres: list[str], maps: dict, k: int, default_pick_stars: float | None = None
-) -> dict:
-    """``web/map.json``: everything the map page draws, rows in tags-model (books.csv) order.
-    ``default_pick_stars``: a plain pick's stars, the rating model's (None without one: the
-    page then offers no picking)."""
+def build_map_json(tags: Space, maps: dict, k: int, default_pick_stars: float | None = None) -> dict:
+    """``web/map.json``: everything the map page draws, rows in tags-model (books.csv) order,
+    each book's genre from ``tags.genres``. ``default_pick_stars``: a plain pick's stars, the
+    rating model's (None without one: the page then offers no picking)."""
     genre_names = list(GENRES)
     return {
         "format_version": 1,
@@ -206,7 +204,7 @@ def build_map_json(
         "genre_names": genre_names,
         "genre_colours": GENRE_COLOURS,
         "no_genre_colour": NO_GENRE_COLOUR,
-        "genres": [genre_names.index(g) if g in genre_names else -1 for g in genres],
+        "genres": [genre_names.index(g) if g in genre_names else -1 for g in tags.genres],
         "maps": maps,
     }
 
@@ -242,7 +240,6 @@ def run(cfg: MapsConfig) -> dict:
     artifacts = Path(cfg.out)
     started = time.perf_counter()
     tags = load_link_space(artifacts, TAGS)
-    genres = tags.genres
     wiki = None
     try:
         wiki = load_link_space(artifacts, WIKIPEDIA)
@@ -272,13 +269,13 @@ def run(cfg: MapsConfig) -> dict:
         xy, neighbors = rating_in_tags_rows(tags, rating.book_ids, rating_xy, rating_near, cfg.k)
         maps["rating"] = map_entry("readers also liked (rating model)", xy, neighbors)
     default_stars = rating.default_pick_stars if rating is not None else None
-    map_json = build_map_json(tags, genres, maps, cfg.k, default_stars)
+    map_json = build_map_json(tags, maps, cfg.k, default_stars)
 
     t = time.perf_counter()
     with atomic_dir(artifacts / "maps") as tmp:
-        plot_map(tags_xy, genres, f"goodbooks-10k by tags ({cfg.method})", tmp / "tags_model.png")
+        plot_map(tags_xy, tags.genres, f"goodbooks-10k by tags ({cfg.method})", tmp / "tags_model.png")
         if rating is not None:
-            genre_of = dict(zip(tags.book_keys, genres, strict=True))
+            genre_of = dict(zip(tags.book_keys, tags.genres, strict=True))
             rating_genres = [genre_of.get(b, "") for b in rating.book_ids]
             plot_map(
                 rating_xy, rating_genres, f"goodbooks-10k by ratings ({cfg.method})", tmp / "rating_model.png"

@@ -37,13 +37,18 @@ def _map_json() -> dict:
     neighbors = (np.arange(NUM_BOOKS)[:, None] + 12 * np.arange(1, K + 1)) % NUM_BOOKS  # same genre
     titles = [f"Title {i}" for i in range(NUM_BOOKS)]
     titles[7] = "Anna Karénina <b>not bold</b>"
-    space = Space(
-        "tags", xy, titles, [f"Author {i % 50}" for i in range(NUM_BOOKS)], list(range(1, NUM_BOOKS + 1))
-    )
     names = list(GENRES)
+    space = Space(
+        "tags",
+        xy,
+        titles,
+        [f"Author {i % 50}" for i in range(NUM_BOOKS)],
+        list(range(1, NUM_BOOKS + 1)),
+        genres=[names[g] for g in genre],
+    )
     tags = maps.map_entry("similar tags (tags model)", xy, neighbors)
     rating = maps.map_entry("readers also liked (rating model)", xy[::-1].copy(), neighbors[::-1].copy())
-    return maps.build_map_json(space, [names[g] for g in genre], {"tags": tags, "rating": rating}, K, 5)
+    return maps.build_map_json(space, {"tags": tags, "rating": rating}, K, 5)
 
 
 @pytest.fixture(scope="module")
