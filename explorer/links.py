@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.link_model import LinkModelConfig, embeddings, train_link_model
 from explorer.metrics import author_agreement, label_agreement, link_prediction_auc
 from explorer.pairs import TAGS, LinkResult, Pairs, split_pairs
 from explorer.report import quality_report, report_markdown
@@ -111,6 +110,11 @@ def fit_and_save(
     pairs: Pairs, links_cfg: LinksConfig, epochs: int, batch_size: int, out_dir: Path
 ) -> LinkResult:
     """Train on all but the held-out pairs, measure, and write vectors + index to ``out_dir``."""
+    # Imported here rather than at the top: explorer.link_model imports TensorFlow (seconds),
+    # which `--help` and a run stopped by its input files never need. Before the clock
+    # starts, so train_seconds still measures the split and the fit only.
+    from explorer.link_model import LinkModelConfig, embeddings, train_link_model
+
     cfg = LinkModelConfig(
         embedding_dim=links_cfg.embedding_dim,
         negative_ratio=links_cfg.negative_ratio,
