@@ -191,7 +191,6 @@ def main(argv: list[str] | None = None) -> int:
         parse_report = None
         if wiki_path is not None:
             wiki_books, parse_report = read_wiki_ndjson(wiki_path)
-            log.info(parse_report.summary())
             sources["wikipedia"] = wiki_pairs(wiki_books, cfg.min_link_count)
         log.info("pairs ready after %.1f s (data loading)", time.perf_counter() - started)
     except DataError as err:

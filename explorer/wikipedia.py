@@ -157,7 +157,8 @@ def iter_wiki_ndjson(lines: Iterable[str], report: ParseReport) -> Iterator[Wiki
 
 
 def read_wiki_ndjson(path: Path) -> tuple[list[WikiBook], ParseReport]:
-    """Stream ``path`` once; raise DataError if it has no usable article."""
+    """Stream ``path`` once and log its summary once (a warning when lines were skipped); raise
+    DataError if it has no usable article."""
     path = Path(path)
     report = ParseReport(str(path))
     try:
@@ -171,6 +172,8 @@ def read_wiki_ndjson(path: Path) -> tuple[list[WikiBook], ParseReport]:
         raise DataError(
             f"{report.summary()}. Nothing usable is left: is this the Wikipedia books ndjson file?"
         )
+    if not report.bad_lines:
+        log.info(report.summary())
     return books, report
 
 
