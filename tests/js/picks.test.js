@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { formatPicks, knownPicks, parsePicks, urlWithPicks } from "../../web/js/picks.js";
+import { formatPicks, knownPicks, parsePicks } from "../../web/js/picks.js";
 
 test("parsePicks reads ids with optional stars, in order", () => {
   assert.deepEqual([...parsePicks("12,45:4,78")], [
@@ -43,10 +43,4 @@ test("knownPicks keeps the picks whose book is in the catalogue", () => {
     [78, 1],
   ]);
   assert.deepEqual([...knownPicks(parsePicks("12,45:4,78"), rowOf).keys()], [12, 78]);
-});
-
-test("urlWithPicks sets or removes ?picks= and keeps the rest of the URL readable", () => {
-  const href = "https://example.org/index.html?x=1#top";
-  assert.equal(urlWithPicks(href, parsePicks("12,45:4")), "https://example.org/index.html?x=1&picks=12,45:4#top");
-  assert.equal(urlWithPicks("https://example.org/?picks=3", new Map()), "https://example.org/");
 });

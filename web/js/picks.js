@@ -27,13 +27,3 @@ export function formatPicks(picks, { defaultStars = 5 } = {}) {
 export function knownPicks(picks, rowOf) {
   return new Map([...picks].filter(([bookId]) => rowOf.has(bookId)));
 }
-
-/** The URL that shares `picks`, keeping the rest of `href` as it is. */
-export function urlWithPicks(href, picks, options) {
-  const url = new URL(href);
-  if (picks.size) url.searchParams.set("picks", formatPicks(picks, options));
-  else url.searchParams.delete("picks");
-  // URLSearchParams escapes ":" and ","; they are safe in a query, keep links readable.
-  url.search = url.search.replace(/%3A/gi, ":").replace(/%2C/gi, ",");
-  return url.toString();
-}
