@@ -433,8 +433,10 @@ function savedShelf(options = {}) {
 }
 
 function initialShelf() {
-  const { picks, marks } = savedShelf(pickOptions());
-  const { minStars, maxStars } = pickOptions();
+  const options = pickOptions();
+  const { picks, marks } = savedShelf(options);
+  // A ?shelf= link's stars are 1..5 whatever metadata's range: clamp them to metadata's too.
+  const { minStars, maxStars } = options;
   const clamped = new Map([...picks].map(([bookId, stars]) => [bookId, Math.min(maxStars, Math.max(minStars, stars))]));
   const known = knownPicks(clamped, state.rowOf);
   return { picks: known, marks: new Map([...marks].filter(([bookId]) => state.rowOf.has(bookId) && !known.has(bookId))) };
