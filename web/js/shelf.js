@@ -12,6 +12,8 @@ export const MARKS_KEY = "shelf.marks.v1"; // localStorage: "12:r,45:n" (picks s
 export const MARKS = ["not_interested", "read", "to_read", "reading"]; // also the subset's order
 const MARK_LETTERS = { not_interested: "n", read: "r", to_read: "t", reading: "c" };
 const MARK_CODES = { read: 0, not_interested: 6, to_read: 7, reading: 8 };
+const MARK_OF_CODE = Object.fromEntries(Object.entries(MARK_CODES).map(([mark, code]) => [code, mark]));
+const isPickCode = (code) => code >= 1 && code <= 5; // a pick's stars; any other code is a mark
 const CODES = 9;
 const ORDERED = 1; // the link's format byte: entries in pick order, zigzag deltas
 const SORTED = 2; // entries sorted by book_id, deltas - 1
@@ -147,7 +149,6 @@ export function decodeShelf(text) {
   const k = bytes[1];
   const total = (bytes.length - 2) * 8;
   const bit = (i) => (bytes[2 + (i >> 3)] >> (7 - (i & 7))) & 1;
-  const markOf = Object.fromEntries(Object.entries(MARK_CODES).map(([mark, code]) => [code, mark]));
   let previous = 0;
   let i = 0;
   for (;;) {
@@ -167,8 +168,8 @@ export function decodeShelf(text) {
     const bookId = previous + (sorted ? step + 1 : step % 2 === 0 ? step / 2 : -(step + 1) / 2);
     previous = bookId;
     if (!Number.isSafeInteger(bookId) || bookId < 1) continue;
-    if (code >= 1 && code <= 5) picks.set(bookId, code);
-    else marks.set(bookId, markOf[code]);
+    if (isPickCode(code)) picks.set(bookId, code);
+    else marks.set(bookId, MARK_OF_CODE[code]);
   }
   return { picks, marks, part };
 }
@@ -187,8 +188,8 @@ export function shareShelf(picks, marks, maxChars = SHARE_CHARS) {
   ];
   const result = (chosen, param) => ({
     param,
-    picks: chosen.filter(([, code]) => code >= 1 && code <= 5).length,
-    marks: chosen.filter(([, code]) => code < 1 || code > 5).length,
+    picks: chosen.filter(([, code]) => isPickCode(code)).length,
+    marks: chosen.filter(([, code]) => !isPickCode(code)).length,
   });
   if (entries.length === 0) return result([], "");
   const byId = (list) => [...list].sort((a, b) => a[0] - b[0]);
@@ -196,7 +197,7 @@ export function shareShelf(picks, marks, maxChars = SHARE_CHARS) {
   const sorted = encodedLength(byId(entries));
   if (inOrder <= Math.min(maxChars, sorted + KEEP_ORDER_CHARS)) return result(entries, encodeEntries(entries));
   if (sorted <= maxChars) return result(entries, encodeEntries(byId(entries)));
-  const rank = (code) => (code >= 1 && code <= 5 ? 5 - code : 5 + MARKS.indexOf(markOfCode(code)));
+  const rank = (code) => (isPickCode(code) ? 5 - code : 5 + MARKS.indexOf(MARK_OF_CODE[code]));
   const priority = entries.map((entry, i) => [entry, i]).sort((a, b) => rank(a[0][1]) - rank(b[0][1]) || a[1] - b[1]);
   let low = 0; // fits
   let high = entries.length; // does not
@@ -227,10 +228,6 @@ export function chooseShelf(shared, stored, legacy = null) {
   const onShelf = (bookId) => stored.picks.has(bookId) || stored.marks.has(bookId);
   if (link.part && [...link.picks.keys(), ...link.marks.keys()].every(onShelf)) return stored;
   return { picks: link.picks, marks: link.marks };
-}
-
-function markOfCode(code) {
-  return Object.keys(MARK_CODES).find((mark) => MARK_CODES[mark] === code);
 }
 
 /** `href` sharing the shelf as ?shelf=param (none when param is ""); an old ?picks= goes. */
