@@ -107,10 +107,12 @@ function bestOrder(values) {
 
 const isSorted = (entries) => entries.every(([bookId], i) => i === 0 || bookId > entries[i - 1][0]);
 
-/** The length of encodeEntries(entries) without building it. */
-function encodedLength(entries) {
-  const { bits } = bestOrder(entryValues(entries, isSorted(entries)));
-  return Math.ceil(((2 + Math.ceil(bits / 8)) * 4) / 3);
+/** What writeEntries needs for `entries`, and the length of the value it writes (chars). */
+function measure(entries) {
+  const sorted = isSorted(entries);
+  const values = entryValues(entries, sorted);
+  const { k, bits } = bestOrder(values);
+  return { entries, sorted, values, k, chars: Math.ceil(((2 + Math.ceil(bits / 8)) * 4) / 3) };
 }
 
 /**
@@ -119,9 +121,11 @@ function encodedLength(entries) {
  * one code per entry (zero bits pad the last byte).
  */
 export function encodeEntries(entries, { part = false } = {}) {
-  const sorted = isSorted(entries);
-  const values = entryValues(entries, sorted);
-  const { k } = bestOrder(values);
+  return writeEntries(measure(entries), part);
+}
+
+/** The ?shelf= value of measured entries (measure). */
+function writeEntries({ sorted, values, k }, part = false) {
   const bits = [];
   for (const value of values) writeExpGolomb(bits, value, k);
   const bytes = [sorted ? (part ? PART : SORTED) : ORDERED, k];
@@ -193,21 +197,28 @@ export function shareShelf(picks, marks, maxChars = SHARE_CHARS) {
   });
   if (entries.length === 0) return result([], "");
   const byId = (list) => [...list].sort((a, b) => a[0] - b[0]);
-  const inOrder = encodedLength(entries);
-  const sorted = encodedLength(byId(entries));
-  if (inOrder <= Math.min(maxChars, sorted + KEEP_ORDER_CHARS)) return result(entries, encodeEntries(entries));
-  if (sorted <= maxChars) return result(entries, encodeEntries(byId(entries)));
+  const inOrder = measure(entries);
+  // A pick-order value that fits and is at most KEEP_ORDER_CHARS long (or already sorted) is
+  // kept whatever the sorted one's length: that one is measured only when it could win.
+  if (inOrder.chars <= maxChars && (inOrder.sorted || inOrder.chars <= KEEP_ORDER_CHARS)) {
+    return result(entries, writeEntries(inOrder));
+  }
+  const sorted = inOrder.sorted ? inOrder : measure(byId(entries));
+  if (inOrder.chars <= Math.min(maxChars, sorted.chars + KEEP_ORDER_CHARS)) return result(entries, writeEntries(inOrder));
+  if (sorted.chars <= maxChars) return result(entries, writeEntries(sorted));
   const rank = (code) => (isPickCode(code) ? 5 - code : 5 + MARKS.indexOf(MARK_OF_CODE[code]));
   const priority = entries.map((entry, i) => [entry, i]).sort((a, b) => rank(a[0][1]) - rank(b[0][1]) || a[1] - b[1]);
   let low = 0; // fits
   let high = entries.length; // does not
+  let fits = null; // measure() of the first `low` entries, once low > 0
   while (high - low > 1) {
     const mid = Math.floor((low + high) / 2);
-    if (encodedLength(byId(priority.slice(0, mid).map(([e]) => e))) <= maxChars) low = mid;
+    const subset = measure(byId(priority.slice(0, mid).map(([e]) => e)));
+    if (subset.chars <= maxChars) [low, fits] = [mid, subset];
     else high = mid;
   }
-  const chosen = byId(priority.slice(0, low).map(([e]) => e));
-  return result(chosen, encodeEntries(chosen, { part: true }));
+  fits ??= measure([]);
+  return result(fits.entries, writeEntries(fits, true));
 }
 
 /**
