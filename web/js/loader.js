@@ -7,7 +7,7 @@ import "./layers.js"; // registers the model's custom layers with tf.serializati
 // A download that receives nothing for this long is given up (it may still be slow: every
 // chunk that arrives restarts the clock).
 export const STALL_MS = 30_000;
-// Bytes per element of each dtype a TF.js weights manifest can hold (server/catalogue.py too).
+// Bytes per element of each dtype a TF.js weights manifest can hold (server/tfjs_weights.py too).
 const DTYPE_BYTES = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 
 /** A file of the site that could not be loaded: `file` and a sentence for the visitor. */
@@ -17,6 +17,17 @@ export class LoadError extends Error {
     this.name = "LoadError";
     this.file = file;
   }
+}
+
+/** The chunks joined into one Uint8Array. */
+function concatBytes(chunks) {
+  const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }
 
 /**
@@ -49,13 +60,7 @@ export async function fetchBytes(url, { onBytes = () => {}, cache = "default" } 
       received += value.length;
       onBytes(received);
     }
-    const bytes = new Uint8Array(received);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return bytes.buffer;
+    return concatBytes(chunks).buffer;
   } catch (error) {
     if (error instanceof LoadError) throw error;
     if (stalled) throw new LoadError(url, `no data for ${STALL_MS / 1000} s (the connection stalled)`);
@@ -116,13 +121,14 @@ async function loadWeights(modelUrl, manifest, onFraction) {
   const parts = [];
   for (const { group, bytes } of groups) {
     const shards = [];
+    let received = 0; // this group's bytes so far
     for (const path of group.paths) {
-      const before = shards.reduce((sum, shard) => sum + shard.data.byteLength, 0);
       const url = base + path;
+      const before = received;
       const data = await fetchBytes(url, { onBytes: (n) => onFraction((done + before + n) / total) });
       shards.push({ url, path, data });
+      received += data.byteLength;
     }
-    const received = shards.reduce((sum, shard) => sum + shard.data.byteLength, 0);
     if (bytes !== null && received !== bytes) {
       const what = received < bytes ? "is cut short" : "is too long";
       const file = shards.map((shard) => shard.url).join(", ");
@@ -138,13 +144,7 @@ async function loadWeights(modelUrl, manifest, onFraction) {
     }
     done += received;
   }
-  const weightData = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    weightData.set(part, offset);
-    offset += part.length;
-  }
-  return [manifest.flatMap((group) => group.weights), weightData.buffer];
+  return [manifest.flatMap((group) => group.weights), concatBytes(parts).buffer];
 }
 
 /**
