@@ -5,8 +5,14 @@ import { neighborRows, toScreen } from "./map-geometry.js";
 
 const POINT_SIZE = 3; // CSS pixels per book
 
-function screenOf(scene, row) {
+/** Where the book of `row` is drawn: [x, y] in CSS pixels from the canvas' top left. */
+export function screenOf(scene, row) {
   return toScreen(scene.view, scene.size.side, scene.points.xs[row], scene.points.ys[row]);
+}
+
+/** The map shown: map.json's entry for scene.mapName. */
+export function currentMap(scene) {
+  return scene.data.maps[scene.mapName];
 }
 
 /** Base layer: every book, batched by colour (one path per genre keeps 10,000 points fast).
@@ -75,7 +81,7 @@ export function drawOverlay(ctx, scene) {
     const [sx, sy] = screenOf(scene, selected);
     ctx.strokeStyle = "rgba(35, 26, 20, 0.5)";
     ctx.lineWidth = 1;
-    for (const row of neighborRows(scene.data.maps[scene.mapName], scene.data.k, selected)) {
+    for (const row of neighborRows(currentMap(scene), scene.data.k, selected)) {
       if (Number.isNaN(scene.points.xs[row])) continue;
       const [nx, ny] = screenOf(scene, row);
       ctx.beginPath();

@@ -5,7 +5,7 @@
 // loader.js and recommend.js (which bring TF.js) are imported only when suggestions are needed.
 // This entry module owns the state and the events; geometry (map-geometry.js) is pure, drawing
 // (map-draw.js) paints what it is given, the panel (map-panel.js) fills the DOM.
-import { drawBase, drawOverlay as paintOverlay } from "./map-draw.js";
+import { currentMap, drawBase, drawOverlay as paintOverlay, screenOf } from "./map-draw.js";
 import {
   buildGrid,
   coordinates,
@@ -14,7 +14,6 @@ import {
   frameSide,
   nearestRow,
   toData,
-  toScreen,
   zoomAt,
 } from "./map-geometry.js";
 import { bookLabel, renderLegend, renderMapChoice, showBook, showPickButton } from "./map-panel.js";
@@ -63,10 +62,6 @@ function setStatus(text, kind = "ready") {
 // ---------------------------------------------------------------------------------------
 // Drawing
 
-function screenPosition(row) {
-  return toScreen(state.view, state.size.side, state.points.xs[row], state.points.ys[row]);
-}
-
 function resize() {
   const frame = $("map-frame");
   const width = frame.clientWidth;
@@ -114,13 +109,9 @@ function drawOverlay() {
 // ---------------------------------------------------------------------------------------
 // Interaction
 
-function currentMap() {
-  return state.data.maps[state.mapName];
-}
-
 function showMap(name) {
   state.mapName = name;
-  state.points = coordinates(currentMap(), state.data.num_books);
+  state.points = coordinates(currentMap(state), state.data.num_books);
   state.grid = buildGrid(state.points.xs, state.points.ys);
   state.hover = -1;
   tooltip.hidden = true;
@@ -305,7 +296,7 @@ window.shelfMap = {
   stats,
   screenPosition(row) {
     const box = canvas.getBoundingClientRect();
-    const [sx, sy] = screenPosition(row);
+    const [sx, sy] = screenOf(state, row);
     return { x: box.left + sx, y: box.top + sy };
   },
   selectedRow: () => state.selected,
