@@ -13,6 +13,8 @@ protocol measures this copy's own sampling of popular books, and may lose only a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -100,12 +102,42 @@ def measure(plain: Protocol, traffic: Protocol | None, scorer) -> tuple[float, f
     return plain_recall, (validation_recall(traffic, scorer(traffic)) if traffic else 0.0)
 
 
-def best(candidates: dict, tolerance: float, what: str):
+@dataclass(frozen=True)
+class Judge:
+    """Who a choice is measured on and how: ``protocols`` (each scored by ``scorer(protocol)``),
+    ``measure(scorer) -> (primary, secondary)`` and the ``tolerance`` of ``best``."""
+
+    protocols: list[Protocol]
+    measure: Callable
+    tolerance: float
+    label: str = "validation Recall@10 (plain/real traffic)"
+
+
+def split_judge(plain: Protocol, traffic: Protocol | None, tolerance: float) -> Judge:
+    """The split's validation users: plain Recall@10, then real traffic (``best``'s rule)."""
+    return Judge(
+        [v for v in (plain, traffic) if v], lambda scorer: measure(plain, traffic, scorer), tolerance
+    )
+
+
+def readers_judge(protocols_: list[Protocol]) -> Judge:
+    """Real readers: the mean Recall@10 over their protocols, the best one wins."""
+
+    def mean_recall(scorer):
+        value = float(np.mean([validation_recall(p, scorer(p)) for p in protocols_])) if protocols_ else 0.0
+        return value, value
+
+    return Judge(protocols_, mean_recall, 0.0, "real readers' mean Recall@10")
+
+
+def best(candidates: dict, tolerance: float, what: str, label: str = Judge.label):
     """The key of ``candidates`` {key: (plain, traffic)} the rule picks (first on ties, so
     the first candidate when there are no validation users)."""
     top_plain = max(plain for plain, _ in candidates.values())
     eligible = [key for key, (plain, _) in candidates.items() if plain >= top_plain - tolerance]
     chosen = max(eligible, key=lambda key: candidates[key][1])
     table = ", ".join(f"{key}: {p:.4f}/{t:.4f}" for key, (p, t) in candidates.items())
-    log.info("%s by validation Recall@10 (plain/real traffic): %s -> %s", what, table, chosen)
+    if label.startswith("real readers"):
+        table = ", ".join(f"{key}: {p:.4f}" for key, (p, _) in candidates.items())
+    log.info("%s by %s: %s -> %s", what, label, table, chosen)
     return chosen

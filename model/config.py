@@ -16,6 +16,8 @@ class TrainConfig:
     visitor_fraction: float = 0.1
     test_fraction: float = 0.2
     use_to_read: bool = True
+    # Real readers (model/readers.py): when given, every setting is chosen on them.
+    real_readers: str | None = None
     # The low-rank part (trained by softmax over all books).
     embedding_dim: int = 32
     epochs: int = 4  # at most; the split fit keeps the epoch with the lowest validation loss
@@ -30,11 +32,21 @@ class TrainConfig:
     neighbor_lambda: float = 100.0
     three_star_weight: float = 1.0
     to_read_weights: tuple[float, ...] = (0.0, 0.5, 1.0)
+    # What real readers choose among (model/choose_readers.py), the first of each the start:
+    # (lambda, dropout) of the denoising EASE, the 3-star weight, how many times a real
+    # reader's ratings count against a goodbooks user's, and the neighbors kept per book.
+    reader_penalties: tuple[tuple[float, float], ...] = ((300.0, 0.5), (100.0, 0.67))
+    reader_three_star_weights: tuple[float, ...] = (1.0, 0.5)
+    reader_to_read_weights: tuple[float, ...] = (0.5, 1.0)
+    reader_weights: tuple[float, ...] = (3.0, 10.0)
+    table_sizes: tuple[int, ...] = (16, 32)
+    # A larger table ships only when it beats the smaller by more than this mean Recall@10.
+    table_tolerance: float = 0.002
     # The popularity shift and the real-traffic validation (model/popularity.py).
     popularity_gammas: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8)
     traffic_exponent: float = 0.85
     heavy_min_ratings: int = 50
-    mix_grid: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+    mix_grid: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 1000.0)
     # How much Recall@10 on the plain validation users a choice may give up for real traffic.
     plain_tolerance: float = 0.003
     validation_users: int = 3000
@@ -52,3 +64,10 @@ class Choices:
     neighbor_mix: float
     star_scale: float
     epochs: int
+    # Chosen on real readers; without them, the config's values.
+    three_star_weight: float = 1.0
+    neighbor_lambda: float = 100.0
+    neighbor_dropout: float = 0.67
+    num_neighbors: int = 16
+    reader_weight: float = 0.0
+    chosen_on: str = "split"

@@ -20,6 +20,13 @@ Protocols (held-out visitors; picks are never recommended):
   ``ratings_count``, against 0.37 for the ratings).
 - Stars: RMSE on the training users' 20% (their 80% as picks), on visitors giving half their
   ratings, and on the real-traffic visitors giving half.
+
+With real readers (``--real-readers`` or ``REAL_READERS``, by default the file model.train
+chose on): their *report* half, which nothing was fitted or chosen on (model/readers.py), with
+5 picks, 10 picks, half of liked and an import of 80% of all their ratings, and star RMSE with
+half of their ratings given. The anchors: EASE and EASE + to-read, the to-read weight chosen on
+the choosing half's readers, and that one cut to the shipped table size, fitted on the split
+fit's goodbooks data in the same run.
 """
 
 from __future__ import annotations
@@ -34,48 +41,81 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from model import baselines, show_tensorflow_logs
+from model import baselines, show_tensorflow_logs, tables
 from model.atomic import write_text_atomic
 from model.data import DataError, load_books, load_ratings, load_to_read
 from model.metrics import K, recall_ndcg_of_top, rmse, weighted_recall_of_top
 from model.popularity import heavy_counts, traffic_weights
 from model.protocols import Protocol, half_given, protocols
 from model.ranking import top_k_excluding
+from model.readers import load_real_readers, reader_folds, reader_protocols, resolve_readers_path
 from model.recommend import CHUNK, predict_batch
-from model.split import Split, make_split
+from model.split import LIKED_STARS, Split, UserRatings, make_split
 from model.stars import BiasModel
-from model.tables import liked_matrix
+from model.tables import grams, liked_matrix
 
 log = logging.getLogger(__name__)
 
 SHELF = "Shelf model"
-ANCHOR = "EASE + to-read (lambda=500, every mark a like)"
+EASE_NAME = f"EASE (lambda={baselines.EASE_LAMBDA:.0f})"
+ANCHOR_WEIGHTS = (0.25, 0.5, 1.0)  # the to-read weights the anchor chooses among
 
 
-def indicator(picks: list[np.ndarray], num_books: int) -> sp.csr_matrix:
-    """[V, N] sparse 0/1 matrix of picked rows (sparse: a product with it sums a few rows)."""
-    owner = np.repeat(np.arange(len(picks)), [len(p) for p in picks])
-    cols = np.concatenate(picks) if picks else np.zeros(0, np.int64)
-    return sp.csr_matrix((np.ones(len(cols), np.float32), (owner, cols)), shape=(len(picks), num_books))
+def indicator(picks: list[tuple[np.ndarray, np.ndarray]], num_books: int) -> sp.csr_matrix:
+    """[V, N] sparse 0/1 matrix of the liked picks (sparse: a product with it sums a few rows).
+    The anchors are fitted on likes, so a liked pick is what they take."""
+    rows = [r[s >= LIKED_STARS] for r, s in picks]
+    owner = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
+    cols = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    return sp.csr_matrix((np.ones(len(cols), np.float32), (owner, cols)), shape=(len(rows), num_books))
 
 
-def baseline_scorers(split: Split, most_rated: np.ndarray) -> dict:
-    """{name: picks indicator [V, N] -> scores [V, N]}, fitted on the split fit's data."""
+def mean_recall(item_item, protocols_: list[Protocol]) -> float:
+    """Mean Recall@10 of ``ind @ item_item`` over ``protocols_``."""
+    values = []
+    for protocol in protocols_:
+        scores = np.asarray(indicator(protocol.picks, item_item.shape[0]) @ item_item, np.float32)
+        values.append(recall_ndcg_of_top(top_k_excluding(scores, protocol.rows(), K), protocol.targets)[0])
+    return float(np.mean(values))
+
+
+def baseline_scorers(split: Split, most_rated: np.ndarray, choosing: list[Protocol], table_size: int) -> dict:
+    """{name: liked-picks indicator [V, N] -> scores [V, N]}, fitted on the split fit's
+    goodbooks data: most-rated, item-kNN, EASE and, with to-read marks, EASE + to-read at the
+    weight the ``choosing`` readers prefer (the first candidate without them) and that one cut
+    to ``table_size`` weights per book."""
     num_books = len(split.book_ids)
     liked = liked_matrix(split.train, num_books)
     started = time.perf_counter()
-    knn = baselines.item_knn(liked)
-    ease = baselines.ease_on(liked)
+    gram = grams(split.train, split.to_read, num_books, 0.0)  # X = likes + w * to-read marks
+    ease = tables.ease(gram.at(0.0), baselines.EASE_LAMBDA)
     scorers = {
         "most-rated (ratings_count)": lambda ind: np.broadcast_to(most_rated, (ind.shape[0], num_books)),
-        "item-kNN (cosine)": lambda ind: ind @ knn,
-        "EASE (lambda=500)": lambda ind: ind @ ease,
+        "item-kNN (cosine)": _product(baselines.item_knn(liked)),
+        EASE_NAME: _product(ease),
     }
     if split.to_read.nnz:
-        anchor = baselines.ease_on(baselines.likes_and_marks(liked, split.to_read))
-        scorers[ANCHOR] = lambda ind: ind @ anchor
+        anchor, weight = None, None
+        for w in ANCHOR_WEIGHTS if choosing else ANCHOR_WEIGHTS[1:2]:
+            candidate = tables.ease(gram.at(w), baselines.EASE_LAMBDA)
+            value = mean_recall(candidate, choosing) if choosing else 0.0
+            log.info("anchor: EASE + %.2f x to-read, mean Recall@10 on the choosing readers %.4f", w, value)
+            if anchor is None or value > anchor[0]:
+                anchor, weight = (value, candidate), w
+        name = anchor_name(weight)
+        scorers[name] = _product(anchor[1])
+        rows, weights = tables.strongest_neighbors(anchor[1], table_size)
+        scorers[f"{name}, cut to {table_size} per book"] = _product(tables.neighbor_matrix(rows, weights))
     log.info("baselines fitted in %.0fs", time.perf_counter() - started)
     return scorers
+
+
+def anchor_name(weight: float) -> str:
+    return f"EASE + {weight:g} x to-read (lambda={baselines.EASE_LAMBDA:.0f})"
+
+
+def _product(item_item):
+    return lambda ind: ind @ item_item
 
 
 def evaluate_ranking(model, split: Split, protocols_: list[Protocol], scorers: dict) -> list[dict]:
@@ -83,11 +123,11 @@ def evaluate_ranking(model, split: Split, protocols_: list[Protocol], scorers: d
     rows = []
     for protocol in protocols_:
         picks = protocol.rows()
-        ind = indicator(picks, num_books)
+        ind = indicator(protocol.picks, num_books)
         scored = {name: scorer(ind) for name, scorer in scorers.items()}
-        scored[SHELF] = predict_batch(model, protocol.picks)[0]
+        scored[SHELF] = model_scores(model, protocol.picks)
         for name, scores in scored.items():
-            scores = np.asarray(scores, np.float32)
+            scores = np.asarray(scores.toarray() if sp.issparse(scores) else scores, np.float32)
             top = top_k_excluding(scores, picks, K)
             recall, ndcg = recall_ndcg_of_top(top, protocol.targets)
             row = {
@@ -101,6 +141,13 @@ def evaluate_ranking(model, split: Split, protocols_: list[Protocol], scorers: d
                 row["weighted_recall@10"] = weighted_recall_of_top(top, protocol.targets, protocol.weights)
             rows.append(row)
     return rows
+
+
+def model_scores(model, picks: list) -> np.ndarray:
+    """The model's ranking scores [V, N] for each visitor's picks, in chunks."""
+    return np.concatenate(
+        [predict_batch(model, picks[i : i + CHUNK])[0] for i in range(0, len(picks), CHUNK)]
+    )
 
 
 def model_stars(model, given: list, predict: list[np.ndarray]) -> np.ndarray:
@@ -142,56 +189,82 @@ def evaluate_stars(
         ("visitors, half given", 2),
         ("real traffic visitors, half given", heavy_min_ratings),
     ):
-        given, hidden = half_given(split.visitors, seed + 3, min_ratings)
-        if not given:
-            continue
-        hidden_truth = np.concatenate([s for _, s in hidden])
-        bias_pred = np.concatenate(
-            [
-                bias.predict(bias.visitor_bias(gr, gs), hr)
-                for (gr, gs), (hr, _) in zip(given, hidden, strict=True)
-            ]
-        )
-        shelf = model_stars(model, given, [r for r, _ in hidden])
-        rows.append(
-            {"task": task, "model": "book bias + visitor bias", "rmse": rmse(bias_pred, hidden_truth)}
-        )
-        rows.append({"task": task, "model": SHELF, "rmse": rmse(shelf, hidden_truth)})
+        rows += half_given_rmse(model, bias, split.visitors, task, seed + 3, min_ratings)
     return rows
 
 
+def half_given_rmse(model, bias: BiasModel, visitors: UserRatings, task: str, seed: int, min_ratings=2):
+    """Star RMSE of the bias baseline and the model when each of ``visitors`` gives half of
+    their ratings and the other half is predicted."""
+    given, hidden = half_given(visitors, seed, min_ratings)
+    if not given:
+        return []
+    hidden_truth = np.concatenate([s for _, s in hidden])
+    bias_pred = np.concatenate(
+        [bias.predict(bias.visitor_bias(gr, gs), hr) for (gr, gs), (hr, _) in zip(given, hidden, strict=True)]
+    )
+    shelf = model_stars(model, given, [r for r, _ in hidden])
+    return [
+        {"task": task, "model": "book bias + visitor bias", "rmse": rmse(bias_pred, hidden_truth)},
+        {"task": task, "model": SHELF, "rmse": rmse(shelf, hidden_truth)},
+    ]
+
+
 def margins(ranking: list[dict]) -> dict:
-    """Shelf's Recall@10 minus the to-read anchor's, per protocol (weighted where weighted)."""
-    by = {(r["protocol"], r["model"]): r for r in ranking}
+    """Shelf's Recall@10 minus the best anchor's (EASE and EASE + to-read, full or cut), per
+    protocol (weighted Recall@10 where weighted)."""
     out = {}
-    for (protocol, model), row in by.items():
-        if model == SHELF and (protocol, ANCHOR) in by:
-            key = "weighted_recall@10" if "weighted_recall@10" in row else "recall@10"
-            out[protocol] = row[key] - by[(protocol, ANCHOR)][key]
+    for protocol in dict.fromkeys(r["protocol"] for r in ranking):
+        rows = [r for r in ranking if r["protocol"] == protocol]
+        key = "weighted_recall@10" if "weighted_recall@10" in rows[0] else "recall@10"
+        anchors = [r[key] for r in rows if r["model"].startswith("EASE")]
+        shelf = [r[key] for r in rows if r["model"] == SHELF]
+        if anchors and shelf:
+            out[protocol] = shelf[0] - max(anchors)
     return out
 
 
 def markdown_report(ranking: list[dict], stars: list[dict], meta: dict) -> str:
     choices = meta.get("choices", {})
+    readers = [r for r in ranking if r["protocol"].startswith("real readers")]
+    split_rows = [r for r in ranking if not r["protocol"].startswith("real readers")]
+    chosen_on = choices.get("chosen_on", "split")
     lines = [
         "Numbers from the split fit (`split/model.keras`: the training users' 80% and their "
-        "to-read marks, if any; settings chosen on validation users), on held-out visitors it "
-        "never saw. The site ships the same design refitted on every rating and mark with the "
-        f"same choices (`model.keras`): {json.dumps(choices)}.",
+        "to-read marks, if any"
+        + (", and the real readers it learns from" if chosen_on == "real readers" else "")
+        + f"; every setting chosen on {'validation users' if chosen_on == 'split' else chosen_on}), "
+        "on people it never saw. The site ships the same design refitted on every rating, mark "
+        f"and real reader with the same choices (`model.keras`): {json.dumps(choices)}.",
+    ]
+    if readers:
+        lines += [
+            "",
+            "### Real readers (the report half: nothing was fitted or chosen on them)",
+            "",
+            "| protocol | model | readers | Recall@10 | NDCG@10 |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r['protocol'][len('real readers, ') :]} | {r['model']} | {r['visitors']} "
+            f"| {r['recall@10']:.4f} | {r['ndcg@10']:.4f} |"
+            for r in readers
+        ]
+    lines += [
         "",
-        "### Visitor ranking (held-out users)",
+        "### This copy's split (held-out goodbooks users; sampled per book, not like visitors)",
         "",
         "| picks | model | visitors | Recall@10 | NDCG@10 | weighted Recall@10 |",
         "|---|---|---|---|---|---|",
     ]
-    for r in ranking:
+    for r in split_rows:
         weighted = f"{r['weighted_recall@10']:.4f}" if "weighted_recall@10" in r else "-"
         lines.append(
             f"| {r['protocol']} | {r['model']} | {r['visitors']} | {r['recall@10']:.4f} "
             f"| {r['ndcg@10']:.4f} | {weighted} |"
         )
     if meta.get("margins"):
-        lines += ["", "Shelf minus the to-read anchor (weighted Recall@10 for real traffic):"]
+        lines += ["", "Shelf minus the best anchor (weighted Recall@10 for real traffic):"]
         lines += [f"- {protocol}: {value:+.4f}" for protocol, value in meta["margins"].items()]
     lines += [
         "",
@@ -212,8 +285,9 @@ def model_bytes(artifacts: Path) -> int:
     return sum(p.stat().st_size for p in (artifacts / "web" / "model").iterdir())
 
 
-def load_split(out: Path, data_arg: str | None):
-    """(config, books, split) rebuilt exactly as the split fit saw them."""
+def load_split(out: Path, data_arg: str | None, readers_arg: str | None = None):
+    """(config, books, split, reader folds or None) rebuilt exactly as the split fit saw them;
+    the real readers from ``readers_arg``, $REAL_READERS or the file model.train chose on."""
     model_path = out / "split" / "model.keras"
     if not (out / "config.json").is_file() or not model_path.is_file():
         raise DataError(f"{out}: no trained model here; run `python -m model.train --out {out}` first")
@@ -226,7 +300,16 @@ def load_split(out: Path, data_arg: str | None):
     split = make_split(
         ratings, book_ids, config["seed"], config["visitor_fraction"], config["test_fraction"], to_read
     )
-    return config, books, split
+    path = resolve_readers_path(readers_arg) or (
+        Path(config["real_readers"]) if config.get("real_readers") else None
+    )
+    folds = None
+    if path is not None:
+        known = ratings["user_id"].to_numpy()
+        if to_read is not None:
+            known = np.union1d(known, to_read["user_id"].to_numpy())
+        folds = reader_folds(load_real_readers(path, book_ids, np.unique(known)), config["seed"])
+    return config, books, split, folds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,6 +320,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data", default=None, help="goodbooks-10k directory (default: the one used for training)"
     )
+    parser.add_argument(
+        "--real-readers",
+        default=None,
+        help="real readers to report on (default: $REAL_READERS, else the file model.train chose on)",
+    )
     parser.add_argument("--no-tutorial", action="store_true", help="skip the tutorial dot-model baseline")
     parser.add_argument("--verbose", action="store_true", help="show TensorFlow's start-up log too")
     args = parser.parse_args(argv)
@@ -245,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     out = Path(args.out)
     try:
-        config, books, split = load_split(out, args.data)
+        config, books, split, folds = load_split(out, args.data, args.real_readers)
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -259,13 +347,21 @@ def main(argv: list[str] | None = None) -> int:
         ratings_count, heavy_counts(split.train, num_books, heavy_min), config["traffic_exponent"]
     )
     model = load_model(out / "split" / "model.keras")
+    seed = config["seed"]
+    choosing = reader_protocols(folds.choosing, seed + 50) if folds else []
+    reporting = reader_protocols(folds.report, seed + 60) if folds else []
+    table_size = config.get("choices", {}).get("num_neighbors", config["num_neighbors"])
     ranking = evaluate_ranking(
         model,
         split,
-        protocols(split, weights, heavy_min, config["seed"] + 2),
-        baseline_scorers(split, ratings_count.astype(np.float32)),
+        reporting + protocols(split, weights, heavy_min, seed + 2),
+        baseline_scorers(split, ratings_count.astype(np.float32), choosing, table_size),
     )
-    stars = evaluate_stars(model, split, config["seed"], heavy_min, tutorial=not args.no_tutorial)
+    stars = []
+    if folds:
+        bias = BiasModel(num_books).fit(split.train)
+        stars += half_given_rmse(model, bias, folds.report, "real readers, half given", seed + 61)
+    stars += evaluate_stars(model, split, seed, heavy_min, tutorial=not args.no_tutorial)
     meta = {
         "model_bytes": model_bytes(out),
         "seconds": time.perf_counter() - started,

@@ -25,6 +25,7 @@ import pandas as pd
 from model.atomic import make_staging, replace_dir
 from model.goodreads import goodreads_json
 from model.parity import golden
+from model.precision import quantization_map
 from model.split import DEFAULT_PICK_STARS, LIKED_STARS
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,8 @@ def hash_shards(model_dir: Path) -> None:
 def save_tfjs(model, model_dir: Path) -> None:
     """Convert to a TF.js LayersModel with compact weights and content-hashed shards.
 
-    Row numbers (< 65536) survive uint16's affine quantisation exactly once rounded; every
-    other weight goes as float16, which the Keras weights were already rounded to.
+    The precision of each weight is model/precision.py's (uint8, row numbers as uint16, the
+    rest float16), which the Keras weights were already rounded to.
     """
     with converter_quiet():
         import tensorflowjs as tfjs
@@ -105,7 +106,7 @@ def save_tfjs(model, model_dir: Path) -> None:
         tfjs.converters.save_keras_model(
             model,
             str(model_dir),
-            quantization_dtype_map={"uint16": ["*/neighbor_rows"], "float16": True},
+            quantization_dtype_map=quantization_map(),
             weight_shard_size_bytes=8 * 1024 * 1024,
         )
     hash_shards(model_dir)

@@ -8,7 +8,7 @@ visitor is computed from those two tensors inside the network, so the browser ca
 from __future__ import annotations
 
 from model import import_tensorflow
-from model.popularity import OFFSET, SPAN
+from model.popularity import FADE_PICKS, OFFSET, SPAN
 
 tf = import_tensorflow()
 keras = tf.keras
@@ -108,17 +108,25 @@ class NeighborScores(NeighborTableLayer):
     with the liked weight w = clip(stars - 3, 0, 1):
     - votes[j] = sum over picks p and m of w_p * neighbor_weights[p, m] at j = columns[p, m];
     - m_v = sum_p w_p log_ratio[p] / sum_p w_p (0 without liked picks);
-      g = gamma * clip((m_v + offset) / span, 0, 1);
+      g = gamma * clip((m_v + offset) / span, 0, 1) * clip(fade / max(sum_p w_p, 1), 0, 1)
+      (the last factor only when ``fade`` > 0: the shift fades as the liked picks grow);
     - output [B, N] = mix * votes[j] * exp(g * log_ratio[j]).
     The votes capture series and close companions, which a low-rank embedding blurs.
     """
 
     def __init__(
-        self, num_books: int, num_neighbors: int, offset: float = OFFSET, span: float = SPAN, **kwargs
+        self,
+        num_books: int,
+        num_neighbors: int,
+        offset: float = OFFSET,
+        span: float = SPAN,
+        fade: float = 0.0,
+        **kwargs,
     ):
         super().__init__(num_books, num_neighbors, **kwargs)
         self.offset = float(offset)
         self.span = float(span)
+        self.fade = float(fade)
 
     def build(self, input_shape):
         self.mix = self.add_weight(name="mix", shape=(1,), initializer="ones", trainable=False)
@@ -135,8 +143,11 @@ class NeighborScores(NeighborTableLayer):
         liked = liked_weight(stars)  # [B, L]
         votes = tf.gather(self.neighbor_weights, book_rows) * tf.expand_dims(liked, -1)  # [B, L, M]
         picked_ratio = tf.reduce_sum(liked * tf.gather(self.log_ratio, book_rows), axis=1, keepdims=True)
-        mean_ratio = picked_ratio / tf.maximum(tf.reduce_sum(liked, axis=1, keepdims=True), 1e-6)  # [B, 1]
+        liked_count = tf.reduce_sum(liked, axis=1, keepdims=True)  # [B, 1]
+        mean_ratio = picked_ratio / tf.maximum(liked_count, 1e-6)  # [B, 1]
         g = self.gamma * tf.clip_by_value((mean_ratio + self.offset) / self.span, 0.0, 1.0)  # [B, 1]
+        if self.fade > 0:
+            g = g * tf.clip_by_value(self.fade / tf.maximum(liked_count, 1.0), 0.0, 1.0)
         shift = tf.exp(g * tf.expand_dims(self.log_ratio, 0))  # [B, N]
         return self.mix * scatter_votes(columns, votes, self.num_books) * shift
 
@@ -145,7 +156,7 @@ class NeighborScores(NeighborTableLayer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(offset=self.offset, span=self.span)
+        config.update(offset=self.offset, span=self.span, fade=self.fade)
         return config
 
 
@@ -232,7 +243,7 @@ def build_model(
     visitor = keras.layers.Dense(embedding_dim, activation="tanh", name="visitor")(pooled)  # [B, d]
     low_rank = keras.layers.Dense(num_books, name="book_scores")(visitor)  # [B, N]
     columns = NeighborRows(num_books, num_neighbors, name="neighbor_rows")(book_rows)  # [B, L, M]
-    neighbors = NeighborScores(num_books, num_neighbors, OFFSET, SPAN, name="neighbor_scores")(
+    neighbors = NeighborScores(num_books, num_neighbors, OFFSET, SPAN, FADE_PICKS, name="neighbor_scores")(
         [book_rows, stars, columns]
     )
     scores = keras.layers.Add(name="scores")([low_rank, neighbors])

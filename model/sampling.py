@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.config import TrainConfig
-from model.split import LIKED_STARS, Split, UserRatings
+from model.split import LIKED_STARS, Split, UserRatings, hold_out
 
 
 def gather_users(ratings: UserRatings, users: np.ndarray):
@@ -79,8 +79,22 @@ def validation_batch(split: Split, num_users: int, seed: int):
     rng = np.random.default_rng(seed + 1)
     has_test = np.flatnonzero((np.diff(split.test.indptr) > 0) & (np.diff(split.train.indptr) > 0))
     users = np.sort(rng.choice(has_test, size=min(num_users, len(has_test)), replace=False))
-    p_owner, p_rows, p_stars, p_lens = gather_users(split.train, users)
-    h_owner, h_rows, h_stars, _ = gather_users(split.test, users)
+    return held_batch(split.train, split.test, users)
+
+
+def readers_batch(readers: UserRatings, seed: int):
+    """A fixed validation batch of real readers: a random 80% of each one's ratings as picks,
+    the rest as targets."""
+    given, held = hold_out(readers, 0.2, seed + 1)
+    users = np.flatnonzero((np.diff(held.indptr) > 0) & (np.diff(given.indptr) > 0))
+    return held_batch(given, held, users)
+
+
+def held_batch(picks: UserRatings, targets: UserRatings, users: np.ndarray):
+    """``make_batch`` of ``users``: their ratings in ``picks`` as the input (at most 200),
+    those in ``targets`` (same users) as the targets."""
+    p_owner, p_rows, p_stars, p_lens = gather_users(picks, users)
+    h_owner, h_rows, h_stars, _ = gather_users(targets, users)
     p_rank = np.arange(len(p_rows)) - np.repeat(np.cumsum(p_lens) - p_lens, p_lens)
     keep = p_rank < 200  # bound the input width; the rest of a heavy rater's picks add little
     owner = np.concatenate([p_owner[keep], h_owner])

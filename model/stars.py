@@ -131,6 +131,45 @@ def star_scale(
     return report
 
 
+def reader_star_scale(
+    ratings: UserRatings, neighbor_rows: np.ndarray, lam: float, shrinkage: float, given, hidden
+) -> dict:
+    """``star_scale`` chosen on real readers: fitted on ``ratings``, the scale that best predicts
+    each reader's ``hidden`` stars from their ``given`` ones (protocols.half_given), computed
+    as layers.StarPredictor does (visitor bias, centred residuals, votes)."""
+    num_books = len(neighbor_rows)
+    bias = BiasModel(num_books, shrink_user=shrinkage).fit(ratings)
+    weights = star_table(residual_matrix(ratings, bias), neighbor_rows, lam)
+    owner = np.repeat(np.arange(len(given)), [len(r) for r, _ in given])
+    rows = np.concatenate([r for r, _ in given])
+    residual = np.concatenate([s for _, s in given]) - bias.mean - bias.book_bias[rows]
+    visitor_bias = np.bincount(owner, residual, len(given)) / (
+        np.bincount(owner, minlength=len(given)) + shrinkage
+    )
+    centred = sp.csr_matrix((residual - visitor_bias[owner], (owner, rows)), shape=(len(given), num_books))
+    votes_all = centred @ neighbor_matrix(neighbor_rows, weights)
+    held_owner = np.repeat(np.arange(len(hidden)), [len(r) for r, _ in hidden])
+    held_rows = np.concatenate([r for r, _ in hidden])
+    truth = np.concatenate([s for _, s in hidden]).astype(np.float64)
+    votes = np.asarray(votes_all[held_owner, held_rows], np.float64).ravel()
+    baseline = bias.mean + bias.book_bias[held_rows] + visitor_bias[held_owner]
+    scale = float(votes @ (truth - baseline) / max(float(votes @ votes), 1e-12))
+    report = {
+        "star_scale": scale,
+        "star_holdout_ratings": len(truth),
+        "star_holdout_rmse_bias": rmse(np.clip(baseline, 1.0, 5.0), truth),
+        "star_holdout_rmse": rmse(np.clip(baseline + scale * votes, 1.0, 5.0), truth),
+    }
+    log.info(
+        "star head: scale %.2f; RMSE on %d hidden ratings of real readers %.4f (bias baseline %.4f)",
+        scale,
+        len(truth),
+        report["star_holdout_rmse"],
+        report["star_holdout_rmse_bias"],
+    )
+    return report
+
+
 def star_head(ratings: UserRatings, neighbor_rows: np.ndarray, lam: float, shrinkage: float, scale: float):
     """(book_bias [N], star_weights [N, M]) fitted on all of ``ratings``, the weights times
     ``scale`` (from ``star_scale``)."""

@@ -92,6 +92,25 @@ def make_goodbooks(num_books: int = 60, num_users: int = 400, seed: int = 0) -> 
     return {"books": books, "ratings": ratings, "tags": tags, "book_tags": book_tags, "to_read": to_read}
 
 
+READER_PAIR = (7, 8)  # book ids: loved together by every real reader, never by goodbooks users
+
+
+def make_real_readers(num_books: int = 60, num_readers: int = 80, seed: int = 1) -> pd.DataFrame:
+    """A real-reader file (user_id, book_id, rating) for ``make_goodbooks``' catalogue: readers
+    of the same two-group world with ids that goodbooks users never have, who all love the two
+    books of ``READER_PAIR`` as well, something no goodbooks user does together."""
+    rng = np.random.default_rng(seed)
+    book_ids = np.arange(1, num_books + 1)
+    rows = []
+    for reader in range(num_readers):
+        user_id, group = 100_001 + reader, reader % 2
+        own = book_ids[(book_ids % 2 == group) & ~np.isin(book_ids, READER_PAIR)]
+        for book_id in rng.choice(own, size=max(3, len(own) // 3), replace=False):
+            rows.append((user_id, int(book_id), int(rng.choice([4, 5]))))
+        rows += [(user_id, book, 5) for book in READER_PAIR]
+    return pd.DataFrame(rows, columns=["user_id", "book_id", "rating"])
+
+
 def write_goodbooks(out_dir: Path, **kwargs) -> Path:
     """Write ``make_goodbooks(**kwargs)`` as CSV files into ``out_dir``; return the directory."""
     out_dir = Path(out_dir)

@@ -48,19 +48,33 @@ class Grams:
         return gram
 
 
-def grams(ratings: UserRatings, to_read: sp.csr_matrix, num_books: int, three_star_weight: float) -> Grams:
-    """``Grams`` of the users of ``ratings`` and their to-read marks ``to_read`` (same users)."""
+def grams(
+    ratings: UserRatings,
+    to_read: sp.csr_matrix,
+    num_books: int,
+    three_star_weight: float,
+    user_weights: np.ndarray | None = None,
+) -> Grams:
+    """``Grams`` of the users of ``ratings`` and their to-read marks ``to_read`` (same users);
+    with ``user_weights`` [U], each user's products count that many times (X'WX)."""
     rated = liked_matrix(ratings, num_books)
     if three_star_weight:
         rated = rated + three_star_weight * _rated_matrix(ratings, num_books, ratings.stars == 3)
     marks = to_read.astype(np.float32)
+    weigh = sp.identity(len(ratings), np.float32) if user_weights is None else sp.diags(user_weights)
 
-    def dense(a, b):
-        return np.asarray((a.T @ b).toarray(), np.float32)
+    def dense(a, b):  # a' W b
+        return np.asarray((a.T @ (weigh @ b)).toarray(), np.float32)
 
     if not marks.nnz:
         return Grams(dense(rated, rated), None, None)
     return Grams(dense(rated, rated), dense(rated, marks), dense(marks, marks))
+
+
+def readers_gram(readers: UserRatings, num_books: int, three_star_weight: float) -> np.ndarray:
+    """R'R of real readers (they bring ratings, no to-read marks), as in ``grams``."""
+    no_marks = sp.csr_matrix((len(readers), num_books), dtype=np.float32)
+    return grams(readers, no_marks, num_books, three_star_weight).rated
 
 
 def _spd_inverse(matrix: np.ndarray) -> np.ndarray:

@@ -28,18 +28,30 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from model import import_tensorflow, show_tensorflow_logs
-from model.choose import best, measure, shifted, validation_sets, vote_scores
+from model import choose_readers, import_tensorflow, show_tensorflow_logs
+from model.choose import (
+    Judge,
+    best,
+    measure,
+    readers_judge,
+    shifted,
+    split_judge,
+    validation_sets,
+    vote_scores,
+)
+from model.choose_readers import TableChoice
 from model.config import Choices, TrainConfig
 from model.data import DataError, ensure_data, load_books, load_ratings, load_to_read
 from model.low_rank import train_low_rank
 from model.popularity import heavy_counts, log_ratio, traffic_weights
-from model.protocols import Protocol
+from model.precision import round_for_browser
+from model.protocols import half_given
+from model.readers import concat, load_real_readers, reader_folds, reader_protocols, resolve_readers_path
 from model.recommend import predict_batch
-from model.sampling import validation_batch
+from model.sampling import readers_batch, validation_batch
 from model.split import Split, UserRatings, everyone, make_split
-from model.stars import star_head, star_scale
-from model.tables import Grams, co_liked_vectors, grams, liked_matrix, neighbor_table
+from model.stars import reader_star_scale, star_head, star_scale
+from model.tables import Grams, co_liked_vectors, grams, liked_matrix, neighbor_table, readers_gram
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +60,22 @@ EMBEDDING_NORM = 0.1  # about the norm of Keras's default embedding initialisati
 
 @dataclass(frozen=True)
 class FitData:
-    """What a fit learns from: ratings by user, their to-read marks (same users, [U, N]) and
-    each book's Goodreads-wide ``ratings_count`` [N]."""
+    """What a fit learns from: goodbooks ratings by user, their to-read marks (same users,
+    [U, N]), each book's Goodreads-wide ``ratings_count`` [N] and the real readers it may
+    learn from (``readers``, no to-read marks; model/readers.py)."""
 
     ratings: UserRatings
     to_read: sp.csr_matrix
     ratings_count: np.ndarray
+    readers: UserRatings | None = None
 
     @property
     def num_books(self) -> int:
         return len(self.ratings_count)
+
+    def everyone(self) -> UserRatings:
+        """Goodbooks users and real readers together (stars, vectors, the low-rank part)."""
+        return self.ratings if self.readers is None else concat(self.ratings, self.readers)
 
 
 def set_computed_weights(
@@ -83,12 +101,12 @@ def set_computed_weights(
     star_layer.star_weights.assign(star_weights)
 
 
-def choose_table(
-    grams_: Grams, data: FitData, ratios, plain: Protocol, traffic: Protocol | None, cfg: TrainConfig
-):
-    """Choose the to-read weight and the popularity shift's gamma together, by the neighbor
-    votes alone (model/choose.py), ``ratios`` the books' popularity log ratios.
-    Returns ((weight, gamma), (neighbor_rows, neighbor_weights))."""
+def choose_table_on_split(
+    grams_: Grams, data: FitData, ratios, plain, traffic, cfg: TrainConfig
+) -> TableChoice:
+    """Without real readers: the to-read weight and the popularity shift's gamma chosen
+    together on the split's validation users, by the neighbor votes alone (model/choose.py);
+    the other table settings are the config's."""
     weights = cfg.to_read_weights if data.to_read.nnz else (0.0,)
     candidates, tables = {}, {}
     for weight in weights:
@@ -101,32 +119,69 @@ def choose_table(
                 plain, traffic, lambda v, g=gamma, votes=votes: shifted(votes[id(v)], v, ratios, g)
             )
     weight, gamma = best(candidates, cfg.plain_tolerance, "to-read weight and popularity gamma")
-    return (weight, gamma), tables[weight]
+    rows, votes = tables[weight]
+    return TableChoice(
+        cfg.three_star_weight,
+        weight,
+        0.0,
+        cfg.neighbor_lambda,
+        cfg.neighbor_dropout,
+        rows.shape[1],
+        gamma,
+        rows,
+        votes,
+    )
 
 
-def choose_mix(model, plain: Protocol, traffic: Protocol | None, cfg: TrainConfig) -> float:
-    """Set and return the neighbor votes' mix against the low-rank scores (model/choose.py).
-    The softmax loss would rather spread probability than rank the top 10 well, so the mix is
-    chosen by the metric the product lives by."""
+def choose_mix(model, judge: Judge, cfg: TrainConfig) -> float:
+    """Set and return the neighbor votes' mix against the low-rank scores, chosen by ``judge``
+    (model/choose.py). The softmax loss would rather spread probability than rank the top 10
+    well, so the mix is chosen by the metric the product lives by."""
     tf = import_tensorflow()
     layer = model.get_layer("neighbor_scores")
     layer.mix.assign([1.0])
     parts = tf.keras.Model(model.inputs, [model.get_layer("book_scores").output, layer.output])
-    scored = {id(v): predict_batch(parts, v.picks) for v in (plain, traffic) if v}
+    scored = {id(v): predict_batch(parts, v.picks) for v in judge.protocols}
     candidates = {
-        mix: measure(plain, traffic, lambda v, m=mix: scored[id(v)][0] + m * scored[id(v)][1])
-        for mix in cfg.mix_grid
+        mix: judge.measure(lambda v, m=mix: scored[id(v)][0] + m * scored[id(v)][1]) for mix in cfg.mix_grid
     }
-    mix = best(candidates, cfg.plain_tolerance, "neighbor mix")
+    mix = best(candidates, judge.tolerance, "neighbor mix", judge.label)
     layer.mix.assign([mix])
     return float(mix)
 
 
+def shipped_table(data: FitData, choices: Choices) -> TableChoice:
+    """The table of ``choices`` refitted on ``data`` (the shipped fit)."""
+    g = grams(data.ratings, data.to_read, data.num_books, choices.three_star_weight).at(
+        choices.to_read_weight
+    )
+    if data.readers is not None and choices.reader_weight:
+        g += choices.reader_weight * readers_gram(data.readers, data.num_books, choices.three_star_weight)
+    rows, votes = neighbor_table(g, choices.neighbor_lambda, choices.neighbor_dropout, choices.num_neighbors)
+    return TableChoice(
+        choices.three_star_weight,
+        choices.to_read_weight,
+        choices.reader_weight,
+        choices.neighbor_lambda,
+        choices.neighbor_dropout,
+        choices.num_neighbors,
+        choices.popularity_gamma,
+        rows,
+        votes,
+    )
+
+
 def fit(
-    data: FitData, cfg: TrainConfig, split: Split | None = None, choices: Choices | None = None, progress=True
+    data: FitData,
+    cfg: TrainConfig,
+    split: Split | None = None,
+    choices: Choices | None = None,
+    check: UserRatings | None = None,
+    progress=True,
 ):
-    """Fit the visitor model on ``data``: with ``split`` (the split fit), every setting is
-    chosen on its validation users; with ``choices`` (the shipped fit), reused.
+    """Fit the visitor model on ``data``. Choosing (no ``choices``): with ``check`` (real
+    readers the fit never sees) every setting is chosen on them (model/choose_readers.py);
+    otherwise on ``split``'s validation users. With ``choices`` (the shipped fit), reused.
     Returns (model, history, choices)."""
     from model.layers import build_model
 
@@ -134,82 +189,112 @@ def fit(
     tf.keras.utils.set_random_seed(cfg.seed)
     started = time.perf_counter()
     n = data.num_books
-    grams_ = grams(data.ratings, data.to_read, n, cfg.three_star_weight)
+    everyone_ = data.everyone()
     heavy = heavy_counts(data.ratings, n, cfg.heavy_min_ratings)
     ratios = log_ratio(data.ratings_count, heavy)
     history: dict = {}
-    if choices is None:
+    if choices is not None:
+        table = shipped_table(data, choices)
+    elif check is not None:
+        judge = readers_judge(reader_protocols(check, cfg.seed + 7))
+        table = choose_readers.choose_table(data, ratios, judge, cfg)
+    else:
         weights = traffic_weights(data.ratings_count, heavy, cfg.traffic_exponent)
         plain, traffic = validation_sets(
             split, weights, cfg.heavy_min_ratings, cfg.validation_users, cfg.seed
         )
-        (to_read_weight, gamma), (rows, votes) = choose_table(grams_, data, ratios, plain, traffic, cfg)
-    else:
-        to_read_weight, gamma = choices.to_read_weight, choices.popularity_gamma
-        rows, votes = neighbor_table(
-            grams_.at(to_read_weight), cfg.neighbor_lambda, cfg.neighbor_dropout, cfg.num_neighbors
-        )
-    del grams_
-    model = build_model(n, cfg.embedding_dim, float(data.ratings.stars.mean()), rows.shape[1])
+        judge = split_judge(plain, traffic, cfg.plain_tolerance)
+        grams_ = grams(data.ratings, data.to_read, n, cfg.three_star_weight)
+        table = choose_table_on_split(grams_, data, ratios, plain, traffic, cfg)
+        del grams_
+    rows = table.neighbor_rows
+    model = build_model(n, cfg.embedding_dim, float(everyone_.stars.mean()), rows.shape[1])
     shrinkage = model.get_layer("predicted_stars").bias_shrinkage
-    if choices is None:
+    if choices is not None:
+        scale = choices.star_scale
+    elif check is not None:
         history.update(
-            star_scale(data.ratings, rows, cfg.star_lambda, shrinkage, cfg.star_holdout, cfg.seed + 5)
+            reader_star_scale(everyone_, rows, cfg.star_lambda, shrinkage, *half_given(check, cfg.seed + 8))
         )
         scale = history["star_scale"]
     else:
-        scale = choices.star_scale
-    book_bias, star_weights = star_head(data.ratings, rows, cfg.star_lambda, shrinkage, scale)
-    vectors = co_liked_vectors(liked_matrix(data.ratings, n), cfg.embedding_dim, cfg.seed)
-    set_computed_weights(model, vectors, rows, votes, ratios, gamma, book_bias, star_weights)
+        history.update(
+            star_scale(everyone_, rows, cfg.star_lambda, shrinkage, cfg.star_holdout, cfg.seed + 5)
+        )
+        scale = history["star_scale"]
+    book_bias, star_weights = star_head(everyone_, rows, cfg.star_lambda, shrinkage, scale)
+    vectors = co_liked_vectors(liked_matrix(everyone_, n), cfg.embedding_dim, cfg.seed)
+    set_computed_weights(
+        model, vectors, rows, table.neighbor_weights, ratios, table.popularity_gamma, book_bias, star_weights
+    )
     history["closed_form_seconds"] = time.perf_counter() - started
     log.info("closed-form parts in %.0fs", history["closed_form_seconds"])
     if choices is None:
-        val = validation_batch(split, 2000, cfg.seed)
-        history.update(train_low_rank(model, data.ratings, cfg, cfg.epochs, val, progress))
-        mix = choose_mix(model, plain, traffic, cfg)
-        choices = Choices(to_read_weight, gamma, mix, scale, int(history["best_epoch"]))
+        val = readers_batch(check, cfg.seed) if check is not None else validation_batch(split, 2000, cfg.seed)
+        history.update(train_low_rank(model, everyone_, cfg, cfg.epochs, val, progress))
+        mix = choose_mix(model, judge, cfg)
+        choices = Choices(
+            table.to_read_weight,
+            table.popularity_gamma,
+            mix,
+            scale,
+            int(history["best_epoch"]),
+            table.three_star_weight,
+            table.neighbor_lambda,
+            table.neighbor_dropout,
+            table.num_neighbors,
+            table.reader_weight,
+            "real readers" if check is not None else "split",
+        )
     else:
-        history.update(train_low_rank(model, data.ratings, cfg, choices.epochs, None, progress))
+        history.update(train_low_rank(model, everyone_, cfg, choices.epochs, None, progress))
         model.get_layer("neighbor_scores").mix.assign([choices.neighbor_mix])
     history["fit_seconds"] = time.perf_counter() - started
     return model, history, choices
 
 
-def round_to_float16(model) -> None:
-    """Round every weight to float16 precision, the precision the browser downloads.
-
-    The exported Keras model then holds exactly the weights TF.js dequantizes, so Keras,
-    Python batch recommendations and the browser all score with the same numbers.
-    """
-    exact = model.get_layer("neighbor_rows").neighbor_rows  # row numbers: shipped as uint16
-    for w in model.weights:
-        if w is not exact:
-            w.assign(w.numpy().astype(np.float16).astype(np.float32))
-
-
 def load_inputs(cfg: TrainConfig):
-    """(books, ratings, to_read or None) from the configured data directory."""
+    """(books, ratings, to_read or None, real readers or None) from the configured files."""
     data_dir = ensure_data(cfg.data)
     cfg.data = str(data_dir)
     books = load_books(data_dir)
-    ratings = load_ratings(data_dir, books["book_id"].to_numpy())
+    book_ids = books["book_id"].to_numpy()
+    ratings = load_ratings(data_dir, book_ids)
+    to_read = None
     if not cfg.use_to_read:
         log.info("--no-to-read: skipping to-read signal (to_read.csv is not read)")
-        return books, ratings, None
-    try:
-        to_read = load_to_read(data_dir, books["book_id"].to_numpy())
-    except DataError as err:
-        raise DataError(f"{err} (or pass --no-to-read to train without the to-read signal)") from None
-    return books, ratings, to_read
+    else:
+        try:
+            to_read = load_to_read(data_dir, book_ids)
+        except DataError as err:
+            raise DataError(f"{err} (or pass --no-to-read to train without the to-read signal)") from None
+    readers = None
+    path = resolve_readers_path(cfg.real_readers)
+    if path is None:
+        log.info(
+            "no real-reader file (--real-readers or REAL_READERS): every setting is chosen on "
+            "this data's own split"
+        )
+    else:
+        known = ratings["user_id"].to_numpy()
+        if to_read is not None:
+            known = np.union1d(known, to_read["user_id"].to_numpy())
+        readers = load_real_readers(path, book_ids, np.unique(known))
+        cfg.real_readers = str(path)
+    return books, ratings, to_read, readers
 
 
-def train_and_refit(books: pd.DataFrame, ratings, to_read, cfg: TrainConfig, progress: bool = True):
+def train_and_refit(
+    books: pd.DataFrame, ratings, to_read, cfg: TrainConfig, readers: UserRatings | None = None, progress=True
+):
     """The split fit, then the shipped fit with its choices: (split model, shipped model,
-    choices, {"split": history, "shipped": history})."""
+    choices, {"split": history, "shipped": history}). With real ``readers``, the split fit
+    learns from their *fit* part and chooses on their *check* part (model/readers.py); the
+    shipped fit learns from all of them."""
     book_ids = books["book_id"].to_numpy()
     ratings_count = books["ratings_count"].to_numpy().astype(np.float64)
     split = make_split(ratings, book_ids, cfg.seed, cfg.visitor_fraction, cfg.test_fraction, to_read)
+    folds = reader_folds(readers, cfg.seed) if readers is not None else None
     log.info(
         "split fit: %d training users (%d ratings, %d to-read marks); %d visitors held out",
         len(split.train),
@@ -217,19 +302,28 @@ def train_and_refit(books: pd.DataFrame, ratings, to_read, cfg: TrainConfig, pro
         split.to_read.nnz,
         len(split.visitors),
     )
+    if folds is not None:
+        log.info(
+            "real readers: %d to learn from, %d to choose on, %d kept for the report",
+            len(folds.fit),
+            len(folds.check),
+            len(folds.report),
+        )
+    split_data = FitData(split.train, split.to_read, ratings_count, folds.fit if folds else None)
     split_model, split_history, choices = fit(
-        FitData(split.train, split.to_read, ratings_count), cfg, split=split, progress=progress
+        split_data, cfg, split=split, check=folds.check if folds else None, progress=progress
     )
     log.info("split fit in %.0fs; choices: %s", split_history["fit_seconds"], dataclasses.asdict(choices))
     all_ratings, all_to_read = everyone(ratings, book_ids, to_read)
     log.info(
-        "shipped fit: all %d users (%d ratings, %d to-read marks)",
+        "shipped fit: all %d users (%d ratings, %d to-read marks)%s",
         len(all_ratings),
         len(all_ratings.rows),
         all_to_read.nnz,
+        f" and all {len(readers)} real readers" if readers is not None else "",
     )
     shipped, shipped_history, _ = fit(
-        FitData(all_ratings, all_to_read, ratings_count), cfg, choices=choices, progress=progress
+        FitData(all_ratings, all_to_read, ratings_count, readers), cfg, choices=choices, progress=progress
     )
     log.info("shipped fit in %.0fs", shipped_history["fit_seconds"])
     return split_model, shipped, choices, {"split": split_history, "shipped": shipped_history}
@@ -270,6 +364,12 @@ def parse_args(argv: list[str] | None) -> tuple[TrainConfig, bool]:
         action="store_false",
         help="train without to_read.csv (it may then be missing or broken)",
     )
+    parser.add_argument(
+        "--real-readers",
+        default=None,
+        help="ratings of real readers (user_id,book_id,rating) who are not in the data: every "
+        "setting is chosen on them (default: $REAL_READERS; without one, on the data's own split)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--verbose", action="store_true", help="show TensorFlow's start-up log too")
     args = parser.parse_args(argv)
@@ -286,13 +386,15 @@ def main(argv: list[str] | None = None) -> int:
     cfg, quiet = parse_args(argv)
     try:
         started = time.perf_counter()
-        books, ratings, to_read = load_inputs(cfg)
+        books, ratings, to_read, readers = load_inputs(cfg)
         log.info(
             "%d books, %d ratings loaded in %.1fs", len(books), len(ratings), time.perf_counter() - started
         )
-        split_model, shipped, choices, histories = train_and_refit(books, ratings, to_read, cfg, not quiet)
-        round_to_float16(split_model)
-        round_to_float16(shipped)
+        split_model, shipped, choices, histories = train_and_refit(
+            books, ratings, to_read, cfg, readers, not quiet
+        )
+        round_for_browser(split_model)  # what the browser gets, measured as it ships
+        round_for_browser(shipped)
         export_artifacts(shipped, split_model, books, cfg, choices, histories, Path(cfg.out))
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -25,10 +25,14 @@ SYNTHETIC_TRAIN_ARGS = [
 
 
 def run_module(
-    module: str, *args: str, stdin: str | None = None, check: bool = True
+    module: str, *args: str, stdin: str | None = None, check: bool = True, env: dict | None = None
 ) -> subprocess.CompletedProcess:
-    """Run ``python -m module args`` from the repo root, as a user would."""
+    """Run ``python -m module args`` from the repo root, as a user would. CI's REAL_READERS
+    (real book ids) is left out: the tests' data is synthetic; ``env`` adds variables."""
+    extra = env or {}
     env = {**os.environ, "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("REAL_READERS", None)
+    env.update(extra)
     result = subprocess.run(
         [sys.executable, "-m", module, *args], cwd=REPO, input=stdin, capture_output=True, text=True, env=env
     )

@@ -9,6 +9,7 @@ import pytest
 
 from model.export import publish
 from model.layers import load_model
+from model.precision import affine_uint8, weight_dtype
 from model.recommend import predict_batch
 
 pytestmark = pytest.mark.slow  # trains the synthetic model once (tests/conftest.py)
@@ -47,7 +48,9 @@ def test_tfjs_model_json_and_hashed_shards(trained_artifacts):
     weights = [w for group in model_json["weightsManifest"] for w in group["weights"]]
     kinds = {w["name"]: w["quantization"]["dtype"] for w in weights}
     assert kinds.pop("neighbor_rows/neighbor_rows") == "uint16"  # row numbers, exact once rounded
-    assert kinds and set(kinds.values()) == {"float16"}
+    one_byte = ["book_embedding/embeddings", "book_scores/kernel", "neighbor_scores/neighbor_weights"]
+    assert all(kinds.pop(name) == "uint8" for name in one_byte + ["predicted_stars/star_weights"])
+    assert kinds and set(kinds.values()) == {"float16"}  # biases, log ratios, scalars
     layer_classes = {
         layer["class_name"] for layer in model_json["modelTopology"]["model_config"]["config"]["layers"]
     }
@@ -70,14 +73,18 @@ def test_keras_reload_gives_identical_predictions(trained_artifacts, tmp_path):
         np.testing.assert_array_equal(a, b)
 
 
-def test_weights_are_float16_exact(trained_artifacts):
-    # The Keras model holds exactly what the browser dequantizes from the float16 shards.
+def test_weights_are_what_the_browser_dequantizes(trained_artifacts):
+    # The Keras model holds exactly what the browser dequantizes from the uint8 / float16 shards.
     model = load_model(trained_artifacts / "model.keras")
-    exact = model.get_layer("neighbor_rows").neighbor_rows
-    for w in model.weights:
-        if w is not exact:
-            np.testing.assert_array_equal(w.numpy(), w.numpy().astype(np.float16).astype(np.float32))
-    rows = exact.numpy()
+    for layer in model.layers:
+        for w in layer.weights:
+            dtype = weight_dtype(f"{layer.name}/{w.name.split('/')[-1]}")
+            if dtype == "uint8":
+                np.testing.assert_allclose(affine_uint8(w.numpy()), w.numpy(), atol=1e-6)
+                assert len(np.unique(w.numpy())) <= 256
+            elif dtype == "float16":
+                np.testing.assert_array_equal(w.numpy(), w.numpy().astype(np.float16).astype(np.float32))
+    rows = model.get_layer("neighbor_rows").neighbor_rows.numpy()
     np.testing.assert_array_equal(rows, np.round(rows))
     assert rows.min() >= 0 and rows.max() < 60
 

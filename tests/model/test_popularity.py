@@ -33,4 +33,13 @@ def test_visitor_gamma_grows_with_how_popular_the_liked_picks_are():
     rows = np.array([[0, 3], [1, 3], [2, 3], [3, 0]])
     liked = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.0, 0.0]])  # book 3 never liked
     # m = -2, 0, 2, and 0 without liked picks: (m + 1) / 3 clipped to 0..1, times gamma 0.6.
-    assert np.allclose(visitor_gamma(liked, rows, ratios, 0.6), [0.0, 0.2, 0.6, 0.2])
+    assert np.allclose(visitor_gamma(liked, rows, ratios, 0.6, fade=0.0), [0.0, 0.2, 0.6, 0.2])
+
+
+def test_visitor_gamma_fades_as_the_liked_picks_grow_past_fade():
+    ratios = np.zeros(20, np.float32)  # m = 0: (0 + 1) / 3 of gamma before the fade
+    counts = [1, 5, 10, 20]
+    rows = np.tile(np.arange(20), (4, 1))
+    liked = np.array([[1.0] * n + [0.0] * (20 - n) for n in counts])
+    expected = [0.2, 0.2, 0.2 * 5 / 10, 0.2 * 5 / 20]
+    assert np.allclose(visitor_gamma(liked, rows, ratios, 0.6, fade=5.0), expected)

@@ -70,7 +70,14 @@ def test_config_records_what_the_split_fit_chose(artifacts):
         "neighbor_mix",
         "star_scale",
         "epochs",
+        "three_star_weight",
+        "neighbor_lambda",
+        "neighbor_dropout",
+        "num_neighbors",
+        "reader_weight",
+        "chosen_on",
     }
     assert config["choices"]["to_read_weight"] in config["to_read_weights"]
+    assert config["choices"]["chosen_on"] == "split" and config["choices"]["reader_weight"] == 0.0
     histories = json.loads((artifacts / "history.json").read_text())
     assert len(histories["shipped"]["epoch"]) == config["choices"]["epochs"]

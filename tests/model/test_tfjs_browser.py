@@ -154,6 +154,7 @@ def big_artifacts(tmp_path_factory):
     artifacts (model.keras, web/metadata.json) and as a site with its TF.js conversion."""
     from model.export import build_metadata, save_tfjs
     from model.layers import build_model
+    from model.precision import round_for_browser
 
     rng = np.random.default_rng(10)
     model = build_model(BIG_BOOKS, 32, 3.9, 16)
@@ -165,6 +166,7 @@ def big_artifacts(tmp_path_factory):
         else:
             weights.append((rng.normal(size=shape) * 0.05).astype(np.float16).astype(np.float32))
     model.set_weights(weights)
+    round_for_browser(model)  # as model.train does: uint8 where the export ships uint8
     artifacts = tmp_path_factory.mktemp("big-artifacts")
     model.save(artifacts / "model.keras")
     (artifacts / "web").mkdir()

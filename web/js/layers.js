@@ -90,8 +90,9 @@ export class NeighborRows extends NeighborTableLayer {
 /**
  * [book_rows [B, L], stars [B, L], columns [B, L, M]] -> [B, num_books]: every liked pick votes
  * for its neighbors, neighbor_weights[pick, m] * w at column j = columns[pick, m], w = clip(stars - 3, 0, 1);
- * the sum at j is multiplied by mix * exp(g * log_ratio[j]), where g = gamma * clip((m + offset) / span, 0, 1)
- * and m is the liked picks' mean log_ratio (the popularity shift, model/popularity.py).
+ * the sum at j is multiplied by mix * exp(g * log_ratio[j]), where g = gamma * clip((m + offset) / span, 0, 1),
+ * m is the liked picks' mean log_ratio and, when fade > 0, g is also multiplied by clip(fade / max(n, 1), 0, 1)
+ * for n liked picks (the popularity shift, model/popularity.py).
  */
 export class NeighborScores extends NeighborTableLayer {
   static className = "NeighborScores";
@@ -100,6 +101,7 @@ export class NeighborScores extends NeighborTableLayer {
     super(config);
     this.offset = config.offset;
     this.span = config.span;
+    this.fade = config.fade ?? 0;
   }
 
   build(inputShape) {
@@ -122,15 +124,17 @@ export class NeighborScores extends NeighborTableLayer {
       const votes = tf.mul(tf.gather(this.neighborWeights.read(), rows), tf.expandDims(liked, -1)); // [B, L, M]
       const logRatio = this.logRatio.read();
       const pickedRatio = tf.sum(tf.mul(liked, tf.gather(logRatio, rows)), 1, true);
-      const meanRatio = tf.div(pickedRatio, tf.maximum(tf.sum(liked, 1, true), 1e-6)); // [B, 1]
-      const g = tf.mul(this.gamma.read(), tf.clipByValue(tf.div(tf.add(meanRatio, this.offset), this.span), 0, 1));
+      const likedCount = tf.sum(liked, 1, true); // [B, 1]
+      const meanRatio = tf.div(pickedRatio, tf.maximum(likedCount, 1e-6)); // [B, 1]
+      let g = tf.mul(this.gamma.read(), tf.clipByValue(tf.div(tf.add(meanRatio, this.offset), this.span), 0, 1));
+      if (this.fade > 0) g = tf.mul(g, tf.clipByValue(tf.div(this.fade, tf.maximum(likedCount, 1)), 0, 1));
       const shift = tf.exp(tf.mul(g, tf.expandDims(logRatio, 0))); // [B, N]
       return tf.mul(tf.mul(this.mix.read(), scatterVotes(columns, votes, this.numBooks)), shift);
     });
   }
 
   getConfig() {
-    return { ...super.getConfig(), offset: this.offset, span: this.span };
+    return { ...super.getConfig(), offset: this.offset, span: this.span, fade: this.fade };
   }
 }
 

@@ -1,0 +1,147 @@
+"""`python -m model.train --real-readers FILE`: every setting chosen on real readers, what only
+they do reaches the model, the evaluation reports on readers nothing was chosen on, and a bad
+file is one line, exit 2, nothing written."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from model.layers import load_model
+from model.synthetic import READER_PAIR, make_real_readers
+from tests.conftest import SYNTHETIC_TRAIN_ARGS, run_module
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def readers_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("readers") / "ratings.csv"
+    make_real_readers().to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def chosen_on_readers(synthetic_data, readers_file, tmp_path_factory):
+    out = tmp_path_factory.mktemp("artifacts")
+    run = run_module(
+        "model.train",
+        "--data",
+        str(synthetic_data),
+        "--out",
+        str(out),
+        "--quiet",
+        "--real-readers",
+        str(readers_file),
+        *SYNTHETIC_TRAIN_ARGS,
+    )
+    run_module("model.evaluate", "--out", str(out), "--no-tutorial")
+    return out, run
+
+
+def neighbors_of(model, row):
+    return model.get_layer("neighbor_rows").neighbor_rows.numpy()[row].round().astype(int).tolist()
+
+
+def test_every_setting_is_chosen_on_real_readers(chosen_on_readers, readers_file):
+    out, run = chosen_on_readers
+    config = json.loads((out / "config.json").read_text())
+    choices = config["choices"]
+    assert choices["chosen_on"] == "real readers" and config["real_readers"] == str(readers_file)
+    assert choices["reader_weight"] in config["reader_weights"]
+    assert [choices["neighbor_lambda"], choices["neighbor_dropout"]] in config["reader_penalties"]
+    assert choices["num_neighbors"] in config["table_sizes"]
+    assert "real readers: " in run.stderr and "kept for the report" in run.stderr
+    assert "chosen on this data's own split" not in run.stderr
+
+
+def test_what_only_real_readers_do_reaches_the_models(chosen_on_readers):
+    out, _ = chosen_on_readers
+    one, two = READER_PAIR[0] - 1, READER_PAIR[1] - 1  # book ids 1..60 are rows 0..59
+    for path in (out / "model.keras", out / "split" / "model.keras"):
+        model = load_model(path)
+        assert two in neighbors_of(model, one) and one in neighbors_of(model, two), path
+
+
+def test_the_evaluation_reports_on_readers_nothing_was_chosen_on(chosen_on_readers):
+    out, _ = chosen_on_readers
+    report = json.loads((out / "eval.json").read_text())
+    readers = [r for r in report["ranking"] if r["protocol"].startswith("real readers")]
+    protocols = {r["protocol"] for r in readers}
+    assert protocols == {
+        "real readers, 5 picks",
+        "real readers, 10 picks",
+        "real readers, half of liked",
+        "real readers, import (80% of all ratings)",
+    }
+    models = {r["model"] for r in readers}
+    assert "Shelf model" in models and any(m.startswith("EASE + ") and "cut to" in m for m in models)
+    assert all(r["visitors"] <= 40 for r in readers)  # the report half of 80 readers
+    assert any(s["task"] == "real readers, half given" for s in report["stars"])
+    assert "real readers, 5 picks" in report["margins"]
+    assert "### Real readers" in (out / "eval.md").read_text()
+
+
+def test_without_readers_the_build_says_it_chooses_on_its_own_split(synthetic_data, tmp_path):
+    out = tmp_path / "artifacts"
+    run = run_module(
+        "model.train", "--data", str(synthetic_data), "--out", str(out), "--quiet", *SYNTHETIC_TRAIN_ARGS
+    )
+    lines = [line for line in run.stderr.splitlines() if "own split" in line]
+    assert len(lines) == 1 and "--real-readers or REAL_READERS" in lines[0]
+    assert json.loads((out / "config.json").read_text())["choices"]["chosen_on"] == "split"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "file not found"),
+        ("", "the file is empty"),
+        ("user,book_id,rating\n100001,1,5\n", "missing column 'user_id'"),
+        ("user_id,book_id,rating\n100001,1,5\n100001,2,five\n", "line 3: rating 'five' is not an integer"),
+        ("user_id,book_id,rating\n100001,1,5\n100001,999,4\n", "line 3: book_id 999 is not in books.csv"),
+        ("user_id,book_id,rating\n100001,1,5\n3,2,4\n", "line 3: user_id 3 is also in ratings.csv"),
+    ],
+)
+def test_a_bad_reader_file_is_one_line_and_writes_nothing(synthetic_data, tmp_path, content, message):
+    path = tmp_path / "readers.csv"
+    if content is not None:
+        path.write_text(content)
+    out = tmp_path / "artifacts"
+    run = run_module(
+        "model.train",
+        "--data",
+        str(synthetic_data),
+        "--out",
+        str(out),
+        "--quiet",
+        "--real-readers",
+        str(path),
+        check=False,
+    )
+    assert run.returncode == 2
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and str(path) in errors[0] and message in errors[0]
+    assert "Traceback" not in run.stderr and not out.exists()
+
+
+def test_the_environment_names_the_file_too(synthetic_data, readers_file, tmp_path):
+    bad = tmp_path / "readers.csv"
+    shutil.copy(readers_file, bad)
+    with bad.open("a") as f:
+        f.write("100001,999,4\n")
+    out = tmp_path / "artifacts"
+    run = run_module(
+        "model.train",
+        "--data",
+        str(synthetic_data),
+        "--out",
+        str(out),
+        "--quiet",
+        check=False,
+        env={"REAL_READERS": str(bad)},
+    )
+    assert run.returncode == 2 and f"error: {bad} line " in run.stderr and "book_id 999" in run.stderr
+    assert not out.exists()
