@@ -82,15 +82,19 @@ def choose_table(data, ratios: np.ndarray, judge: Judge, cfg: TrainConfig) -> Ta
     current = [axis[0] for axis in axes]
     for dim in (2, 3, 1, 0):  # the reader weight first: it moves the most
         options = {value: measure(tuple(current[:dim] + [value] + current[dim + 1 :])) for value in axes[dim]}
-        current[dim] = best(
-            options, 0.0, ("3-star weight", "to-read weight", "reader weight", "penalty")[dim]
-        )
+        what = ("3-star weight", "to-read weight", "reader weight", "(lambda, dropout)")[dim]
+        current[dim] = best(options, judge.tolerance, what, judge.label)
     key = tuple(current)
     rows, votes = tables[key]
     by_size = {m: judge.measure(_voter((rows[:, :m], votes[:, :m]), n)) for m in sorted(cfg.table_sizes)}
     top = max(v[0] for v in by_size.values())
     num = min(m for m, v in by_size.items() if v[0] >= top - cfg.table_tolerance)
-    log.info("table size by mean Recall@10: %s -> %d", by_size, num)
+    log.info(
+        "table size by %s: %s -> %d",
+        judge.label,
+        ", ".join(f"{m}: {v[0]:.4f}" for m, v in by_size.items()),
+        num,
+    )
     rows, votes = rows[:, :num], votes[:, :num]
     voter = _voter((rows, votes), n)
     gamma = best(
