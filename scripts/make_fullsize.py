@@ -156,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--ratings", type=int, default=LATER_RATINGS, help="about this many ratings")
     parser.add_argument("--to-read", type=int, default=LATER_TO_READ, help="about this many to-read marks")
+    parser.add_argument(
+        "--users", type=int, default=LATER_USERS, help="this many users (at least the first's)"
+    )
     parser.add_argument("--seed", type=int, default=17, help="random seed (same seed, same files)")
     args = parser.parse_args(argv)
     out, shared = Path(args.out), Path(args.shared)
@@ -172,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: missing {', '.join(missing)}: point --shared at ../shared/data")
         return 2
     started = time.perf_counter()
-    tables = make_fullsize(shared, args.ratings, args.to_read, args.seed)
+    tables = make_fullsize(shared, args.ratings, args.to_read, args.seed, args.users)
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_dir(out) as staging:
         for name, table in tables.items():
