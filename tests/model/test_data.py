@@ -231,6 +231,7 @@ def test_real_data_loads(real_data):
         ("user_id,book_id\n1,2\n1,\n", "line 3: book_id is empty"),
         ("user_id,book_id\n1,2\n1,999\n", "line 3: book_id 999 is not in books.csv"),
         ("user_id,book_id\n1,2\n1,2,3\n", "cannot parse as CSV"),
+        ("user_id,book_id\n1,2\nuser_id,book_id\n3,4\n", "line 3: a second header (user_id,book_id)"),
     ],
 )
 def test_bad_to_read_is_explained_like_ratings(tmp_path, content, message):
