@@ -8,11 +8,14 @@ command-line tools can print one clear sentence instead of a traceback.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import logging
 import os
 import shutil
 import urllib.request
 import zipfile
+import zlib
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -47,10 +50,9 @@ def resolve_data_dir(data_arg: str | None, environ: dict | None = None) -> tuple
     return DEFAULT_DATA_DIR, True
 
 
-def ensure_data(
-    data_arg: str | None = None, url: str = GOODBOOKS_URL, sha256: str = GOODBOOKS_SHA256
-) -> Path:
-    """Find the dataset; download it into the default directory when nobody configured one."""
+def ensure_data(data_arg: str | None = None, url: str | None = None, sha256: str | None = None) -> Path:
+    """Find the dataset; download it into the default directory when nobody configured one
+    (``url`` and ``sha256`` default to the pinned release's, read when called)."""
     data_dir, is_default = resolve_data_dir(data_arg)
     missing = [name for name in ("books.csv", "ratings.csv") if not (data_dir / name).is_file()]
     if not missing:
@@ -60,7 +62,7 @@ def ensure_data(
             f"{data_dir}: missing {', '.join(missing)}. Point --data or GOODBOOKS_DIR at a "
             "directory with the goodbooks-10k CSV files, or leave both unset to download them."
         )
-    download_dataset(data_dir, url, sha256)
+    download_dataset(data_dir, url or GOODBOOKS_URL, sha256 or GOODBOOKS_SHA256)
     return data_dir
 
 
@@ -81,29 +83,43 @@ def download_dataset(data_dir: Path, url: str = GOODBOOKS_URL, sha256: str = GOO
         archive = tmp / "goodbooks-10k.zip"
         log.info("downloading goodbooks-10k from %s", url)
         try:
-            _fetch(url, archive)
-        except OSError as err:
+            got, expected = _fetch(url, archive)
+        except (OSError, http.client.HTTPException) as err:
             raise DataError(f"could not download {url}: {err}. {offline_hint}") from err
+        if expected is not None and got < expected:
+            raise DataError(
+                f"{url}: the download was cut off after {got:,} of {expected:,} bytes; nothing was "
+                f"kept, run the command again. {offline_hint}"
+            )
         digest = _sha256(archive)
         if digest != sha256:
             raise DataError(
-                f"checksum mismatch for {url}: expected sha256 {sha256}, got {digest}. {offline_hint}"
+                f"checksum mismatch for {url}: expected sha256 {sha256}, got {digest} (a different "
+                f"or damaged file); nothing was kept. {offline_hint}"
             )
         unpacked = tmp / "unpacked"
-        _unpack_csvs(archive, unpacked)
+        _unpack_csvs(archive, unpacked, url)
         replace_dir(unpacked, data_dir, "download-old")
         log.info("goodbooks-10k ready in %s", data_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _fetch(url: str, dest: Path) -> None:
+def _fetch(url: str, dest: Path) -> tuple[int, int | None]:
+    """Write ``url`` to ``dest``; (bytes received, bytes announced by Content-Length or None)."""
+    got = 0
     with urllib.request.urlopen(url, timeout=60) as response, open(dest, "wb") as out:
         total = int(response.headers.get("Content-Length") or 0) or None
         with tqdm(total=total, unit="B", unit_scale=True, desc="goodbooks-10k.zip") as bar:
-            while chunk := response.read(1 << 20):
-                out.write(chunk)
-                bar.update(len(chunk))
+            try:
+                while chunk := response.read(1 << 20):
+                    out.write(chunk)
+                    got += len(chunk)
+                    bar.update(len(chunk))
+            except http.client.IncompleteRead as err:  # the server announced more, then closed
+                got += len(err.partial)
+                return got, total or got + (err.expected or 0)
+    return got, total
 
 
 def _sha256(path: Path) -> str:
@@ -114,20 +130,22 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _unpack_csvs(archive: Path, dest: Path) -> None:
-    """Extract the dataset's CSV files, wherever they sit inside the zip, flat into dest."""
+def _unpack_csvs(archive: Path, dest: Path, source: str | None = None) -> None:
+    """Extract the dataset's CSV files, wherever they sit inside the zip, flat into dest
+    (errors name ``source``, the URL, when given)."""
+    origin = source or archive.name
     dest.mkdir()
     try:
         with zipfile.ZipFile(archive) as zf:
             members = {Path(name).name: name for name in zf.namelist() if name.endswith(".csv")}
             missing = [name for name in REQUIRED_FILES if name not in members]
             if missing:
-                raise DataError(f"{archive.name}: the archive lacks {', '.join(missing)}")
+                raise DataError(f"{origin}: the archive lacks {', '.join(missing)}")
             for name in REQUIRED_FILES:
                 with zf.open(members[name]) as src, open(dest / name, "wb") as out:
                     shutil.copyfileobj(src, out)
-    except zipfile.BadZipFile as err:
-        raise DataError(f"{archive.name}: not a valid zip file ({err})") from err
+    except (zipfile.BadZipFile, zlib.error) as err:  # zlib: a damaged compressed member
+        raise DataError(f"{origin}: not a valid zip file ({err}); nothing was kept") from err
 
 
 # ---------------------------------------------------------------------------------------
@@ -156,9 +174,30 @@ def read_csv(
     if len(df) == 0:
         raise DataError(f"{path}: the file has a header but no rows")
     df = df[columns + [c for c in optional if c in df.columns]].copy()
+    _no_second_header(df, path, int_columns)
     for col in int_columns:
         df[col] = _as_int(df[col], path, col)
     return df
+
+
+def _no_second_header(df: pd.DataFrame, path: Path, int_columns: list[str]) -> None:
+    """DataError for a header line among the rows: two files (maybe both goodbooks releases,
+    whose ratings.csv column orders differ) were joined into one."""
+    names = set(map(str, df.columns))
+    text = [c for c in int_columns if not pd.api.types.is_numeric_dtype(df[c])]  # a header makes text
+    if not text:
+        return
+    row = _first_bad_row(np.logical_or.reduce([df[c].isin(names).to_numpy() for c in text]))
+    if row is not None:
+        line = line_number(path, row)
+        with open(path, "rb") as f:
+            header = next(text for number, text in enumerate(f, start=1) if number == line)
+        header = header.decode("utf-8", "replace").strip()
+        raise DataError(
+            f"{path} line {line}: a second header ({header}) in the middle of the "
+            f"file: rows of two files, maybe of both goodbooks releases, are mixed; keep one "
+            f"release's file (or delete the directory to download it again)"
+        )
 
 
 def _as_int(s: pd.Series, path: Path, col: str) -> pd.Series:
@@ -262,13 +301,67 @@ def load_books(data_dir: Path) -> pd.DataFrame:
     return books.sort_values("book_id").reset_index(drop=True)
 
 
+FIRST_RELEASE_COLUMNS = ("book_id", "user_id", "rating")  # ~1M ratings, ~100 per book
+LATER_RELEASE_COLUMNS = ("user_id", "book_id", "rating")  # ~6M ratings, per book as popular
+# Ratings per book, 90th over 10th percentile: the first release sampled about 100 per book
+# (1.1); the later release kept every rating, so popular books have many more (about 7).
+SAMPLED_SPREAD = 2.0
+
+
+@dataclass(frozen=True)
+class Release:
+    """Which goodbooks-10k release a ratings.csv looks like, and why."""
+
+    name: str  # "first", "later", or "unknown" when column order and per-book counts disagree
+    columns: str  # the header's column order, e.g. "user_id,book_id,rating"
+    per_book: str  # "sampled" (about the same count per book) or "popularity"
+    median_per_book: float  # ratings per catalogue book
+    spread: float  # 90th over 10th percentile of ratings per catalogue book
+
+    def describe(self) -> str:
+        """One line for the log."""
+        what = {"first": "the first release", "later": "the later release"}.get(self.name, "unknown release")
+        shape = (
+            "about the same per book (sampled per book)"
+            if self.per_book == "sampled"
+            else "per book as popular"
+        )
+        return (
+            f"{what}: columns {self.columns}; ratings {shape}: median {self.median_per_book:.0f} per book, "
+            f"90th/10th percentile {self.spread:.1f}"
+        )
+
+
+def detect_release(columns: list[str] | tuple[str, ...], ratings_per_book: np.ndarray) -> Release:
+    """The release a ratings.csv with header ``columns`` and ``ratings_per_book`` [N] (a count
+    for every catalogue book, zeros included) comes from: the first release (book_id first,
+    about the same count per book) or the later one (user_id first, counts as popular).
+
+    The name needs both signs to agree ("unknown" otherwise); ``per_book`` alone says whether
+    the popularity of books shows in the counts.
+    """
+    counts = np.asarray(ratings_per_book, dtype=np.float64)
+    low, median, high = np.percentile(counts, [10, 50, 90]) if len(counts) else (0.0, 0.0, 0.0)
+    spread = float(high / max(low, 1.0))
+    per_book = "sampled" if spread <= SAMPLED_SPREAD else "popularity"
+    order = tuple(c for c in columns if c in FIRST_RELEASE_COLUMNS)
+    by_columns = {FIRST_RELEASE_COLUMNS: "first", LATER_RELEASE_COLUMNS: "later"}.get(order)
+    by_counts = "first" if per_book == "sampled" else "later"
+    name = by_columns if by_columns == by_counts else "unknown"
+    return Release(name, ",".join(order), per_book, float(median), spread)
+
+
 def load_ratings(data_dir: Path, known_book_ids: np.ndarray) -> pd.DataFrame:
     """ratings.csv in either public column order; duplicate (user, book) pairs keep the last.
 
-    Returns columns user_id, book_id, rating (int64, int64, int8).
+    Returns columns user_id, book_id, rating (int64, int64, int8). Which release the file
+    looks like (``detect_release``) is logged in one line and kept as a dict in
+    ``df.attrs["release"]`` (``name``, ``columns``, ``per_book``, ``median_per_book``,
+    ``spread``) for the stages that read the ratings.
     """
     path = Path(data_dir) / "ratings.csv"
     df = read_csv(path, ["user_id", "book_id", "rating"], ["user_id", "book_id", "rating"])
+    header = list(map(str, pd.read_csv(path, nrows=0).columns))  # the file's order
     bad = _first_bad_row((df["rating"] < 1) | (df["rating"] > 5))
     if bad is not None:
         raise DataError(
@@ -283,6 +376,10 @@ def load_ratings(data_dir: Path, known_book_ids: np.ndarray) -> pd.DataFrame:
     if len(df) < before:
         log.info("ratings.csv: %d duplicate (user, book) pairs resolved (kept the last)", before - len(df))
     df["rating"] = df["rating"].astype(np.int8)
+    per_book = df["book_id"].value_counts().reindex(np.asarray(known_book_ids), fill_value=0)
+    release = detect_release(header, per_book.to_numpy())
+    log.info("%s: %s; %d ratings by %d users", path, release.describe(), len(df), df["user_id"].nunique())
+    df.attrs["release"] = asdict(release)
     return df
 
 

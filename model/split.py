@@ -145,24 +145,19 @@ def everyone(
 
 
 def _align(ratings: UserRatings, user_ids: np.ndarray) -> UserRatings:
-    """Reorder ``ratings`` to ``user_ids`` (users without ratings get an empty slice)."""
-    position = {u: i for i, u in enumerate(ratings.user_ids)}
-    chunks_rows, chunks_stars, indptr = [], [], [0]
-    for user in user_ids:
-        i = position.get(user)
-        if i is None:
-            indptr.append(indptr[-1])
-            continue
-        r, s = ratings.of(i)
-        chunks_rows.append(r)
-        chunks_stars.append(s)
-        indptr.append(indptr[-1] + len(r))
-    cat = np.concatenate
+    """Reorder ``ratings`` (users sorted by id, as ``group_by_user`` makes them) to
+    ``user_ids`` (users without ratings get an empty slice). Vectorized: one gather."""
+    user_ids = np.asarray(user_ids)
+    if len(ratings) == 0:
+        empty = np.zeros(len(user_ids) + 1, np.int64)
+        return UserRatings(user_ids, empty, np.zeros(0, np.int32), np.zeros(0, np.float32))
+    at = np.minimum(np.searchsorted(ratings.user_ids, user_ids), len(ratings) - 1)
+    taken = np.where(ratings.user_ids[at] == user_ids, np.diff(ratings.indptr)[at], 0)
+    indptr = np.concatenate([[0], np.cumsum(taken)]).astype(np.int64)
+    # [R'] where each output rating comes from: its user's start there, plus its place in the user
+    source = np.repeat(ratings.indptr[:-1][at] - indptr[:-1], taken) + np.arange(indptr[-1])
     return UserRatings(
-        np.asarray(user_ids),
-        np.asarray(indptr, dtype=np.int64),
-        cat(chunks_rows).astype(np.int32) if chunks_rows else np.zeros(0, np.int32),
-        cat(chunks_stars).astype(np.float32) if chunks_stars else np.zeros(0, np.float32),
+        user_ids, indptr, ratings.rows[source].astype(np.int32), ratings.stars[source].astype(np.float32)
     )
 
 

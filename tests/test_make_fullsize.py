@@ -1,0 +1,74 @@
+"""scripts/make_fullsize.py: a later-release-shaped goodbooks directory, the same for a seed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+
+from model.data import load_books, load_ratings, load_to_read
+from model.synthetic import write_goodbooks
+from tests.conftest import REPO
+
+
+def shared_dir(tmp_path):
+    """A ../shared/data look-alike: a first-release goodbooks copy and 30 real readers."""
+    shared = tmp_path / "shared"
+    write_goodbooks(shared / "goodbooks-10k", num_books=60, num_users=100)
+    rng = np.random.default_rng(0)
+    rows = [
+        (1000 + u, int(b), int(rng.integers(1, 6))) for u in range(30) for b in rng.choice(60, 20, False) + 1
+    ]
+    (shared / "real-readers").mkdir()
+    pd.DataFrame(rows, columns=["user_id", "book_id", "rating"]).to_csv(
+        shared / "real-readers" / "ratings.csv", index=False
+    )
+    return shared
+
+
+def make(shared, out, *extra):
+    command = [sys.executable, "scripts/make_fullsize.py", "--shared", str(shared), "--out", str(out)]
+    return subprocess.run(
+        [*command, "--ratings", "3000", "--to-read", "600", "--users", "150", *extra],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_fullsize_has_the_later_release_shape_and_is_seeded(tmp_path):
+    shared = shared_dir(tmp_path)
+    assert make(shared, tmp_path / "a").returncode == 0
+    out = tmp_path / "a"
+    assert (out / "ratings.csv").read_text().splitlines()[0] == "user_id,book_id,rating"
+    books = load_books(out)
+    ratings = load_ratings(out, books["book_id"].to_numpy())
+    first = pd.read_csv(shared / "goodbooks-10k" / "ratings.csv")
+    assert ratings["user_id"].nunique() == 150
+    assert 2700 <= len(ratings) <= 3000
+    # Every first-release rating is kept; the copies bring the rest.
+    kept = ratings.merge(first, on=["user_id", "book_id", "rating"])
+    assert len(kept) == len(first.drop_duplicates(["user_id", "book_id"], keep="first"))
+    assert 500 <= len(load_to_read(out, books["book_id"].to_numpy())) <= 600
+    for name in ("books.csv", "tags.csv", "book_tags.csv"):
+        assert (out / name).read_bytes() == (shared / "goodbooks-10k" / name).read_bytes()
+
+    assert make(shared, tmp_path / "b").returncode == 0
+    for name in ("ratings.csv", "to_read.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert make(shared, tmp_path / "c", "--seed", "3").returncode == 0
+    assert (tmp_path / "a" / "ratings.csv").read_bytes() != (tmp_path / "c" / "ratings.csv").read_bytes()
+
+
+def test_fullsize_refuses_the_repository_and_missing_inputs(tmp_path):
+    shared = shared_dir(tmp_path)
+    result = make(shared, REPO / "data" / "fullsize-test")
+    assert result.returncode == 2 and "inside the repository" in result.stdout
+    assert not (REPO / "data" / "fullsize-test").exists()
+    shutil.rmtree(shared / "real-readers")
+    result = make(shared, tmp_path / "out")
+    assert result.returncode == 2 and "real-readers/ratings.csv" in result.stdout
+    assert not (tmp_path / "out").exists()
