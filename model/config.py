@@ -18,6 +18,7 @@ class TrainConfig:
     use_to_read: bool = True
     # Real readers (model/readers.py): when given, every setting is chosen on them.
     real_readers: str | None = None
+    release: str | None = None  # which goodbooks-10k release the data is (model.data.detect_release)
     # The low-rank part (trained by softmax over all books).
     embedding_dim: int = 32
     epochs: int = 4  # at most; the split fit keeps the epoch with the lowest validation loss

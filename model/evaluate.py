@@ -118,17 +118,27 @@ def _product(item_item):
     return lambda ind: ind @ item_item
 
 
+RANKING_CHUNK = 2048  # visitors scored at once: only their top 10 per model is kept
+
+
 def evaluate_ranking(model, split: Split, protocols_: list[Protocol], scorers: dict) -> list[dict]:
+    """Recall@10 and NDCG@10 (weighted Recall@10 where the protocol weighs its targets) of every
+    scorer and the model, visitors scored a chunk at a time (memory stays flat as they grow)."""
     num_books = len(split.book_ids)
     rows = []
     for protocol in protocols_:
         picks = protocol.rows()
-        ind = indicator(protocol.picks, num_books)
-        scored = {name: scorer(ind) for name, scorer in scorers.items()}
-        scored[SHELF] = model_scores(model, protocol.picks)
-        for name, scores in scored.items():
-            scores = np.asarray(scores.toarray() if sp.issparse(scores) else scores, np.float32)
-            top = top_k_excluding(scores, picks, K)
+        tops: dict[str, list[np.ndarray]] = {name: [] for name in [*scorers, SHELF]}
+        for start in range(0, len(picks), RANKING_CHUNK):
+            chunk = protocol.picks[start : start + RANKING_CHUNK]
+            ind = indicator(chunk, num_books)
+            scored = {name: scorer(ind) for name, scorer in scorers.items()}
+            scored[SHELF] = model_scores(model, chunk)
+            for name, scores in scored.items():
+                scores = np.asarray(scores.toarray() if sp.issparse(scores) else scores, np.float32)
+                tops[name].append(top_k_excluding(scores, picks[start : start + RANKING_CHUNK], K))
+        for name, parts in tops.items():
+            top = np.concatenate(parts)
             recall, ndcg = recall_ndcg_of_top(top, protocol.targets)
             row = {
                 "protocol": protocol.name,
