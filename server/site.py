@@ -121,8 +121,10 @@ def serve(relative_path: str) -> Response:
     if not (static_dir / "index.html").is_file():
         return not_built()
     parts = [part for part in relative_path.split("/") if part]
-    if any(part.startswith(".") for part in parts):
-        return not_found()  # hidden files, "..", and traversal attempts
+    if any(part.startswith(".") or not part.isprintable() for part in parts):
+        # Hidden files, "..", traversal attempts; and control characters, which no file of
+        # the site has (a NUL would make open() raise, a 500).
+        return not_found()
     joined = safe_join(str(static_dir), *parts) if parts else str(static_dir)
     if joined is None:
         return not_found()

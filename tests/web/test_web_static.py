@@ -77,6 +77,12 @@ def test_gzip_when_accepted(client, tiny_site):
         "/..%5c..%5cetc%5cpasswd",
         "/.secret",
         "/nothing.txt",
+        "/%00",  # NUL and other control characters: no file has them, and open() raised (a 500)
+        "/index.html%00",
+        "/js/%00main.js",
+        "/js/main.js%00.png",
+        "/%01",
+        "/js/main.js%0a",
     ],
 )
 def test_no_listing_no_traversal_no_hidden_files(client, path):
