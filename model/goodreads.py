@@ -199,15 +199,21 @@ class ExportRow:
     shelf: str
 
 
+def too_big_message(size: int, more: bool = False) -> str:
+    """Why a file of ``size`` bytes (``more``: at least that many) is not imported."""
+    what = f"more than {MAX_FILE_BYTES / 1e6:.0f} MB" if more else f"{size / 1e6:.1f} MB"
+    return (
+        f"The file is {what}; a Goodreads export is a few MB at most "
+        f"(the limit is {MAX_FILE_BYTES / 1e6:.0f} MB). Is it the right file?"
+    )
+
+
 def decode_export(data: bytes) -> str:
     """The export's bytes as text (UTF-8, a byte-order mark dropped), or a GoodreadsError."""
     if len(data) == 0:
         raise GoodreadsError(f"The file is empty. {HOW_TO_EXPORT}")
     if len(data) > MAX_FILE_BYTES:
-        raise GoodreadsError(
-            f"The file is {len(data) / 1e6:.1f} MB; a Goodreads export is a few MB at most "
-            f"(the limit is {MAX_FILE_BYTES / 1e6:.0f} MB). Is it the right file?"
-        )
+        raise GoodreadsError(too_big_message(len(data)))
     if b"\0" in data:
         raise GoodreadsError(f"This is not a CSV file (it holds binary data). {HOW_TO_EXPORT}")
     try:
