@@ -37,6 +37,12 @@ _PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
 # goodreads.json comes with the model (an older build has none).
 OPTIONAL_PRECACHE = ("content_similar.json", "genres.json", "goodreads.json")
 TFJS_FILE = "tf.fesm.min.js"  # the ES-module build; web/js/*.js import ../vendor/tf.fesm.min.js
+# The licence of the TF.js we ship (the npm package has none of its own; its package.json says
+# Apache-2.0): web/vendor/tfjs-LICENSE.txt, served beside it.
+TFJS_LICENSE = "vendor/tfjs-LICENSE.txt"
+# The files the page checks against metadata.json's site_files (the build they belong to).
+BUILD_FILES = ("books.json", "goodreads.json", "genres.json", "content_similar.json", "map.json")
+BUILD_META = '<meta name="shelf-build" content="{build}" />'
 
 
 class BuildError(Exception):
@@ -72,6 +78,8 @@ def check_inputs(cfg: SiteConfig) -> tuple[Path, str]:
             )
     if not (cfg.web / "index.html").is_file():
         raise BuildError(f"{cfg.web / 'index.html'} is missing: --web must point at the page's sources.")
+    if not (cfg.web / TFJS_LICENSE).is_file():
+        raise BuildError(f"{cfg.web / TFJS_LICENSE} is missing: the site ships TF.js, so its licence too.")
     package = cfg.node_modules / "@tensorflow" / "tfjs"
     tfjs = package / "dist" / TFJS_FILE
     if not tfjs.is_file():
@@ -86,16 +94,30 @@ def check_inputs(cfg: SiteConfig) -> tuple[Path, str]:
     return tfjs, version
 
 
+def versioned_name(name: str, data: bytes) -> str:
+    """``tf.fesm.min.js`` -> ``tf.fesm.min.<first 16 hex of its sha256>.js``."""
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{hashlib.sha256(data).hexdigest()[:16]}{dot}{suffix}"
+
+
 def assemble(cfg: SiteConfig, tfjs: Path, into: Path) -> None:
-    """Copy the sources, the exported model files and TF.js into the empty directory ``into``."""
+    """Copy the sources, the exported model files and TF.js into the empty directory ``into``.
+
+    TF.js goes in under a name that carries its content hash, so browsers may cache it for a
+    year (server/site.py, firebase.json) and an upgrade is a new name; the references to it in
+    the pages and modules are rewritten to that name.
+    """
     shutil.copytree(cfg.web, into, dirs_exist_ok=True)
     # Hidden entries are never part of the site (a killed stage's staging directory, say).
     shutil.copytree(cfg.artifacts / "web", into, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
     (into / "vendor").mkdir(exist_ok=True)
-    shutil.copy2(tfjs, into / "vendor" / TFJS_FILE)
-    license_file = tfjs.parent.parent / "LICENSE"
-    if license_file.is_file():
-        shutil.copy2(license_file, into / "vendor" / "tfjs-LICENSE.txt")
+    data = tfjs.read_bytes()
+    versioned = versioned_name(TFJS_FILE, data)
+    (into / "vendor" / versioned).write_bytes(data)
+    for source in [*into.glob("*.html"), *into.glob("js/*.js")]:
+        text = source.read_text(encoding="utf-8")
+        if f"vendor/{TFJS_FILE}" in text:
+            source.write_text(text.replace(f"vendor/{TFJS_FILE}", f"vendor/{versioned}"), encoding="utf-8")
 
 
 def add_weight_preloads(site: Path) -> None:

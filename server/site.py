@@ -1,8 +1,8 @@
 """Serves the built site from ``STATIC_DIR``: caching, compression, no listings, no traversal.
 
-Caching: files whose name carries a content hash (the model shards) and the vendored TF.js
-(its path carries the pinned version) are cached for a year as immutable; everything else
-(HTML, JSON, our own JS and CSS) is ``no-cache``, i.e. revalidated with its ETag each time.
+Caching: files whose name carries a content hash (the model shards, the vendored TF.js) are
+cached for a year as immutable; everything else (HTML, JSON, our own JS and CSS, the licence)
+is ``no-cache``, i.e. revalidated with its ETag each time. firebase.json has the same rule.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ bp = Blueprint("site", __name__)
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
-# "group1-shard1of1.3fa2c9d1e0.bin", "model.0123abcd.bin": a hex content hash before the suffix.
+# "group1-shard1of1.3fa2c9d1e0.bin", "tf.fesm.min.0123abcd4567ef01.js": a hex content hash before
+# the suffix (firebase.json's immutable rule is this regex too).
 _HASHED_NAME = re.compile(r"[.-][0-9a-f]{8,}\.[a-z0-9]+$")
 _MAX_CACHED_BYTES = 64 * 1024 * 1024
 _TYPES = {
@@ -92,7 +93,7 @@ _cache = StaticFileCache()
 
 def cache_control_for(relative_path: str) -> str:
     """The Cache-Control value for a file of the site (path relative to ``STATIC_DIR``)."""
-    if relative_path.startswith("vendor/") or _HASHED_NAME.search(relative_path):
+    if _HASHED_NAME.search(relative_path):
         return IMMUTABLE
     return REVALIDATE
 

@@ -248,6 +248,8 @@ def make_site_inputs(base: Path) -> dict[str, Path]:
     sources.mkdir()
     (sources / "index.html").write_text(f"<!doctype html><title>Shelf</title>\n{build_site.PRELOAD_MARKER}")
     (sources / "sw.js").write_text(f"const PRECACHE = {build_site.PRECACHE_PLACEHOLDER};\n")
+    (sources / "vendor").mkdir()
+    (sources / build_site.TFJS_LICENSE).write_text("Apache License 2.0\n")
     tfjs = base / "node_modules" / "@tensorflow" / "tfjs"
     (tfjs / "dist").mkdir(parents=True)
     (tfjs / "dist" / "tf.fesm.min.js").write_text("export const version = '4.22.0';\n")

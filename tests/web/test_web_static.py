@@ -13,7 +13,7 @@ import pytest
 
 from server import create_app
 from server.http import SECURITY_HEADERS
-from server.site import IMMUTABLE, REVALIDATE
+from server.site import _HASHED_NAME, IMMUTABLE, REVALIDATE, cache_control_for
 from tests.web.conftest import ROOT, TFJS, write_tiny_site
 from tests.web.servers import import_build_site
 
@@ -98,6 +98,25 @@ def test_unbuilt_site_says_how_to_build(tmp_path):
     assert b"make build" in response.data
 
 
+# Which paths are cached a year: only names that carry their content's hash, so a new TF.js
+# (or model) is a new name; vendor/tf.fesm.min.js under its plain name was immutable before.
+CACHE_CASES = [
+    (SHARD, IMMUTABLE),
+    ("vendor/tf.fesm.min.0123456789abcdef.js", IMMUTABLE),
+    ("vendor/tf.fesm.min.js", REVALIDATE),
+    ("vendor/tfjs-LICENSE.txt", REVALIDATE),
+    ("model/model.json", REVALIDATE),
+    ("index.html", REVALIDATE),
+    ("js/main.js", REVALIDATE),
+    ("metadata.json", REVALIDATE),
+]
+
+
+@pytest.mark.parametrize(("path", "cache_control"), CACHE_CASES)
+def test_only_content_hashed_names_are_immutable(path, cache_control):
+    assert cache_control_for(path) == cache_control
+
+
 def test_firebase_json_sends_the_same_headers():
     config = json.loads((ROOT / "firebase.json").read_text())["hosting"]
     assert config["public"] == "static"
@@ -106,12 +125,11 @@ def test_firebase_json_sends_the_same_headers():
     for name, value in SECURITY_HEADERS.items():
         assert headers[name] == value
     assert headers["Cache-Control"] == REVALIDATE
-    shards = next(rule for rule in config["headers"] if "regex" in rule)
-    assert shards["headers"] == [{"key": "Cache-Control", "value": IMMUTABLE}]
-    import re
-
-    assert re.search(shards["regex"], "/" + SHARD)
-    assert not re.search(shards["regex"], "/model/model.json")
+    hashed = next(rule for rule in config["headers"] if "regex" in rule)
+    assert hashed["headers"] == [{"key": "Cache-Control", "value": IMMUTABLE}]
+    assert hashed["regex"] == _HASHED_NAME.pattern  # the same rule as server/site.py
+    for path, cache_control in CACHE_CASES:
+        assert bool(re.search(hashed["regex"], "/" + path)) == (cache_control == IMMUTABLE), path
 
 
 # ---------------------------------------------------------------------------------------
@@ -140,12 +158,21 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tmp_pat
     (tmp_path / ".static-staging-k2j3h4").mkdir()  # a build killed half-way (before pids in names)
     (fake_artifacts / "web" / ".static-staging-123-x").mkdir()  # hidden files are not the site's
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    tfjs = f"vendor/tf.fesm.min.{hashlib.sha256(TFJS.read_bytes()).hexdigest()[:16]}.js"
     source = (ROOT / "web" / "index.html").read_text()
     preload = f'<link rel="preload" href="{SHARD}" as="fetch" crossorigin />'
-    assert (out / "index.html").read_text() == source.replace("<!-- build_site: weight preloads -->", preload)
+    expected = source.replace("<!-- build_site: weight preloads -->", preload)
+    assert (out / "index.html").read_text() == expected.replace("vendor/tf.fesm.min.js", tfjs)
     assert (out / "js" / "ui.js").is_file()
     assert (out / "metadata.json").is_file() and (out / SHARD).is_file()
-    assert (out / "vendor" / "tf.fesm.min.js").read_bytes() == TFJS.read_bytes()
+    # TF.js under a name that carries its hash, every reference to it rewritten; its licence beside it.
+    assert sorted(p.name for p in (out / "vendor").iterdir()) == sorted([Path(tfjs).name, "tfjs-LICENSE.txt"])
+    assert (out / tfjs).read_bytes() == TFJS.read_bytes()
+    assert "Apache License" in (out / "vendor" / "tfjs-LICENSE.txt").read_text()
+    for page in [*out.glob("*.html"), *out.glob("js/*.js")]:
+        assert "vendor/tf.fesm.min.js" not in page.read_text(), page
+    assert f'<link rel="modulepreload" href="{tfjs}" />' in (out / "index.html").read_text()
+    assert f'from "../{tfjs}"' in (out / "js" / "loader.js").read_text()
     assert not (out / "stale.txt").exists()  # replaced whole, not merged
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp dirs left
     assert not list(out.glob(".*"))
@@ -174,8 +201,11 @@ def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artif
     files = manifest["files"]
     for name in ["index.html", "js/main.js", "js/loader.js", "js/ui.js", "css/style.css", "favicon.svg"]:
         assert name in files
-    for name in ["metadata.json", "books.json", "model/model.json", SHARD, "vendor/tf.fesm.min.js"]:
+    for name in ["metadata.json", "books.json", "model/model.json", SHARD]:
         assert name in files
+    assert [name for name in files if name.startswith("vendor/")] == [
+        f"vendor/tf.fesm.min.{hashlib.sha256(TFJS.read_bytes()).hexdigest()[:16]}.js"
+    ]
     assert "map.html" not in files and "sw.js" not in files  # the map page needs the network
     for name, digest in files.items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
