@@ -157,21 +157,55 @@ def precache_files(site: Path) -> list[str]:
     return sorted(files)
 
 
-def add_precache_manifest(site: Path) -> str:
-    """Write into sw.js the build's id and the SHA-256 of every file it caches; return the id.
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
-    The id is a hash of the list, so a build that changes any cached file changes sw.js,
-    which is what makes browsers install the new service worker (and drop the old cache).
+
+def stamp_build(site: Path) -> str:
+    """Give the site one build id and make every file the page fetches checkable against it.
+
+    The id is a hash of every file of the assembled site, so any change makes a new one. It
+    goes into each page (``<meta name="shelf-build">``) and into ``metadata.json`` (``build``),
+    with ``site_files``: the SHA-256 and size of ``books.json``, ``model.json`` and the optional
+    JSON files. The page checks ``metadata.json`` against its own build and each of those files
+    against ``site_files`` (the shards are checked against ``model.json``), so it never pairs
+    one build's files with another's (web/js/loader.js). Returns the id.
     """
-    digests = {name: hashlib.sha256((site / name).read_bytes()).hexdigest() for name in precache_files(site)}
+    files = sorted(p for p in site.rglob("*") if p.is_file())
+    digests = {p.relative_to(site).as_posix(): file_digest(p) for p in files}
     build = hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()[:16]
+    metadata_path = site / "metadata.json"
+    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+    names = [*BUILD_FILES, metadata.get("model_url", "model/model.json")]
+    metadata["build"] = build
+    metadata["site_files"] = {
+        name: {"sha256": digests[name], "bytes": (site / name).stat().st_size}
+        for name in sorted(names)
+        if name in digests
+    }
+    metadata_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    meta = BUILD_META.format(build=build)
+    for page in site.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        charset = re.search(r"<meta charset=[^>]*>", text) or re.search(r"<head[^>]*>", text)
+        at = charset.end() if charset else 0
+        page.write_text(f"{text[:at]}\n    {meta}{text[at:]}", encoding="utf-8")
+    return build
+
+
+def add_precache_manifest(site: Path, build: str) -> None:
+    """Write into sw.js the build's id and the SHA-256 of every file it caches.
+
+    A build that changes any file changes the id, hence sw.js, which is what makes browsers
+    install the new service worker (which waits until the page asks for it: web/sw.js).
+    """
+    digests = {name: file_digest(site / name) for name in precache_files(site)}
     worker = site / "sw.js"
     text = worker.read_text(encoding="utf-8") if worker.is_file() else ""
     if PRECACHE_PLACEHOLDER not in text:
         raise BuildError(f"{worker} lacks the precache placeholder {PRECACHE_PLACEHOLDER}")
     manifest = json.dumps({"build": build, "files": digests}, indent=2)
     worker.write_text(text.replace(PRECACHE_PLACEHOLDER, manifest), encoding="utf-8")
-    return build
 
 
 def build_site(cfg: SiteConfig) -> None:
@@ -180,7 +214,8 @@ def build_site(cfg: SiteConfig) -> None:
     with atomic_dir(cfg.out) as staging:
         assemble(cfg, tfjs, staging)
         add_weight_preloads(staging)
-        build = add_precache_manifest(staging)
+        build = stamp_build(staging)
+        add_precache_manifest(staging, build)
     files = sum(1 for path in cfg.out.rglob("*") if path.is_file())
     log.info("built %s: %d files, TF.js %s vendored, build %s", cfg.out, files, version, build)
 

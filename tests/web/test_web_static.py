@@ -162,7 +162,10 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tmp_pat
     source = (ROOT / "web" / "index.html").read_text()
     preload = f'<link rel="preload" href="{SHARD}" as="fetch" crossorigin />'
     expected = source.replace("<!-- build_site: weight preloads -->", preload)
-    assert (out / "index.html").read_text() == expected.replace("vendor/tf.fesm.min.js", tfjs)
+    expected = expected.replace("vendor/tf.fesm.min.js", tfjs)
+    build_id = precache_manifest(out)["build"]
+    meta = f'<meta charset="utf-8" />\n    <meta name="shelf-build" content="{build_id}" />'
+    assert (out / "index.html").read_text() == expected.replace('<meta charset="utf-8" />', meta)
     assert (out / "js" / "ui.js").is_file()
     assert (out / "metadata.json").is_file() and (out / SHARD).is_file()
     # TF.js under a name that carries its hash, every reference to it rewritten; its licence beside it.
@@ -217,7 +220,36 @@ def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artif
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     again = precache_manifest(out)
     assert again["build"] != manifest["build"]
-    assert {n for n in files if files[n] != again["files"][n]} == {"books.json"}
+    # books.json, and the files that carry the build id: the page and metadata.json.
+    assert {n for n in files if files[n] != again["files"][n]} == {
+        "books.json",
+        "index.html",
+        "metadata.json",
+    }
+
+
+@pytest.mark.skipif(not TFJS.is_file(), reason="node_modules/@tensorflow/tfjs missing: run `npm ci`")
+def test_one_build_id_names_every_file_the_page_checks(fake_artifacts, tmp_path):
+    """The build id is in every page, in metadata.json (with the SHA-256 and size of each file
+    the page fetches and checks) and in sw.js; any change to any file makes a new one."""
+    (fake_artifacts / "web" / "goodreads.json").write_text('{"num_books": 5}')
+    out = tmp_path / "static"
+    assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    build_id = precache_manifest(out)["build"]
+    assert re.fullmatch("[0-9a-f]{16}", build_id)
+    for page in ["index.html", "map.html"]:
+        assert f'<meta name="shelf-build" content="{build_id}" />' in (out / page).read_text(), page
+    metadata = json.loads((out / "metadata.json").read_text())
+    assert metadata["build"] == build_id
+    assert sorted(metadata["site_files"]) == ["books.json", "goodreads.json", "model/model.json"]
+    for name, expected in metadata["site_files"].items():
+        data = (out / name).read_bytes()
+        assert expected == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}, name
+
+    (fake_artifacts / "web" / "goodreads.json").write_text('{"num_books": 5, "changed": true}')
+    assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    assert precache_manifest(out)["build"] != build_id
+    assert json.loads((out / "metadata.json").read_text())["build"] == precache_manifest(out)["build"]
 
 
 @pytest.mark.skipif(not TFJS.is_file(), reason="node_modules/@tensorflow/tfjs missing: run `npm ci`")

@@ -1,6 +1,6 @@
 // Entry module: wires the loader, the pure search / picks / shelf / import / recommendation
 // code and the UI.
-import { fetchJson, fetchOptionalJson, loadSite } from "./loader.js";
+import { NewBuildError, fetchJson, fetchOptionalJson, loadSite } from "./loader.js";
 import { STORAGE_KEY, formatPicks, knownPicks, parsePicks, unreadablePicks } from "./picks.js";
 import {
   MARKS_KEY,
@@ -36,6 +36,7 @@ import { createImportUi } from "./ui-import.js";
 const PAGE = 20; // search results, suggestions and listed picks per page ("more" adds another page)
 const SIMILAR_K = 10;
 const WARM_UP_PICKS = 64; // the model's first run, before any pick, warms TF.js' kernels
+const NEW_VERSION = "A new version of Shelf is ready.";
 
 const state = {
   site: null, // {tf, metadata, books, model}
@@ -62,6 +63,8 @@ const state = {
   marksLimit: PAGE,
   similarOf: null, // book_id whose similar books the dialog shows
   generation: 0, // drops results of a recompute overtaken by a newer one
+  stale: false, // a file of a newer build was met: only a whole reload gives one build again
+  reloading: false, // the visitor asked for the new version: reload once the new worker controls the page
 };
 
 // Read-only numbers for the benchmarks and the end-to-end tests.
@@ -137,7 +140,10 @@ const ui = createUi(document, {
     state.suggestionLimit = PAGE;
     recompute();
   },
-  onRetry: start,
+  onRetry() {
+    if (state.stale) reloadForUpdate();
+    else start();
+  },
   onSharedAdd() {
     const merged = mergeShelves(state.viewing.own, { picks: state.picks, marks: state.marks });
     leaveSharedView(merged, "The shared list was added to your shelf.");
@@ -329,9 +335,26 @@ async function recompute() {
   stats.firstSuggestionsAtMs ??= performance.now();
 }
 
+/** An optional file of this page's build, or null (absent; or of a newer build: then say so). */
+async function checkedOptional(url) {
+  try {
+    return await fetchOptionalJson(url, { check: state.site.metadata });
+  } catch (error) {
+    if (!(error instanceof NewBuildError)) throw error;
+    newBuildMet();
+    return null;
+  }
+}
+
+/** A file of a newer build was met: never use it; offer the new version, reloaded whole. */
+function newBuildMet() {
+  state.stale = true;
+  ui.offerUpdate(NEW_VERSION);
+}
+
 /** genres.json (written by the explorer) for the genre filter, once the page works. */
 async function loadGenres() {
-  const file = await fetchOptionalJson("genres.json");
+  const file = await checkedOptional("genres.json");
   state.genres = genresByRow(file, state.rowOf, state.site.metadata.num_books);
   ui.setFilterChoices({ genres: state.genres?.names ?? null, ...yearRange() });
   if (state.genres && state.filter.genre !== null) recompute();
@@ -347,7 +370,7 @@ async function showSimilar(bookId) {
   const row = state.rowOf.get(bookId);
   const item = (other) => ({ book: other, picked: state.picks.has(other.book_id) });
   const rating = similarRows(state.similarity, row, SIMILAR_K).map((r) => item(bookAt(r)));
-  if (state.content === undefined) state.content = await fetchOptionalJson("content_similar.json");
+  if (state.content === undefined) state.content = await checkedOptional("content_similar.json");
   let content = null;
   if (state.content) {
     const ids = state.content.neighbors?.[String(bookId)] ?? [];
@@ -361,7 +384,8 @@ async function showSimilar(bookId) {
 
 /** The match index (goodreads.json, fetched on the first import, + books.json). */
 async function goodreadsMatcher() {
-  state.matcher ??= matchIndex(state.site.books, await fetchJson("goodreads.json"));
+  // goodreads.json is indexed by row like books.json: only this page's build of it will do.
+  state.matcher ??= matchIndex(state.site.books, await fetchJson("goodreads.json", { check: state.site.metadata }));
   return state.matcher;
 }
 
@@ -402,6 +426,14 @@ async function importFile(file) {
     importUi.done(importMessage(summary, added), summary.unmatched);
     picksChanged({ yieldFirst: true });
   } catch (error) {
+    if (error instanceof NewBuildError) {
+      newBuildMet();
+      importUi.error(
+        "Shelf was updated since this page was opened, so this page's catalogue no longer matches the " +
+          "server's. Reload the page (your shelf is kept), then import the file again.",
+      );
+      return;
+    }
     if (!(error instanceof GoodreadsError) && !(error instanceof Error && error.name === "LoadError")) {
       console.error(error);
     }
@@ -544,23 +576,56 @@ function warmUp() {
   scorePicks(model, picks, metadata, state.rowOf).catch((error) => console.warn("warm-up:", error));
 }
 
-/** Reload the whole page, so that every file comes from one build. */
-function reloadForUpdate() {
-  location.reload();
+/**
+ * Reload the whole page, so that every file comes from one build: when a new service worker
+ * waits (it never takes over a page by itself), let it take over first, then reload.
+ */
+async function reloadForUpdate() {
+  const registration = await navigator.serviceWorker?.getRegistration().catch(() => null);
+  if (registration?.waiting && navigator.serviceWorker.controller) {
+    state.reloading = true;
+    registration.waiting.postMessage("skip-waiting"); // controllerchange reloads
+  } else {
+    location.reload();
+  }
 }
 
-/** Once the page works: sw.js keeps this build for offline visits (where the browser allows). */
+/**
+ * Once the page works: sw.js keeps this build for offline visits (where the browser allows).
+ * A newer build's worker installs beside it and waits; the page says a new version is ready
+ * and reloads whole when the visitor asks (reloadForUpdate), never mixing the two builds.
+ */
 function offerOffline() {
   if (!("serviceWorker" in navigator)) return; // plain http on another host: no service workers
-  navigator.serviceWorker.register("sw.js").catch((error) => console.warn("no offline copy:", error));
+  const container = navigator.serviceWorker;
+  container.addEventListener("controllerchange", () => {
+    if (state.reloading) location.reload();
+    else newBuildMet(); // another tab of the site let the new version in
+  });
+  container
+    .register("sw.js")
+    .then((registration) => {
+      const watch = (worker, isUpdate) =>
+        worker?.addEventListener("statechange", () => {
+          if (worker.state === "installed" && isUpdate) ui.offerUpdate(NEW_VERSION);
+        });
+      if (registration.waiting && registration.active) ui.offerUpdate(NEW_VERSION);
+      watch(registration.installing, registration.active !== null);
+      registration.addEventListener("updatefound", () => watch(registration.installing, registration.active !== null));
+    })
+    .catch((error) => console.warn("no offline copy:", error));
 }
 
 async function start() {
   try {
     ui.showLoading(0, "Loading…");
-    state.site = await loadSite({ onProgress: (fraction, message) => ui.showLoading(fraction, message) });
+    state.site = await loadSite({
+      onProgress: (fraction, message) => ui.showLoading(fraction, message),
+      build: ui.pageBuild(),
+    });
   } catch (error) {
-    console.error(error);
+    if (error instanceof NewBuildError) newBuildMet(); // Retry then reloads the whole page
+    else console.error(error);
     // Nothing was changed: the shelf stays in the URL and localStorage for the retry.
     ui.showError(error.message || String(error), savedShelf().picks.size);
     return;

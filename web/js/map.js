@@ -241,7 +241,9 @@ async function loadSuggestions() {
   if (state.picks.size === 0) return;
   try {
     const [{ loadSite }, recommend] = await Promise.all([import("./loader.js"), import("./recommend.js")]);
-    state.site ??= await loadSite();
+    // The map page's own build (build_site.py): loadSite refuses files of another one.
+    const build = document.querySelector('meta[name="shelf-build"]')?.content || null;
+    state.site ??= await loadSite({ build });
     const { model, metadata } = state.site;
     const picks = Object.fromEntries(state.picks);
     const result = await recommend.scorePicks(model, picks, metadata, recommend.rowIndex(metadata));
