@@ -14,6 +14,7 @@ import {
   shareShelf,
   mergeShelves,
   openShelf,
+  shelfHref,
   unreadableMarks,
 } from "../../web/js/shelf.js";
 
@@ -224,4 +225,13 @@ test("unreadable saved entries are listed; mergeShelves keeps the own shelf's st
   const merged = mergeShelves(own, shared);
   assert.deepEqual([...merged.picks], [[1, 2], [5, 4], [8, 3]]);
   assert.deepEqual([...merged.marks], [[6, "not_interested"], [9, "reading"]]);
+});
+
+test("shelfHref: the main page with any shelf as a short ?shelf= link", () => {
+  const picks = new Map(Array.from({ length: 900 }, (_, i) => [1 + 7 * i, 1 + (i % 5)]));
+  const href = shelfHref("index.html", picks, new Map([[5, "read"]]));
+  assert.ok(href.startsWith("index.html?shelf=") && href.length <= "index.html?shelf=".length + SHARE_CHARS);
+  assert.equal(href, `index.html?shelf=${shareShelf(picks, new Map([[5, "read"]])).param}`);
+  assert.deepEqual([...decodeShelf(shelfHref("x", new Map([[3, 4]])).slice(8)).picks], [[3, 4]]);
+  assert.equal(shelfHref("index.html", new Map()), "index.html");
 });

@@ -316,6 +316,15 @@ export function mergeShelves(own, shared) {
   return { picks, marks };
 }
 
+/**
+ * A link to `page` (e.g. "index.html") that carries the shelf as ?shelf= (shareShelf: at most
+ * SHARE_CHARS, so any shelf fits in a request line); `page` alone for an empty shelf.
+ */
+export function shelfHref(page, picks, marks = new Map()) {
+  const { param } = shareShelf(picks, marks);
+  return param ? `${page}?shelf=${param}` : page;
+}
+
 /** `href` sharing the shelf as ?shelf=param (none when param is ""); an old ?picks= goes. */
 export function urlWithShelf(href, param) {
   const url = new URL(href);
