@@ -112,10 +112,17 @@ def not_found() -> Response:
     return Response("Not found.\n", status=404, mimetype="text/plain")
 
 
-@bp.get("/", defaults={"relative_path": ""})
-@bp.get("/<path:relative_path>")
+ALLOW = "GET, HEAD, OPTIONS"
+
+
+# OPTIONS is answered here, not by Flask's automatic handler (a 200 for any path at all).
+@bp.route("/", defaults={"relative_path": ""}, methods=["GET", "OPTIONS"], provide_automatic_options=False)
+@bp.route("/<path:relative_path>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
 def serve(relative_path: str) -> Response:
-    """A file of the built site; directories give their index.html or 404, never a listing."""
+    """A file of the built site; directories give their index.html or 404, never a listing.
+
+    OPTIONS: 204 with ``Allow`` for a file that exists, else 404 (no CORS: same origin only).
+    """
     if relative_path.startswith("api/"):
         abort(404)  # an unknown API route: a JSON 404 (server/http.py), not a file lookup
     static_dir = Path(current_app.config["STATIC_DIR"])
@@ -136,15 +143,34 @@ def serve(relative_path: str) -> Response:
     entry = _cache.get(path)
     if entry is None:
         return not_found()
+    if request.method == "OPTIONS":
+        return Response(status=204, headers={"Allow": ALLOW})
     return file_response(entry, relative_path)
 
 
 def file_response(entry: StaticFile, relative_path: str) -> Response:
-    """200 (gzipped when accepted) or 304 for a cached file, with Vary, ETag, Cache-Control."""
+    """200 (gzipped when accepted), 304, or 206 / 416 for a ``Range``, with Vary, ETag,
+    Cache-Control and ``Accept-Ranges``.
+
+    ``If-None-Match`` compares weakly (RFC 9110: a ``W/"..."`` tag a cache sent back matches).
+    A range is of the file's own bytes, never of its gzip form, so a download cut off half-way
+    (a 2 MB shard on a phone) resumes where it stopped; ``If-Range`` with another ETag gives
+    the whole file.
+    """
+    headers = {
+        "Cache-Control": cache_control_for(relative_path),
+        "Vary": "Accept-Encoding",
+        "Accept-Ranges": "bytes",
+    }
+    if request.range is not None and request.range.units == "bytes":  # others are ignored (RFC 9110)
+        response = Response(entry.data, mimetype=entry.mimetype, headers=headers)
+        response.set_etag(entry.etag)
+        # 206 with Content-Range, 416 for a range past the end, 200 for a stale If-Range,
+        # 304 for a matching If-None-Match.
+        return response.make_conditional(request, accept_ranges=True, complete_length=len(entry.data))
     use_gzip = entry.gzipped is not None and accepts_gzip()
     etag = f"{entry.etag}-gz" if use_gzip else entry.etag
-    headers = {"Cache-Control": cache_control_for(relative_path), "Vary": "Accept-Encoding"}
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         response = Response(status=304, headers=headers)
         response.set_etag(etag)
         return response

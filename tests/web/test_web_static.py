@@ -55,6 +55,65 @@ def test_etag_revalidation_gives_304(client):
     assert again.data == b""
 
 
+def test_a_weak_if_none_match_gives_304(client):
+    etag = client.get("/metadata.json").headers["ETag"]
+    assert client.get("/metadata.json", headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+    zipped = client.get("/js/main.js", headers={"Accept-Encoding": "gzip"}).headers["ETag"]
+    again = client.get("/js/main.js", headers={"Accept-Encoding": "gzip", "If-None-Match": f"W/{zipped}"})
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("range_header", "status", "part"),
+    [
+        ("bytes=0-9", 206, slice(0, 10)),
+        ("bytes=10-", 206, slice(10, None)),
+        ("bytes=-16", 206, slice(-16, None)),
+        ("bytes=99999999-", 416, None),
+        ("lines=1-2", 200, slice(None)),  # not a byte range: ignored, the whole file
+    ],
+)
+def test_range_requests_resume_a_download(client, tiny_site, range_header, status, part):
+    """A shard cut off on a flaky phone resumes: byte ranges of the file itself (never of its
+    gzip form), advertised on every file."""
+    data = (tiny_site / SHARD).read_bytes()
+    assert client.get(f"/{SHARD}").headers["Accept-Ranges"] == "bytes"
+    response = client.get(f"/{SHARD}", headers={"Range": range_header, "Accept-Encoding": "gzip"})
+    assert response.status_code == status
+    assert "Content-Encoding" not in response.headers
+    if status == 206:
+        start = part.start % len(data)
+        end = len(data) - 1 if part.stop is None else part.stop - 1
+        assert response.data == data[part]
+        assert response.headers["Content-Range"] == f"bytes {start}-{end}/{len(data)}"
+    elif status == 416:
+        assert response.headers["Content-Range"] == f"bytes */{len(data)}"
+    else:
+        assert response.data == data
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+
+
+def test_if_range_with_another_etag_gives_the_whole_file(client, tiny_site):
+    data = (tiny_site / SHARD).read_bytes()
+    etag = client.get(f"/{SHARD}").headers["ETag"]
+    same = client.get(f"/{SHARD}", headers={"Range": "bytes=0-3", "If-Range": etag})
+    assert same.status_code == 206 and same.data == data[:4]
+    other = client.get(f"/{SHARD}", headers={"Range": "bytes=0-3", "If-Range": '"from-another-build"'})
+    assert other.status_code == 200 and other.data == data
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/nothing.txt", 404), ("/js/nope.js", 404), ("/api/nothing", 404), ("/index.html", 204), ("/", 204)],
+)
+def test_options_is_not_a_200_for_any_path(client, path, status):
+    response = client.open(path, method="OPTIONS")
+    assert response.status_code == status
+    if status == 204:
+        assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
+
+
 def test_gzip_when_accepted(client, tiny_site):
     plain = client.get("/js/main.js")
     zipped = client.get("/js/main.js", headers={"Accept-Encoding": "gzip, deflate"})
