@@ -330,3 +330,18 @@ def test_vendored_tfjs_is_versioned_and_its_licence_ships(site_url):
     with urllib.request.urlopen(site_url + "vendor/tfjs-LICENSE.txt") as response:
         assert response.status == 200 and response.headers["Cache-Control"] == REVALIDATE
         assert "Apache License" in response.read().decode()
+
+
+def test_no_content_security_policy_violation_while_suggesting(page, site_url):
+    """Every violation the browser reports (TF.js probing WebAssembly reported 'wasm-eval' on
+    every page that computed suggestions) is caught by a listener set before the page runs."""
+    page.add_init_script(
+        "window.__violations = [];"
+        " document.addEventListener('securitypolicyviolation', (event) => window.__violations.push("
+        "`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`));"
+    )
+    open_site(page, site_url)
+    pick_by_search(page, "even book 4", 4)
+    wait_for_suggestions_without(page, [4])
+    page.evaluate("() => new Promise((done) => setTimeout(done, 200))")
+    assert page.evaluate("window.__violations") == []
