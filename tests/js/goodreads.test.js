@@ -182,6 +182,23 @@ test("bad files say which row and what is wrong", async () => {
   );
 });
 
+test("a file a spreadsheet re-saved (UTF-16, semicolons, tabs) says what it is and what to do", async () => {
+  const text = "Book Id,Title,Author,My Rating,Exclusive Shelf\n1,Dune,Frank Herbert,5,read\n";
+  const utf16le = new Uint8Array([0xff, 0xfe, ...[...text].flatMap((c) => [c.charCodeAt(0), 0])]);
+  const utf16be = new Uint8Array([...text].flatMap((c) => [0, c.charCodeAt(0)]));
+  for (const bytes of [utf16le, utf16be, utf16le.subarray(2)]) {
+    assert.throws(() => decodeExport(bytes), /^GoodreadsError: This file is UTF-16 text .* a Goodreads export is UTF-8 text with commas\. Export it again from Goodreads/);
+  }
+  const encode = (s) => new TextEncoder().encode(s);
+  for (const [separator, what] of [[";", "semicolons"], ["\t", "tabs \\(a TSV file\\)"]]) {
+    const file = decodeExport(encode(text.replaceAll(",", separator)));
+    await assert.rejects(readExport(file, { pause: async () => {} }), (error) => {
+      assert.match(error.message, new RegExp(`^This file's columns are separated by ${what}.*separates them with commas`));
+      return true;
+    });
+  }
+});
+
 test("bytes: empty, too big, binary, not UTF-8; a BOM is dropped", () => {
   assert.throws(() => decodeExport(new Uint8Array()), /^GoodreadsError: The file is empty/);
   assert.throws(() => decodeExport(new Uint8Array(MAX_FILE_BYTES + 1)), /The file is 20.0 MB; .*limit is 20 MB/);

@@ -180,6 +180,15 @@ BAD_FILES = {
         FIXTURE.read_text().splitlines()[0] + '\n1,"no end\n',
         "Nothing was imported: Line 2: a quoted field is never closed",
     ),
+    # Re-saved by a spreadsheet: said what it is and what to do (UTF-16 was "binary data").
+    "unicode-text.csv": (
+        FIXTURE.read_text().encode("utf-16"),
+        "Nothing was imported: This file is UTF-16 text (what spreadsheets save as “Unicode Text”)",
+    ),
+    "semicolons.csv": (
+        FIXTURE.read_text().replace(",", ";"),
+        "Nothing was imported: This file's columns are separated by semicolons",
+    ),
 }
 
 
