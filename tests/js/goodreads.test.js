@@ -11,6 +11,7 @@ import {
   matchIndex,
   matchRow,
   normalizeText,
+  matchRows,
   readExport,
   summarize,
   summaryLine,
@@ -180,6 +181,23 @@ test("bad files say which row and what is wrong", async () => {
     await importError([lines[0], lines[1], '5,"never closed'].join("\n")),
     /^Line 3: a quoted field is never closed .*Nothing was imported\.$/,
   );
+});
+
+test("matchRows matches like matchRow, in tasks of yieldEvery rows", async () => {
+  const rows = await readExport(EXPORT, noPause);
+  const index = matchIndex(BOOKS, GOODREADS);
+  let pauses = 0;
+  const progress = [];
+  const matches = await matchRows(rows, index, {
+    yieldEvery: 4,
+    pause: async () => {
+      pauses += 1;
+    },
+    onProgress: (fraction) => progress.push(fraction),
+  });
+  assert.deepEqual(matches, rows.map((row) => matchRow(row, index)));
+  assert.equal(pauses, Math.ceil(rows.length / 4) - 1);
+  assert.equal(progress.at(-1), 1);
 });
 
 test("a file a spreadsheet re-saved (UTF-16, semicolons, tabs) says what it is and what to do", async () => {
