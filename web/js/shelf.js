@@ -288,6 +288,9 @@ export function openShelf(shared, stored, legacy = null) {
     if (link.damaged) return damagedLink("The shared link");
     const onShelf = (bookId) => stored.picks.has(bookId) || stored.marks.has(bookId);
     if (link.part && [...link.picks.keys(), ...link.marks.keys()].every(onShelf)) return ownShelf;
+    // The saved shelf itself, in another spelling (a link an older version of the page wrote).
+    const same = (a, b) => a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
+    if (same(link.picks, stored.picks) && same(link.marks, stored.marks)) return ownShelf;
   } else if (legacy !== null) {
     if (legacy.size === 0) return damagedLink("The shared link");
     const same = legacy.size === stored.picks.size && [...legacy].every(([id, stars]) => stored.picks.get(id) === stars);
