@@ -165,7 +165,7 @@ def stamp_build(site: Path) -> str:
     """Give the site one build id and make every file the page fetches checkable against it.
 
     The id is a hash of every file of the assembled site, so any change makes a new one. It
-    goes into each page (``<meta name="shelf-build">``) and into ``metadata.json`` (``build``),
+    goes into each page (``<meta name="shelf-build">``), ``map.json`` and ``metadata.json`` (``build``),
     with ``site_files``: the SHA-256 and size of ``books.json``, ``model.json`` and the optional
     JSON files. The page checks ``metadata.json`` against its own build and each of those files
     against ``site_files`` (the shards are checked against ``model.json``), so it never pairs
@@ -174,14 +174,18 @@ def stamp_build(site: Path) -> str:
     files = sorted(p for p in site.rglob("*") if p.is_file())
     digests = {p.relative_to(site).as_posix(): file_digest(p) for p in files}
     build = hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()[:16]
+    map_path = site / "map.json"  # the map page fetches no metadata.json: it checks this
+    if map_path.is_file():
+        map_json = json.loads(map_path.read_text(encoding="utf-8"))
+        map_path.write_text(json.dumps({**map_json, "build": build}, ensure_ascii=False), encoding="utf-8")
     metadata_path = site / "metadata.json"
     metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
     names = [*BUILD_FILES, metadata.get("model_url", "model/model.json")]
     metadata["build"] = build
     metadata["site_files"] = {
-        name: {"sha256": digests[name], "bytes": (site / name).stat().st_size}
+        name: {"sha256": file_digest(site / name), "bytes": (site / name).stat().st_size}
         for name in sorted(names)
-        if name in digests
+        if (site / name).is_file()
     }
     metadata_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
     meta = BUILD_META.format(build=build)

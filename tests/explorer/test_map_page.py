@@ -220,3 +220,21 @@ def test_missing_map_json_says_what_to_run(page, site):
     page.goto(url)
     page.wait_for_function("document.body.dataset.state === 'error'")
     assert "make build" in page.locator("#map-status").text_content()
+
+
+def test_a_map_json_of_another_build_is_refused(page, site):
+    """A built map page names its build; map.json of another one (a rebuild while it loaded)
+    is not drawn, and the page says to reload."""
+    url, _ = site
+
+    def built_page(route):
+        html = route.fetch().text()
+        route.fulfill(
+            body=html.replace("<head>", '<head><meta name="shelf-build" content="0123456789abcdef" />'),
+            content_type="text/html",
+        )
+
+    page.route("**/map.html", built_page)
+    page.goto(url)
+    page.wait_for_function("document.body.dataset.state === 'error'")
+    assert "Shelf was updated while this page loaded" in page.locator("#map-status").text_content()

@@ -294,15 +294,17 @@ def test_one_build_id_names_every_file_the_page_checks(fake_artifacts, tmp_path)
     """The build id is in every page, in metadata.json (with the SHA-256 and size of each file
     the page fetches and checks) and in sw.js; any change to any file makes a new one."""
     (fake_artifacts / "web" / "goodreads.json").write_text('{"num_books": 5}')
+    (fake_artifacts / "web" / "map.json").write_text('{"num_books": 5}')
     out = tmp_path / "static"
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     build_id = precache_manifest(out)["build"]
+    assert json.loads((out / "map.json").read_text()) == {"num_books": 5, "build": build_id}
     assert re.fullmatch("[0-9a-f]{16}", build_id)
     for page in ["index.html", "map.html"]:
         assert f'<meta name="shelf-build" content="{build_id}" />' in (out / page).read_text(), page
     metadata = json.loads((out / "metadata.json").read_text())
     assert metadata["build"] == build_id
-    assert sorted(metadata["site_files"]) == ["books.json", "goodreads.json", "model/model.json"]
+    assert sorted(metadata["site_files"]) == ["books.json", "goodreads.json", "map.json", "model/model.json"]
     for name, expected in metadata["site_files"].items():
         data = (out / name).read_bytes()
         assert expected == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}, name

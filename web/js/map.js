@@ -260,9 +260,8 @@ async function loadSuggestions() {
   if (state.picks.size === 0) return;
   try {
     const [{ loadSite }, recommend] = await Promise.all([import("./loader.js"), import("./recommend.js")]);
-    // The map page's own build (build_site.py): loadSite refuses files of another one.
-    const build = document.querySelector('meta[name="shelf-build"]')?.content || null;
-    state.site ??= await loadSite({ build });
+    // The map page's own build: loadSite refuses files of another one.
+    state.site ??= await loadSite({ build: pageBuild() });
     const { model, metadata } = state.site;
     const picks = Object.fromEntries(state.picks);
     const result = await recommend.scorePicks(model, picks, metadata, recommend.rowIndex(metadata));
@@ -291,11 +290,21 @@ function attachFind() {
   });
 }
 
+/** The build this page is of (build_site.py's <meta name="shelf-build">), or null (unbuilt). */
+function pageBuild() {
+  return document.querySelector('meta[name="shelf-build"]')?.content || null;
+}
+
 async function start() {
   try {
     state.data = await fetchJson("map.json");
   } catch (error) {
     setStatus(`The map is not built yet (${error.message}). Run \`make build\`.`, "error");
+    return;
+  }
+  if (pageBuild() !== null && state.data.build !== pageBuild()) {
+    // build_site.py stamps map.json with the build: another one's would mix two builds.
+    setStatus("Shelf was updated while this page loaded (map.json is of a newer version). Reload the page.", "error");
     return;
   }
   state.data.book_ids.forEach((bookId, row) => state.rowOf.set(bookId, row));
