@@ -88,10 +88,16 @@ def test_import_matches_picks_hides_and_suggests_like_python(
     status = page.text_content("#import-status")
     assert status.startswith(SUMMARY + ". Added 38 rated books as picks and 5 books you have read")
     assert page.text_content("#import-unmatched-summary") == "250 not in the catalogue"
+    # Listed 100 at a time: "Show more" twice lists all 250.
+    page.click("#import-unmatched-summary")
+    for shown in (100, 200):
+        assert page.eval_on_selector_all("#import-unmatched-list > li", "lis => lis.length") == shown
+        page.click("#import-unmatched-more")
     unmatched = page.eval_on_selector_all(
         "#import-unmatched-list > li", "lis => lis.map(li => li.textContent)"
     )
     assert len(unmatched) == 250 and XSS_UNMATCHED in unmatched
+    assert page.is_hidden("#import-unmatched-more")
     assert page.text_content("#pick-count") == "(38)"
     page.click("#picks-more")
     assert set(ids(page, "#picks")) == IN_LIBRARY - set(MARKED)
