@@ -129,9 +129,10 @@ def serve(relative_path: str) -> Response:
     if not (static_dir / "index.html").is_file():
         return not_built()
     parts = [part for part in relative_path.split("/") if part]
-    if any(part.startswith(".") or not part.isprintable() for part in parts):
-        # Hidden files, "..", traversal attempts; and control characters, which no file of
-        # the site has (a NUL would make open() raise, a 500).
+    if any(part.startswith(".") or not part.isprintable() or len(part.encode()) > 255 for part in parts):
+        # Hidden files, "..", traversal attempts; control characters and names over the 255
+        # bytes a file system allows, which no file of the site has (a NUL, or a name too long,
+        # made open() raise: a 500).
         return not_found()
     joined = safe_join(str(static_dir), *parts) if parts else str(static_dir)
     if joined is None:

@@ -144,6 +144,9 @@ def test_gzip_when_accepted(client, tiny_site):
         "/js/main.js%00.png",
         "/%01",
         "/js/main.js%0a",
+        "/" + "a" * 300,  # a name longer than a file system allows: open() raised (a 500)
+        "/js/" + "b" * 256 + "/main.js",
+        "/%C3%A9" * 128,
     ],
 )
 def test_no_listing_no_traversal_no_hidden_files(client, path):
