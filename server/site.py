@@ -163,7 +163,8 @@ def file_response(entry: StaticFile, relative_path: str) -> Response:
         "Vary": "Accept-Encoding",
         "Accept-Ranges": "bytes",
     }
-    if request.range is not None and request.range.units == "bytes":  # others are ignored (RFC 9110)
+    # One byte range; other units and several ranges are ignored (RFC 9110 allows it): 200.
+    if request.range is not None and request.range.units == "bytes" and len(request.range.ranges) == 1:
         response = Response(entry.data, mimetype=entry.mimetype, headers=headers)
         response.set_etag(entry.etag)
         # 206 with Content-Range, 416 for a range past the end, 200 for a stale If-Range,
