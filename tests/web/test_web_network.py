@@ -225,6 +225,18 @@ def search_ids(page, query: str) -> list[int]:
     return ids(page, "#search-results")
 
 
+# Resolves to true once a new service worker is installed and waiting (within 60 s).
+WAITING_WORKER_JS = """async () => {
+    const deadline = Date.now() + 60000;
+    while (Date.now() < deadline) {
+        const registration = await navigator.serviceWorker.getRegistration();
+        if (registration?.waiting?.state === "installed") return true;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+}"""
+
+
 def test_a_new_build_waits_until_the_page_reloads_whole(page, two_builds):
     """A rebuild under an open page: the new worker caches build B but never takes the page
     over; the page keeps getting build A's files, says a new version is ready, and on the
@@ -241,9 +253,7 @@ def test_a_new_build_waits_until_the_page_reloads_whole(page, two_builds):
     second_id = builds.build("B")
     assert second_id != builds.first_id
     page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
-    page.wait_for_function(
-        "navigator.serviceWorker.getRegistration().then((r) => r.waiting?.state === 'installed')", polling=100
-    )
+    assert page.evaluate(WAITING_WORKER_JS)
     page.wait_for_selector("#update:not([hidden])")
     assert "A new version of Shelf is ready" in page.text_content("#update")
     # Still build A in every file the open page fetches: the new worker waits.
