@@ -199,14 +199,45 @@ class ExportRow:
     shelf: str
 
 
+def too_big_message(size: int, more: bool = False) -> str:
+    """Why a file of ``size`` bytes (``more``: at least that many) is not imported."""
+    what = f"more than {MAX_FILE_BYTES / 1e6:.0f} MB" if more else f"{size / 1e6:.1f} MB"
+    return (
+        f"The file is {what}; a Goodreads export is a few MB at most "
+        f"(the limit is {MAX_FILE_BYTES / 1e6:.0f} MB). Is it the right file?"
+    )
+
+
+# What to do with a file a spreadsheet re-saved (in UTF-16, or with other separators).
+RESAVE = (
+    "Export it again from Goodreads (My Books → Import and export → Export Library), or save it "
+    "from your spreadsheet as “CSV UTF-8 (comma delimited)”."
+)
+SEPARATORS = {";": "semicolons (as spreadsheets save CSV in some languages)", "\t": "tabs (a TSV file)"}
+
+
+def looks_utf16(data: bytes) -> bool:
+    """Whether ``data`` looks like UTF-16 text: a UTF-16 byte-order mark, or (ASCII text in
+    UTF-16) zero bytes in at least 40% of the odd or of the even places of the first 512, none
+    in the other (``looksUtf16`` in web/js/goodreads.js)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = data[: min(len(data), 512) // 2 * 2]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    n = len(head)
+    return n >= 4 and ((odd >= 0.2 * n and even == 0) or (even >= 0.2 * n and odd == 0))
+
+
 def decode_export(data: bytes) -> str:
     """The export's bytes as text (UTF-8, a byte-order mark dropped), or a GoodreadsError."""
     if len(data) == 0:
         raise GoodreadsError(f"The file is empty. {HOW_TO_EXPORT}")
     if len(data) > MAX_FILE_BYTES:
+        raise GoodreadsError(too_big_message(len(data)))
+    if looks_utf16(data):
         raise GoodreadsError(
-            f"The file is {len(data) / 1e6:.1f} MB; a Goodreads export is a few MB at most "
-            f"(the limit is {MAX_FILE_BYTES / 1e6:.0f} MB). Is it the right file?"
+            "This file is UTF-16 text (what spreadsheets save as “Unicode Text”), but a Goodreads "
+            f"export is UTF-8 text with commas. {RESAVE}"
         )
     if b"\0" in data:
         raise GoodreadsError(f"This is not a CSV file (it holds binary data). {HOW_TO_EXPORT}")
@@ -257,6 +288,14 @@ def check_header(fields: list[str]) -> dict[str, int]:
         columns.setdefault(name.strip(), position)
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
+        line = ",".join(fields)
+        for separator, what in SEPARATORS.items():
+            names = {name.strip() for name in line.split(separator)}
+            if all(name in names for name in REQUIRED_COLUMNS):
+                raise GoodreadsError(
+                    f"This file's columns are separated by {what}, but a Goodreads export "
+                    f"separates them with commas. {RESAVE}"
+                )
         raise GoodreadsError(
             f"This is not a Goodreads library export: its first line lacks the column"
             f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} (it starts "

@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import reprlib
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -280,7 +281,22 @@ def goodreads_table(result: dict, shelf: goodreads.Shelf, books: list[dict], boo
     return "\n".join(lines)
 
 
-def run_goodreads(args, artifacts: Path, model) -> int:
+def read_export_file(path: str) -> bytes:
+    """The bytes of the export at ``path``, never more than ``goodreads.MAX_FILE_BYTES`` of them
+    read: a regular file is sized before it is read, anything else (a pipe, ``/dev/zero``) is
+    read up to one byte past the limit. Raises OSError, or GoodreadsError for a file too big."""
+    limit = goodreads.MAX_FILE_BYTES
+    with open(path, "rb") as file:
+        info = os.fstat(file.fileno())
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise goodreads.GoodreadsError(goodreads.too_big_message(info.st_size))
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise goodreads.GoodreadsError(goodreads.too_big_message(len(data), more=True))
+    return data
+
+
+def run_goodreads(args, artifacts: Path, model, data: bytes) -> int:
     """``--goodreads FILE``: print the table (or ``--json``'s object); 2 for a bad file."""
     web = artifacts / "web"
     metadata = json.loads((web / "metadata.json").read_text())
@@ -294,11 +310,7 @@ def run_goodreads(args, artifacts: Path, model) -> int:
         print(f"error: --k must be from 1 to {metadata['num_books']}, got {k}", file=sys.stderr)
         return 2
     try:
-        data = Path(args.goodreads).read_bytes()
         result, shelf = goodreads_recommendations(model, metadata, books, goodreads_file, data, k)
-    except OSError as err:
-        print(f"error: cannot read {args.goodreads}: {err.strerror}", file=sys.stderr)
-        return 2
     except goodreads.GoodreadsError as err:
         print(f"error: {args.goodreads}: {err}", file=sys.stderr)
         return 2
@@ -339,11 +351,23 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    data = None
+    if args.goodreads is not None:
+        # The file first: a missing or oversized one is told at once, not after the model's
+        # few seconds of loading, and is never read whole into memory.
+        try:
+            data = read_export_file(args.goodreads)
+        except OSError as err:
+            print(f"error: cannot read {args.goodreads}: {err.strerror or err}", file=sys.stderr)
+            return 2
+        except goodreads.GoodreadsError as err:
+            print(f"error: {args.goodreads}: {err}", file=sys.stderr)
+            return 2
     from model.layers import load_model
 
     model = load_model(model_path)
     if args.goodreads is not None:
-        return run_goodreads(args, artifacts, model)
+        return run_goodreads(args, artifacts, model, data)
     book_ids = np.asarray(json.loads(metadata_path.read_text())["book_ids"])
     try:
         for result in recommend_lines(sys.stdin.buffer, model, book_ids):

@@ -37,6 +37,12 @@ _PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
 # goodreads.json comes with the model (an older build has none).
 OPTIONAL_PRECACHE = ("content_similar.json", "genres.json", "goodreads.json")
 TFJS_FILE = "tf.fesm.min.js"  # the ES-module build; web/js/*.js import ../vendor/tf.fesm.min.js
+# The licence of the TF.js we ship (the npm package has none of its own; its package.json says
+# Apache-2.0): web/vendor/tfjs-LICENSE.txt, served beside it.
+TFJS_LICENSE = "vendor/tfjs-LICENSE.txt"
+# The files the page checks against metadata.json's site_files (the build they belong to).
+BUILD_FILES = ("books.json", "goodreads.json", "genres.json", "content_similar.json", "map.json")
+BUILD_META = '<meta name="shelf-build" content="{build}" />'
 
 
 class BuildError(Exception):
@@ -72,6 +78,8 @@ def check_inputs(cfg: SiteConfig) -> tuple[Path, str]:
             )
     if not (cfg.web / "index.html").is_file():
         raise BuildError(f"{cfg.web / 'index.html'} is missing: --web must point at the page's sources.")
+    if not (cfg.web / TFJS_LICENSE).is_file():
+        raise BuildError(f"{cfg.web / TFJS_LICENSE} is missing: the site ships TF.js, so its licence too.")
     package = cfg.node_modules / "@tensorflow" / "tfjs"
     tfjs = package / "dist" / TFJS_FILE
     if not tfjs.is_file():
@@ -86,16 +94,30 @@ def check_inputs(cfg: SiteConfig) -> tuple[Path, str]:
     return tfjs, version
 
 
+def versioned_name(name: str, data: bytes) -> str:
+    """``tf.fesm.min.js`` -> ``tf.fesm.min.<first 16 hex of its sha256>.js``."""
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{hashlib.sha256(data).hexdigest()[:16]}{dot}{suffix}"
+
+
 def assemble(cfg: SiteConfig, tfjs: Path, into: Path) -> None:
-    """Copy the sources, the exported model files and TF.js into the empty directory ``into``."""
+    """Copy the sources, the exported model files and TF.js into the empty directory ``into``.
+
+    TF.js goes in under a name that carries its content hash, so browsers may cache it for a
+    year (server/site.py, firebase.json) and an upgrade is a new name; the references to it in
+    the pages and modules are rewritten to that name.
+    """
     shutil.copytree(cfg.web, into, dirs_exist_ok=True)
     # Hidden entries are never part of the site (a killed stage's staging directory, say).
     shutil.copytree(cfg.artifacts / "web", into, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
     (into / "vendor").mkdir(exist_ok=True)
-    shutil.copy2(tfjs, into / "vendor" / TFJS_FILE)
-    license_file = tfjs.parent.parent / "LICENSE"
-    if license_file.is_file():
-        shutil.copy2(license_file, into / "vendor" / "tfjs-LICENSE.txt")
+    data = tfjs.read_bytes()
+    versioned = versioned_name(TFJS_FILE, data)
+    (into / "vendor" / versioned).write_bytes(data)
+    for source in [*into.glob("*.html"), *into.glob("js/*.js")]:
+        text = source.read_text(encoding="utf-8")
+        if f"vendor/{TFJS_FILE}" in text:
+            source.write_text(text.replace(f"vendor/{TFJS_FILE}", f"vendor/{versioned}"), encoding="utf-8")
 
 
 def add_weight_preloads(site: Path) -> None:
@@ -135,21 +157,59 @@ def precache_files(site: Path) -> list[str]:
     return sorted(files)
 
 
-def add_precache_manifest(site: Path) -> str:
-    """Write into sw.js the build's id and the SHA-256 of every file it caches; return the id.
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
-    The id is a hash of the list, so a build that changes any cached file changes sw.js,
-    which is what makes browsers install the new service worker (and drop the old cache).
+
+def stamp_build(site: Path) -> str:
+    """Give the site one build id and make every file the page fetches checkable against it.
+
+    The id is a hash of every file of the assembled site, so any change makes a new one. It
+    goes into each page (``<meta name="shelf-build">``), ``map.json`` and ``metadata.json`` (``build``),
+    with ``site_files``: the SHA-256 and size of ``books.json``, ``model.json`` and the optional
+    JSON files. The page checks ``metadata.json`` against its own build and each of those files
+    against ``site_files`` (the shards are checked against ``model.json``), so it never pairs
+    one build's files with another's (web/js/loader.js). Returns the id.
     """
-    digests = {name: hashlib.sha256((site / name).read_bytes()).hexdigest() for name in precache_files(site)}
+    files = sorted(p for p in site.rglob("*") if p.is_file())
+    digests = {p.relative_to(site).as_posix(): file_digest(p) for p in files}
     build = hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()[:16]
+    map_path = site / "map.json"  # the map page fetches no metadata.json: it checks this
+    if map_path.is_file():
+        map_json = json.loads(map_path.read_text(encoding="utf-8"))
+        map_path.write_text(json.dumps({**map_json, "build": build}, ensure_ascii=False), encoding="utf-8")
+    metadata_path = site / "metadata.json"
+    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+    names = [*BUILD_FILES, metadata.get("model_url", "model/model.json")]
+    metadata["build"] = build
+    metadata["site_files"] = {
+        name: {"sha256": file_digest(site / name), "bytes": (site / name).stat().st_size}
+        for name in sorted(names)
+        if (site / name).is_file()
+    }
+    metadata_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    meta = BUILD_META.format(build=build)
+    for page in site.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        charset = re.search(r"<meta charset=[^>]*>", text) or re.search(r"<head[^>]*>", text)
+        at = charset.end() if charset else 0
+        page.write_text(f"{text[:at]}\n    {meta}{text[at:]}", encoding="utf-8")
+    return build
+
+
+def add_precache_manifest(site: Path, build: str) -> None:
+    """Write into sw.js the build's id and the SHA-256 of every file it caches.
+
+    A build that changes any file changes the id, hence sw.js, which is what makes browsers
+    install the new service worker (which waits until the page asks for it: web/sw.js).
+    """
+    digests = {name: file_digest(site / name) for name in precache_files(site)}
     worker = site / "sw.js"
     text = worker.read_text(encoding="utf-8") if worker.is_file() else ""
     if PRECACHE_PLACEHOLDER not in text:
         raise BuildError(f"{worker} lacks the precache placeholder {PRECACHE_PLACEHOLDER}")
     manifest = json.dumps({"build": build, "files": digests}, indent=2)
     worker.write_text(text.replace(PRECACHE_PLACEHOLDER, manifest), encoding="utf-8")
-    return build
 
 
 def build_site(cfg: SiteConfig) -> None:
@@ -158,7 +218,8 @@ def build_site(cfg: SiteConfig) -> None:
     with atomic_dir(cfg.out) as staging:
         assemble(cfg, tfjs, staging)
         add_weight_preloads(staging)
-        build = add_precache_manifest(staging)
+        build = stamp_build(staging)
+        add_precache_manifest(staging, build)
     files = sum(1 for path in cfg.out.rglob("*") if path.is_file())
     log.info("built %s: %d files, TF.js %s vendored, build %s", cfg.out, files, version, build)
 

@@ -8,10 +8,12 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 # Own scripts and styles only. Covers come from Goodreads' image hosts; the model, the
-# catalogue and TF.js are fetched from this origin.
+# catalogue and TF.js are fetched from this origin. 'wasm-unsafe-eval' lets WebAssembly compile
+# (never JavaScript's eval): TF.js's bundled long.js builds a tiny WebAssembly module when it
+# loads, which was reported as a 'wasm-eval' violation on every page that computes suggestions.
 COVER_HOSTS = "https://images.gr-assets.com https://s.gr-assets.com"
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
     f"img-src 'self' data: {COVER_HOSTS}; connect-src 'self'; font-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )

@@ -1,8 +1,8 @@
 """Serves the built site from ``STATIC_DIR``: caching, compression, no listings, no traversal.
 
-Caching: files whose name carries a content hash (the model shards) and the vendored TF.js
-(its path carries the pinned version) are cached for a year as immutable; everything else
-(HTML, JSON, our own JS and CSS) is ``no-cache``, i.e. revalidated with its ETag each time.
+Caching: files whose name carries a content hash (the model shards, the vendored TF.js) are
+cached for a year as immutable; everything else (HTML, JSON, our own JS and CSS, the licence)
+is ``no-cache``, i.e. revalidated with its ETag each time. firebase.json has the same rule.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ bp = Blueprint("site", __name__)
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
-# "group1-shard1of1.3fa2c9d1e0.bin", "model.0123abcd.bin": a hex content hash before the suffix.
+# "group1-shard1of1.3fa2c9d1e0.bin", "tf.fesm.min.0123abcd4567ef01.js": a hex content hash before
+# the suffix (firebase.json's immutable rule is this regex too).
 _HASHED_NAME = re.compile(r"[.-][0-9a-f]{8,}\.[a-z0-9]+$")
 _MAX_CACHED_BYTES = 64 * 1024 * 1024
 _TYPES = {
@@ -92,7 +93,7 @@ _cache = StaticFileCache()
 
 def cache_control_for(relative_path: str) -> str:
     """The Cache-Control value for a file of the site (path relative to ``STATIC_DIR``)."""
-    if relative_path.startswith("vendor/") or _HASHED_NAME.search(relative_path):
+    if _HASHED_NAME.search(relative_path):
         return IMMUTABLE
     return REVALIDATE
 
@@ -111,18 +112,28 @@ def not_found() -> Response:
     return Response("Not found.\n", status=404, mimetype="text/plain")
 
 
-@bp.get("/", defaults={"relative_path": ""})
-@bp.get("/<path:relative_path>")
+ALLOW = "GET, HEAD, OPTIONS"
+
+
+# OPTIONS is answered here, not by Flask's automatic handler (a 200 for any path at all).
+@bp.route("/", defaults={"relative_path": ""}, methods=["GET", "OPTIONS"], provide_automatic_options=False)
+@bp.route("/<path:relative_path>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
 def serve(relative_path: str) -> Response:
-    """A file of the built site; directories give their index.html or 404, never a listing."""
+    """A file of the built site; directories give their index.html or 404, never a listing.
+
+    OPTIONS: 204 with ``Allow`` for a file that exists, else 404 (no CORS: same origin only).
+    """
     if relative_path.startswith("api/"):
         abort(404)  # an unknown API route: a JSON 404 (server/http.py), not a file lookup
     static_dir = Path(current_app.config["STATIC_DIR"])
     if not (static_dir / "index.html").is_file():
         return not_built()
     parts = [part for part in relative_path.split("/") if part]
-    if any(part.startswith(".") for part in parts):
-        return not_found()  # hidden files, "..", and traversal attempts
+    if any(part.startswith(".") or not part.isprintable() or len(part.encode()) > 255 for part in parts):
+        # Hidden files, "..", traversal attempts; control characters and names over the 255
+        # bytes a file system allows, which no file of the site has (a NUL, or a name too long,
+        # made open() raise: a 500).
+        return not_found()
     joined = safe_join(str(static_dir), *parts) if parts else str(static_dir)
     if joined is None:
         return not_found()
@@ -133,15 +144,35 @@ def serve(relative_path: str) -> Response:
     entry = _cache.get(path)
     if entry is None:
         return not_found()
+    if request.method == "OPTIONS":
+        return Response(status=204, headers={"Allow": ALLOW})
     return file_response(entry, relative_path)
 
 
 def file_response(entry: StaticFile, relative_path: str) -> Response:
-    """200 (gzipped when accepted) or 304 for a cached file, with Vary, ETag, Cache-Control."""
+    """200 (gzipped when accepted), 304, or 206 / 416 for a ``Range``, with Vary, ETag,
+    Cache-Control and ``Accept-Ranges``.
+
+    ``If-None-Match`` compares weakly (RFC 9110: a ``W/"..."`` tag a cache sent back matches).
+    A range is of the file's own bytes, never of its gzip form, so a download cut off half-way
+    (a 2 MB shard on a phone) resumes where it stopped; ``If-Range`` with another ETag gives
+    the whole file.
+    """
+    headers = {
+        "Cache-Control": cache_control_for(relative_path),
+        "Vary": "Accept-Encoding",
+        "Accept-Ranges": "bytes",
+    }
+    # One byte range; other units and several ranges are ignored (RFC 9110 allows it): 200.
+    if request.range is not None and request.range.units == "bytes" and len(request.range.ranges) == 1:
+        response = Response(entry.data, mimetype=entry.mimetype, headers=headers)
+        response.set_etag(entry.etag)
+        # 206 with Content-Range, 416 for a range past the end, 200 for a stale If-Range,
+        # 304 for a matching If-None-Match.
+        return response.make_conditional(request, accept_ranges=True, complete_length=len(entry.data))
     use_gzip = entry.gzipped is not None and accepts_gzip()
     etag = f"{entry.etag}-gz" if use_gzip else entry.etag
-    headers = {"Cache-Control": cache_control_for(relative_path), "Vary": "Accept-Encoding"}
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         response = Response(status=304, headers=headers)
         response.set_etag(etag)
         return response

@@ -4,9 +4,13 @@
 // (plus content_similar.json, genres.json and goodreads.json when built), its SHA-256.
 // Installing fetches each file (revalidated, never a stale HTTP-cache copy), checks its hash
 // and keeps it in the cache "shelf-<build>"; a missing, truncated or other build's file fails
-// the install, and the browser tries again on a later visit. Those files are then answered from that cache, everything else (the API, the map, the
-// covers) from the network. A new build changes this file, so the browser installs the new
-// worker, which takes over once its cache is complete and deletes the old caches.
+// the install, and the browser tries again on a later visit. Those files are then answered
+// from that cache to the main page; everything else (the API, the covers) and every request of
+// another page (the map, whose modules must all come from one place) go to the network.
+// A new build changes this file, so the browser installs the new worker, which then WAITS: it
+// never takes over a page that the old build loaded. The page says a new version is ready;
+// when the visitor asks, it posts "skip-waiting", and reloads whole once the new worker is in
+// control (web/js/main.js). Activating deletes the old build's cache.
 const PRECACHE = { build: "unbuilt", files: {} }; // build_site: precache manifest
 const CACHE = `shelf-${PRECACHE.build}`;
 const SCOPE = new URL(self.registration.scope);
@@ -32,13 +36,16 @@ async function precache() {
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    precache()
-      .then(() => self.skipWaiting())
-      .catch(async (error) => {
-        await caches.delete(CACHE); // never keep half a build
-        throw error;
-      }),
+    precache().catch(async (error) => {
+      await caches.delete(CACHE); // never keep half a build
+      throw error;
+    }),
   );
+});
+
+// Only on the visitor's word (the page's "Reload to use it"): the page reloads right after.
+self.addEventListener("message", (event) => {
+  if (event.data === "skip-waiting") self.skipWaiting();
 });
 
 self.addEventListener("activate", (event) => {
@@ -47,21 +54,30 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-/** The precached path a request asks for ("" and "/" are index.html), or null. */
-function precachedPath(request) {
-  const url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== SCOPE.origin || !url.pathname.startsWith(SCOPE.pathname)) return null;
+/** The precached path a URL names ("" and "/" are index.html), or null. */
+function precachedPath(href) {
+  const url = new URL(href);
+  if (url.origin !== SCOPE.origin || !url.pathname.startsWith(SCOPE.pathname)) return null;
   const path = url.pathname.slice(SCOPE.pathname.length) || "index.html";
   return path in PRECACHE.files ? path : null;
 }
 
+/** Whether a request comes from a page this cache serves (index.html), or is its navigation. */
+async function fromCachedPage(event) {
+  if (event.request.mode === "navigate") return true;
+  const client = event.clientId ? await self.clients.get(event.clientId) : null;
+  return Boolean(client) && precachedPath(client.url) === "index.html";
+}
+
 self.addEventListener("fetch", (event) => {
-  const path = precachedPath(event.request);
+  const path = event.request.method === "GET" ? precachedPath(event.request.url) : null;
   if (path === null) return; // the network, as without a service worker
   event.respondWith(
-    caches
-      .open(CACHE)
-      .then((cache) => cache.match(path))
-      .then((hit) => hit ?? fetch(event.request)),
+    (async () => {
+      // The map page loads from the network: its shared modules must not come from here.
+      if (!(await fromCachedPage(event))) return fetch(event.request);
+      const hit = await caches.open(CACHE).then((cache) => cache.match(path));
+      return hit ?? fetch(event.request);
+    })(),
   );
 });

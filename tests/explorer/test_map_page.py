@@ -169,8 +169,49 @@ def test_picks_from_the_url_are_highlighted_and_picking_is_saved(page, site):
     page.locator("#map-find button").click()
     assert page.locator("#book-heading").text_content() == "Title 303"
     page.locator("#book-pick").click()
-    assert page.evaluate("localStorage.getItem('shelf.picks.v1')") == "101,202:4,304"
-    assert page.locator("#book-open").get_attribute("href") == "index.html?picks=101,202:4,304"
+    # Someone's list from a link: shown and carried on, never saved over the visitor's shelf.
+    assert page.evaluate("localStorage.getItem('shelf.picks.v1')") is None
+    assert _decoded_open_link(page) == {"picks": [[101, 5], [202, 4], [304, 5]], "marks": []}
+
+
+def _decoded_open_link(page) -> dict:
+    """The map's "See my suggestions" link: index.html?shelf=..., decoded by the page's code."""
+    href = page.locator("#book-open").get_attribute("href")
+    assert href.startswith("index.html?shelf=") and "picks=" not in href, href
+    return page.evaluate(
+        """async (href) => {
+        const { decodeShelf } = await import("./js/shelf.js");
+        const shelf = decodeShelf(new URL(href, location.href).searchParams.get("shelf"));
+        return { picks: [...shelf.picks], marks: [...shelf.marks] };
+    }""",
+        href,
+    )
+
+
+def test_the_open_link_is_short_and_the_main_pages_own_for_a_big_shelf(page, site):
+    """900 picks: the Open link is the ?shelf= form the main page writes for this very shelf
+    (so it opens the whole saved shelf), within 1,800 characters; as ?picks= it took 4,539 bytes
+    and gunicorn refused the request line."""
+    url, _ = site
+    picks = ",".join(f"{1 + 7 * i}:{1 + i % 5}" for i in range(900))
+    page.add_init_script(
+        f"localStorage.setItem('shelf.picks.v1', '{picks}');"
+        " localStorage.setItem('shelf.marks.v1', '5:r,9:n')"
+    )
+    _open(page, url)
+    page.locator("#map-query").fill("Title 303")
+    page.locator("#map-find button").click()
+    href = page.locator("#book-open").get_attribute("href")
+    assert href.startswith("index.html?shelf=") and len(href) <= len("index.html?shelf=") + 1800
+    own = page.evaluate(
+        """async () => {
+        const { parsePicks } = await import("./js/picks.js");
+        const { parseMarks, shareShelf } = await import("./js/shelf.js");
+        const stored = [localStorage.getItem("shelf.picks.v1"), localStorage.getItem("shelf.marks.v1")];
+        return shareShelf(parsePicks(stored[0]), parseMarks(stored[1])).param;
+    }"""
+    )
+    assert href == f"index.html?shelf={own}"
 
 
 def test_missing_map_json_says_what_to_run(page, site):
@@ -179,3 +220,21 @@ def test_missing_map_json_says_what_to_run(page, site):
     page.goto(url)
     page.wait_for_function("document.body.dataset.state === 'error'")
     assert "make build" in page.locator("#map-status").text_content()
+
+
+def test_a_map_json_of_another_build_is_refused(page, site):
+    """A built map page names its build; map.json of another one (a rebuild while it loaded)
+    is not drawn, and the page says to reload."""
+    url, _ = site
+
+    def built_page(route):
+        html = route.fetch().text()
+        route.fulfill(
+            body=html.replace("<head>", '<head><meta name="shelf-build" content="0123456789abcdef" />'),
+            content_type="text/html",
+        )
+
+    page.route("**/map.html", built_page)
+    page.goto(url)
+    page.wait_for_function("document.body.dataset.state === 'error'")
+    assert "Shelf was updated while this page loaded" in page.locator("#map-status").text_content()

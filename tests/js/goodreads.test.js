@@ -11,6 +11,7 @@ import {
   matchIndex,
   matchRow,
   normalizeText,
+  matchRows,
   readExport,
   summarize,
   summaryLine,
@@ -180,6 +181,40 @@ test("bad files say which row and what is wrong", async () => {
     await importError([lines[0], lines[1], '5,"never closed'].join("\n")),
     /^Line 3: a quoted field is never closed .*Nothing was imported\.$/,
   );
+});
+
+test("matchRows matches like matchRow, in tasks of yieldEvery rows", async () => {
+  const rows = await readExport(EXPORT, noPause);
+  const index = matchIndex(BOOKS, GOODREADS);
+  let pauses = 0;
+  const progress = [];
+  const matches = await matchRows(rows, index, {
+    yieldEvery: 4,
+    pause: async () => {
+      pauses += 1;
+    },
+    onProgress: (fraction) => progress.push(fraction),
+  });
+  assert.deepEqual(matches, rows.map((row) => matchRow(row, index)));
+  assert.equal(pauses, Math.ceil(rows.length / 4) - 1);
+  assert.equal(progress.at(-1), 1);
+});
+
+test("a file a spreadsheet re-saved (UTF-16, semicolons, tabs) says what it is and what to do", async () => {
+  const text = "Book Id,Title,Author,My Rating,Exclusive Shelf\n1,Dune,Frank Herbert,5,read\n";
+  const utf16le = new Uint8Array([0xff, 0xfe, ...[...text].flatMap((c) => [c.charCodeAt(0), 0])]);
+  const utf16be = new Uint8Array([...text].flatMap((c) => [0, c.charCodeAt(0)]));
+  for (const bytes of [utf16le, utf16be, utf16le.subarray(2)]) {
+    assert.throws(() => decodeExport(bytes), /^GoodreadsError: This file is UTF-16 text .* a Goodreads export is UTF-8 text with commas\. Export it again from Goodreads/);
+  }
+  const encode = (s) => new TextEncoder().encode(s);
+  for (const [separator, what] of [[";", "semicolons"], ["\t", "tabs \\(a TSV file\\)"]]) {
+    const file = decodeExport(encode(text.replaceAll(",", separator)));
+    await assert.rejects(readExport(file, { pause: async () => {} }), (error) => {
+      assert.match(error.message, new RegExp(`^This file's columns are separated by ${what}.*separates them with commas`));
+      return true;
+    });
+  }
 });
 
 test("bytes: empty, too big, binary, not UTF-8; a BOM is dropped", () => {

@@ -12,7 +12,10 @@ import {
   parseMarks,
   parseYear,
   shareShelf,
-  chooseShelf,
+  mergeShelves,
+  openShelf,
+  shelfHref,
+  unreadableMarks,
 } from "../../web/js/shelf.js";
 
 test("marks round-trip through their localStorage text; junk is skipped", () => {
@@ -61,7 +64,7 @@ test("ids far apart and large survive; a bad or cut value decodes to what it can
   assert.deepEqual([...back.picks], [...picks]);
   for (const bad of ["", "!!", "AA", "Ag", "%%%", "AQ"]) {
     const shelf = decodeShelf(bad);
-    assert.ok(shelf.picks instanceof Map && shelf.marks instanceof Map, bad);
+    assert.ok(shelf.picks instanceof Map && shelf.marks instanceof Map && shelf.damaged, bad);
   }
   const full = encodeEntries([
     [5, 3],
@@ -154,30 +157,93 @@ test("genresByRow maps genres.json onto model rows; parseYear", () => {
   assert.equal(parseYear("-500"), -500);
 });
 
-test("chooseShelf: a link wins, except the page's own (whole, or the best part of a big shelf)", () => {
+/** A link as the page wrote it before links ended in a check byte (formats 1-3). */
+function withoutCheck(param) {
+  const bytes = Uint8Array.from(atob(param.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
+  const old = [bytes[0] - 3, ...bytes.subarray(1, -1)];
+  return btoa(String.fromCharCode(...old)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+test("openShelf: a link is shown, the page's own (whole, or the best part of a big shelf) is the saved shelf", () => {
   const picks = new Map(Array.from({ length: 3000 }, (_, i) => [i + 1, 1 + (i % 5)]));
   const stored = { picks, marks: new Map([[5000, "read"]]) };
   const own = shareShelf(stored.picks, stored.marks);
   assert.ok(own.picks < picks.size && decodeShelf(own.param).part);
-  assert.equal(chooseShelf(null, stored), stored);
-  assert.equal(chooseShelf(own.param, stored), stored);
+  const saved = { picks, marks: stored.marks, viewing: false, problem: null };
+  assert.deepEqual(openShelf(null, stored), saved);
+  assert.deepEqual(openShelf(own.param, stored), saved);
   // An older link of the same big shelf (one pick's stars changed since): still this shelf.
   const older = new Map(picks);
   older.set(3, 5);
-  assert.equal(chooseShelf(shareShelf(older, stored.marks).param, stored), stored);
-  // A friend's list, or a part with a book this shelf lacks: the link's.
-  const friend = shareShelf(new Map([[1, 5]]), new Map()).param;
-  assert.deepEqual([...chooseShelf(friend, stored).picks], [[1, 5]]);
+  assert.deepEqual(openShelf(shareShelf(older, stored.marks).param, stored), saved);
+  // A friend's list, or a part with a book this shelf lacks: the link's, shown beside the saved one.
+  const friend = openShelf(shareShelf(new Map([[1, 5]]), new Map()).param, stored);
+  assert.deepEqual([...friend.picks], [[1, 5]]);
+  assert.equal(friend.viewing, true);
   const other = new Map(picks);
   other.set(9999, 5);
-  const theirs = shareShelf(other, new Map()).param;
-  assert.ok(chooseShelf(theirs, stored).picks.has(9999));
-  // An old ?picks= link (the map page writes them) carries no marks: this browser's stay.
-  const legacy = chooseShelf(null, stored, new Map([[5000, 4], [7, 5]]));
+  const theirs = openShelf(shareShelf(other, new Map()).param, stored);
+  assert.ok(theirs.picks.has(9999) && theirs.viewing);
+  // An old ?picks= link carries no marks: this browser's stay.
+  const legacy = openShelf(null, stored, new Map([[5000, 4], [7, 5]]));
   assert.deepEqual([...legacy.picks], [[5000, 4], [7, 5]]);
   assert.equal(legacy.marks.size, 0); // 5000 is a pick now, not a mark
-  assert.deepEqual([...chooseShelf(null, stored, new Map([[7, 5]])).marks], [[5000, "read"]]);
+  assert.equal(legacy.viewing, true);
+  assert.deepEqual([...openShelf(null, stored, new Map([[7, 5]])).marks], [[5000, "read"]]);
+  assert.deepEqual(openShelf(null, stored, new Map(picks)), saved); // its own ?picks= link
+  // The same shelf in a link an older page wrote (formats 1-3, no check byte): the saved one.
+  const mine = { picks: new Map([[2, 5], [4, 3]]), marks: new Map([[7, "read"]]) };
+  const old = withoutCheck(encodeEntries([[4, 3], [2, 5], [7, 0]]));
+  assert.deepEqual([...decodeShelf(old).picks], [[4, 3], [2, 5]]);
+  assert.deepEqual(openShelf(old, mine), { ...mine, viewing: false, problem: null });
   // A small shelf's own link: the same shelf either way.
   const small = { picks: new Map([[2, 5], [4, 3]]), marks: new Map() };
-  assert.equal(chooseShelf(shareShelf(small.picks, small.marks).param, small), small);
+  assert.equal(openShelf(shareShelf(small.picks, small.marks).param, small).viewing, false);
+  // Nothing saved here: the list is simply opened (nothing to replace).
+  const empty = { picks: new Map(), marks: new Map() };
+  const opened = openShelf(shareShelf(small.picks, small.marks).param, empty);
+  assert.deepEqual([...opened.picks], [...small.picks]);
+  assert.equal(opened.viewing, false);
+});
+
+test("a damaged, empty or cut-off link keeps the saved shelf and says so", () => {
+  const stored = { picks: new Map([[2, 5], [4, 3]]), marks: new Map([[9, "read"]]) };
+  const friend = shareShelf(
+    new Map(Array.from({ length: 40 }, (_, i) => [100 + 7 * i, 1 + (i % 5)])),
+    new Map([[3, "not_interested"]]),
+  ).param;
+  assert.equal(decodeShelf(friend).damaged, false);
+  const cuts = [friend.slice(0, -1), friend.slice(0, -2), friend.slice(0, -3), friend.slice(0, 10), friend.slice(0, 3)];
+  for (const bad of ["", "garbage!!", "AAAA", "AQ", "BwA", "%%%", ...cuts]) {
+    const link = decodeShelf(bad);
+    assert.equal(link.damaged, true, bad);
+    assert.equal(link.picks.size + link.marks.size, 0, bad);
+    const opened = openShelf(bad, stored);
+    assert.equal(opened.picks, stored.picks, bad);
+    assert.equal(opened.marks, stored.marks, bad);
+    assert.equal(opened.viewing, false, bad);
+    assert.match(opened.problem, /could not be read \(it is damaged or cut short\), so your saved shelf is shown, unchanged/, bad);
+  }
+  // ?picks=abc (an old link with nothing readable in it)
+  assert.match(openShelf(null, stored, new Map()).problem, /could not be read/);
+  assert.equal(openShelf(null, stored, new Map()).picks, stored.picks);
+  assert.match(openShelf("", { picks: new Map(), marks: new Map() }).problem, /nothing was opened/);
+});
+
+test("unreadable saved entries are listed; mergeShelves keeps the own shelf's stars and marks", () => {
+  assert.deepEqual(unreadableMarks("12:r,abc, 5:x ,,0:r,7:t"), ["abc", " 5:x ", "0:r"]);
+  const own = { picks: new Map([[1, 2]]), marks: new Map([[5, "read"], [6, "not_interested"]]) };
+  const shared = { picks: new Map([[1, 5], [5, 4], [8, 3]]), marks: new Map([[6, "to_read"], [9, "reading"]]) };
+  const merged = mergeShelves(own, shared);
+  assert.deepEqual([...merged.picks], [[1, 2], [5, 4], [8, 3]]);
+  assert.deepEqual([...merged.marks], [[6, "not_interested"], [9, "reading"]]);
+});
+
+test("shelfHref: the main page with any shelf as a short ?shelf= link", () => {
+  const picks = new Map(Array.from({ length: 900 }, (_, i) => [1 + 7 * i, 1 + (i % 5)]));
+  const href = shelfHref("index.html", picks, new Map([[5, "read"]]));
+  assert.ok(href.startsWith("index.html?shelf=") && href.length <= "index.html?shelf=".length + SHARE_CHARS);
+  assert.equal(href, `index.html?shelf=${shareShelf(picks, new Map([[5, "read"]])).param}`);
+  assert.deepEqual([...decodeShelf(shelfHref("x", new Map([[3, 4]])).slice(8)).picks], [[3, 4]]);
+  assert.equal(shelfHref("index.html", new Map()), "index.html");
 });

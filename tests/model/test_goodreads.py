@@ -136,6 +136,21 @@ GOOD_ROW = '1001,Odd Book 1,Author B,"B, Author",,"=""""","=""""",5' + ",x" * 16
         (b"\x89PNG\r\n\x1a\n\x00\x00", "This is not a CSV file (it holds binary data)."),
         (b"a,b\nc,\xe9\n", "This is not a UTF-8 CSV file (line 2 is not UTF-8 text)."),
         (
+            f"{HEADER}\n{GOOD_ROW}\n".encode("utf-16"),
+            "This file is UTF-16 text (what spreadsheets save as “Unicode Text”), but a Goodreads "
+            "export is UTF-8 text with commas. Export it again from Goodreads",
+        ),
+        (f"{HEADER}\n{GOOD_ROW}\n".encode("utf-16-le"), "This file is UTF-16 text"),
+        (
+            f"{HEADER}\n{GOOD_ROW}\n".replace(",", ";").encode(),
+            "This file's columns are separated by semicolons (as spreadsheets save CSV in some "
+            "languages), but a Goodreads export separates them with commas. Export it again",
+        ),
+        (
+            f"{HEADER}\n{GOOD_ROW}\n".replace(",", "\t").encode(),
+            "This file's columns are separated by tabs (a TSV file)",
+        ),
+        (
             b'{"picks": [1, 2]}\n',
             "This is not a Goodreads library export: its first line lacks the columns Book Id, Title, "
             'Author, My Rating, Exclusive Shelf (it starts “{"picks": [1, 2]}”).',

@@ -34,6 +34,11 @@ BAD_FILES = {
     "bad-id.csv": f"{HEADER}\n{ROW.replace('1001,', '1234567890123456,')}\n".encode(),
     "open-quote.csv": f'{HEADER}\n{ROW}\n5,"never closed\n'.encode(),
     "after-quote.csv": f'{HEADER}\r\n\r\n5,"ab" c\r\n'.encode(),
+    # Re-saved by a spreadsheet: UTF-16 (with and without a byte-order mark), ; or tab separated.
+    "utf16.csv": f"{HEADER}\n{ROW}\n".encode("utf-16"),
+    "utf16be.csv": f"{HEADER}\n{ROW}\n".encode("utf-16-be"),
+    "semicolons.csv": f"{HEADER}\n{ROW}\n".replace(",", ";").encode(),
+    "tabs.tsv": f"{HEADER}\n{ROW}\n".replace(",", "\t").encode(),
 }
 
 

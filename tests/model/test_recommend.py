@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -211,3 +212,42 @@ def test_goodreads_bad_input_is_one_clear_line(trained_artifacts, args, message)
     result = run_recommend(trained_artifacts, b"", *args)
     assert result.returncode == 2
     assert message in result.stderr.decode() and "Traceback" not in result.stderr.decode()
+
+
+@pytest.fixture
+def unloadable_model(trained_artifacts, tmp_path):
+    """The artifacts with a model.keras that cannot be loaded: any error that comes before the
+    model load is told cleanly, anything after it would be a traceback."""
+    artifacts = tmp_path / "artifacts"
+    shutil.copytree(trained_artifacts / "web", artifacts / "web")
+    (artifacts / "model.keras").write_bytes(b"not a model")
+    return artifacts
+
+
+@pytest.mark.parametrize(
+    ("make_file", "message"),
+    [
+        (lambda tmp: str(tmp / "nope.csv"), "nope.csv: No such file or directory"),
+        (lambda tmp: str(tmp), "Is a directory"),
+        (lambda tmp: "/dev/zero", "The file is more than 20 MB; a Goodreads export is a few MB at most"),
+        (lambda tmp: sparse_file(tmp / "huge.csv", 10**9), "The file is 1000.0 MB; a Goodreads export"),
+        (lambda tmp: sparse_file(tmp / "big.csv", 20_000_001), "The file is 20.0 MB; a Goodreads export"),
+    ],
+    ids=["missing", "directory", "dev-zero", "1-GB", "one-byte-over"],
+)
+def test_goodreads_file_is_checked_before_the_model_loads_and_never_read_whole(
+    unloadable_model, tmp_path, make_file, message
+):
+    path = make_file(tmp_path)
+    result = run_recommend(unloadable_model, b"", "--goodreads", path)
+    stderr = result.stderr.decode()
+    assert result.returncode == 2, stderr
+    assert message in stderr and "Traceback" not in stderr and "MemoryError" not in stderr
+    assert len(stderr.strip().splitlines()) == 1, stderr
+
+
+def sparse_file(path, size: int) -> str:
+    """A file of ``size`` bytes that takes no disk (a hole), for the size checks."""
+    with open(path, "wb") as file:
+        file.truncate(size)
+    return str(path)

@@ -8,13 +8,16 @@ states go to test-artifacts/web/.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import urllib.request
 
 import pytest
 
 from server.catalogue import load_catalogue
 from server.search import search_rows
+from server.site import IMMUTABLE, REVALIDATE
 from tests.web.servers import ROOT, local_only
 
 pytestmark = pytest.mark.browser
@@ -314,3 +317,31 @@ def test_similar_content_from_content_similar_json(page, site_url):
     page.click("#similar-content li[data-book-id='10'] button[data-action=pick]")
     page.wait_for_selector("#similar-content li[data-book-id='10'] button[aria-pressed=true]")
     assert ids(page, "#picks") == [4, 10]
+
+
+def test_vendored_tfjs_is_versioned_and_its_licence_ships(site_url):
+    """TF.js is cached a year only under a name that carries its hash (gunicorn and Firebase
+    alike), and vendor/tfjs-LICENSE.txt, the licence of what we ship, is served."""
+    with urllib.request.urlopen(site_url) as response:
+        index = response.read().decode()
+    name = re.search(r'href="(vendor/tf\.fesm\.min\.[0-9a-f]{16}\.js)"', index).group(1)
+    with urllib.request.urlopen(site_url + name) as response:
+        assert response.headers["Cache-Control"] == IMMUTABLE
+    with urllib.request.urlopen(site_url + "vendor/tfjs-LICENSE.txt") as response:
+        assert response.status == 200 and response.headers["Cache-Control"] == REVALIDATE
+        assert "Apache License" in response.read().decode()
+
+
+def test_no_content_security_policy_violation_while_suggesting(page, site_url):
+    """Every violation the browser reports (TF.js probing WebAssembly reported 'wasm-eval' on
+    every page that computed suggestions) is caught by a listener set before the page runs."""
+    page.add_init_script(
+        "window.__violations = [];"
+        " document.addEventListener('securitypolicyviolation', (event) => window.__violations.push("
+        "`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`));"
+    )
+    open_site(page, site_url)
+    pick_by_search(page, "even book 4", 4)
+    wait_for_suggestions_without(page, [4])
+    page.evaluate("() => new Promise((done) => setTimeout(done, 200))")
+    assert page.evaluate("window.__violations") == []

@@ -117,11 +117,17 @@ def test_half_open_connections_do_not_starve_the_server(tiny_port):
             "Too Large",
         ),
         (b"NOT AN HTTP REQUEST\r\n\r\n", 400, "Bad Request"),
+        # Bare LF line ends: gunicorn waited 5 s for a CRLF that never comes, then closed.
+        (b"GET / HTTP/1.1\nHost: x\n\n", 400, "not a bare LF"),
+        (b"GET / HTTP/1.1\r\nHost: x\n\n", 400, "not a bare LF"),
+        (b"GET / HTTP/1.1\r\nHost: x\nX-A: 1\r\n\r\n", 400, "not a bare LF"),
     ],
-    ids=["5 KB request line", "9 KB header", "120 headers", "garbage"],
+    ids=["5 KB request line", "9 KB header", "120 headers", "garbage", "bare LF", "LF headers", "one LF"],
 )
 def test_gunicorn_rejections_are_json_with_security_headers(tiny_port, request_bytes, status, message_part):
+    started = time.monotonic()
     got_status, headers, body = raw_request(tiny_port, request_bytes)
+    assert time.monotonic() - started < 2  # answered, not left to the 5 s keepalive
     assert got_status == status
     assert headers["Content-Type"] == "application/json"
     answer = json.loads(body)
@@ -248,6 +254,8 @@ def make_site_inputs(base: Path) -> dict[str, Path]:
     sources.mkdir()
     (sources / "index.html").write_text(f"<!doctype html><title>Shelf</title>\n{build_site.PRELOAD_MARKER}")
     (sources / "sw.js").write_text(f"const PRECACHE = {build_site.PRECACHE_PLACEHOLDER};\n")
+    (sources / "vendor").mkdir()
+    (sources / build_site.TFJS_LICENSE).write_text("Apache License 2.0\n")
     tfjs = base / "node_modules" / "@tensorflow" / "tfjs"
     (tfjs / "dist").mkdir(parents=True)
     (tfjs / "dist" / "tf.fesm.min.js").write_text("export const version = '4.22.0';\n")
@@ -295,3 +303,15 @@ def test_rebuilding_under_a_running_server_never_mixes_builds(serve, tmp_path):
     assert load.failures() == []
     seen = Counter(variant_of(titles_in(p, body)) for _, p, _, body in load.results if p != "/healthz")
     assert seen["mix"] == 0 and seen["A"] > 0 and seen["B"] > 0, seen
+
+
+def test_pipelined_requests_with_crlf_are_all_answered(tiny_port):
+    """The bare-LF check reads only the head: pipelined requests (and their line ends) pass."""
+    one = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+    last = b"GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", tiny_port), timeout=5) as sock:
+        sock.sendall(one + one + last)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    assert b"".join(chunks).count(b"HTTP/1.1 200 OK\r\n") == 3

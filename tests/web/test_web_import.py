@@ -88,10 +88,16 @@ def test_import_matches_picks_hides_and_suggests_like_python(
     status = page.text_content("#import-status")
     assert status.startswith(SUMMARY + ". Added 38 rated books as picks and 5 books you have read")
     assert page.text_content("#import-unmatched-summary") == "250 not in the catalogue"
+    # Listed 100 at a time: "Show more" twice lists all 250.
+    page.click("#import-unmatched-summary")
+    for shown in (100, 200):
+        assert page.eval_on_selector_all("#import-unmatched-list > li", "lis => lis.length") == shown
+        page.click("#import-unmatched-more")
     unmatched = page.eval_on_selector_all(
         "#import-unmatched-list > li", "lis => lis.map(li => li.textContent)"
     )
     assert len(unmatched) == 250 and XSS_UNMATCHED in unmatched
+    assert page.is_hidden("#import-unmatched-more")
     assert page.text_content("#pick-count") == "(38)"
     page.click("#picks-more")
     assert set(ids(page, "#picks")) == IN_LIBRARY - set(MARKED)
@@ -179,6 +185,15 @@ BAD_FILES = {
     "open-quote.csv": (
         FIXTURE.read_text().splitlines()[0] + '\n1,"no end\n',
         "Nothing was imported: Line 2: a quoted field is never closed",
+    ),
+    # Re-saved by a spreadsheet: said what it is and what to do (UTF-16 was "binary data").
+    "unicode-text.csv": (
+        FIXTURE.read_text().encode("utf-16"),
+        "Nothing was imported: This file is UTF-16 text (what spreadsheets save as “Unicode Text”)",
+    ),
+    "semicolons.csv": (
+        FIXTURE.read_text().replace(",", ";"),
+        "Nothing was imported: This file's columns are separated by semicolons",
     ),
 }
 
@@ -327,4 +342,57 @@ def test_filters_and_more_suggestions(page, gunicorn_url, catalogue):
     assert page.is_visible("#suggestions-empty")
     recomputed(page, lambda: page.click("#filter-clear"))
     assert len(ids(page, "#suggestions")) == 20 and page.is_hidden("#suggestions-empty")
+    assert page.js_errors == []
+
+
+def big_export(path, rows: int) -> int:
+    """The fixture's rows, then more of its first row as books the catalogue lacks, to ``rows``
+    rows in all; returns how many are not in the catalogue."""
+    import csv
+    import io
+
+    records = list(csv.reader(io.StringIO(FIXTURE.read_text(encoding="utf-8"))))
+    header, body = records[0], records[1:]
+    book_id, title = header.index("Book Id"), header.index("Title")
+    template = [""] * len(header)  # a short row: about 60 bytes, 6 MB for 100,000
+    for name, value in [("Author", "Nobody"), ("My Rating", "0"), ("Exclusive Shelf", "read")]:
+        template[header.index(name)] = value
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(body)
+        for i in range(rows - len(body)):
+            template[book_id], template[title] = str(900_000_000 + i), f"A Book Nobody Has {i}"
+            writer.writerow(template)
+    return rows - len(body) + 250  # the fixture's own 250 unmatched rows
+
+
+def test_a_100000_row_import_never_freezes_the_page(page, gunicorn_url, tmp_path):
+    """Matching runs in short tasks and the titles not in the catalogue are listed 100 at a
+    time: no task of the import takes long (it froze the page for 0.9 to 1.7 s: matching in one
+    task, then 90,000 list items at once)."""
+    path = tmp_path / "huge-library.csv"
+    unmatched = big_export(path, 100_000)
+    page.add_init_script(
+        "window.__longTasks = [];"
+        " new PerformanceObserver((list) =>"
+        " window.__longTasks.push(...list.getEntries().map((e) => Math.round(e.duration))))"
+        ".observe({ type: 'longtask' });"
+    )
+    open_site(page, gunicorn_url)
+    page.wait_for_selector("#suggestions-hint")
+    page.evaluate("() => { window.__longTasks.length = 0; }")  # the page's own start
+    page.set_input_files("#import-file", str(path))
+    page.wait_for_selector("#import-status[data-kind=done], #import-status[data-kind=error]", timeout=120_000)
+    assert page.get_attribute("#import-status", "data-kind") == "done", page.text_content("#import-status")
+    assert page.evaluate("window.shelf.stats.lastImport.rows") == 100_000
+    long_tasks = page.evaluate("window.__longTasks")
+    assert max(long_tasks, default=0) < 200, sorted(long_tasks)[-5:]  # 605 ms before
+    summary = page.text_content("#import-unmatched-summary")
+    assert summary == f"{unmatched:,} not in the catalogue"
+    assert page.eval_on_selector_all("#import-unmatched-list > li", "items => items.length") == 100
+    page.click("#import-unmatched-summary")
+    page.click("#import-unmatched-more")
+    assert page.eval_on_selector_all("#import-unmatched-list > li", "items => items.length") == 200
+    assert f"{unmatched - 200:,} not shown" in page.text_content("#import-unmatched-more")
     assert page.js_errors == []

@@ -13,7 +13,8 @@ import shutil
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.web.servers import ROOT, ServerError, import_build_site, start_gunicorn, stop
+from tests.goodreads_fixture import FIXTURE
+from tests.web.servers import ROOT, ServerError, import_build_site, local_only, start_gunicorn, stop
 from tests.web.test_web_e2e import ids
 
 pytestmark = pytest.mark.browser
@@ -162,48 +163,179 @@ def built_id(static_dir) -> str:
     return re.search(r'"build": "([0-9a-f]+)"', (static_dir / "sw.js").read_text()).group(1)
 
 
-def test_a_new_build_replaces_the_offline_copy(page, site_artifacts, tmp_path):
-    build_site = import_build_site()
+class TwoBuilds:
+    """Build A (the trained site) and build B (one title, the model file, the Goodreads table
+    and one module, js/picks.js, changed) of one site into one static/ directory, served by one
+    gunicorn, as a deploy would."""
 
-    # Build B: the same model, one title changed.
-    second = tmp_path / "artifacts-b"
-    shutil.copytree(site_artifacts, second)
-    books_path = second / "web" / "books.json"
-    books = json.loads(books_path.read_text())
-    books[3]["title"] = "Even Book 4, Second Edition"
-    books_path.write_text(json.dumps(books))
-    static_dir = tmp_path / "static"
+    def __init__(self, site_artifacts, tmp_path):
+        self.build_site = import_build_site()
+        self.static_dir = tmp_path / "static"
+        self.artifacts = {"A": site_artifacts, "B": tmp_path / "artifacts-b"}
+        second = self.artifacts["B"]
+        shutil.copytree(site_artifacts, second)
+        books = json.loads((second / "web" / "books.json").read_text())
+        books[3]["title"] = "Even Book 4, Second Edition"
+        (second / "web" / "books.json").write_text(json.dumps(books))
+        self.changed_book = books[3]["book_id"]
+        model_json = second / "web" / "model" / "model.json"
+        model_json.write_text(json.dumps({**json.loads(model_json.read_text()), "note": "build B"}))
+        table = json.loads((second / "web" / "goodreads.json").read_text())
+        table["goodreads_book_ids"] = table["goodreads_book_ids"][::-1]  # rows mean other books now
+        (second / "web" / "goodreads.json").write_text(json.dumps(table))
+        self.web = {"A": ROOT / "web", "B": tmp_path / "web-b"}
+        shutil.copytree(ROOT / "web", self.web["B"])
+        with open(self.web["B"] / "js" / "picks.js", "a") as module:
+            module.write("// build B\n")
 
-    def build(artifacts) -> str:
-        config = build_site.SiteConfig(artifacts, static_dir, ROOT / "web", ROOT / "node_modules")
-        build_site.build_site(config)
-        return built_id(static_dir)
+    def build(self, variant: str) -> str:
+        config = self.build_site.SiteConfig(
+            self.artifacts[variant], self.static_dir, self.web[variant], ROOT / "node_modules"
+        )
+        self.build_site.build_site(config)
+        return built_id(self.static_dir)
 
-    first_id = build(site_artifacts)
+
+@pytest.fixture
+def two_builds(site_artifacts, tmp_path):
+    builds = TwoBuilds(site_artifacts, tmp_path)
+    builds.first_id = builds.build("A")
     try:
-        base, proc = start_gunicorn(static_dir, tmp_path / "gunicorn.log")
+        builds.base, proc = start_gunicorn(builds.static_dir, tmp_path / "gunicorn.log")
     except ServerError as error:
         pytest.fail(str(error))
+    yield builds
+    stop(proc)
+
+
+@pytest.fixture
+def page_without_worker(browser):
+    """A page whose browser runs no service worker: every file comes from the network."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    context.route("**/*", local_only)
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def search_ids(page, query: str) -> list[int]:
+    page.fill("#search", query)
+    return ids(page, "#search-results")
+
+
+# Resolves to true once a new service worker is installed and waiting (within 60 s).
+WAITING_WORKER_JS = """async () => {
+    const deadline = Date.now() + 60000;
+    while (Date.now() < deadline) {
+        const registration = await navigator.serviceWorker.getRegistration();
+        if (registration?.waiting?.state === "installed") return true;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+}"""
+
+
+def test_a_new_build_waits_until_the_page_reloads_whole(page, two_builds):
+    """A rebuild under an open page: the new worker caches build B but never takes the page
+    over; the page keeps getting build A's files, says a new version is ready, and on the
+    visitor's word reloads whole into build B."""
+    builds = two_builds
+    page.goto(builds.base)
+    wait_state(page, "ready")
+    assert wait_for_offline_copy(page, builds.first_id) == f"shelf-{builds.first_id}"
+    page.reload()  # now the worker of build A controls the page
+    wait_state(page, "ready")
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    a_books = page.evaluate("fetch('books.json').then((r) => r.text())")
+
+    second_id = builds.build("B")
+    assert second_id != builds.first_id
+    page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    assert page.evaluate(WAITING_WORKER_JS)
+    page.wait_for_selector("#update:not([hidden])")
+    assert "A new version of Shelf is ready" in page.text_content("#update")
+    # Still build A in every file the open page fetches: the new worker waits.
+    assert page.evaluate("fetch('books.json').then((r) => r.text())") == a_books
+    assert search_ids(page, "second edition") == []
+    assert page.evaluate("caches.keys()").count(f"shelf-{builds.first_id}") == 1
+
+    with page.expect_navigation():
+        page.click("#update-reload")
+    wait_state(page, "ready")
+    assert page.get_attribute("meta[name=shelf-build]", "content") == second_id
+    assert search_ids(page, "second edition") == [builds.changed_book]
+    assert wait_for_offline_copy(page, second_id) == f"shelf-{second_id}"  # build A's cache is gone
+
+    page.context.set_offline(True)
     try:
-        page.goto(base)
-        wait_state(page, "ready")
-        assert wait_for_offline_copy(page, first_id) == f"shelf-{first_id}"
-
-        second_id = build(second)
-        assert second_id != first_id
-        page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
-        # The new worker caches build B whole, takes over and deletes build A's cache.
-        assert wait_for_offline_copy(page, second_id) == f"shelf-{second_id}"
         page.reload()
         wait_state(page, "ready")
-        page.fill("#search", "second edition")
-        assert ids(page, "#search-results") == [books[3]["book_id"]]
-
-        page.context.set_offline(True)
-        page.reload()
-        wait_state(page, "ready")
-        page.fill("#search", "second edition")
-        assert ids(page, "#search-results") == [books[3]["book_id"]]
-        page.context.set_offline(False)
+        assert search_ids(page, "second edition") == [builds.changed_book]
     finally:
-        stop(proc)
+        page.context.set_offline(False)
+    assert page.js_errors == []
+
+
+def test_a_rebuild_while_the_page_loads_is_caught_and_reloads_whole(page_without_worker, two_builds):
+    """No worker: build B lands while the page loads (when model.json is asked for: the
+    page's preload may ask before or after metadata.json). The page pairs none of B's files
+    with its own build A; it names the first it met, and Retry reloads the whole page, into B."""
+    page, builds = page_without_worker, two_builds
+    rebuilt = []
+
+    def rebuild_first(route):
+        if not rebuilt:
+            rebuilt.append(builds.build("B"))
+        route.continue_()
+
+    page.route("**/model/model.json", rebuild_first)
+    page.goto(builds.base)
+    wait_state(page, "error")
+    text = status_text(page)
+    assert re.search(r"(metadata|books|model/model)\.json: is from a newer version of the site", text), text
+    assert page.is_visible("#update")
+    page.unroute("**/model/model.json")
+    with page.expect_navigation():
+        page.click("#retry")
+    wait_state(page, "ready")
+    assert page.get_attribute("meta[name=shelf-build]", "content") == rebuilt[0]
+    assert search_ids(page, "second edition") == [builds.changed_book]
+
+
+def test_an_import_after_a_rebuild_never_pairs_two_builds(page_without_worker, two_builds):
+    """The page holds build A's books.json; the server now has build B's goodreads.json (rows
+    that mean other books). The import refuses it, changes nothing and offers the reload."""
+    page, builds = page_without_worker, two_builds
+    page.goto(builds.base)
+    wait_state(page, "ready")
+    builds.build("B")
+    page.set_input_files("#import-file", str(FIXTURE))
+    page.wait_for_selector("#import-status[data-kind=error]")
+    message = page.text_content("#import-status")
+    assert "Shelf was updated since this page was opened" in message and "Reload the page" in message
+    assert ids(page, "#picks") == [] and page.evaluate("window.shelf.stats.importCount") == 0
+    assert page.is_visible("#update")
+    with page.expect_navigation():
+        page.click("#update-reload")
+    wait_state(page, "ready")
+    page.set_input_files("#import-file", str(FIXTURE))
+    page.wait_for_function("() => window.shelf.stats.importCount === 1")
+    assert page.get_attribute("#import-status", "data-kind") == "done"
+
+
+def test_the_map_page_never_mixes_cached_and_network_modules(page, two_builds):
+    """The worker caches build A for the main page; the map page (not cached) loads from the
+    network, so after a rebuild all of its modules are build B's, none the worker's build A."""
+    builds = two_builds
+    page.goto(builds.base)
+    wait_state(page, "ready")
+    assert wait_for_offline_copy(page, builds.first_id) == f"shelf-{builds.first_id}"
+    builds.build("B")
+    modules = {}
+    page.on("response", lambda response: modules.setdefault(response.url, response))
+    page.goto(builds.base + "map.html")
+    page.wait_for_function("() => document.body.dataset.state !== 'loading'")  # no map.json here: an error
+    assert modules[builds.base + "map.html"].text().count("shelf-build") == 1
+    assert modules[builds.base + "js/picks.js"].text().endswith("// build B\n")

@@ -13,7 +13,7 @@ import pytest
 
 from server import create_app
 from server.http import SECURITY_HEADERS
-from server.site import IMMUTABLE, REVALIDATE
+from server.site import _HASHED_NAME, IMMUTABLE, REVALIDATE, cache_control_for
 from tests.web.conftest import ROOT, TFJS, write_tiny_site
 from tests.web.servers import import_build_site
 
@@ -43,8 +43,10 @@ def test_static_files_types_and_caching(client, path, mimetype, cache_control):
 
 def test_csp_allows_only_own_scripts(client):
     csp = client.get("/").headers["Content-Security-Policy"]
-    assert "script-src 'self';" in csp
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    directives = {part.split()[0]: part.split()[1:] for part in csp.split(";") if part.strip()}
+    # WebAssembly may compile (TF.js's long.js), JavaScript may not eval, nothing inline.
+    assert directives["script-src"] == ["'self'", "'wasm-unsafe-eval'"]
+    assert "'unsafe-inline'" not in csp.split() and "'unsafe-eval'" not in csp.split()
     assert client.get("/").headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -53,6 +55,66 @@ def test_etag_revalidation_gives_304(client):
     again = client.get("/metadata.json", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert again.data == b""
+
+
+def test_a_weak_if_none_match_gives_304(client):
+    etag = client.get("/metadata.json").headers["ETag"]
+    assert client.get("/metadata.json", headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+    zipped = client.get("/js/main.js", headers={"Accept-Encoding": "gzip"}).headers["ETag"]
+    again = client.get("/js/main.js", headers={"Accept-Encoding": "gzip", "If-None-Match": f"W/{zipped}"})
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("range_header", "status", "part"),
+    [
+        ("bytes=0-9", 206, slice(0, 10)),
+        ("bytes=10-", 206, slice(10, None)),
+        ("bytes=-16", 206, slice(-16, None)),
+        ("bytes=99999999-", 416, None),
+        ("lines=1-2", 200, slice(None)),  # not a byte range: ignored, the whole file
+        ("bytes=0-1,4-5", 200, slice(None)),  # several ranges: ignored too
+    ],
+)
+def test_range_requests_resume_a_download(client, tiny_site, range_header, status, part):
+    """A shard cut off on a flaky phone resumes: byte ranges of the file itself (never of its
+    gzip form), advertised on every file."""
+    data = (tiny_site / SHARD).read_bytes()
+    assert client.get(f"/{SHARD}").headers["Accept-Ranges"] == "bytes"
+    response = client.get(f"/{SHARD}", headers={"Range": range_header, "Accept-Encoding": "gzip"})
+    assert response.status_code == status
+    assert "Content-Encoding" not in response.headers
+    if status == 206:
+        start = part.start % len(data)
+        end = len(data) - 1 if part.stop is None else part.stop - 1
+        assert response.data == data[part]
+        assert response.headers["Content-Range"] == f"bytes {start}-{end}/{len(data)}"
+    elif status == 416:
+        assert response.headers["Content-Range"] == f"bytes */{len(data)}"
+    else:
+        assert response.data == data
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+
+
+def test_if_range_with_another_etag_gives_the_whole_file(client, tiny_site):
+    data = (tiny_site / SHARD).read_bytes()
+    etag = client.get(f"/{SHARD}").headers["ETag"]
+    same = client.get(f"/{SHARD}", headers={"Range": "bytes=0-3", "If-Range": etag})
+    assert same.status_code == 206 and same.data == data[:4]
+    other = client.get(f"/{SHARD}", headers={"Range": "bytes=0-3", "If-Range": '"from-another-build"'})
+    assert other.status_code == 200 and other.data == data
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/nothing.txt", 404), ("/js/nope.js", 404), ("/api/nothing", 404), ("/index.html", 204), ("/", 204)],
+)
+def test_options_is_not_a_200_for_any_path(client, path, status):
+    response = client.open(path, method="OPTIONS")
+    assert response.status_code == status
+    if status == 204:
+        assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
 
 
 def test_gzip_when_accepted(client, tiny_site):
@@ -77,6 +139,15 @@ def test_gzip_when_accepted(client, tiny_site):
         "/..%5c..%5cetc%5cpasswd",
         "/.secret",
         "/nothing.txt",
+        "/%00",  # NUL and other control characters: no file has them, and open() raised (a 500)
+        "/index.html%00",
+        "/js/%00main.js",
+        "/js/main.js%00.png",
+        "/%01",
+        "/js/main.js%0a",
+        "/" + "a" * 300,  # a name longer than a file system allows: open() raised (a 500)
+        "/js/" + "b" * 256 + "/main.js",
+        "/%C3%A9" * 128,
     ],
 )
 def test_no_listing_no_traversal_no_hidden_files(client, path):
@@ -92,6 +163,25 @@ def test_unbuilt_site_says_how_to_build(tmp_path):
     assert b"make build" in response.data
 
 
+# Which paths are cached a year: only names that carry their content's hash, so a new TF.js
+# (or model) is a new name; vendor/tf.fesm.min.js under its plain name was immutable before.
+CACHE_CASES = [
+    (SHARD, IMMUTABLE),
+    ("vendor/tf.fesm.min.0123456789abcdef.js", IMMUTABLE),
+    ("vendor/tf.fesm.min.js", REVALIDATE),
+    ("vendor/tfjs-LICENSE.txt", REVALIDATE),
+    ("model/model.json", REVALIDATE),
+    ("index.html", REVALIDATE),
+    ("js/main.js", REVALIDATE),
+    ("metadata.json", REVALIDATE),
+]
+
+
+@pytest.mark.parametrize(("path", "cache_control"), CACHE_CASES)
+def test_only_content_hashed_names_are_immutable(path, cache_control):
+    assert cache_control_for(path) == cache_control
+
+
 def test_firebase_json_sends_the_same_headers():
     config = json.loads((ROOT / "firebase.json").read_text())["hosting"]
     assert config["public"] == "static"
@@ -100,12 +190,11 @@ def test_firebase_json_sends_the_same_headers():
     for name, value in SECURITY_HEADERS.items():
         assert headers[name] == value
     assert headers["Cache-Control"] == REVALIDATE
-    shards = next(rule for rule in config["headers"] if "regex" in rule)
-    assert shards["headers"] == [{"key": "Cache-Control", "value": IMMUTABLE}]
-    import re
-
-    assert re.search(shards["regex"], "/" + SHARD)
-    assert not re.search(shards["regex"], "/model/model.json")
+    hashed = next(rule for rule in config["headers"] if "regex" in rule)
+    assert hashed["headers"] == [{"key": "Cache-Control", "value": IMMUTABLE}]
+    assert hashed["regex"] == _HASHED_NAME.pattern  # the same rule as server/site.py
+    for path, cache_control in CACHE_CASES:
+        assert bool(re.search(hashed["regex"], "/" + path)) == (cache_control == IMMUTABLE), path
 
 
 # ---------------------------------------------------------------------------------------
@@ -134,12 +223,24 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tmp_pat
     (tmp_path / ".static-staging-k2j3h4").mkdir()  # a build killed half-way (before pids in names)
     (fake_artifacts / "web" / ".static-staging-123-x").mkdir()  # hidden files are not the site's
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    tfjs = f"vendor/tf.fesm.min.{hashlib.sha256(TFJS.read_bytes()).hexdigest()[:16]}.js"
     source = (ROOT / "web" / "index.html").read_text()
     preload = f'<link rel="preload" href="{SHARD}" as="fetch" crossorigin />'
-    assert (out / "index.html").read_text() == source.replace("<!-- build_site: weight preloads -->", preload)
+    expected = source.replace("<!-- build_site: weight preloads -->", preload)
+    expected = expected.replace("vendor/tf.fesm.min.js", tfjs)
+    build_id = precache_manifest(out)["build"]
+    meta = f'<meta charset="utf-8" />\n    <meta name="shelf-build" content="{build_id}" />'
+    assert (out / "index.html").read_text() == expected.replace('<meta charset="utf-8" />', meta)
     assert (out / "js" / "ui.js").is_file()
     assert (out / "metadata.json").is_file() and (out / SHARD).is_file()
-    assert (out / "vendor" / "tf.fesm.min.js").read_bytes() == TFJS.read_bytes()
+    # TF.js under a name that carries its hash, every reference to it rewritten; its licence beside it.
+    assert sorted(p.name for p in (out / "vendor").iterdir()) == sorted([Path(tfjs).name, "tfjs-LICENSE.txt"])
+    assert (out / tfjs).read_bytes() == TFJS.read_bytes()
+    assert "Apache License" in (out / "vendor" / "tfjs-LICENSE.txt").read_text()
+    for page in [*out.glob("*.html"), *out.glob("js/*.js")]:
+        assert "vendor/tf.fesm.min.js" not in page.read_text(), page
+    assert f'<link rel="modulepreload" href="{tfjs}" />' in (out / "index.html").read_text()
+    assert f'from "../{tfjs}"' in (out / "js" / "loader.js").read_text()
     assert not (out / "stale.txt").exists()  # replaced whole, not merged
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp dirs left
     assert not list(out.glob(".*"))
@@ -168,8 +269,11 @@ def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artif
     files = manifest["files"]
     for name in ["index.html", "js/main.js", "js/loader.js", "js/ui.js", "css/style.css", "favicon.svg"]:
         assert name in files
-    for name in ["metadata.json", "books.json", "model/model.json", SHARD, "vendor/tf.fesm.min.js"]:
+    for name in ["metadata.json", "books.json", "model/model.json", SHARD]:
         assert name in files
+    assert [name for name in files if name.startswith("vendor/")] == [
+        f"vendor/tf.fesm.min.{hashlib.sha256(TFJS.read_bytes()).hexdigest()[:16]}.js"
+    ]
     assert "map.html" not in files and "sw.js" not in files  # the map page needs the network
     for name, digest in files.items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
@@ -181,7 +285,38 @@ def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artif
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     again = precache_manifest(out)
     assert again["build"] != manifest["build"]
-    assert {n for n in files if files[n] != again["files"][n]} == {"books.json"}
+    # books.json, and the files that carry the build id: the page and metadata.json.
+    assert {n for n in files if files[n] != again["files"][n]} == {
+        "books.json",
+        "index.html",
+        "metadata.json",
+    }
+
+
+@pytest.mark.skipif(not TFJS.is_file(), reason="node_modules/@tensorflow/tfjs missing: run `npm ci`")
+def test_one_build_id_names_every_file_the_page_checks(fake_artifacts, tmp_path):
+    """The build id is in every page, in metadata.json (with the SHA-256 and size of each file
+    the page fetches and checks) and in sw.js; any change to any file makes a new one."""
+    (fake_artifacts / "web" / "goodreads.json").write_text('{"num_books": 5}')
+    (fake_artifacts / "web" / "map.json").write_text('{"num_books": 5}')
+    out = tmp_path / "static"
+    assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    build_id = precache_manifest(out)["build"]
+    assert json.loads((out / "map.json").read_text()) == {"num_books": 5, "build": build_id}
+    assert re.fullmatch("[0-9a-f]{16}", build_id)
+    for page in ["index.html", "map.html"]:
+        assert f'<meta name="shelf-build" content="{build_id}" />' in (out / page).read_text(), page
+    metadata = json.loads((out / "metadata.json").read_text())
+    assert metadata["build"] == build_id
+    assert sorted(metadata["site_files"]) == ["books.json", "goodreads.json", "map.json", "model/model.json"]
+    for name, expected in metadata["site_files"].items():
+        data = (out / name).read_bytes()
+        assert expected == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}, name
+
+    (fake_artifacts / "web" / "goodreads.json").write_text('{"num_books": 5, "changed": true}')
+    assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    assert precache_manifest(out)["build"] != build_id
+    assert json.loads((out / "metadata.json").read_text())["build"] == precache_manifest(out)["build"]
 
 
 @pytest.mark.skipif(not TFJS.is_file(), reason="node_modules/@tensorflow/tfjs missing: run `npm ci`")

@@ -101,10 +101,36 @@ export function matchIndex(books, goodreads) {
 // ---------------------------------------------------------------------------------------
 // The export side
 
+// What to do with a file a spreadsheet re-saved (in UTF-16, or with other separators).
+const RESAVE =
+  "Export it again from Goodreads (My Books → Import and export → Export Library), or save it " +
+  "from your spreadsheet as “CSV UTF-8 (comma delimited)”.";
+const SEPARATORS = { ";": "semicolons (as spreadsheets save CSV in some languages)", "\t": "tabs (a TSV file)" };
+
+/**
+ * Whether `bytes` look like UTF-16 text: a UTF-16 byte-order mark, or (ASCII text in UTF-16)
+ * zero bytes in at least 40% of the odd or of the even places of the first 512, none in the other.
+ */
+export function looksUtf16(bytes) {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    return true;
+  }
+  const n = Math.min(bytes.length, 512) - (Math.min(bytes.length, 512) % 2);
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) i % 2 ? odd++ : even++;
+  return n >= 4 && ((odd >= 0.2 * n && even === 0) || (even >= 0.2 * n && odd === 0));
+}
+
 /** The file's bytes (Uint8Array) as text: UTF-8, a byte-order mark dropped; or a GoodreadsError. */
 export function decodeExport(bytes) {
   if (bytes.length === 0) throw new GoodreadsError(`The file is empty. ${HOW_TO_EXPORT}`);
   if (bytes.length > MAX_FILE_BYTES) throw tooBig(bytes.length);
+  if (looksUtf16(bytes)) {
+    throw new GoodreadsError(
+      `This file is UTF-16 text (what spreadsheets save as “Unicode Text”), but a Goodreads export is UTF-8 text with commas. ${RESAVE}`,
+    );
+  }
   if (bytes.includes(0)) throw new GoodreadsError(`This is not a CSV file (it holds binary data). ${HOW_TO_EXPORT}`);
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -138,6 +164,15 @@ export function checkHeader(fields) {
   });
   const missing = REQUIRED_COLUMNS.filter((name) => !columns.has(name));
   if (missing.length) {
+    const line = fields.join(",");
+    for (const [separator, what] of Object.entries(SEPARATORS)) {
+      const names = new Set(line.split(separator).map((name) => name.trim()));
+      if (REQUIRED_COLUMNS.every((name) => names.has(name))) {
+        throw new GoodreadsError(
+          `This file's columns are separated by ${what}, but a Goodreads export separates them with commas. ${RESAVE}`,
+        );
+      }
+    }
     throw new GoodreadsError(
       `This is not a Goodreads library export: its first line lacks the column${missing.length > 1 ? "s" : ""} ` +
         `${missing.join(", ")} (it starts “${preview(fields.join(","))}”). ${HOW_TO_EXPORT}`,
@@ -231,6 +266,24 @@ export function matchRow(row, index) {
   const key = titleKey(row.title, row.author);
   if (key !== null && index.byTitle.has(key)) return { book_id: index.byTitle.get(key), method: "title" };
   return { book_id: null, method: null };
+}
+
+/**
+ * matchRow for every row, in tasks of `yieldEvery` rows: after each it reports onProgress(0..1)
+ * and awaits pause(), so a 100,000-row library never holds the page for long (in one task it
+ * froze it for about a second).
+ */
+export async function matchRows(rows, index, { onProgress = () => {}, yieldEvery = 2000, pause = nextTask } = {}) {
+  const matches = [];
+  for (let i = 0; i < rows.length; i++) {
+    matches.push(matchRow(rows[i], index));
+    if ((i + 1) % yieldEvery === 0 && i + 1 < rows.length) {
+      onProgress((i + 1) / rows.length);
+      await pause();
+    }
+  }
+  onProgress(1);
+  return matches;
 }
 
 /** "pick" (rated), else from the shelf: "to_read", "reading", or "read" (read, or a custom shelf). */

@@ -19,6 +19,17 @@ export class LoadError extends Error {
   }
 }
 
+/**
+ * A file of another build than this page's: the site was rebuilt while the page was open (or
+ * loading). Nothing of it is used; the page offers to reload whole.
+ */
+export class NewBuildError extends LoadError {
+  constructor(file) {
+    super(file, "is from a newer version of the site than this page (Shelf was updated while it was open); reload the page");
+    this.name = "NewBuildError";
+  }
+}
+
 /** The chunks joined into one Uint8Array. */
 function concatBytes(chunks) {
   const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
@@ -70,9 +81,27 @@ export async function fetchBytes(url, { onBytes = () => {}, cache = "default" } 
   }
 }
 
-/** fetchBytes + JSON; a cut-short or corrupt file is a LoadError that says so. */
-export async function fetchJson(url, options) {
+/**
+ * Throw a NewBuildError unless `bytes` are the file `name` that metadata.json's site_files
+ * names (build_site.py writes them: SHA-256 and size). Without crypto.subtle (plain http away
+ * from localhost) the size is compared; a metadata.json without site_files checks nothing.
+ */
+export async function checkBuildFile(name, bytes, metadata) {
+  const expected = metadata?.site_files?.[name];
+  if (!expected) return;
+  const actual = await sha256Hex(bytes);
+  if (actual === null ? bytes.byteLength !== expected.bytes : actual !== expected.sha256) {
+    throw new NewBuildError(name);
+  }
+}
+
+/**
+ * fetchBytes + JSON; a cut-short or corrupt file is a LoadError that says so. With `check`
+ * (metadata.json), the file must be the one of that build (checkBuildFile).
+ */
+export async function fetchJson(url, { check = null, ...options } = {}) {
   const bytes = await fetchBytes(url, options);
+  await checkBuildFile(url, bytes, check);
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
@@ -80,11 +109,23 @@ export async function fetchJson(url, options) {
   }
 }
 
-/** The optional content_similar.json (written by the explorer); null when it is absent. */
-export async function fetchOptionalJson(url) {
+/**
+ * An optional file (content_similar.json, genres.json: written by the explorer); null when it
+ * is absent or unreadable. With `check` (metadata.json), a file of another build is a
+ * NewBuildError, never used.
+ */
+export async function fetchOptionalJson(url, { check = null } = {}) {
+  let bytes;
   try {
     const response = await fetch(url, { cache: "no-cache" });
-    return response.ok ? await response.json() : null;
+    if (!response.ok) return null;
+    bytes = await response.arrayBuffer();
+  } catch {
+    return null;
+  }
+  await checkBuildFile(url, bytes, check);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     return null;
   }
@@ -149,20 +190,30 @@ async function loadWeights(modelUrl, manifest, onFraction) {
 
 /**
  * Load metadata, catalogue and model. Resolves to {tf, metadata, books, model}; rejects with
- * a LoadError naming the file that failed. The CPU backend keeps the browser's scores equal to
- * Python's (to ~1e-5).
+ * a LoadError naming the file that failed (a NewBuildError for a file of another build than
+ * `build`, the page's own: <meta name="shelf-build">). The CPU backend keeps the browser's
+ * scores equal to Python's (to ~1e-5).
  */
-export async function loadSite({ onProgress = () => {} } = {}) {
+export async function loadSite({ onProgress = () => {}, build = null } = {}) {
   onProgress(0.02, "Loading the catalogue…");
   // JSON is served "no-cache", so these revalidate; they also reuse index.html's preloads.
-  const [metadata, books] = await Promise.all([fetchJson("metadata.json"), fetchJson("books.json")]);
+  const [metadata, booksBytes] = await Promise.all([fetchJson("metadata.json"), fetchBytes("books.json")]);
+  // One build throughout: metadata.json is the page's, and names every other file of it.
+  if (build !== null && metadata.build !== build) throw new NewBuildError("metadata.json");
+  await checkBuildFile("books.json", booksBytes, metadata);
+  let books;
+  try {
+    books = JSON.parse(new TextDecoder().decode(booksBytes));
+  } catch {
+    throw new LoadError("books.json", `is not valid JSON (${booksBytes.byteLength} bytes; cut short?)`);
+  }
   if (!Array.isArray(books) || books.length !== metadata.num_books || metadata.book_ids?.length !== metadata.num_books) {
     throw new LoadError("books.json", "does not match metadata.json (a rebuild in progress?); retry");
   }
   onProgress(0.25, "Loading the model…");
   await tf.setBackend("cpu");
   await tf.ready();
-  const modelJson = await fetchJson(metadata.model_url);
+  const modelJson = await fetchJson(metadata.model_url, { check: metadata });
   const [weightSpecs, weightData] = await loadWeights(metadata.model_url, modelJson.weightsManifest, (fraction) =>
     onProgress(0.25 + 0.75 * fraction, "Loading the model…"),
   );

@@ -1,16 +1,18 @@
 // Entry module: wires the loader, the pure search / picks / shelf / import / recommendation
 // code and the UI.
-import { fetchJson, fetchOptionalJson, loadSite } from "./loader.js";
-import { STORAGE_KEY, formatPicks, knownPicks, parsePicks } from "./picks.js";
+import { NewBuildError, fetchJson, fetchOptionalJson, loadSite } from "./loader.js";
+import { STORAGE_KEY, formatPicks, knownPicks, parsePicks, unreadablePicks } from "./picks.js";
 import {
   MARKS_KEY,
-  chooseShelf,
   excludedRows,
   formatMarks,
   genresByRow,
+  mergeShelves,
+  openShelf,
   parseMarks,
   parseYear,
   shareShelf,
+  unreadableMarks,
   urlWithShelf,
 } from "./shelf.js";
 import {
@@ -19,7 +21,7 @@ import {
   buildShelf,
   decodeExport,
   matchIndex,
-  matchRow,
+  matchRows,
   nextTask,
   readExport,
   summarize,
@@ -34,6 +36,7 @@ import { createImportUi } from "./ui-import.js";
 const PAGE = 20; // search results, suggestions and listed picks per page ("more" adds another page)
 const SIMILAR_K = 10;
 const WARM_UP_PICKS = 64; // the model's first run, before any pick, warms TF.js' kernels
+const NEW_VERSION = "A new version of Shelf is ready.";
 
 const state = {
   site: null, // {tf, metadata, books, model}
@@ -43,6 +46,9 @@ const state = {
   content: undefined, // content_similar.json: undefined = not fetched yet, null = absent
   genres: null, // genres.json by row ({names, rows}); null until fetched, or when absent
   years: null, // row -> publication year (null unknown), for the year filter
+  // A shared list shown instead of the visitor's own shelf: {own: {picks, marks}}, the saved
+  // shelf, which nothing overwrites until the visitor chooses (Add, Replace); null otherwise.
+  viewing: null,
   picks: new Map(), // book_id -> stars, in pick order
   marks: new Map(), // book_id -> "read" | "not_interested" | "to_read" | "reading": never suggested
   filter: { genre: null, yearFrom: null, yearTo: null },
@@ -57,6 +63,8 @@ const state = {
   marksLimit: PAGE,
   similarOf: null, // book_id whose similar books the dialog shows
   generation: 0, // drops results of a recompute overtaken by a newer one
+  stale: false, // a file of a newer build was met: only a whole reload gives one build again
+  reloading: false, // the visitor asked for the new version: reload once the new worker controls the page
 };
 
 // Read-only numbers for the benchmarks and the end-to-end tests.
@@ -132,7 +140,23 @@ const ui = createUi(document, {
     state.suggestionLimit = PAGE;
     recompute();
   },
-  onRetry: start,
+  onRetry() {
+    if (state.stale) reloadForUpdate();
+    else start();
+  },
+  onSharedAdd() {
+    const merged = mergeShelves(state.viewing.own, { picks: state.picks, marks: state.marks });
+    leaveSharedView(merged, "The shared list was added to your shelf.");
+  },
+  onSharedReplace() {
+    leaveSharedView({ picks: state.picks, marks: state.marks }, "This list is your shelf now.");
+  },
+  onSharedBack() {
+    leaveSharedView(state.viewing.own, "");
+  },
+  onUpdateReload() {
+    reloadForUpdate();
+  },
   onClear() {
     state.picks.clear();
     state.marks.clear();
@@ -200,12 +224,7 @@ function renderPicks() {
  * both renders the shelf and scores it.
  */
 function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
-  try {
-    localStorage.setItem(STORAGE_KEY, formatPicks(state.picks, pickOptions()));
-    localStorage.setItem(MARKS_KEY, formatMarks(state.marks));
-  } catch {
-    // Private mode or storage full: the URL still carries the shelf (or its best part).
-  }
+  if (state.viewing === null) saveShelf();
   const shared = shareShelf(state.picks, state.marks);
   stats.shareChars = shared.param.length;
   history.replaceState(null, "", urlWithShelf(location.href, shared.param));
@@ -221,6 +240,40 @@ function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   if (state.similarOf !== null && ui.similarOpen()) showSimilar(state.similarOf); // refresh its Pick buttons
   if (yieldFirst) nextTask().then(recompute);
   else recompute();
+}
+
+/** The shelf into localStorage (never while a shared list is shown: the saved one is the visitor's). */
+function saveShelf() {
+  try {
+    localStorage.setItem(STORAGE_KEY, formatPicks(state.picks, pickOptions()));
+    localStorage.setItem(MARKS_KEY, formatMarks(state.marks));
+  } catch {
+    // Private mode or storage full: the URL still carries the shelf (or its best part).
+  }
+}
+
+/** Show a shared list beside the visitor's own shelf (kept in state.viewing.own, and saved). */
+function enterSharedView(own) {
+  state.viewing = { own };
+  const n = (x) => x.toLocaleString("en-US");
+  const s = (x, word) => `${n(x)} ${word}${x === 1 ? "" : "s"}`;
+  const size = own.picks.size + own.marks.size;
+  ui.sharedView(
+    `You are looking at a shared list (${s(state.picks.size, "pick")}, ${s(state.marks.size, "never-suggested book")}). ` +
+      `Your own shelf (${s(size, "book")}) is kept in this browser and stays as it is unless you choose below.`,
+  );
+}
+
+/** The visitor chose: `shelf` becomes their shelf (saved), and the shared list's banner goes. */
+function leaveSharedView(shelf, message) {
+  state.viewing = null;
+  state.picks = new Map(shelf.picks);
+  state.marks = new Map(shelf.marks);
+  state.lastImport = null;
+  importUi.reset();
+  ui.sharedView(null);
+  ui.shelfNote(message);
+  picksChanged();
 }
 
 /** What the link leaves out of a big shelf, said on the page ("" when it carries all of it). */
@@ -282,9 +335,26 @@ async function recompute() {
   stats.firstSuggestionsAtMs ??= performance.now();
 }
 
+/** An optional file of this page's build, or null (absent; or of a newer build: then say so). */
+async function checkedOptional(url) {
+  try {
+    return await fetchOptionalJson(url, { check: state.site.metadata });
+  } catch (error) {
+    if (!(error instanceof NewBuildError)) throw error;
+    newBuildMet();
+    return null;
+  }
+}
+
+/** A file of a newer build was met: never use it; offer the new version, reloaded whole. */
+function newBuildMet() {
+  state.stale = true;
+  ui.offerUpdate(NEW_VERSION);
+}
+
 /** genres.json (written by the explorer) for the genre filter, once the page works. */
 async function loadGenres() {
-  const file = await fetchOptionalJson("genres.json");
+  const file = await checkedOptional("genres.json");
   state.genres = genresByRow(file, state.rowOf, state.site.metadata.num_books);
   ui.setFilterChoices({ genres: state.genres?.names ?? null, ...yearRange() });
   if (state.genres && state.filter.genre !== null) recompute();
@@ -300,7 +370,7 @@ async function showSimilar(bookId) {
   const row = state.rowOf.get(bookId);
   const item = (other) => ({ book: other, picked: state.picks.has(other.book_id) });
   const rating = similarRows(state.similarity, row, SIMILAR_K).map((r) => item(bookAt(r)));
-  if (state.content === undefined) state.content = await fetchOptionalJson("content_similar.json");
+  if (state.content === undefined) state.content = await checkedOptional("content_similar.json");
   let content = null;
   if (state.content) {
     const ids = state.content.neighbors?.[String(bookId)] ?? [];
@@ -314,7 +384,8 @@ async function showSimilar(bookId) {
 
 /** The match index (goodreads.json, fetched on the first import, + books.json). */
 async function goodreadsMatcher() {
-  state.matcher ??= matchIndex(state.site.books, await fetchJson("goodreads.json"));
+  // goodreads.json is indexed by row like books.json: only this page's build of it will do.
+  state.matcher ??= matchIndex(state.site.books, await fetchJson("goodreads.json", { check: state.site.metadata }));
   return state.matcher;
 }
 
@@ -325,6 +396,8 @@ async function goodreadsMatcher() {
  */
 async function importFile(file) {
   if (state.importing) return;
+  // An import is the visitor's own library: it goes into their own shelf, not a shared list.
+  if (state.viewing !== null) leaveSharedView(state.viewing.own, "Your own shelf is shown again for the import.");
   state.importing = true;
   const started = performance.now();
   const what = `Reading ${file.name}…`;
@@ -334,9 +407,13 @@ async function importFile(file) {
     const [bytes, matcher] = await Promise.all([file.arrayBuffer(), goodreadsMatcher()]);
     const read = performance.now();
     const text = decodeExport(new Uint8Array(bytes));
-    const rows = await readExport(text, { onProgress: (fraction) => importUi.progress(fraction, what) });
+    // Reading is most of the work (0..80%), matching the rest; both in short tasks.
+    const rows = await readExport(text, { onProgress: (fraction) => importUi.progress(0.8 * fraction, what) });
     const parsed = performance.now();
-    const matches = rows.map((row) => matchRow(row, matcher));
+    const matching = `Matching ${rows.length.toLocaleString("en-US")} rows to the catalogue…`;
+    const matches = await matchRows(rows, matcher, {
+      onProgress: (fraction) => importUi.progress(0.8 + 0.2 * fraction, matching),
+    });
     const shelf = buildShelf(rows, matches);
     const matched = performance.now();
     const added = mergeImport(shelf);
@@ -353,6 +430,14 @@ async function importFile(file) {
     importUi.done(importMessage(summary, added), summary.unmatched);
     picksChanged({ yieldFirst: true });
   } catch (error) {
+    if (error instanceof NewBuildError) {
+      newBuildMet();
+      importUi.error(
+        "Shelf was updated since this page was opened, so this page's catalogue no longer matches the " +
+          "server's. Reload the page (your shelf is kept), then import the file again.",
+      );
+      return;
+    }
     if (!(error instanceof GoodreadsError) && !(error instanceof Error && error.name === "LoadError")) {
       console.error(error);
     }
@@ -409,37 +494,77 @@ function undoImport() {
 // ---------------------------------------------------------------------------------------
 // Start
 
-/** The shelf as saved in localStorage. */
+/**
+ * The shelf as saved in localStorage: {picks, marks, unreadable: [entries that could not be
+ * read]}. Unreadable entries are reported on the page, and the text they came from is copied
+ * to "<key>.unreadable" before the page writes the shelf again, so nothing is lost silently.
+ */
 function storedShelf(options) {
   try {
-    return {
-      picks: parsePicks(localStorage.getItem(STORAGE_KEY) ?? "", options),
-      marks: parseMarks(localStorage.getItem(MARKS_KEY) ?? ""),
-    };
+    const picksText = localStorage.getItem(STORAGE_KEY) ?? "";
+    const marksText = localStorage.getItem(MARKS_KEY) ?? "";
+    const unreadable = [...unreadablePicks(picksText), ...unreadableMarks(marksText)];
+    return { picks: parsePicks(picksText, options), marks: parseMarks(marksText), unreadable, picksText, marksText };
   } catch {
-    return { picks: new Map(), marks: new Map() };
+    return { picks: new Map(), marks: new Map(), unreadable: [] };
   }
 }
 
+/** Keep a copy of saved text that had unreadable entries; say so on the page. */
+function reportUnreadable(stored) {
+  const count = stored.unreadable.length;
+  if (count === 0) return "";
+  try {
+    for (const [key, text] of [
+      [STORAGE_KEY, stored.picksText],
+      [MARKS_KEY, stored.marksText],
+    ]) {
+      if (text && localStorage.getItem(`${key}.unreadable`) === null) localStorage.setItem(`${key}.unreadable`, text);
+    }
+  } catch {
+    // Storage full or disabled: the message below still tells the visitor.
+  }
+  const shown = stored.unreadable
+    .slice(0, 3)
+    .map((entry) => `“${entry.trim().slice(0, 20)}”`)
+    .join(", ");
+  const more = count > 3 ? ` and ${count - 3} more` : "";
+  return (
+    `${count} entr${count === 1 ? "y" : "ies"} saved in this browser could not be read and ` +
+    `${count === 1 ? "was" : "were"} left out (${shown}${more}). A copy of what was saved is kept ` +
+    `in this browser's storage under “${STORAGE_KEY}.unreadable”.`
+  );
+}
+
 /**
- * The shelf as saved: a shared link's (?shelf=, or an old ?picks= link) wins over
- * localStorage, unless it is this browser's own link, which may carry only part of a big
- * shelf: then localStorage's whole shelf (chooseShelf).
+ * The shelf to open with (openShelf): a shared link (?shelf=, or an old ?picks= link) is
+ * shown, never saved over this browser's own shelf until the visitor chooses; a damaged link
+ * leaves the saved shelf as it is and says so. Also {stored}: the saved shelf.
  */
 function savedShelf(options = {}) {
   const params = new URL(location.href).searchParams;
   const legacy = params.has("picks") ? parsePicks(params.get("picks"), options) : null;
-  return chooseShelf(params.get("shelf"), storedShelf(options), legacy);
+  const stored = storedShelf(options);
+  return { ...openShelf(params.get("shelf"), stored, legacy), stored };
 }
 
-function initialShelf() {
-  const options = pickOptions();
-  const { picks, marks } = savedShelf(options);
+/** A shelf's picks clamped to metadata's star range and both maps to the catalogue's books. */
+function knownShelf({ picks, marks }, { minStars, maxStars }) {
   // A ?shelf= link's stars are 1..5 whatever metadata's range: clamp them to metadata's too.
-  const { minStars, maxStars } = options;
   const clamped = new Map([...picks].map(([bookId, stars]) => [bookId, Math.min(maxStars, Math.max(minStars, stars))]));
   const known = knownPicks(clamped, state.rowOf);
   return { picks: known, marks: new Map([...marks].filter(([bookId]) => state.rowOf.has(bookId) && !known.has(bookId))) };
+}
+
+/** Open the page's shelf: the saved one, or a shared list beside it; notes for what went wrong. */
+function initialShelf() {
+  const options = pickOptions();
+  const opened = savedShelf(options);
+  ({ picks: state.picks, marks: state.marks } = knownShelf(opened, options));
+  const notes = [opened.problem, reportUnreadable(opened.stored)].filter(Boolean);
+  ui.shelfNote(notes.join(" "));
+  if (opened.viewing) enterSharedView(knownShelf(opened.stored, options));
+  else ui.sharedView(null);
 }
 
 /**
@@ -455,18 +580,56 @@ function warmUp() {
   scorePicks(model, picks, metadata, state.rowOf).catch((error) => console.warn("warm-up:", error));
 }
 
-/** Once the page works: sw.js keeps this build for offline visits (where the browser allows). */
+/**
+ * Reload the whole page, so that every file comes from one build: when a new service worker
+ * waits (it never takes over a page by itself), let it take over first, then reload.
+ */
+async function reloadForUpdate() {
+  const registration = await navigator.serviceWorker?.getRegistration().catch(() => null);
+  if (registration?.waiting && navigator.serviceWorker.controller) {
+    state.reloading = true;
+    registration.waiting.postMessage("skip-waiting"); // controllerchange reloads
+  } else {
+    location.reload();
+  }
+}
+
+/**
+ * Once the page works: sw.js keeps this build for offline visits (where the browser allows).
+ * A newer build's worker installs beside it and waits; the page says a new version is ready
+ * and reloads whole when the visitor asks (reloadForUpdate), never mixing the two builds.
+ */
 function offerOffline() {
   if (!("serviceWorker" in navigator)) return; // plain http on another host: no service workers
-  navigator.serviceWorker.register("sw.js").catch((error) => console.warn("no offline copy:", error));
+  const container = navigator.serviceWorker;
+  container.addEventListener("controllerchange", () => {
+    if (state.reloading) location.reload();
+    else newBuildMet(); // another tab of the site let the new version in
+  });
+  container
+    .register("sw.js")
+    .then((registration) => {
+      const watch = (worker, isUpdate) =>
+        worker?.addEventListener("statechange", () => {
+          if (worker.state === "installed" && isUpdate) ui.offerUpdate(NEW_VERSION);
+        });
+      if (registration.waiting && registration.active) ui.offerUpdate(NEW_VERSION);
+      watch(registration.installing, registration.active !== null);
+      registration.addEventListener("updatefound", () => watch(registration.installing, registration.active !== null));
+    })
+    .catch((error) => console.warn("no offline copy:", error));
 }
 
 async function start() {
   try {
     ui.showLoading(0, "Loading…");
-    state.site = await loadSite({ onProgress: (fraction, message) => ui.showLoading(fraction, message) });
+    state.site = await loadSite({
+      onProgress: (fraction, message) => ui.showLoading(fraction, message),
+      build: ui.pageBuild(),
+    });
   } catch (error) {
-    console.error(error);
+    if (error instanceof NewBuildError) newBuildMet(); // Retry then reloads the whole page
+    else console.error(error);
     // Nothing was changed: the shelf stays in the URL and localStorage for the retry.
     ui.showError(error.message || String(error), savedShelf().picks.size);
     return;
@@ -475,7 +638,7 @@ async function start() {
   state.index = buildSearchIndex(state.site.books);
   state.similarity = similarityMatrix(state.site.model, state.site.metadata);
   state.years = state.site.books.map((book) => (Number.isInteger(book.year) ? book.year : null));
-  ({ picks: state.picks, marks: state.marks } = initialShelf());
+  initialShelf();
   state.query = ui.searchValue();
   ui.setFilterChoices({ genres: null, ...yearRange() });
   ui.showReady();

@@ -1,7 +1,6 @@
 // The map page's side panel, legend and map choice: DOM only, filled from map.json with
 // textContent (titles are data). The entry module (map.js) passes what to show and the callbacks.
 import { neighborRows } from "./map-geometry.js";
-import { formatPicks } from "./picks.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -40,15 +39,18 @@ export function showBook(data, row, onSelect) {
   listBooks("similar-tags", "similar-tags-heading", data, tagsRows, onSelect);
 }
 
-/** The add/remove button for the book of `row` (none: -1) and the link to the suggestions. */
-export function showPickButton(data, row, picks) {
+/**
+ * The add/remove button for the book of `row` (none: -1) and the link to the suggestions
+ * (`openHref`: the main page with the shelf as ?shelf=, shelf.js shelfHref).
+ */
+export function showPickButton(data, row, picks, openHref) {
   const button = $("book-pick");
   if (row < 0) return;
   const bookId = data.book_ids[row];
   button.hidden = !data.default_pick_stars; // no rating model, no suggestions to pick for
   button.textContent = picks.has(bookId) ? "Remove from my picks" : "Add to my picks";
   $("book-open").hidden = picks.size === 0;
-  $("book-open").href = picks.size ? `index.html?picks=${formatPicks(picks)}` : "index.html";
+  $("book-open").href = openHref;
 }
 
 /** One swatch per genre, with how many books have it. */

@@ -18,6 +18,7 @@ import {
 } from "./map-geometry.js";
 import { bookLabel, renderLegend, renderMapChoice, showBook, showPickButton } from "./map-panel.js";
 import { STORAGE_KEY, formatPicks, parsePicks } from "./picks.js";
+import { MARKS_KEY, parseMarks, shelfHref } from "./shelf.js";
 
 const HOVER_RADIUS = 8; // CSS pixels
 const SUGGESTIONS = 20;
@@ -36,6 +37,8 @@ const state = {
   hover: -1,
   selected: -1,
   picks: new Map(), // book_id -> stars (shared with the main page)
+  marks: new Map(), // the main page's never-suggested books (shelf.js), for its link
+  fromLink: false, // the picks came from a ?picks= link: someone's list, never saved over the visitor's
   suggestions: new Set(), // map rows
   site: null, // {tf, metadata, books, model} once suggestions were asked for
   framePending: false,
@@ -201,7 +204,7 @@ function attachPointer() {
 function select(row) {
   state.selected = row;
   showBook(state.data, row, select);
-  showPickButton(state.data, row, state.picks);
+  showPickButton(state.data, row, state.picks, openHref());
   drawOverlay();
 }
 
@@ -209,12 +212,14 @@ function togglePick() {
   const bookId = state.data.book_ids[state.selected];
   if (state.picks.has(bookId)) state.picks.delete(bookId);
   else state.picks.set(bookId, state.data.default_pick_stars); // the rating model's (map.json)
-  try {
-    localStorage.setItem(STORAGE_KEY, formatPicks(state.picks));
-  } catch {
-    // storage may be disabled; the link below still carries the picks
+  if (!state.fromLink) {
+    try {
+      localStorage.setItem(STORAGE_KEY, formatPicks(state.picks));
+    } catch {
+      // storage may be disabled; the link below still carries the picks
+    }
   }
-  showPickButton(state.data, state.selected, state.picks);
+  showPickButton(state.data, state.selected, state.picks, openHref());
   state.suggestions = new Set();
   requestDraw();
   loadSuggestions();
@@ -223,14 +228,28 @@ function togglePick() {
 // ---------------------------------------------------------------------------------------
 // Picks and suggestions
 
-function readPicks() {
+/**
+ * The picks to show: a ?picks= link's (someone's list: shown, never saved over the visitor's
+ * shelf), else the main page's saved shelf, with its marks for the link back.
+ */
+function readShelf() {
   const fromUrl = new URL(location.href).searchParams.get("picks");
-  if (fromUrl) return parsePicks(fromUrl);
+  if (fromUrl) return { picks: parsePicks(fromUrl), marks: new Map(), fromLink: true };
   try {
-    return parsePicks(localStorage.getItem(STORAGE_KEY) || "");
+    const marks = parseMarks(localStorage.getItem(MARKS_KEY) || "");
+    return { picks: parsePicks(localStorage.getItem(STORAGE_KEY) || ""), marks, fromLink: false };
   } catch {
-    return new Map();
+    return { picks: new Map(), marks: new Map(), fromLink: false };
   }
+}
+
+/**
+ * The main page with this shelf as ?shelf=: short for any shelf (gunicorn refuses request lines
+ * over 4,094 bytes; 900 picks as ?picks= took 4,539), and for the visitor's own shelf exactly
+ * the link the main page writes itself, so it opens their whole saved shelf.
+ */
+function openHref() {
+  return shelfHref("index.html", state.picks, state.marks);
 }
 
 let suggestionRun = 0;
@@ -241,7 +260,8 @@ async function loadSuggestions() {
   if (state.picks.size === 0) return;
   try {
     const [{ loadSite }, recommend] = await Promise.all([import("./loader.js"), import("./recommend.js")]);
-    state.site ??= await loadSite();
+    // The map page's own build: loadSite refuses files of another one.
+    state.site ??= await loadSite({ build: pageBuild() });
     const { model, metadata } = state.site;
     const picks = Object.fromEntries(state.picks);
     const result = await recommend.scorePicks(model, picks, metadata, recommend.rowIndex(metadata));
@@ -270,6 +290,11 @@ function attachFind() {
   });
 }
 
+/** The build this page is of (build_site.py's <meta name="shelf-build">), or null (unbuilt). */
+function pageBuild() {
+  return document.querySelector('meta[name="shelf-build"]')?.content || null;
+}
+
 async function start() {
   try {
     state.data = await fetchJson("map.json");
@@ -277,8 +302,13 @@ async function start() {
     setStatus(`The map is not built yet (${error.message}). Run \`make build\`.`, "error");
     return;
   }
+  if (pageBuild() !== null && state.data.build !== pageBuild()) {
+    // build_site.py stamps map.json with the build: another one's would mix two builds.
+    setStatus("Shelf was updated while this page loaded (map.json is of a newer version). Reload the page.", "error");
+    return;
+  }
   state.data.book_ids.forEach((bookId, row) => state.rowOf.set(bookId, row));
-  state.picks = readPicks();
+  ({ picks: state.picks, marks: state.marks, fromLink: state.fromLink } = readShelf());
   resize();
   showMap(renderMapChoice(state.data, showMap));
   renderLegend(state.data);

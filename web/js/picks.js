@@ -4,11 +4,13 @@
 
 export const STORAGE_KEY = "shelf.picks.v1";
 
-/** Parse "12,45:4,78" into a Map; malformed entries are skipped, stars clamped to the range. */
+const PICK = /^\s*(\d{1,9})(?::(\d))?\s*$/;
+
+/** Parse "12,45:4,78" into a Map; malformed entries are skipped (unreadablePicks lists them), stars clamped to the range. */
 export function parsePicks(text, { defaultStars = 5, minStars = 1, maxStars = 5 } = {}) {
   const picks = new Map();
   for (const part of (text || "").split(",")) {
-    const match = /^\s*(\d{1,9})(?::(\d))?\s*$/.exec(part);
+    const match = PICK.exec(part);
     if (!match) continue;
     const bookId = Number(match[1]);
     if (bookId < 1) continue;
@@ -16,6 +18,13 @@ export function parsePicks(text, { defaultStars = 5, minStars = 1, maxStars = 5 
     picks.set(bookId, Math.min(maxStars, Math.max(minStars, stars)));
   }
   return picks;
+}
+
+/** The entries of a picks text that parsePicks skips (blank ones aside), for the page to report. */
+export function unreadablePicks(text) {
+  return (text || "")
+    .split(",")
+    .filter((part) => part.trim() !== "" && !(PICK.test(part) && Number(PICK.exec(part)[1]) >= 1));
 }
 
 /** The inverse of parsePicks: "12,45:4,78". */

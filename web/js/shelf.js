@@ -1,7 +1,7 @@
 // The visitor's shelf beyond the picks: books marked read, not interested, to-read or being
 // read (never suggested), the compact shared link, and the suggestion filters. Pure: no DOM.
 //
-// Shared link: ?shelf=<base64url>. Per book one number, step * CODES + code, where code is
+// Shared link: ?shelf=<base64url> (and a check byte). Per book one number, step * CODES + code, where code is
 // 1..5 for a pick's stars or one of MARK_CODES, and step the gap from the previous book_id,
 // written as Exp-Golomb bits (encodeEntries). Kept in pick order when that fits, else sorted by
 // book_id (a gap of a few books costs about a byte); a shelf too big for SHARE_CHARS shares a
@@ -18,6 +18,9 @@ const CODES = 9;
 const ORDERED = 1; // the link's format byte: entries in pick order, zigzag deltas
 const SORTED = 2; // entries sorted by book_id, deltas - 1
 const PART = 3; // as SORTED, and only part of a shelf too big for one link
+// The page writes each format + CHECKED: the same, with a last byte that checks the others, so
+// a link cut short or mistyped is told from a shorter list. Links without it still open.
+const CHECKED = 3;
 const MAX_ORDER = 40;
 // A link stays well under gunicorn's 4,094-byte request line and the ~2,000 characters that
 // chat apps and old browsers keep.
@@ -28,15 +31,27 @@ const KEEP_ORDER_CHARS = 100;
 // ---------------------------------------------------------------------------------------
 // Marks in localStorage
 
-/** "12:r,45:n" -> Map book_id -> mark; malformed entries are skipped. */
+const LETTER_MARKS = Object.fromEntries(Object.entries(MARK_LETTERS).map(([mark, letter]) => [letter, mark]));
+
+/** One "12:r" entry as [book_id, mark], or null when malformed. */
+function markEntry(part) {
+  const match = /^(\d{1,9}):([a-z])$/.exec(part.trim());
+  return match && LETTER_MARKS[match[2]] && Number(match[1]) > 0 ? [Number(match[1]), LETTER_MARKS[match[2]]] : null;
+}
+
+/** "12:r,45:n" -> Map book_id -> mark; malformed entries are skipped (unreadableMarks lists them). */
 export function parseMarks(text) {
-  const letters = Object.fromEntries(Object.entries(MARK_LETTERS).map(([mark, letter]) => [letter, mark]));
   const marks = new Map();
   for (const part of (text || "").split(",")) {
-    const match = /^(\d{1,9}):([a-z])$/.exec(part.trim());
-    if (match && letters[match[2]] && Number(match[1]) > 0) marks.set(Number(match[1]), letters[match[2]]);
+    const entry = markEntry(part);
+    if (entry) marks.set(...entry);
   }
   return marks;
+}
+
+/** The entries of a marks text that parseMarks skips (blank ones aside), for the page to report. */
+export function unreadableMarks(text) {
+  return (text || "").split(",").filter((part) => part.trim() !== "" && markEntry(part) === null);
 }
 
 /** The inverse of parseMarks. */
@@ -112,7 +127,14 @@ function measure(entries) {
   const sorted = isSorted(entries);
   const values = entryValues(entries, sorted);
   const { k, bits } = bestOrder(values);
-  return { entries, sorted, values, k, chars: Math.ceil(((2 + Math.ceil(bits / 8)) * 4) / 3) };
+  return { entries, sorted, values, k, chars: Math.ceil(((3 + Math.ceil(bits / 8)) * 4) / 3) };
+}
+
+/** The check byte of a link's other bytes: the low byte of their 32-bit FNV-1a hash. */
+function checkByte(bytes) {
+  let hash = 0x811c9dc5;
+  for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193);
+  return hash & 0xff;
 }
 
 /**
@@ -128,25 +150,35 @@ export function encodeEntries(entries, { part = false } = {}) {
 function writeEntries({ sorted, values, k }, part = false) {
   const bits = [];
   for (const value of values) writeExpGolomb(bits, value, k);
-  const bytes = [sorted ? (part ? PART : SORTED) : ORDERED, k];
+  const bytes = [(sorted ? (part ? PART : SORTED) : ORDERED) + CHECKED, k];
   for (let i = 0; i < bits.length; i += 8) {
     let byte = 0;
     for (let j = 0; j < 8; j++) byte = byte * 2 + (bits[i + j] ?? 0);
     bytes.push(byte);
   }
+  bytes.push(checkByte(bytes));
   return toBase64Url(bytes);
 }
 
 /**
  * The ?shelf= value as {picks: Map book_id -> stars, marks: Map book_id -> mark, part: true
- * when it is only part of a bigger shelf}; empty when malformed.
+ * when it is only part of a bigger shelf, damaged: true when it cannot be the value the page
+ * wrote (empty, not base64url, an unknown format, a code cut short, bits after the last code
+ * that are not the last byte's zero padding, an impossible book_id): then the maps are empty}.
  */
 export function decodeShelf(text) {
+  const damaged = () => ({ picks: new Map(), marks: new Map(), part: false, damaged: true });
   const picks = new Map();
   const marks = new Map();
-  const bytes = fromBase64Url(text || "");
-  if (!bytes || bytes.length < 2 || ![ORDERED, SORTED, PART].includes(bytes[0]) || bytes[1] > MAX_ORDER) {
-    return { picks, marks, part: false };
+  const value = text || "";
+  let bytes = value.length % 4 === 1 ? null : fromBase64Url(value);
+  if (bytes && bytes[0] > CHECKED) {
+    // A checked link: its last byte must check the others (a cut or a typo fails this).
+    if (bytes.length < 4 || bytes.at(-1) !== checkByte(bytes.subarray(0, -1))) return damaged();
+    bytes = [bytes[0] - CHECKED, ...bytes.subarray(1, -1)];
+  }
+  if (!bytes || bytes.length < 3 || ![ORDERED, SORTED, PART].includes(bytes[0]) || bytes[1] > MAX_ORDER) {
+    return damaged();
   }
   const sorted = bytes[0] !== ORDERED;
   const part = bytes[0] === PART;
@@ -157,12 +189,18 @@ export function decodeShelf(text) {
   let i = 0;
   for (;;) {
     let zeros = 0;
+    const from = i;
     while (i < total && bit(i) === 0) {
       zeros += 1;
       i += 1;
     }
     const width = zeros + k + 1;
-    if (i + width > total || width > 52) break; // the padding, or a value cut short
+    if (i + width > total || width > 52) {
+      // Only the last byte's zero padding may follow the last code: anything else is a value
+      // cut short (a link cut off), or bytes that were never a shelf.
+      if (i < total || total - from >= 8) return damaged();
+      break;
+    }
     let x = 0;
     for (let j = 0; j < width; j++) x = x * 2 + bit(i + j);
     i += width;
@@ -171,11 +209,12 @@ export function decodeShelf(text) {
     const step = (value - code) / CODES;
     const bookId = previous + (sorted ? step + 1 : step % 2 === 0 ? step / 2 : -(step + 1) / 2);
     previous = bookId;
-    if (!Number.isSafeInteger(bookId) || bookId < 1) continue;
+    if (!Number.isSafeInteger(bookId) || bookId < 1) return damaged();
     if (isPickCode(code)) picks.set(bookId, code);
     else marks.set(bookId, MARK_OF_CODE[code]);
   }
-  return { picks, marks, part };
+  if (picks.size + marks.size === 0) return damaged();
+  return { picks, marks, part, damaged: false };
 }
 
 /**
@@ -222,23 +261,71 @@ export function shareShelf(picks, marks, maxChars = SHARE_CHARS) {
 }
 
 /**
- * The shelf the page opens with, given the link's ?shelf= value (null: none) and the shelf
- * localStorage keeps ({picks, marks}): the link's (a shared list wins), except for the page's
- * own links, where localStorage's whole shelf: the value it would write itself, or a partial
- * link (a big shelf's best part) whose books are all on localStorage's shelf. `legacy`: the
- * picks of an old ?picks= link (the map page still writes those), which carry no marks: this
- * browser's marks stay.
+ * What the page opens with, given the link's ?shelf= value (null: none), the picks of an old
+ * ?picks= link (null: none; they carry no marks, so this browser's marks go with them) and
+ * the shelf localStorage keeps ({picks, marks}). Returns {picks, marks, viewing, problem}:
+ * - no link, or the page's own (the value it would write itself, or a partial link, a big
+ *   shelf's best part, whose books are all on the saved shelf): the saved shelf;
+ * - a damaged, empty or cut-off link: the saved shelf, and `problem` says what was wrong;
+ * - someone else's list while this browser has a shelf of its own: their list with
+ *   `viewing` true. The page shows it but never saves it over the visitor's own shelf until
+ *   the visitor chooses to (the saved shelf is their data);
+ * - someone else's list and nothing saved here: their list (nothing is replaced).
  */
-export function chooseShelf(shared, stored, legacy = null) {
-  if (shared === null && legacy !== null) {
-    return { picks: legacy, marks: new Map([...stored.marks].filter(([bookId]) => !legacy.has(bookId))) };
+export function openShelf(shared, stored, legacy = null) {
+  const ownShelf = { picks: stored.picks, marks: stored.marks, viewing: false, problem: null };
+  const storedEmpty = stored.picks.size + stored.marks.size === 0;
+  const damagedLink = (what) => ({
+    ...ownShelf,
+    problem: `${what} could not be read (it is damaged or cut short), so ${
+      storedEmpty ? "nothing was opened" : "your saved shelf is shown, unchanged"
+    }. Ask for the link again.`,
+  });
+  let link;
+  if (shared !== null) {
+    if (shareShelf(stored.picks, stored.marks).param === shared && !storedEmpty) return ownShelf;
+    link = decodeShelf(shared);
+    if (link.damaged) return damagedLink("The shared link");
+    const onShelf = (bookId) => stored.picks.has(bookId) || stored.marks.has(bookId);
+    if (link.part && [...link.picks.keys(), ...link.marks.keys()].every(onShelf)) return ownShelf;
+    // The saved shelf itself, in another spelling (a link an older version of the page wrote).
+    const same = (a, b) => a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
+    if (same(link.picks, stored.picks) && same(link.marks, stored.marks)) return ownShelf;
+  } else if (legacy !== null) {
+    if (legacy.size === 0) return damagedLink("The shared link");
+    const same = legacy.size === stored.picks.size && [...legacy].every(([id, stars]) => stored.picks.get(id) === stars);
+    if (same) return ownShelf;
+    link = { picks: legacy, marks: new Map([...stored.marks].filter(([bookId]) => !legacy.has(bookId))) };
+  } else {
+    return ownShelf;
   }
-  if (shared === null) return stored;
-  if (shareShelf(stored.picks, stored.marks).param === shared) return stored;
-  const link = decodeShelf(shared);
-  const onShelf = (bookId) => stored.picks.has(bookId) || stored.marks.has(bookId);
-  if (link.part && [...link.picks.keys(), ...link.marks.keys()].every(onShelf)) return stored;
-  return { picks: link.picks, marks: link.marks };
+  return { picks: link.picks, marks: link.marks, viewing: !storedEmpty, problem: null };
+}
+
+/**
+ * The visitor's own shelf with a shared list added ("Add to my shelf"): every book of the own
+ * shelf keeps its stars or mark; the list's other books come after, its picks winning over
+ * the own shelf's marks.
+ */
+export function mergeShelves(own, shared) {
+  const picks = new Map(own.picks);
+  const marks = new Map(own.marks);
+  for (const [bookId, stars] of shared.picks) {
+    if (picks.has(bookId)) continue;
+    marks.delete(bookId);
+    picks.set(bookId, stars);
+  }
+  for (const [bookId, mark] of shared.marks) if (!picks.has(bookId) && !marks.has(bookId)) marks.set(bookId, mark);
+  return { picks, marks };
+}
+
+/**
+ * A link to `page` (e.g. "index.html") that carries the shelf as ?shelf= (shareShelf: at most
+ * SHARE_CHARS, so any shelf fits in a request line); `page` alone for an empty shelf.
+ */
+export function shelfHref(page, picks, marks = new Map()) {
+  const { param } = shareShelf(picks, marks);
+  return param ? `${page}?shelf=${param}` : page;
 }
 
 /** `href` sharing the shelf as ?shelf=param (none when param is ""); an old ?picks= goes. */

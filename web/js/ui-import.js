@@ -3,6 +3,10 @@
 // index.html (and stops the browser from opening a file dropped anywhere on the page).
 // Everything from the file is set as text (textContent), never parsed as HTML.
 
+// Titles not in the catalogue shown at once, and added per "Show more": a 100,000-row export
+// listed 90,000 of them in one go, which froze the page.
+export const UNMATCHED_PAGE = 100;
+
 /** handlers: onFile(File), onUndo(). Returns the functions main.js drives the section with. */
 export function createImportUi(root, handlers) {
   const $ = (id) => root.getElementById(id);
@@ -15,9 +19,27 @@ export function createImportUi(root, handlers) {
     unmatched: $("import-unmatched"),
     unmatchedSummary: $("import-unmatched-summary"),
     unmatchedList: $("import-unmatched-list"),
+    unmatchedMore: $("import-unmatched-more"),
     undo: $("import-undo"),
   };
   let enabled = false;
+  let unmatched = []; // every title not in the catalogue; the list shows the first ones
+
+  /** Append the next UNMATCHED_PAGE titles; the button says how many remain. */
+  const showMoreUnmatched = () => {
+    const shown = nodes.unmatchedList.children.length;
+    nodes.unmatchedList.append(
+      ...unmatched.slice(shown, shown + UNMATCHED_PAGE).map((title) => {
+        const item = root.createElement("li");
+        item.textContent = title || "(no title)";
+        return item;
+      }),
+    );
+    const left = unmatched.length - nodes.unmatchedList.children.length;
+    nodes.unmatchedMore.hidden = left === 0;
+    nodes.unmatchedMore.textContent = `Show ${Math.min(left, UNMATCHED_PAGE)} more (${left.toLocaleString("en-US")} not shown)`;
+  };
+  nodes.unmatchedMore.addEventListener("click", showMoreUnmatched);
   const take = (files) => {
     if (enabled && files && files.length) handlers.onFile(files[0]);
   };
@@ -82,13 +104,9 @@ export function createImportUi(root, handlers) {
       nodes.unmatched.hidden = count === 0;
       nodes.unmatched.open = false;
       nodes.unmatchedSummary.textContent = `${count.toLocaleString("en-US")} not in the catalogue`;
-      nodes.unmatchedList.replaceChildren(
-        ...unmatchedTitles.map((title) => {
-          const item = root.createElement("li");
-          item.textContent = title || "(no title)";
-          return item;
-        }),
-      );
+      unmatched = unmatchedTitles;
+      nodes.unmatchedList.replaceChildren();
+      showMoreUnmatched();
       nodes.undo.hidden = false;
     },
 
@@ -96,7 +114,9 @@ export function createImportUi(root, handlers) {
     reset(message = "") {
       nodes.progress.hidden = true;
       nodes.unmatched.hidden = true;
+      unmatched = [];
       nodes.unmatchedList.replaceChildren();
+      nodes.unmatchedMore.hidden = true;
       nodes.undo.hidden = true;
       say(message, message ? "done" : "");
     },

@@ -163,7 +163,9 @@ function replaceItems(list, items) {
  * handlers: onSearch(query), onSearchMore(), onPick(bookId), onUnpick(bookId),
  * onStars(bookId, stars), onSimilar(bookId), onSuggestionsMore(), onRetry(), onClear(), onShare(),
  * onRead(bookId, stars: 0 = no stars), onNotInterested(bookId), onUnmark(bookId),
- * onPicksMore(), onMarksMore(), onFilter({genre, yearFrom, yearTo}: the boxes' raw values).
+ * onPicksMore(), onMarksMore(), onFilter({genre, yearFrom, yearTo}: the boxes' raw values),
+ * onSharedAdd(), onSharedReplace(), onSharedBack() (a shared list shown beside the visitor's
+ * own shelf), onUpdateReload() (a new build is ready).
  */
 export function createUi(root, handlers) {
   const $ = (id) => root.getElementById(id);
@@ -207,6 +209,15 @@ export function createUi(root, handlers) {
     similarContentSection: $("similar-content-section"),
     similarContent: $("similar-content"),
     similarClose: $("similar-close"),
+    shelfNote: $("shelf-note"),
+    sharedView: $("shared-view"),
+    sharedViewText: $("shared-view-text"),
+    sharedAdd: $("shared-add"),
+    sharedReplace: $("shared-replace"),
+    sharedBack: $("shared-back"),
+    update: $("update"),
+    updateText: $("update-text"),
+    updateReload: $("update-reload"),
   };
 
   // A suggestion marked read or not interested leaves the list at once, before the recompute;
@@ -264,6 +275,10 @@ export function createUi(root, handlers) {
   nodes.retry.addEventListener("click", () => handlers.onRetry());
   nodes.clear.addEventListener("click", () => handlers.onClear());
   nodes.share.addEventListener("click", () => handlers.onShare());
+  nodes.sharedAdd.addEventListener("click", () => handlers.onSharedAdd());
+  nodes.sharedReplace.addEventListener("click", () => handlers.onSharedReplace());
+  nodes.sharedBack.addEventListener("click", () => handlers.onSharedBack());
+  nodes.updateReload.addEventListener("click", () => handlers.onUpdateReload());
   nodes.similarClose.addEventListener("click", () => nodes.dialog.close());
   nodes.dialog.addEventListener("click", (event) => {
     if (event.target === nodes.dialog) nodes.dialog.close(); // a click on the backdrop
@@ -400,6 +415,30 @@ export function createUi(root, handlers) {
 
     shareStatus(message) {
       nodes.shareStatus.textContent = message;
+    },
+
+    /** The build this page was loaded from (build_site.py's <meta name="shelf-build">), or null. */
+    pageBuild() {
+      return root.querySelector('meta[name="shelf-build"]')?.content || null;
+    },
+
+    /** A note about the shelf (a damaged link, unreadable saved entries); "" hides it. */
+    shelfNote(message) {
+      nodes.shelfNote.hidden = !message;
+      nodes.shelfNote.textContent = message;
+    },
+
+    /** A shared list is shown instead of the visitor's own shelf (message says so); null hides it. */
+    sharedView(message) {
+      nodes.sharedView.hidden = message === null;
+      nodes.sharedViewText.textContent = message ?? "";
+      nodes.body.dataset.viewing = message === null ? "own" : "shared";
+    },
+
+    /** A new build of the site is ready: say so and offer a reload (message: why). */
+    offerUpdate(message) {
+      nodes.update.hidden = false;
+      nodes.updateText.textContent = message;
     },
 
     /** What the shared link leaves out ("" when it carries the whole shelf). */
