@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 SHELF = "Shelf model"
 EASE_NAME = f"EASE (lambda={baselines.EASE_LAMBDA:.0f})"
 ANCHOR_WEIGHTS = (0.25, 0.5, 1.0)  # the to-read weights the anchor chooses among
+REFERENCE = "(reference)"  # a row shown for what it explains, not an anchor Shelf must beat
 
 
 def indicator(picks: list[tuple[np.ndarray, np.ndarray]], num_books: int) -> sp.csr_matrix:
@@ -79,11 +80,20 @@ def mean_recall(item_item, protocols_: list[Protocol]) -> float:
     return float(np.mean(values))
 
 
-def baseline_scorers(split: Split, most_rated: np.ndarray, choosing: list[Protocol], table_size: int) -> dict:
+def baseline_scorers(
+    split: Split,
+    most_rated: np.ndarray,
+    choosing: list[Protocol],
+    table_size: int,
+    readers: UserRatings | None = None,
+    reader_weight: float = 0.0,
+) -> dict:
     """{name: liked-picks indicator [V, N] -> scores [V, N]}, fitted on the split fit's
     goodbooks data: most-rated, item-kNN, EASE and, with to-read marks, EASE + to-read at the
     weight the ``choosing`` readers prefer (the first candidate without them) and that one cut
-    to ``table_size`` weights per book."""
+    to ``table_size`` weights per book. With ``readers`` (those the split fit learned from), a
+    reference: that anchor learning from them too, each counted ``reader_weight`` times, so the
+    report shows how much of Shelf's lead is the data and how much the model."""
     num_books = len(split.book_ids)
     liked = liked_matrix(split.train, num_books)
     started = time.perf_counter()
@@ -106,6 +116,11 @@ def baseline_scorers(split: Split, most_rated: np.ndarray, choosing: list[Protoc
         scorers[name] = _product(anchor[1])
         rows, weights = tables.strongest_neighbors(anchor[1], table_size)
         scorers[f"{name}, cut to {table_size} per book"] = _product(tables.neighbor_matrix(rows, weights))
+        if readers is not None and reader_weight:
+            with_readers = gram.at(weight) + reader_weight * tables.readers_gram(readers, num_books, 0.0)
+            scorers[f"{name} + the same real readers x{reader_weight:g} {REFERENCE}"] = _product(
+                tables.ease(with_readers, baselines.EASE_LAMBDA)
+            )
     log.info("baselines fitted in %.0fs", time.perf_counter() - started)
     return scorers
 
@@ -227,7 +242,7 @@ def margins(ranking: list[dict]) -> dict:
     for protocol in dict.fromkeys(r["protocol"] for r in ranking):
         rows = [r for r in ranking if r["protocol"] == protocol]
         key = "weighted_recall@10" if "weighted_recall@10" in rows[0] else "recall@10"
-        anchors = [r[key] for r in rows if r["model"].startswith("EASE")]
+        anchors = [r[key] for r in rows if r["model"].startswith("EASE") and REFERENCE not in r["model"]]
         shelf = [r[key] for r in rows if r["model"] == SHELF]
         if anchors and shelf:
             out[protocol] = shelf[0] - max(anchors)
@@ -365,7 +380,14 @@ def main(argv: list[str] | None = None) -> int:
         model,
         split,
         reporting + protocols(split, weights, heavy_min, seed + 2),
-        baseline_scorers(split, ratings_count.astype(np.float32), choosing, table_size),
+        baseline_scorers(
+            split,
+            ratings_count.astype(np.float32),
+            choosing,
+            table_size,
+            folds.choosing if folds else None,
+            config.get("choices", {}).get("reader_weight", 0.0),
+        ),
     )
     stars = []
     if folds:

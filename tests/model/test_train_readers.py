@@ -78,6 +78,7 @@ def test_the_evaluation_reports_on_readers_nothing_was_chosen_on(chosen_on_reade
     }
     models = {r["model"] for r in readers}
     assert "Shelf model" in models and any(m.startswith("EASE + ") and "cut to" in m for m in models)
+    assert any("the same real readers" in m and "(reference)" in m for m in models)
     assert all(r["visitors"] <= 40 for r in readers)  # the report half of 80 readers
     assert any(s["task"] == "real readers, half given" for s in report["stars"])
     assert "real readers, 5 picks" in report["margins"]
