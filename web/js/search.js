@@ -213,8 +213,8 @@ export function typoCosts(index, token) {
   return costs;
 }
 
-// The rank of book `row`: tier * 2 ** 32 + typo cost (lower is better), or -1: no match.
-function rankOf(index, row, query, tokens, spaced, typos) {
+// [tier, typo cost] of book `row` written into `out` (lower is better); false: no match.
+function rankOf(index, row, query, spacedQuery, tokens, spaced, typos, out) {
   const haystack = index.haystacks[row];
   let everyStart = true;
   let inside = false;
@@ -226,15 +226,20 @@ function rankOf(index, row, query, tokens, spaced, typos) {
     const typo = typos[t][row];
     if (typo !== NO_MATCH) cost += typo;
     else if (somewhere) inside = true;
-    else return -1;
+    else return false;
   }
-  if (!everyStart) return (inside ? 6 : 5) * 2 ** 32 + cost;
-  const title = index.titles[row];
-  if (title === query) return 0;
-  if (title.startsWith(query)) return 1 * 2 ** 32;
-  if ((" " + title).includes(" " + query)) return 2 * 2 ** 32;
-  if ((" " + index.authors[row]).includes(" " + query)) return 3 * 2 ** 32;
-  return 4 * 2 ** 32;
+  out[1] = cost;
+  if (!everyStart) out[0] = inside ? 6 : 5;
+  else {
+    const title = index.titles[row];
+    const authors = index.authors[row];
+    if (title === query) out[0] = 0;
+    else if (title.startsWith(query)) out[0] = 1;
+    else if (title.includes(spacedQuery)) out[0] = 2; // the query starts a word of the title
+    else if (authors.startsWith(query) || authors.includes(spacedQuery)) out[0] = 3;
+    else out[0] = 4;
+  }
+  return true;
 }
 
 /**
@@ -247,8 +252,9 @@ function rankOf(index, row, query, tokens, spaced, typos) {
 export function matchTier(index, row, query) {
   const tokens = query.split(" ");
   const typos = tokens.map((token) => typoCosts(index, token));
-  const rank = rankOf(index, row, query, tokens, tokens.map((token) => " " + token), typos);
-  return rank < 0 ? null : [Math.floor(rank / 2 ** 32), rank % 2 ** 32];
+  const out = [0, 0];
+  const spaced = tokens.map((token) => " " + token);
+  return rankOf(index, row, query, " " + query, tokens, spaced, typos, out) ? out : null;
 }
 
 /** Every row matching `query`, by tier, then typo cost, then popularity; empty query = all by popularity. */
@@ -258,14 +264,16 @@ export function searchRows(index, query) {
   const tokens = normalized.split(" ");
   const spaced = tokens.map((token) => " " + token);
   const typos = tokens.map((token) => typoCosts(index, token));
-  // Bucket by rank, in popularity order within each: a stable counting sort.
-  const buckets = new Map();
+  // Rows by tier, then (tiers 5 and 6) by cost, each in popularity order: a stable counting sort.
+  const byTier = [[], [], [], [], [], new Map(), new Map()];
+  const rank = [0, 0];
   for (const row of index.popularity) {
-    const rank = rankOf(index, row, normalized, tokens, spaced, typos);
-    if (rank < 0) continue;
-    const bucket = buckets.get(rank);
-    if (bucket) bucket.push(row);
-    else buckets.set(rank, [row]);
+    if (!rankOf(index, row, normalized, " " + normalized, tokens, spaced, typos, rank)) continue;
+    const [tier, cost] = rank;
+    if (tier < 5) byTier[tier].push(row);
+    else if (byTier[tier].has(cost)) byTier[tier].get(cost).push(row);
+    else byTier[tier].set(cost, [row]);
   }
-  return [...buckets.keys()].sort((a, b) => a - b).flatMap((rank) => buckets.get(rank));
+  const byCost = (costs) => [...costs.keys()].sort((a, b) => a - b).flatMap((cost) => costs.get(cost));
+  return byTier.slice(0, 5).concat([byCost(byTier[5]), byCost(byTier[6])]).flat();
 }
