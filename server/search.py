@@ -30,6 +30,11 @@ import numpy as np
 _AFTER = "\U0010ffff"
 _NOT_ASCII_ALNUM = re.compile("[^a-z0-9]+")
 NO_MATCH = 255  # a typo cost: the word is not within max_edits of the query word
+# Typos are looked for only when fewer books than this match every query word at a word start
+# (tiers 0-4). Typo matches rank after those anyway, so this changes nothing in the first
+# TYPOS_BELOW answers, and spares the typo walk to most of what people type. Mirrors
+# TYPOS_BELOW in web/js/search.js.
+TYPOS_BELOW = 3
 
 
 def normalize(text: str) -> str:
@@ -192,7 +197,7 @@ class TypoIndex:
                 hi.append(w + 1)
             self.levels.append(
                 {
-                    "chars": np.array(chars, dtype=np.int64),
+                    "chars": np.array(chars, dtype=np.int32),
                     "parents": np.array(parents, dtype=np.int64),
                     "lo": np.array(lo, dtype=np.int64),
                     "hi": np.array(hi, dtype=np.int64),
@@ -212,17 +217,18 @@ class TypoIndex:
         k, m = max_edits(len(token)), len(token)
         if k == 0 or not self.levels:
             return costs
-        text = np.array([ord(char) for char in token], dtype=np.int64)
-        steps = np.arange(m + 1)
+        text = np.array([ord(char) for char in token], dtype=np.int32)
+        steps = np.arange(m + 1, dtype=np.int32)  # distances stay far below 2**31
         # The level being computed: its nodes, their parents' rows (index into rows of the level
         # above) and grandparents' rows; rows[a, i] = d(token[:i], the a-th node's prefix).
         nodes = np.arange(len(self.levels[0]["chars"]))
         parent_of = np.zeros(len(nodes), dtype=np.int64)
         above, two_back, above_parent_of, above_chars = steps[None, :], None, None, None
-        prefix_hits, whole_hits = [], []  # (level, nodes, distances) at most k
+        # Prefixes (ranges of words) and whole words within k typos, and how many.
+        hit_lo, hit_hi, hit_distance, whole_words, whole_distance = [], [], [], [], []
         for depth, level in enumerate(self.levels, 1):
             chars = level["chars"][nodes]
-            row = np.empty((len(nodes), m + 1), dtype=np.int64)
+            row = np.empty((len(nodes), m + 1), dtype=np.int32)
             row[:, 0] = depth
             row[:, 1:] = np.minimum(
                 above[parent_of, 1:] + 1, above[parent_of, :-1] + (chars[:, None] != text)
@@ -234,9 +240,12 @@ class TypoIndex:
             # the insertions: row[i] = min over i' <= i of row[i'] + (i - i')
             row = np.minimum.accumulate(row - steps, axis=1) + steps
             near = row[:, m] <= k
-            prefix_hits.append((level, nodes[near], row[near, m]))
+            hit_lo.append(level["lo"][nodes[near]])
+            hit_hi.append(level["hi"][nodes[near]])
+            hit_distance.append(row[near, m])
             whole = near & level["whole"][nodes]
-            whole_hits.append((level, nodes[whole], row[whole, m]))
+            whole_words.append(level["lo"][nodes[whole]])
+            whole_distance.append(row[whole, m])
             alive = np.flatnonzero(row.min(axis=1) <= k)
             if not len(alive):
                 break
@@ -248,23 +257,20 @@ class TypoIndex:
             if not len(nodes):
                 break
         # A prefix within p typos costs 2p + 1 for every word under it; lower p wins, written last.
+        lo, hi, distance = (np.concatenate(parts) for parts in (hit_lo, hit_hi, hit_distance))
         for p in range(k, -1, -1):
-            for level, hit, distance in prefix_hits:
-                chosen = hit[distance == p]
-                lo, hi = level["lo"][chosen], level["hi"][chosen]
-                costs[_ranges(lo, hi - lo)] = 2 * p + 1
-        for level, hit, distance in whole_hits:
-            words = level["lo"][hit]
-            costs[words] = np.minimum(costs[words], 2 * distance)
+            chosen = distance == p
+            costs[_ranges(lo[chosen], hi[chosen] - lo[chosen])] = 2 * p + 1
+        words, distance = np.concatenate(whole_words), np.concatenate(whole_distance)
+        costs[words] = np.minimum(costs[words], 2 * distance)
         return costs
 
     def _book_costs(self, token: str) -> np.ndarray:
         """uint8 [num_books]: the least ``typo_cost(token, word)`` over each book's words."""
         word_costs = self.word_costs(token)
         costs = np.full(self.words.count, NO_MATCH, dtype=np.uint8)
-        for cost in np.unique(word_costs)[::-1]:  # highest first, so the least is written last
-            if cost != NO_MATCH:
-                costs[self.words.rows_of(np.flatnonzero(word_costs == cost))] = cost
+        for cost in range(2 * max_edits(len(token)) + 1, -1, -1):  # the least is written last
+            costs[self.words.rows_of(np.flatnonzero(word_costs == cost))] = cost
         return costs
 
 
@@ -357,9 +363,12 @@ def search_rows_by_scan(index: SearchIndex, query: str) -> list[int]:
     if not query:
         return list(index.popularity)
     tokens = query.split()
+    exact = sum(all(f" {token}" in haystack for token in tokens) for haystack in index.haystacks)
     typos = [
         [
             min((typo_cost(token, word) for word in haystack.split()), default=NO_MATCH)
+            if exact < TYPOS_BELOW
+            else NO_MATCH
             for haystack in index.haystacks
         ]
         for token in tokens
@@ -377,24 +386,27 @@ def search_rows(index: SearchIndex, query: str) -> np.ndarray:
     """All rows matching ``query``, best first: the order of ``search_rows_by_scan``.
 
     Each condition is a mask over the books read off an index: the books with a word starting
-    with, or containing, each query word (``WordIndex``), their typo costs (``TypoIndex``), and
-    for tiers 0 to 3 the prefix indexes; a tier's condition implies the weaker ones', so writing
+    with, or containing, each query word (``WordIndex``), their typo costs (``TypoIndex``, only
+    when fewer than ``TYPOS_BELOW`` books match at word starts), and for tiers 0 to 3 the prefix
+    indexes; a tier's condition implies the weaker ones', so writing
     the better tiers last leaves each book its best. The matches are then sorted by (tier, cost,
     popularity). An empty query (after normalisation) returns every book, most popular first.
     """
     query = normalize(query)
     if not query:
         return np.array(index.popularity, dtype=np.int64)
-    count = len(index.titles)
-    matches, every_start = np.ones(count, dtype=bool), np.ones(count, dtype=bool)
+    count, tokens = len(index.titles), query.split()
+    starts = [index.words.rows_with_word_starting(token) for token in tokens]
+    every_start = np.logical_and.reduce(starts)
+    look_for_typos = np.count_nonzero(every_start) < TYPOS_BELOW
+    matches = np.ones(count, dtype=bool)
     inside, cost = np.zeros(count, dtype=bool), np.zeros(count, dtype=np.int64)
-    for token in query.split():
-        starts = index.words.rows_with_word_starting(token)
-        typo = index.typos.book_costs(token)
-        by_typo = ~starts & (typo != NO_MATCH)
-        only_inside = ~starts & ~by_typo & index.words.rows_with_word_containing(token)
-        matches &= starts | by_typo | only_inside
-        every_start &= starts
+    no_typos = np.full(count, NO_MATCH, dtype=np.uint8)
+    for token, at_start in zip(tokens, starts, strict=True):
+        typo = index.typos.book_costs(token) if look_for_typos else no_typos
+        by_typo = ~at_start & (typo != NO_MATCH)
+        only_inside = ~at_start & ~by_typo & index.words.rows_with_word_containing(token)
+        matches &= at_start | by_typo | only_inside
         inside |= only_inside
         cost += np.where(by_typo, typo, 0)
     tier = np.where(inside, 6, 5).astype(np.int8)

@@ -12,6 +12,12 @@
 export const NO_MATCH = 255;
 // Query words whose typo costs are kept: typing repeats every word but the last.
 const TYPO_CACHE_SIZE = 64;
+/**
+ * Typos are looked for only when fewer books than this match every query word at a word start
+ * (tiers 0-4). Typo matches rank after those anyway, so this changes nothing in the first
+ * TYPOS_BELOW answers, and spares the typo walk to most keystrokes (server/search.py: the same).
+ */
+export const TYPOS_BELOW = 3;
 
 /**
  * Fold case and accents, turn everything but letters and digits into single spaces.
@@ -263,17 +269,28 @@ export function searchRows(index, query) {
   if (!normalized) return index.popularity.slice();
   const tokens = normalized.split(" ");
   const spaced = tokens.map((token) => " " + token);
-  const typos = tokens.map((token) => typoCosts(index, token));
-  // Rows by tier, then (tiers 5 and 6) by cost, each in popularity order: a stable counting sort.
+  const noTypos = new Uint8Array(index.titles.length).fill(NO_MATCH);
+  let typos = tokens.map(() => noTypos);
+  let byTier = rankRows(index, normalized, tokens, spaced, typos);
+  if (byTier.slice(0, 5).reduce((sum, rows) => sum + rows.length, 0) < TYPOS_BELOW) {
+    typos = tokens.map((token) => typoCosts(index, token));
+    byTier = rankRows(index, normalized, tokens, spaced, typos);
+  }
+  const byCost = (costs) => [...costs.keys()].sort((a, b) => a - b).flatMap((cost) => costs.get(cost));
+  return byTier.slice(0, 5).concat([byCost(byTier[5]), byCost(byTier[6])]).flat();
+}
+
+// Rows by tier (arrays for 0-4), and for tiers 5 and 6 by cost (Map cost -> rows), each in
+// popularity order: a stable counting sort.
+function rankRows(index, query, tokens, spaced, typos) {
   const byTier = [[], [], [], [], [], new Map(), new Map()];
   const rank = [0, 0];
   for (const row of index.popularity) {
-    if (!rankOf(index, row, normalized, " " + normalized, tokens, spaced, typos, rank)) continue;
+    if (!rankOf(index, row, query, " " + query, tokens, spaced, typos, rank)) continue;
     const [tier, cost] = rank;
     if (tier < 5) byTier[tier].push(row);
     else if (byTier[tier].has(cost)) byTier[tier].get(cost).push(row);
     else byTier[tier].set(cost, [row]);
   }
-  const byCost = (costs) => [...costs.keys()].sort((a, b) => a - b).flatMap((cost) => costs.get(cost));
-  return byTier.slice(0, 5).concat([byCost(byTier[5]), byCost(byTier[6])]).flat();
+  return byTier;
 }
