@@ -269,15 +269,28 @@ export function searchRows(index, query) {
   if (!normalized) return index.popularity.slice();
   const tokens = normalized.split(" ");
   const spaced = tokens.map((token) => " " + token);
-  const noTypos = new Uint8Array(index.titles.length).fill(NO_MATCH);
-  let typos = tokens.map(() => noTypos);
-  let byTier = rankRows(index, normalized, tokens, spaced, typos);
-  if (byTier.slice(0, 5).reduce((sum, rows) => sum + rows.length, 0) < TYPOS_BELOW) {
+  let typos;
+  if (wordStartMatches(index, spaced, TYPOS_BELOW) < TYPOS_BELOW) {
     typos = tokens.map((token) => typoCosts(index, token));
-    byTier = rankRows(index, normalized, tokens, spaced, typos);
+  } else {
+    const noTypos = new Uint8Array(index.titles.length).fill(NO_MATCH);
+    typos = tokens.map(() => noTypos);
   }
+  const byTier = rankRows(index, normalized, tokens, spaced, typos);
   const byCost = (costs) => [...costs.keys()].sort((a, b) => a - b).flatMap((cost) => costs.get(cost));
   return byTier.slice(0, 5).concat([byCost(byTier[5]), byCost(byTier[6])]).flat();
+}
+
+// How many books have every query word at a word start (tiers 0-4), counting up to `enough`.
+function wordStartMatches(index, spaced, enough) {
+  let count = 0;
+  for (const row of index.popularity) {
+    const haystack = index.haystacks[row];
+    let t = 0;
+    while (t < spaced.length && haystack.includes(spaced[t])) t++;
+    if (t === spaced.length && ++count >= enough) break;
+  }
+  return count;
 }
 
 // Rows by tier (arrays for 0-4), and for tiers 5 and 6 by cost (Map cost -> rows), each in
