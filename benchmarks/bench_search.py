@@ -125,6 +125,14 @@ def bench_python(cfg: BenchConfig, books: list[dict], cases: list[tuple[str, int
             got = "; ".join(books[row]["title"] for row in top[query]) or "nothing"
             print(f"  miss: {query!r} (book {book_id}) -> {got}")
     print(f"  meant book in the top {TOP}: {hits} of {len(cases)} = {hits / len(cases):.0%}")
+    held_out = json.loads(QUERIES.read_text()).get("held_out_from")
+    if held_out is not None:
+        found = [book_id in [books[row]["book_id"] for row in top[query]] for query, book_id in cases]
+        before, after = sum(found[:held_out]), sum(found[held_out:])
+        print(
+            f"    written before the search was built: {before} of {held_out}; "
+            f"held out: {after} of {len(cases) - held_out}"
+        )
     print(f"  index build {build_s * 1000:.0f} ms")
     print(f"  per query, cold ({len(cold)}):        {spread(cold)}")
     print(f"  per keystroke ({len(typed)}):        {spread(typed)}")

@@ -55,6 +55,20 @@ def normalize(text: str) -> str:
     return " ".join("".join(out).split())
 
 
+def joined_initials(authors: str) -> str:
+    """Runs of one-letter words in normalised ``authors`` written together ("j k rowling" ->
+    "jk", "j r r tolkien" -> "jrr"): readers type "jk rowling". Mirrors ``joinedInitials``."""
+    runs, run = [], []
+    for word in [*authors.split(), ""]:
+        if len(word) == 1:
+            run.append(word)
+            continue
+        if len(run) > 1:
+            runs.append("".join(run))
+        run = []
+    return " ".join(runs)
+
+
 def max_edits(length: int) -> int:
     """Typos forgiven in a query word of ``length`` characters: none below 3, one up to 5, then two
     (Elasticsearch's "AUTO" fuzziness). Mirrors ``maxEdits`` in web/js/search.js."""
@@ -286,7 +300,7 @@ class SearchIndex:
 
     titles: list[str]
     authors: list[str]
-    haystacks: list[str]  # " " + title + " " + authors + " ", for word-boundary tests
+    haystacks: list[str]  # " " + title, authors and their joined initials + " ", for word starts
     popularity: list[int]  # rows sorted by ratings_count desc, then row asc
     popularity_rank: np.ndarray  # int64 [num_books]: each row's position in ``popularity``
     whole_titles: PrefixIndex  # title -> row (tiers 0 and 1)
@@ -300,12 +314,13 @@ def build_search_index(books: list[dict]) -> SearchIndex:
     """Precompute what ``search_rows`` needs for ``books`` (in book_index order)."""
     titles = [normalize(b.get("title") or "") for b in books]
     authors = [normalize(b.get("authors") or "") for b in books]
-    haystacks = [f" {t} {a} " for t, a in zip(titles, authors, strict=True)]
+    texts = [" ".join(filter(None, [t, a, joined_initials(a)])) for t, a in zip(titles, authors, strict=True)]
+    haystacks = [f" {text} " for text in texts]
     popularity = sorted(range(len(books)), key=lambda row: (-(books[row].get("ratings_count") or 0), row))
     rank = np.empty(len(books), dtype=np.int64)
     rank[popularity] = np.arange(len(books))
     rows = range(len(books))
-    words = WordIndex([f"{t} {a}" for t, a in zip(titles, authors, strict=True)])
+    words = WordIndex(texts)
     return SearchIndex(
         titles=titles,
         authors=authors,

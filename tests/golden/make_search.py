@@ -119,6 +119,10 @@ QUERIES = [
     "𠮷abce",
     "𠮷abxy",
     "zzzz",
+    # initials written together
+    "jk rowling",
+    "jrr tolkein",
+    "jr",
 ]
 
 

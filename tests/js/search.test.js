@@ -6,6 +6,7 @@ import { test } from "node:test";
 import {
   NO_MATCH,
   buildSearchIndex,
+  joinedInitials,
   matchTier,
   maxEdits,
   normalize,
@@ -115,4 +116,14 @@ test("typos: the meant book first, exact and prefix matches before any typo", ()
   // Title prefix, title word, then the typos: "hobit" (one, cost 2), "chobit" (two, cost 5).
   assert.deepEqual(searchRows(index, "hobbit"), [3, 0, 4, 1]);
   assert.deepEqual(searchRows(index, "xq"), []);
+});
+
+test("joinedInitials: runs of one-letter words written together, for \"jk rowling\"", () => {
+  assert.equal(joinedInitials("j k rowling mary grandpre"), "jk");
+  assert.equal(joinedInitials("j r r tolkien c s lewis"), "jrr cs");
+  assert.equal(joinedInitials("george r r martin"), "rr");
+  assert.equal(joinedInitials("a b"), "ab");
+  assert.equal(joinedInitials("frank herbert x"), "");
+  assert.equal(joinedInitials("𠮷 x"), "𠮷x"); // one code point is one letter
+  assert.equal(joinedInitials(""), "");
 });

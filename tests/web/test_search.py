@@ -17,6 +17,7 @@ from server.search import (
     TypoIndex,
     WordIndex,
     build_search_index,
+    joined_initials,
     max_edits,
     normalize,
     search_rows,
@@ -119,6 +120,22 @@ def test_real_titles(real_data):
 )
 def test_typo_cost(token, word, cost):
     assert typo_cost(token, word) == cost
+
+
+@pytest.mark.parametrize(
+    ("authors", "joined"),
+    [
+        ("j k rowling mary grandpre", "jk"),
+        ("j r r tolkien c s lewis", "jrr cs"),
+        ("george r r martin", "rr"),
+        ("a b", "ab"),
+        ("frank herbert x", ""),
+        ("𠮷 x", "𠮷x"),  # one code point is one letter (web/js/search.js counts the same)
+        ("", ""),
+    ],
+)
+def test_joined_initials(authors, joined):
+    assert joined_initials(authors) == joined
 
 
 def test_max_edits():

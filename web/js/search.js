@@ -32,6 +32,24 @@ export function normalize(text) {
     .trim();
 }
 
+/**
+ * Runs of one-letter words in normalised `authors` written together ("j k rowling" -> "jk",
+ * "j r r tolkien" -> "jrr"): readers type "jk rowling". server/search.py joined_initials.
+ */
+export function joinedInitials(authors) {
+  const runs = [];
+  let run = [];
+  for (const word of [...authors.split(" "), ""]) {
+    if (Array.from(word).length === 1) {
+      run.push(word);
+      continue;
+    }
+    if (run.length > 1) runs.push(run.join(""));
+    run = [];
+  }
+  return runs.join(" ");
+}
+
 /** Typos forgiven in a query word of `length` characters: none below 3, one up to 5, then two. */
 export function maxEdits(length) {
   return length < 3 ? 0 : length < 6 ? 1 : 2;
@@ -132,7 +150,8 @@ function buildWords(texts) {
 export function buildSearchIndex(books) {
   const titles = books.map((b) => normalize(b.title));
   const authors = books.map((b) => normalize(b.authors));
-  const haystacks = titles.map((t, row) => ` ${t} ${authors[row]} `);
+  const texts = titles.map((t, row) => [t, authors[row], joinedInitials(authors[row])].filter(Boolean).join(" "));
+  const haystacks = texts.map((text) => ` ${text} `);
   const popularity = books.map((_, row) => row);
   // Most ratings first, ties by lower row.
   popularity.sort((a, b) => (books[b].ratings_count || 0) - (books[a].ratings_count || 0) || a - b);
@@ -144,7 +163,7 @@ export function buildSearchIndex(books) {
  * than on the first search that needs them, e.g. when the page is idle. Returns them.
  */
 export function prepareTypos(index) {
-  index.words ??= buildWords(index.titles.map((t, row) => `${t} ${index.authors[row]}`));
+  index.words ??= buildWords(index.haystacks.map((haystack) => haystack.slice(1, -1)));
   return index.words;
 }
 
