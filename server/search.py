@@ -78,7 +78,7 @@ def max_edits(length: int) -> int:
 @functools.lru_cache(maxsize=65536)
 def typo_cost(token: str, word: str) -> int:
     """How far the catalogue ``word`` is from the query word ``token`` (both normalised): the
-    definition ``TypoIndex`` and web/js/search.js (``typoCost``, ``typoCosts``) compute fast.
+    definition ``TypoIndex`` and web/js/search.js (``typoCost``, ``wordTypoCosts``) compute fast.
 
     With d the optimal string alignment distance (insert, delete, substitute, or swap two
     neighbouring characters; no substring edited twice) and k = ``max_edits(len(token))``:
