@@ -68,6 +68,8 @@ bench: install
 	$(PY) benchmarks/bench_web.py --artifacts $(ARTIFACTS)
 	$(PY) benchmarks/bench_import.py --artifacts $(ARTIFACTS)
 	$(PY) benchmarks/bench_load.py --artifacts $(ARTIFACTS) --knee
+	$(PY) benchmarks/bench_search.py --chromium
+	$(PY) benchmarks/bench_phone.py --artifacts $(ARTIFACTS)
 
 clean:
 	rm -rf $(ARTIFACTS) $(STATIC) test-artifacts

@@ -40,6 +40,17 @@ BOOKS = [
     {"title": "Roadside Picnic", "authors": "Arkady Strugatsky", "ratings_count": 50},
     {"title": "On the Road", "authors": "Jack Kerouac", "ratings_count": 500},
     {"title": "", "authors": "", "ratings_count": 0},
+    # Typos: the meant book against a less popular one that matches a typo'd word otherwise.
+    {"title": "The Hobbit", "authors": "J.R.R. Tolkien", "ratings_count": 2000},
+    {"title": "Chobits, Vol. 1", "authors": "CLAMP", "ratings_count": 30},
+    {"title": "Crime and Punishment", "authors": "Fyodor Dostoyevsky", "ratings_count": 380},
+    {"title": "The Power of Habit", "authors": "Charles Duhigg", "ratings_count": 150},
+    {"title": "Little Women", "authors": "Louisa May Alcott", "ratings_count": 1250},
+    {"title": "The Woman in White", "authors": "Wilkie Collins", "ratings_count": 90},
+    {"title": "The Alchemist", "authors": "Paulo Coelho", "ratings_count": 1300},
+    {"title": "The Alchemyst", "authors": "Michael Scott", "ratings_count": 80},
+    {"title": "Foundation", "authors": "Isaac Asimov", "ratings_count": 280},
+    {"title": "𠮷abcd", "authors": "", "ratings_count": 1},  # 5 code points, 6 UTF-16 units
 ]
 QUERIES = [
     "dune",
@@ -81,6 +92,37 @@ QUERIES = [
     "zzz",
     "-",
     "a",
+    # typos: swapped, missing, doubled, wrong letters; transliterations; still typing
+    # ("hitchhikers" above found nothing before typos were forgiven)
+    "tolkein",
+    "hobit",
+    "hobbitt",
+    "harry poter",
+    "dostoevsky",
+    "dostoevski",
+    "ray bradbery",
+    "isaac asimow",
+    "the alchemest",
+    "alchemy",
+    "little woman",
+    "litle women",
+    "fahrenheit 415",
+    "orwel",
+    "mccarthy raod",
+    "crime and punishmnet",
+    "dostoev",
+    "hobb",
+    "teh hobbit",
+    "chobit",
+    "ab",
+    "abd",
+    "𠮷abce",
+    "𠮷abxy",
+    "zzzz",
+    # initials written together
+    "jk rowling",
+    "jrr tolkein",
+    "jr",
 ]
 
 

@@ -36,6 +36,9 @@ def test_healthz(client):
         ("rousseau", [30]),
         ("<img", [40]),  # the hostile title is findable like any other
         ("ince", [50, 20, 10]),  # inner substring matches rank last (popularity among them)
+        ("prnce", [50, 20, 10]),  # a letter missing: one typo forgiven, popularity among them
+        ("russeau rousseau", [30]),  # a typo'd word beside an exact one
+        ("sant exupery", [10]),
         ("zzz", []),
     ],
 )

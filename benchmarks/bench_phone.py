@@ -1,0 +1,254 @@
+"""Measure the first minute of a visit on a mid-range phone: Playwright and Lighthouse.
+
+    .venv/bin/python benchmarks/bench_phone.py [--artifacts artifacts] [--runs 3] [--lighthouse-runs 1]
+
+1. Builds the site from ``--artifacts`` (and ``--web``) into a temporary directory and serves it
+   with gunicorn (gunicorn.conf.py) on a free 127.0.0.1 port.
+2. Playwright drives Debian's Chromium at Lighthouse's mobile profile through DevTools: 150 ms
+   round trip, 1,638.4 kbps down, 750 kbps up, CPU slowed 4x, a 390x844 viewport (touch,
+   device scale 3). For a first visit (fresh browser context) and a second one (the same
+   context after the first, so the service worker and HTTP cache hold the site; localStorage
+   cleared, so no picks come back), median of ``--runs``: the time from navigation until the
+   search box and the popular books' Pick buttons are visible and enabled, and until the first
+   suggestion shows when the first popular book is picked as soon as its button is usable; and
+   the bytes transferred by then (Resource Timing).
+3. Lighthouse 12.2.3 (npm, package.json) with its default mobile profile against the same
+   server, Chromium via ``CHROME_PATH``: performance score, LCP, TBT, CLS, time to interactive,
+   bytes transferred, accessibility and SEO scores (median run by performance score).
+
+Prints numbers; asserts nothing. The browsers reach 127.0.0.1 only: everything else goes to a
+proxy that is not there (loopback bypasses proxies), which leaves covers as placeholders and,
+unlike Playwright's request routing, keeps the HTTP cache and the service worker as they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.web.servers import build_site_into, machine_line, start_gunicorn, stop  # noqa: E402
+
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+LOCAL_ONLY = "--proxy-server=http://127.0.0.1:9"  # nothing listens there; 127.0.0.1 itself goes direct
+# Lighthouse's mobile profile (constants.throttling.mobileSlow4G and its Moto G Power screen),
+# applied with DevTools as Lighthouse's own "devtools" throttling does: kbps of 1,024 bits.
+RTT_MS = 150
+DOWN_KBPS = 1638.4
+UP_KBPS = 750
+CPU_SLOWDOWN = 4
+VIEWPORT = {"width": 390, "height": 844}
+
+USABLE_JS = """() => {
+  const shown = (el) => el && !el.disabled && el.checkVisibility();
+  const search = document.querySelector('#search');
+  const pick = document.querySelector('#search-results button[data-action=pick]');
+  return shown(search) && shown(pick) ? performance.now() : false;
+}"""
+SUGGESTED_JS = """() => {
+  const first = document.querySelector('#suggestions li');
+  return first && first.checkVisibility() ? performance.now() : false;
+}"""
+BYTES_JS = """() => performance.getEntriesByType('navigation')
+  .concat(performance.getEntriesByType('resource'))
+  .reduce((sum, e) => sum + (e.transferSize || 0), 0)"""
+
+
+@dataclass
+class BenchConfig:
+    artifacts: Path
+    web: Path
+    runs: int
+    lighthouse_runs: int
+    workers: int | None
+
+
+def parse_args(argv: list[str] | None = None) -> BenchConfig:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--artifacts", default="artifacts", help="artifacts directory (model.train --out)")
+    parser.add_argument("--web", default=str(ROOT / "web"), help="the page's sources to build the site from")
+    parser.add_argument("--runs", type=int, default=3, help="Playwright visits of each kind (median)")
+    parser.add_argument("--lighthouse-runs", type=int, default=1, help="Lighthouse runs (0: none)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)"
+    )
+    args = parser.parse_args(argv)
+    return BenchConfig(Path(args.artifacts), Path(args.web), args.runs, args.lighthouse_runs, args.workers)
+
+
+# ---------------------------------------------------------------------------------------
+# Playwright
+
+
+def throttled_page(context):
+    """A new page of ``context`` with the network and CPU of Lighthouse's mobile profile."""
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": RTT_MS,
+            "downloadThroughput": DOWN_KBPS * 1024 / 8,  # bytes per second
+            "uploadThroughput": UP_KBPS * 1024 / 8,
+        },
+    )
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    return page
+
+
+def visit(context, url: str) -> dict:
+    """One visit: ms from navigation until usable and until the first suggestion; bytes by then."""
+    page = throttled_page(context)
+    try:
+        page.goto(url, wait_until="commit", timeout=120_000)
+        usable = page.wait_for_function(USABLE_JS, polling="raf", timeout=120_000).json_value()
+        usable_bytes = page.evaluate(BYTES_JS)
+        page.click("#search-results button[data-action=pick] >> nth=0", timeout=120_000)
+        suggested = page.wait_for_function(SUGGESTED_JS, polling="raf", timeout=120_000).json_value()
+        suggested_bytes = page.evaluate(BYTES_JS)
+        # The second visit needs the service worker installed (it caches the build) and no
+        # picks left over from this one.
+        page.evaluate(
+            """async () => {
+              if ('serviceWorker' in navigator && navigator.serviceWorker.getRegistration) {
+                const registration = await navigator.serviceWorker.getRegistration();
+                if (registration) await navigator.serviceWorker.ready;
+              }
+              localStorage.clear();
+              sessionStorage.clear();
+            }"""
+        )
+    finally:
+        page.close()
+    return {
+        "usable": usable,
+        "suggested": suggested,
+        "usable_bytes": usable_bytes,
+        "suggested_bytes": suggested_bytes,
+    }
+
+
+def bench_playwright(cfg: BenchConfig, url: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    first, second = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, LOCAL_ONLY])
+        try:
+            for _ in range(cfg.runs):
+                context = browser.new_context(
+                    viewport=VIEWPORT, device_scale_factor=3, is_mobile=True, has_touch=True
+                )
+                try:
+                    first.append(visit(context, url))
+                    second.append(visit(context, url))
+                finally:
+                    context.close()
+        finally:
+            browser.close()
+
+    print(
+        f"\n## Phone (Playwright, Chromium with DevTools throttling: {RTT_MS} ms RTT, {DOWN_KBPS} kbps "
+        f"down, {UP_KBPS} kbps up, CPU {CPU_SLOWDOWN}x; {VIEWPORT['width']}x{VIEWPORT['height']}; "
+        f"median of {cfg.runs})"
+    )
+    moments = (("usable", "search box and Pick buttons usable"), ("suggested", "first suggestion"))
+    for name, runs in (("first visit", first), ("second visit (service worker)", second)):
+        for key, label in moments:
+            values = [run[key] for run in runs]
+            kib = statistics.median(run[f"{key}_bytes"] for run in runs) / 1024
+            print(
+                f"  {name:<30} {label:<36} median {statistics.median(values) / 1000:6.2f} s  "
+                f"({kib:,.0f} KiB transferred; runs: " + ", ".join(f"{v / 1000:.2f}" for v in values) + ")"
+            )
+
+
+# ---------------------------------------------------------------------------------------
+# Lighthouse
+
+
+def lighthouse_once(url: str, out: Path) -> dict:
+    """One Lighthouse run (default mobile profile); the numbers this benchmark prints."""
+    flags = " ".join(["--headless=new", *[a for a in CHROMIUM_ARGS if a != "--headless"], LOCAL_ONLY])
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--output=json",
+        f"--output-path={out}",
+        "--only-categories=performance,accessibility,seo",
+        f"--chrome-flags={flags}",
+        "--quiet",
+    ]
+    env = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
+    subprocess.run(command, env=env, check=True, timeout=600, cwd=ROOT)
+    report = json.loads(out.read_text())
+    audits, categories = report["audits"], report["categories"]
+    return {
+        "performance": categories["performance"]["score"],
+        "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
+        "tbt_ms": audits["total-blocking-time"]["numericValue"],
+        "cls": audits["cumulative-layout-shift"]["numericValue"],
+        "tti_ms": audits["interactive"]["numericValue"],
+        "bytes": audits["total-byte-weight"]["numericValue"],
+        "accessibility": categories["accessibility"]["score"],
+        "seo": categories["seo"]["score"],
+        "version": report["lighthouseVersion"],
+    }
+
+
+def bench_lighthouse(cfg: BenchConfig, url: str, tmp: Path) -> None:
+    if not LIGHTHOUSE.exists():
+        print("\n## Lighthouse: node_modules/.bin/lighthouse is missing (make install runs npm ci)")
+        return
+    runs = [lighthouse_once(url, tmp / f"lighthouse-{i}.json") for i in range(cfg.lighthouse_runs)]
+    runs.sort(key=lambda run: run["performance"])
+    median = runs[len(runs) // 2]
+    print(
+        f"\n## Lighthouse {median['version']} (default mobile profile, simulated throttling; "
+        f"{len(runs)} run(s), the median by performance score)"
+    )
+    print(
+        f"  performance {median['performance']:.2f}  LCP {median['lcp_ms'] / 1000:.1f} s  "
+        f"TBT {median['tbt_ms']:,.0f} ms  CLS {median['cls']:.3f}  TTI {median['tti_ms'] / 1000:.1f} s  "
+        f"transferred {median['bytes'] / 1024:,.0f} KiB  accessibility {median['accessibility']:.2f}  "
+        f"SEO {median['seo']:.2f}"
+    )
+    if len(runs) > 1:
+        print("  performance scores: " + ", ".join(f"{run['performance']:.2f}" for run in runs))
+
+
+def main(argv: list[str] | None = None) -> int:
+    cfg = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="shelf-phone-") as tmp:
+        static_dir = Path(tmp) / "static"
+        error = build_site_into(static_dir, cfg.artifacts, cfg.web)
+        if error:
+            print(f"bench_phone: {error}", file=sys.stderr)
+            return 1
+        print(machine_line("; browser and server share them"))
+        print(f"# bench_phone: site from {cfg.web} and {cfg.artifacts}")
+        base, proc = start_gunicorn(static_dir, Path(tmp) / "gunicorn.log", workers=cfg.workers)
+        try:
+            if cfg.runs:
+                bench_playwright(cfg, base + "/")
+            if cfg.lighthouse_runs:
+                bench_lighthouse(cfg, base + "/", Path(tmp))
+        finally:
+            stop(proc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
