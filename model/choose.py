@@ -52,6 +52,8 @@ def validation_sets(
     totals = np.diff(split.train.indptr) + np.diff(split.test.indptr)
     plain, heavy = [], []
     for i in range(len(split.train)):
+        if len(plain) >= max_users and len(heavy) >= max_users:
+            break  # both sets are full (the later release has 10x the users to walk)
         rows, stars = split.train.of(i)
         test_rows, test_stars = split.test.of(i)
         liked = stars >= LIKED_STARS
