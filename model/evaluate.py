@@ -48,7 +48,13 @@ from model.metrics import K, recall_ndcg_of_top, rmse, weighted_recall_of_top
 from model.popularity import heavy_counts, traffic_weights
 from model.protocols import Protocol, half_given, protocols
 from model.ranking import top_k_excluding
-from model.readers import load_real_readers, reader_folds, reader_protocols, resolve_readers_path
+from model.readers import (
+    load_real_readers,
+    reader_folds,
+    reader_protocols,
+    resolve_readers_path,
+    usable_readers,
+)
 from model.recommend import CHUNK, predict_batch
 from model.split import LIKED_STARS, Split, UserRatings, make_split
 from model.stars import BiasModel
@@ -333,7 +339,8 @@ def load_split(out: Path, data_arg: str | None, readers_arg: str | None = None):
         known = ratings["user_id"].to_numpy()
         if to_read is not None:
             known = np.union1d(known, to_read["user_id"].to_numpy())
-        folds = reader_folds(load_real_readers(path, book_ids, np.unique(known)), config["seed"])
+        readers = usable_readers(load_real_readers(path, book_ids, np.unique(known)), path)
+        folds = reader_folds(readers, config["seed"])
     return config, books, split, folds
 
 

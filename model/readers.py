@@ -97,11 +97,26 @@ class ReaderFolds:
         return concat(self.fit, self.check)
 
 
+MIN_READERS = 8  # two to learn from, two to choose on, four to report on, at the least
+
+
 def reader_folds(readers: UserRatings, seed: int) -> ReaderFolds:
     """The seeded cut of the module docstring (the same for model.train and model.evaluate)."""
     choosing, report = halves(readers, seed + 100)
     fit, check = halves(choosing, seed + 101)
     return ReaderFolds(fit, check, report)
+
+
+def usable_readers(readers: UserRatings, path: Path) -> UserRatings:
+    """The readers with two ratings or more (one to give, one to predict); DataError unless
+    there are enough of them to cut into fit, check and report readers."""
+    usable = np.flatnonzero(np.diff(readers.indptr) >= 2)
+    if len(usable) < MIN_READERS:
+        raise DataError(
+            f"{path}: {len(usable)} readers with two ratings or more; at least {MIN_READERS} are "
+            "needed to choose on some and report on others"
+        )
+    return readers if len(usable) == len(readers) else subset(readers, usable)
 
 
 def concat(*parts: UserRatings) -> UserRatings:

@@ -46,7 +46,14 @@ from model.low_rank import train_low_rank
 from model.popularity import heavy_counts, log_ratio, traffic_weights
 from model.precision import round_for_browser
 from model.protocols import half_given
-from model.readers import concat, load_real_readers, reader_folds, reader_protocols, resolve_readers_path
+from model.readers import (
+    concat,
+    load_real_readers,
+    reader_folds,
+    reader_protocols,
+    resolve_readers_path,
+    usable_readers,
+)
 from model.recommend import predict_batch
 from model.sampling import readers_batch, validation_batch
 from model.split import Split, UserRatings, everyone, make_split
@@ -280,7 +287,7 @@ def load_inputs(cfg: TrainConfig):
         known = ratings["user_id"].to_numpy()
         if to_read is not None:
             known = np.union1d(known, to_read["user_id"].to_numpy())
-        readers = load_real_readers(path, book_ids, np.unique(known))
+        readers = usable_readers(load_real_readers(path, book_ids, np.unique(known)), path)
         cfg.real_readers = str(path)
     return books, ratings, to_read, readers
 

@@ -14,6 +14,7 @@ from model.readers import (
     reader_folds,
     reader_protocols,
     resolve_readers_path,
+    usable_readers,
 )
 from tests.model.ratings import user_ratings
 
@@ -102,3 +103,13 @@ def test_protocols_drop_readers_left_without_a_target():
     assert len(names["real readers, 5 picks"].picks) == 2
     assert len(names["real readers, 10 picks"].picks) == 1  # ten picks of ten liked: nothing left
     assert all(len(t) for p in names.values() for t in p.targets)
+
+
+def test_readers_with_one_rating_are_left_out_and_too_few_is_an_error(tmp_path):
+    table = {i: [(0, 5.0), (1, 4.0)] for i in range(8)}
+    table[99] = [(2, 5.0)]  # one rating: nothing to give and predict
+    kept = usable_readers(user_ratings(table), tmp_path / "r.csv")
+    assert kept.user_ids.tolist() == list(range(8))
+    del table[0]
+    with pytest.raises(DataError, match="r.csv: 7 readers with two ratings or more; at least 8"):
+        usable_readers(user_ratings(table), tmp_path / "r.csv")

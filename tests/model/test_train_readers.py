@@ -104,6 +104,7 @@ def test_without_readers_the_build_says_it_chooses_on_its_own_split(synthetic_da
         ("user_id,book_id,rating\n100001,1,5\n100001,2,five\n", "line 3: rating 'five' is not an integer"),
         ("user_id,book_id,rating\n100001,1,5\n100001,999,4\n", "line 3: book_id 999 is not in books.csv"),
         ("user_id,book_id,rating\n100001,1,5\n3,2,4\n", "line 3: user_id 3 is also in ratings.csv"),
+        ("user_id,book_id,rating\n100001,1,5\n100001,2,4\n100002,1,5\n", "1 readers with two ratings"),
     ],
 )
 def test_a_bad_reader_file_is_one_line_and_writes_nothing(synthetic_data, tmp_path, content, message):
