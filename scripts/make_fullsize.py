@@ -103,13 +103,21 @@ def extra_marks(
 
 
 def make_fullsize(
-    shared: Path, ratings_wanted: int, to_read_wanted: int, seed: int, users_wanted: int = LATER_USERS
+    shared: Path,
+    ratings_wanted: int,
+    to_read_wanted: int,
+    seed: int,
+    users_wanted: int = LATER_USERS,
+    apart: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """The later-release-shaped ratings and to_read tables built from ``shared`` (../shared/data).
 
     The first release is a per-book sample of the later one, whose users are the same people
     with all their ratings: so every first-release user gets a copied real reader's ratings on
-    top of their own, and fresh users make up ``users_wanted``.
+    top of their own, and fresh users make up ``users_wanted`` (the later release's user count;
+    each such user is two people, which is right for time and memory, not for quality). With
+    ``apart``, every copy is a fresh user instead (about twice the users, each one person: the
+    split then looks like real readers, for what the model chooses on it).
     """
     goodbooks = shared / "goodbooks-10k"
     first = pd.read_csv(goodbooks / "ratings.csv", dtype=np.int64)[["user_id", "book_id", "rating"]]
@@ -118,10 +126,15 @@ def make_fullsize(
     to_read = pd.read_csv(goodbooks / "to_read.csv", dtype=np.int64)[["user_id", "book_id"]]
     known = np.unique(first["user_id"].to_numpy())
     fresh = int(max(known.max(), real["user_id"].max(), to_read["user_id"].max())) + 1
-    n_users = max(users_wanted, len(known))
-    user_ids = np.concatenate([known, fresh + np.arange(n_users - len(known))])
+    needed = ratings_wanted - len(first)
+    if apart:  # as many copies as keep about 86% of a real reader's ratings each
+        n_users = int(needed / (0.86 * real.groupby("user_id").size().mean()))
+        user_ids = fresh + np.arange(n_users)
+    else:
+        n_users = max(users_wanted, len(known))
+        user_ids = np.concatenate([known, fresh + np.arange(n_users - len(known))])
     # A few percent of the copies' rows fall on a book the user rated in the first release.
-    copies = copied_readers(real, n_users, int((ratings_wanted - len(first)) * 1.03), seed)
+    copies = copied_readers(real, n_users, int(needed * 1.03), seed)
     copies.insert(0, "user_id", user_ids[copies.pop("user").to_numpy()])
     ratings = pd.concat([first, copies], ignore_index=True).drop_duplicates(["user_id", "book_id"])
     surplus = len(ratings) - ratings_wanted
@@ -160,6 +173,11 @@ def main(argv: list[str] | None = None) -> int:
         "--users", type=int, default=LATER_USERS, help="this many users (at least the first's)"
     )
     parser.add_argument("--seed", type=int, default=17, help="random seed (same seed, same files)")
+    parser.add_argument(
+        "--apart",
+        action="store_true",
+        help="every copied reader a fresh user (each user one person; about twice the users)",
+    )
     args = parser.parse_args(argv)
     out, shared = Path(args.out), Path(args.shared)
     if inside(out, ROOT):
@@ -175,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: missing {', '.join(missing)}: point --shared at ../shared/data")
         return 2
     started = time.perf_counter()
-    tables = make_fullsize(shared, args.ratings, args.to_read, args.seed, args.users)
+    tables = make_fullsize(shared, args.ratings, args.to_read, args.seed, args.users, args.apart)
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_dir(out) as staging:
         for name, table in tables.items():

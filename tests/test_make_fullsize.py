@@ -72,3 +72,17 @@ def test_fullsize_refuses_the_repository_and_missing_inputs(tmp_path):
     result = make(shared, tmp_path / "out")
     assert result.returncode == 2 and "real-readers/ratings.csv" in result.stdout
     assert not (tmp_path / "out").exists()
+
+
+def test_apart_makes_every_copy_a_user_of_its_own(tmp_path):
+    shared = shared_dir(tmp_path)
+    assert make(shared, tmp_path / "a", "--apart").returncode == 0
+    ratings = pd.read_csv(tmp_path / "a" / "ratings.csv")
+    first = pd.read_csv(shared / "goodbooks-10k" / "ratings.csv")
+    first_users = set(first["user_id"])
+    # First-release users keep exactly their own ratings; the copies are all fresh users.
+    mine = ratings[ratings["user_id"].isin(first_users)]
+    assert len(mine) == len(first.drop_duplicates(["user_id", "book_id"]))
+    copies = ratings[~ratings["user_id"].isin(first_users)]
+    assert copies["user_id"].nunique() > 0 and 2700 <= len(ratings) <= 3000
+    assert copies.groupby("user_id").size().max() <= 20  # one real reader's books at most
