@@ -46,12 +46,14 @@ def validation_recall(visitors: Protocol, scores) -> float:
 def validation_sets(
     split: Split, weights: np.ndarray, heavy_min_ratings: int, max_users: int, seed: int
 ) -> tuple[Protocol, Protocol | None]:
-    """(plain, real traffic) validation sets from the training users; real traffic is None
-    when no training user has ``heavy_min_ratings`` ratings (small data)."""
+    """(plain, real traffic) validation sets of at most ``max_users`` training users each, drawn
+    at random; real traffic is None when no training user has ``heavy_min_ratings`` ratings."""
     rng = np.random.default_rng(seed + 4)
     totals = np.diff(split.train.indptr) + np.diff(split.test.indptr)
     plain, heavy = [], []
-    for i in range(len(split.train)):
+    # Users in a seeded random order, not by id: a file's ids may be ordered by where its users
+    # came from (the full-size stand-in's copied readers all come after the first release's).
+    for i in np.random.default_rng(seed + 6).permutation(len(split.train)):
         if len(plain) >= max_users and len(heavy) >= max_users:
             break  # both sets are full (the later release has 10x the users to walk)
         rows, stars = split.train.of(i)
