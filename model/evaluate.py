@@ -49,7 +49,7 @@ from model.popularity import heavy_counts, traffic_weights
 from model.protocols import Protocol, half_given, protocols
 from model.ranking import top_k_excluding
 from model.readers import load_real_readers, reader_folds, reader_protocols, resolve_readers_path
-from model.recommend import CHUNK, predict_batch
+from model.scoring import CHUNK, predict_batch
 from model.split import LIKED_STARS, Split, UserRatings, make_split
 from model.stars import BiasModel
 from model.tables import grams, liked_matrix

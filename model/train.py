@@ -47,8 +47,8 @@ from model.popularity import heavy_counts, log_ratio, traffic_weights
 from model.precision import round_for_browser
 from model.protocols import half_given
 from model.readers import concat, load_real_readers, reader_folds, reader_protocols, resolve_readers_path
-from model.recommend import predict_batch
 from model.sampling import readers_batch, validation_batch
+from model.scoring import predict_batch
 from model.split import Split, UserRatings, everyone, make_split
 from model.stars import reader_star_scale, star_head, star_scale
 from model.tables import Grams, co_liked_vectors, grams, liked_matrix, neighbor_table, readers_gram

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from model.recommend import model_tables, reason_for
+from model.scoring import model_tables, reason_for
 from tests.conftest import run_module
 
 

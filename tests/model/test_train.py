@@ -10,8 +10,8 @@ from model.data import load_books, load_ratings
 from model.layers import load_model
 from model.metrics import recall_ndcg_at_k
 from model.ranking import top_k
-from model.recommend import predict_batch
 from model.sampling import sample_batch
+from model.scoring import predict_batch
 from model.split import make_split, pad_picks
 
 

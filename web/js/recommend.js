@@ -1,5 +1,5 @@
 // Pure recommendation code: tensors in, rows and numbers out. No DOM here.
-// The same scoring as model/recommend.py (see docs/ARTIFACTS.md, "The browser's scoring").
+// The same scoring as model/scoring.py (see docs/ARTIFACTS.md, "The browser's scoring").
 import * as tf from "../vendor/tf.fesm.min.js";
 
 /**
