@@ -69,6 +69,7 @@ bench: install
 	$(PY) benchmarks/bench_import.py --artifacts $(ARTIFACTS)
 	$(PY) benchmarks/bench_load.py --artifacts $(ARTIFACTS) --knee
 	$(PY) benchmarks/bench_search.py --chromium
+	$(PY) benchmarks/bench_map.py
 	$(PY) benchmarks/bench_phone.py --artifacts $(ARTIFACTS)
 
 clean:
