@@ -68,6 +68,7 @@ bench: install
 	$(PY) benchmarks/bench_web.py --artifacts $(ARTIFACTS)
 	$(PY) benchmarks/bench_import.py --artifacts $(ARTIFACTS)
 	$(PY) benchmarks/bench_load.py --artifacts $(ARTIFACTS) --knee
+	$(PY) benchmarks/bench_half_open.py
 	$(PY) benchmarks/bench_search.py --chromium
 	$(PY) benchmarks/bench_map.py
 	$(PY) benchmarks/bench_phone.py --artifacts $(ARTIFACTS)
