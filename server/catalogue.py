@@ -75,12 +75,6 @@ class Catalogue:
 CATALOGUE_FILES = ("metadata.json", "books.json", "model/model.json", "content_similar.json")
 
 
-def load_catalogue(static_dir: Path) -> Catalogue:
-    """Read the catalogue out of a built site directory (``make build`` writes it)."""
-    with SiteDir(static_dir) as site:
-        return read_catalogue(site)
-
-
 def read_catalogue(site: SiteDir) -> Catalogue:
     """The catalogue from the files of ``site``; ArtifactsMissing / ArtifactsInvalid say which file."""
     for name in ("metadata.json", "books.json"):

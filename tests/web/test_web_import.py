@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from server.catalogue import load_catalogue
+from server.catalogue import CatalogueCache
 from tests.goodreads_fixture import FIXTURE, TRUTH, XSS_UNMATCHED
 from tests.web.servers import ROOT, local_only
 from tests.web.test_web_e2e import ids, open_site, pick_by_search, shared_shelf, suggestions
@@ -41,7 +41,7 @@ def python_import(site_artifacts):
 
 @pytest.fixture(scope="module")
 def catalogue(built_site):
-    return load_catalogue(built_site)
+    return CatalogueCache(built_site).get()
 
 
 def import_file(page, path) -> None:

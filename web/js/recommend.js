@@ -6,7 +6,7 @@ import * as tf from "../vendor/tf.fesm.min.js";
  * Map {book_id: stars} to model inputs. Unknown ids are skipped. `reasonRows`: the picks a
  * suggestion may be explained by, the liked ones (4 or 5 stars) or, when none is, all of them.
  */
-export function picksToInputs(picks, metadata, rowOf = rowIndex(metadata)) {
+function picksToInputs(picks, metadata, rowOf = rowIndex(metadata)) {
   const rows = [];
   const stars = [];
   for (const [bookId, value] of Object.entries(picks)) {
