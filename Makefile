@@ -35,9 +35,9 @@ node_modules/.installed: package.json package-lock.json
 STAGE := bash scripts/stage.sh
 build: install
 	@$(STAGE) model.train $(PY) -m model.train --out $(ARTIFACTS)
-	@$(STAGE) model.evaluate $(PY) -m model.evaluate --out $(ARTIFACTS)
+	@$(STAGE) model.evaluate $(PY) -m model.evaluate --artifacts $(ARTIFACTS)
 	@$(STAGE) explorer.links $(PY) -m explorer.links --out $(ARTIFACTS)
-	@$(STAGE) explorer.maps $(PY) -m explorer.maps --out $(ARTIFACTS)
+	@$(STAGE) explorer.maps $(PY) -m explorer.maps --artifacts $(ARTIFACTS)
 	@$(STAGE) site $(PY) scripts/build_site.py --artifacts $(ARTIFACTS) --out $(STATIC)
 
 site: install

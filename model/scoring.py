@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.ranking import top_k
+from model.ranking import top_k, unit_rows
 from model.split import LIKED_STARS, pad_picks
 
 CHUNK = 512  # visitors scored per model call
@@ -82,4 +82,4 @@ def model_tables(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rows = model.get_layer("neighbor_rows").neighbor_rows.numpy().round().astype(np.int64)
     weights = model.get_layer("neighbor_scores").neighbor_weights.numpy()
     vectors = model.get_layer("book_embedding").get_weights()[0].astype(np.float64)
-    return rows, weights, vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return rows, weights, unit_rows(vectors)

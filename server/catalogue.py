@@ -111,6 +111,7 @@ def _catalogue_from(site: SiteDir, metadata: dict, books: list) -> Catalogue:
     vectors = weight_of(metadata["similarity_layer"])
     if vectors.shape[0] != metadata["num_books"]:
         raise ArtifactsInvalid(f"{metadata['similarity_layer']} has {vectors.shape[0]} rows, not num_books")
+    # Unit rows as model.ranking.unit_rows makes them (the server never imports model/).
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     unit_vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
     content = site.read_json("content_similar.json", dict) if site.stat("content_similar.json") else None
