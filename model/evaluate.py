@@ -342,9 +342,11 @@ def main(argv: list[str] | None = None) -> int:
         description="Evaluate the split fit of the Shelf model against baselines."
     )
     parser.add_argument(
-        "--artifacts", default="artifacts", help="artifacts directory written by model.train (read only)"
+        "--artifacts",
+        default="artifacts",
+        help="artifacts directory written by model.train (eval.json and eval.md are added to it)",
     )
-    # --out was this flag's old name (this stage writes no artifacts); still accepted.
+    # --out was this flag's old name; still accepted.
     parser.add_argument("--out", dest="artifacts", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     parser.add_argument(
         "--data", default=None, help="goodbooks-10k directory (default: the one used for training)"
