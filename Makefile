@@ -35,9 +35,9 @@ node_modules/.installed: package.json package-lock.json
 STAGE := bash scripts/stage.sh
 build: install
 	@$(STAGE) model.train $(PY) -m model.train --out $(ARTIFACTS)
-	@$(STAGE) model.evaluate $(PY) -m model.evaluate --out $(ARTIFACTS)
+	@$(STAGE) model.evaluate $(PY) -m model.evaluate --artifacts $(ARTIFACTS)
 	@$(STAGE) explorer.links $(PY) -m explorer.links --out $(ARTIFACTS)
-	@$(STAGE) explorer.maps $(PY) -m explorer.maps --out $(ARTIFACTS)
+	@$(STAGE) explorer.maps $(PY) -m explorer.maps --artifacts $(ARTIFACTS)
 	@$(STAGE) site $(PY) scripts/build_site.py --artifacts $(ARTIFACTS) --out $(STATIC)
 
 site: install
@@ -68,7 +68,9 @@ bench: install
 	$(PY) benchmarks/bench_web.py --artifacts $(ARTIFACTS)
 	$(PY) benchmarks/bench_import.py --artifacts $(ARTIFACTS)
 	$(PY) benchmarks/bench_load.py --artifacts $(ARTIFACTS) --knee
+	$(PY) benchmarks/bench_half_open.py
 	$(PY) benchmarks/bench_search.py --chromium
+	$(PY) benchmarks/bench_map.py
 	$(PY) benchmarks/bench_phone.py --artifacts $(ARTIFACTS)
 
 clean:

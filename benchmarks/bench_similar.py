@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from explorer.metrics import author_agreement  # noqa: E402
-from server.catalogue import load_catalogue  # noqa: E402
+from server.catalogue import CatalogueCache  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=10, help="similar books per book")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    catalogue = load_catalogue(Path(args.static))
+    catalogue = CatalogueCache(Path(args.static)).get()
     authors = [book["authors"] for book in catalogue.books]
     site = np.array(
         [

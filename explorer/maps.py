@@ -61,8 +61,13 @@ def parse_args(argv: list[str] | None = None) -> MapsConfig:
     d = MapsConfig()
     p = argparse.ArgumentParser(prog="python -m explorer.maps", description=__doc__.split("\n")[0])
     p.add_argument(
-        "--out", default=d.out, help="artifacts directory (reads links/, writes maps/, projector/)"
+        "--artifacts",
+        dest="out",  # MapsConfig.out: the key maps/config.json has always had
+        default=d.out,
+        help="artifacts directory (reads links/, writes maps/, projector/)",
     )
+    # --out was this flag's old name; still accepted.
+    p.add_argument("--out", dest="out", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     p.add_argument(
         "--method",
         choices=["umap", "tsne", "pca"],

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.pairs import Pairs
-from model.ranking import top_k, top_k_rows
+from model.ranking import top_k, top_k_rows, unit_rows
 
 NEIGHBORS_FILE = "neighbors.npy"
 
@@ -34,9 +34,7 @@ class MissingArtifact(ExploreError):
 
 def normalise(vectors: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length (zero rows stay zero)."""
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
+    return unit_rows(np.asarray(vectors, dtype=np.float32))
 
 
 def most_similar(

@@ -1,6 +1,6 @@
 """Measure the split fit's model against baselines on the held-out visitors.
 
-    python -m model.evaluate [--out artifacts]
+    python -m model.evaluate [--artifacts artifacts]
 
 Which model: ``split/model.keras``, the split fit of ``python -m model.train`` (training users'
 80% and their to-read marks; every setting chosen on validation users), with the float16
@@ -55,7 +55,7 @@ from model.readers import (
     resolve_readers_path,
     usable_readers,
 )
-from model.recommend import CHUNK, predict_batch
+from model.scoring import CHUNK, predict_batch
 from model.split import LIKED_STARS, Split, UserRatings, make_split
 from model.stars import BiasModel
 from model.tables import grams, liked_matrix
@@ -348,7 +348,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Evaluate the split fit of the Shelf model against baselines."
     )
-    parser.add_argument("--out", default="artifacts", help="artifacts directory written by model.train")
+    parser.add_argument(
+        "--artifacts",
+        default="artifacts",
+        help="artifacts directory written by model.train (eval.json and eval.md are added to it)",
+    )
+    # --out was this flag's old name; still accepted.
+    parser.add_argument("--out", dest="artifacts", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     parser.add_argument(
         "--data", default=None, help="goodbooks-10k directory (default: the one used for training)"
     )
@@ -363,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         show_tensorflow_logs()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
-    out = Path(args.out)
+    out = Path(args.artifacts)
     try:
         config, books, split, folds = load_split(out, args.data, args.real_readers)
     except DataError as err:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from model.atomic import make_staging, replace_dir
-from model.goodreads import goodreads_json
+from model.goodreads import catalogue_isbns
 from model.parity import golden
 from model.precision import quantization_map
 from model.split import DEFAULT_PICK_STARS, LIKED_STARS
@@ -31,6 +31,7 @@ from model.split import DEFAULT_PICK_STARS, LIKED_STARS
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
+GOODREADS_FORMAT_VERSION = 1
 TFJS_VERSION = "4.22.0"  # the browser runtime, vendored from npm (package.json)
 NO_COVER_MARKER = "/nophoto/"  # goodreads' "no photo" placeholder images are not covers
 
@@ -53,6 +54,25 @@ def book_catalogue(books: pd.DataFrame) -> list[dict]:
             }
         )
     return out
+
+
+def goodreads_json(books: pd.DataFrame) -> dict:
+    """``goodreads.json``: per book_index (the rows of books.json), its goodreads_book_id, its
+    best_book_id where that differs (``{"<book_index>": id}``) and the ISBN-13s it is known
+    by (``model/goodreads.py``'s rules). The page fetches it only to import an export."""
+    rows = list(books.itertuples(index=False))
+    best = {
+        str(row): int(b.best_book_id)
+        for row, b in enumerate(rows)
+        if getattr(b, "best_book_id", b.goodreads_book_id) != b.goodreads_book_id
+    }
+    return {
+        "format_version": GOODREADS_FORMAT_VERSION,
+        "num_books": len(rows),
+        "goodreads_book_ids": [int(b.goodreads_book_id) for b in rows],
+        "best_book_ids": best,
+        "isbn13": [catalogue_isbns(getattr(b, "isbn", ""), getattr(b, "isbn13", "")) for b in rows],
+    }
 
 
 def build_metadata(book_ids: np.ndarray, embedding_dim: int, config: dict) -> dict:

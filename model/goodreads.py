@@ -5,7 +5,7 @@ catalogue by Goodreads id, then ISBN, then normalised title + first author. Thes
 of ``web/js/csv.js`` and ``web/js/goodreads.js``, which do the same in the browser:
 ``tests/model/test_goodreads_parity.py`` runs both on the same files. Pure functions, no
 TensorFlow; ``python -m model.recommend --goodreads FILE`` does the I/O, ``model.export``
-writes ``goodreads.json`` (what the page matches ids and ISBNs against) with ``goodreads_json``.
+writes ``goodreads.json`` (what the page matches ids and ISBNs against) with ``catalogue_isbns``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-import pandas as pd
-
-GOODREADS_FORMAT_VERSION = 1
 # A library of several thousand books with reviews is a few MB; a bigger file is another file.
 MAX_FILE_BYTES = 20_000_000
 REQUIRED_COLUMNS = ("Book Id", "Title", "Author", "My Rating", "Exclusive Shelf")
@@ -126,29 +123,6 @@ def title_key(title: str, author: str) -> str | None:
     if not title:
         return None
     return title + "|" + normalize_text((author or "").split(",")[0])
-
-
-# ---------------------------------------------------------------------------------------
-# The catalogue side
-
-
-def goodreads_json(books: pd.DataFrame) -> dict:
-    """``goodreads.json``: per book_index (the rows of books.json), its goodreads_book_id, its
-    best_book_id where that differs (``{"<book_index>": id}``) and the ISBN-13s it is known
-    by. The page fetches it only to import an export."""
-    rows = list(books.itertuples(index=False))
-    best = {
-        str(row): int(b.best_book_id)
-        for row, b in enumerate(rows)
-        if getattr(b, "best_book_id", b.goodreads_book_id) != b.goodreads_book_id
-    }
-    return {
-        "format_version": GOODREADS_FORMAT_VERSION,
-        "num_books": len(rows),
-        "goodreads_book_ids": [int(b.goodreads_book_id) for b in rows],
-        "best_book_ids": best,
-        "isbn13": [catalogue_isbns(getattr(b, "isbn", ""), getattr(b, "isbn13", "")) for b in rows],
-    }
 
 
 @dataclass

@@ -5,16 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.ranking import top_k_excluding
-
 K = 10
-
-
-def recall_ndcg_at_k(
-    scores: np.ndarray, picks: list[np.ndarray], targets: list[np.ndarray], k: int = K
-) -> tuple[float, float]:
-    """Mean Recall@k (hits / min(k, |targets|)) and NDCG@k over visitors; picks never count."""
-    return recall_ndcg_of_top(top_k_excluding(scores, picks, k), targets, k)
 
 
 def recall_ndcg_of_top(top: np.ndarray, targets: list[np.ndarray], k: int = K) -> tuple[float, float]:

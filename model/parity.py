@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.ranking import top_k
-from model.recommend import model_tables, predict_batch, reason_candidates, reason_for, similar_rows
+from model.scoring import model_tables, predict_batch, reason_candidates, reason_for, similar_rows
 from model.split import DEFAULT_PICK_STARS
 
 K = 10

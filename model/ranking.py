@@ -1,4 +1,5 @@
-"""Top-k, ties to the lower row: the one order every ranked list of Shelf is given in.
+"""Top-k, ties to the lower row: the one order every ranked list of Shelf is given in; and
+unit-length rows, what every cosine ranking is computed on.
 
 Suggestions, nearest books and neighbor lists all put the highest score first and, between
 equal scores, the lower row first, so that every stage (and the browser) lists the same
@@ -8,6 +9,13 @@ books in the same order. numpy only: the explorer and the site build import it t
 from __future__ import annotations
 
 import numpy as np
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """``vectors`` [n, d] with each row scaled to unit length, in their dtype; a zero row stays
+    zero. The one copy in model/ and explorer/; server/catalogue.py keeps its own (the server
+    imports numpy, never model/)."""
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
 def top_k(scores: np.ndarray, k: int, exclude=None) -> np.ndarray:

@@ -36,85 +36,16 @@ import numpy as np
 
 from model import goodreads, show_tensorflow_logs
 from model.ranking import top_k
-from model.split import DEFAULT_PICK_STARS, LIKED_STARS, pad_picks
+from model.scoring import CHUNK, model_tables, predict_batch, reason_candidates, reason_for
+from model.split import DEFAULT_PICK_STARS
 
 log = logging.getLogger(__name__)
 
-CHUNK = 512  # visitors scored per model call
 _ID_DIGITS = re.compile("[0-9]{1,18}")  # not \\d or int(): those also read "１" and "٣"
 
 
 class VisitorError(ValueError):
     """A bad input line, explained."""
-
-
-def predict_batch(model, picks: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """Run the model for many visitors: (scores [V, N], stars [V, N]) as float32 arrays."""
-    if not picks:
-        return tuple(np.zeros((0, int(out.shape[-1])), np.float32) for out in model.outputs)
-    scores, stars = [], []
-    for start in range(0, len(picks), CHUNK):
-        rows, pick_stars = pad_picks(picks[start : start + CHUNK])
-        s, p = model.predict_on_batch([rows, pick_stars])
-        scores.append(np.asarray(s))
-        stars.append(np.asarray(p))
-    return np.concatenate(scores), np.concatenate(stars)
-
-
-def reason_for(
-    neighbor_rows: np.ndarray,
-    neighbor_weights: np.ndarray,
-    unit_vectors: np.ndarray,
-    suggestion: int,
-    candidates,
-) -> int | None:
-    """The pick (a row of ``candidates``: the liked picks, or all picks when none is liked)
-    that explains the suggestion ``suggestion``: the one whose neighbor-table vote for it is
-    strongest, between equal votes (none, say) the one whose unit vector is closest; the
-    first on a full tie; None without candidates. ``reasonFor`` in web/js/recommend.js."""
-    best, best_key = None, (-np.inf, -np.inf)
-    for row in candidates:
-        slots = np.flatnonzero(np.asarray(neighbor_rows[row]) == suggestion)
-        vote = float(neighbor_weights[row, slots[0]]) if len(slots) else 0.0
-        key = (vote, float(unit_vectors[row] @ unit_vectors[suggestion]))
-        if key > best_key:
-            best, best_key = int(row), key
-    return best
-
-
-def reason_candidates(pick_rows, pick_stars) -> list[int]:
-    """The picks a suggestion's reason may name (``reason_for``'s candidates), in pick order:
-    the liked ones (``LIKED_STARS`` or more), or all of them when none is liked."""
-    liked = [int(r) for r, s in zip(pick_rows, pick_stars, strict=True) if s >= LIKED_STARS]
-    return liked or [int(r) for r in pick_rows]
-
-
-def similar_rows(
-    neighbor_rows: np.ndarray, neighbor_weights: np.ndarray, unit_vectors: np.ndarray, row: int, k: int
-) -> list[int]:
-    """The rows of the ``k`` books most like ``row`` ("readers also liked"), never itself: its
-    neighbors with a positive weight, strongest first, then the rest by cosine of
-    ``unit_vectors``; ties to the lower row. ``similarRows`` in web/js/recommend.js."""
-    weights = np.asarray(neighbor_weights[row], np.float64)
-    rows = np.asarray(neighbor_rows[row])
-    keep = (weights > 0) & (rows != row)
-    chosen = []
-    for other in rows[keep][np.lexsort((rows[keep], -weights[keep]))]:
-        if len(chosen) < k and int(other) not in chosen:
-            chosen.append(int(other))
-    if len(chosen) < k:
-        cosine = unit_vectors @ unit_vectors[row]
-        chosen += top_k(cosine, k - len(chosen), exclude=[row, *chosen]).tolist()
-    return chosen
-
-
-def model_tables(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(neighbor_rows int [N, M], neighbor_weights [N, M], unit book vectors [N, d]) of a model:
-    what ``reason_for`` and ``similar_rows`` read."""
-    rows = model.get_layer("neighbor_rows").neighbor_rows.numpy().round().astype(np.int64)
-    weights = model.get_layer("neighbor_scores").neighbor_weights.numpy()
-    vectors = model.get_layer("book_embedding").get_weights()[0].astype(np.float64)
-    return rows, weights, vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
 def _book_id(value, row_of: dict[int, int], where: str) -> int:

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.goodreads import isbn13_check_digit
+
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 SPECIAL_TITLES = {1: XSS_TITLE, 2: "Le Petit Prince — Édition spéciale", 3: "Kafka on the Shore"}
 
@@ -33,8 +35,7 @@ def synthetic_isbns(book_id: int) -> tuple[str, str]:
         check = (11 - sum((10 - i) * int(d) for i, d in enumerate(core)) % 11) % 11
         isbn = (core + ("X" if check == 10 else str(check))).lstrip("0")
         first12 = "978" + core
-    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(first12))
-    return isbn, f"{float(first12 + str((10 - total % 10) % 10)):.12g}"
+    return isbn, f"{float(first12 + isbn13_check_digit(first12)):.12g}"
 
 
 def make_goodbooks(num_books: int = 60, num_users: int = 400, seed: int = 0) -> dict[str, pd.DataFrame]:

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import lapack
 
-from model.ranking import top_k_rows
+from model.ranking import top_k_rows, unit_rows
 from model.split import LIKED_STARS, UserRatings
 
 
@@ -140,4 +140,4 @@ def co_liked_vectors(liked: sp.csr_matrix, dim: int, seed: int) -> np.ndarray:
     dim = min(dim, min(liked.shape) - 1)
     _, _, vt = randomized_svd(liked @ sp.diags(degree**-0.5), dim, n_iter=5, random_state=seed)
     vectors = vt.T
-    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return unit_rows(vectors)

@@ -54,8 +54,8 @@ from model.readers import (
     resolve_readers_path,
     usable_readers,
 )
-from model.recommend import predict_batch
 from model.sampling import readers_batch, validation_batch
+from model.scoring import predict_batch
 from model.split import Split, UserRatings, everyone, make_split
 from model.stars import reader_star_scale, star_head, star_scale
 from model.tables import Grams, co_liked_vectors, grams, liked_matrix, neighbor_table, readers_gram

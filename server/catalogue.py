@@ -75,12 +75,6 @@ class Catalogue:
 CATALOGUE_FILES = ("metadata.json", "books.json", "model/model.json", "content_similar.json")
 
 
-def load_catalogue(static_dir: Path) -> Catalogue:
-    """Read the catalogue out of a built site directory (``make build`` writes it)."""
-    with SiteDir(static_dir) as site:
-        return read_catalogue(site)
-
-
 def read_catalogue(site: SiteDir) -> Catalogue:
     """The catalogue from the files of ``site``; ArtifactsMissing / ArtifactsInvalid say which file."""
     for name in ("metadata.json", "books.json"):
@@ -117,6 +111,7 @@ def _catalogue_from(site: SiteDir, metadata: dict, books: list) -> Catalogue:
     vectors = weight_of(metadata["similarity_layer"])
     if vectors.shape[0] != metadata["num_books"]:
         raise ArtifactsInvalid(f"{metadata['similarity_layer']} has {vectors.shape[0]} rows, not num_books")
+    # Unit rows as model.ranking.unit_rows makes them (the server never imports model/).
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     unit_vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
     content = site.read_json("content_similar.json", dict) if site.stat("content_similar.json") else None

@@ -7,10 +7,10 @@ matches rank first (tiers 0-4, as before typos were forgiven), then typo matches
 then inner matches; popularity breaks ties. docs/SERVING.md#search says why this is written out
 in both languages rather than taken from a library.
 
-The page ranks by scanning every book (``matchTier`` in search.js); ``match_tier`` and
-``search_rows_by_scan`` here are that scan, line for line, with ``typo_cost`` computed word by
-word: the reference the tests hold the fast path to. The API answers with ``search_rows``, which
-gives the identical order from indexes built once per catalogue: a query costs a few binary
+The page ranks by scanning every book (``matchTier`` in search.js); tests/web/search_scan.py is
+that scan, line for line, with ``typo_cost`` computed word by word: the reference the tests hold
+this fast path to. The API answers with ``search_rows``, which gives the identical order from
+indexes built once per catalogue: a query costs a few binary
 searches, a walk down the vocabulary's trie (``TypoIndex``) and numpy operations over the
 10,000 books instead of a Python loop that computes a tier for each.
 """
@@ -335,70 +335,8 @@ def build_search_index(books: list[dict]) -> SearchIndex:
     )
 
 
-def match_tier(
-    index: SearchIndex, row: int, query: str, tokens: list[str], typos: list[list[int]]
-) -> tuple[int, int] | None:
-    """(tier, typo cost) of book ``row`` for the normalised ``query``, or None: no match.
-
-    Each query word must start a word of the title or authors, else be within typos of one
-    (``typos[t][row]``: the least ``typo_cost`` of word t over the book's words), else occur
-    inside one. Tiers: 0 exact title, 1 title starts with the query, 2 the query starts a word of
-    the title, 3 the query starts a word of the authors, 4 every query word starts a word, 5 the
-    others with typos, 6 some word only inside another. The cost sums the typo costs.
-    """
-    haystack = index.haystacks[row]
-    every_start, inside, cost = True, False, 0
-    for token, typo in zip(tokens, typos, strict=True):
-        if f" {token}" in haystack:
-            continue
-        every_start = False
-        if typo[row] != NO_MATCH:
-            cost += typo[row]
-        elif token in haystack:
-            inside = True
-        else:
-            return None
-    if not every_start:
-        return (6 if inside else 5), cost
-    title = index.titles[row]
-    if title == query:
-        return 0, 0
-    if title.startswith(query):
-        return 1, 0
-    if f" {query}" in f" {title}":
-        return 2, 0
-    if f" {query}" in f" {index.authors[row]}":
-        return 3, 0
-    return 4, 0
-
-
-def search_rows_by_scan(index: SearchIndex, query: str) -> list[int]:
-    """``searchRows`` of web/js/search.js: a tier and cost for every book, then popularity."""
-    query = normalize(query)
-    if not query:
-        return list(index.popularity)
-    tokens = query.split()
-    exact = sum(all(f" {token}" in haystack for token in tokens) for haystack in index.haystacks)
-    typos = [
-        [
-            min((typo_cost(token, word) for word in haystack.split()), default=NO_MATCH)
-            if exact < TYPOS_BELOW
-            else NO_MATCH
-            for haystack in index.haystacks
-        ]
-        for token in tokens
-    ]
-    matches = []
-    for row in index.popularity:
-        match = match_tier(index, row, query, tokens, typos)
-        if match is not None:
-            matches.append((match, row))
-    matches.sort(key=lambda pair: pair[0])  # stable: popularity order within a tier and cost
-    return [row for _, row in matches]
-
-
 def search_rows(index: SearchIndex, query: str) -> np.ndarray:
-    """All rows matching ``query``, best first: the order of ``search_rows_by_scan``.
+    """All rows matching ``query``, best first: the order of the page's scan (``searchRows``).
 
     Each condition is a mask over the books read off an index: the books with a word starting
     with, or containing, each query word (``WordIndex``), their typo costs (``TypoIndex``, only

@@ -117,14 +117,8 @@ def test_ten_thousand_points_are_drawn_and_zooming_redraws_them(page, site):
     zoom_in(page, 10)
     # Zoomed in, part of the map leaves the frame: fewer points are drawn, each over more pixels.
     assert page.evaluate("window.shelfMap.stats.pointsDrawn") < NUM_BOOKS
-
-
-def test_a_frame_fits_a_60_fps_budget(page, site):
-    """Performance, not correctness: a redraw of 10,000 points takes under 16 ms (median)."""
-    url, _ = site
-    _open(page, url)
-    zoom_in(page, 10)
-    assert np.median(page.evaluate("window.shelfMap.stats.recentDrawMs")) < 16
+    # Each redraw is timed for benchmarks/bench_map.py (the 60 fps budget is measured there).
+    assert len(page.evaluate("window.shelfMap.stats.recentDrawMs")) > 0
 
 
 def test_hover_shows_the_title_and_click_opens_the_book(page, site):

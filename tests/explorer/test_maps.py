@@ -22,7 +22,7 @@ def _read_projector(folder):
 
 def test_maps_without_a_rating_model(tiny_artifacts, planted, caplog):
     caplog.set_level("INFO")
-    assert maps.main(["--out", str(tiny_artifacts), "--method", "pca", "--k", "4"]) == 0
+    assert maps.main(["--artifacts", str(tiny_artifacts), "--method", "pca", "--k", "4"]) == 0
     assert "no rating model yet" in caplog.text
     assert (tiny_artifacts / "maps" / "tags_model.png").stat().st_size > 10_000
     assert not (tiny_artifacts / "maps" / "rating_model.png").exists()
@@ -44,7 +44,7 @@ def test_maps_without_a_rating_model(tiny_artifacts, planted, caplog):
 
 def test_projector_files_parse_back_with_the_right_shapes(tiny_artifacts, planted):
     add_rating_model(tiny_artifacts, planted)
-    assert maps.main(["--out", str(tiny_artifacts), "--method", "pca"]) == 0
+    assert maps.main(["--out", str(tiny_artifacts), "--method", "pca"]) == 0  # the old name of --artifacts
     projector = tiny_artifacts / "projector"
     config = json.loads((projector / "projector_config.json").read_text())
     names = [e["tensorName"] for e in config["embeddings"]]
@@ -67,7 +67,7 @@ def test_projector_files_parse_back_with_the_right_shapes(tiny_artifacts, plante
 
 
 def test_missing_link_model_is_a_clear_error(tmp_path, caplog):
-    assert maps.main(["--out", str(tmp_path), "--method", "pca"]) == 2
+    assert maps.main(["--artifacts", str(tmp_path), "--method", "pca"]) == 2
     assert "run `python -m explorer.links" in caplog.text
 
 
@@ -126,7 +126,7 @@ def test_links_and_maps_stages_end_to_end(tmp_path, caplog):
     assert "# Link-embedding quality" in (out / "links" / "report.md").read_text()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp dirs left
 
-    assert maps.main(["--out", str(out), "--method", "pca"]) == 0
+    assert maps.main(["--artifacts", str(out), "--method", "pca"]) == 0
     config = json.loads((out / "projector" / "projector_config.json").read_text())
     assert [e["tensorName"] for e in config["embeddings"]][-2:] == [
         "books (wikipedia model)",

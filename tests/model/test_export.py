@@ -10,7 +10,7 @@ import pytest
 from model.export import publish
 from model.layers import load_model
 from model.precision import affine_uint8, weight_dtype
-from model.recommend import predict_batch
+from model.scoring import predict_batch
 
 pytestmark = pytest.mark.slow  # trains the synthetic model once (tests/conftest.py)
 

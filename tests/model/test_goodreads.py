@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 
 from model.data import load_books
-from model.export import book_catalogue
+from model.export import book_catalogue, goodreads_json
 from model.goodreads import (
     MAX_FILE_BYTES,
     GoodreadsError,
     build_shelf,
     catalogue_isbns,
     decode_export,
-    goodreads_json,
     isbn13_of,
     match_index,
     match_row,

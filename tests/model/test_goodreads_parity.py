@@ -14,7 +14,7 @@ import pytest
 
 from model import goodreads
 from model.data import load_books
-from model.export import book_catalogue
+from model.export import book_catalogue, goodreads_json
 from tests.conftest import REPO
 from tests.goodreads_fixture import FIXTURE, TEXT
 
@@ -65,7 +65,7 @@ def test_browser_and_python_read_and_match_the_same(synthetic_data, tmp_path):
     if node is None:
         pytest.skip("node is not installed (make install needs it for npm ci)")
     books = load_books(synthetic_data)
-    catalogue, goodreads_file = book_catalogue(books), goodreads.goodreads_json(books)
+    catalogue, goodreads_file = book_catalogue(books), goodreads_json(books)
     (tmp_path / "books.json").write_text(json.dumps(catalogue, ensure_ascii=False), encoding="utf-8")
     (tmp_path / "goodreads.json").write_text(json.dumps(goodreads_file))
     files = [FIXTURE, FIXTURE.parent / "goodreads_tricky.csv"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from model.metrics import recall_ndcg_at_k, rmse, weighted_recall_of_top
+from model.metrics import recall_ndcg_of_top, rmse, weighted_recall_of_top
 from model.ranking import top_k, top_k_excluding, top_k_sparse
 
 
@@ -35,7 +35,7 @@ def test_top_k_sparse_ranks_the_stored_positive_entries_only():
 def test_recall_ndcg_and_weighted_recall_known_answers():
     scores = np.array([[4.0, 3.0, 2.0, 1.0, 0.0]])
     # k=2, pick 0: the top two are rows 1 and 2; target {2, 4}: one hit of two, at rank 2.
-    recall, ndcg = recall_ndcg_at_k(scores, [np.array([0])], [np.array([2, 4])], k=2)
+    recall, ndcg = recall_ndcg_of_top(top_k_excluding(scores, [np.array([0])], 2), [np.array([2, 4])], k=2)
     assert recall == 0.5
     assert np.isclose(ndcg, (1 / np.log2(3)) / (1 + 1 / np.log2(3)))
     weights = np.array([1.0, 1.0, 3.0, 1.0, 1.0])

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from model.recommend import model_tables, reason_for
+from model.scoring import model_tables, reason_for
 from tests.conftest import run_module
 
 
@@ -50,8 +50,8 @@ def test_reason_for_reproduces_the_golden_reasons(trained_artifacts, golden):
 
 
 def test_the_server_gives_the_golden_similar_books(trained_artifacts, golden):
-    from server.catalogue import load_catalogue
+    from server.catalogue import CatalogueCache
 
-    catalogue = load_catalogue(trained_artifacts / "web")
+    catalogue = CatalogueCache(trained_artifacts / "web").get()
     for book_id, want in golden["similar"].items():
         assert [book["book_id"] for book, _ in catalogue.similar(int(book_id), golden["k"])] == want

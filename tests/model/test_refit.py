@@ -11,7 +11,7 @@ import pytest
 from model.config import TrainConfig
 from model.layers import load_model
 from model.ranking import top_k
-from model.recommend import predict_batch
+from model.scoring import predict_batch
 from model.split import make_split
 from model.synthetic import make_goodbooks
 from tests.conftest import SYNTHETIC_TRAIN_ARGS, run_module

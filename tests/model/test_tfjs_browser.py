@@ -11,7 +11,7 @@ import pytest
 
 from model.layers import load_model
 from model.ranking import top_k
-from model.recommend import predict_batch
+from model.scoring import predict_batch
 from tests.browser import launch_browser, serve_directory
 from tests.conftest import REPO
 

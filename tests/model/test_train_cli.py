@@ -59,7 +59,7 @@ def test_no_to_read_trains_without_the_file(data, tmp_path):
     assert "skipping to-read signal" in run.stderr
     config = json.loads((out / "config.json").read_text())
     assert config["use_to_read"] is False and config["choices"]["to_read_weight"] == 0.0
-    run_module("model.evaluate", "--out", str(out), "--no-tutorial")
+    run_module("model.evaluate", "--artifacts", str(out), "--no-tutorial")
     ranking = json.loads((out / "eval.json").read_text())["ranking"]
     assert {r["protocol"] for r in ranking} == {"5 picks", "half of liked"}  # too few visitors else
     assert not any("to-read" in r["model"] for r in ranking)

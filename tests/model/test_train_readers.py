@@ -37,7 +37,7 @@ def chosen_on_readers(synthetic_data, readers_file, tmp_path_factory):
         str(readers_file),
         *SYNTHETIC_TRAIN_ARGS,
     )
-    run_module("model.evaluate", "--out", str(out), "--no-tutorial")
+    run_module("model.evaluate", "--out", str(out), "--no-tutorial")  # the old name of --artifacts
     return out, run
 
 

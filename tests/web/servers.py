@@ -66,21 +66,37 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_http(url: str, proc: subprocess.Popen, timeout: float, log_path: Path) -> None:
-    """Poll ``url`` until it answers (any status) or fail with the server's log."""
+def wait_until(condition, timeout: float, interval: float = 0.05):
+    """Poll ``condition()`` until it returns a true value, which is returned, or ``timeout``
+    seconds pass (then its last, false value). ``condition`` may raise to stop the wait."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while not (value := condition()) and time.monotonic() < deadline:
+        time.sleep(interval)
+    return value
+
+
+def answers(url: str) -> bool:
+    """Whether ``url`` answers at all (any HTTP status) within 2 s."""
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+def wait_for_http(url: str, proc: subprocess.Popen, timeout: float, log_path: Path) -> None:
+    """Wait until ``url`` answers (any status); fail with the server's log if it exits or never does."""
+
+    def up() -> bool:
         if proc.poll() is not None:
             raise ServerError(f"server exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    stop(proc)
-    raise ServerError(f"{url} did not answer within {timeout}s:\n{log_path.read_text()[-3000:]}")
+        return answers(url)
+
+    if not wait_until(up, timeout, interval=0.2):
+        stop(proc)
+        raise ServerError(f"{url} did not answer within {timeout}s:\n{log_path.read_text()[-3000:]}")
 
 
 def stop(proc: subprocess.Popen, grace: float = 5) -> None:

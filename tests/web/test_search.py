@@ -1,9 +1,9 @@
 """The API's indexed search gives exactly the ranking of the page's scan (web/js/search.js).
 
-``search_rows_by_scan`` mirrors search.js line for line, with typo costs computed word by word
-(and the browser tests hold the page to the API); here the indexed ``search_rows`` and the
-vocabulary trie ``TypoIndex`` are held to them on random catalogues and queries, typos included,
-and on the real goodbooks titles when they are present.
+``search_rows_by_scan`` (tests/web/search_scan.py) mirrors search.js line for line, with typo
+costs computed word by word (and the browser tests hold the page to the API); here the indexed
+``search_rows`` and the vocabulary trie ``TypoIndex`` are held to them on random catalogues and
+queries, typos included, and on the real goodbooks titles when they are present.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from server.search import (
     max_edits,
     normalize,
     search_rows,
-    search_rows_by_scan,
     typo_cost,
 )
 from tests.web.conftest import TINY_BOOKS
+from tests.web.search_scan import search_rows_by_scan
 
 # Words that share prefixes and inner fragments, with accents, case and punctuation to fold.
 WORDS = [

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from server import create_app
-from server.catalogue import load_catalogue
+from server.catalogue import CatalogueCache
 from server.tfjs_weights import read_weight
 from tests.web.conftest import TINY_VECTORS, write_tiny_site
 from tests.web.servers import ROOT
@@ -180,7 +180,7 @@ def test_vectors_read_from_tfjs_weights(tmp_path, dtype):
     model_dir = static_dir / "model"
     vectors = read_weight(lambda path: (model_dir / path).read_bytes(), model_json, "book_embedding")
     np.testing.assert_allclose(vectors, TINY_VECTORS, atol=1e-3 if dtype == "float16" else 0)
-    assert load_catalogue(static_dir).unit_vectors.shape == (5, 3)
+    assert CatalogueCache(static_dir).get().unit_vectors.shape == (5, 3)
 
 
 @pytest.mark.parametrize("url", ["/api/books?q=x", "/api/books/1", "/api/books/1/similar", "/healthz"])

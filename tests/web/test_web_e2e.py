@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from server.catalogue import load_catalogue
+from server.catalogue import CatalogueCache
 from server.search import search_rows
 from server.site import IMMUTABLE, REVALIDATE
 from tests.web.servers import ROOT, local_only
@@ -49,7 +49,7 @@ def python_recommendations(site_artifacts):
 
 @pytest.fixture(scope="session")
 def catalogue(built_site):
-    return load_catalogue(built_site)
+    return CatalogueCache(built_site).get()
 
 
 def open_site(page, url: str) -> None:

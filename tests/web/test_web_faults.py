@@ -1,7 +1,8 @@
 """The server under faults, run as ``make serve`` runs it (gunicorn.conf.py) on 127.0.0.1:
 slow and half-open clients, requests gunicorn itself rejects, a worker killed under load, and
-the site rebuilt under a running server. Behaviour, not timings: the one time bound is the
-generous "< 1 s" of the half-open test.
+the site rebuilt under a running server. Behaviour, not timings: a request the server starves
+fails on its client's 5 s timeout (benchmarks/bench_load.py measures latencies). Waits are on
+state (answers counted, workers listed), never fixed sleeps.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pytest
 
 from server.http import SECURITY_HEADERS
 from tests.web.conftest import write_tiny_site
-from tests.web.servers import ServerError, import_build_site, start_gunicorn, stop
+from tests.web.servers import ServerError, import_build_site, start_gunicorn, stop, wait_until
 
 pytestmark = pytest.mark.slow  # real gunicorn servers, killed and rebuilt under load
 
@@ -72,9 +73,9 @@ def get(port: int, path: str, timeout: float = 5.0) -> tuple[int, dict, bytes]:
         conn.close()
 
 
-def raw_request(port: int, data: bytes) -> tuple[int, dict, bytes]:
-    """Send bytes as they are; read the answer until the server closes."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+def raw_request(port: int, data: bytes, timeout: float = 5) -> tuple[int, dict, bytes]:
+    """Send bytes as they are; read the answer until the server closes (``timeout`` s per read)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(data)
         chunks = []
         while chunk := sock.recv(65536):
@@ -97,10 +98,8 @@ def test_half_open_connections_do_not_starve_the_server(tiny_port):
             sock.sendall(b"GET /api/books?q=a HTTP/1.1\r\nHost: x\r\n")  # and never the blank line
             held.append(sock)
         for path in ("/healthz", "/api/books?q=prince", "/index.html"):
-            started = time.monotonic()
-            status, _, _ = get(tiny_port, path)
+            status, _, _ = get(tiny_port, path)  # a starved request times out (5 s) and fails
             assert status == 200
-            assert time.monotonic() - started < 1.0, f"{path} took {time.monotonic() - started:.2f} s"
     finally:
         for sock in held:
             sock.close()
@@ -125,9 +124,8 @@ def test_half_open_connections_do_not_starve_the_server(tiny_port):
     ids=["5 KB request line", "9 KB header", "120 headers", "garbage", "bare LF", "LF headers", "one LF"],
 )
 def test_gunicorn_rejections_are_json_with_security_headers(tiny_port, request_bytes, status, message_part):
-    started = time.monotonic()
-    got_status, headers, body = raw_request(tiny_port, request_bytes)
-    assert time.monotonic() - started < 2  # answered, not left to the 5 s keepalive
+    # Answered and closed: a connection left open to the 5 s keepalive times out this read.
+    got_status, headers, body = raw_request(tiny_port, request_bytes, timeout=3)
     assert got_status == status
     assert headers["Content-Type"] == "application/json"
     answer = json.loads(body)
@@ -150,6 +148,7 @@ class Load:
     def __init__(self, port: int, paths: list[str], clients: int = 8):
         self.port, self.paths, self.clients = port, paths, clients
         self.results: list[tuple[float, str, int | str, bytes]] = []
+        self._answered = threading.Condition()  # notified on every answer
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._run, args=(i,)) for i in range(clients)]
 
@@ -162,12 +161,17 @@ class Load:
             try:
                 conn.request("GET", path)
                 response = conn.getresponse()
-                self.results.append((time.monotonic(), path, response.status, response.read()))
+                self._record(path, response.status, response.read())
             except (OSError, http.client.HTTPException) as error:
-                self.results.append((time.monotonic(), path, type(error).__name__, b""))
+                self._record(path, type(error).__name__, b"")
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         conn.close()
+
+    def _record(self, path: str, status: int | str, body: bytes) -> None:
+        with self._answered:
+            self.results.append((time.monotonic(), path, status, body))
+            self._answered.notify_all()
 
     def __enter__(self) -> Load:
         for thread in self._threads:
@@ -180,11 +184,11 @@ class Load:
             thread.join()
 
     def wait_for(self, answers: int, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        target = len(self.results) + answers
-        while len(self.results) < target:
-            assert time.monotonic() < deadline, f"only {len(self.results)} answers"
-            time.sleep(0.01)
+        """Block until ``answers`` more answers have come (any status), at most ``timeout`` s."""
+        with self._answered:
+            target = len(self.results) + answers
+            arrived = self._answered.wait_for(lambda: len(self.results) >= target, timeout)
+            assert arrived, f"only {len(self.results)} answers"
 
     def failures(self) -> list:
         return [r for r in self.results if r[2] != 200]
@@ -210,10 +214,8 @@ def test_a_killed_worker_costs_only_its_requests_in_flight(serve, tiny_site):
         victim = min(before)
         os.kill(victim, signal.SIGKILL)
         killed_at = time.monotonic()
-        deadline = killed_at + 20
-        while len(worker_pids(proc.pid) - {victim}) < 2:  # gunicorn starts a replacement
-            assert time.monotonic() < deadline, "no replacement worker"
-            time.sleep(0.05)
+        # gunicorn starts a replacement
+        assert wait_until(lambda: len(worker_pids(proc.pid) - {victim}) >= 2, 20), "no replacement worker"
         load.wait_for(200)
     failures = load.failures()
     after = [r for r in load.results if r[0] > killed_at]

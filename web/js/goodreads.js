@@ -5,12 +5,12 @@ import { CsvError, csvRecords } from "./csv.js";
 
 // A library of several thousand books with reviews is a few MB; a bigger file is another file.
 export const MAX_FILE_BYTES = 20_000_000;
-export const REQUIRED_COLUMNS = ["Book Id", "Title", "Author", "My Rating", "Exclusive Shelf"];
-export const HOW_TO_EXPORT = 'Export it on Goodreads: My Books → Import and export → Export Library.';
+const REQUIRED_COLUMNS = ["Book Id", "Title", "Author", "My Rating", "Exclusive Shelf"];
+const HOW_TO_EXPORT = 'Export it on Goodreads: My Books → Import and export → Export Library.';
 // A row's place on the visitor's shelf, strongest first (a rated book is a "pick").
-export const STATUSES = ["pick", "read", "reading", "to_read"];
+const STATUSES = ["pick", "read", "reading", "to_read"];
 const SHELF_STATUS = { "to-read": "to_read", "currently-reading": "reading" }; // other shelves: "read"
-export const METHODS = ["id", "isbn", "title"];
+const METHODS = ["id", "isbn", "title"];
 
 const ENTITY = /&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|amp|lt|gt|quot|apos|nbsp);/g;
 const NAMED = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
@@ -27,7 +27,7 @@ export class GoodreadsError extends Error {
 // ---------------------------------------------------------------------------------------
 // ISBNs: every ISBN is compared as an ISBN-13 string
 
-export function isbn13CheckDigit(first12) {
+function isbn13CheckDigit(first12) {
   let total = 0;
   for (let i = 0; i < 12; i++) total += Number(first12[i]) * (i % 2 === 0 ? 1 : 3);
   return String((10 - (total % 10)) % 10);
@@ -111,7 +111,7 @@ const SEPARATORS = { ";": "semicolons (as spreadsheets save CSV in some language
  * Whether `bytes` look like UTF-16 text: a UTF-16 byte-order mark, or (ASCII text in UTF-16)
  * zero bytes in at least 40% of the odd or of the even places of the first 512, none in the other.
  */
-export function looksUtf16(bytes) {
+function looksUtf16(bytes) {
   if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
     return true;
   }
@@ -157,7 +157,7 @@ function preview(text, limit = 60) {
 }
 
 /** Column name -> position, or a GoodreadsError naming the missing columns. */
-export function checkHeader(fields) {
+function checkHeader(fields) {
   const columns = new Map();
   fields.forEach((name, position) => {
     if (!columns.has(name.trim())) columns.set(name.trim(), position);
@@ -182,7 +182,7 @@ export function checkHeader(fields) {
 }
 
 /** One record as a row {row, line, goodreads_id, title, author, isbns, stars, shelf}, or a GoodreadsError. */
-export function exportRow(row, line, fields, columns, width) {
+function exportRow(row, line, fields, columns, width) {
   const where = `Row ${row} (line ${line})`;
   if (fields.length !== width) {
     throw new GoodreadsError(
@@ -287,7 +287,7 @@ export async function matchRows(rows, index, { onProgress = () => {}, yieldEvery
 }
 
 /** "pick" (rated), else from the shelf: "to_read", "reading", or "read" (read, or a custom shelf). */
-export function rowStatus(row) {
+function rowStatus(row) {
   return row.stars > 0 ? "pick" : (SHELF_STATUS[row.shelf] ?? "read");
 }
 

@@ -2,7 +2,7 @@
 // Data coordinates are map.json's, in [0, 1] with y growing downwards once read; the screen is
 // CSS pixels of the canvas: screen = data * side * scale + (dx, dy).
 
-export const GRID = 64; // hit-test grid cells per side
+const GRID = 64; // hit-test grid cells per side
 export const MIN_SCALE = 0.5;
 export const MAX_SCALE = 60;
 const ZOOM_PER_WHEEL_UNIT = 0.0015;

@@ -1,12 +1,12 @@
 // Pure recommendation code: tensors in, rows and numbers out. No DOM here.
-// The same scoring as model/recommend.py (see docs/ARTIFACTS.md, "The browser's scoring").
+// The same scoring as model/scoring.py (see docs/ARTIFACTS.md, "The browser's scoring").
 import * as tf from "../vendor/tf.fesm.min.js";
 
 /**
  * Map {book_id: stars} to model inputs. Unknown ids are skipped. `reasonRows`: the picks a
  * suggestion may be explained by, the liked ones (4 or 5 stars) or, when none is, all of them.
  */
-export function picksToInputs(picks, metadata, rowOf = rowIndex(metadata)) {
+function picksToInputs(picks, metadata, rowOf = rowIndex(metadata)) {
   const rows = [];
   const stars = [];
   for (const [bookId, value] of Object.entries(picks)) {
@@ -75,14 +75,19 @@ export function topSuggestions(result, metadata, k) {
 export function similarityMatrix(model, metadata) {
   const weights = model.getLayer(metadata.similarity_layer).getWeights()[0];
   const [n, d] = weights.shape;
-  const matrix = Float32Array.from(weights.dataSync());
+  return { matrix: unitRows(weights.dataSync(), n, d), n, d, neighbors: neighborTable(model, metadata) };
+}
+
+/** A Float32Array [n * d] of `values`' n rows of d, each scaled to unit length (a zero row stays zero). */
+export function unitRows(values, n, d) {
+  const matrix = Float32Array.from(values);
   for (let row = 0; row < n; row++) {
     let norm = 0;
     for (let j = 0; j < d; j++) norm += matrix[row * d + j] ** 2;
     norm = Math.sqrt(norm) || 1;
     for (let j = 0; j < d; j++) matrix[row * d + j] /= norm;
   }
-  return { matrix, n, d, neighbors: neighborTable(model, metadata) };
+  return matrix;
 }
 
 /**

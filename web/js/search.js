@@ -17,7 +17,7 @@ const TYPO_CACHE_SIZE = 64;
  * (tiers 0-4). Typo matches rank after those anyway, so this changes nothing in the first
  * TYPOS_BELOW answers, and spares the typo walk to most keystrokes (server/search.py: the same).
  */
-export const TYPOS_BELOW = 3;
+const TYPOS_BELOW = 3;
 
 /**
  * Fold case and accents, turn everything but letters and digits into single spaces.
@@ -222,7 +222,7 @@ export function wordTypoCosts(words, token) {
 }
 
 /** Uint8Array [num_books]: the least typoCost(token, word) over each book's words; cached. */
-export function typoCosts(index, token) {
+function typoCosts(index, token) {
   const cached = index.typoCache.get(token);
   if (cached) return cached;
   const words = prepareTypos(index);

@@ -5,7 +5,7 @@
 
 // Titles not in the catalogue shown at once, and added per "Show more": a 100,000-row export
 // listed 90,000 of them in one go, which froze the page.
-export const UNMATCHED_PAGE = 100;
+const UNMATCHED_PAGE = 100;
 
 /** handlers: onFile(File), onUndo(). Returns the functions main.js drives the section with. */
 export function createImportUi(root, handlers) {

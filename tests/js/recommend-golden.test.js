@@ -1,0 +1,39 @@
+// reasonFor, similarRows and topRows of web/js/recommend.js give tests/golden/scoring.json's
+// answers (model/scoring.py is held to the same file by tests/model/test_scoring_golden.py;
+// tests/golden/make_scoring.py writes it). TF.js is not loaded: these functions never use it.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { register } from "node:module";
+import { test } from "node:test";
+
+register("./tf-stub.mjs", import.meta.url);
+const { reasonFor, similarRows, topRows, unitRows } = await import("../../web/js/recommend.js");
+
+const golden = JSON.parse(readFileSync(new URL("../golden/scoring.json", import.meta.url), "utf-8"));
+const n = golden.num_books;
+const sim = {
+  matrix: unitRows(golden.vectors.flat(), n, golden.dim),
+  n,
+  d: golden.dim,
+  neighbors: {
+    rows: Int32Array.from(golden.neighbor_rows.flat()),
+    weights: Float32Array.from(golden.neighbor_weights.flat()),
+    m: golden.num_neighbors,
+  },
+};
+
+test("reasonFor names the golden pick for every suggestion", () => {
+  for (const { suggestion, candidates, reason } of golden.reasons) {
+    assert.equal(reasonFor(sim, suggestion, candidates), reason, `suggestion ${suggestion} of ${candidates}`);
+  }
+});
+
+test("similarRows gives the golden rows for every book", () => {
+  golden.similar.forEach((rows, row) => assert.deepEqual(similarRows(sim, row, golden.k), rows, `row ${row}`));
+});
+
+test("topRows gives the golden rows, ties to the lower row", () => {
+  for (const { scores, k, exclude, rows } of golden.top) {
+    assert.deepEqual(topRows(Float32Array.from(scores), k, new Set(exclude)), rows);
+  }
+});
