@@ -11,17 +11,21 @@ staging directory behind; the next build removes it. SIGTERM cleans up at once.
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import html
 import json
 import logging
+import os
 import posixpath
 import re
 import shutil
 import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import brotli
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,6 +47,28 @@ TFJS_LICENSE = "vendor/tfjs-LICENSE.txt"
 # The files the page checks against metadata.json's site_files (the build they belong to).
 BUILD_FILES = ("books.json", "goodreads.json", "genres.json", "content_similar.json", "map.json")
 BUILD_META = '<meta name="shelf-build" content="{build}" />'
+# Written beside every file of these kinds (server/site.py sends them to clients that accept
+# them): brotli at its best quality, gzip at 9; only when at least PAYS smaller, and for files of
+# at least PRECOMPRESS_MIN_BYTES (server/__init__.py GZIP_MIN_BYTES).
+PRECOMPRESS_SUFFIXES = (
+    ".html",
+    ".js",
+    ".mjs",
+    ".css",
+    ".json",
+    ".svg",
+    ".txt",
+    ".wasm",
+    ".bin",
+    ".map",
+    ".webmanifest",
+)
+PRECOMPRESS_MIN_BYTES = 512
+PAYS = 0.95
+BROTLI_QUALITY = 11
+# Brotli at quality 11 takes seconds per megabyte; the same bytes (TF.js above all) come back
+# build after build, so their compressed forms are kept here by content hash.
+COMPRESS_CACHE = ROOT / ".cache" / "precompressed"
 
 
 class BuildError(Exception):
@@ -55,6 +81,7 @@ class SiteConfig:
     out: Path
     web: Path
     node_modules: Path
+    compress_cache: Path | None = field(default=COMPRESS_CACHE)
 
 
 def parse_args(argv: list[str] | None = None) -> SiteConfig:
@@ -63,8 +90,14 @@ def parse_args(argv: list[str] | None = None) -> SiteConfig:
     parser.add_argument("--out", default="static", help="where to write the site (replaced atomically)")
     parser.add_argument("--web", default=str(ROOT / "web"), help="the page's sources")
     parser.add_argument("--node-modules", default=str(ROOT / "node_modules"), help="npm install location")
+    parser.add_argument(
+        "--compress-cache",
+        default=str(COMPRESS_CACHE),
+        help="where brotli/gzip forms are kept by content hash between builds ('' for none)",
+    )
     args = parser.parse_args(argv)
-    return SiteConfig(Path(args.artifacts), Path(args.out), Path(args.web), Path(args.node_modules))
+    cache = Path(args.compress_cache) if args.compress_cache else None
+    return SiteConfig(Path(args.artifacts), Path(args.out), Path(args.web), Path(args.node_modules), cache)
 
 
 def check_inputs(cfg: SiteConfig) -> tuple[Path, str]:
@@ -212,6 +245,44 @@ def add_precache_manifest(site: Path, build: str) -> None:
     worker.write_text(text.replace(PRECACHE_PLACEHOLDER, manifest), encoding="utf-8")
 
 
+def compressed(data: bytes, coding: str, cache: Path | None) -> bytes:
+    """``data`` in ``coding`` ("br" or "gzip", reproducible: same bytes in, same bytes out),
+    taken from ``cache`` when an earlier build compressed the same bytes."""
+    key = f"{hashlib.sha256(data).hexdigest()}.{coding}{BROTLI_QUALITY if coding == 'br' else 9}"
+    if cache is not None and (cache / key).is_file():
+        return (cache / key).read_bytes()
+    if coding == "br":
+        body = brotli.compress(data, quality=BROTLI_QUALITY)
+    else:
+        body = gzip.compress(data, compresslevel=9, mtime=0)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = cache / f".{key}.{os.getpid()}"
+        partial.write_bytes(body)
+        partial.replace(cache / key)  # another build may write the same key: either will do
+    return body
+
+
+def precompress(site: Path, cache: Path | None) -> int:
+    """Write ``<file>.br`` and ``<file>.gz`` beside each text, JSON, wasm and weight file of
+    ``site`` where they are at least 5% smaller; returns how many were written.
+
+    Runs last, on the final bytes: the build id and the hashes are of the files themselves,
+    and server/site.py sends a compressed form only when it decodes to the file beside it.
+    """
+    written = 0
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        if path.suffix.lower() not in PRECOMPRESS_SUFFIXES or path.stat().st_size < PRECOMPRESS_MIN_BYTES:
+            continue
+        data = path.read_bytes()
+        for coding, suffix in (("br", ".br"), ("gzip", ".gz")):
+            body = compressed(data, coding, cache)
+            if len(body) <= PAYS * len(data):
+                path.with_name(path.name + suffix).write_bytes(body)
+                written += 1
+    return written
+
+
 def build_site(cfg: SiteConfig) -> None:
     """Build ``cfg.out`` from the sources, the artifacts and node_modules."""
     tfjs, version = check_inputs(cfg)
@@ -220,6 +291,7 @@ def build_site(cfg: SiteConfig) -> None:
         add_weight_preloads(staging)
         build = stamp_build(staging)
         add_precache_manifest(staging, build)
+        precompress(staging, cfg.compress_cache)
     files = sum(1 for path in cfg.out.rglob("*") if path.is_file())
     log.info("built %s: %d files, TF.js %s vendored, build %s", cfg.out, files, version, build)
 

@@ -234,7 +234,10 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tmp_pat
     assert (out / "js" / "ui.js").is_file()
     assert (out / "metadata.json").is_file() and (out / SHARD).is_file()
     # TF.js under a name that carries its hash, every reference to it rewritten; its licence beside it.
-    assert sorted(p.name for p in (out / "vendor").iterdir()) == sorted([Path(tfjs).name, "tfjs-LICENSE.txt"])
+    # (and their brotli and gzip forms: tests/web/test_web_precompressed.py)
+    vendored = sorted(p.name for p in (out / "vendor").iterdir() if p.suffix not in (".br", ".gz"))
+    assert vendored == sorted([Path(tfjs).name, "tfjs-LICENSE.txt"])
+    assert (out / "vendor" / f"{Path(tfjs).name}.br").is_file()
     assert (out / tfjs).read_bytes() == TFJS.read_bytes()
     assert "Apache License" in (out / "vendor" / "tfjs-LICENSE.txt").read_text()
     for page in [*out.glob("*.html"), *out.glob("js/*.js")]:
