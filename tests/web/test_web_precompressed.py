@@ -125,7 +125,7 @@ def bump(path):
     "damage",
     [
         pytest.param(lambda body: body[: len(body) // 2], id="truncated"),
-        pytest.param(lambda body: body[:100] + bytes(b ^ 0xFF for b in body[100:200]) + body[200:], id="corrupt"),
+        pytest.param(lambda body: body[:100] + bytes(b ^ 0xFF for b in body[100:]), id="corrupt"),
         pytest.param(lambda body: b"", id="empty"),
         pytest.param(lambda body: b"not compressed at all", id="garbage"),
     ],
