@@ -33,13 +33,19 @@ sys.path.insert(0, str(ROOT))
 from model.atomic import atomic_dir  # noqa: E402  (no TensorFlow)
 
 log = logging.getLogger("build_site")
-PRELOAD_MARKER = "<!-- build_site: weight preloads -->"
+POPULAR_MARKER = "<!-- build_site: popular books -->"
+# The most popular books, written into index.html: the first screen can be searched and picked
+# before books.json (2 MB) and the model arrive. Two pages of the page's 20.
+POPULAR_BOOKS = 40
 PRECACHE_PLACEHOLDER = '{ build: "unbuilt", files: {} }'  # in web/sw.js
 # What index.html loads: the href of its <link>s and the src of its <script>s.
 _PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
 # Fetched by the page when they exist: the explorer writes content_similar.json and genres.json;
 # goodreads.json comes with the model (an older build has none).
 OPTIONAL_PRECACHE = ("content_similar.json", "genres.json", "goodreads.json")
+# Fetched by index.html's modules after the first screen (not named in the page, so that they
+# never compete with it): the catalogue, and the modules that bring TF.js (+ TF.js, the model).
+LATER_PRECACHE = ("metadata.json", "books.json", "js/layers.js", "js/recommend.js")
 TFJS_FILE = "tf.fesm.min.js"  # the ES-module build; web/js/*.js import ../vendor/tf.fesm.min.js
 # The licence of the TF.js we ship (the npm package has none of its own; its package.json says
 # Apache-2.0): web/vendor/tfjs-LICENSE.txt, served beside it.
@@ -153,25 +159,50 @@ def assemble(cfg: SiteConfig, tfjs: Path, into: Path) -> None:
             source.write_text(text.replace(f"vendor/{TFJS_FILE}", f"vendor/{versioned}"), encoding="utf-8")
 
 
-def add_weight_preloads(site: Path) -> None:
-    """Let index.html start downloading the model's shards at once, in parallel with TF.js.
+def popular_books(books: list[dict], count: int) -> list[int]:
+    """The rows of the ``count`` books with the most ratings, ties to the lower row: the order
+    of web/js/search.js's ``popularity``, which shows them when the search box is empty."""
+    order = sorted(range(len(books)), key=lambda row: (-(books[row].get("ratings_count") or 0), row))
+    return order[:count]
 
-    The shard names carry content hashes, so they are only known here: the marker comment in
-    web/index.html is replaced by one ``<link rel="preload">`` per shard named in model.json.
+
+def add_popular_books(site: Path) -> None:
+    """Write the most popular books into index.html (``POPULAR_MARKER``), with what picking needs.
+
+    ``<script type="application/json" id="popular-books">`` (data, never run: the CSP allows no
+    inline script and needs none): ``{rows, books, default_pick_stars, min_stars, max_stars,
+    books_json_bytes}``, ``books`` as in books.json, ``rows`` their rows (web/js/main.js).
     """
     index = site / "index.html"
-    metadata = json.loads((site / "metadata.json").read_text())
-    model_url = metadata.get("model_url", "model/model.json")
-    model_json = json.loads((site / model_url).read_text())
-    base = posixpath.dirname(model_url)
-    links = [
-        f'<link rel="preload" href="{html.escape(posixpath.join(base, path))}" as="fetch" crossorigin />'
-        for group in model_json["weightsManifest"]
-        for path in group["paths"]
-    ]
     text = index.read_text(encoding="utf-8")
-    if PRELOAD_MARKER in text:
-        index.write_text(text.replace(PRELOAD_MARKER, "\n    ".join(links)), encoding="utf-8")
+    if POPULAR_MARKER not in text:
+        return
+    books = json.loads((site / "books.json").read_text(encoding="utf-8"))
+    metadata = json.loads((site / "metadata.json").read_text(encoding="utf-8"))
+    rows = popular_books(books, POPULAR_BOOKS)
+    data = {
+        "rows": rows,
+        "books": [books[row] for row in rows],
+        **{key: metadata.get(key) for key in ("default_pick_stars", "min_stars", "max_stars")},
+        "books_json_bytes": (site / "books.json").stat().st_size,
+    }
+    # "<" only ever occurs inside JSON strings, where \u003c means the same: no "</script>".
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    block = f'<script type="application/json" id="popular-books">{payload}</script>'
+    index.write_text(text.replace(POPULAR_MARKER, block), encoding="utf-8")
+
+
+def later_files(site: Path) -> set[str]:
+    """What the page fetches after its first screen: LATER_PRECACHE, TF.js, model.json, shards."""
+    metadata = json.loads((site / "metadata.json").read_text(encoding="utf-8"))
+    model_url = metadata.get("model_url", "model/model.json")
+    model_json = json.loads((site / model_url).read_text(encoding="utf-8"))
+    base = posixpath.dirname(model_url)
+    shards = {
+        posixpath.join(base, path) for group in model_json["weightsManifest"] for path in group["paths"]
+    }
+    tfjs = {p.relative_to(site).as_posix() for p in (site / "vendor").glob("tf.fesm.min.*.js")}
+    return {*LATER_PRECACHE, model_url, *shards, *tfjs}
 
 
 def precache_files(site: Path) -> list[str]:
@@ -184,6 +215,7 @@ def precache_files(site: Path) -> list[str]:
             continue
         files.add(posixpath.normpath(ref))
     files.update(name for name in OPTIONAL_PRECACHE if (site / name).is_file())
+    files.update(later_files(site))
     missing = sorted(name for name in files if not (site / name).is_file())
     if missing:
         raise BuildError(f"index.html loads {', '.join(missing)}, which the site lacks")
@@ -288,7 +320,7 @@ def build_site(cfg: SiteConfig) -> None:
     tfjs, version = check_inputs(cfg)
     with atomic_dir(cfg.out) as staging:
         assemble(cfg, tfjs, staging)
-        add_weight_preloads(staging)
+        add_popular_books(staging)
         build = stamp_build(staging)
         add_precache_manifest(staging, build)
         precompress(staging, cfg.compress_cache)

@@ -219,6 +219,7 @@ export function createUi(root, handlers) {
     updateText: $("update-text"),
     updateReload: $("update-reload"),
   };
+  const hintText = nodes.suggestionsHint.textContent; // put back once suggestions show
 
   // A suggestion marked read or not interested leaves the list at once, before the recompute;
   // keyboard focus moves to the next one.
@@ -293,7 +294,32 @@ export function createUi(root, handlers) {
       nodes.progress.value = fraction;
       nodes.statusText.textContent = `${message} ${Math.round(fraction * 100)}%`;
       nodes.retry.hidden = true;
-      nodes.search.disabled = true;
+    },
+
+    /** Search and pick from what is known so far (the popular books, then the catalogue). */
+    showUsable() {
+      nodes.search.disabled = false;
+    },
+
+    /**
+     * The popular books index.html carries (build_site.py: <script type="application/json"
+     * id="popular-books">): {rows, books, default_pick_stars, min_stars, max_stars,
+     * books_json_bytes}, or null when the page has none or it cannot be read.
+     */
+    popularBooks() {
+      try {
+        const popular = JSON.parse(root.getElementById("popular-books")?.textContent ?? "null");
+        const ok = Array.isArray(popular?.rows) && Array.isArray(popular?.books) && popular.rows.length === popular.books.length;
+        return ok ? popular : null;
+      } catch {
+        return null;
+      }
+    },
+
+    /** Picks wait for the model: say so where the suggestions will be (message: how far it is). */
+    suggestionsPending(message) {
+      nodes.suggestionsHint.hidden = false;
+      nodes.suggestionsHint.textContent = message;
     },
 
     /** The model (or catalogue) failed to load: say which file and why, and offer a retry. */
@@ -305,7 +331,6 @@ export function createUi(root, handlers) {
       const kept = keptPicks ? ` Your ${keptPicks} pick${keptPicks === 1 ? " is" : "s are"} kept.` : "";
       nodes.statusText.textContent = `Could not load the recommender (${detail}).${kept} Check your connection and try again.`;
       nodes.retry.hidden = false;
-      nodes.search.disabled = true;
       nodes.retry.focus();
     },
 
@@ -381,6 +406,7 @@ export function createUi(root, handlers) {
     /** suggestions: [{book, predicted, reason}]; pickCount 0 shows the start hint. */
     renderSuggestions(suggestions, { pickCount, hasMore, millis, filtered = false }) {
       nodes.suggestionsHint.hidden = pickCount > 0;
+      nodes.suggestionsHint.textContent = hintText;
       nodes.suggestionsEmpty.hidden = !(pickCount > 0 && suggestions.length === 0);
       nodes.filterClear.hidden = !filtered;
       replaceItems(
