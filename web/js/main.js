@@ -210,7 +210,12 @@ function renderSearch() {
       const book = bookAt(row);
       return { book, picked: state.picks.has(book.book_id), mark: state.marks.get(book.book_id) };
     }),
-    { query: state.query, total: rows.length, hasMore: rows.length > shown.length },
+    {
+      query: state.query,
+      total: rows.length,
+      hasMore: rows.length > shown.length,
+      among: state.indexRows === null ? null : state.indexRows.length, // only the popular books so far
+    },
   );
 }
 
@@ -701,6 +706,7 @@ function catalogueArrived(site) {
   ui.showUsable();
   importUi.enable();
   picksChanged(); // saves the shelf; its suggestions wait for the model (recompute)
+  if (state.model === null) showProgress();
   loadGenres();
 }
 

@@ -344,12 +344,16 @@ export function createUi(root, handlers) {
       return nodes.search.value;
     },
 
-    /** results: [{book, picked, mark}]; query "" means the start state (popular books). */
-    renderSearch(results, { query, total, hasMore }) {
+    /**
+     * results: [{book, picked, mark}]; query "" means the start state (popular books). among:
+     * how many books were searched while the catalogue is still loading (null: all of them).
+     */
+    renderSearch(results, { query, total, hasMore, among = null }) {
       nodes.searchHeading.textContent = query.trim() ? "Search results" : "Popular books to start from";
+      const loading = among === null ? "" : ` Searching the ${among} most popular books until the whole catalogue has loaded.`;
       if (!query.trim()) nodes.searchSummary.textContent = "Pick the ones you loved, or search above.";
-      else if (total === 0) nodes.searchSummary.textContent = `No books match “${query.trim()}”. Try fewer words.`;
-      else nodes.searchSummary.textContent = `${total} book${total === 1 ? "" : "s"} match “${query.trim()}”.`;
+      else if (total === 0) nodes.searchSummary.textContent = `No books match “${query.trim()}”.${loading || " Try fewer words."}`;
+      else nodes.searchSummary.textContent = `${total} book${total === 1 ? "" : "s"} match “${query.trim()}”.${loading}`;
       replaceItems(
         nodes.searchResults,
         results.map(({ book, picked, mark }) => bookItem(book, { picked, mark })),
