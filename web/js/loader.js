@@ -191,11 +191,12 @@ async function loadWeights(modelUrl, manifest, onFraction) {
 /**
  * Load metadata.json and books.json. Resolves to {metadata, books}; rejects with a LoadError
  * naming the file that failed (a NewBuildError for a file of another build than `build`, the
- * page's own: <meta name="shelf-build">). onBytes(received) reports books.json's progress.
+ * page's own: <meta name="shelf-build">). onBytes(received) reports books.json's progress;
+ * `metadata`, a promise of metadata.json, shares one download with loadModel.
  */
-export async function loadCatalogue({ build = null, onBytes = () => {} } = {}) {
-  // JSON is served "no-cache", so these revalidate.
-  const [metadata, booksBytes] = await Promise.all([fetchJson("metadata.json"), fetchBytes("books.json", { onBytes })]);
+export async function loadCatalogue({ build = null, onBytes = () => {}, metadata: pending = null } = {}) {
+  // JSON is served "no-cache", so these revalidate. `metadata`: metadata.json already asked for.
+  const [metadata, booksBytes] = await Promise.all([pending ?? fetchJson("metadata.json"), fetchBytes("books.json", { onBytes })]);
   // One build throughout: metadata.json is the page's, and names every other file of it.
   if (build !== null && metadata.build !== build) throw new NewBuildError("metadata.json");
   await checkBuildFile("books.json", booksBytes, metadata);
@@ -263,9 +264,11 @@ export async function loadModel(metadata, { onFraction = () => {}, modelUrl = "m
  */
 export async function loadSite({ onProgress = () => {}, build = null } = {}) {
   onProgress(0.02, "Loading the catalogue…");
-  const catalogue = loadCatalogue({ build });
+  const pending = fetchJson("metadata.json");
+  pending.catch(() => {}); // reported by loadCatalogue
+  const catalogue = loadCatalogue({ build, metadata: pending });
   const model = loadModel(
-    catalogue.then((c) => c.metadata),
+    pending,
     { onFraction: (fraction) => onProgress(0.25 + 0.75 * fraction, "Loading the model…") },
   );
   model.catch(() => {}); // a catalogue failure is the one reported

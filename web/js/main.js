@@ -48,7 +48,10 @@ const state = {
   rowOf: null, // Map book_id -> row (of the books known so far)
   index: null, // search index (over indexRows until the catalogue is in)
   indexRows: null, // index row -> book row while the index covers only the popular books; null after
-  loadingCatalogue: null, // the catalogue's and the model's downloads in flight (one of each)
+  // The downloads in flight, one of each: metadata.json (which both of the others need), the
+  // catalogue (books.json) and the model (TF.js, model.json, the shards).
+  loadingMetadata: null,
+  loadingCatalogue: null,
   loadingModel: null,
   progress: { catalogue: 0, model: 0 },
   similarity: null, // unit-length book vectors for reasons and "similar books"
@@ -95,6 +98,9 @@ const ui = createUi(document, {
     state.query = query;
     state.searchLimit = PAGE;
     renderSearch();
+  },
+  onSearchFocus() {
+    fullIndex(); // before the first key: the visitor is about to search every book
   },
   onSearchMore() {
     state.searchLimit += PAGE;
@@ -199,7 +205,23 @@ function pickOptions() {
   return { defaultStars, minStars, maxStars };
 }
 
+/**
+ * The search index over every book, once the catalogue is in; built when a search first needs
+ * it (the search box focused, a query, more than the popular books), never in the way of the
+ * first suggestions (it takes a quarter of a second on a phone). Until then the popular books'
+ * index answers the empty query exactly as it would: the same books in the same order.
+ */
+function fullIndex() {
+  if (state.site !== null && state.indexRows !== null) {
+    state.index = buildSearchIndex(state.site.books);
+    state.indexRows = null;
+  }
+}
+
 function renderSearch() {
+  if (state.indexRows !== null && (state.query.trim() !== "" || state.searchLimit >= state.indexRows.length)) {
+    fullIndex(); // no-op before the catalogue is in
+  }
   if (state.index === null) return;
   // Before the catalogue is in, the index covers the popular books only: map its rows back.
   const found = searchRows(state.index, state.query);
@@ -697,8 +719,7 @@ function catalogueArrived(site) {
   state.site = site;
   state.books = site.books;
   state.rowOf = new Map(site.metadata.book_ids.map((bookId, row) => [bookId, row]));
-  state.index = buildSearchIndex(site.books);
-  state.indexRows = null;
+  if (state.index === null) state.index = buildSearchIndex(site.books); // no popular books in the page
   state.years = site.books.map((book) => (Number.isInteger(book.year) ? book.year : null));
   initialShelf();
   state.query = ui.searchValue();
@@ -725,9 +746,12 @@ function modelArrived({ model, rec }) {
 /** Start (or, after Retry, restart) the downloads still missing; the catalogue's and the model's at once. */
 async function start() {
   const build = ui.pageBuild();
+  // metadata.json once, for both: the model's download must not wait for books.json's.
+  const metadata = state.site?.metadata ?? (state.loadingMetadata ??= fetchJson("metadata.json"));
   if (state.site === null) {
     state.loadingCatalogue ??= loadCatalogue({
       build,
+      metadata,
       onBytes: (received) => {
         state.progress.catalogue = Math.min(1, received / (state.popular?.books_json_bytes || 2e6));
         showProgress();
@@ -735,7 +759,6 @@ async function start() {
     });
   }
   if (state.model === null) {
-    const metadata = state.site?.metadata ?? state.loadingCatalogue.then((site) => site.metadata);
     state.loadingModel ??= Promise.all([
       loadModel(metadata, {
         onFraction: (fraction) => {
@@ -753,6 +776,7 @@ async function start() {
     const loaded = await state.loadingModel;
     modelArrived(loaded);
   } catch (error) {
+    state.loadingMetadata = null;
     state.loadingCatalogue = null;
     state.loadingModel = null;
     if (error instanceof NewBuildError) newBuildMet(); // Retry then reloads the whole page

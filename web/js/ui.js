@@ -160,7 +160,7 @@ function replaceItems(list, items) {
 
 /**
  * Wire the page's static markup (index.html) to `handlers` and return the render functions.
- * handlers: onSearch(query), onSearchMore(), onPick(bookId), onUnpick(bookId),
+ * handlers: onSearch(query), onSearchFocus(), onSearchMore(), onPick(bookId), onUnpick(bookId),
  * onStars(bookId, stars), onSimilar(bookId), onSuggestionsMore(), onRetry(), onClear(), onShare(),
  * onRead(bookId, stars: 0 = no stars), onNotInterested(bookId), onUnmark(bookId),
  * onPicksMore(), onMarksMore(), onFilter({genre, yearFrom, yearTo}: the boxes' raw values),
@@ -265,6 +265,7 @@ export function createUi(root, handlers) {
     handlers.onStars(Number(item.dataset.bookId), Number(event.target.value));
   });
   nodes.search.addEventListener("input", () => handlers.onSearch(nodes.search.value));
+  nodes.search.addEventListener("focus", () => handlers.onSearchFocus?.());
   nodes.search.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && nodes.search.value) {
       nodes.search.value = "";
