@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from server.search import search_rows
+from tests.goodreads_fixture import FIXTURE
 from tests.web.test_web_e2e import catalogue, ids  # noqa: F401  (catalogue: a fixture)
 
 pytestmark = pytest.mark.browser
@@ -94,8 +95,9 @@ def test_the_model_loads_with_progress_while_the_catalogue_works(page, gunicorn_
     patterns = ("**/model/*.bin",)
     held = hold(page, patterns)
     page.goto(gunicorn_url)
-    page.wait_for_function("() => !document.querySelector('#import-file').disabled")
-    assert "Loading the model" in page.text_content("#status-text")
+    page.wait_for_function(
+        "() => document.querySelector('#status-text').textContent.startsWith('Loading the model')"
+    )
     page.fill("#search", "even")
     expected = [catalogue.books[row]["book_id"] for row in search_rows(catalogue.index, "even")[:20]]
     assert ids(page, "#search-results") == expected
@@ -106,4 +108,22 @@ def test_the_model_loads_with_progress_while_the_catalogue_works(page, gunicorn_
     let_go(page, held, patterns)
     page.wait_for_selector("#suggestions > li", timeout=60_000)
     assert page.is_hidden("#status")
+    assert page.js_errors == []
+
+
+def test_a_library_chosen_before_the_catalogue_is_imported_once_it_is_in(page, gunicorn_url):
+    """The import box works from the first screen: the file waits for the catalogue."""
+    held = hold(page)
+    page.goto(gunicorn_url)
+    page.wait_for_selector("#search-results button[data-action=pick]")
+    page.set_input_files("#import-file", str(FIXTURE))
+    page.wait_for_function(
+        "() => document.querySelector('#import-status').textContent.includes('as soon as the catalogue')"
+    )
+    assert page.evaluate("window.shelf.stats.importCount") == 0
+    let_go(page, held)
+    page.wait_for_function("() => window.shelf.stats.importCount === 1", timeout=60_000)
+    page.wait_for_selector("#suggestions > li", timeout=60_000)
+    assert "matched" in page.text_content("#import-status")
+    assert len(page.query_selector_all("#picks > li")) > 0
     assert page.js_errors == []

@@ -54,6 +54,7 @@ const state = {
   loadingCatalogue: null,
   loadingModel: null,
   progress: { catalogue: 0, model: 0 },
+  waitingForCatalogue: [], // {resolve, reject} of imports begun before the catalogue was in
   similarity: null, // unit-length book vectors for reasons and "similar books"
   content: undefined, // content_similar.json: undefined = not fetched yet, null = absent
   genres: null, // genres.json by row ({names, rows}); null until fetched, or when absent
@@ -468,6 +469,10 @@ async function importFile(file) {
   try {
     importUi.progress(0, what);
     if (file.size > MAX_FILE_BYTES) throw tooBig(file.size);
+    if (state.site === null) {
+      importUi.progress(0, `${what} It is matched as soon as the catalogue has loaded.`);
+      await catalogueIn();
+    }
     const [bytes, matcher] = await Promise.all([file.arrayBuffer(), goodreadsMatcher()]);
     const read = performance.now();
     const text = decodeExport(new Uint8Array(bytes));
@@ -509,6 +514,12 @@ async function importFile(file) {
   } finally {
     state.importing = false;
   }
+}
+
+/** Resolves once the catalogue is in (catalogueArrived); rejects with its error if it failed. */
+function catalogueIn() {
+  if (state.site !== null) return Promise.resolve();
+  return new Promise((resolve, reject) => state.waitingForCatalogue.push({ resolve, reject }));
 }
 
 /** Add the import's books to the shelf; return what was added (for Undo and the message). */
@@ -704,6 +715,7 @@ function showPopular() {
   state.indexRows = rows;
   state.query = ui.searchValue();
   ui.showUsable();
+  importUi.enable(); // a file chosen now is read, then matched once the catalogue is in
   renderSearch();
 }
 
@@ -727,6 +739,7 @@ function catalogueArrived(site) {
   ui.showUsable();
   importUi.enable();
   picksChanged(); // saves the shelf; its suggestions wait for the model (recompute)
+  for (const waiting of state.waitingForCatalogue.splice(0)) waiting.resolve();
   if (state.model === null) showProgress();
   loadGenres();
 }
@@ -782,6 +795,7 @@ async function start() {
     if (error instanceof NewBuildError) newBuildMet(); // Retry then reloads the whole page
     else console.error(error);
     // Nothing was changed: the shelf stays in the URL and localStorage for the retry.
+    for (const waiting of state.waitingForCatalogue.splice(0)) waiting.reject(error);
     const kept = state.site === null ? Math.max(savedShelf().picks.size, state.picks.size) : state.picks.size;
     ui.showError(error.message || String(error), kept);
     suggestionsPending();
