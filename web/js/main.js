@@ -421,7 +421,7 @@ function yearRange() {
 /** Picks but no suggestions yet: say what they wait for (the catalogue, the model) and how far it is. */
 function suggestionsPending() {
   if (state.picks.size === 0) return;
-  const percent = Math.round(100 * (state.site === null ? 0.25 * state.progress.catalogue : state.progress.model));
+  const percent = Math.round(100 * state.progress.model); // it downloads from the start, beside the catalogue
   ui.suggestionsPending(
     state.loadingModel === null && state.model === null && state.site !== null
       ? "Your suggestions appear once the model has loaded: use Retry above."
