@@ -411,7 +411,7 @@ export function createUi(root, handlers) {
     /** suggestions: [{book, predicted, reason}]; pickCount 0 shows the start hint. */
     renderSuggestions(suggestions, { pickCount, hasMore, millis, filtered = false }) {
       nodes.suggestionsHint.hidden = pickCount > 0;
-      nodes.suggestionsHint.textContent = hintText;
+      if (nodes.suggestionsHint.textContent !== hintText) nodes.suggestionsHint.textContent = hintText;
       nodes.suggestionsEmpty.hidden = !(pickCount > 0 && suggestions.length === 0);
       nodes.filterClear.hidden = !filtered;
       replaceItems(
