@@ -74,4 +74,4 @@ bench: install
 	$(PY) benchmarks/bench_phone.py --artifacts $(ARTIFACTS)
 
 clean:
-	rm -rf $(ARTIFACTS) $(STATIC) test-artifacts
+	rm -rf $(ARTIFACTS) $(STATIC) test-artifacts .cache/precompressed

@@ -11,17 +11,21 @@ staging directory behind; the next build removes it. SIGTERM cleans up at once.
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import html
 import json
 import logging
+import os
 import posixpath
 import re
 import shutil
 import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import brotli
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,13 +33,19 @@ sys.path.insert(0, str(ROOT))
 from model.atomic import atomic_dir  # noqa: E402  (no TensorFlow)
 
 log = logging.getLogger("build_site")
-PRELOAD_MARKER = "<!-- build_site: weight preloads -->"
+POPULAR_MARKER = "<!-- build_site: popular books -->"
+# The most popular books, written into index.html: the first screen can be searched and picked
+# before books.json (2 MB) and the model arrive. Two pages of the page's 20.
+POPULAR_BOOKS = 40
 PRECACHE_PLACEHOLDER = '{ build: "unbuilt", files: {} }'  # in web/sw.js
 # What index.html loads: the href of its <link>s and the src of its <script>s.
 _PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
 # Fetched by the page when they exist: the explorer writes content_similar.json and genres.json;
 # goodreads.json comes with the model (an older build has none).
 OPTIONAL_PRECACHE = ("content_similar.json", "genres.json", "goodreads.json")
+# Fetched by index.html's modules after the first screen (not named in the page, so that they
+# never compete with it): the catalogue, and the modules that bring TF.js (+ TF.js, the model).
+LATER_PRECACHE = ("metadata.json", "books.json", "js/layers.js", "js/recommend.js")
 TFJS_FILE = "tf.fesm.min.js"  # the ES-module build; web/js/*.js import ../vendor/tf.fesm.min.js
 # The licence of the TF.js we ship (the npm package has none of its own; its package.json says
 # Apache-2.0): web/vendor/tfjs-LICENSE.txt, served beside it.
@@ -43,6 +53,28 @@ TFJS_LICENSE = "vendor/tfjs-LICENSE.txt"
 # The files the page checks against metadata.json's site_files (the build they belong to).
 BUILD_FILES = ("books.json", "goodreads.json", "genres.json", "content_similar.json", "map.json")
 BUILD_META = '<meta name="shelf-build" content="{build}" />'
+# Written beside every file of these kinds (server/site.py sends them to clients that accept
+# them): brotli at its best quality, gzip at 9; only when at least PAYS smaller, and for files of
+# at least PRECOMPRESS_MIN_BYTES (server/__init__.py GZIP_MIN_BYTES).
+PRECOMPRESS_SUFFIXES = (
+    ".html",
+    ".js",
+    ".mjs",
+    ".css",
+    ".json",
+    ".svg",
+    ".txt",
+    ".wasm",
+    ".bin",
+    ".map",
+    ".webmanifest",
+)
+PRECOMPRESS_MIN_BYTES = 512
+PAYS = 0.95
+BROTLI_QUALITY = 11
+# Brotli at quality 11 takes seconds per megabyte; the same bytes (TF.js above all) come back
+# build after build, so their compressed forms are kept here by content hash.
+COMPRESS_CACHE = ROOT / ".cache" / "precompressed"
 
 
 class BuildError(Exception):
@@ -55,6 +87,7 @@ class SiteConfig:
     out: Path
     web: Path
     node_modules: Path
+    compress_cache: Path | None = field(default=COMPRESS_CACHE)
 
 
 def parse_args(argv: list[str] | None = None) -> SiteConfig:
@@ -63,8 +96,14 @@ def parse_args(argv: list[str] | None = None) -> SiteConfig:
     parser.add_argument("--out", default="static", help="where to write the site (replaced atomically)")
     parser.add_argument("--web", default=str(ROOT / "web"), help="the page's sources")
     parser.add_argument("--node-modules", default=str(ROOT / "node_modules"), help="npm install location")
+    parser.add_argument(
+        "--compress-cache",
+        default=str(COMPRESS_CACHE),
+        help="where brotli/gzip forms are kept by content hash between builds ('' for none)",
+    )
     args = parser.parse_args(argv)
-    return SiteConfig(Path(args.artifacts), Path(args.out), Path(args.web), Path(args.node_modules))
+    cache = Path(args.compress_cache) if args.compress_cache else None
+    return SiteConfig(Path(args.artifacts), Path(args.out), Path(args.web), Path(args.node_modules), cache)
 
 
 def check_inputs(cfg: SiteConfig) -> tuple[Path, str]:
@@ -120,25 +159,52 @@ def assemble(cfg: SiteConfig, tfjs: Path, into: Path) -> None:
             source.write_text(text.replace(f"vendor/{TFJS_FILE}", f"vendor/{versioned}"), encoding="utf-8")
 
 
-def add_weight_preloads(site: Path) -> None:
-    """Let index.html start downloading the model's shards at once, in parallel with TF.js.
+def popular_books(books: list[dict], count: int) -> list[int]:
+    """The rows of the ``count`` books with the most ratings, ties to the lower row: the order
+    of web/js/search.js's ``popularity``, which shows them when the search box is empty."""
+    order = sorted(range(len(books)), key=lambda row: (-(books[row].get("ratings_count") or 0), row))
+    return order[:count]
 
-    The shard names carry content hashes, so they are only known here: the marker comment in
-    web/index.html is replaced by one ``<link rel="preload">`` per shard named in model.json.
+
+def add_popular_books(site: Path) -> None:
+    """Write the most popular books into index.html (``POPULAR_MARKER``), with what picking needs.
+
+    ``<script type="application/json" id="popular-books">`` (data, never run: the CSP allows no
+    inline script and needs none): ``{rows, books, default_pick_stars, min_stars, max_stars,
+    books_json_bytes}``, ``books`` as in books.json, ``rows`` their rows (web/js/main.js).
     """
     index = site / "index.html"
-    metadata = json.loads((site / "metadata.json").read_text())
-    model_url = metadata.get("model_url", "model/model.json")
-    model_json = json.loads((site / model_url).read_text())
-    base = posixpath.dirname(model_url)
-    links = [
-        f'<link rel="preload" href="{html.escape(posixpath.join(base, path))}" as="fetch" crossorigin />'
-        for group in model_json["weightsManifest"]
-        for path in group["paths"]
-    ]
     text = index.read_text(encoding="utf-8")
-    if PRELOAD_MARKER in text:
-        index.write_text(text.replace(PRELOAD_MARKER, "\n    ".join(links)), encoding="utf-8")
+    if POPULAR_MARKER not in text:
+        return
+    books = json.loads((site / "books.json").read_text(encoding="utf-8"))
+    metadata = json.loads((site / "metadata.json").read_text(encoding="utf-8"))
+    rows = popular_books(books, POPULAR_BOOKS)
+    data = {
+        "rows": rows,
+        "books": [books[row] for row in rows],
+        **{key: metadata.get(key) for key in ("default_pick_stars", "min_stars", "max_stars")},
+        "books_json_bytes": (site / "books.json").stat().st_size,
+    }
+    # "<" only ever occurs inside JSON strings, where \u003c means the same: no "</script>".
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    block = f'<script type="application/json" id="popular-books">{payload}</script>'
+    index.write_text(text.replace(POPULAR_MARKER, block), encoding="utf-8")
+
+
+def later_files(site: Path) -> set[str]:
+    """What the page fetches after its first screen: LATER_PRECACHE, TF.js, model.json, shards."""
+    metadata = json.loads((site / "metadata.json").read_text(encoding="utf-8"))
+    model_url = metadata.get("model_url", "model/model.json")
+    model_json = json.loads((site / model_url).read_text(encoding="utf-8"))
+    base = posixpath.dirname(model_url)
+    shards = {
+        posixpath.join(base, path) for group in model_json["weightsManifest"] for path in group["paths"]
+    }
+    tfjs = {p.relative_to(site).as_posix() for p in (site / "vendor").glob("tf.fesm.min.*.js")}
+    # (the page's later modules where the sources have them: a test's tiny sources do not)
+    later = {name for name in LATER_PRECACHE if (site / name).is_file()}
+    return {*later, model_url, *shards, *tfjs}
 
 
 def precache_files(site: Path) -> list[str]:
@@ -151,6 +217,7 @@ def precache_files(site: Path) -> list[str]:
             continue
         files.add(posixpath.normpath(ref))
     files.update(name for name in OPTIONAL_PRECACHE if (site / name).is_file())
+    files.update(later_files(site))
     missing = sorted(name for name in files if not (site / name).is_file())
     if missing:
         raise BuildError(f"index.html loads {', '.join(missing)}, which the site lacks")
@@ -212,14 +279,53 @@ def add_precache_manifest(site: Path, build: str) -> None:
     worker.write_text(text.replace(PRECACHE_PLACEHOLDER, manifest), encoding="utf-8")
 
 
+def compressed(data: bytes, coding: str, cache: Path | None) -> bytes:
+    """``data`` in ``coding`` ("br" or "gzip", reproducible: same bytes in, same bytes out),
+    taken from ``cache`` when an earlier build compressed the same bytes."""
+    key = f"{hashlib.sha256(data).hexdigest()}.{coding}{BROTLI_QUALITY if coding == 'br' else 9}"
+    if cache is not None and (cache / key).is_file():
+        return (cache / key).read_bytes()
+    if coding == "br":
+        body = brotli.compress(data, quality=BROTLI_QUALITY)
+    else:
+        body = gzip.compress(data, compresslevel=9, mtime=0)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = cache / f".{key}.{os.getpid()}"
+        partial.write_bytes(body)
+        partial.replace(cache / key)  # another build may write the same key: either will do
+    return body
+
+
+def precompress(site: Path, cache: Path | None) -> int:
+    """Write ``<file>.br`` and ``<file>.gz`` beside each text, JSON, wasm and weight file of
+    ``site`` where they are at least 5% smaller; returns how many were written.
+
+    Runs last, on the final bytes: the build id and the hashes are of the files themselves,
+    and server/site.py sends a compressed form only when it decodes to the file beside it.
+    """
+    written = 0
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        if path.suffix.lower() not in PRECOMPRESS_SUFFIXES or path.stat().st_size < PRECOMPRESS_MIN_BYTES:
+            continue
+        data = path.read_bytes()
+        for coding, suffix in (("br", ".br"), ("gzip", ".gz")):
+            body = compressed(data, coding, cache)
+            if len(body) <= PAYS * len(data):
+                path.with_name(path.name + suffix).write_bytes(body)
+                written += 1
+    return written
+
+
 def build_site(cfg: SiteConfig) -> None:
     """Build ``cfg.out`` from the sources, the artifacts and node_modules."""
     tfjs, version = check_inputs(cfg)
     with atomic_dir(cfg.out) as staging:
         assemble(cfg, tfjs, staging)
-        add_weight_preloads(staging)
+        add_popular_books(staging)
         build = stamp_build(staging)
         add_precache_manifest(staging, build)
+        precompress(staging, cfg.compress_cache)
     files = sum(1 for path in cfg.out.rglob("*") if path.is_file())
     log.info("built %s: %d files, TF.js %s vendored, build %s", cfg.out, files, version, build)
 

@@ -44,9 +44,51 @@ def gzip_bytes(data: bytes, level: int = 6) -> bytes:
     return gzip.compress(data, compresslevel=level, mtime=0)
 
 
+def accepted_encodings(header: str | None) -> dict[str, float]:
+    """``Accept-Encoding`` as {coding (lower case): q}; a q that is not a number counts as 0.
+
+    Parsed here rather than with werkzeug's ``Accept``, which gives ``br`` the q of ``*`` in
+    ``*, br;q=0`` (it matches the first item by quality, not the most specific one).
+    """
+    codings: dict[str, float] = {}
+    for item in (header or "").split(","):
+        coding, *params = (part.strip() for part in item.split(";"))
+        if not coding:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = 0.0
+                q = q if 0.0 <= q <= 1.0 else 0.0  # also NaN
+        codings[coding.lower()] = q
+    if "x-gzip" in codings:
+        codings.setdefault("gzip", codings["x-gzip"])
+    return codings
+
+
+def choose_encoding(header: str | None, available) -> str | None:
+    """The content coding to send among ``available`` (best first, e.g. ``("br", "gzip")``), or
+    None for the file's own bytes: the client's highest q above 0, ties to the earlier one.
+
+    A coding the client named gets its own q, else the q of ``*``; one it did not accept (q=0,
+    absent, or no ``Accept-Encoding`` at all) is never chosen.
+    """
+    codings = accepted_encodings(header)
+    best, best_q = None, 0.0
+    for coding in available:
+        q = codings.get(coding, codings.get("*", 0.0))
+        if q > best_q:
+            best, best_q = coding, q
+    return best
+
+
 def accepts_gzip() -> bool:
-    """Whether the client sent ``Accept-Encoding: gzip`` (without q=0)."""
-    return request.accept_encodings["gzip"] > 0
+    """Whether the client accepts gzip (``Accept-Encoding``; q=0 refuses it)."""
+    return choose_encoding(request.headers.get("Accept-Encoding"), ("gzip",)) == "gzip"
 
 
 def is_compressible(mimetype: str | None) -> bool:

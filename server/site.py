@@ -1,5 +1,10 @@
 """Serves the built site from ``STATIC_DIR``: caching, compression, no listings, no traversal.
 
+Compression: scripts/build_site.py writes ``<file>.br`` and ``<file>.gz`` beside each text,
+JSON, wasm and weight file where they pay; each is sent only to a client that accepts that
+coding and only when it decodes to exactly the file beside it (else gzip made here, or the
+file's own bytes). Byte ranges are always of the file's own bytes.
+
 Caching: files whose name carries a content hash (the model shards, the vendored TF.js) are
 cached for a year as immutable; everything else (HTML, JSON, our own JS and CSS, the licence)
 is ``no-cache``, i.e. revalidated with its ETag each time. firebase.json has the same rule.
@@ -8,19 +13,23 @@ is ``no-cache``, i.e. revalidated with its ETag each time. firebase.json has the
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
 import os
 import re
 import threading
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import brotli
 from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.security import safe_join
 
-from server.http import accepts_gzip, gzip_bytes, is_compressible
+from server.http import choose_encoding, gzip_bytes, is_compressible
 
 bp = Blueprint("site", __name__)
+log = logging.getLogger(__name__)
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -39,18 +48,56 @@ _TYPES = {
 }
 
 
+# The precompressed forms scripts/build_site.py writes beside a file, best first.
+PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))
+_ETAG_SUFFIX = {"br": "-br", "gzip": "-gz"}
+
+
 @dataclass(frozen=True)
 class StaticFile:
-    """One file's bytes, its gzip form (when worth it) and ETags for both."""
+    """One file's bytes, its compressed forms that decode to exactly those bytes, and its ETag.
+
+    ``encoded`` maps a content coding ("br", "gzip") to its body; the ETag of each form is
+    ``etag`` plus ``-br`` / ``-gz``, so a cache never mixes the forms up.
+    """
 
     data: bytes
-    gzipped: bytes | None
+    encoded: dict[str, bytes]
     etag: str
     mimetype: str
 
 
+def decodes_to(coding: str, body: bytes, data: bytes) -> bool:
+    """Whether ``body``, a ``coding`` form of a file, decodes to exactly ``data``.
+
+    A precompressed file that is truncated, corrupt or of another build than the file beside
+    it (a rebuild in between, a half-copied deploy) fails this and is never sent.
+    """
+    try:
+        if coding == "gzip":
+            decoder = zlib.decompressobj(wbits=31)  # gzip header and trailer (CRC, length)
+            decoded = decoder.decompress(body, len(data) + 1)
+            return decoder.eof and not decoder.unconsumed_tail and decoded == data
+        decompressor = brotli.Decompressor()
+        decoded = decompressor.process(body)
+        return decompressor.is_finished() and decoded == data
+    except (zlib.error, brotli.error):
+        return False
+
+
+def _open_stat(path: Path):
+    """(open file, its stat key) or (None, None) when there is no such file."""
+    try:
+        file = open(path, "rb")  # closed by the caller
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None, None
+    stat = os.fstat(file.fileno())
+    return file, (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
 class StaticFileCache:
-    """Keeps read (and gzipped) files in memory, keyed by path, mtime and size."""
+    """Keeps read files and their checked compressed forms in memory, keyed by path and the
+    mtime, size and inode of the file and of each precompressed form beside it."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -59,33 +106,58 @@ class StaticFileCache:
     def get(self, path: Path) -> StaticFile | None:
         """The file at ``path``, or None when there is none (any more).
 
-        One open file gives both the key and the bytes, so a rebuild swapping ``static/``
-        in between cannot pair one build's key with the other's bytes.
+        Each open file gives both its part of the key and its bytes, so a rebuild swapping
+        ``static/`` in between cannot pair one build's key with the other's bytes; a
+        precompressed form of another build than the file is dropped (``decodes_to``).
         """
-        try:
-            file = open(path, "rb")  # closed by the with below
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        file, key = _open_stat(path)
+        if file is None:
             return None
-        with file:
-            stat = os.fstat(file.fileno())
-            key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        variants = {
+            coding: _open_stat(path.with_name(path.name + suffix)) for coding, suffix in PRECOMPRESSED
+        }
+        try:
+            full_key = (key, *(variant[1] for variant in variants.values()))
             with self._lock:
                 cached = self._files.get(str(path))
-            if cached and cached[0] == key:
+            if cached and cached[0] == full_key:
                 return cached[1]
             data = file.read()
-        mimetype = _TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
-        mimetype = mimetype or "application/octet-stream"
-        gzipped = None
-        if is_compressible(mimetype) and len(data) >= current_app.config["GZIP_MIN_BYTES"]:
-            gzipped = gzip_bytes(data, level=9)  # once per file and worker, then cached
-            if len(gzipped) >= len(data):
-                gzipped = None
-        entry = StaticFile(data, gzipped, hashlib.sha256(data).hexdigest()[:32], mimetype)
+            bodies = {
+                coding: variant[0].read() for coding, variant in variants.items() if variant[0] is not None
+            }
+        finally:
+            file.close()
+            for variant, _ in variants.values():
+                if variant is not None:
+                    variant.close()
+        entry = self._entry(path, data, bodies)
         if len(data) <= _MAX_CACHED_BYTES:
             with self._lock:
-                self._files[str(path)] = (key, entry)
+                self._files[str(path)] = (full_key, entry)
         return entry
+
+    @staticmethod
+    def _entry(path: Path, data: bytes, bodies: dict[str, bytes]) -> StaticFile:
+        mimetype = _TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+        mimetype = mimetype or "application/octet-stream"
+        encoded = {}
+        for coding, body in bodies.items():
+            if decodes_to(coding, body, data):
+                encoded[coding] = body
+            else:
+                log.warning(
+                    "%s%s does not decode to %s (stale or corrupt): not served",
+                    path.name,
+                    dict(PRECOMPRESSED)[coding],
+                    path,
+                )
+        compressible = is_compressible(mimetype) and len(data) >= current_app.config["GZIP_MIN_BYTES"]
+        if "gzip" not in encoded and compressible:
+            gzipped = gzip_bytes(data, level=9)  # once per file and worker, then cached
+            if len(gzipped) < len(data):
+                encoded["gzip"] = gzipped
+        return StaticFile(data, encoded, hashlib.sha256(data).hexdigest()[:32], mimetype)
 
 
 _cache = StaticFileCache()
@@ -134,6 +206,10 @@ def serve(relative_path: str) -> Response:
         # bytes a file system allows, which no file of the site has (a NUL, or a name too long,
         # made open() raise: a 500).
         return not_found()
+    if parts and parts[-1].endswith(tuple(suffix for _, suffix in PRECOMPRESSED)):
+        # A compressed form is another encoding of a file, not a file of the site (Firebase
+        # Hosting does not deploy them either): asked for by name, it is not found.
+        return not_found()
     joined = safe_join(str(static_dir), *parts) if parts else str(static_dir)
     if joined is None:
         return not_found()
@@ -150,13 +226,14 @@ def serve(relative_path: str) -> Response:
 
 
 def file_response(entry: StaticFile, relative_path: str) -> Response:
-    """200 (gzipped when accepted), 304, or 206 / 416 for a ``Range``, with Vary, ETag,
+    """200 (brotli or gzip when accepted), 304, or 206 / 416 for a ``Range``, with Vary, ETag,
     Cache-Control and ``Accept-Ranges``.
 
-    ``If-None-Match`` compares weakly (RFC 9110: a ``W/"..."`` tag a cache sent back matches).
-    A range is of the file's own bytes, never of its gzip form, so a download cut off half-way
-    (a 2 MB shard on a phone) resumes where it stopped; ``If-Range`` with another ETag gives
-    the whole file.
+    The body is in a coding the client accepted (``choose_encoding``), else the file's own
+    bytes; each form has its own ETag and Content-Length. ``If-None-Match`` compares weakly
+    (RFC 9110: a ``W/"..."`` tag a cache sent back matches). A range is of the file's own
+    bytes, never of a compressed form, so a download cut off half-way (a shard on a phone)
+    resumes where it stopped; ``If-Range`` with another ETag gives the whole file.
     """
     headers = {
         "Cache-Control": cache_control_for(relative_path),
@@ -170,15 +247,17 @@ def file_response(entry: StaticFile, relative_path: str) -> Response:
         # 206 with Content-Range, 416 for a range past the end, 200 for a stale If-Range,
         # 304 for a matching If-None-Match.
         return response.make_conditional(request, accept_ranges=True, complete_length=len(entry.data))
-    use_gzip = entry.gzipped is not None and accepts_gzip()
-    etag = f"{entry.etag}-gz" if use_gzip else entry.etag
+    coding = choose_encoding(
+        request.headers.get("Accept-Encoding"), [c for c, _ in PRECOMPRESSED if c in entry.encoded]
+    )
+    etag = entry.etag + _ETAG_SUFFIX[coding] if coding else entry.etag
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304, headers=headers)
         response.set_etag(etag)
         return response
-    body = entry.gzipped if use_gzip else entry.data
+    body = entry.encoded[coding] if coding else entry.data
     response = Response(body, mimetype=entry.mimetype, headers=headers)
-    if use_gzip:
-        response.headers["Content-Encoding"] = "gzip"
+    if coding:
+        response.headers["Content-Encoding"] = coding
     response.set_etag(etag)
     return response

@@ -245,7 +245,11 @@ def test_model_failure_shows_error_then_retry_works(page, site_url, screenshot_d
     page.wait_for_selector("body[data-state=error]", timeout=30_000)
     assert page.is_visible("#retry")
     assert "Could not load the recommender" in page.text_content("#status-text")
-    assert page.is_disabled("#search")
+    # The catalogue came: the visitor can still search and pick; the picks wait for the model.
+    assert page.is_enabled("#search")
+    page.click("#search-results button[data-action=pick] >> nth=0")
+    page.wait_for_selector("#picks li")
+    assert "Retry" in page.text_content("#suggestions-hint")
     page.screenshot(path=screenshot_dir / f"{name}-model-failed.png")
 
     page.unroute("**/model/model.json")
@@ -253,6 +257,8 @@ def test_model_failure_shows_error_then_retry_works(page, site_url, screenshot_d
     page.wait_for_selector("body[data-state=ready]", timeout=30_000)
     assert page.is_hidden("#status")
     assert len(ids(page, "#search-results")) == 20
+    page.wait_for_selector("#suggestions li")  # the pick made while the model was missing
+    assert len(ids(page, "#picks")) == 1
 
 
 def test_loading_state_shows_progress(page, site_url):
@@ -324,9 +330,9 @@ def test_similar_content_from_content_similar_json(page, site_url):
 def test_vendored_tfjs_is_versioned_and_its_licence_ships(site_url):
     """TF.js is cached a year only under a name that carries its hash (gunicorn and Firebase
     alike), and vendor/tfjs-LICENSE.txt, the licence of what we ship, is served."""
-    with urllib.request.urlopen(site_url) as response:
-        index = response.read().decode()
-    name = re.search(r'href="(vendor/tf\.fesm\.min\.[0-9a-f]{16}\.js)"', index).group(1)
+    with urllib.request.urlopen(site_url + "js/loader.js") as response:
+        loader = response.read().decode()  # loader.js imports it once the first screen is up
+    name = re.search(r'"\.\./(vendor/tf\.fesm\.min\.[0-9a-f]{16}\.js)"', loader).group(1)
     with urllib.request.urlopen(site_url + name) as response:
         assert response.headers["Cache-Control"] == IMMUTABLE
     with urllib.request.urlopen(site_url + "vendor/tfjs-LICENSE.txt") as response:

@@ -254,7 +254,7 @@ def make_site_inputs(base: Path) -> dict[str, Path]:
         inputs[variant] = artifacts
     sources = base / "web"
     sources.mkdir()
-    (sources / "index.html").write_text(f"<!doctype html><title>Shelf</title>\n{build_site.PRELOAD_MARKER}")
+    (sources / "index.html").write_text(f"<!doctype html><title>Shelf</title>\n{build_site.POPULAR_MARKER}")
     (sources / "sw.js").write_text(f"const PRECACHE = {build_site.PRECACHE_PLACEHOLDER};\n")
     (sources / "vendor").mkdir()
     (sources / build_site.TFJS_LICENSE).write_text("Apache License 2.0\n")

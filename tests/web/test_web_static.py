@@ -225,22 +225,25 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tmp_pat
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     tfjs = f"vendor/tf.fesm.min.{hashlib.sha256(TFJS.read_bytes()).hexdigest()[:16]}.js"
     source = (ROOT / "web" / "index.html").read_text()
-    preload = f'<link rel="preload" href="{SHARD}" as="fetch" crossorigin />'
-    expected = source.replace("<!-- build_site: weight preloads -->", preload)
-    expected = expected.replace("vendor/tf.fesm.min.js", tfjs)
+    built = (out / "index.html").read_text()
+    popular = re.search(r'<script type="application/json" id="popular-books">.*?</script>', built)
+    expected = source.replace("<!-- build_site: popular books -->", popular.group(0))
     build_id = precache_manifest(out)["build"]
     meta = f'<meta charset="utf-8" />\n    <meta name="shelf-build" content="{build_id}" />'
     assert (out / "index.html").read_text() == expected.replace('<meta charset="utf-8" />', meta)
     assert (out / "js" / "ui.js").is_file()
     assert (out / "metadata.json").is_file() and (out / SHARD).is_file()
     # TF.js under a name that carries its hash, every reference to it rewritten; its licence beside it.
-    assert sorted(p.name for p in (out / "vendor").iterdir()) == sorted([Path(tfjs).name, "tfjs-LICENSE.txt"])
+    # (and their brotli and gzip forms: tests/web/test_web_precompressed.py)
+    vendored = sorted(p.name for p in (out / "vendor").iterdir() if p.suffix not in (".br", ".gz"))
+    assert vendored == sorted([Path(tfjs).name, "tfjs-LICENSE.txt"])
+    assert (out / "vendor" / f"{Path(tfjs).name}.br").is_file()
     assert (out / tfjs).read_bytes() == TFJS.read_bytes()
     assert "Apache License" in (out / "vendor" / "tfjs-LICENSE.txt").read_text()
     for page in [*out.glob("*.html"), *out.glob("js/*.js")]:
         assert "vendor/tf.fesm.min.js" not in page.read_text(), page
-    assert f'<link rel="modulepreload" href="{tfjs}" />' in (out / "index.html").read_text()
-    assert f'from "../{tfjs}"' in (out / "js" / "loader.js").read_text()
+    assert "tf.fesm.min" not in built  # TF.js is no part of the first screen: loader.js imports it
+    assert f'import("../{tfjs}")' in (out / "js" / "loader.js").read_text()
     assert not (out / "stale.txt").exists()  # replaced whole, not merged
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp dirs left
     assert not list(out.glob(".*"))
@@ -291,6 +294,27 @@ def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artif
         "index.html",
         "metadata.json",
     }
+
+
+@pytest.mark.skipif(not TFJS.is_file(), reason="node_modules/@tensorflow/tfjs missing: run `npm ci`")
+def test_index_html_carries_the_most_popular_books(fake_artifacts, tmp_path):
+    """The first screen: the books with the most ratings (ties to the lower row, as search.js
+    orders them), as in books.json, with their rows and the pick stars; a title with
+    "</script>" cannot end the data block."""
+    books = json.loads((fake_artifacts / "web" / "books.json").read_text())
+    books[-1]["title"] = "</script><script>alert(1)</script>"
+    books[-1]["ratings_count"] = max(book.get("ratings_count") or 0 for book in books) + 1
+    (fake_artifacts / "web" / "books.json").write_text(json.dumps(books))
+    out = tmp_path / "static"
+    assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    page = (out / "index.html").read_text()
+    block = re.search(r'<script type="application/json" id="popular-books">(.*?)</script>', page)
+    popular = json.loads(block.group(1))
+    order = sorted(range(len(books)), key=lambda row: (-(books[row].get("ratings_count") or 0), row))
+    assert popular["rows"] == order[:40] and popular["rows"][0] == len(books) - 1
+    assert popular["books"] == [books[row] for row in popular["rows"]]
+    assert popular["books_json_bytes"] == (out / "books.json").stat().st_size
+    assert page.count("<script") == 2  # the data block and main.js: nothing in the data starts one
 
 
 @pytest.mark.skipif(not TFJS.is_file(), reason="node_modules/@tensorflow/tfjs missing: run `npm ci`")

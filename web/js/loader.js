@@ -1,8 +1,8 @@
 // Loads what the page needs: metadata.json, books.json and the TF.js model, with progress.
 // No DOM here: progress goes to the onProgress(fraction, message) callback, and every failure
 // is a LoadError whose message names the file and what went wrong, for the page to show.
-import * as tf from "../vendor/tf.fesm.min.js";
-import "./layers.js"; // registers the model's custom layers with tf.serialization
+// TF.js (over 200 KB compressed) is imported only by loadModel, so the page can show the
+// popular books and its search box before it arrives.
 
 // A download that receives nothing for this long is given up (it may still be slow: every
 // chunk that arrives restarts the clock).
@@ -189,15 +189,14 @@ async function loadWeights(modelUrl, manifest, onFraction) {
 }
 
 /**
- * Load metadata, catalogue and model. Resolves to {tf, metadata, books, model}; rejects with
- * a LoadError naming the file that failed (a NewBuildError for a file of another build than
- * `build`, the page's own: <meta name="shelf-build">). The CPU backend keeps the browser's
- * scores equal to Python's (to ~1e-5).
+ * Load metadata.json and books.json. Resolves to {metadata, books}; rejects with a LoadError
+ * naming the file that failed (a NewBuildError for a file of another build than `build`, the
+ * page's own: <meta name="shelf-build">). onBytes(received) reports books.json's progress;
+ * `metadata`, a promise of metadata.json, shares one download with loadModel.
  */
-export async function loadSite({ onProgress = () => {}, build = null } = {}) {
-  onProgress(0.02, "Loading the catalogue…");
-  // JSON is served "no-cache", so these revalidate; they also reuse index.html's preloads.
-  const [metadata, booksBytes] = await Promise.all([fetchJson("metadata.json"), fetchBytes("books.json")]);
+export async function loadCatalogue({ build = null, onBytes = () => {}, metadata: pending = null } = {}) {
+  // JSON is served "no-cache", so these revalidate. `metadata`: metadata.json already asked for.
+  const [metadata, booksBytes] = await Promise.all([pending ?? fetchJson("metadata.json"), fetchBytes("books.json", { onBytes })]);
   // One build throughout: metadata.json is the page's, and names every other file of it.
   if (build !== null && metadata.build !== build) throw new NewBuildError("metadata.json");
   await checkBuildFile("books.json", booksBytes, metadata);
@@ -210,21 +209,72 @@ export async function loadSite({ onProgress = () => {}, build = null } = {}) {
   if (!Array.isArray(books) || books.length !== metadata.num_books || metadata.book_ids?.length !== metadata.num_books) {
     throw new LoadError("books.json", "does not match metadata.json (a rebuild in progress?); retry");
   }
-  onProgress(0.25, "Loading the model…");
-  await tf.setBackend("cpu");
-  await tf.ready();
-  const modelJson = await fetchJson(metadata.model_url, { check: metadata });
-  const [weightSpecs, weightData] = await loadWeights(metadata.model_url, modelJson.weightsManifest, (fraction) =>
-    onProgress(0.25 + 0.75 * fraction, "Loading the model…"),
-  );
+  return { metadata, books };
+}
+
+/**
+ * TF.js and the model that `metadata` (a promise of metadata.json, or the object) names.
+ * Starts fetching TF.js, model.json and the shards at once, before metadata.json is in:
+ * model.json's URL is `modelUrl` until metadata says otherwise. Resolves to {tf, model};
+ * onFraction(0..1) reports the weights' bytes. The CPU backend keeps the browser's scores
+ * equal to Python's (to ~1e-5).
+ */
+export async function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/model.json" } = {}) {
+  const tfReady = import("../vendor/tf.fesm.min.js").then(async (tf) => {
+    await import("./layers.js"); // registers the model's custom layers with tf.serialization
+    await tf.setBackend("cpu");
+    await tf.ready();
+    return tf;
+  });
+  tfReady.catch(() => {}); // awaited below; a failure is reported there
+  const modelBytes = fetchBytes(modelUrl);
+  modelBytes.catch(() => {});
+  const meta = await metadata;
+  const url = meta.model_url ?? modelUrl;
+  const bytes = url === modelUrl ? await modelBytes : await fetchBytes(url);
+  await checkBuildFile(url, bytes, meta);
+  let modelJson;
+  try {
+    modelJson = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new LoadError(url, `is not valid JSON (${bytes.byteLength} bytes; cut short?)`);
+  }
+  const [weightSpecs, weightData] = await loadWeights(url, modelJson.weightsManifest, onFraction);
+  let tf;
+  try {
+    tf = await tfReady;
+  } catch {
+    throw new LoadError("TF.js", "could not be downloaded (offline, or the connection broke)");
+  }
   let model;
   try {
     const { modelTopology, format, generatedBy, convertedBy, trainingConfig } = modelJson;
     const artifacts = { modelTopology, format, generatedBy, convertedBy, trainingConfig, weightSpecs, weightData };
     model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (error) {
-    throw new LoadError(metadata.model_url, `could not be read as a model (${error.message})`);
+    throw new LoadError(url, `could not be read as a model (${error.message})`);
   }
+  return { tf, model };
+}
+
+/**
+ * Load metadata, catalogue and model (the map page). Resolves to {tf, metadata, books, model};
+ * rejects with a LoadError naming the file that failed (a NewBuildError for a file of another
+ * build than `build`).
+ */
+export async function loadSite({ onProgress = () => {}, build = null } = {}) {
+  onProgress(0.02, "Loading the catalogue…");
+  const pending = fetchJson("metadata.json");
+  pending.catch(() => {}); // reported by loadCatalogue
+  const catalogue = loadCatalogue({ build, metadata: pending });
+  const model = loadModel(
+    pending,
+    { onFraction: (fraction) => onProgress(0.25 + 0.75 * fraction, "Loading the model…") },
+  );
+  model.catch(() => {}); // a catalogue failure is the one reported
+  const { metadata, books } = await catalogue;
+  onProgress(0.25, "Loading the model…");
+  const { tf, model: loaded } = await model;
   onProgress(1, "Ready");
-  return { tf, metadata, books, model };
+  return { tf, metadata, books, model: loaded };
 }

@@ -1,6 +1,6 @@
 // Entry module: wires the loader, the pure search / picks / shelf / import / recommendation
 // code and the UI.
-import { NewBuildError, fetchJson, fetchOptionalJson, loadSite } from "./loader.js";
+import { NewBuildError, fetchJson, fetchOptionalJson, loadCatalogue, loadModel } from "./loader.js";
 import { STORAGE_KEY, formatPicks, knownPicks, parsePicks, unreadablePicks } from "./picks.js";
 import {
   MARKS_KEY,
@@ -28,7 +28,6 @@ import {
   summaryLine,
   tooBig,
 } from "./goodreads.js";
-import { reasonFor, rowIndex, scorePicks, similarRows, similarityMatrix, topRows } from "./recommend.js";
 import { buildSearchIndex, searchRows } from "./search.js";
 import { createUi } from "./ui.js";
 import { createImportUi } from "./ui-import.js";
@@ -38,10 +37,24 @@ const SIMILAR_K = 10;
 const WARM_UP_PICKS = 64; // the model's first run, before any pick, warms TF.js' kernels
 const NEW_VERSION = "A new version of Shelf is ready.";
 
+// What the page needs, in the order it arrives: index.html's popular books (a first screen to
+// pick from), then the catalogue (metadata.json, books.json), then TF.js and the model.
 const state = {
-  site: null, // {tf, metadata, books, model}
-  rowOf: null, // Map book_id -> row
-  index: null, // search index
+  site: null, // {metadata, books}: the catalogue; null until it is in
+  model: null, // the TF.js model; null until it is in
+  rec: null, // recommend.js (imports TF.js, so it comes with the model)
+  popular: null, // index.html's popular books: {rows, books, default_pick_stars, min_stars, max_stars}
+  books: [], // row -> book: the popular ones first, every book once the catalogue is in
+  rowOf: null, // Map book_id -> row (of the books known so far)
+  index: null, // search index (over indexRows until the catalogue is in)
+  indexRows: null, // index row -> book row while the index covers only the popular books; null after
+  // The downloads in flight, one of each: metadata.json (which both of the others need), the
+  // catalogue (books.json) and the model (TF.js, model.json, the shards).
+  loadingMetadata: null,
+  loadingCatalogue: null,
+  loadingModel: null,
+  progress: { catalogue: 0, model: 0 },
+  waitingForCatalogue: [], // {resolve, reject} of imports begun before the catalogue was in
   similarity: null, // unit-length book vectors for reasons and "similar books"
   content: undefined, // content_similar.json: undefined = not fetched yet, null = absent
   genres: null, // genres.json by row ({names, rows}); null until fetched, or when absent
@@ -57,6 +70,7 @@ const state = {
   lastImport: null, // what the last import added, for Undo: {picks: [book_id], marks: [book_id], replaced: Map}
   importing: false,
   query: "",
+  searchDrawn: null, // what renderSearch drew last (it draws nothing new for the same)
   searchLimit: PAGE,
   suggestionLimit: PAGE,
   picksLimit: PAGE,
@@ -87,12 +101,15 @@ const ui = createUi(document, {
     state.searchLimit = PAGE;
     renderSearch();
   },
+  onSearchFocus() {
+    fullIndex(); // before the first key: the visitor is about to search every book
+  },
   onSearchMore() {
     state.searchLimit += PAGE;
     renderSearch();
   },
   onPick(bookId) {
-    state.picks.set(bookId, state.site.metadata.default_pick_stars);
+    state.picks.set(bookId, pickOptions().defaultStars);
     state.marks.delete(bookId);
     picksChanged();
   },
@@ -177,7 +194,7 @@ const ui = createUi(document, {
 const importUi = createImportUi(document, { onFile: importFile, onUndo: undoImport });
 
 function bookAt(row) {
-  return state.site.books[row];
+  return state.books[row];
 }
 
 function bookById(bookId) {
@@ -185,20 +202,49 @@ function bookById(bookId) {
 }
 
 function pickOptions() {
-  const { default_pick_stars: defaultStars, min_stars: minStars, max_stars: maxStars } = state.site?.metadata ?? {};
+  const source = state.site?.metadata ?? state.popular ?? {};
+  const { default_pick_stars: defaultStars, min_stars: minStars, max_stars: maxStars } = source;
   return { defaultStars, minStars, maxStars };
 }
 
+/**
+ * The search index over every book, once the catalogue is in; built when a search first needs
+ * it (the search box focused, a query, more than the popular books), never in the way of the
+ * first suggestions (it takes a quarter of a second on a phone). Until then the popular books'
+ * index answers the empty query exactly as it would: the same books in the same order.
+ */
+function fullIndex() {
+  if (state.site !== null && state.indexRows !== null) {
+    state.index = buildSearchIndex(state.site.books);
+    state.indexRows = null;
+  }
+}
+
 function renderSearch() {
-  const rows = searchRows(state.index, state.query);
+  if (state.indexRows !== null && (state.query.trim() !== "" || state.searchLimit >= state.indexRows.length)) {
+    fullIndex(); // no-op before the catalogue is in
+  }
+  if (state.index === null) return;
+  // Before the catalogue is in, the index covers the popular books only: map its rows back.
+  const found = searchRows(state.index, state.query);
+  const rows = state.indexRows === null ? found : found.map((i) => state.indexRows[i]);
   const shown = rows.slice(0, state.searchLimit);
-  ui.renderSearch(
-    shown.map((row) => {
-      const book = bookAt(row);
-      return { book, picked: state.picks.has(book.book_id), mark: state.marks.get(book.book_id) };
-    }),
-    { query: state.query, total: rows.length, hasMore: rows.length > shown.length },
-  );
+  const results = shown.map((row) => {
+    const book = bookAt(row);
+    return { book, picked: state.picks.has(book.book_id), mark: state.marks.get(book.book_id) };
+  });
+  const summary = {
+    query: state.query,
+    total: rows.length,
+    hasMore: rows.length > shown.length,
+    among: state.indexRows === null ? null : state.indexRows.length, // only the popular books so far
+  };
+  // The same list drawn again (the catalogue arriving under the popular books) is not redrawn:
+  // a repaint of the first screen's biggest element would count as a late largest paint.
+  const drawn = JSON.stringify([results.map(({ book, picked, mark }) => [book.book_id, picked, mark]), summary]);
+  if (drawn === state.searchDrawn) return;
+  state.searchDrawn = drawn;
+  ui.renderSearch(results, summary);
 }
 
 /** The picks (the first picksLimit of them) and the marked books (the first marksLimit). */
@@ -224,6 +270,14 @@ function renderPicks() {
  * both renders the shelf and scores it.
  */
 function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
+  if (state.site === null) {
+    // Picked from the popular books before the catalogue is in: the saved shelf is not read
+    // yet, so nothing is saved; initialShelf adds these picks to it (catalogueArrived).
+    renderPicks();
+    renderSearch();
+    suggestionsPending();
+    return;
+  }
   if (state.viewing === null) saveShelf();
   const shared = shareShelf(state.picks, state.marks);
   stats.shareChars = shared.param.length;
@@ -293,8 +347,8 @@ function shareNote(shared) {
 async function scoreCurrentPicks() {
   const key = formatPicks(state.picks);
   if (state.scored?.key === key) return state.scored.result;
-  const { model, metadata } = state.site;
-  const result = await scorePicks(model, Object.fromEntries(state.picks), metadata, state.rowOf);
+  const { metadata } = state.site;
+  const result = await state.rec.scorePicks(state.model, Object.fromEntries(state.picks), metadata, state.rowOf);
   state.scored = { key, result };
   return result;
 }
@@ -302,6 +356,10 @@ async function scoreCurrentPicks() {
 /** Run the model on the picks and show the top suggestions with predicted stars and a reason. */
 async function recompute() {
   const generation = ++state.generation;
+  if (state.picks.size > 0 && (state.model === null || state.site === null)) {
+    suggestionsPending(); // queued: modelArrived recomputes
+    return;
+  }
   if (state.picks.size === 0) {
     ui.renderSuggestions([], { pickCount: 0, hasMore: false, millis: 0 });
     return;
@@ -319,9 +377,9 @@ async function recompute() {
     years: state.years,
     genres: state.genres?.rows ?? null,
   });
-  const top = topRows(result.scores, state.suggestionLimit, excluded);
+  const top = state.rec.topRows(result.scores, state.suggestionLimit, excluded);
   const suggestions = top.map((row) => {
-    const reasonRow = reasonFor(state.similarity, row, result.reasonRows);
+    const reasonRow = state.rec.reasonFor(state.similarity, row, result.reasonRows);
     return { book: bookAt(row), predicted: result.stars[row], reason: reasonRow === null ? null : bookAt(reasonRow) };
   });
   const millis = performance.now() - started;
@@ -365,11 +423,23 @@ function yearRange() {
   return known.length ? { minYear: Math.min(...known), maxYear: Math.max(...known) } : { minYear: "", maxYear: "" };
 }
 
+/** Picks but no suggestions yet: say what they wait for (the catalogue, the model) and how far it is. */
+function suggestionsPending() {
+  if (state.picks.size === 0) return;
+  const percent = Math.round(100 * state.progress.model); // it downloads from the start, beside the catalogue
+  ui.suggestionsPending(
+    state.loadingModel === null && state.model === null && state.site !== null
+      ? "Your suggestions appear once the model has loaded: use Retry above."
+      : `Your suggestions appear as soon as the model has loaded (${percent}%).`,
+  );
+}
+
 async function showSimilar(bookId) {
+  if (state.similarity === null) return; // the model is not in yet (its vectors are)
   state.similarOf = bookId;
   const row = state.rowOf.get(bookId);
   const item = (other) => ({ book: other, picked: state.picks.has(other.book_id) });
-  const rating = similarRows(state.similarity, row, SIMILAR_K).map((r) => item(bookAt(r)));
+  const rating = state.rec.similarRows(state.similarity, row, SIMILAR_K).map((r) => item(bookAt(r)));
   if (state.content === undefined) state.content = await checkedOptional("content_similar.json");
   let content = null;
   if (state.content) {
@@ -404,6 +474,10 @@ async function importFile(file) {
   try {
     importUi.progress(0, what);
     if (file.size > MAX_FILE_BYTES) throw tooBig(file.size);
+    if (state.site === null) {
+      importUi.progress(0, `${what} It is matched as soon as the catalogue has loaded.`);
+      await catalogueIn();
+    }
     const [bytes, matcher] = await Promise.all([file.arrayBuffer(), goodreadsMatcher()]);
     const read = performance.now();
     const text = decodeExport(new Uint8Array(bytes));
@@ -445,6 +519,12 @@ async function importFile(file) {
   } finally {
     state.importing = false;
   }
+}
+
+/** Resolves once the catalogue is in (catalogueArrived); rejects with its error if it failed. */
+function catalogueIn() {
+  if (state.site !== null) return Promise.resolve();
+  return new Promise((resolve, reject) => state.waitingForCatalogue.push({ resolve, reject }));
 }
 
 /** Add the import's books to the shelf; return what was added (for Undo and the message). */
@@ -560,7 +640,12 @@ function knownShelf({ picks, marks }, { minStars, maxStars }) {
 function initialShelf() {
   const options = pickOptions();
   const opened = savedShelf(options);
+  const early = state.picks; // picked from the popular books before the catalogue was in
   ({ picks: state.picks, marks: state.marks } = knownShelf(opened, options));
+  for (const [bookId, stars] of early) {
+    state.picks.set(bookId, stars);
+    state.marks.delete(bookId);
+  }
   const notes = [opened.problem, reportUnreadable(opened.stored)].filter(Boolean);
   ui.shelfNote(notes.join(" "));
   if (opened.viewing) enterSharedView(knownShelf(opened.stored, options));
@@ -574,10 +659,10 @@ function initialShelf() {
  */
 function warmUp() {
   if (state.picks.size > 0) return; // the suggestions already ran it
-  const { model, metadata } = state.site;
+  const { metadata } = state.site;
   const stars = metadata.default_pick_stars;
   const picks = Object.fromEntries(metadata.book_ids.slice(0, WARM_UP_PICKS).map((bookId) => [bookId, stars]));
-  scorePicks(model, picks, metadata, state.rowOf).catch((error) => console.warn("warm-up:", error));
+  state.rec.scorePicks(state.model, picks, metadata, state.rowOf).catch((error) => console.warn("warm-up:", error));
 }
 
 /**
@@ -620,34 +705,107 @@ function offerOffline() {
     .catch((error) => console.warn("no offline copy:", error));
 }
 
-async function start() {
-  try {
-    ui.showLoading(0, "Loading…");
-    state.site = await loadSite({
-      onProgress: (fraction, message) => ui.showLoading(fraction, message),
-      build: ui.pageBuild(),
-    });
-  } catch (error) {
-    if (error instanceof NewBuildError) newBuildMet(); // Retry then reloads the whole page
-    else console.error(error);
-    // Nothing was changed: the shelf stays in the URL and localStorage for the retry.
-    ui.showError(error.message || String(error), savedShelf().picks.size);
-    return;
-  }
-  state.rowOf = rowIndex(state.site.metadata);
-  state.index = buildSearchIndex(state.site.books);
-  state.similarity = similarityMatrix(state.site.model, state.site.metadata);
-  state.years = state.site.books.map((book) => (Number.isInteger(book.year) ? book.year : null));
+/**
+ * The first screen, before any download: index.html carries the most popular books
+ * (build_site.py), so they can be searched and picked at once. Picks made now wait for the
+ * catalogue (initialShelf) and the model (recompute).
+ */
+function showPopular() {
+  state.popular = ui.popularBooks();
+  if (state.popular === null) return; // a page built without them: wait for the catalogue
+  const { rows, books } = state.popular;
+  rows.forEach((row, i) => (state.books[row] = books[i]));
+  state.rowOf = new Map(books.map((book, i) => [book.book_id, rows[i]]));
+  state.index = buildSearchIndex(books);
+  state.indexRows = rows;
+  state.query = ui.searchValue();
+  ui.showUsable();
+  importUi.enable(); // a file chosen now is read, then matched once the catalogue is in
+  renderSearch();
+}
+
+function showProgress() {
+  const { catalogue, model } = state.progress;
+  const message = state.site === null ? "Loading the catalogue and the model…" : "Loading the model…";
+  ui.showLoading(0.25 * catalogue + 0.75 * model, message);
+  if (state.site === null || state.model === null) suggestionsPending();
+}
+
+/** The catalogue is in: every book can be searched, the saved shelf is opened, import works. */
+function catalogueArrived(site) {
+  state.site = site;
+  state.books = site.books;
+  state.rowOf = new Map(site.metadata.book_ids.map((bookId, row) => [bookId, row]));
+  if (state.index === null) state.index = buildSearchIndex(site.books); // no popular books in the page
+  state.years = site.books.map((book) => (Number.isInteger(book.year) ? book.year : null));
   initialShelf();
   state.query = ui.searchValue();
   ui.setFilterChoices({ genres: null, ...yearRange() });
-  ui.showReady();
+  ui.showUsable();
   importUi.enable();
-  stats.readyAtMs = performance.now();
-  picksChanged();
+  picksChanged(); // saves the shelf; its suggestions wait for the model (recompute)
+  for (const waiting of state.waitingForCatalogue.splice(0)) waiting.resolve();
+  if (state.model === null) showProgress();
   loadGenres();
+}
+
+/** The model is in (and the catalogue): the queued picks get their suggestions. */
+function modelArrived({ model, rec }) {
+  state.model = model;
+  state.rec = rec;
+  state.similarity = rec.similarityMatrix(model, state.site.metadata);
+  ui.showReady();
+  stats.readyAtMs = performance.now();
+  recompute();
   (window.requestIdleCallback ?? setTimeout)(warmUp);
   offerOffline();
 }
 
+/** Start (or, after Retry, restart) the downloads still missing; the catalogue's and the model's at once. */
+async function start() {
+  const build = ui.pageBuild();
+  // metadata.json once, for both: the model's download must not wait for books.json's.
+  const metadata = state.site?.metadata ?? (state.loadingMetadata ??= fetchJson("metadata.json"));
+  if (state.site === null) {
+    state.loadingCatalogue ??= loadCatalogue({
+      build,
+      metadata,
+      onBytes: (received) => {
+        state.progress.catalogue = Math.min(1, received / (state.popular?.books_json_bytes || 2e6));
+        showProgress();
+      },
+    });
+  }
+  if (state.model === null) {
+    state.loadingModel ??= Promise.all([
+      loadModel(metadata, {
+        onFraction: (fraction) => {
+          state.progress.model = fraction;
+          showProgress();
+        },
+      }),
+      import("./recommend.js"),
+    ]).then(([{ model }, rec]) => ({ model, rec }));
+    state.loadingModel.catch(() => {}); // awaited below, after the catalogue (whose error comes first)
+  }
+  showProgress();
+  try {
+    if (state.site === null) catalogueArrived(await state.loadingCatalogue);
+    const loaded = await state.loadingModel;
+    modelArrived(loaded);
+  } catch (error) {
+    state.loadingMetadata = null;
+    state.loadingCatalogue = null;
+    state.loadingModel = null;
+    if (error instanceof NewBuildError) newBuildMet(); // Retry then reloads the whole page
+    else console.error(error);
+    // Nothing was changed: the shelf stays in the URL and localStorage for the retry.
+    for (const waiting of state.waitingForCatalogue.splice(0)) waiting.reject(error);
+    const kept = state.site === null ? Math.max(savedShelf().picks.size, state.picks.size) : state.picks.size;
+    ui.showError(error.message || String(error), kept);
+    suggestionsPending();
+  }
+}
+
+showPopular();
 start();

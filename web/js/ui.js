@@ -160,7 +160,7 @@ function replaceItems(list, items) {
 
 /**
  * Wire the page's static markup (index.html) to `handlers` and return the render functions.
- * handlers: onSearch(query), onSearchMore(), onPick(bookId), onUnpick(bookId),
+ * handlers: onSearch(query), onSearchFocus(), onSearchMore(), onPick(bookId), onUnpick(bookId),
  * onStars(bookId, stars), onSimilar(bookId), onSuggestionsMore(), onRetry(), onClear(), onShare(),
  * onRead(bookId, stars: 0 = no stars), onNotInterested(bookId), onUnmark(bookId),
  * onPicksMore(), onMarksMore(), onFilter({genre, yearFrom, yearTo}: the boxes' raw values),
@@ -219,6 +219,7 @@ export function createUi(root, handlers) {
     updateText: $("update-text"),
     updateReload: $("update-reload"),
   };
+  const hintText = nodes.suggestionsHint.textContent; // put back once suggestions show
 
   // A suggestion marked read or not interested leaves the list at once, before the recompute;
   // keyboard focus moves to the next one.
@@ -264,6 +265,7 @@ export function createUi(root, handlers) {
     handlers.onStars(Number(item.dataset.bookId), Number(event.target.value));
   });
   nodes.search.addEventListener("input", () => handlers.onSearch(nodes.search.value));
+  nodes.search.addEventListener("focus", () => handlers.onSearchFocus?.());
   nodes.search.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && nodes.search.value) {
       nodes.search.value = "";
@@ -293,7 +295,32 @@ export function createUi(root, handlers) {
       nodes.progress.value = fraction;
       nodes.statusText.textContent = `${message} ${Math.round(fraction * 100)}%`;
       nodes.retry.hidden = true;
-      nodes.search.disabled = true;
+    },
+
+    /** Search and pick from what is known so far (the popular books, then the catalogue). */
+    showUsable() {
+      nodes.search.disabled = false;
+    },
+
+    /**
+     * The popular books index.html carries (build_site.py: <script type="application/json"
+     * id="popular-books">): {rows, books, default_pick_stars, min_stars, max_stars,
+     * books_json_bytes}, or null when the page has none or it cannot be read.
+     */
+    popularBooks() {
+      try {
+        const popular = JSON.parse(root.getElementById("popular-books")?.textContent ?? "null");
+        const ok = Array.isArray(popular?.rows) && Array.isArray(popular?.books) && popular.rows.length === popular.books.length;
+        return ok ? popular : null;
+      } catch {
+        return null;
+      }
+    },
+
+    /** Picks wait for the model: say so where the suggestions will be (message: how far it is). */
+    suggestionsPending(message) {
+      nodes.suggestionsHint.hidden = false;
+      nodes.suggestionsHint.textContent = message;
     },
 
     /** The model (or catalogue) failed to load: say which file and why, and offer a retry. */
@@ -305,7 +332,6 @@ export function createUi(root, handlers) {
       const kept = keptPicks ? ` Your ${keptPicks} pick${keptPicks === 1 ? " is" : "s are"} kept.` : "";
       nodes.statusText.textContent = `Could not load the recommender (${detail}).${kept} Check your connection and try again.`;
       nodes.retry.hidden = false;
-      nodes.search.disabled = true;
       nodes.retry.focus();
     },
 
@@ -319,12 +345,16 @@ export function createUi(root, handlers) {
       return nodes.search.value;
     },
 
-    /** results: [{book, picked, mark}]; query "" means the start state (popular books). */
-    renderSearch(results, { query, total, hasMore }) {
+    /**
+     * results: [{book, picked, mark}]; query "" means the start state (popular books). among:
+     * how many books were searched while the catalogue is still loading (null: all of them).
+     */
+    renderSearch(results, { query, total, hasMore, among = null }) {
       nodes.searchHeading.textContent = query.trim() ? "Search results" : "Popular books to start from";
+      const loading = among === null ? "" : ` Searching the ${among} most popular books until the whole catalogue has loaded.`;
       if (!query.trim()) nodes.searchSummary.textContent = "Pick the ones you loved, or search above.";
-      else if (total === 0) nodes.searchSummary.textContent = `No books match “${query.trim()}”. Try fewer words.`;
-      else nodes.searchSummary.textContent = `${total} book${total === 1 ? "" : "s"} match “${query.trim()}”.`;
+      else if (total === 0) nodes.searchSummary.textContent = `No books match “${query.trim()}”.${loading || " Try fewer words."}`;
+      else nodes.searchSummary.textContent = `${total} book${total === 1 ? "" : "s"} match “${query.trim()}”.${loading}`;
       replaceItems(
         nodes.searchResults,
         results.map(({ book, picked, mark }) => bookItem(book, { picked, mark })),
@@ -381,6 +411,7 @@ export function createUi(root, handlers) {
     /** suggestions: [{book, predicted, reason}]; pickCount 0 shows the start hint. */
     renderSuggestions(suggestions, { pickCount, hasMore, millis, filtered = false }) {
       nodes.suggestionsHint.hidden = pickCount > 0;
+      if (nodes.suggestionsHint.textContent !== hintText) nodes.suggestionsHint.textContent = hintText;
       nodes.suggestionsEmpty.hidden = !(pickCount > 0 && suggestions.length === 0);
       nodes.filterClear.hidden = !filtered;
       replaceItems(

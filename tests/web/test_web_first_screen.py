@@ -1,0 +1,129 @@
+"""The first screen comes before any download: index.html carries the most popular books, which
+can be searched and picked while the catalogue and the model are still on their way; a pick
+made then waits for them (the page says how far the model is) and is never lost."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+
+from server.search import search_rows
+from tests.goodreads_fixture import FIXTURE
+from tests.web.test_web_e2e import catalogue, ids  # noqa: F401  (catalogue: a fixture)
+
+pytestmark = pytest.mark.browser
+
+HELD = ("**/books.json", "**/metadata.json", "**/model/*", "**/vendor/tf.fesm.min.*.js")
+
+
+def hold(page, patterns=HELD) -> list:
+    """Hold back every request matching ``patterns``; returns the held routes to let go later."""
+    held = []
+    for pattern in patterns:
+        page.route(pattern, lambda route: held.append(route))
+    return held
+
+
+def let_go(page, held, patterns=HELD) -> None:
+    for pattern in patterns:
+        page.unroute(pattern)
+    for route in held:
+        try:
+            route.continue_()
+        except PlaywrightError:
+            pass  # unroute let it go already
+
+
+def test_popular_books_can_be_searched_and_picked_before_any_download(page, gunicorn_url, catalogue):  # noqa: F811
+    held = hold(page)
+    page.goto(gunicorn_url)
+    page.wait_for_selector("#search-results button[data-action=pick]")
+    assert page.is_enabled("#search")
+    assert page.get_attribute("body", "data-state") == "loading"  # nothing of the catalogue yet
+    popular = [catalogue.books[row]["book_id"] for row in search_rows(catalogue.index, "")]
+    assert ids(page, "#search-results") == popular[:20]
+    page.click("#search-more")
+    assert ids(page, "#search-results") == popular[:40]
+
+    # Search among the popular books only, and say so.
+    page.fill("#search", "even")
+    found = ids(page, "#search-results")
+    assert found and set(found) <= set(popular[:40])
+    assert "until the whole catalogue has loaded" in page.text_content("#search-summary")
+
+    # A pick now waits for the model; the suggestions say so.
+    page.fill("#search", "")
+    first = popular[0]
+    page.click(f"#search-results li[data-book-id='{first}'] button[data-action=pick]")
+    assert ids(page, "#picks") == [first]
+    assert "as soon as the model has loaded" in page.text_content("#suggestions-hint")
+
+    let_go(page, held)
+    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    page.wait_for_selector("#suggestions > li", timeout=60_000)
+    assert ids(page, "#picks") == [first]
+    assert page.evaluate("localStorage.getItem('shelf.picks.v1')") == str(first)
+    # With the catalogue in, search is over every book: the same rows as the API's search.
+    page.fill("#search", "even")
+    expected = [catalogue.books[row]["book_id"] for row in search_rows(catalogue.index, "even")[:20]]
+    assert ids(page, "#search-results") == expected
+    assert "until the whole catalogue" not in page.text_content("#search-summary")
+    assert page.js_errors == []
+
+
+def test_a_pick_before_the_model_keeps_the_saved_shelf_and_adds_to_it(page, gunicorn_url, catalogue):  # noqa: F811
+    """The saved shelf is read only with the catalogue; a pick made before is added to it."""
+    saved = catalogue.books[5]["book_id"]
+    page.add_init_script(
+        f"localStorage.getItem('shelf.picks.v1') ?? localStorage.setItem('shelf.picks.v1', '{saved}:4')"
+    )
+    held = hold(page)
+    page.goto(gunicorn_url)
+    first = [catalogue.books[row]["book_id"] for row in search_rows(catalogue.index, "")][0]
+    page.click(f"#search-results li[data-book-id='{first}'] button[data-action=pick]")
+    assert page.evaluate("localStorage.getItem('shelf.picks.v1')") == f"{saved}:4"  # not written yet
+    let_go(page, held)
+    page.wait_for_selector("#suggestions > li", timeout=60_000)
+    assert sorted(ids(page, "#picks")) == sorted({saved, first})
+    assert page.input_value(f"#picks li[data-book-id='{saved}'] select") == "4"
+    assert page.js_errors == []
+
+
+def test_the_model_loads_with_progress_while_the_catalogue_works(page, gunicorn_url, catalogue):  # noqa: F811
+    """Only the shards held: the catalogue is in (search over every book, import enabled), the
+    status shows the model's progress, and a pick's suggestions come when the shards do."""
+    patterns = ("**/model/*.bin",)
+    held = hold(page, patterns)
+    page.goto(gunicorn_url)
+    page.wait_for_function(
+        "() => document.querySelector('#status-text').textContent.startsWith('Loading the model')"
+    )
+    page.fill("#search", "even")
+    expected = [catalogue.books[row]["book_id"] for row in search_rows(catalogue.index, "even")[:20]]
+    assert ids(page, "#search-results") == expected
+    page.click("#search-results button[data-action=pick] >> nth=0")
+    page.wait_for_function(
+        "() => document.querySelector('#suggestions-hint').textContent.includes('as soon as the model')"
+    )
+    let_go(page, held, patterns)
+    page.wait_for_selector("#suggestions > li", timeout=60_000)
+    assert page.is_hidden("#status")
+    assert page.js_errors == []
+
+
+def test_a_library_chosen_before_the_catalogue_is_imported_once_it_is_in(page, gunicorn_url):
+    """The import box works from the first screen: the file waits for the catalogue."""
+    held = hold(page)
+    page.goto(gunicorn_url)
+    page.wait_for_selector("#search-results button[data-action=pick]")
+    page.set_input_files("#import-file", str(FIXTURE))
+    page.wait_for_function(
+        "() => document.querySelector('#import-status').textContent.includes('as soon as the catalogue')"
+    )
+    assert page.evaluate("window.shelf.stats.importCount") == 0
+    let_go(page, held)
+    page.wait_for_function("() => window.shelf.stats.importCount === 1", timeout=60_000)
+    page.wait_for_selector("#suggestions > li", timeout=60_000)
+    assert "matched" in page.text_content("#import-status")
+    assert len(page.query_selector_all("#picks > li")) > 0
+    assert page.js_errors == []
