@@ -16,6 +16,11 @@ from tests.conftest import SYNTHETIC_TRAIN_ARGS, run_module
 pytestmark = pytest.mark.slow
 
 
+def train(data, out, *args, **kwargs):
+    """``python -m model.train --data DATA --out OUT --quiet ARGS`` (run_module's keywords)."""
+    return run_module("model.train", "--data", str(data), "--out", str(out), "--quiet", *args, **kwargs)
+
+
 @pytest.fixture(scope="module")
 def readers_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("readers") / "ratings.csv"
@@ -26,17 +31,7 @@ def readers_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def chosen_on_readers(synthetic_data, readers_file, tmp_path_factory):
     out = tmp_path_factory.mktemp("artifacts")
-    run = run_module(
-        "model.train",
-        "--data",
-        str(synthetic_data),
-        "--out",
-        str(out),
-        "--quiet",
-        "--real-readers",
-        str(readers_file),
-        *SYNTHETIC_TRAIN_ARGS,
-    )
+    run = train(synthetic_data, out, "--real-readers", str(readers_file), *SYNTHETIC_TRAIN_ARGS)
     run_module("model.evaluate", "--out", str(out), "--no-tutorial")  # the old name of --artifacts
     return out, run
 
@@ -87,9 +82,7 @@ def test_the_evaluation_reports_on_readers_nothing_was_chosen_on(chosen_on_reade
 
 def test_without_readers_the_build_says_it_chooses_on_its_own_split(synthetic_data, tmp_path):
     out = tmp_path / "artifacts"
-    run = run_module(
-        "model.train", "--data", str(synthetic_data), "--out", str(out), "--quiet", *SYNTHETIC_TRAIN_ARGS
-    )
+    run = train(synthetic_data, out, *SYNTHETIC_TRAIN_ARGS)
     lines = [line for line in run.stderr.splitlines() if "own split" in line]
     assert len(lines) == 1 and "--real-readers or REAL_READERS" in lines[0]
     assert json.loads((out / "config.json").read_text())["choices"]["chosen_on"] == "split"
@@ -112,17 +105,7 @@ def test_a_bad_reader_file_is_one_line_and_writes_nothing(synthetic_data, tmp_pa
     if content is not None:
         path.write_text(content)
     out = tmp_path / "artifacts"
-    run = run_module(
-        "model.train",
-        "--data",
-        str(synthetic_data),
-        "--out",
-        str(out),
-        "--quiet",
-        "--real-readers",
-        str(path),
-        check=False,
-    )
+    run = train(synthetic_data, out, "--real-readers", str(path), check=False)
     assert run.returncode == 2
     errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and str(path) in errors[0] and message in errors[0]
@@ -135,15 +118,6 @@ def test_the_environment_names_the_file_too(synthetic_data, readers_file, tmp_pa
     with bad.open("a") as f:
         f.write("100001,999,4\n")
     out = tmp_path / "artifacts"
-    run = run_module(
-        "model.train",
-        "--data",
-        str(synthetic_data),
-        "--out",
-        str(out),
-        "--quiet",
-        check=False,
-        env={"REAL_READERS": str(bad)},
-    )
+    run = train(synthetic_data, out, check=False, env={"REAL_READERS": str(bad)})
     assert run.returncode == 2 and f"error: {bad} line " in run.stderr and "book_id 999" in run.stderr
     assert not out.exists()
