@@ -113,3 +113,19 @@ def test_readers_with_one_rating_are_left_out_and_too_few_is_an_error(tmp_path):
     del table[0]
     with pytest.raises(DataError, match="r.csv: 7 readers with two ratings or more; at least 8"):
         usable_readers(user_ratings(table), tmp_path / "r.csv")
+
+
+def test_the_real_reader_file_loads_against_the_real_data_without_a_leak(real_data):
+    from model.data import load_books, load_ratings, load_to_read
+    from tests.conftest import REAL_READERS
+
+    if not REAL_READERS.is_file():
+        pytest.skip(f"real-reader file not found at {REAL_READERS} (set REAL_READERS)")
+    book_ids = load_books(real_data)["book_id"].to_numpy()
+    known = np.union1d(
+        load_ratings(real_data, book_ids)["user_id"].to_numpy(),
+        load_to_read(real_data, book_ids)["user_id"].to_numpy(),
+    )
+    readers = usable_readers(load_real_readers(REAL_READERS, book_ids, known), REAL_READERS)
+    folds = reader_folds(readers, seed=42)
+    assert len(readers) == 1322 and len(folds.report) == 661 and len(folds.choosing) == 661
