@@ -49,11 +49,10 @@ from model.popularity import heavy_counts, traffic_weights
 from model.protocols import Protocol, half_given, protocols
 from model.ranking import top_k_excluding
 from model.readers import (
-    load_real_readers,
+    load_new_readers,
     reader_folds,
     reader_protocols,
     resolve_readers_path,
-    usable_readers,
 )
 from model.scoring import CHUNK, predict_batch
 from model.split import LIKED_STARS, Split, UserRatings, make_split
@@ -336,10 +335,7 @@ def load_split(out: Path, data_arg: str | None, readers_arg: str | None = None):
     )
     folds = None
     if path is not None:
-        known = ratings["user_id"].to_numpy()
-        if to_read is not None:
-            known = np.union1d(known, to_read["user_id"].to_numpy())
-        readers = usable_readers(load_real_readers(path, book_ids, np.unique(known)), path)
+        readers = load_new_readers(path, book_ids, ratings, to_read)
         folds = reader_folds(readers, config["seed"])
     return config, books, split, folds
 

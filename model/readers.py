@@ -67,6 +67,16 @@ def load_real_readers(path: Path, book_ids: np.ndarray, known_users: np.ndarray)
     return group_by_user(df["user_id"].to_numpy(), rows, df["rating"].to_numpy().astype(np.float32))
 
 
+def load_new_readers(path: Path, book_ids: np.ndarray, ratings, to_read) -> UserRatings:
+    """``load_real_readers`` of ``path`` against the users of ``ratings`` and ``to_read`` (the
+    loaded DataFrames; ``to_read`` may be None), then ``usable_readers``: what model.train and
+    model.evaluate both read."""
+    known = ratings["user_id"].to_numpy()
+    if to_read is not None:
+        known = np.union1d(known, to_read["user_id"].to_numpy())
+    return usable_readers(load_real_readers(path, book_ids, np.unique(known)), path)
+
+
 def subset(ratings: UserRatings, users: np.ndarray) -> UserRatings:
     """The users at positions ``users`` (sorted), with all their ratings."""
     users = np.sort(np.asarray(users, np.int64))

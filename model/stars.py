@@ -114,21 +114,7 @@ def star_scale(
     held_owner = held.owners()
     votes = np.asarray(votes_all[held_owner, held.rows], np.float64).ravel()
     baseline = bias.mean + bias.book_bias[held.rows] + bias.user_bias[held_owner]
-    scale = float(votes @ (held.stars - baseline) / max(float(votes @ votes), 1e-12))
-    report = {
-        "star_scale": scale,
-        "star_holdout_ratings": len(held.rows),
-        "star_holdout_rmse_bias": rmse(np.clip(baseline, 1.0, 5.0), held.stars),
-        "star_holdout_rmse": rmse(np.clip(baseline + scale * votes, 1.0, 5.0), held.stars),
-    }
-    log.info(
-        "star head: scale %.2f; RMSE on %d held-back training ratings %.4f (bias baseline %.4f)",
-        scale,
-        len(held.rows),
-        report["star_holdout_rmse"],
-        report["star_holdout_rmse_bias"],
-    )
-    return report
+    return fitted_scale(votes, baseline, held.stars, "held-back training ratings")
 
 
 def reader_star_scale(
@@ -153,6 +139,12 @@ def reader_star_scale(
     truth = np.concatenate([s for _, s in hidden]).astype(np.float64)
     votes = np.asarray(votes_all[held_owner, held_rows], np.float64).ravel()
     baseline = bias.mean + bias.book_bias[held_rows] + visitor_bias[held_owner]
+    return fitted_scale(votes, baseline, truth, "hidden ratings of real readers")
+
+
+def fitted_scale(votes: np.ndarray, baseline: np.ndarray, truth: np.ndarray, what: str) -> dict:
+    """The least-squares scale of the star votes on ``truth - baseline`` (one per rating), and
+    the RMSE with and without the scaled votes: ``star_scale``'s report."""
     scale = float(votes @ (truth - baseline) / max(float(votes @ votes), 1e-12))
     report = {
         "star_scale": scale,
@@ -161,9 +153,10 @@ def reader_star_scale(
         "star_holdout_rmse": rmse(np.clip(baseline + scale * votes, 1.0, 5.0), truth),
     }
     log.info(
-        "star head: scale %.2f; RMSE on %d hidden ratings of real readers %.4f (bias baseline %.4f)",
+        "star head: scale %.2f; RMSE on %d %s %.4f (bias baseline %.4f)",
         scale,
         len(truth),
+        what,
         report["star_holdout_rmse"],
         report["star_holdout_rmse_bias"],
     )

@@ -48,17 +48,16 @@ from model.precision import round_for_browser
 from model.protocols import half_given
 from model.readers import (
     concat,
-    load_real_readers,
+    load_new_readers,
     reader_folds,
     reader_protocols,
     resolve_readers_path,
-    usable_readers,
 )
 from model.sampling import readers_batch, validation_batch
 from model.scoring import predict_batch
 from model.split import Split, UserRatings, everyone, make_split
 from model.stars import reader_star_scale, star_head, star_scale
-from model.tables import Grams, co_liked_vectors, grams, liked_matrix, neighbor_table, readers_gram
+from model.tables import co_liked_vectors, grams, liked_matrix, neighbor_table, readers_gram
 
 log = logging.getLogger(__name__)
 
@@ -108,12 +107,11 @@ def set_computed_weights(
     star_layer.star_weights.assign(star_weights)
 
 
-def choose_table_on_split(
-    grams_: Grams, data: FitData, ratios, plain, traffic, cfg: TrainConfig
-) -> TableChoice:
+def choose_table_on_split(data: FitData, ratios, plain, traffic, cfg: TrainConfig) -> TableChoice:
     """Without real readers: the to-read weight and the popularity shift's gamma chosen
     together on the split's validation users, by the neighbor votes alone (model/choose.py);
     the other table settings are the config's."""
+    grams_ = grams(data.ratings, data.to_read, data.num_books, cfg.three_star_weight)
     weights = cfg.to_read_weights if data.to_read.nnz else (0.0,)
     candidates, tables = {}, {}
     for weight in weights:
@@ -211,9 +209,7 @@ def fit(
             split, weights, cfg.heavy_min_ratings, cfg.validation_users, cfg.seed
         )
         judge = split_judge(plain, traffic, cfg.plain_tolerance)
-        grams_ = grams(data.ratings, data.to_read, n, cfg.three_star_weight)
-        table = choose_table_on_split(grams_, data, ratios, plain, traffic, cfg)
-        del grams_
+        table = choose_table_on_split(data, ratios, plain, traffic, cfg)
     rows = table.neighbor_rows
     model = build_model(n, cfg.embedding_dim, float(everyone_.stars.mean()), rows.shape[1])
     shrinkage = model.get_layer("predicted_stars").bias_shrinkage
@@ -284,10 +280,7 @@ def load_inputs(cfg: TrainConfig):
             "this data's own split"
         )
     else:
-        known = ratings["user_id"].to_numpy()
-        if to_read is not None:
-            known = np.union1d(known, to_read["user_id"].to_numpy())
-        readers = usable_readers(load_real_readers(path, book_ids, np.unique(known)), path)
+        readers = load_new_readers(path, book_ids, ratings, to_read)
         cfg.real_readers = str(path)
     return books, ratings, to_read, readers
 
