@@ -54,6 +54,7 @@ const state = {
   loadingCatalogue: null,
   loadingModel: null,
   progress: { catalogue: 0, model: 0 },
+  failed: false, // the last start() failed: its error stays shown until Retry, whatever still downloads
   waitingForCatalogue: [], // {resolve, reject} of imports begun before the catalogue was in
   similarity: null, // unit-length book vectors for reasons and "similar books"
   content: undefined, // content_similar.json: undefined = not fetched yet, null = absent
@@ -725,6 +726,7 @@ function showPopular() {
 }
 
 function showProgress() {
+  if (state.failed) return; // a download still in flight must not write over the error and its Retry
   const { catalogue, model } = state.progress;
   const message = state.site === null ? "Loading the catalogue and the model…" : "Loading the model…";
   ui.showLoading(0.25 * catalogue + 0.75 * model, message);
@@ -763,6 +765,7 @@ function modelArrived({ model, rec }) {
 
 /** Start (or, after Retry, restart) the downloads still missing; the catalogue's and the model's at once. */
 async function start() {
+  state.failed = false;
   const build = ui.pageBuild();
   // metadata.json once, for both: the model's download must not wait for books.json's.
   const metadata = state.site?.metadata ?? (state.loadingMetadata ??= fetchJson("metadata.json"));
@@ -794,6 +797,7 @@ async function start() {
     const loaded = await state.loadingModel;
     modelArrived(loaded);
   } catch (error) {
+    state.failed = true;
     state.loadingMetadata = null;
     state.loadingCatalogue = null;
     state.loadingModel = null;
