@@ -57,7 +57,7 @@ from model.sampling import readers_batch, validation_batch
 from model.scoring import predict_batch
 from model.split import Split, UserRatings, everyone, make_split
 from model.stars import reader_star_scale, star_head, star_scale
-from model.tables import co_liked_vectors, grams, liked_matrix, neighbor_table, readers_gram
+from model.tables import by_row, co_liked_vectors, grams, liked_matrix, neighbor_table, readers_gram
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +210,8 @@ def fit(
         )
         judge = split_judge(plain, traffic, cfg.plain_tolerance)
         table = choose_table_on_split(data, ratios, plain, traffic, cfg)
-    rows = table.neighbor_rows
+    # The table's size is cut by now (strongest first); shipped ordered by row (tables.by_row).
+    rows, neighbor_weights = by_row(table.neighbor_rows, table.neighbor_weights)
     model = build_model(n, cfg.embedding_dim, float(everyone_.stars.mean()), rows.shape[1])
     shrinkage = model.get_layer("predicted_stars").bias_shrinkage
     if choices is not None:
@@ -228,7 +229,7 @@ def fit(
     book_bias, star_weights = star_head(everyone_, rows, cfg.star_lambda, shrinkage, scale)
     vectors = co_liked_vectors(liked_matrix(everyone_, n), cfg.embedding_dim, cfg.seed)
     set_computed_weights(
-        model, vectors, rows, table.neighbor_weights, ratios, table.popularity_gamma, book_bias, star_weights
+        model, vectors, rows, neighbor_weights, ratios, table.popularity_gamma, book_bias, star_weights
     )
     history["closed_form_seconds"] = time.perf_counter() - started
     log.info("closed-form parts in %.0fs", history["closed_form_seconds"])

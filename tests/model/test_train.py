@@ -145,3 +145,33 @@ def test_co_liked_vectors_put_books_liked_by_the_same_readers_together(synthetic
     same = (parity[:, None] == parity[None, :]) & ~np.eye(60, dtype=bool)
     different = parity[:, None] != parity[None, :]
     assert cosine[same].mean() > cosine[different].mean() + 0.2  # about 0.28 against 0.0
+
+
+def test_the_shipped_table_is_ordered_by_row_and_its_order_changes_no_score(model):
+    # The export ships each book's neighbors by row (they compress better); a random order
+    # within each row, the three tables moved together, must score and star the same.
+    from model.scoring import model_tables
+
+    rows, _, _ = model_tables(model)
+    assert (np.diff(rows, axis=1) > 0).all()
+    visitors = [
+        (rows_of([2, 4, 9]), np.array([5.0, 4.0, 2.0], np.float32)),
+        (rows_of(range(1, 30)), np.array([1.0, 2.0, 3.0, 4.0, 5.0] * 5 + [5.0] * 4, np.float32)),
+    ]
+    before = predict_batch(model, visitors)
+    tables = [
+        model.get_layer("neighbor_rows").neighbor_rows,
+        model.get_layer("neighbor_scores").neighbor_weights,
+        model.get_layer("predicted_stars").star_weights,
+    ]
+    saved = [t.numpy() for t in tables]
+    order = np.argsort(np.random.default_rng(0).random(saved[0].shape), axis=1)
+    try:
+        for table, values in zip(tables, saved, strict=True):
+            table.assign(np.take_along_axis(values, order, axis=1))
+        after = predict_batch(model, visitors)
+    finally:
+        for table, values in zip(tables, saved, strict=True):
+            table.assign(values)
+    np.testing.assert_allclose(after[0], before[0], atol=1e-5)
+    np.testing.assert_allclose(after[1], before[1], atol=1e-5)
