@@ -145,3 +145,14 @@ def best(candidates: dict, tolerance: float, what: str, label: str = Judge.label
         table = ", ".join(f"{key}: {p:.4f}" for key, (p, _) in candidates.items())
     log.info("%s by %s: %s -> %s", what, label, table, chosen)
     return chosen
+
+
+def smallest_within(candidates: dict, tolerance: float, what: str, label: str = Judge.label) -> int:
+    """The smallest size of ``candidates`` {size: (primary, secondary)} whose primary is within
+    ``tolerance`` of the best: the phone downloads the model, so a larger size ships only when
+    it wins by more than ``tolerance``."""
+    top = max(primary for primary, _ in candidates.values())
+    chosen = min(size for size, (primary, _) in candidates.items() if primary >= top - tolerance)
+    table = ", ".join(f"{size}: {primary:.4f}" for size, (primary, _) in sorted(candidates.items()))
+    log.info("%s by %s: %s -> %d", what, label, table, chosen)
+    return chosen

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.choose import Judge, best, shifted, vote_scores
+from model.choose import Judge, best, shifted, smallest_within, vote_scores
 from model.config import TrainConfig
 from model.tables import Grams, grams, neighbor_table, readers_gram
 
@@ -87,14 +87,7 @@ def choose_table(data, ratios: np.ndarray, judge: Judge, cfg: TrainConfig) -> Ta
     key = tuple(current)
     rows, votes = tables[key]
     by_size = {m: judge.measure(_voter((rows[:, :m], votes[:, :m]), n)) for m in sorted(cfg.table_sizes)}
-    top = max(v[0] for v in by_size.values())
-    num = min(m for m, v in by_size.items() if v[0] >= top - cfg.table_tolerance)
-    log.info(
-        "table size by %s: %s -> %d",
-        judge.label,
-        ", ".join(f"{m}: {v[0]:.4f}" for m, v in by_size.items()),
-        num,
-    )
+    num = smallest_within(by_size, cfg.table_tolerance, "table size", judge.label)
     rows, votes = rows[:, :num], votes[:, :num]
     voter = _voter((rows, votes), n)
     gamma = best(

@@ -13,6 +13,8 @@ from model.popularity import FADE_PICKS, OFFSET, SPAN
 tf = import_tensorflow()
 keras = tf.keras
 
+BIAS_SHRINKAGE = 3.0  # StarPredictor's: a visitor's bias counts as if from this many more picks
+
 
 def liked_weight(stars):
     """How much a pick counts as liked: 4 or 5 stars -> 1, 3 or fewer -> 0, padding (0) -> 0."""
@@ -180,7 +182,7 @@ class StarPredictor(NeighborTableLayer):
         num_books: int,
         num_neighbors: int,
         global_mean: float,
-        bias_shrinkage: float = 3.0,
+        bias_shrinkage: float = BIAS_SHRINKAGE,
         **kwargs,
     ):
         super().__init__(num_books, num_neighbors, **kwargs)

@@ -35,6 +35,7 @@ from model.choose import (
     measure,
     readers_judge,
     shifted,
+    smallest_within,
     split_judge,
     validation_sets,
     vote_scores,
@@ -138,10 +139,11 @@ def choose_table_on_split(data: FitData, ratios, plain, traffic, cfg: TrainConfi
     )
 
 
-def choose_mix(model, judge: Judge, cfg: TrainConfig) -> float:
-    """Set and return the neighbor votes' mix against the low-rank scores, chosen by ``judge``
-    (model/choose.py). The softmax loss would rather spread probability than rank the top 10
-    well, so the mix is chosen by the metric the product lives by."""
+def choose_mix(model, judge: Judge, cfg: TrainConfig) -> tuple[float, tuple[float, float]]:
+    """Set the neighbor votes' mix against the low-rank scores, chosen by ``judge``
+    (model/choose.py); return it and the model's measure with it. The softmax loss would
+    rather spread probability than rank the top 10 well, so the mix is chosen by the metric
+    the product lives by."""
     tf = import_tensorflow()
     layer = model.get_layer("neighbor_scores")
     layer.mix.assign([1.0])
@@ -152,7 +154,7 @@ def choose_mix(model, judge: Judge, cfg: TrainConfig) -> float:
     }
     mix = best(candidates, judge.tolerance, "neighbor mix", judge.label)
     layer.mix.assign([mix])
-    return float(mix)
+    return float(mix), candidates[mix]
 
 
 def shipped_table(data: FitData, choices: Choices) -> TableChoice:
@@ -188,7 +190,7 @@ def fit(
     readers the fit never sees) every setting is chosen on them (model/choose_readers.py);
     otherwise on ``split``'s validation users. With ``choices`` (the shipped fit), reused.
     Returns (model, history, choices)."""
-    from model.layers import build_model
+    from model.layers import BIAS_SHRINKAGE, build_model
 
     tf = import_tensorflow()
     tf.keras.utils.set_random_seed(cfg.seed)
@@ -212,31 +214,48 @@ def fit(
         table = choose_table_on_split(data, ratios, plain, traffic, cfg)
     # The table's size is cut by now (strongest first); shipped ordered by row (tables.by_row).
     rows, neighbor_weights = by_row(table.neighbor_rows, table.neighbor_weights)
-    model = build_model(n, cfg.embedding_dim, float(everyone_.stars.mean()), rows.shape[1])
-    shrinkage = model.get_layer("predicted_stars").bias_shrinkage
     if choices is not None:
         scale = choices.star_scale
     elif check is not None:
         history.update(
-            reader_star_scale(everyone_, rows, cfg.star_lambda, shrinkage, *half_given(check, cfg.seed + 8))
+            reader_star_scale(
+                everyone_, rows, cfg.star_lambda, BIAS_SHRINKAGE, *half_given(check, cfg.seed + 8)
+            )
         )
         scale = history["star_scale"]
     else:
         history.update(
-            star_scale(everyone_, rows, cfg.star_lambda, shrinkage, cfg.star_holdout, cfg.seed + 5)
+            star_scale(everyone_, rows, cfg.star_lambda, BIAS_SHRINKAGE, cfg.star_holdout, cfg.seed + 5)
         )
         scale = history["star_scale"]
-    book_bias, star_weights = star_head(everyone_, rows, cfg.star_lambda, shrinkage, scale)
-    vectors = co_liked_vectors(liked_matrix(everyone_, n), cfg.embedding_dim, cfg.seed)
-    set_computed_weights(
-        model, vectors, rows, neighbor_weights, ratios, table.popularity_gamma, book_bias, star_weights
-    )
+    book_bias, star_weights = star_head(everyone_, rows, cfg.star_lambda, BIAS_SHRINKAGE, scale)
+    liked = liked_matrix(everyone_, n)
     history["closed_form_seconds"] = time.perf_counter() - started
     log.info("closed-form parts in %.0fs", history["closed_form_seconds"])
+
+    def computed(dim):
+        """The model at embedding size ``dim``, every computed weight set (seeded alike)."""
+        tf.keras.utils.set_random_seed(cfg.seed)
+        model = build_model(n, dim, float(everyone_.stars.mean()), rows.shape[1])
+        vectors = co_liked_vectors(liked, dim, cfg.seed)
+        set_computed_weights(
+            model, vectors, rows, neighbor_weights, ratios, table.popularity_gamma, book_bias, star_weights
+        )
+        return model
+
     if choices is None:
         val = readers_batch(check, cfg.seed) if check is not None else validation_batch(split, 2000, cfg.seed)
-        history.update(train_low_rank(model, everyone_, cfg, cfg.epochs, val, progress))
-        mix = choose_mix(model, judge, cfg)
+        fits = {}
+        for dim in sorted(cfg.embedding_dims):  # each trained, its mix chosen, then measured
+            model = computed(dim)
+            trained = train_low_rank(model, everyone_, cfg, cfg.epochs, val, progress)
+            fits[dim] = (model, trained, *choose_mix(model, judge, cfg))
+        dim = smallest_within(
+            {d: f[3] for d, f in fits.items()}, cfg.embedding_tolerance, "embedding size", judge.label
+        )
+        model, trained, mix, _ = fits[dim]
+        history.update(trained)
+        history["embedding_sizes"] = {str(d): f[3][0] for d, f in fits.items()}
         choices = Choices(
             table.to_read_weight,
             table.popularity_gamma,
@@ -249,8 +268,10 @@ def fit(
             table.num_neighbors,
             table.reader_weight,
             "real readers" if check is not None else "split",
+            dim,
         )
     else:
+        model = computed(choices.embedding_dim)
         history.update(train_low_rank(model, everyone_, cfg, choices.epochs, None, progress))
         model.get_layer("neighbor_scores").mix.assign([choices.neighbor_mix])
     history["fit_seconds"] = time.perf_counter() - started
@@ -361,7 +382,19 @@ def parse_args(argv: list[str] | None) -> tuple[TrainConfig, bool]:
     )
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="users per training step")
     parser.add_argument(
-        "--embedding-dim", type=int, default=defaults.embedding_dim, help="book embedding size"
+        "--embedding-dim",
+        dest="embedding_dims",
+        type=int,
+        nargs="+",
+        default=defaults.embedding_dims,
+        help="book embedding sizes to choose among (the smallest within --embedding-tolerance of "
+        "the best; one size: that one)",
+    )
+    parser.add_argument(
+        "--embedding-tolerance",
+        type=float,
+        default=defaults.embedding_tolerance,
+        help="Recall@10 a larger embedding must win by to ship",
     )
     parser.add_argument(
         "--learning-rate", type=float, default=defaults.learning_rate, help="Adam learning rate"
@@ -390,6 +423,7 @@ def parse_args(argv: list[str] | None) -> tuple[TrainConfig, bool]:
     if args.verbose:
         show_tensorflow_logs()
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if hasattr(args, f.name)}
+    values["embedding_dims"] = tuple(values["embedding_dims"])
     return TrainConfig(**values), args.quiet
 
 

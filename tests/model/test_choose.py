@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.choose import best, validation_sets, vote_scores
+from model.choose import best, smallest_within, validation_sets, vote_scores
 from model.protocols import Protocol
 from model.split import Split, UserRatings
 from tests.model.ratings import user_ratings
@@ -16,6 +16,17 @@ def test_best_takes_the_best_real_traffic_within_the_plain_tolerance():
     assert best(candidates, 0.0, "test") == "a"
     assert best(candidates, 0.02, "test") == "c"
     assert best({"x": (0.0, 0.0), "y": (0.0, 0.0)}, 0.005, "test") == "x"  # ties: the first
+
+
+def test_smallest_within_ships_a_larger_size_only_when_it_truly_wins():
+    # Embedding sizes (and table sizes): the phone downloads the larger, so it must win by more
+    # than the tolerance on the judge's primary measure (the secondary plays no part).
+    close = {32: (0.5015, 0.0), 16: (0.5000, 0.9)}
+    assert smallest_within(close, 0.002, "test") == 16
+    assert smallest_within(close, 0.001, "test") == 32
+    clear = {16: (0.480, 0.0), 32: (0.500, 0.0), 64: (0.501, 0.0)}
+    assert smallest_within(clear, 0.002, "test") == 32  # 64 wins by 0.001 only
+    assert smallest_within({16: (0.0, 0.0), 32: (0.0, 0.0)}, 0.0, "test") == 16  # no readers: the smaller
 
 
 def test_validation_sets_pick_five_liked_books_and_score_held_back_likes():

@@ -32,7 +32,8 @@ def test_artifacts_follow_the_contract(trained_artifacts):
         "average_rating",
         "ratings_count",
     }
-    assert metadata["config"]["embedding_dim"] == metadata["embedding_dim"] == 16
+    assert metadata["config"]["embedding_dims"] == [16]  # the one size tests/conftest.py allows
+    assert metadata["config"]["choices"]["embedding_dim"] == metadata["embedding_dim"] == 16
     for name in ("model.keras", "config.json", "history.json", "training_curves.png", "book_embeddings.npy"):
         assert (trained_artifacts / name).is_file(), name
     assert np.load(trained_artifacts / "book_embeddings.npy").shape == (60, 16)

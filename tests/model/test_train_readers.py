@@ -31,7 +31,9 @@ def readers_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def chosen_on_readers(synthetic_data, readers_file, tmp_path_factory):
     out = tmp_path_factory.mktemp("artifacts")
-    run = train(synthetic_data, out, "--real-readers", str(readers_file), *SYNTHETIC_TRAIN_ARGS)
+    # Two embedding sizes to choose between (the later --embedding-dim wins over the default's).
+    args = [*SYNTHETIC_TRAIN_ARGS, "--embedding-dim", "8", "16"]
+    run = train(synthetic_data, out, "--real-readers", str(readers_file), *args)
     run_module("model.evaluate", "--out", str(out), "--no-tutorial")  # the old name of --artifacts
     return out, run
 
@@ -50,6 +52,21 @@ def test_every_setting_is_chosen_on_real_readers(chosen_on_readers, readers_file
     assert choices["num_neighbors"] in config["table_sizes"]
     assert "real readers: " in run.stderr and "kept for the report" in run.stderr
     assert "chosen on this data's own split" not in run.stderr
+
+
+def test_the_embedding_size_is_chosen_on_real_readers_and_ships(chosen_on_readers):
+    out, run = chosen_on_readers
+    config = json.loads((out / "config.json").read_text())
+    dim = config["choices"]["embedding_dim"]
+    assert config["embedding_dims"] == [8, 16] and dim in (8, 16)
+    sizes = json.loads((out / "history.json").read_text())["split"]["embedding_sizes"]
+    assert set(sizes) == {"8", "16"}  # both trained and measured on the check readers
+    assert "embedding size by real readers' mean Recall@10" in run.stderr
+    if dim == 16:  # the larger ships only when it wins by more than the tolerance
+        assert sizes["16"] > sizes["8"] + config["embedding_tolerance"]
+    for path in (out / "model.keras", out / "split" / "model.keras"):
+        assert load_model(path).get_layer("book_embedding").get_weights()[0].shape[1] == dim, path
+    assert json.loads((out / "web" / "metadata.json").read_text())["embedding_dim"] == dim
 
 
 def test_what_only_real_readers_do_reaches_the_models(chosen_on_readers):
