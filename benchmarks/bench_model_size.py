@@ -1,0 +1,58 @@
+"""What the phone downloads for the model: each weight of a TF.js model and the whole shard,
+as brotli at the site's quality (scripts/build_site.py), in bytes.
+
+    .venv/bin/python benchmarks/bench_model_size.py [--model artifacts/web/model]
+
+Each weight is compressed on its own (what it costs, about); the total is the shard as the site
+serves it (``<shard>.bin.br``). Prints a Markdown table; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import brotli
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.build_site import BROTLI_QUALITY  # noqa: E402
+
+
+def weights_of(model_dir: Path) -> tuple[dict[str, np.ndarray], bytes]:
+    """({name: the weight as stored, [shape] in its shipped dtype}, the shards' bytes)."""
+    manifest = json.loads((model_dir / "model.json").read_text())["weightsManifest"]
+    data = b"".join((model_dir / p).read_bytes() for group in manifest for p in group["paths"])
+    out, offset = {}, 0
+    for group in manifest:
+        for w in group["weights"]:
+            dtype = np.dtype(w.get("quantization", {}).get("dtype", w["dtype"]))
+            count = int(np.prod(w["shape"]))
+            out[w["name"]] = np.frombuffer(data, dtype, count, offset).reshape(w["shape"])
+            offset += count * dtype.itemsize
+    return out, data
+
+
+def brotli_size(data: bytes) -> int:
+    return len(brotli.compress(data, quality=BROTLI_QUALITY))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="artifacts/web/model", help="a TF.js model directory")
+    args = parser.parse_args(argv)
+    weights, data = weights_of(Path(args.model))
+    print("| weight | shape | dtype | brotli bytes |\n|---|---|---|---|")
+    for name, values in weights.items():
+        shape = "x".join(map(str, values.shape))
+        print(f"| {name} | {shape} | {values.dtype} | {brotli_size(values.tobytes()):,} |")
+    print(f"| **the shard** | | | **{brotli_size(data):,}** ({brotli_size(data) / 1024:,.0f} KiB) |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
