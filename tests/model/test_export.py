@@ -50,8 +50,9 @@ def test_tfjs_model_json_and_hashed_shards(trained_artifacts):
     kinds = {w["name"]: w["quantization"]["dtype"] for w in weights}
     assert kinds.pop("neighbor_rows/neighbor_rows") == "uint16"  # row numbers, exact once rounded
     one_byte = ["book_embedding/embeddings", "book_scores/kernel", "neighbor_scores/neighbor_weights"]
-    assert all(kinds.pop(name) == "uint8" for name in one_byte + ["predicted_stars/star_weights"])
-    assert kinds and set(kinds.values()) == {"float16"}  # biases, log ratios, scalars
+    one_byte += ["predicted_stars/star_weights", "book_scores/bias", "neighbor_scores/log_ratio"]
+    assert all(kinds.pop(name) == "uint8" for name in one_byte + ["predicted_stars/book_bias"])
+    assert kinds and set(kinds.values()) == {"float16"}  # the visitor layer, scalars
     layer_classes = {
         layer["class_name"] for layer in model_json["modelTopology"]["model_config"]["config"]["layers"]
     }

@@ -13,7 +13,9 @@ def test_each_weight_has_its_shipped_precision():
     for name in ("book_embedding/embeddings", "book_scores/kernel", "neighbor_scores/neighbor_weights"):
         assert weight_dtype(name) == "uint8"
     assert weight_dtype("predicted_stars/star_weights:0") == "uint8"
-    assert weight_dtype("book_scores/bias") == weight_dtype("neighbor_scores/gamma") == "float16"
+    for name in ("book_scores/bias", "neighbor_scores/log_ratio", "predicted_stars/book_bias:0"):
+        assert weight_dtype(name) == "uint8"  # the per-book vectors
+    assert weight_dtype("visitor/bias") == weight_dtype("neighbor_scores/gamma") == "float16"
 
 
 def test_uint8_levels_by_hand():

@@ -83,8 +83,10 @@ def make_site(root, web, model=None):
 @pytest.fixture(scope="module")
 def shifted_model(trained_artifacts):
     """The trained model with its popularity shift turned well up (the planted data leaves
-    gamma at 0), so that the browser has to mirror every op of it. float16-exact values."""
+    gamma at 0), so that the browser has to mirror every op of it. Rounded to the precision
+    each weight ships in (model/precision.py), as the build does."""
     from model.layers import build_model
+    from model.precision import round_for_browser
 
     trained = load_model(trained_artifacts / "model.keras")
     stars = trained.get_layer("predicted_stars")
@@ -94,8 +96,9 @@ def shifted_model(trained_artifacts):
     model.set_weights(trained.get_weights())
     layer = model.get_layer("neighbor_scores")
     ratios = np.linspace(-1.5, 1.5, layer.num_books)[np.random.default_rng(0).permutation(layer.num_books)]
-    layer.log_ratio.assign(ratios.astype(np.float16).astype(np.float32))
+    layer.log_ratio.assign(ratios.astype(np.float32))
     layer.gamma.assign([0.75])
+    round_for_browser(model)
     return model
 
 
