@@ -76,8 +76,10 @@ def test_config_records_what_the_split_fit_chose(artifacts):
         "num_neighbors",
         "reader_weight",
         "chosen_on",
+        "embedding_dim",
     }
     assert config["choices"]["to_read_weight"] in config["to_read_weights"]
+    assert config["choices"]["embedding_dim"] in config["embedding_dims"]
     assert config["choices"]["chosen_on"] == "split" and config["choices"]["reader_weight"] == 0.0
     histories = json.loads((artifacts / "history.json").read_text())
     assert len(histories["shipped"]["epoch"]) == config["choices"]["epochs"]
