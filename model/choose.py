@@ -23,7 +23,7 @@ from model.metrics import recall_of_top, weighted_recall_of_top
 from model.popularity import visitor_gamma
 from model.protocols import Protocol
 from model.ranking import top_k_excluding, top_k_sparse
-from model.split import LIKED_STARS, Split, pad_picks
+from model.split import LIKED_STARS, Split, liked_weight, pad_picks
 from model.tables import neighbor_matrix
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def vote_scores(validation: Protocol, neighbor_rows, neighbor_weights, num_books
     (layers.NeighborScores with mix 1 and no shift)."""
     owner = np.repeat(np.arange(len(validation.picks)), [len(r) for r, _ in validation.picks])
     rows = np.concatenate([r for r, _ in validation.picks] + [np.zeros(0, np.int32)])
-    liked = np.clip(np.concatenate([s for _, s in validation.picks] + [np.zeros(0)]) - 3.0, 0.0, 1.0)
+    liked = liked_weight(np.concatenate([s for _, s in validation.picks] + [np.zeros(0)]))
     picks = sp.csr_matrix((liked, (owner, rows)), shape=(len(validation.picks), num_books))
     return (picks @ neighbor_matrix(neighbor_rows, neighbor_weights)).tocsr()
 
@@ -93,7 +93,7 @@ def shifted(votes: sp.csr_matrix, validation: Protocol, ratios: np.ndarray, gamm
     """``votes`` (``vote_scores``) times each visitor's popularity shift exp(g * ratios[j]),
     as layers.NeighborScores computes it."""
     rows, stars = pad_picks(validation.picks)
-    g = visitor_gamma(np.clip(stars - 3.0, 0.0, 1.0), rows, ratios, gamma)  # [V]
+    g = visitor_gamma(liked_weight(stars), rows, ratios, gamma)  # [V]
     out = votes.tocsr(copy=True)
     owner = np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))
     out.data = out.data * np.exp(g[owner] * ratios[out.indices])

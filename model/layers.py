@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from model import import_tensorflow
 from model.popularity import FADE_PICKS, OFFSET, SPAN
+from model.split import LIKED_STARS
 
 tf = import_tensorflow()
 keras = tf.keras
 
 
 def liked_weight(stars):
-    """How much a pick counts as liked: 4 or 5 stars -> 1, 3 or fewer -> 0, padding (0) -> 0."""
-    return tf.clip_by_value(stars - 3.0, 0.0, 1.0)
+    """How much a pick counts as liked: 4 or 5 stars -> 1, 3 or fewer -> 0, padding (0) -> 0
+    (``split.liked_weight`` in numpy; ``likedWeight`` in web/js/layers.js)."""
+    return tf.clip_by_value(stars - float(LIKED_STARS - 1), 0.0, 1.0)
 
 
 class PickPooling(keras.layers.Layer):
@@ -24,8 +26,9 @@ class PickPooling(keras.layers.Layer):
 
     inputs: ``[embedded [B, L, d], stars [B, L]]``; output ``[B, 2d]`` =
     ``[liked, taste]`` where
-    - liked = sum(w * e) / sqrt(sum(w) + eps), w = clip(stars - 3, 0, 1) (4 or 5 -> 1, <= 3 -> 0);
-    - taste = sum(c * e) / sqrt(n + eps), c = (stars - 3) / 2 for picks, n = number of picks.
+    - liked = sum(w * e) / sqrt(sum(w) + eps), w = ``liked_weight(stars)`` (4 or 5 -> 1, <= 3 -> 0);
+    - taste = sum(c * e) / sqrt(n + eps), c = (stars - 3) / 2 for picks, n = number of picks (3
+      is the middle of the 1..5 scale, so c runs from -1 to 1).
     Padding (stars 0) contributes nothing, so the order and padding of picks never matter.
     """
 
@@ -105,7 +108,7 @@ class NeighborScores(NeighborTableLayer):
     real readers read a book than this data shows, model/popularity.py) and the scalars
     ``gamma`` and ``mix``, chosen on validation users (model/choose.py).
     inputs ``[book_rows [B, L], stars [B, L], columns [B, L, M]]`` (columns from NeighborRows);
-    with the liked weight w = clip(stars - 3, 0, 1):
+    with the liked weight w = ``liked_weight(stars)``:
     - votes[j] = sum over picks p and m of w_p * neighbor_weights[p, m] at j = columns[p, m];
     - m_v = sum_p w_p log_ratio[p] / sum_p w_p (0 without liked picks);
       g = gamma * clip((m_v + offset) / span, 0, 1) * clip(fade / max(sum_p w_p, 1), 0, 1)

@@ -16,8 +16,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-LIKED_STARS = 4  # a rating >= 4 counts as "liked"
+LIKED_STARS = 4  # a rating >= 4 counts as "liked" (metadata.json's liked_stars)
 DEFAULT_PICK_STARS = 5  # a plain pick ("I loved it") counts as 5 stars
+
+
+def liked_weight(stars: np.ndarray) -> np.ndarray:
+    """How much each pick counts as liked, the model's ramp below ``LIKED_STARS``:
+    clip(stars - (LIKED_STARS - 1), 0, 1), so 4 or 5 stars -> 1, 3 or fewer -> 0, 3.5 -> 0.5,
+    padding (0) -> 0. ``layers.liked_weight`` is the same in TensorFlow."""
+    return np.clip(stars - (LIKED_STARS - 1), 0.0, 1.0)
 
 
 @dataclass(frozen=True)

@@ -92,3 +92,19 @@ def test_the_numpy_neighbor_scores_agree_with_the_keras_layer():
     assert np.isclose(keras_scores[0, 1], np.exp(-0.175), rtol=1e-6)
     assert np.isclose(keras_scores[0, 2], 0.5 * np.exp(0.35), rtol=1e-6)
     assert not keras_scores[3].any()
+
+
+def test_liked_is_one_threshold_in_python_and_in_the_page():
+    import re
+
+    from model.layers import liked_weight as keras_liked_weight
+    from model.split import LIKED_STARS, liked_weight
+    from tests.conftest import REPO
+
+    stars = np.array([[0.0, 1.0, 3.0, 3.5, 4.0, 5.0]], np.float32)  # 0 is padding
+    expected = [[0.0, 0.0, 0.0, 0.5, 1.0, 1.0]]
+    np.testing.assert_array_equal(liked_weight(stars), expected)
+    np.testing.assert_array_equal(keras_liked_weight(stars).numpy(), expected)
+    # web/js/layers.js builds before metadata.json (liked_stars) is read: its one constant.
+    page = (REPO / "web" / "js" / "layers.js").read_text(encoding="utf-8")
+    assert re.findall(r"const LIKED_STARS = (\d+);", page) == [str(LIKED_STARS)]
