@@ -33,7 +33,7 @@ class UserRatings:
 
     user_ids: np.ndarray  # [U] int64
     indptr: np.ndarray  # [U + 1] int64
-    rows: np.ndarray  # [R] int32, book_index
+    rows: np.ndarray  # [R] int32, the books' rows
     stars: np.ndarray  # [R] float32, 1..5
 
     def __len__(self) -> int:
@@ -56,7 +56,7 @@ class UserRatings:
 
 @dataclass(frozen=True)
 class Split:
-    book_ids: np.ndarray  # [N] book_index -> book_id
+    book_ids: np.ndarray  # [N] row -> book_id
     train: UserRatings  # 80% of the training users' ratings
     test: UserRatings  # the other 20%, same users and order as ``train``
     visitors: UserRatings  # every rating of the held-out users

@@ -107,8 +107,8 @@ def ease(gram: np.ndarray, lam: float, dropout: float = 0.0) -> np.ndarray:
 
 def strongest_neighbors(weights: np.ndarray, num_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
     """Each row's ``num_neighbors`` largest entries of an item-item matrix, largest first (ties
-    to the lower column, model/ranking.py): column indices [N, M] int32 and their values
-    [N, M] float32."""
+    to the lower column, model/ranking.py): those columns, the neighbors' rows [N, M] int32, and
+    their values [N, M] float32."""
     m = min(num_neighbors, weights.shape[1] - 1)
     rows = top_k_rows(weights, m).astype(np.int32)
     return rows, np.take_along_axis(weights, rows, axis=1).astype(np.float32)
