@@ -1,6 +1,6 @@
 """What the visitor model is measured against, on the same split in the same run.
 
-Ranking scorers map a batch of visitors' picks (a [V, N] 0/1 matrix of liked picks) to
+Ranking scorers map a batch of users' picks (a [V, N] 0/1 matrix of liked picks) to
 [V, N] scores: item-kNN, EASE on the likes, and EASE on likes + to-read marks (the strongest
 anchor measured on real readers, issue 8). The star baselines (global mean, user + book bias)
 are model/stars.py's BiasModel; the tutorial's user-id dot-product model is here.

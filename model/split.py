@@ -1,7 +1,7 @@
 """Seeded splits of the ratings, shared by training and evaluation.
 
-- 10% of users (seeded) are *visitors*: never trained on, used to measure what a new visitor
-  gets from their picks (their to-read marks too: one protocol uses them as targets).
+- 10% of users (seeded) are *held out*: never trained on, used to measure what a new visitor
+  (someone using the site) gets from their picks (their to-read marks too: one protocol uses them as targets).
 - The other users' ratings are split 80/20 (seeded): training uses the 80% and their to-read
   marks; the 20% choose the model's settings and measure star RMSE, with each user's 80% as
   the model's input.
@@ -59,9 +59,9 @@ class Split:
     book_ids: np.ndarray  # [N] row -> book_id
     train: UserRatings  # 80% of the training users' ratings
     test: UserRatings  # the other 20%, same users and order as ``train``
-    visitors: UserRatings  # every rating of the held-out users
+    held_out: UserRatings  # every rating of the held-out users
     to_read: sp.csr_matrix  # [len(train), N] 0/1: the training users' to-read marks
-    visitors_to_read: sp.csr_matrix  # [len(visitors), N] 0/1: the visitors' to-read marks
+    held_out_to_read: sp.csr_matrix  # [len(held_out), N] 0/1: the held-out users' to-read marks
 
 
 def rows_of(book_ids: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -105,13 +105,14 @@ def make_split(
     ratings: pd.DataFrame,
     book_ids: np.ndarray,
     seed: int = 42,
-    visitor_fraction: float = 0.1,
+    held_out_fraction: float = 0.1,
     test_fraction: float = 0.2,
     to_read: pd.DataFrame | None = None,
 ) -> Split:
     """Split ``ratings`` (user_id, book_id, rating) into training ratings, test ratings and
-    visitors, and ``to_read`` (user_id, book_id; optional) into the training users' and the
-    visitors' marks. Which users are visitors depends on the ratings and the seed only."""
+    held-out users, and ``to_read`` (user_id, book_id; optional) into the training users' and
+    the held-out users' marks. Which users are held out depends on the ratings and the seed
+    only."""
     book_ids = np.asarray(book_ids)
     rows = rows_of(book_ids, ratings["book_id"].to_numpy())
     users = ratings["user_id"].to_numpy()
@@ -119,23 +120,23 @@ def make_split(
 
     rng = np.random.default_rng(seed)
     unique_users = np.unique(users)
-    n_visitors = int(round(len(unique_users) * visitor_fraction))
-    visitor_users = rng.choice(unique_users, size=n_visitors, replace=False)
-    is_visitor = np.isin(users, visitor_users)
-    is_test = (rng.random(len(users)) < test_fraction) & ~is_visitor
-    is_train = ~is_visitor & ~is_test
+    n_held_out = int(round(len(unique_users) * held_out_fraction))
+    held_out_users = rng.choice(unique_users, size=n_held_out, replace=False)
+    is_held_out = np.isin(users, held_out_users)
+    is_test = (rng.random(len(users)) < test_fraction) & ~is_held_out
+    is_train = ~is_held_out & ~is_test
 
     train = group_by_user(users[is_train], rows[is_train], stars[is_train])
     test_all = group_by_user(users[is_test], rows[is_test], stars[is_test])
     test = _align(test_all, train.user_ids)
-    visitors = group_by_user(users[is_visitor], rows[is_visitor], stars[is_visitor])
+    held_out = group_by_user(users[is_held_out], rows[is_held_out], stars[is_held_out])
     return Split(
         book_ids,
         train,
         test,
-        visitors,
+        held_out,
         marks_matrix(to_read, train.user_ids, book_ids),
-        marks_matrix(to_read, visitors.user_ids, book_ids),
+        marks_matrix(to_read, held_out.user_ids, book_ids),
     )
 
 

@@ -44,7 +44,7 @@ def test_vote_scores_sum_the_liked_picks_votes_along_the_table():
         None,
     )
     votes = vote_scores(validation, neighbor_rows, neighbor_weights, 3).toarray()
-    # Visitor 0 liked book 0 only (2 stars is not a like); visitor 1 liked book 2.
+    # User 0 liked book 0 only (2 stars is not a like); user 1 liked book 2.
     assert np.allclose(votes, [[0.0, 1.0, 0.5], [0.3, 0.4, 0.0]])
 
 
@@ -87,7 +87,7 @@ def test_the_numpy_neighbor_scores_agree_with_the_keras_layer():
     keras_scores = layer([rows, stars, table(rows)]).numpy()
 
     np.testing.assert_allclose(numpy_scores.toarray(), keras_scores, rtol=1e-5, atol=1e-6)
-    # By hand, the first visitor: book 0 alone is liked (w 1), m = ratios[0] = 0.5, so
+    # By hand, the first user: book 0 alone is liked (w 1), m = ratios[0] = 0.5, so
     # g = 0.7 * clip((0.5 + 1) / 3, 0, 1) = 0.35, and its neighbor book 1 gets 1.0 * exp(0.35 * -0.5).
     assert np.isclose(keras_scores[0, 1], np.exp(-0.175), rtol=1e-6)
     assert np.isclose(keras_scores[0, 2], 0.5 * np.exp(0.35), rtol=1e-6)

@@ -97,7 +97,7 @@ def test_padding_and_pick_order_do_not_change_scores(model):
     np.testing.assert_allclose(a[1][0], b[1][0], atol=1e-5)
 
 
-def test_model_beats_chance_on_held_out_visitors(model, synthetic_data, trained_artifacts):
+def test_model_beats_chance_on_held_out_users(model, synthetic_data, trained_artifacts):
     import json
 
     config = json.loads((trained_artifacts / "config.json").read_text())
@@ -106,14 +106,14 @@ def test_model_beats_chance_on_held_out_visitors(model, synthetic_data, trained_
         load_ratings(synthetic_data, books["book_id"].to_numpy()), books["book_id"].to_numpy(), config["seed"]
     )
     picks, targets = [], []
-    for i in range(len(split.visitors)):
-        rows, stars = split.visitors.of(i)
+    for i in range(len(split.held_out)):
+        rows, stars = split.held_out.of(i)
         liked = rows[stars >= 4]
         picks.append(liked[:3])
         targets.append(liked[3:])
     scores, _ = predict_batch(model, [(p, np.full(len(p), 5.0, np.float32)) for p in picks])
     recall, ndcg = recall_ndcg_of_top(top_k_excluding(scores, picks, 10), targets)
-    # Chance is about 10 / 57 = 0.18. Knowing a visitor's group is all there is to learn here:
+    # Chance is about 10 / 57 = 0.18. Knowing a user's group is all there is to learn here:
     # ranking the group's books in random order gets Recall@10 0.37 and NDCG@10 0.33 on
     # average over orders, and one order varies by a few hundredths either way.
     assert recall > 0.28 and ndcg > 0.28
