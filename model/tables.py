@@ -20,7 +20,7 @@ from model.split import LIKED_STARS, UserRatings
 
 
 def liked_matrix(ratings: UserRatings, num_books: int) -> sp.csr_matrix:
-    """Users x books 0/1 matrix of liked books (stars >= 4)."""
+    """Users x books 0/1 matrix of liked books (stars >= LIKED_STARS)."""
     return _rated_matrix(ratings, num_books, ratings.stars >= LIKED_STARS)
 
 
