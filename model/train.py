@@ -369,10 +369,7 @@ def parse_args(argv: list[str] | None) -> tuple[TrainConfig, bool]:
         "--star-lambda", type=float, default=defaults.star_lambda, help="L2 of the star head's regressions"
     )
     parser.add_argument(
-        "--visitor-fraction",
-        type=float,
-        default=defaults.visitor_fraction,
-        help="share of users held out of the split fit for the evaluation",
+        "--visitor-fraction", type=float, default=defaults.visitor_fraction, help="share of users held out"
     )
     parser.add_argument(
         "--no-to-read",
