@@ -1,36 +1,25 @@
 // Entry module: wires the loader, the pure search / picks / shelf / import / recommendation
 // code and the UI.
 import { NewBuildError, fetchJson, fetchOptionalJson, loadCatalogue, loadModel } from "./loader.js";
-import { STORAGE_KEY, formatPicks, knownPicks, parsePicks, unreadablePicks } from "./picks.js";
+import { STORAGE_KEY, formatPicks } from "./picks.js";
+import { MARKS_KEY, excludedRows, formatMarks, genresByRow, mergeShelves, shareShelf, urlWithShelf } from "./shelf.js";
+import { linkedShelf, openingShelf, storedShelf, unreadableCopies } from "./shelf-open.js";
+import * as shelfState from "./shelf-state.js";
 import {
-  MARKS_KEY,
-  excludedRows,
-  formatMarks,
-  genresByRow,
-  mergeShelves,
-  openShelf,
-  parseMarks,
-  parseYear,
-  shareShelf,
-  unreadableMarks,
-  urlWithShelf,
-} from "./shelf.js";
-import {
-  GoodreadsError,
-  MAX_FILE_BYTES,
-  buildShelf,
-  decodeExport,
-  matchIndex,
-  matchRows,
-  nextTask,
-  readExport,
-  summarize,
-  summaryLine,
-  tooBig,
-} from "./goodreads.js";
+  isFiltered,
+  pendingNote,
+  pickOptions,
+  publicationYears,
+  searchPage,
+  suggestionFilter,
+  yearRange,
+} from "./page-view.js";
+import { GoodreadsError, MAX_FILE_BYTES, matchIndex, nextTask, tooBig } from "./goodreads.js";
+import { NEWER_BUILD, readAndMatch, readingWhat } from "./import-file.js";
 import { buildSearchIndex, searchRows } from "./search.js";
 import { createUi } from "./ui.js";
 import { createImportUi } from "./ui-import.js";
+import { offerOffline, reloadForUpdate } from "./offline.js";
 
 const PAGE = 20; // search results, suggestions and listed picks per page ("more" adds another page)
 const SIMILAR_K = 10;
@@ -79,7 +68,6 @@ const state = {
   similarOf: null, // book_id whose similar books the dialog shows
   generation: 0, // drops results of a recompute overtaken by a newer one
   stale: false, // a file of a newer build was met: only a whole reload gives one build again
-  reloading: false, // the visitor asked for the new version: reload once the new worker controls the page
 };
 
 // Read-only numbers for the benchmarks and the end-to-end tests.
@@ -102,44 +90,17 @@ const ui = createUi(document, {
     state.searchLimit = PAGE;
     renderSearch();
   },
-  onSearchFocus() {
-    fullIndex(); // before the first key: the visitor is about to search every book
-  },
+  onSearchFocus: () => fullIndex(), // before the first key: the visitor is about to search every book
   onSearchMore() {
     state.searchLimit += PAGE;
     renderSearch();
   },
-  onPick(bookId) {
-    state.picks.set(bookId, pickOptions().defaultStars);
-    state.marks.delete(bookId);
-    picksChanged();
-  },
-  onUnpick(bookId) {
-    state.picks.delete(bookId);
-    picksChanged();
-  },
-  onStars(bookId, stars) {
-    state.picks.set(bookId, stars);
-    picksChanged();
-  },
-  onRead(bookId, stars) {
-    // A read mark with stars is a pick; without, the book is only never suggested again.
-    if (stars > 0) {
-      state.picks.set(bookId, stars);
-      state.marks.delete(bookId);
-    } else {
-      state.marks.set(bookId, "read");
-    }
-    picksChanged({ keepPages: true });
-  },
-  onNotInterested(bookId) {
-    state.marks.set(bookId, "not_interested");
-    picksChanged({ keepPages: true });
-  },
-  onUnmark(bookId) {
-    state.marks.delete(bookId);
-    picksChanged({ keepPages: true });
-  },
+  onPick: (bookId) => shelfChanged(shelfState.pick(state, bookId, starOptions().defaultStars)),
+  onUnpick: (bookId) => shelfChanged(shelfState.unpick(state, bookId)),
+  onStars: (bookId, stars) => shelfChanged(shelfState.rate(state, bookId, stars)),
+  onRead: (bookId, stars) => shelfChanged(shelfState.markRead(state, bookId, stars), { keepPages: true }),
+  onNotInterested: (bookId) => shelfChanged(shelfState.mark(state, bookId, "not_interested"), { keepPages: true }),
+  onUnmark: (bookId) => shelfChanged(shelfState.unmark(state, bookId), { keepPages: true }),
   onSimilar: showSimilar,
   onSuggestionsMore() {
     state.suggestionLimit += PAGE;
@@ -154,7 +115,7 @@ const ui = createUi(document, {
     renderPicks();
   },
   onFilter({ genre, yearFrom, yearTo }) {
-    state.filter = { genre: genre === "" ? null : Number(genre), yearFrom: parseYear(yearFrom), yearTo: parseYear(yearTo) };
+    state.filter = suggestionFilter({ genre, yearFrom, yearTo });
     state.suggestionLimit = PAGE;
     recompute();
   },
@@ -163,24 +124,15 @@ const ui = createUi(document, {
     else start();
   },
   onSharedAdd() {
-    const merged = mergeShelves(state.viewing.own, { picks: state.picks, marks: state.marks });
-    leaveSharedView(merged, "The shared list was added to your shelf.");
+    leaveSharedView(mergeShelves(state.viewing.own, state), "The shared list was added to your shelf.");
   },
-  onSharedReplace() {
-    leaveSharedView({ picks: state.picks, marks: state.marks }, "This list is your shelf now.");
-  },
-  onSharedBack() {
-    leaveSharedView(state.viewing.own, "");
-  },
-  onUpdateReload() {
-    reloadForUpdate();
-  },
+  onSharedReplace: () => leaveSharedView({ picks: state.picks, marks: state.marks }, "This list is your shelf now."),
+  onSharedBack: () => leaveSharedView(state.viewing.own, ""),
+  onUpdateReload: () => reloadForUpdate(),
   onClear() {
-    state.picks.clear();
-    state.marks.clear();
     state.lastImport = null;
     importUi.reset();
-    picksChanged();
+    shelfChanged({ picks: new Map(), marks: new Map() });
   },
   async onShare() {
     try {
@@ -202,10 +154,9 @@ function bookById(bookId) {
   return bookAt(state.rowOf.get(bookId));
 }
 
-function pickOptions() {
-  const source = state.site?.metadata ?? state.popular ?? {};
-  const { default_pick_stars: defaultStars, min_stars: minStars, max_stars: maxStars } = source;
-  return { defaultStars, minStars, maxStars };
+/** The star choices of a pick (metadata.json's; the popular books' before it is in). */
+function starOptions() {
+  return pickOptions(state.site?.metadata ?? state.popular ?? {});
 }
 
 /**
@@ -226,23 +177,17 @@ function renderSearch() {
     fullIndex(); // no-op before the catalogue is in
   }
   if (state.index === null) return;
-  // Before the catalogue is in, the index covers the popular books only: map its rows back.
-  const found = searchRows(state.index, state.query);
-  const rows = state.indexRows === null ? found : found.map((i) => state.indexRows[i]);
-  const shown = rows.slice(0, state.searchLimit);
-  const results = shown.map((row) => {
-    const book = bookAt(row);
-    return { book, picked: state.picks.has(book.book_id), mark: state.marks.get(book.book_id) };
-  });
-  const summary = {
+  // Before the catalogue is in, the index covers the popular books only: searchPage maps its rows back.
+  const { results, summary, drawn } = searchPage({
+    found: searchRows(state.index, state.query),
+    indexRows: state.indexRows,
+    limit: state.searchLimit,
     query: state.query,
-    total: rows.length,
-    hasMore: rows.length > shown.length,
-    among: state.indexRows === null ? null : state.indexRows.length, // only the popular books so far
-  };
+    books: state.books,
+    shelf: state,
+  });
   // The same list drawn again (the catalogue arriving under the popular books) is not redrawn:
   // a repaint of the first screen's biggest element would count as a late largest paint.
-  const drawn = JSON.stringify([results.map(({ book, picked, mark }) => [book.book_id, picked, mark]), summary]);
   if (drawn === state.searchDrawn) return;
   state.searchDrawn = drawn;
   ui.renderSearch(results, summary);
@@ -250,19 +195,16 @@ function renderSearch() {
 
 /** The picks (the first picksLimit of them) and the marked books (the first marksLimit). */
 function renderPicks() {
-  const picks = [];
-  for (const [bookId, stars] of state.picks) {
-    if (picks.length >= state.picksLimit) break;
-    picks.push({ book: bookById(bookId), stars });
-  }
+  const { picksLimit, marksLimit } = state;
+  const { picks, marks, counts } = shelfState.shelfLists(state, { picksLimit, marksLimit, bookOf: bookById });
   ui.renderPicks(picks, { total: state.picks.size, marked: state.marks.size });
-  const marks = [];
-  const counts = {};
-  for (const [bookId, mark] of state.marks) {
-    counts[mark] = (counts[mark] ?? 0) + 1;
-    if (marks.length < state.marksLimit) marks.push({ book: bookById(bookId), mark });
-  }
   ui.renderMarks(marks, counts);
+}
+
+/** The visitor changed the shelf ({picks, marks}): keep it, then picksChanged. */
+function shelfChanged(shelf, options) {
+  ({ picks: state.picks, marks: state.marks } = shelf);
+  picksChanged(options);
 }
 
 /**
@@ -284,7 +226,7 @@ function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   stats.shareChars = shared.param.length;
   history.replaceState(null, "", urlWithShelf(location.href, shared.param));
   ui.shareStatus("");
-  ui.shareNote(shareNote(shared));
+  ui.shareNote(shelfState.shareNote(state, shared));
   if (!keepPages) {
     state.suggestionLimit = PAGE;
     state.picksLimit = PAGE;
@@ -300,7 +242,7 @@ function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
 /** The shelf into localStorage (never while a shared list is shown: the saved one is the visitor's). */
 function saveShelf() {
   try {
-    localStorage.setItem(STORAGE_KEY, formatPicks(state.picks, pickOptions()));
+    localStorage.setItem(STORAGE_KEY, formatPicks(state.picks, starOptions()));
     localStorage.setItem(MARKS_KEY, formatMarks(state.marks));
   } catch {
     // Private mode or storage full: the URL still carries the shelf (or its best part).
@@ -310,38 +252,17 @@ function saveShelf() {
 /** Show a shared list beside the visitor's own shelf (kept in state.viewing.own, and saved). */
 function enterSharedView(own) {
   state.viewing = { own };
-  const n = (x) => x.toLocaleString("en-US");
-  const s = (x, word) => `${n(x)} ${word}${x === 1 ? "" : "s"}`;
-  const size = own.picks.size + own.marks.size;
-  ui.sharedView(
-    `You are looking at a shared list (${s(state.picks.size, "pick")}, ${s(state.marks.size, "never-suggested book")}). ` +
-      `Your own shelf (${s(size, "book")}) is kept in this browser and stays as it is unless you choose below.`,
-  );
+  ui.sharedView(shelfState.sharedViewNote(state, own));
 }
 
 /** The visitor chose: `shelf` becomes their shelf (saved), and the shared list's banner goes. */
 function leaveSharedView(shelf, message) {
   state.viewing = null;
-  state.picks = new Map(shelf.picks);
-  state.marks = new Map(shelf.marks);
   state.lastImport = null;
   importUi.reset();
   ui.sharedView(null);
   ui.shelfNote(message);
-  picksChanged();
-}
-
-/** What the link leaves out of a big shelf, said on the page ("" when it carries all of it). */
-function shareNote(shared) {
-  const total = state.picks.size + state.marks.size;
-  const carried = shared.picks + shared.marks;
-  if (carried === total) return "";
-  const n = (x) => x.toLocaleString("en-US");
-  const what = shared.picks < state.picks.size ? `your ${n(shared.picks)} best-rated picks` : "all your picks";
-  return (
-    `The link carries ${what} and ${n(shared.marks)} of your ${n(state.marks.size)} never-suggested books ` +
-    `(${n(carried)} of ${n(total)}), so it stays short enough to share. This browser keeps them all.`
-  );
+  shelfChanged({ picks: new Map(shelf.picks), marks: new Map(shelf.marks) });
 }
 
 /** The model's output for the current picks; rerun only when the picks changed (not for marks or filters). */
@@ -385,7 +306,7 @@ async function recompute() {
   });
   const millis = performance.now() - started;
   const available = metadata.num_books - excluded.size;
-  const filtered = state.filter.genre !== null || state.filter.yearFrom !== null || state.filter.yearTo !== null;
+  const filtered = isFiltered(state.filter);
   ui.renderSuggestions(suggestions, { pickCount: state.picks.size, hasMore: top.length < available, millis, filtered });
   stats.recomputeCount += 1;
   stats.lastComputeMs = millis; // model + top k + reasons
@@ -415,24 +336,15 @@ function newBuildMet() {
 async function loadGenres() {
   const file = await checkedOptional("genres.json");
   state.genres = genresByRow(file, state.rowOf, state.site.metadata.num_books);
-  ui.setFilterChoices({ genres: state.genres?.names ?? null, ...yearRange() });
+  ui.setFilterChoices({ genres: state.genres?.names ?? null, ...yearRange(state.years) });
   if (state.genres && state.filter.genre !== null) recompute();
-}
-
-function yearRange() {
-  const known = state.years.filter((year) => year !== null);
-  return known.length ? { minYear: Math.min(...known), maxYear: Math.max(...known) } : { minYear: "", maxYear: "" };
 }
 
 /** Picks but no suggestions yet: say what they wait for (the catalogue, the model) and how far it is. */
 function suggestionsPending() {
   if (state.picks.size === 0) return;
-  const percent = Math.round(100 * state.progress.model); // it downloads from the start, beside the catalogue
-  ui.suggestionsPending(
-    state.loadingModel === null && state.model === null && state.site !== null
-      ? "Your suggestions appear once the model has loaded: use Retry above."
-      : `Your suggestions appear as soon as the model has loaded (${percent}%).`,
-  );
+  const failed = state.loadingModel === null && state.model === null && state.site !== null;
+  ui.suggestionsPending(pendingNote({ modelFraction: state.progress.model, failed }));
 }
 
 async function showSimilar(bookId) {
@@ -471,46 +383,34 @@ async function importFile(file) {
   if (state.viewing !== null) leaveSharedView(state.viewing.own, "Your own shelf is shown again for the import.");
   state.importing = true;
   const started = performance.now();
-  const what = `Reading ${file.name}…`;
   try {
-    importUi.progress(0, what);
+    importUi.progress(0, readingWhat(file.name));
     if (file.size > MAX_FILE_BYTES) throw tooBig(file.size);
     if (state.site === null) {
-      importUi.progress(0, `${what} It is matched as soon as the catalogue has loaded.`);
+      importUi.progress(0, `${readingWhat(file.name)} It is matched as soon as the catalogue has loaded.`);
       await catalogueIn();
     }
     const [bytes, matcher] = await Promise.all([file.arrayBuffer(), goodreadsMatcher()]);
     const read = performance.now();
-    const text = decodeExport(new Uint8Array(bytes));
-    // Reading is most of the work (0..80%), matching the rest; both in short tasks.
-    const rows = await readExport(text, { onProgress: (fraction) => importUi.progress(0.8 * fraction, what) });
-    const parsed = performance.now();
-    const matching = `Matching ${rows.length.toLocaleString("en-US")} rows to the catalogue…`;
-    const matches = await matchRows(rows, matcher, {
-      onProgress: (fraction) => importUi.progress(0.8 + 0.2 * fraction, matching),
-    });
-    const shelf = buildShelf(rows, matches);
-    const matched = performance.now();
-    const added = mergeImport(shelf);
+    const onProgress = (fraction, message) => importUi.progress(fraction, message);
+    const imported = await readAndMatch(new Uint8Array(bytes), matcher, { name: file.name, onProgress });
+    const { shelf: merged, added } = shelfState.mergeImport(state, imported.shelf, state.rowOf);
+    ({ picks: state.picks, marks: state.marks } = merged);
     state.lastImport = added;
     stats.importCount += 1;
     stats.lastImport = {
-      rows: rows.length,
+      rows: imported.rows.length,
       readMs: read - started,
-      parseMs: parsed - read,
-      matchMs: matched - parsed,
+      parseMs: imported.parsed - read,
+      matchMs: imported.matched - imported.parsed,
       totalMs: performance.now() - started,
     };
-    const summary = summarize(rows, matches);
-    importUi.done(importMessage(summary, added), summary.unmatched);
+    importUi.done(shelfState.importMessage(imported.summary, added), imported.summary.unmatched);
     picksChanged({ yieldFirst: true });
   } catch (error) {
     if (error instanceof NewBuildError) {
       newBuildMet();
-      importUi.error(
-        "Shelf was updated since this page was opened, so this page's catalogue no longer matches the " +
-          "server's. Reload the page (your shelf is kept), then import the file again.",
-      );
+      importUi.error(NEWER_BUILD);
       return;
     }
     if (!(error instanceof GoodreadsError) && !(error instanceof Error && error.name === "LoadError")) {
@@ -528,128 +428,49 @@ function catalogueIn() {
   return new Promise((resolve, reject) => state.waitingForCatalogue.push({ resolve, reject }));
 }
 
-/** Add the import's books to the shelf; return what was added (for Undo and the message). */
-function mergeImport(shelf) {
-  const added = { picks: [], marks: [], replaced: new Map(), kept: 0 };
-  for (const [bookId, stars] of shelf.picks) {
-    if (!state.rowOf.has(bookId)) continue;
-    if (state.picks.has(bookId)) {
-      added.kept += 1;
-      continue;
-    }
-    if (state.marks.has(bookId)) added.replaced.set(bookId, state.marks.get(bookId));
-    state.marks.delete(bookId);
-    state.picks.set(bookId, stars);
-    added.picks.push(bookId);
-  }
-  for (const [bookId, mark] of shelf.marks) {
-    if (!state.rowOf.has(bookId) || state.picks.has(bookId) || state.marks.has(bookId)) continue;
-    state.marks.set(bookId, mark);
-    added.marks.push(bookId);
-  }
-  return added;
-}
-
-function importMessage(summary, added) {
-  const n = (x) => x.toLocaleString("en-US");
-  const s = (x, word) => `${n(x)} ${word}${x === 1 ? "" : "s"}`;
-  const kept = added.kept ? ` ${s(added.kept, "book")} you had picked here kept your stars from this page.` : "";
-  return (
-    `${summaryLine(summary)}. Added ${s(added.picks.length, "rated book")} as picks and ` +
-    `${s(added.marks.length, "book")} you have read, are reading or want to read (never suggested).${kept}`
-  );
-}
-
 /** One click takes back what the last import added (later changes to other books stay). */
 function undoImport() {
   const added = state.lastImport;
   if (!added) return;
-  for (const bookId of added.picks) state.picks.delete(bookId);
-  for (const [bookId, mark] of added.replaced) if (!state.picks.has(bookId)) state.marks.set(bookId, mark);
-  for (const bookId of added.marks) state.marks.delete(bookId);
   state.lastImport = null;
   importUi.reset("The import was undone.");
-  picksChanged();
+  shelfChanged(shelfState.undoImport(state, added));
 }
 
 // ---------------------------------------------------------------------------------------
 // Start
 
-/**
- * The shelf as saved in localStorage: {picks, marks, unreadable: [entries that could not be
- * read]}. Unreadable entries are reported on the page, and the text they came from is copied
- * to "<key>.unreadable" before the page writes the shelf again, so nothing is lost silently.
- */
-function storedShelf(options) {
+/** The shelf saved in localStorage (shelf-open.js storedShelf); an empty one where storage is off. */
+function readStoredShelf(options) {
   try {
     const picksText = localStorage.getItem(STORAGE_KEY) ?? "";
     const marksText = localStorage.getItem(MARKS_KEY) ?? "";
-    const unreadable = [...unreadablePicks(picksText), ...unreadableMarks(marksText)];
-    return { picks: parsePicks(picksText, options), marks: parseMarks(marksText), unreadable, picksText, marksText };
+    return storedShelf({ picksText, marksText }, options);
   } catch {
-    return { picks: new Map(), marks: new Map(), unreadable: [] };
+    return storedShelf({ picksText: "", marksText: "" }, options);
   }
-}
-
-/** Keep a copy of saved text that had unreadable entries; say so on the page. */
-function reportUnreadable(stored) {
-  const count = stored.unreadable.length;
-  if (count === 0) return "";
-  try {
-    for (const [key, text] of [
-      [STORAGE_KEY, stored.picksText],
-      [MARKS_KEY, stored.marksText],
-    ]) {
-      if (text && localStorage.getItem(`${key}.unreadable`) === null) localStorage.setItem(`${key}.unreadable`, text);
-    }
-  } catch {
-    // Storage full or disabled: the message below still tells the visitor.
-  }
-  const shown = stored.unreadable
-    .slice(0, 3)
-    .map((entry) => `“${entry.trim().slice(0, 20)}”`)
-    .join(", ");
-  const more = count > 3 ? ` and ${count - 3} more` : "";
-  return (
-    `${count} entr${count === 1 ? "y" : "ies"} saved in this browser could not be read and ` +
-    `${count === 1 ? "was" : "were"} left out (${shown}${more}). A copy of what was saved is kept ` +
-    `in this browser's storage under “${STORAGE_KEY}.unreadable”.`
-  );
 }
 
 /**
- * The shelf to open with (openShelf): a shared link (?shelf=, or an old ?picks= link) is
- * shown, never saved over this browser's own shelf until the visitor chooses; a damaged link
- * leaves the saved shelf as it is and says so. Also {stored}: the saved shelf.
+ * Open the page's shelf: the saved one, or a shared list beside it; notes for what went wrong.
+ * Saved text with unreadable entries is copied aside first (unreadableCopies), before the page
+ * writes the shelf again, so nothing is lost silently.
  */
-function savedShelf(options = {}) {
-  const params = new URL(location.href).searchParams;
-  const legacy = params.has("picks") ? parsePicks(params.get("picks"), options) : null;
-  const stored = storedShelf(options);
-  return { ...openShelf(params.get("shelf"), stored, legacy), stored };
-}
-
-/** A shelf's picks clamped to metadata's star range and both maps to the catalogue's books. */
-function knownShelf({ picks, marks }, { minStars, maxStars }) {
-  // A ?shelf= link's stars are 1..5 whatever metadata's range: clamp them to metadata's too.
-  const clamped = new Map([...picks].map(([bookId, stars]) => [bookId, Math.min(maxStars, Math.max(minStars, stars))]));
-  const known = knownPicks(clamped, state.rowOf);
-  return { picks: known, marks: new Map([...marks].filter(([bookId]) => state.rowOf.has(bookId) && !known.has(bookId))) };
-}
-
-/** Open the page's shelf: the saved one, or a shared list beside it; notes for what went wrong. */
 function initialShelf() {
-  const options = pickOptions();
-  const opened = savedShelf(options);
-  const early = state.picks; // picked from the popular books before the catalogue was in
-  ({ picks: state.picks, marks: state.marks } = knownShelf(opened, options));
-  for (const [bookId, stars] of early) {
-    state.picks.set(bookId, stars);
-    state.marks.delete(bookId);
+  const options = starOptions();
+  const stored = readStoredShelf(options);
+  try {
+    for (const [key, text] of unreadableCopies(stored)) {
+      if (localStorage.getItem(key) === null) localStorage.setItem(key, text);
+    }
+  } catch {
+    // Storage full or disabled: the note still tells the visitor.
   }
-  const notes = [opened.problem, reportUnreadable(opened.stored)].filter(Boolean);
-  ui.shelfNote(notes.join(" "));
-  if (opened.viewing) enterSharedView(knownShelf(opened.stored, options));
+  const early = state.picks; // picked from the popular books before the catalogue was in
+  const opened = openingShelf({ href: location.href, stored, options, rowOf: state.rowOf, early });
+  ({ picks: state.picks, marks: state.marks } = opened);
+  ui.shelfNote(opened.note);
+  if (opened.own) enterSharedView(opened.own);
   else ui.sharedView(null);
 }
 
@@ -664,46 +485,6 @@ function warmUp() {
   const stars = metadata.default_pick_stars;
   const picks = Object.fromEntries(metadata.book_ids.slice(0, WARM_UP_PICKS).map((bookId) => [bookId, stars]));
   state.rec.scorePicks(state.model, picks, metadata, state.rowOf).catch((error) => console.warn("warm-up:", error));
-}
-
-/**
- * Reload the whole page, so that every file comes from one build: when a new service worker
- * waits (it never takes over a page by itself), let it take over first, then reload.
- */
-async function reloadForUpdate() {
-  const registration = await navigator.serviceWorker?.getRegistration().catch(() => null);
-  if (registration?.waiting && navigator.serviceWorker.controller) {
-    state.reloading = true;
-    registration.waiting.postMessage("skip-waiting"); // controllerchange reloads
-  } else {
-    location.reload();
-  }
-}
-
-/**
- * Once the page works: sw.js keeps this build for offline visits (where the browser allows).
- * A newer build's worker installs beside it and waits; the page says a new version is ready
- * and reloads whole when the visitor asks (reloadForUpdate), never mixing the two builds.
- */
-function offerOffline() {
-  if (!("serviceWorker" in navigator)) return; // plain http on another host: no service workers
-  const container = navigator.serviceWorker;
-  container.addEventListener("controllerchange", () => {
-    if (state.reloading) location.reload();
-    else newBuildMet(); // another tab of the site let the new version in
-  });
-  container
-    .register("sw.js")
-    .then((registration) => {
-      const watch = (worker, isUpdate) =>
-        worker?.addEventListener("statechange", () => {
-          if (worker.state === "installed" && isUpdate) ui.offerUpdate(NEW_VERSION);
-        });
-      if (registration.waiting && registration.active) ui.offerUpdate(NEW_VERSION);
-      watch(registration.installing, registration.active !== null);
-      registration.addEventListener("updatefound", () => watch(registration.installing, registration.active !== null));
-    })
-    .catch((error) => console.warn("no offline copy:", error));
 }
 
 /**
@@ -739,10 +520,10 @@ function catalogueArrived(site) {
   state.books = site.books;
   state.rowOf = new Map(site.metadata.book_ids.map((bookId, row) => [bookId, row]));
   if (state.index === null) state.index = buildSearchIndex(site.books); // no popular books in the page
-  state.years = site.books.map((book) => (Number.isInteger(book.year) ? book.year : null));
+  state.years = publicationYears(site.books);
   initialShelf();
   state.query = ui.searchValue();
-  ui.setFilterChoices({ genres: null, ...yearRange() });
+  ui.setFilterChoices({ genres: null, ...yearRange(state.years) });
   ui.showUsable();
   importUi.enable();
   picksChanged(); // saves the shelf; its suggestions wait for the model (recompute)
@@ -760,7 +541,7 @@ function modelArrived({ model, rec }) {
   stats.readyAtMs = performance.now();
   recompute();
   (window.requestIdleCallback ?? setTimeout)(warmUp);
-  offerOffline();
+  offerOffline({ onNewVersion: () => ui.offerUpdate(NEW_VERSION), onNewBuild: newBuildMet });
 }
 
 /** Start (or, after Retry, restart) the downloads still missing; the catalogue's and the model's at once. */
@@ -805,7 +586,8 @@ async function start() {
     else console.error(error);
     // Nothing was changed: the shelf stays in the URL and localStorage for the retry.
     for (const waiting of state.waitingForCatalogue.splice(0)) waiting.reject(error);
-    const kept = state.site === null ? Math.max(savedShelf().picks.size, state.picks.size) : state.picks.size;
+    const saved = () => linkedShelf(location.href, readStoredShelf()).picks.size;
+    const kept = state.site === null ? Math.max(saved(), state.picks.size) : state.picks.size;
     ui.showError(error.message || String(error), kept);
     suggestionsPending();
   }
