@@ -2,7 +2,10 @@
 // values, the search results' page, the suggestions' wait message. Pure: no DOM.
 import { parseYear } from "./shelf.js";
 
-/** A pick's star choices from metadata.json (or, before it, the page's popular books): {defaultStars, minStars, maxStars}. */
+/**
+ * A pick's star choices from metadata.json (or, before it is in, the page's popular books):
+ * {defaultStars, minStars, maxStars}.
+ */
 export function pickOptions(source = {}) {
   const { default_pick_stars: defaultStars, min_stars: minStars, max_stars: maxStars } = source;
   return { defaultStars, minStars, maxStars };
