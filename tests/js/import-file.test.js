@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { GoodreadsError, matchIndex } from "../../web/js/goodreads.js";
-import { readAndMatch, readingWhat } from "../../web/js/import-file.js";
+import { GoodreadsError, MAX_FILE_BYTES, matchIndex } from "../../web/js/goodreads.js";
+import { readFile } from "../../web/js/import-file.js";
 
 const BOOKS = [
   { book_id: 1, title: "The Hunger Games (The Hunger Games, #1)", authors: "Suzanne Collins" },
@@ -24,11 +24,13 @@ const EXPORT = [
   '777,"A Book Not Here",Nobody,"=""""","=""""",3,read',
 ].join("\n");
 
-test("an export's bytes become the shelf it adds, its summary and the times each step ended", async () => {
+const matcher = async () => matchIndex(BOOKS, GOODREADS);
+
+test("an export becomes the shelf it adds, its summary and the times each step ended", async () => {
   const seen = [];
   let clock = 0;
-  const got = await readAndMatch(new TextEncoder().encode(EXPORT), matchIndex(BOOKS, GOODREADS), {
-    name: "library.csv",
+  const got = await readFile(new File([EXPORT], "library.csv"), {
+    matcher,
     onProgress: (fraction, message) => seen.push([fraction, message]),
     pause: async () => {},
     now: () => (clock += 10),
@@ -48,16 +50,44 @@ test("an export's bytes become the shelf it adds, its summary and the times each
     matched_by: { id: 1, isbn: 0, title: 1 },
     unmatched: ["A Book Not Here"],
   });
-  assert.deepEqual([got.rows.length, got.parsed, got.matched], [3, 10, 20]);
+  assert.deepEqual([got.rows.length, got.started, got.times], [3, 10, { readMs: 10, parseMs: 10, matchMs: 10 }]);
   // Reading is 0..80% of the bar, matching the rest.
-  assert.deepEqual(seen.at(0), [0.8, "Reading library.csv…"]);
-  assert.deepEqual(seen.at(-1), [1, "Matching 3 rows to the catalogue…"]);
-  assert.equal(readingWhat("x.csv"), "Reading x.csv…");
+  assert.deepEqual(seen, [
+    [0, "Reading library.csv…"],
+    [0.8, "Reading library.csv…"],
+    [1, "Matching 3 rows to the catalogue…"],
+  ]);
 });
 
 test("a file that is not an export throws GoodreadsError", async () => {
-  const matcher = matchIndex(BOOKS, GOODREADS);
-  await assert.rejects(readAndMatch(new Uint8Array(), matcher, { name: "empty.csv" }), GoodreadsError);
-  const notCsv = new TextEncoder().encode("just some words\nand more");
-  await assert.rejects(readAndMatch(notCsv, matcher, { name: "notes.txt", pause: async () => {} }), GoodreadsError);
+  await assert.rejects(readFile(new File([], "empty.csv"), { matcher }), GoodreadsError);
+  const notCsv = new File(["just some words\nand more"], "notes.txt");
+  await assert.rejects(readFile(notCsv, { matcher, pause: async () => {} }), GoodreadsError);
+});
+
+test("a chosen file waits for the catalogue, then is read and matched, with each step's time", async () => {
+  const steps = [];
+  let clock = 100;
+  const got = await readFile(new File([EXPORT], "library.csv"), {
+    untilCatalogue: async () => steps.push("catalogue"),
+    matcher: async () => {
+      steps.push("matcher");
+      return matchIndex(BOOKS, GOODREADS);
+    },
+    onProgress: (fraction, message) => steps.push([fraction, message]),
+    pause: async () => {},
+    now: () => (clock += 10),
+  });
+  assert.deepEqual(steps.slice(0, 4), [
+    [0, "Reading library.csv…"],
+    [0, "Reading library.csv… It is matched as soon as the catalogue has loaded."],
+    "catalogue",
+    "matcher",
+  ]);
+  assert.deepEqual(got.shelf, { picks: new Map([[1, 5]]), marks: new Map([[4, "to_read"]]) });
+  assert.deepEqual([got.started, got.times], [110, { readMs: 10, parseMs: 10, matchMs: 10 }]);
+  // Too big: said at once, before the catalogue, the match index or the bytes are waited for.
+  const big = { name: "huge.csv", size: MAX_FILE_BYTES + 1, arrayBuffer: () => assert.fail("read") };
+  const never = () => assert.fail("waited");
+  await assert.rejects(readFile(big, { untilCatalogue: never, matcher: never }), GoodreadsError);
 });

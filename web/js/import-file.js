@@ -1,8 +1,9 @@
-// A Goodreads export from its bytes to a shelf, in short tasks with progress: read (decode,
-// parse: 0..80% of the bar), then match to the catalogue (the rest). No DOM and no fetch: the
-// entry module reads the file and fetches the match index, and merges the shelf
-// (shelf-state.js mergeImport) only once all of this has worked, so a bad file changes nothing.
-import { buildShelf, decodeExport, matchRows, readExport, summarize } from "./goodreads.js";
+// A Goodreads export from the file the visitor chose to a shelf, in short tasks with progress:
+// read (decode, parse: 0..80% of the bar), then match to the catalogue (the rest). No DOM and
+// no fetch: the entry module passes in the match index's download and the wait for the
+// catalogue, and merges the shelf (shelf-state.js mergeImport) only once all of this has
+// worked, so a bad file changes nothing.
+import { MAX_FILE_BYTES, buildShelf, decodeExport, matchRows, readExport, summarize, tooBig } from "./goodreads.js";
 
 /** What the page says when the server has a newer build than the page's catalogue. */
 export const NEWER_BUILD =
@@ -10,8 +11,30 @@ export const NEWER_BUILD =
   "server's. Reload the page (your shelf is kept), then import the file again.";
 
 /** The progress line while a file named `name` is read. */
-export function readingWhat(name) {
+function readingWhat(name) {
   return `Reading ${name}…`;
+}
+
+/**
+ * The chosen `file` (a File: name, size, arrayBuffer()) read and matched: readAndMatch's
+ * result, and {times: {readMs, parseMs, matchMs}, started: now() at the start}. Before
+ * reading: `untilCatalogue` (null when the catalogue is in) resolves once it is; matcher()
+ * resolves to the match index. onProgress(fraction, message).
+ */
+export async function readFile(file, { untilCatalogue = null, matcher, onProgress = () => {}, pause, now }) {
+  now ??= () => performance.now();
+  const started = now();
+  onProgress(0, readingWhat(file.name));
+  if (file.size > MAX_FILE_BYTES) throw tooBig(file.size);
+  if (untilCatalogue !== null) {
+    onProgress(0, `${readingWhat(file.name)} It is matched as soon as the catalogue has loaded.`);
+    await untilCatalogue();
+  }
+  const [bytes, index] = await Promise.all([file.arrayBuffer(), matcher()]);
+  const read = now();
+  const got = await readAndMatch(new Uint8Array(bytes), index, { name: file.name, onProgress, pause, now });
+  const times = { readMs: read - started, parseMs: got.parsed - read, matchMs: got.matched - got.parsed };
+  return { ...got, times, started };
 }
 
 /**
@@ -20,8 +43,9 @@ export function readingWhat(name) {
  * times (now()) when reading and matching ended}. onProgress(fraction 0..1, message); `pause`
  * yields between chunks (goodreads.js nextTask). Throws GoodreadsError for a file it cannot read.
  */
-export async function readAndMatch(bytes, matcher, options) {
+async function readAndMatch(bytes, matcher, options) {
   const { name, onProgress = () => {}, pause, now = () => performance.now() } = options;
+  // Reading is most of the work (0..80%), matching the rest; both in short tasks.
   const what = readingWhat(name);
   const text = decodeExport(bytes);
   const rows = await readExport(text, { onProgress: (fraction) => onProgress(0.8 * fraction, what), pause });

@@ -1,9 +1,10 @@
 // Entry module: wires the loader, the pure search / picks / shelf / import / recommendation
 // code and the UI.
 import { NewBuildError, fetchJson, fetchOptionalJson, loadCatalogue, loadModel } from "./loader.js";
-import { STORAGE_KEY, formatPicks } from "./picks.js";
-import { MARKS_KEY, excludedRows, formatMarks, genresByRow, mergeShelves, shareShelf, urlWithShelf } from "./shelf.js";
-import { linkedShelf, openingShelf, storedShelf, unreadableCopies } from "./shelf-open.js";
+import { formatPicks } from "./picks.js";
+import { excludedRows, genresByRow, mergeShelves, shareShelf, urlWithShelf } from "./shelf.js";
+import { linkedShelf, openingShelf } from "./shelf-open.js";
+import { keepUnreadable, readShelf, writeShelf } from "./shelf-storage.js";
 import * as shelfState from "./shelf-state.js";
 import {
   isFiltered,
@@ -14,74 +15,21 @@ import {
   suggestionFilter,
   yearRange,
 } from "./page-view.js";
-import { GoodreadsError, MAX_FILE_BYTES, matchIndex, nextTask, tooBig } from "./goodreads.js";
-import { NEWER_BUILD, readAndMatch, readingWhat } from "./import-file.js";
+import { GoodreadsError, matchIndex, nextTask } from "./goodreads.js";
+import { NEWER_BUILD, readFile } from "./import-file.js";
 import { buildSearchIndex, searchRows } from "./search.js";
 import { createUi } from "./ui.js";
 import { createImportUi } from "./ui-import.js";
 import { offerOffline, reloadForUpdate } from "./offline.js";
+import { initialState, initialStats } from "./page-state.js";
 
 const PAGE = 20; // search results, suggestions and listed picks per page ("more" adds another page)
 const SIMILAR_K = 10;
 const WARM_UP_PICKS = 64; // the model's first run, before any pick, warms TF.js' kernels
 const NEW_VERSION = "A new version of Shelf is ready.";
 
-// What the page needs, in the order it arrives: index.html's popular books (a first screen to
-// pick from), then the catalogue (metadata.json, books.json), then TF.js and the model.
-const state = {
-  site: null, // {metadata, books}: the catalogue; null until it is in
-  model: null, // the TF.js model; null until it is in
-  rec: null, // recommend.js (imports TF.js, so it comes with the model)
-  popular: null, // index.html's popular books: {rows, books, default_pick_stars, min_stars, max_stars}
-  books: [], // row -> book: the popular ones first, every book once the catalogue is in
-  rowOf: null, // Map book_id -> row (of the books known so far)
-  index: null, // search index (over indexRows until the catalogue is in)
-  indexRows: null, // index row -> book row while the index covers only the popular books; null after
-  // The downloads in flight, one of each: metadata.json (which both of the others need), the
-  // catalogue (books.json) and the model (TF.js, model.json, the shards).
-  loadingMetadata: null,
-  loadingCatalogue: null,
-  loadingModel: null,
-  progress: { catalogue: 0, model: 0 },
-  failed: false, // the last start() failed: its error stays shown until Retry, whatever still downloads
-  waitingForCatalogue: [], // {resolve, reject} of imports begun before the catalogue was in
-  similarity: null, // unit-length book vectors for reasons and "similar books"
-  content: undefined, // content_similar.json: undefined = not fetched yet, null = absent
-  genres: null, // genres.json by row ({names, rows}); null until fetched, or when absent
-  years: null, // row -> publication year (null unknown), for the year filter
-  // A shared list shown instead of the visitor's own shelf: {own: {picks, marks}}, the saved
-  // shelf, which nothing overwrites until the visitor chooses (Add, Replace); null otherwise.
-  viewing: null,
-  picks: new Map(), // book_id -> stars, in pick order
-  marks: new Map(), // book_id -> "read" | "not_interested" | "to_read" | "reading": never suggested
-  filter: { genre: null, yearFrom: null, yearTo: null },
-  scored: null, // {key, result}: the model's output for the picks it was run on
-  matcher: null, // the Goodreads match index, built on the first import
-  lastImport: null, // what the last import added, for Undo: {picks: [book_id], marks: [book_id], replaced: Map}
-  importing: false,
-  query: "",
-  searchDrawn: null, // what renderSearch drew last (it draws nothing new for the same)
-  searchLimit: PAGE,
-  suggestionLimit: PAGE,
-  picksLimit: PAGE,
-  marksLimit: PAGE,
-  similarOf: null, // book_id whose similar books the dialog shows
-  generation: 0, // drops results of a recompute overtaken by a newer one
-  stale: false, // a file of a newer build was met: only a whole reload gives one build again
-};
-
-// Read-only numbers for the benchmarks and the end-to-end tests.
-const stats = {
-  recomputeCount: 0,
-  lastComputeMs: null,
-  lastRecomputeMs: null,
-  lastModelMs: null,
-  readyAtMs: null, // performance.now() (ms since navigation) when the model was ready
-  firstSuggestionsAtMs: null,
-  importCount: 0,
-  lastImport: null, // {rows, readMs, parseMs, matchMs, totalMs}
-  shareChars: 0, // length of the ?shelf= value last written
-};
+const state = initialState(PAGE);
+const stats = initialStats();
 window.shelf = { stats };
 
 const ui = createUi(document, {
@@ -221,7 +169,7 @@ function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
     suggestionsPending();
     return;
   }
-  if (state.viewing === null) saveShelf();
+  if (state.viewing === null) writeShelf(state, starOptions()); // never a shared list over the visitor's own
   const shared = shareShelf(state.picks, state.marks);
   stats.shareChars = shared.param.length;
   history.replaceState(null, "", urlWithShelf(location.href, shared.param));
@@ -237,16 +185,6 @@ function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   if (state.similarOf !== null && ui.similarOpen()) showSimilar(state.similarOf); // refresh its Pick buttons
   if (yieldFirst) nextTask().then(recompute);
   else recompute();
-}
-
-/** The shelf into localStorage (never while a shared list is shown: the saved one is the visitor's). */
-function saveShelf() {
-  try {
-    localStorage.setItem(STORAGE_KEY, formatPicks(state.picks, starOptions()));
-    localStorage.setItem(MARKS_KEY, formatMarks(state.marks));
-  } catch {
-    // Private mode or storage full: the URL still carries the shelf (or its best part).
-  }
 }
 
 /** Show a shared list beside the visitor's own shelf (kept in state.viewing.own, and saved). */
@@ -382,29 +320,17 @@ async function importFile(file) {
   // An import is the visitor's own library: it goes into their own shelf, not a shared list.
   if (state.viewing !== null) leaveSharedView(state.viewing.own, "Your own shelf is shown again for the import.");
   state.importing = true;
-  const started = performance.now();
   try {
-    importUi.progress(0, readingWhat(file.name));
-    if (file.size > MAX_FILE_BYTES) throw tooBig(file.size);
-    if (state.site === null) {
-      importUi.progress(0, `${readingWhat(file.name)} It is matched as soon as the catalogue has loaded.`);
-      await catalogueIn();
-    }
-    const [bytes, matcher] = await Promise.all([file.arrayBuffer(), goodreadsMatcher()]);
-    const read = performance.now();
-    const onProgress = (fraction, message) => importUi.progress(fraction, message);
-    const imported = await readAndMatch(new Uint8Array(bytes), matcher, { name: file.name, onProgress });
+    const imported = await readFile(file, {
+      untilCatalogue: state.site === null ? catalogueIn : null,
+      matcher: goodreadsMatcher,
+      onProgress: (fraction, message) => importUi.progress(fraction, message),
+    });
     const { shelf: merged, added } = shelfState.mergeImport(state, imported.shelf, state.rowOf);
     ({ picks: state.picks, marks: state.marks } = merged);
     state.lastImport = added;
     stats.importCount += 1;
-    stats.lastImport = {
-      rows: imported.rows.length,
-      readMs: read - started,
-      parseMs: imported.parsed - read,
-      matchMs: imported.matched - imported.parsed,
-      totalMs: performance.now() - started,
-    };
+    stats.lastImport = { rows: imported.rows.length, ...imported.times, totalMs: performance.now() - imported.started };
     importUi.done(shelfState.importMessage(imported.summary, added), imported.summary.unmatched);
     picksChanged({ yieldFirst: true });
   } catch (error) {
@@ -440,32 +366,11 @@ function undoImport() {
 // ---------------------------------------------------------------------------------------
 // Start
 
-/** The shelf saved in localStorage (shelf-open.js storedShelf); an empty one where storage is off. */
-function readStoredShelf(options) {
-  try {
-    const picksText = localStorage.getItem(STORAGE_KEY) ?? "";
-    const marksText = localStorage.getItem(MARKS_KEY) ?? "";
-    return storedShelf({ picksText, marksText }, options);
-  } catch {
-    return storedShelf({ picksText: "", marksText: "" }, options);
-  }
-}
-
-/**
- * Open the page's shelf: the saved one, or a shared list beside it; notes for what went wrong.
- * Saved text with unreadable entries is copied aside first (unreadableCopies), before the page
- * writes the shelf again, so nothing is lost silently.
- */
+/** Open the page's shelf: the saved one, or a shared list beside it; notes for what went wrong. */
 function initialShelf() {
   const options = starOptions();
-  const stored = readStoredShelf(options);
-  try {
-    for (const [key, text] of unreadableCopies(stored)) {
-      if (localStorage.getItem(key) === null) localStorage.setItem(key, text);
-    }
-  } catch {
-    // Storage full or disabled: the note still tells the visitor.
-  }
+  const stored = readShelf(options);
+  keepUnreadable(stored); // before the page writes the shelf again
   const early = state.picks; // picked from the popular books before the catalogue was in
   const opened = openingShelf({ href: location.href, stored, options, rowOf: state.rowOf, early });
   ({ picks: state.picks, marks: state.marks } = opened);
@@ -586,7 +491,7 @@ async function start() {
     else console.error(error);
     // Nothing was changed: the shelf stays in the URL and localStorage for the retry.
     for (const waiting of state.waitingForCatalogue.splice(0)) waiting.reject(error);
-    const saved = () => linkedShelf(location.href, readStoredShelf()).picks.size;
+    const saved = () => linkedShelf(location.href, readShelf()).picks.size;
     const kept = state.site === null ? Math.max(saved(), state.picks.size) : state.picks.size;
     ui.showError(error.message || String(error), kept);
     suggestionsPending();
