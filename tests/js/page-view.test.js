@@ -9,6 +9,7 @@ import {
   pickOptions,
   publicationYears,
   searchPage,
+  similarLists,
   suggestionFilter,
   yearRange,
 } from "../../web/js/page-view.js";
@@ -73,4 +74,24 @@ test("picks without suggestions say what they wait for", () => {
     pendingNote({ modelFraction: 0.5, failed: true }),
     "Your suggestions appear once the model has loaded: use Retry above.",
   );
+});
+
+test("the similar books: the model's rows, and the content neighbours in the catalogue, the first k", () => {
+  const books = [10, 11, 12, 13].map((bookId) => ({ book_id: bookId }));
+  const rowOf = new Map(books.map((book, row) => [book.book_id, row]));
+  const picks = new Map([[12, 5]]);
+  const content = { neighbors: { 10: [99, 12, 13, 11] } };
+  const base = { bookId: 10, rows: [2, 1], books, rowOf, picks, k: 2 };
+  assert.deepEqual(similarLists({ ...base, content }), {
+    rating: [
+      { book: books[2], picked: true },
+      { book: books[1], picked: false },
+    ],
+    content: [
+      { book: books[2], picked: true },
+      { book: books[3], picked: false },
+    ],
+  });
+  assert.equal(similarLists({ ...base, content: null }).content, null);
+  assert.deepEqual(similarLists({ ...base, bookId: 11, content }).content, []);
 });

@@ -5,11 +5,6 @@
 // worked, so a bad file changes nothing.
 import { MAX_FILE_BYTES, buildShelf, decodeExport, matchRows, readExport, summarize, tooBig } from "./goodreads.js";
 
-/** What the page says when the server has a newer build than the page's catalogue. */
-export const NEWER_BUILD =
-  "Shelf was updated since this page was opened, so this page's catalogue no longer matches the " +
-  "server's. Reload the page (your shelf is kept), then import the file again.";
-
 /** The progress line while a file named `name` is read. */
 function readingWhat(name) {
   return `Reading ${name}…`;

@@ -11,15 +11,14 @@ import {
   pendingNote,
   pickOptions,
   publicationYears,
-  searchPage,
+  similarLists,
   suggestionFilter,
   yearRange,
 } from "./page-view.js";
-import { GoodreadsError, matchIndex, nextTask } from "./goodreads.js";
-import { NEWER_BUILD, readFile } from "./import-file.js";
-import { buildSearchIndex, searchRows } from "./search.js";
+import { matchIndex, nextTask } from "./goodreads.js";
+import { createImportBox } from "./import-box.js";
+import { createSearchPanel } from "./search-panel.js";
 import { createUi } from "./ui.js";
-import { createImportUi } from "./ui-import.js";
 import { offerOffline, reloadForUpdate } from "./offline.js";
 import { initialState, initialStats } from "./page-state.js";
 
@@ -33,16 +32,9 @@ const stats = initialStats();
 window.shelf = { stats };
 
 const ui = createUi(document, {
-  onSearch(query) {
-    state.query = query;
-    state.searchLimit = PAGE;
-    renderSearch();
-  },
-  onSearchFocus: () => fullIndex(), // before the first key: the visitor is about to search every book
-  onSearchMore() {
-    state.searchLimit += PAGE;
-    renderSearch();
-  },
+  onSearch: (query) => search.setQuery(query),
+  onSearchFocus: () => search.focused(),
+  onSearchMore: () => search.more(),
   onPick: (bookId) => shelfChanged(shelfState.pick(state, bookId, starOptions().defaultStars)),
   onUnpick: (bookId) => shelfChanged(shelfState.unpick(state, bookId)),
   onStars: (bookId, stars) => shelfChanged(shelfState.rate(state, bookId, stars)),
@@ -78,8 +70,7 @@ const ui = createUi(document, {
   onSharedBack: () => leaveSharedView(state.viewing.own, ""),
   onUpdateReload: () => reloadForUpdate(),
   onClear() {
-    state.lastImport = null;
-    importUi.reset();
+    importBox.forget();
     shelfChanged({ picks: new Map(), marks: new Map() });
   },
   async onShare() {
@@ -92,7 +83,20 @@ const ui = createUi(document, {
   },
 });
 
-const importUi = createImportUi(document, { onFile: importFile, onUndo: undoImport });
+const importBox = createImportBox(document, {
+  ownShelf() {
+    // An import is the visitor's own library: it goes into their own shelf, not a shared list.
+    if (state.viewing !== null) leaveSharedView(state.viewing.own, "Your own shelf is shown again for the import.");
+  },
+  untilCatalogue: () => (state.site === null ? catalogueIn : null),
+  matcher: goodreadsMatcher,
+  shelf: () => state,
+  known: () => state.rowOf,
+  shelfChanged,
+  newBuildMet,
+  stats,
+});
+const search = createSearchPanel(ui, { books: () => state.books, shelf: () => state }, PAGE);
 
 function bookAt(row) {
   return state.books[row];
@@ -105,40 +109,6 @@ function bookById(bookId) {
 /** The star choices of a pick (metadata.json's; the popular books' before it is in). */
 function starOptions() {
   return pickOptions(state.site?.metadata ?? state.popular ?? {});
-}
-
-/**
- * The search index over every book, once the catalogue is in; built when a search first needs
- * it (the search box focused, a query, more than the popular books), never in the way of the
- * first suggestions (it takes a quarter of a second on a phone). Until then the popular books'
- * index answers the empty query exactly as it would: the same books in the same order.
- */
-function fullIndex() {
-  if (state.site !== null && state.indexRows !== null) {
-    state.index = buildSearchIndex(state.site.books);
-    state.indexRows = null;
-  }
-}
-
-function renderSearch() {
-  if (state.indexRows !== null && (state.query.trim() !== "" || state.searchLimit >= state.indexRows.length)) {
-    fullIndex(); // no-op before the catalogue is in
-  }
-  if (state.index === null) return;
-  // Before the catalogue is in, the index covers the popular books only: searchPage maps its rows back.
-  const { results, summary, drawn } = searchPage({
-    found: searchRows(state.index, state.query),
-    indexRows: state.indexRows,
-    limit: state.searchLimit,
-    query: state.query,
-    books: state.books,
-    shelf: state,
-  });
-  // The same list drawn again (the catalogue arriving under the popular books) is not redrawn:
-  // a repaint of the first screen's biggest element would count as a late largest paint.
-  if (drawn === state.searchDrawn) return;
-  state.searchDrawn = drawn;
-  ui.renderSearch(results, summary);
 }
 
 /** The picks (the first picksLimit of them) and the marked books (the first marksLimit). */
@@ -165,7 +135,7 @@ function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
     // Picked from the popular books before the catalogue is in: the saved shelf is not read
     // yet, so nothing is saved; initialShelf adds these picks to it (catalogueArrived).
     renderPicks();
-    renderSearch();
+    search.render();
     suggestionsPending();
     return;
   }
@@ -175,13 +145,9 @@ function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   history.replaceState(null, "", urlWithShelf(location.href, shared.param));
   ui.shareStatus("");
   ui.shareNote(shelfState.shareNote(state, shared));
-  if (!keepPages) {
-    state.suggestionLimit = PAGE;
-    state.picksLimit = PAGE;
-    state.marksLimit = PAGE;
-  }
+  if (!keepPages) Object.assign(state, { suggestionLimit: PAGE, picksLimit: PAGE, marksLimit: PAGE });
   renderPicks();
-  renderSearch();
+  search.render();
   if (state.similarOf !== null && ui.similarOpen()) showSimilar(state.similarOf); // refresh its Pick buttons
   if (yieldFirst) nextTask().then(recompute);
   else recompute();
@@ -196,8 +162,7 @@ function enterSharedView(own) {
 /** The visitor chose: `shelf` becomes their shelf (saved), and the shared list's banner goes. */
 function leaveSharedView(shelf, message) {
   state.viewing = null;
-  state.lastImport = null;
-  importUi.reset();
+  importBox.forget();
   ui.sharedView(null);
   ui.shelfNote(message);
   shelfChanged({ picks: new Map(shelf.picks), marks: new Map(shelf.marks) });
@@ -229,14 +194,8 @@ async function recompute() {
   const result = await scoreCurrentPicks();
   if (generation !== state.generation) return;
   const scored = performance.now();
-  const excluded = excludedRows({
-    picks: state.picks,
-    marks: state.marks,
-    rowOf: state.rowOf,
-    filter: state.filter,
-    years: state.years,
-    genres: state.genres?.rows ?? null,
-  });
+  const { picks, marks, rowOf, filter, years, genres } = state;
+  const excluded = excludedRows({ picks, marks, rowOf, filter, years, genres: genres?.rows ?? null });
   const top = state.rec.topRows(result.scores, state.suggestionLimit, excluded);
   const suggestions = top.map((row) => {
     const reasonRow = state.rec.reasonFor(state.similarity, row, result.reasonRows);
@@ -289,14 +248,10 @@ async function showSimilar(bookId) {
   if (state.similarity === null) return; // the model is not in yet (its vectors are)
   state.similarOf = bookId;
   const row = state.rowOf.get(bookId);
-  const item = (other) => ({ book: other, picked: state.picks.has(other.book_id) });
-  const rating = state.rec.similarRows(state.similarity, row, SIMILAR_K).map((r) => item(bookAt(r)));
+  const rows = state.rec.similarRows(state.similarity, row, SIMILAR_K);
   if (state.content === undefined) state.content = await checkedOptional("content_similar.json");
-  let content = null;
-  if (state.content) {
-    const ids = state.content.neighbors?.[String(bookId)] ?? [];
-    content = ids.filter((id) => state.rowOf.has(id)).slice(0, SIMILAR_K).map((id) => item(bookById(id)));
-  }
+  const { books, rowOf, picks } = state;
+  const { rating, content } = similarLists({ bookId, rows, content: state.content, books, rowOf, picks, k: SIMILAR_K });
   ui.openSimilar(bookAt(row), rating, content);
 }
 
@@ -310,57 +265,10 @@ async function goodreadsMatcher() {
   return state.matcher;
 }
 
-/**
- * Read, check and match the whole file first; only then merge it into the shelf, so a bad
- * file changes nothing. Existing picks and marks win over the file's; a rated book replaces a
- * mark (Undo puts it back).
- */
-async function importFile(file) {
-  if (state.importing) return;
-  // An import is the visitor's own library: it goes into their own shelf, not a shared list.
-  if (state.viewing !== null) leaveSharedView(state.viewing.own, "Your own shelf is shown again for the import.");
-  state.importing = true;
-  try {
-    const imported = await readFile(file, {
-      untilCatalogue: state.site === null ? catalogueIn : null,
-      matcher: goodreadsMatcher,
-      onProgress: (fraction, message) => importUi.progress(fraction, message),
-    });
-    const { shelf: merged, added } = shelfState.mergeImport(state, imported.shelf, state.rowOf);
-    ({ picks: state.picks, marks: state.marks } = merged);
-    state.lastImport = added;
-    stats.importCount += 1;
-    stats.lastImport = { rows: imported.rows.length, ...imported.times, totalMs: performance.now() - imported.started };
-    importUi.done(shelfState.importMessage(imported.summary, added), imported.summary.unmatched);
-    picksChanged({ yieldFirst: true });
-  } catch (error) {
-    if (error instanceof NewBuildError) {
-      newBuildMet();
-      importUi.error(NEWER_BUILD);
-      return;
-    }
-    if (!(error instanceof GoodreadsError) && !(error instanceof Error && error.name === "LoadError")) {
-      console.error(error);
-    }
-    importUi.error(error.message || String(error));
-  } finally {
-    state.importing = false;
-  }
-}
-
 /** Resolves once the catalogue is in (catalogueArrived); rejects with its error if it failed. */
 function catalogueIn() {
   if (state.site !== null) return Promise.resolve();
   return new Promise((resolve, reject) => state.waitingForCatalogue.push({ resolve, reject }));
-}
-
-/** One click takes back what the last import added (later changes to other books stay). */
-function undoImport() {
-  const added = state.lastImport;
-  if (!added) return;
-  state.lastImport = null;
-  importUi.reset("The import was undone.");
-  shelfChanged(shelfState.undoImport(state, added));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -403,12 +311,10 @@ function showPopular() {
   const { rows, books } = state.popular;
   rows.forEach((row, i) => (state.books[row] = books[i]));
   state.rowOf = new Map(books.map((book, i) => [book.book_id, rows[i]]));
-  state.index = buildSearchIndex(books);
-  state.indexRows = rows;
-  state.query = ui.searchValue();
+  search.popular(books, rows);
   ui.showUsable();
-  importUi.enable(); // a file chosen now is read, then matched once the catalogue is in
-  renderSearch();
+  importBox.enable(); // a file chosen now is read, then matched once the catalogue is in
+  search.render();
 }
 
 function showProgress() {
@@ -424,13 +330,12 @@ function catalogueArrived(site) {
   state.site = site;
   state.books = site.books;
   state.rowOf = new Map(site.metadata.book_ids.map((bookId, row) => [bookId, row]));
-  if (state.index === null) state.index = buildSearchIndex(site.books); // no popular books in the page
+  search.catalogue(site.books);
   state.years = publicationYears(site.books);
   initialShelf();
-  state.query = ui.searchValue();
   ui.setFilterChoices({ genres: null, ...yearRange(state.years) });
   ui.showUsable();
-  importUi.enable();
+  importBox.enable();
   picksChanged(); // saves the shelf; its suggestions wait for the model (recompute)
   for (const waiting of state.waitingForCatalogue.splice(0)) waiting.resolve();
   if (state.model === null) showProgress();
@@ -483,10 +388,7 @@ async function start() {
     const loaded = await state.loadingModel;
     modelArrived(loaded);
   } catch (error) {
-    state.failed = true;
-    state.loadingMetadata = null;
-    state.loadingCatalogue = null;
-    state.loadingModel = null;
+    Object.assign(state, { failed: true, loadingMetadata: null, loadingCatalogue: null, loadingModel: null });
     if (error instanceof NewBuildError) newBuildMet(); // Retry then reloads the whole page
     else console.error(error);
     // Nothing was changed: the shelf stays in the URL and localStorage for the retry.

@@ -16,8 +16,6 @@ export function initialState(page) {
     popular: null, // index.html's popular books: {rows, books, default_pick_stars, min_stars, max_stars}
     books: [], // row -> book: the popular ones first, every book once the catalogue is in
     rowOf: null, // Map book_id -> row (of the books known so far)
-    index: null, // search index (over indexRows until the catalogue is in)
-    indexRows: null, // index row -> book row while the index covers only the popular books; null after
     // The downloads in flight, one of each: metadata.json (which both of the others need), the
     // catalogue (books.json) and the model (TF.js, model.json, the shards).
     loadingMetadata: null,
@@ -38,11 +36,6 @@ export function initialState(page) {
     filter: { genre: null, yearFrom: null, yearTo: null },
     scored: null, // {key, result}: the model's output for the picks it was run on
     matcher: null, // the Goodreads match index, built on the first import
-    lastImport: null, // what the last import added, for Undo (shelf-state.js mergeImport's `added`)
-    importing: false,
-    query: "",
-    searchDrawn: null, // what renderSearch drew last (it draws nothing new for the same)
-    searchLimit: page,
     suggestionLimit: page,
     picksLimit: page,
     marksLimit: page,

@@ -63,3 +63,16 @@ export function pendingNote({ modelFraction, failed }) {
     ? "Your suggestions appear once the model has loaded: use Retry above."
     : `Your suggestions appear as soon as the model has loaded (${Math.round(100 * modelFraction)}%).`;
 }
+
+/**
+ * The similar-books dialog's lists for `bookId`: `rows` (the model's nearest books' rows) as
+ * [{book, picked}], and content_similar.json's neighbours of the book (`content`; null without
+ * the file): the first `k` of them in the catalogue (rowOf), or null.
+ */
+export function similarLists({ bookId, rows, content, books, rowOf, picks, k }) {
+  const item = (book) => ({ book, picked: picks.has(book.book_id) });
+  const rating = rows.map((row) => item(books[row]));
+  if (!content) return { rating, content: null };
+  const ids = content.neighbors?.[String(bookId)] ?? [];
+  return { rating, content: ids.filter((id) => rowOf.has(id)).slice(0, k).map((id) => item(books[rowOf.get(id)])) };
+}
