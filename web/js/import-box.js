@@ -16,7 +16,7 @@ const NEWER_BUILD =
  *   ownShelf(): show the visitor's own shelf if a shared list is shown (an import is theirs);
  *   untilCatalogue(): null when the catalogue is in, else a function whose promise resolves once it is;
  *   matcher(): a promise of the match index (goodreads.js matchIndex);
- *   shelf(): {picks, marks}; known(): the catalogue's book_ids (a Map book_id -> row);
+ *   shelf(): {picks, marks}; rowOf(): the catalogue's Map book_id -> row (the books it may add);
  *   shelfChanged(shelf, options): keep, save and show this shelf (main.js);
  *   newBuildMet(): a file of a newer build was met;
  *   stats: the page's stats (importCount, lastImport: {rows, readMs, parseMs, matchMs, totalMs})
@@ -43,7 +43,7 @@ export function createImportBox(root, page) {
         matcher: page.matcher,
         onProgress: (fraction, message) => importUi.progress(fraction, message),
       });
-      const { shelf, added } = mergeImport(page.shelf(), imported.shelf, page.known());
+      const { shelf, added } = mergeImport(page.shelf(), imported.shelf, page.rowOf());
       lastImport = added;
       const { stats } = page;
       stats.importCount += 1;

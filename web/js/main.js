@@ -1,23 +1,16 @@
-// Entry module: wires the loader, the pure search / picks / shelf / import / recommendation
-// code and the UI.
+// Entry module: wires the loader and the model, the pure modules (shelf-state, shelf-open,
+// page-view, picks, shelf, goodreads), the panels (search, suggestions, import box) and the UI.
 import { NewBuildError, fetchJson, fetchOptionalJson, loadCatalogue, loadModel } from "./loader.js";
 import { formatPicks } from "./picks.js";
-import { excludedRows, genresByRow, mergeShelves, shareShelf, urlWithShelf } from "./shelf.js";
+import { mergeShelves, shareShelf, urlWithShelf } from "./shelf.js";
 import { linkedShelf, openingShelf } from "./shelf-open.js";
 import { keepUnreadable, readShelf, writeShelf } from "./shelf-storage.js";
 import * as shelfState from "./shelf-state.js";
-import {
-  isFiltered,
-  pendingNote,
-  pickOptions,
-  publicationYears,
-  similarLists,
-  suggestionFilter,
-  yearRange,
-} from "./page-view.js";
+import { pendingNote, pickOptions, similarLists } from "./page-view.js";
 import { matchIndex, nextTask } from "./goodreads.js";
 import { createImportBox } from "./import-box.js";
 import { createSearchPanel } from "./search-panel.js";
+import { createSuggestionsPanel } from "./suggestions-panel.js";
 import { createUi } from "./ui.js";
 import { offerOffline, reloadForUpdate } from "./offline.js";
 import { initialState, initialStats } from "./page-state.js";
@@ -42,10 +35,7 @@ const ui = createUi(document, {
   onNotInterested: (bookId) => shelfChanged(shelfState.mark(state, bookId, "not_interested"), { keepPages: true }),
   onUnmark: (bookId) => shelfChanged(shelfState.unmark(state, bookId), { keepPages: true }),
   onSimilar: showSimilar,
-  onSuggestionsMore() {
-    state.suggestionLimit += PAGE;
-    recompute();
-  },
+  onSuggestionsMore: () => suggestions.more(),
   onPicksMore() {
     state.picksLimit += PAGE * 5;
     renderPicks();
@@ -54,11 +44,7 @@ const ui = createUi(document, {
     state.marksLimit += PAGE * 5;
     renderPicks();
   },
-  onFilter({ genre, yearFrom, yearTo }) {
-    state.filter = suggestionFilter({ genre, yearFrom, yearTo });
-    state.suggestionLimit = PAGE;
-    recompute();
-  },
+  onFilter: (boxes) => suggestions.filter(boxes),
   onRetry() {
     if (state.stale) reloadForUpdate();
     else start();
@@ -83,28 +69,21 @@ const ui = createUi(document, {
   },
 });
 
+// What the panels read of the page's state.
+const page = { shelf: () => state, books: () => state.books, rowOf: () => state.rowOf, stats };
+const search = createSearchPanel(ui, page, PAGE);
+const suggestions = createSuggestionsPanel(ui, { ...page, model: modelCalls, pending: suggestionsPending }, PAGE);
 const importBox = createImportBox(document, {
+  ...page,
   ownShelf() {
     // An import is the visitor's own library: it goes into their own shelf, not a shared list.
     if (state.viewing !== null) leaveSharedView(state.viewing.own, "Your own shelf is shown again for the import.");
   },
   untilCatalogue: () => (state.site === null ? catalogueIn : null),
   matcher: goodreadsMatcher,
-  shelf: () => state,
-  known: () => state.rowOf,
   shelfChanged,
   newBuildMet,
-  stats,
 });
-const search = createSearchPanel(ui, { books: () => state.books, shelf: () => state }, PAGE);
-
-function bookAt(row) {
-  return state.books[row];
-}
-
-function bookById(bookId) {
-  return bookAt(state.rowOf.get(bookId));
-}
 
 /** The star choices of a pick (metadata.json's; the popular books' before it is in). */
 function starOptions() {
@@ -114,7 +93,8 @@ function starOptions() {
 /** The picks (the first picksLimit of them) and the marked books (the first marksLimit). */
 function renderPicks() {
   const { picksLimit, marksLimit } = state;
-  const { picks, marks, counts } = shelfState.shelfLists(state, { picksLimit, marksLimit, bookOf: bookById });
+  const bookOf = (bookId) => state.books[state.rowOf.get(bookId)];
+  const { picks, marks, counts } = shelfState.shelfLists(state, { picksLimit, marksLimit, bookOf });
   ui.renderPicks(picks, { total: state.picks.size, marked: state.marks.size });
   ui.renderMarks(marks, counts);
 }
@@ -145,18 +125,15 @@ function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   history.replaceState(null, "", urlWithShelf(location.href, shared.param));
   ui.shareStatus("");
   ui.shareNote(shelfState.shareNote(state, shared));
-  if (!keepPages) Object.assign(state, { suggestionLimit: PAGE, picksLimit: PAGE, marksLimit: PAGE });
+  if (!keepPages) {
+    Object.assign(state, { picksLimit: PAGE, marksLimit: PAGE });
+    suggestions.firstPage();
+  }
   renderPicks();
   search.render();
   if (state.similarOf !== null && ui.similarOpen()) showSimilar(state.similarOf); // refresh its Pick buttons
-  if (yieldFirst) nextTask().then(recompute);
-  else recompute();
-}
-
-/** Show a shared list beside the visitor's own shelf (kept in state.viewing.own, and saved). */
-function enterSharedView(own) {
-  state.viewing = { own };
-  ui.sharedView(shelfState.sharedViewNote(state, own));
+  if (yieldFirst) nextTask().then(suggestions.recompute);
+  else suggestions.recompute();
 }
 
 /** The visitor chose: `shelf` becomes their shelf (saved), and the shared list's banner goes. */
@@ -178,38 +155,11 @@ async function scoreCurrentPicks() {
   return result;
 }
 
-/** Run the model on the picks and show the top suggestions with predicted stars and a reason. */
-async function recompute() {
-  const generation = ++state.generation;
-  if (state.picks.size > 0 && (state.model === null || state.site === null)) {
-    suggestionsPending(); // queued: modelArrived recomputes
-    return;
-  }
-  if (state.picks.size === 0) {
-    ui.renderSuggestions([], { pickCount: 0, hasMore: false, millis: 0 });
-    return;
-  }
-  const started = performance.now();
-  const { metadata } = state.site;
-  const result = await scoreCurrentPicks();
-  if (generation !== state.generation) return;
-  const scored = performance.now();
-  const { picks, marks, rowOf, filter, years, genres } = state;
-  const excluded = excludedRows({ picks, marks, rowOf, filter, years, genres: genres?.rows ?? null });
-  const top = state.rec.topRows(result.scores, state.suggestionLimit, excluded);
-  const suggestions = top.map((row) => {
-    const reasonRow = state.rec.reasonFor(state.similarity, row, result.reasonRows);
-    return { book: bookAt(row), predicted: result.stars[row], reason: reasonRow === null ? null : bookAt(reasonRow) };
-  });
-  const millis = performance.now() - started;
-  const available = metadata.num_books - excluded.size;
-  const filtered = isFiltered(state.filter);
-  ui.renderSuggestions(suggestions, { pickCount: state.picks.size, hasMore: top.length < available, millis, filtered });
-  stats.recomputeCount += 1;
-  stats.lastComputeMs = millis; // model + top k + reasons
-  stats.lastModelMs = scored - started; // the model alone (0 when only marks or filters changed)
-  stats.lastRecomputeMs = performance.now() - started; // ... and the suggestions' DOM
-  stats.firstSuggestionsAtMs ??= performance.now();
+/** What the suggestions need of the model; null until it and the catalogue are in. */
+function modelCalls() {
+  if (state.model === null || state.site === null) return null;
+  const { rec, similarity } = state;
+  return { score: scoreCurrentPicks, rec, similarity, numBooks: state.site.metadata.num_books };
 }
 
 /** An optional file of this page's build, or null (absent; or of a newer build: then say so). */
@@ -231,10 +181,7 @@ function newBuildMet() {
 
 /** genres.json (written by the explorer) for the genre filter, once the page works. */
 async function loadGenres() {
-  const file = await checkedOptional("genres.json");
-  state.genres = genresByRow(file, state.rowOf, state.site.metadata.num_books);
-  ui.setFilterChoices({ genres: state.genres?.names ?? null, ...yearRange(state.years) });
-  if (state.genres && state.filter.genre !== null) recompute();
+  suggestions.genres(await checkedOptional("genres.json"), state.rowOf, state.site.metadata.num_books);
 }
 
 /** Picks but no suggestions yet: say what they wait for (the catalogue, the model) and how far it is. */
@@ -252,11 +199,8 @@ async function showSimilar(bookId) {
   if (state.content === undefined) state.content = await checkedOptional("content_similar.json");
   const { books, rowOf, picks } = state;
   const { rating, content } = similarLists({ bookId, rows, content: state.content, books, rowOf, picks, k: SIMILAR_K });
-  ui.openSimilar(bookAt(row), rating, content);
+  ui.openSimilar(books[row], rating, content);
 }
-
-// ---------------------------------------------------------------------------------------
-// Importing a Goodreads export
 
 /** The match index (goodreads.json, fetched on the first import, + books.json). */
 async function goodreadsMatcher() {
@@ -283,8 +227,9 @@ function initialShelf() {
   const opened = openingShelf({ href: location.href, stored, options, rowOf: state.rowOf, early });
   ({ picks: state.picks, marks: state.marks } = opened);
   ui.shelfNote(opened.note);
-  if (opened.own) enterSharedView(opened.own);
-  else ui.sharedView(null);
+  // A shared list is shown beside the visitor's own shelf (kept in state.viewing.own, and saved).
+  state.viewing = opened.own ? { own: opened.own } : null;
+  ui.sharedView(opened.own ? shelfState.sharedViewNote(state, opened.own) : null);
 }
 
 /**
@@ -303,7 +248,7 @@ function warmUp() {
 /**
  * The first screen, before any download: index.html carries the most popular books
  * (build_site.py), so they can be searched and picked at once. Picks made now wait for the
- * catalogue (initialShelf) and the model (recompute).
+ * catalogue (initialShelf) and the model (suggestions.recompute).
  */
 function showPopular() {
   state.popular = ui.popularBooks();
@@ -331,12 +276,11 @@ function catalogueArrived(site) {
   state.books = site.books;
   state.rowOf = new Map(site.metadata.book_ids.map((bookId, row) => [bookId, row]));
   search.catalogue(site.books);
-  state.years = publicationYears(site.books);
   initialShelf();
-  ui.setFilterChoices({ genres: null, ...yearRange(state.years) });
+  suggestions.catalogue(site.books);
   ui.showUsable();
   importBox.enable();
-  picksChanged(); // saves the shelf; its suggestions wait for the model (recompute)
+  picksChanged(); // saves the shelf; its suggestions wait for the model (suggestions.recompute)
   for (const waiting of state.waitingForCatalogue.splice(0)) waiting.resolve();
   if (state.model === null) showProgress();
   loadGenres();
@@ -349,7 +293,7 @@ function modelArrived({ model, rec }) {
   state.similarity = rec.similarityMatrix(model, state.site.metadata);
   ui.showReady();
   stats.readyAtMs = performance.now();
-  recompute();
+  suggestions.recompute();
   (window.requestIdleCallback ?? setTimeout)(warmUp);
   offerOffline({ onNewVersion: () => ui.offerUpdate(NEW_VERSION), onNewBuild: newBuildMet });
 }

@@ -1,6 +1,8 @@
 // The entry page's state: what it holds, in one place, as it is before anything has arrived.
 // main.js keeps one such object and changes it; the pure modules (shelf-state.js,
-// shelf-open.js, page-view.js) compute the new values from plain data.
+// shelf-open.js, page-view.js) compute the new values from plain data. The search box, the
+// suggestions and the import box keep their own (search-panel.js, suggestions-panel.js,
+// import-box.js).
 
 /**
  * The page's state before any download. `page`: how many search results, suggestions and
@@ -26,21 +28,16 @@ export function initialState(page) {
     waitingForCatalogue: [], // {resolve, reject} of imports begun before the catalogue was in
     similarity: null, // unit-length book vectors for reasons and "similar books"
     content: undefined, // content_similar.json: undefined = not fetched yet, null = absent
-    genres: null, // genres.json by row ({names, rows}); null until fetched, or when absent
-    years: null, // row -> publication year (null unknown), for the year filter
     // A shared list shown instead of the visitor's own shelf: {own: {picks, marks}}, the saved
     // shelf, which nothing overwrites until the visitor chooses (Add, Replace); null otherwise.
     viewing: null,
     picks: new Map(), // book_id -> stars, in pick order
     marks: new Map(), // book_id -> "read" | "not_interested" | "to_read" | "reading": never suggested
-    filter: { genre: null, yearFrom: null, yearTo: null },
     scored: null, // {key, result}: the model's output for the picks it was run on
     matcher: null, // the Goodreads match index, built on the first import
-    suggestionLimit: page,
     picksLimit: page,
     marksLimit: page,
     similarOf: null, // book_id whose similar books the dialog shows
-    generation: 0, // drops results of a recompute overtaken by a newer one
     stale: false, // a file of a newer build was met: only a whole reload gives one build again
   };
 }
