@@ -1,6 +1,7 @@
 // Entry module: wires the loader, the pure search / picks / shelf / import / recommendation
 // code and the UI.
-import { NewBuildError, fetchJson, fetchOptionalJson, loadCatalogue, loadModel } from "./loader.js";
+import { NewBuildError, fetchJson, fetchOptionalJson, loadCatalogue } from "./loader.js";
+import { loadModel } from "./model-client.js";
 import { STORAGE_KEY, formatPicks, knownPicks, parsePicks, unreadablePicks } from "./picks.js";
 import {
   MARKS_KEY,
@@ -34,7 +35,6 @@ import { createImportUi } from "./ui-import.js";
 
 const PAGE = 20; // search results, suggestions and listed picks per page ("more" adds another page)
 const SIMILAR_K = 10;
-const WARM_UP_PICKS = 64; // the model's first run, before any pick, warms TF.js' kernels
 const NEW_VERSION = "A new version of Shelf is ready.";
 
 // What the page needs, in the order it arrives: index.html's popular books (a first screen to
@@ -42,7 +42,7 @@ const NEW_VERSION = "A new version of Shelf is ready.";
 const state = {
   site: null, // {metadata, books}: the catalogue; null until it is in
   model: null, // the TF.js model; null until it is in
-  rec: null, // recommend.js (imports TF.js, so it comes with the model)
+  rec: null, // model-client.js: runs the model in its worker, ranks and explains here
   popular: null, // index.html's popular books: {rows, books, default_pick_stars, min_stars, max_stars}
   books: [], // row -> book: the popular ones first, every book once the catalogue is in
   rowOf: null, // Map book_id -> row (of the books known so far)
@@ -654,19 +654,6 @@ function initialShelf() {
 }
 
 /**
- * Run the model once, for nothing, while the visitor has no picks yet: the first run of
- * TF.js' kernels costs about three times a later one (160 ms against 50 for a 1,500-book
- * import), and that first run should not be the visitor's first suggestions.
- */
-function warmUp() {
-  if (state.picks.size > 0) return; // the suggestions already ran it
-  const { metadata } = state.site;
-  const stars = metadata.default_pick_stars;
-  const picks = Object.fromEntries(metadata.book_ids.slice(0, WARM_UP_PICKS).map((bookId) => [bookId, stars]));
-  state.rec.scorePicks(state.model, picks, metadata, state.rowOf).catch((error) => console.warn("warm-up:", error));
-}
-
-/**
  * Reload the whole page, so that every file comes from one build: when a new service worker
  * waits (it never takes over a page by itself), let it take over first, then reload.
  */
@@ -759,7 +746,6 @@ function modelArrived({ model, rec }) {
   ui.showReady();
   stats.readyAtMs = performance.now();
   recompute();
-  (window.requestIdleCallback ?? setTimeout)(warmUp);
   offerOffline();
 }
 
@@ -787,7 +773,7 @@ async function start() {
           showProgress();
         },
       }),
-      import("./recommend.js"),
+      import("./model-client.js"),
     ]).then(([{ model }, rec]) => ({ model, rec }));
     state.loadingModel.catch(() => {}); // awaited below, after the catalogue (whose error comes first)
   }
