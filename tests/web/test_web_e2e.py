@@ -262,18 +262,27 @@ def test_model_failure_shows_error_then_retry_works(page, site_url, screenshot_d
 
 
 def test_loading_state_shows_progress(page, site_url):
-    # Hold the weights back so the loading state can be seen.
+    # Hold the weights back so the loading state can be seen. The model's worker may ask for them
+    # only now (its modules load first): once released, a late request goes straight through.
     held = []
-    page.route("**/model/*.bin", lambda route: held.append(route))
+    released = False
+
+    def hold(route):
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/model/*.bin", hold)
     page.goto(site_url)
     page.wait_for_function(
         "() => document.body.dataset.state === 'loading'"
         " && document.querySelector('#load-progress').value > 0"
     )
     assert "Loading" in page.text_content("#status-text")
+    released = True
     for route in held:
         route.continue_()
-    page.unroute("**/model/*.bin")
     page.wait_for_selector("body[data-state=ready]", timeout=30_000)
 
 
