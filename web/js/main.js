@@ -41,7 +41,7 @@ const NEW_VERSION = "A new version of Shelf is ready.";
 // pick from), then the catalogue (metadata.json, books.json), then TF.js and the model.
 const state = {
   site: null, // {metadata, books}: the catalogue; null until it is in
-  model: null, // the TF.js model; null until it is in
+  model: null, // the model, in its worker (model-client.js's handle); null until it is in
   rec: null, // model-client.js: runs the model in its worker, ranks and explains here
   popular: null, // index.html's popular books: {rows, books, default_pick_stars, min_stars, max_stars}
   books: [], // row -> book: the popular ones first, every book once the catalogue is in
