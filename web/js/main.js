@@ -1,6 +1,7 @@
 // Entry module: wires the loader and the model, the pure modules (shelf-state, shelf-open,
 // page-view, picks, shelf, goodreads), the panels (search, suggestions, import box) and the UI.
-import { NewBuildError, fetchJson, fetchOptionalJson, loadCatalogue, loadModel } from "./loader.js";
+import { NewBuildError, fetchJson, fetchOptionalJson, loadCatalogue } from "./loader.js";
+import { loadModel } from "./model-client.js";
 import { formatPicks } from "./picks.js";
 import { mergeShelves, shareShelf, urlWithShelf } from "./shelf.js";
 import { linkedShelf, openingShelf } from "./shelf-open.js";
@@ -17,7 +18,6 @@ import { initialState, initialStats } from "./page-state.js";
 
 const PAGE = 20; // search results, suggestions and listed picks per page ("more" adds another page)
 const SIMILAR_K = 10;
-const WARM_UP_PICKS = 64; // the model's first run, before any pick, warms TF.js' kernels
 const NEW_VERSION = "A new version of Shelf is ready.";
 
 const state = initialState(PAGE);
@@ -233,19 +233,6 @@ function initialShelf() {
 }
 
 /**
- * Run the model once, for nothing, while the visitor has no picks yet: the first run of
- * TF.js' kernels costs about three times a later one (160 ms against 50 for a 1,500-book
- * import), and that first run should not be the visitor's first suggestions.
- */
-function warmUp() {
-  if (state.picks.size > 0) return; // the suggestions already ran it
-  const { metadata } = state.site;
-  const stars = metadata.default_pick_stars;
-  const picks = Object.fromEntries(metadata.book_ids.slice(0, WARM_UP_PICKS).map((bookId) => [bookId, stars]));
-  state.rec.scorePicks(state.model, picks, metadata, state.rowOf).catch((error) => console.warn("warm-up:", error));
-}
-
-/**
  * The first screen, before any download: index.html carries the most popular books
  * (build_site.py), so they can be searched and picked at once. Picks made now wait for the
  * catalogue (initialShelf) and the model (suggestions.recompute).
@@ -294,7 +281,6 @@ function modelArrived({ model, rec }) {
   ui.showReady();
   stats.readyAtMs = performance.now();
   suggestions.recompute();
-  (window.requestIdleCallback ?? setTimeout)(warmUp);
   offerOffline({ onNewVersion: () => ui.offerUpdate(NEW_VERSION), onNewBuild: newBuildMet });
 }
 
@@ -322,7 +308,7 @@ async function start() {
           showProgress();
         },
       }),
-      import("./recommend.js"),
+      import("./model-client.js"),
     ]).then(([{ model }, rec]) => ({ model, rec }));
     state.loadingModel.catch(() => {}); // awaited below, after the catalogue (whose error comes first)
   }

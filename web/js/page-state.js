@@ -13,8 +13,8 @@
 export function initialState(page) {
   return {
     site: null, // {metadata, books}: the catalogue; null until it is in
-    model: null, // the TF.js model; null until it is in
-    rec: null, // recommend.js (imports TF.js, so it comes with the model)
+    model: null, // the model, in its worker (model-client.js's handle); null until it is in
+    rec: null, // model-client.js: runs the model in its worker, ranks and explains here
     popular: null, // index.html's popular books: {rows, books, default_pick_stars, min_stars, max_stars}
     books: [], // row -> book: the popular ones first, every book once the catalogue is in
     rowOf: null, // Map book_id -> row (of the books known so far)

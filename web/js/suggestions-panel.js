@@ -9,7 +9,7 @@ import { excludedRows, genresByRow } from "./shelf.js";
  * adds another); page: {
  *   shelf(): {picks, marks}; rowOf(): Map book_id -> row; books(): row -> book;
  *   model(): null until the model and the catalogue are in, then {score(): a promise of the
- *     model's output for the current picks ({scores, stars, reasonRows}), rec: recommend.js
+ *     model's output for the current picks ({scores, stars, reasonRows}), rec: model-client.js
  *     (topRows, reasonFor), similarity: its unit-length book vectors, numBooks};
  *   pending(): say what picks without suggestions wait for;
  *   stats: the page's stats (recomputeCount, lastComputeMs, lastModelMs, lastRecomputeMs, firstSuggestionsAtMs)
