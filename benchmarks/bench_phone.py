@@ -64,6 +64,11 @@ BYTES_JS = """() => performance.getEntriesByType('navigation')
   .reduce((sum, e) => sum + (e.transferSize || 0), 0)"""
 
 
+def transferred(page) -> int:
+    """Bytes transferred so far by the page and its workers (the model's fetches TF.js and the model)."""
+    return page.evaluate(BYTES_JS) + sum(worker.evaluate(BYTES_JS) for worker in page.workers)
+
+
 @dataclass
 class BenchConfig:
     artifacts: Path
@@ -114,10 +119,10 @@ def visit(context, url: str) -> dict:
     try:
         page.goto(url, wait_until="commit", timeout=120_000)
         usable = page.wait_for_function(USABLE_JS, polling="raf", timeout=120_000).json_value()
-        usable_bytes = page.evaluate(BYTES_JS)
+        usable_bytes = transferred(page)
         page.click("#search-results button[data-action=pick] >> nth=0", timeout=120_000)
         suggested = page.wait_for_function(SUGGESTED_JS, polling="raf", timeout=120_000).json_value()
-        suggested_bytes = page.evaluate(BYTES_JS)
+        suggested_bytes = transferred(page)
         # The second visit needs the service worker installed (it caches the build) and no
         # picks left over from this one.
         page.evaluate(

@@ -83,7 +83,8 @@ def cold_load(browser, url: str) -> dict:
             "() => window.shelf && window.shelf.stats.firstSuggestionsAtMs !== null", timeout=60_000
         )
         stats = page.evaluate("window.shelf.stats")
-        resources = page.evaluate(RESOURCES_JS)
+        # The model's worker (web/model-worker.js) fetches TF.js and the model: its own entries.
+        resources = page.evaluate(RESOURCES_JS) + [r for w in page.workers for r in w.evaluate(RESOURCES_JS)]
     finally:
         context.close()
     return {"stats": stats, "resources": resources}

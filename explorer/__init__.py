@@ -2,8 +2,8 @@
 
 Two link models, ``tags`` (goodbooks-10k tags) and ``wikipedia`` (wikilinks), are trained by
 ``python -m explorer.links``; ``python -m explorer.maps`` projects them and the rating model's
-book vectors to 2-D for ``map.html`` and the Embedding Projector; ``python -m explorer.explore``
-answers queries at the command line.
+book vectors to 2-D for ``map.html`` and the Embedding Projector; ``explorer.queries`` answers
+queries, for ``python -m explorer.explore`` (the command line) and the quality report.
 
 Imports go one way: the explorer reads the files the rating model exported and may import
 ``model.data`` and the small helpers of ``model`` (``atomic``, ``ranking``,

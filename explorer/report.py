@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from explorer.explore import similar_books, similar_links, similar_to_author
 from explorer.metrics import author_agreement, label_agreement
 from explorer.pairs import TAGS, WIKIPEDIA, LinkResult, Pairs
+from explorer.queries import similar_books, similar_links, similar_to_author
 from explorer.vectors import ExploreError, MissingArtifact, Space, load_book_embeddings, top_k_neighbors
 from explorer.wikipedia import ParseReport
 

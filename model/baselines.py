@@ -1,6 +1,6 @@
 """What the visitor model is measured against, on the same split in the same run.
 
-Ranking scorers map a batch of visitors' picks (a [V, N] 0/1 matrix of liked picks) to
+Ranking scorers map a batch of users' picks (a [V, N] 0/1 matrix of liked picks) to
 [V, N] scores: item-kNN, EASE on the likes, and EASE on likes + to-read marks (the strongest
 anchor measured on real readers, issue 8). The star baselines (global mean, user + book bias)
 are model/stars.py's BiasModel; the tutorial's user-id dot-product model is here.
@@ -14,7 +14,6 @@ import scipy.sparse as sp
 from model import import_tensorflow
 from model.metrics import rmse
 from model.split import UserRatings
-from model.tables import ease
 
 EASE_LAMBDA = 500.0  # the anchors' setting, as measured on real readers
 
@@ -27,18 +26,6 @@ def item_knn(liked: sp.csr_matrix) -> np.ndarray:
     sim = gram / norms[:, None] / norms[None, :]
     np.fill_diagonal(sim, 0.0)
     return sim
-
-
-def ease_on(matrix: sp.csr_matrix, lam: float = EASE_LAMBDA) -> np.ndarray:
-    """Plain EASE (no dropout) on a users x books 0/1 matrix."""
-    return ease((matrix.T @ matrix).toarray().astype(np.float32), lam)
-
-
-def likes_and_marks(liked: sp.csr_matrix, to_read: sp.csr_matrix) -> sp.csr_matrix:
-    """Likes and to-read marks as one 0/1 matrix: every to-read mark counts as a like."""
-    both = (liked + to_read).tocsr()
-    both.data[:] = 1.0
-    return both
 
 
 def tutorial_dot_rmse(

@@ -20,27 +20,27 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.metrics import recall_of_top, weighted_recall_of_top
-from model.popularity import visitor_gamma
+from model.popularity import shift_gamma
 from model.protocols import Protocol
 from model.ranking import top_k_excluding, top_k_sparse
-from model.split import LIKED_STARS, Split, pad_picks
+from model.split import LIKED_STARS, Split, liked_weight, pad_picks
 from model.tables import neighbor_matrix
 
 log = logging.getLogger(__name__)
 
 
-def validation_recall(visitors: Protocol, scores) -> float:
+def validation_recall(validation: Protocol, scores) -> float:
     """Recall@10 of ``scores`` [V, N] (dense, or sparse when only the stored entries score),
-    weighted when the visitors have weights; 0 without visitors."""
-    if not visitors.picks:
+    weighted when the validation users have weights; 0 without validation users."""
+    if not validation.picks:
         return 0.0
     if sp.issparse(scores):
-        top = top_k_sparse(scores, visitors.rows(), 10)
+        top = top_k_sparse(scores, validation.rows(), 10)
     else:
-        top = top_k_excluding(scores, visitors.rows(), 10)
-    if visitors.weights is None:
-        return recall_of_top(top, visitors.targets)
-    return weighted_recall_of_top(top, visitors.targets, visitors.weights)
+        top = top_k_excluding(scores, validation.rows(), 10)
+    if validation.weights is None:
+        return recall_of_top(top, validation.targets)
+    return weighted_recall_of_top(top, validation.targets, validation.weights)
 
 
 def validation_sets(
@@ -80,20 +80,20 @@ def validation_sets(
 
 
 def vote_scores(validation: Protocol, neighbor_rows, neighbor_weights, num_books: int) -> sp.csr_matrix:
-    """Sparse [V, N] neighbor votes of each validation visitor's liked picks
+    """Sparse [V, N] neighbor votes of each validation user's liked picks
     (layers.NeighborScores with mix 1 and no shift)."""
     owner = np.repeat(np.arange(len(validation.picks)), [len(r) for r, _ in validation.picks])
     rows = np.concatenate([r for r, _ in validation.picks] + [np.zeros(0, np.int32)])
-    liked = np.clip(np.concatenate([s for _, s in validation.picks] + [np.zeros(0)]) - 3.0, 0.0, 1.0)
+    liked = liked_weight(np.concatenate([s for _, s in validation.picks] + [np.zeros(0)]))
     picks = sp.csr_matrix((liked, (owner, rows)), shape=(len(validation.picks), num_books))
     return (picks @ neighbor_matrix(neighbor_rows, neighbor_weights)).tocsr()
 
 
 def shifted(votes: sp.csr_matrix, validation: Protocol, ratios: np.ndarray, gamma: float) -> sp.csr_matrix:
-    """``votes`` (``vote_scores``) times each visitor's popularity shift exp(g * ratios[j]),
+    """``votes`` (``vote_scores``) times each validation user's popularity shift exp(g * ratios[j]),
     as layers.NeighborScores computes it."""
     rows, stars = pad_picks(validation.picks)
-    g = visitor_gamma(np.clip(stars - 3.0, 0.0, 1.0), rows, ratios, gamma)  # [V]
+    g = shift_gamma(liked_weight(stars), rows, ratios, gamma)  # [V]
     out = votes.tocsr(copy=True)
     owner = np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))
     out.data = out.data * np.exp(g[owner] * ratios[out.indices])

@@ -13,6 +13,8 @@ class TrainConfig:
     data: str | None = None
     out: str = "artifacts"
     seed: int = 42
+    # The share of users held out of the split fit for the evaluation (split.make_split's
+    # held_out_fraction); the key keeps its name in the saved config.json and --visitor-fraction.
     visitor_fraction: float = 0.1
     test_fraction: float = 0.2
     use_to_read: bool = True

@@ -1,25 +1,26 @@
-"""Measure the split fit's model against baselines on the held-out visitors.
+"""Measure the split fit's model against baselines on the held-out users.
 
     python -m model.evaluate [--artifacts artifacts]
 
 Which model: ``split/model.keras``, the split fit of ``python -m model.train`` (training users'
 80% and their to-read marks; every setting chosen on validation users), with the float16
 weights the browser gets. The shipped model (``model.keras``, the site's) is the same design
-refitted on every rating and mark with the same choices: it has seen these visitors, so no
+refitted on every rating and mark with the same choices: it has seen these users, so no
 held-out number exists for it here. The baselines are fitted on the split fit's data in the
 same run. Prints a table and writes ``eval.json`` and ``eval.md``.
 
-Protocols (held-out visitors; picks are never recommended):
-- *5 picks* / *half of liked*: visitors with >= 10 liked books; picks = 5 random liked books
+Protocols (held-out users; picks are never recommended):
+- *5 picks* / *half of liked*: users with >= 10 liked books; picks = 5 random liked books
   (or half of them), targets = the other liked books. Recall@10 = hits / min(10, |targets|).
-- *real traffic*: the same, for visitors with >= ``heavy_min_ratings`` ratings (whose books
+- *real traffic*: the same, for users with >= ``heavy_min_ratings`` ratings (whose books
   follow real popularity), each target weighted towards real readers' book distribution
   (model/popularity.py); weighted Recall@10 = found target weight / all target weight.
-- *to-read*: visitors with >= 5 liked books and >= 5 to-read marks; picks = 5 liked books,
+- *to-read*: users with >= 5 liked books and >= 5 to-read marks; picks = 5 liked books,
   targets = their to-read marks (which follow real popularity: Spearman 0.61 with
   ``ratings_count``, against 0.37 for the ratings).
-- Stars: RMSE on the training users' 20% (their 80% as picks), on visitors giving half their
-  ratings, and on the real-traffic visitors giving half.
+- Stars: RMSE on the training users' 20% (their 80% as picks), on held-out users giving half
+  their ratings, and on the real-traffic ones giving half. (eval.json and eval.md call the
+  held-out users "visitors" in their columns and tasks; those files keep their names.)
 
 With real readers (``--real-readers`` or ``REAL_READERS``, by default the file model.train
 chose on): their *report* half, which nothing was fitted or chosen on (model/readers.py), with
@@ -138,12 +139,12 @@ def _product(item_item):
     return lambda ind: ind @ item_item
 
 
-RANKING_CHUNK = 2048  # visitors scored at once: only their top 10 per model is kept
+RANKING_CHUNK = 2048  # users scored at once: only their top 10 per model is kept
 
 
 def evaluate_ranking(model, split: Split, protocols_: list[Protocol], scorers: dict) -> list[dict]:
     """Recall@10 and NDCG@10 (weighted Recall@10 where the protocol weighs its targets) of every
-    scorer and the model, visitors scored a chunk at a time (memory stays flat as they grow)."""
+    scorer and the model, users scored a chunk at a time (memory stays flat as they grow)."""
     num_books = len(split.book_ids)
     rows = []
     for protocol in protocols_:
@@ -174,14 +175,14 @@ def evaluate_ranking(model, split: Split, protocols_: list[Protocol], scorers: d
 
 
 def model_scores(model, picks: list) -> np.ndarray:
-    """The model's ranking scores [V, N] for each visitor's picks, in chunks."""
+    """The model's ranking scores [V, N] for each user's picks, in chunks."""
     return np.concatenate(
         [predict_batch(model, picks[i : i + CHUNK])[0] for i in range(0, len(picks), CHUNK)]
     )
 
 
 def model_stars(model, given: list, predict: list[np.ndarray]) -> np.ndarray:
-    """The model's stars for each visitor's ``predict`` rows, concatenated."""
+    """The model's stars for each user's ``predict`` rows, concatenated."""
     out = []
     for start in range(0, len(given), CHUNK):
         _, stars = predict_batch(model, given[start : start + CHUNK])
@@ -219,14 +220,14 @@ def evaluate_stars(
         ("visitors, half given", 2),
         ("real traffic visitors, half given", heavy_min_ratings),
     ):
-        rows += half_given_rmse(model, bias, split.visitors, task, seed + 3, min_ratings)
+        rows += half_given_rmse(model, bias, split.held_out, task, seed + 3, min_ratings)
     return rows
 
 
-def half_given_rmse(model, bias: BiasModel, visitors: UserRatings, task: str, seed: int, min_ratings=2):
-    """Star RMSE of the bias baseline and the model when each of ``visitors`` gives half of
+def half_given_rmse(model, bias: BiasModel, users: UserRatings, task: str, seed: int, min_ratings=2):
+    """Star RMSE of the bias baseline and the model when each of ``users`` gives half of
     their ratings and the other half is predicted."""
-    given, hidden = half_given(visitors, seed, min_ratings)
+    given, hidden = half_given(users, seed, min_ratings)
     if not given:
         return []
     hidden_truth = np.concatenate([s for _, s in hidden])

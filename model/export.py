@@ -37,7 +37,7 @@ NO_COVER_MARKER = "/nophoto/"  # goodreads' "no photo" placeholder images are no
 
 
 def book_catalogue(books: pd.DataFrame) -> list[dict]:
-    """books.csv rows -> the JSON catalogue, in book_index order (books sorted by book_id)."""
+    """books.csv rows -> the JSON catalogue, in row order (books sorted by book_id)."""
     out = []
     for b in books.itertuples(index=False):
         year = b.original_publication_year
@@ -57,21 +57,21 @@ def book_catalogue(books: pd.DataFrame) -> list[dict]:
 
 
 def goodreads_json(books: pd.DataFrame) -> dict:
-    """``goodreads.json``: per book_index (the rows of books.json), its goodreads_book_id, its
-    best_book_id where that differs (``{"<book_index>": id}``) and the ISBN-13s it is known
+    """``goodreads.json``: per row (the rows of books.json), its goodreads_book_id, its
+    best_book_id where that differs (``{"<row>": id}``) and the ISBN-13s it is known
     by (``model/goodreads.py``'s rules). The page fetches it only to import an export."""
-    rows = list(books.itertuples(index=False))
+    in_order = list(books.itertuples(index=False))  # one per row
     best = {
         str(row): int(b.best_book_id)
-        for row, b in enumerate(rows)
+        for row, b in enumerate(in_order)
         if getattr(b, "best_book_id", b.goodreads_book_id) != b.goodreads_book_id
     }
     return {
         "format_version": GOODREADS_FORMAT_VERSION,
-        "num_books": len(rows),
-        "goodreads_book_ids": [int(b.goodreads_book_id) for b in rows],
+        "num_books": len(in_order),
+        "goodreads_book_ids": [int(b.goodreads_book_id) for b in in_order],
         "best_book_ids": best,
-        "isbn13": [catalogue_isbns(getattr(b, "isbn", ""), getattr(b, "isbn13", "")) for b in rows],
+        "isbn13": [catalogue_isbns(getattr(b, "isbn", ""), getattr(b, "isbn13", "")) for b in in_order],
     }
 
 

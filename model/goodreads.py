@@ -3,9 +3,10 @@
 A visitor's export ("My Books" -> "Import and export" -> "Export Library") is matched to the
 catalogue by Goodreads id, then ISBN, then normalised title + first author. These are the rules
 of ``web/js/csv.js`` and ``web/js/goodreads.js``, which do the same in the browser:
-``tests/model/test_goodreads_parity.py`` runs both on the same files. Pure functions, no
-TensorFlow; ``python -m model.recommend --goodreads FILE`` does the I/O, ``model.export``
-writes ``goodreads.json`` (what the page matches ids and ISBNs against) with ``catalogue_isbns``.
+``tests/model/test_goodreads_parity.py`` runs both on the same files. Pure functions but
+``read_export_file``, no TensorFlow; ``model.scoring`` scores the shelf, ``python -m
+model.recommend --goodreads FILE`` prints its suggestions, ``model.export`` writes
+``goodreads.json`` (what the page matches ids and ISBNs against) with ``catalogue_isbns``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -183,6 +186,21 @@ def too_big_message(size: int, more: bool = False) -> str:
 
 
 # What to do with a file a spreadsheet re-saved (in UTF-16, or with other separators).
+def read_export_file(path: str) -> bytes:
+    """The bytes of the export at ``path``, never more than ``MAX_FILE_BYTES`` of them
+    read: a regular file is sized before it is read, anything else (a pipe, ``/dev/zero``) is
+    read up to one byte past the limit. Raises OSError, or GoodreadsError for a file too big."""
+    limit = MAX_FILE_BYTES
+    with open(path, "rb") as file:
+        info = os.fstat(file.fileno())
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise GoodreadsError(too_big_message(info.st_size))
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise GoodreadsError(too_big_message(len(data), more=True))
+    return data
+
+
 RESAVE = (
     "Export it again from Goodreads (My Books → Import and export → Export Library), or save it "
     "from your spreadsheet as “CSV UTF-8 (comma delimited)”."

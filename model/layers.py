@@ -1,14 +1,17 @@
 """The rating model's custom Keras layers, mirrored op for op in ``web/js/layers.js``.
 
-The model never sees a user id. A visitor is a padded list of picks: ``book_rows`` [batch,
-picks] (int32) and ``stars`` [batch, picks] (float32, 1..5, 0 = padding). Everything about the
-visitor is computed from those two tensors inside the network, so the browser can run it.
+The model never sees a user id. A visitor is a padded list of picks: their rows ``pick_rows``
+[batch, picks] (int32) and ``stars`` [batch, picks] (float32, 1..5, 0 = padding). Everything
+about the visitor is computed from those two tensors inside the network, so the browser can run
+it. The rows' input keeps the name ``book_rows`` in the saved model, model.json and
+metadata.json's ``inputs``, which the page and its tests read.
 """
 
 from __future__ import annotations
 
 from model import import_tensorflow
 from model.popularity import FADE_PICKS, OFFSET, SPAN
+from model.split import LIKED_STARS
 
 tf = import_tensorflow()
 keras = tf.keras
@@ -17,8 +20,9 @@ BIAS_SHRINKAGE = 3.0  # StarPredictor's: a visitor's bias counts as if from this
 
 
 def liked_weight(stars):
-    """How much a pick counts as liked: 4 or 5 stars -> 1, 3 or fewer -> 0, padding (0) -> 0."""
-    return tf.clip_by_value(stars - 3.0, 0.0, 1.0)
+    """How much a pick counts as liked: 4 or 5 stars -> 1, 3 or fewer -> 0, padding (0) -> 0
+    (``split.liked_weight`` in numpy; ``likedWeight`` in web/js/layers.js)."""
+    return tf.clip_by_value(stars - float(LIKED_STARS - 1), 0.0, 1.0)
 
 
 class PickPooling(keras.layers.Layer):
@@ -26,8 +30,9 @@ class PickPooling(keras.layers.Layer):
 
     inputs: ``[embedded [B, L, d], stars [B, L]]``; output ``[B, 2d]`` =
     ``[liked, taste]`` where
-    - liked = sum(w * e) / sqrt(sum(w) + eps), w = clip(stars - 3, 0, 1) (4 or 5 -> 1, <= 3 -> 0);
-    - taste = sum(c * e) / sqrt(n + eps), c = (stars - 3) / 2 for picks, n = number of picks.
+    - liked = sum(w * e) / sqrt(sum(w) + eps), w = ``liked_weight(stars)`` (4 or 5 -> 1, <= 3 -> 0);
+    - taste = sum(c * e) / sqrt(n + eps), c = (stars - 3) / 2 for picks, n = number of picks (3
+      is the middle of the 1..5 scale, so c runs from -1 to 1).
     Padding (stars 0) contributes nothing, so the order and padding of picks never matter.
     """
 
@@ -47,13 +52,13 @@ class PickPooling(keras.layers.Layer):
         return (embedded_shape[0], 2 * embedded_shape[-1])
 
 
-def scatter_votes(columns, votes, num_books: int):
-    """Sum each pick's votes [B, L, M] into [B, num_books] at its neighbor rows ``columns``
+def scatter_votes(neighbor_rows, votes, num_books: int):
+    """Sum each pick's votes [B, L, M] into [B, num_books] at its ``neighbor_rows`` [B, L, M]
     (cast to int32: TF.js hands a layer's int32 output to the next layer as float32)."""
-    columns = tf.cast(columns, tf.int32)
-    shape = tf.shape(columns)
+    neighbor_rows = tf.cast(neighbor_rows, tf.int32)
+    shape = tf.shape(neighbor_rows)
     batch_index = tf.broadcast_to(tf.reshape(tf.range(shape[0]), [-1, 1, 1]), shape)  # [B, L, M]
-    indices = tf.reshape(tf.stack([batch_index, columns], axis=-1), [-1, 2])  # [B*L*M, 2]
+    indices = tf.reshape(tf.stack([batch_index, neighbor_rows], axis=-1), [-1, 2])  # [B*L*M, 2]
     return tf.scatter_nd(indices, tf.reshape(votes, [-1]), tf.stack([shape[0], num_books]))
 
 
@@ -81,7 +86,7 @@ class NeighborRows(NeighborTableLayer):
 
     Weight ``neighbor_rows`` [N, M]: row numbers, fixed when the model is built (see
     model.train.neighbor_table), stored as floats so the export can ship them as uint16 (exact
-    after rounding). input ``book_rows`` [B, L]; output the picks' neighbor rows [B, L, M]
+    after rounding). input ``pick_rows`` [B, L]; output the picks' neighbor rows [B, L, M]
     (int32). Two layers vote along this one table: NeighborScores with each liked pick's like,
     StarPredictor with each pick's star residual.
     """
@@ -90,8 +95,8 @@ class NeighborRows(NeighborTableLayer):
         self.neighbor_rows = self.add_table("neighbor_rows")
         super().build(input_shape)
 
-    def call(self, book_rows):
-        rows = tf.gather(self.neighbor_rows, tf.cast(book_rows, tf.int32))  # [B, L, M]
+    def call(self, pick_rows):
+        rows = tf.gather(self.neighbor_rows, tf.cast(pick_rows, tf.int32))  # [B, L, M]
         return tf.cast(tf.round(rows), tf.int32)
 
     def compute_output_shape(self, input_shape):
@@ -106,9 +111,9 @@ class NeighborScores(NeighborTableLayer):
     book's strongest denoising-EASE weights, model/tables.py), ``log_ratio`` [N] (how much more
     real readers read a book than this data shows, model/popularity.py) and the scalars
     ``gamma`` and ``mix``, chosen on validation users (model/choose.py).
-    inputs ``[book_rows [B, L], stars [B, L], columns [B, L, M]]`` (columns from NeighborRows);
-    with the liked weight w = clip(stars - 3, 0, 1):
-    - votes[j] = sum over picks p and m of w_p * neighbor_weights[p, m] at j = columns[p, m];
+    inputs ``[pick_rows [B, L], stars [B, L], neighbor_rows [B, L, M]]`` (from NeighborRows);
+    with the liked weight w = ``liked_weight(stars)``:
+    - votes[j] = sum over picks p and m of w_p * neighbor_weights[p, m] at j = neighbor_rows[p, m];
     - m_v = sum_p w_p log_ratio[p] / sum_p w_p (0 without liked picks);
       g = gamma * clip((m_v + offset) / span, 0, 1) * clip(fade / max(sum_p w_p, 1), 0, 1)
       (the last factor only when ``fade`` > 0: the shift fades as the liked picks grow);
@@ -140,18 +145,18 @@ class NeighborScores(NeighborTableLayer):
         super().build(input_shape)
 
     def call(self, inputs):
-        book_rows, stars, columns = inputs
-        book_rows = tf.cast(book_rows, tf.int32)
+        pick_rows, stars, neighbor_rows = inputs
+        pick_rows = tf.cast(pick_rows, tf.int32)
         liked = liked_weight(stars)  # [B, L]
-        votes = tf.gather(self.neighbor_weights, book_rows) * tf.expand_dims(liked, -1)  # [B, L, M]
-        picked_ratio = tf.reduce_sum(liked * tf.gather(self.log_ratio, book_rows), axis=1, keepdims=True)
+        votes = tf.gather(self.neighbor_weights, pick_rows) * tf.expand_dims(liked, -1)  # [B, L, M]
+        picked_ratio = tf.reduce_sum(liked * tf.gather(self.log_ratio, pick_rows), axis=1, keepdims=True)
         liked_count = tf.reduce_sum(liked, axis=1, keepdims=True)  # [B, 1]
         mean_ratio = picked_ratio / tf.maximum(liked_count, 1e-6)  # [B, 1]
         g = self.gamma * tf.clip_by_value((mean_ratio + self.offset) / self.span, 0.0, 1.0)  # [B, 1]
         if self.fade > 0:
             g = g * tf.clip_by_value(self.fade / tf.maximum(liked_count, 1.0), 0.0, 1.0)
         shift = tf.exp(g * tf.expand_dims(self.log_ratio, 0))  # [B, N]
-        return self.mix * scatter_votes(columns, votes, self.num_books) * shift
+        return self.mix * scatter_votes(neighbor_rows, votes, self.num_books) * shift
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0][0], self.num_books)
@@ -166,10 +171,10 @@ class StarPredictor(NeighborTableLayer):
     """Predicted stars for every book: the bias baseline plus the picks' star residuals, passed
     along the neighbor table.
 
-    inputs ``[book_rows [B, L], stars [B, L], columns [B, L, M]]`` (columns from NeighborRows);
+    inputs ``[pick_rows [B, L], stars [B, L], neighbor_rows [B, L, M]]`` (from NeighborRows);
     output ``[B, num_books]`` clipped to 1..5:
     global_mean + book_bias + visitor_bias + sum over picks p and m of
-    r_p * star_weights[p, m] at column columns[p, m], where
+    r_p * star_weights[p, m] at neighbor_rows[p, m], where
     - visitor_bias = sum(stars - global_mean - book_bias[pick]) / (n + bias_shrinkage);
     - r_p = stars - global_mean - book_bias[pick] - visitor_bias: how much more (or less) the
       visitor liked the pick than the baseline expected (0 for padding).
@@ -197,17 +202,17 @@ class StarPredictor(NeighborTableLayer):
         super().build(input_shape)
 
     def call(self, inputs):
-        book_rows, stars, columns = inputs
-        book_rows = tf.cast(book_rows, tf.int32)
+        pick_rows, stars, neighbor_rows = inputs
+        pick_rows = tf.cast(pick_rows, tf.int32)
         present = tf.cast(stars > 0.0, tf.float32)  # [B, L]
         count = tf.reduce_sum(present, axis=1, keepdims=True)  # [B, 1]
-        residual = (stars - self.global_mean - tf.gather(self.book_bias, book_rows)) * present  # [B, L]
+        residual = (stars - self.global_mean - tf.gather(self.book_bias, pick_rows)) * present  # [B, L]
         visitor_bias = tf.reduce_sum(residual, axis=1, keepdims=True) / (
             count + self.bias_shrinkage
         )  # [B, 1]
         centred = (residual - visitor_bias) * present  # [B, L]
-        votes = tf.gather(self.star_weights, book_rows) * tf.expand_dims(centred, -1)  # [B, L, M]
-        interaction = scatter_votes(columns, votes, self.num_books)  # [B, N]
+        votes = tf.gather(self.star_weights, pick_rows) * tf.expand_dims(centred, -1)  # [B, L, M]
+        interaction = scatter_votes(neighbor_rows, votes, self.num_books)  # [B, N]
         predicted = self.global_mean + tf.expand_dims(self.book_bias, 0) + visitor_bias + interaction
         return tf.clip_by_value(predicted, 1.0, 5.0)
 
@@ -238,21 +243,21 @@ def build_model(
     predicted_stars [B, N] are 1..5 ratings: the bias baseline plus star votes along the same
     neighbor table.
     """
-    book_rows = keras.Input(shape=(None,), dtype="int32", name="book_rows")
+    pick_rows = keras.Input(shape=(None,), dtype="int32", name="book_rows")
     stars = keras.Input(shape=(None,), dtype="float32", name="stars")
-    embedded = keras.layers.Embedding(num_books, embedding_dim, name="book_embedding")(book_rows)
+    embedded = keras.layers.Embedding(num_books, embedding_dim, name="book_embedding")(pick_rows)
     pooled = PickPooling(name="pick_pooling")([embedded, stars])  # [B, 2d]
     visitor = keras.layers.Dense(embedding_dim, activation="tanh", name="visitor")(pooled)  # [B, d]
     low_rank = keras.layers.Dense(num_books, name="book_scores")(visitor)  # [B, N]
-    columns = NeighborRows(num_books, num_neighbors, name="neighbor_rows")(book_rows)  # [B, L, M]
+    neighbor_rows = NeighborRows(num_books, num_neighbors, name="neighbor_rows")(pick_rows)  # [B, L, M]
     neighbors = NeighborScores(num_books, num_neighbors, OFFSET, SPAN, FADE_PICKS, name="neighbor_scores")(
-        [book_rows, stars, columns]
+        [pick_rows, stars, neighbor_rows]
     )
     scores = keras.layers.Add(name="scores")([low_rank, neighbors])
     predicted = StarPredictor(num_books, num_neighbors, global_mean, name="predicted_stars")(
-        [book_rows, stars, columns]
+        [pick_rows, stars, neighbor_rows]
     )
-    return keras.Model(inputs=[book_rows, stars], outputs=[scores, predicted], name="shelf_visitor_model")
+    return keras.Model(inputs=[pick_rows, stars], outputs=[scores, predicted], name="shelf_visitor_model")
 
 
 def load_model(path) -> keras.Model:

@@ -1,5 +1,5 @@
 """Ranking and rating metrics. Rankings follow model/ranking.py: the k highest scores,
-the visitor's picks excluded, ties to the lower row."""
+the user's picks excluded, ties to the lower row."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ K = 10
 
 
 def recall_ndcg_of_top(top: np.ndarray, targets: list[np.ndarray], k: int = K) -> tuple[float, float]:
-    """Mean Recall@k and NDCG@k of each visitor's top rows [V, k]."""
+    """Mean Recall@k and NDCG@k of each user's top rows [V, k]."""
     discounts = 1.0 / np.log2(np.arange(2, k + 2))
     ndcgs = []
     for i, target in enumerate(targets):
@@ -19,13 +19,13 @@ def recall_ndcg_of_top(top: np.ndarray, targets: list[np.ndarray], k: int = K) -
 
 
 def recall_of_top(top, targets: list[np.ndarray], k: int = K) -> float:
-    """Mean Recall@k of each visitor's top rows (at most k): hits / min(k, |targets|)."""
+    """Mean Recall@k of each user's top rows (at most k): hits / min(k, |targets|)."""
     hits = [np.isin(t, target).sum() / min(k, len(target)) for t, target in zip(top, targets, strict=True)]
     return float(np.mean(hits))
 
 
 def weighted_recall_of_top(top, targets: list[np.ndarray], weights: np.ndarray) -> float:
-    """The share of all visitors' target weight found in their top rows: the sum of the
+    """The share of all users' target weight found in their top rows: the sum of the
     weights of the hits over the sum of the weights of the targets (``weights`` [N] per book)."""
     found = total = 0.0
     for t, target in zip(top, targets, strict=True):

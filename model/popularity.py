@@ -58,11 +58,12 @@ def log_ratio(ratings_count: np.ndarray, heavy: np.ndarray) -> np.ndarray:
     return (ratio - ratio.mean()).astype(np.float32)
 
 
-def visitor_gamma(
+def shift_gamma(
     liked: np.ndarray, rows: np.ndarray, ratios: np.ndarray, gamma: float, fade: float = FADE_PICKS
 ) -> np.ndarray:
-    """[V] each visitor's ``g`` from their picks' liked weights ``liked`` [V, L] and rows
-    ``rows`` [V, L] (padding has weight 0): layers.NeighborScores in numpy (``fade`` 0: none)."""
+    """[V] the shift's ``g`` of each of V sets of picks, from their liked weights ``liked``
+    [V, L] and rows ``rows`` [V, L] (padding has weight 0): layers.NeighborScores in numpy
+    (``fade`` 0: none)."""
     total = liked.sum(axis=1)
     mean = (liked * ratios[rows]).sum(axis=1) / np.maximum(total, 1e-6)
     g = gamma * np.clip((mean + OFFSET) / SPAN, 0.0, 1.0)

@@ -1,6 +1,7 @@
-"""The evaluation's visitors: who gives which picks and which books are the targets.
+"""The evaluation's protocols: which held-out users give which picks, and which books are the
+targets (users stand in for visitors: they were never trained on).
 
-Each protocol is a list of visitors' picks (rows, stars) and their target rows (see
+Each protocol is a list of users' picks (rows, stars) and their target rows (see
 model/evaluate.py for what is measured on them, docs/MODEL.md for why these protocols).
 """
 
@@ -16,7 +17,7 @@ from model.split import LIKED_STARS, Split, UserRatings
 
 @dataclass(frozen=True)
 class Protocol:
-    """Visitors' picks (rows, stars) and targets; ``weights`` [N] for weighted Recall@10. The
+    """Users' picks (rows, stars) and targets; ``weights`` [N] for weighted Recall@10. The
     evaluation's protocols (below) and the split fit's validation users (model/choose.py)."""
 
     name: str
@@ -29,15 +30,15 @@ class Protocol:
 
 
 def liked_cases(
-    visitors: UserRatings, n_picks: int | None, seed: int, min_ratings: int = 0, repeats: int = 1
+    users: UserRatings, n_picks: int | None, seed: int, min_ratings: int = 0, repeats: int = 1
 ) -> tuple[list, list]:
-    """Per visitor with >= 10 liked books (and >= ``min_ratings`` ratings), ``repeats`` times:
+    """Per user with >= 10 liked books (and >= ``min_ratings`` ratings), ``repeats`` times:
     (picked rows, picked stars) and the other liked rows. n_picks=None picks half of them."""
     rng = np.random.default_rng(seed)
     picks, targets = [], []
     for _ in range(repeats):
-        for i in range(len(visitors)):
-            rows, stars = visitors.of(i)
+        for i in range(len(users)):
+            rows, stars = users.of(i)
             liked = np.flatnonzero(stars >= LIKED_STARS)
             if len(liked) < 10 or len(rows) < min_ratings:
                 continue
@@ -48,12 +49,12 @@ def liked_cases(
     return picks, targets
 
 
-def to_read_cases(visitors: UserRatings, marks: sp.csr_matrix, seed: int) -> tuple[list, list]:
-    """Visitors with >= 5 liked books and >= 5 to-read marks: 5 liked picks, the marks as targets."""
+def to_read_cases(users: UserRatings, marks: sp.csr_matrix, seed: int) -> tuple[list, list]:
+    """Users with >= 5 liked books and >= 5 to-read marks: 5 liked picks, the marks as targets."""
     rng = np.random.default_rng(seed)
     picks, targets = [], []
-    for i in range(len(visitors)):
-        rows, stars = visitors.of(i)
+    for i in range(len(users)):
+        rows, stars = users.of(i)
         liked = np.flatnonzero(stars >= LIKED_STARS)
         marked = marks.indices[marks.indptr[i] : marks.indptr[i + 1]]
         if len(liked) < 5 or len(marked) < 5:
@@ -67,33 +68,33 @@ def to_read_cases(visitors: UserRatings, marks: sp.csr_matrix, seed: int) -> tup
 def protocols(split: Split, weights: np.ndarray, heavy_min_ratings: int, seed: int) -> list[Protocol]:
     """The ranking protocols of the module docstring (to-read only when there are marks)."""
     out = [
-        Protocol("5 picks", *liked_cases(split.visitors, 5, seed)),
-        Protocol("half of liked", *liked_cases(split.visitors, None, seed + 10)),
+        Protocol("5 picks", *liked_cases(split.held_out, 5, seed)),
+        Protocol("half of liked", *liked_cases(split.held_out, None, seed + 10)),
         Protocol(
             "real traffic, 5 picks",
-            *liked_cases(split.visitors, 5, seed + 20, heavy_min_ratings, repeats=3),
+            *liked_cases(split.held_out, 5, seed + 20, heavy_min_ratings, repeats=3),
             weights,
         ),
         Protocol(
             "real traffic, half of liked",
-            *liked_cases(split.visitors, None, seed + 30, heavy_min_ratings),
+            *liked_cases(split.held_out, None, seed + 30, heavy_min_ratings),
             weights,
         ),
     ]
-    if split.visitors_to_read.nnz:
+    if split.held_out_to_read.nnz:
         out.append(
-            Protocol("to-read targets", *to_read_cases(split.visitors, split.visitors_to_read, seed + 40))
+            Protocol("to-read targets", *to_read_cases(split.held_out, split.held_out_to_read, seed + 40))
         )
     return [p for p in out if p.picks]
 
 
-def half_given(visitors: UserRatings, seed: int, min_ratings: int = 2):
-    """Each visitor with >= ``min_ratings`` ratings gives half of them (rows, stars); the other
+def half_given(users: UserRatings, seed: int, min_ratings: int = 2):
+    """Each user with >= ``min_ratings`` ratings gives half of them (rows, stars); the other
     half is hidden: (given, hidden) lists."""
     rng = np.random.default_rng(seed)
     given, hidden = [], []
-    for i in range(len(visitors)):
-        r, s = visitors.of(i)
+    for i in range(len(users)):
+        r, s = users.of(i)
         if len(r) < max(2, min_ratings):
             continue
         order = rng.permutation(len(r))

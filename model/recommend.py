@@ -27,7 +27,6 @@ import logging
 import os
 import re
 import reprlib
-import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -36,7 +35,7 @@ import numpy as np
 
 from model import goodreads, show_tensorflow_logs
 from model.ranking import top_k
-from model.scoring import CHUNK, model_tables, predict_batch, reason_candidates, reason_for
+from model.scoring import CHUNK, goodreads_recommendations, predict_batch
 from model.split import DEFAULT_PICK_STARS
 
 log = logging.getLogger(__name__)
@@ -157,37 +156,6 @@ def recommend_lines(lines: Iterable[str | bytes], model, book_ids: np.ndarray) -
         yield from flush()
 
 
-def goodreads_recommendations(
-    model, metadata: dict, books: list[dict], goodreads_file: dict, data: bytes, k: int
-) -> tuple[dict, goodreads.Shelf]:
-    """Suggestions for a Goodreads export's bytes, as the page makes them after importing it
-    into an empty shelf: ({"rows", "matched", "matched_by", "unmatched", "book_ids", "stars",
-    "reasons"}, the shelf). Raises GoodreadsError for a file that is not a usable export."""
-    index = goodreads.match_index(books, goodreads_file)
-    rows = goodreads.read_export(goodreads.decode_export(data))
-    matches = [goodreads.match_row(row, index) for row in rows]
-    shelf = goodreads.build_shelf(rows, matches)
-    book_ids = metadata["book_ids"]
-    row_of = {int(b): i for i, b in enumerate(book_ids)}
-    pick_rows = np.array([row_of[b] for b in shelf.picks], np.int32)
-    pick_stars = np.array(list(shelf.picks.values()), np.float32)
-    scores, stars = predict_batch(model, [(pick_rows, pick_stars)])
-    hidden = np.concatenate([pick_rows, np.array([row_of[b] for b in shelf.marks], np.int32)])
-    top = top_k(scores[0], k, exclude=hidden)
-    # As picksToInputs' reasonRows: the page passes its picks as an object, whose integer keys
-    # come in ascending order, so a full tie goes to the lowest book_id (rows follow book_ids).
-    candidates = sorted(reason_candidates(pick_rows, pick_stars))
-    table = model_tables(model)
-    reasons = [reason_for(*table, int(r), candidates) for r in top]
-    result = {
-        **goodreads.summarize(rows, matches),
-        "book_ids": [int(book_ids[r]) for r in top],
-        "stars": [round(float(stars[0, r]), 4) for r in top],
-        "reasons": [None if r is None else int(book_ids[r]) for r in reasons],
-    }
-    return result, shelf
-
-
 def goodreads_table(result: dict, shelf: goodreads.Shelf, books: list[dict], book_ids: list[int]) -> str:
     """``--goodreads``'s readable output: the summary, then one line per suggestion."""
     book_of = {int(b): books[i] for i, b in enumerate(book_ids)}
@@ -210,21 +178,6 @@ def goodreads_table(result: dict, shelf: goodreads.Shelf, books: list[dict], boo
         suggestion = goodreads.preview(f"{book['title']} - {book['authors'].split(',')[0]}", 52)
         lines.append(f"{rank:>3}  {stars:>5.1f}  {suggestion:<52}  {because}")
     return "\n".join(lines)
-
-
-def read_export_file(path: str) -> bytes:
-    """The bytes of the export at ``path``, never more than ``goodreads.MAX_FILE_BYTES`` of them
-    read: a regular file is sized before it is read, anything else (a pipe, ``/dev/zero``) is
-    read up to one byte past the limit. Raises OSError, or GoodreadsError for a file too big."""
-    limit = goodreads.MAX_FILE_BYTES
-    with open(path, "rb") as file:
-        info = os.fstat(file.fileno())
-        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
-            raise goodreads.GoodreadsError(goodreads.too_big_message(info.st_size))
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        raise goodreads.GoodreadsError(goodreads.too_big_message(len(data), more=True))
-    return data
 
 
 def run_goodreads(args, artifacts: Path, model, data: bytes) -> int:
@@ -287,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         # The file first: a missing or oversized one is told at once, not after the model's
         # few seconds of loading, and is never read whole into memory.
         try:
-            data = read_export_file(args.goodreads)
+            data = goodreads.read_export_file(args.goodreads)
         except OSError as err:
             print(f"error: cannot read {args.goodreads}: {err.strerror or err}", file=sys.stderr)
             return 2

@@ -1,6 +1,7 @@
 """Scoring from a trained model, exactly as the browser scores (docs/ARTIFACTS.md, "The
 browser's scoring"): many visitors' scores and stars in batches, the tables a suggestion's
-reason and a book's similar books are read from, and those reasons and similar books.
+reason and a book's similar books are read from, those reasons and similar books, and the
+suggestions for an imported Goodreads export.
 
 Training, evaluation, the export's parity file and ``model.recommend`` (the CLI) all call
 these; ``web/js/recommend.js`` is their JavaScript twin, pinned by ``parity.json``.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model import goodreads
 from model.ranking import top_k, unit_rows
 from model.split import LIKED_STARS, pad_picks
 
@@ -83,3 +85,34 @@ def model_tables(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     weights = model.get_layer("neighbor_scores").neighbor_weights.numpy()
     vectors = model.get_layer("book_embedding").get_weights()[0].astype(np.float64)
     return rows, weights, unit_rows(vectors)
+
+
+def goodreads_recommendations(
+    model, metadata: dict, books: list[dict], goodreads_file: dict, data: bytes, k: int
+) -> tuple[dict, goodreads.Shelf]:
+    """Suggestions for a Goodreads export's bytes, as the page makes them after importing it
+    into an empty shelf: ({"rows", "matched", "matched_by", "unmatched", "book_ids", "stars",
+    "reasons"}, the shelf). Raises GoodreadsError for a file that is not a usable export."""
+    index = goodreads.match_index(books, goodreads_file)
+    export_rows = goodreads.read_export(goodreads.decode_export(data))
+    matches = [goodreads.match_row(line, index) for line in export_rows]
+    shelf = goodreads.build_shelf(export_rows, matches)
+    book_ids = metadata["book_ids"]
+    row_of = {int(b): i for i, b in enumerate(book_ids)}
+    pick_rows = np.array([row_of[b] for b in shelf.picks], np.int32)
+    pick_stars = np.array(list(shelf.picks.values()), np.float32)
+    scores, stars = predict_batch(model, [(pick_rows, pick_stars)])
+    hidden = np.concatenate([pick_rows, np.array([row_of[b] for b in shelf.marks], np.int32)])
+    top = top_k(scores[0], k, exclude=hidden)
+    # As picksToInputs' reasonRows: the page passes its picks as an object, whose integer keys
+    # come in ascending order, so a full tie goes to the lowest book_id (rows follow book_ids).
+    candidates = sorted(reason_candidates(pick_rows, pick_stars))
+    table = model_tables(model)
+    reasons = [reason_for(*table, int(r), candidates) for r in top]
+    result = {
+        **goodreads.summarize(export_rows, matches),
+        "book_ids": [int(book_ids[r]) for r in top],
+        "stars": [round(float(stars[0, r]), 4) for r in top],
+        "reasons": [None if r is None else int(book_ids[r]) for r in reasons],
+    }
+    return result, shelf

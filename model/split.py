@@ -1,7 +1,7 @@
 """Seeded splits of the ratings, shared by training and evaluation.
 
-- 10% of users (seeded) are *visitors*: never trained on, used to measure what a new visitor
-  gets from their picks (their to-read marks too: one protocol uses them as targets).
+- 10% of users (seeded) are *held out*: never trained on, used to measure what a new visitor
+  (someone using the site) gets from their picks (their to-read marks too: one protocol uses them as targets).
 - The other users' ratings are split 80/20 (seeded): training uses the 80% and their to-read
   marks; the 20% choose the model's settings and measure star RMSE, with each user's 80% as
   the model's input.
@@ -16,8 +16,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-LIKED_STARS = 4  # a rating >= 4 counts as "liked"
+LIKED_STARS = 4  # a rating >= 4 counts as "liked" (metadata.json's liked_stars)
 DEFAULT_PICK_STARS = 5  # a plain pick ("I loved it") counts as 5 stars
+
+
+def liked_weight(stars: np.ndarray) -> np.ndarray:
+    """How much each pick counts as liked, the model's ramp below ``LIKED_STARS``:
+    clip(stars - (LIKED_STARS - 1), 0, 1), so 4 or 5 stars -> 1, 3 or fewer -> 0, 3.5 -> 0.5,
+    padding (0) -> 0. ``layers.liked_weight`` is the same in TensorFlow."""
+    return np.clip(stars - (LIKED_STARS - 1), 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,7 @@ class UserRatings:
 
     user_ids: np.ndarray  # [U] int64
     indptr: np.ndarray  # [U + 1] int64
-    rows: np.ndarray  # [R] int32, book_index
+    rows: np.ndarray  # [R] int32, the books' rows
     stars: np.ndarray  # [R] float32, 1..5
 
     def __len__(self) -> int:
@@ -49,12 +56,12 @@ class UserRatings:
 
 @dataclass(frozen=True)
 class Split:
-    book_ids: np.ndarray  # [N] book_index -> book_id
+    book_ids: np.ndarray  # [N] row -> book_id
     train: UserRatings  # 80% of the training users' ratings
     test: UserRatings  # the other 20%, same users and order as ``train``
-    visitors: UserRatings  # every rating of the held-out users
+    held_out: UserRatings  # every rating of the held-out users
     to_read: sp.csr_matrix  # [len(train), N] 0/1: the training users' to-read marks
-    visitors_to_read: sp.csr_matrix  # [len(visitors), N] 0/1: the visitors' to-read marks
+    held_out_to_read: sp.csr_matrix  # [len(held_out), N] 0/1: the held-out users' to-read marks
 
 
 def rows_of(book_ids: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -98,13 +105,14 @@ def make_split(
     ratings: pd.DataFrame,
     book_ids: np.ndarray,
     seed: int = 42,
-    visitor_fraction: float = 0.1,
+    held_out_fraction: float = 0.1,
     test_fraction: float = 0.2,
     to_read: pd.DataFrame | None = None,
 ) -> Split:
     """Split ``ratings`` (user_id, book_id, rating) into training ratings, test ratings and
-    visitors, and ``to_read`` (user_id, book_id; optional) into the training users' and the
-    visitors' marks. Which users are visitors depends on the ratings and the seed only."""
+    held-out users, and ``to_read`` (user_id, book_id; optional) into the training users' and
+    the held-out users' marks. Which users are held out depends on the ratings and the seed
+    only."""
     book_ids = np.asarray(book_ids)
     rows = rows_of(book_ids, ratings["book_id"].to_numpy())
     users = ratings["user_id"].to_numpy()
@@ -112,23 +120,23 @@ def make_split(
 
     rng = np.random.default_rng(seed)
     unique_users = np.unique(users)
-    n_visitors = int(round(len(unique_users) * visitor_fraction))
-    visitor_users = rng.choice(unique_users, size=n_visitors, replace=False)
-    is_visitor = np.isin(users, visitor_users)
-    is_test = (rng.random(len(users)) < test_fraction) & ~is_visitor
-    is_train = ~is_visitor & ~is_test
+    n_held_out = int(round(len(unique_users) * held_out_fraction))
+    held_out_users = rng.choice(unique_users, size=n_held_out, replace=False)
+    is_held_out = np.isin(users, held_out_users)
+    is_test = (rng.random(len(users)) < test_fraction) & ~is_held_out
+    is_train = ~is_held_out & ~is_test
 
     train = group_by_user(users[is_train], rows[is_train], stars[is_train])
     test_all = group_by_user(users[is_test], rows[is_test], stars[is_test])
     test = _align(test_all, train.user_ids)
-    visitors = group_by_user(users[is_visitor], rows[is_visitor], stars[is_visitor])
+    held_out = group_by_user(users[is_held_out], rows[is_held_out], stars[is_held_out])
     return Split(
         book_ids,
         train,
         test,
-        visitors,
+        held_out,
         marks_matrix(to_read, train.user_ids, book_ids),
-        marks_matrix(to_read, visitors.user_ids, book_ids),
+        marks_matrix(to_read, held_out.user_ids, book_ids),
     )
 
 

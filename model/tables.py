@@ -20,7 +20,7 @@ from model.split import LIKED_STARS, UserRatings
 
 
 def liked_matrix(ratings: UserRatings, num_books: int) -> sp.csr_matrix:
-    """Users x books 0/1 matrix of liked books (stars >= 4)."""
+    """Users x books 0/1 matrix of liked books (stars >= LIKED_STARS)."""
     return _rated_matrix(ratings, num_books, ratings.stars >= LIKED_STARS)
 
 
@@ -107,8 +107,8 @@ def ease(gram: np.ndarray, lam: float, dropout: float = 0.0) -> np.ndarray:
 
 def strongest_neighbors(weights: np.ndarray, num_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
     """Each row's ``num_neighbors`` largest entries of an item-item matrix, largest first (ties
-    to the lower column, model/ranking.py): column indices [N, M] int32 and their values
-    [N, M] float32."""
+    to the lower column, model/ranking.py): those columns, the neighbors' rows [N, M] int32, and
+    their values [N, M] float32."""
     m = min(num_neighbors, weights.shape[1] - 1)
     rows = top_k_rows(weights, m).astype(np.int32)
     return rows, np.take_along_axis(weights, rows, axis=1).astype(np.float32)

@@ -5,7 +5,7 @@
 1. The *split fit*: fitted on the training users' 80% (and their to-read marks); every setting
    (to-read weight, popularity shift, neighbor mix, star scale, epochs) is chosen on
    validation users (model/choose.py). ``python -m model.evaluate`` measures this model on
-   the held-out visitors: it never saw them.
+   the held-out users: it never saw them.
 2. The *shipped fit*: the same model refitted on every rating and to-read mark with the
    split fit's choices. It is what the site, ``model.recommend`` and real visitors get.
 
@@ -319,11 +319,11 @@ def train_and_refit(
     split = make_split(ratings, book_ids, cfg.seed, cfg.visitor_fraction, cfg.test_fraction, to_read)
     folds = reader_folds(readers, cfg.seed) if readers is not None else None
     log.info(
-        "split fit: %d training users (%d ratings, %d to-read marks); %d visitors held out",
+        "split fit: %d training users (%d ratings, %d to-read marks); %d users held out",
         len(split.train),
         len(split.train.rows),
         split.to_read.nnz,
-        len(split.visitors),
+        len(split.held_out),
     )
     if folds is not None:
         log.info(

@@ -44,8 +44,16 @@ _PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
 # goodreads.json comes with the model (an older build has none).
 OPTIONAL_PRECACHE = ("content_similar.json", "genres.json", "goodreads.json")
 # Fetched by index.html's modules after the first screen (not named in the page, so that they
-# never compete with it): the catalogue, and the modules that bring TF.js (+ TF.js, the model).
-LATER_PRECACHE = ("metadata.json", "books.json", "js/layers.js", "js/recommend.js")
+# never compete with it): the catalogue, and the model's worker with the modules that bring TF.js
+# (+ TF.js, the model).
+LATER_PRECACHE = (
+    "metadata.json",
+    "books.json",
+    "model-worker.js",
+    "js/model-host.js",
+    "js/layers.js",
+    "js/recommend.js",
+)
 TFJS_FILE = "tf.fesm.min.js"  # the ES-module build; web/js/*.js import ../vendor/tf.fesm.min.js
 # The licence of the TF.js we ship (the npm package has none of its own; its package.json says
 # Apache-2.0): web/vendor/tfjs-LICENSE.txt, served beside it.

@@ -29,7 +29,7 @@ class Catalogue:
 
     books: list[dict]
     metadata: dict
-    row_of: dict[int, int]  # book_id -> book_index
+    row_of: dict[int, int]  # book_id -> row
     index: SearchIndex
     unit_vectors: np.ndarray  # float32 [num_books, embedding_dim], each row of length 1 (or 0)
     content_similar: dict | None  # content_similar.json when the explorer wrote it

@@ -311,7 +311,7 @@ class SearchIndex:
 
 
 def build_search_index(books: list[dict]) -> SearchIndex:
-    """Precompute what ``search_rows`` needs for ``books`` (in book_index order)."""
+    """Precompute what ``search_rows`` needs for ``books`` (in row order)."""
     titles = [normalize(b.get("title") or "") for b in books]
     authors = [normalize(b.get("authors") or "") for b in books]
     texts = [" ".join(filter(None, [t, a, joined_initials(a)])) for t, a in zip(titles, authors, strict=True)]

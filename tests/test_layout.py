@@ -124,3 +124,16 @@ def test_only_model_and_explorer_import_tensorflow():
         if any(name.split(".")[0] in TENSORFLOW for name in imported_names(path, module, set()))
     )
     assert importers and {module.split(".")[0] for module in importers} <= {"model", "explorer"}
+
+
+# Command lines only: the code they run lives in library modules, which import no command line.
+COMMAND_LINES = ("model.recommend", "explorer.explore")
+
+
+def test_no_module_imports_a_command_line():
+    graph = import_graph()
+    assert not {
+        module: sorted(names & set(COMMAND_LINES))
+        for module, names in graph.items()
+        if names & set(COMMAND_LINES)
+    }

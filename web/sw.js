@@ -62,11 +62,15 @@ function precachedPath(href) {
   return path in PRECACHE.files ? path : null;
 }
 
-/** Whether a request comes from a page this cache serves (index.html), or is its navigation. */
+/**
+ * Whether a request comes from a page this cache serves (index.html), or is its navigation, or
+ * comes from that page's model worker (model-worker.js: TF.js and the model are its requests).
+ */
 async function fromCachedPage(event) {
   if (event.request.mode === "navigate") return true;
   const client = event.clientId ? await self.clients.get(event.clientId) : null;
-  return Boolean(client) && precachedPath(client.url) === "index.html";
+  const path = client ? precachedPath(client.url) : null;
+  return path === "index.html" || (client?.type === "worker" && path === "model-worker.js");
 }
 
 self.addEventListener("fetch", (event) => {

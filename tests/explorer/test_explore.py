@@ -8,8 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from explorer.explore import find_name, load_space, main, similar_books, similar_to_author, suggest
+from explorer.explore import main
 from explorer.metrics import author_agreement
+from explorer.queries import find_name, load_space, similar_books, similar_to_author, suggest
 from explorer.vectors import most_similar, top_k_neighbors
 from tests.explorer.conftest import REPO, add_rating_model
 

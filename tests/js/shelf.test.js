@@ -5,7 +5,6 @@ import { test } from "node:test";
 import {
   SHARE_CHARS,
   decodeShelf,
-  encodeEntries,
   excludedRows,
   formatMarks,
   genresByRow,
@@ -66,10 +65,13 @@ test("ids far apart and large survive; a bad or cut value decodes to what it can
     const shelf = decodeShelf(bad);
     assert.ok(shelf.picks instanceof Map && shelf.marks instanceof Map && shelf.damaged, bad);
   }
-  const full = encodeEntries([
-    [5, 3],
-    [300, 4],
-  ]);
+  const full = shareShelf(
+    new Map([
+      [5, 3],
+      [300, 4],
+    ]),
+    new Map(),
+  ).param;
   assert.deepEqual([...decodeShelf(full).picks], [
     [5, 3],
     [300, 4],
@@ -193,7 +195,7 @@ test("openShelf: a link is shown, the page's own (whole, or the best part of a b
   assert.deepEqual(openShelf(null, stored, new Map(picks)), saved); // its own ?picks= link
   // The same shelf in a link an older page wrote (formats 1-3, no check byte): the saved one.
   const mine = { picks: new Map([[2, 5], [4, 3]]), marks: new Map([[7, "read"]]) };
-  const old = withoutCheck(encodeEntries([[4, 3], [2, 5], [7, 0]]));
+  const old = withoutCheck(shareShelf(new Map([[4, 3], [2, 5]]), new Map([[7, "read"]])).param);
   assert.deepEqual([...decodeShelf(old).picks], [[4, 3], [2, 5]]);
   assert.deepEqual(openShelf(old, mine), { ...mine, viewing: false, problem: null });
   // A small shelf's own link: the same shelf either way.

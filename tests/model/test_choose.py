@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.choose import best, smallest_within, validation_sets, vote_scores
+from model.choose import best, shifted, smallest_within, validation_sets, vote_scores
 from model.protocols import Protocol
-from model.split import Split, UserRatings
+from model.split import Split, UserRatings, pad_picks
 from tests.model.ratings import user_ratings
 
 
@@ -55,5 +55,67 @@ def test_vote_scores_sum_the_liked_picks_votes_along_the_table():
         None,
     )
     votes = vote_scores(validation, neighbor_rows, neighbor_weights, 3).toarray()
-    # Visitor 0 liked book 0 only (2 stars is not a like); visitor 1 liked book 2.
+    # User 0 liked book 0 only (2 stars is not a like); user 1 liked book 2.
     assert np.allclose(votes, [[0.0, 1.0, 0.5], [0.3, 0.4, 0.0]])
+
+
+def test_the_numpy_neighbor_scores_agree_with_the_keras_layer():
+    """choose.vote_scores + shifted (what gamma is chosen with) against layers.NeighborScores
+    (what the site runs) on the same tables and picks: mix 1, the popularity shift and its fade."""
+    from model.layers import NeighborRows, NeighborScores
+    from model.popularity import FADE_PICKS, OFFSET, SPAN
+
+    num_books, gamma = 8, 0.7
+    neighbor_rows = np.array([[1, 2], [0, 2], [0, 1], [4, 5], [3, 6], [6, 7], [5, 0], [6, 3]], np.int32)
+    neighbor_weights = np.array(
+        [[1.0, 0.5], [0.2, 0.1], [0.3, 0.4], [0.6, 0.0], [0.8, 0.2], [0.5, 0.5], [0.1, 0.9], [0.7, 0.3]],
+        np.float32,
+    )
+    ratios = np.array([0.5, -0.5, 1.0, 0.0, -1.0, 2.0, 0.25, -0.25], np.float32)
+    validation = Protocol(
+        "validation",
+        [
+            (np.array([0, 1]), np.array([5.0, 2.0])),  # one liked pick; 2 stars is not a like
+            (np.array([2, 3, 4]), np.array([4.0, 3.5, 5.0])),  # 3.5 stars: half a like
+            (np.arange(7), np.full(7, 5.0)),  # 7 liked picks: the shift fades (FADE_PICKS 5)
+            (np.array([5]), np.array([1.0])),  # no liked pick: no votes at all
+        ],
+        [np.array([2])] * 4,
+    )
+    numpy_scores = shifted(
+        vote_scores(validation, neighbor_rows, neighbor_weights, num_books), validation, ratios, gamma
+    )
+
+    table = NeighborRows(num_books, 2)
+    table.build(None)
+    table.neighbor_rows.assign(neighbor_rows.astype(np.float32))
+    layer = NeighborScores(num_books, 2, OFFSET, SPAN, FADE_PICKS)
+    layer.build(None)
+    layer.neighbor_weights.assign(neighbor_weights)
+    layer.log_ratio.assign(ratios)
+    layer.gamma.assign([gamma])
+    rows, stars = pad_picks(validation.picks)
+    keras_scores = layer([rows, stars, table(rows)]).numpy()
+
+    np.testing.assert_allclose(numpy_scores.toarray(), keras_scores, rtol=1e-5, atol=1e-6)
+    # By hand, the first user: book 0 alone is liked (w 1), m = ratios[0] = 0.5, so
+    # g = 0.7 * clip((0.5 + 1) / 3, 0, 1) = 0.35, and its neighbor book 1 gets 1.0 * exp(0.35 * -0.5).
+    assert np.isclose(keras_scores[0, 1], np.exp(-0.175), rtol=1e-6)
+    assert np.isclose(keras_scores[0, 2], 0.5 * np.exp(0.35), rtol=1e-6)
+    assert not keras_scores[3].any()
+
+
+def test_liked_is_one_threshold_in_python_and_in_the_page():
+    import re
+
+    from model.layers import liked_weight as keras_liked_weight
+    from model.split import LIKED_STARS, liked_weight
+    from tests.conftest import REPO
+
+    stars = np.array([[0.0, 1.0, 3.0, 3.5, 4.0, 5.0]], np.float32)  # 0 is padding
+    expected = [[0.0, 0.0, 0.0, 0.5, 1.0, 1.0]]
+    np.testing.assert_array_equal(liked_weight(stars), expected)
+    np.testing.assert_array_equal(keras_liked_weight(stars).numpy(), expected)
+    # web/js/layers.js builds before metadata.json (liked_stars) is read: its one constant.
+    page = (REPO / "web" / "js" / "layers.js").read_text(encoding="utf-8")
+    assert re.findall(r"const LIKED_STARS = (\d+);", page) == [str(LIKED_STARS)]

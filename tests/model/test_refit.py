@@ -1,4 +1,4 @@
-"""The shipped model is refitted on everyone: what only the held-out visitors did reaches it."""
+"""The shipped model is refitted on everyone: what only the held-out users did reaches it."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from tests.conftest import SYNTHETIC_TRAIN_ARGS, run_module
 
 pytestmark = pytest.mark.slow
 
-PLANTED = (61, 62)  # two new books that only the split's visitors read, always together
+PLANTED = (61, 62)  # two new books that only the split's held-out users read, always together
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +31,14 @@ def artifacts(tmp_path_factory):
     tables["books"] = pd.concat([books, extra], ignore_index=True)
     cfg = TrainConfig()
     split = make_split(ratings, tables["books"]["book_id"], cfg.seed, cfg.visitor_fraction, cfg.test_fraction)
-    visitors = split.visitors.user_ids
-    planted = [(book, int(user), 5) for user in visitors for book in PLANTED]
+    held_out = split.held_out.user_ids
+    planted = [(book, int(user), 5) for user in held_out for book in PLANTED]
     tables["ratings"] = pd.concat(
         [ratings, pd.DataFrame(planted, columns=ratings.columns)], ignore_index=True
     )
-    # The planted ratings change nobody's visitor status: the split draws users before ratings.
+    # The planted ratings change who is held out: the split draws users before ratings.
     again = make_split(tables["ratings"], tables["books"]["book_id"], cfg.seed, cfg.visitor_fraction)
-    assert np.array_equal(again.visitors.user_ids, visitors)
+    assert np.array_equal(again.held_out.user_ids, held_out)
     data = tmp_path_factory.mktemp("planted")
     for name, df in tables.items():
         df.to_csv(data / f"{name}.csv", index=False)
@@ -51,7 +51,7 @@ def neighbors_of(model, row):
     return model.get_layer("neighbor_rows").neighbor_rows.numpy()[row].round().astype(int).tolist()
 
 
-def test_only_the_shipped_model_links_the_books_only_visitors_read(artifacts):
+def test_only_the_shipped_model_links_the_books_only_held_out_users_read(artifacts):
     one, two = PLANTED[0] - 1, PLANTED[1] - 1  # book ids 1..62 are rows 0..61
     shipped = load_model(artifacts / "model.keras")
     split_model = load_model(artifacts / "split" / "model.keras")

@@ -43,7 +43,7 @@ def test_split_keeps_every_rating_once():
     ).drop_duplicates(["user_id", "book_id"])
     book_ids = np.arange(1, 61)
     split = make_split(ratings, book_ids, seed=3)
-    assert len(split.train.rows) + len(split.test.rows) + len(split.visitors.rows) == len(ratings)
+    assert len(split.train.rows) + len(split.test.rows) + len(split.held_out.rows) == len(ratings)
     assert split.test.user_ids.tolist() == split.train.user_ids.tolist()
     grouped, _ = everyone(ratings, book_ids)
     assert len(grouped.rows) == len(ratings)

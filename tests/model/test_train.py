@@ -61,12 +61,14 @@ def star_layer(num_neighbors=1):
 def test_star_predictor_visitor_bias_is_the_shrunk_mean_residual():
     layer = star_layer()  # star weights 0: biases only
     rows = np.array([[0, 1, 0]], np.int32)  # the third pick is padding
-    columns = np.array([[[2], [3], [1]]], np.int32)
+    neighbor_rows = np.array([[[2], [3], [1]]], np.int32)
     stars = np.array([[5.0, 4.0, 0.0]], np.float32)
-    predicted = layer([rows, stars, columns]).numpy()[0]
+    predicted = layer([rows, stars, neighbor_rows]).numpy()[0]
     visitor_bias = ((5.0 - 3.5 - 0.5) + (4.0 - 3.5 + 0.5)) / (2 + 2.0)  # = 0.5
     np.testing.assert_allclose(predicted, 3.5 + np.array([0.5, -0.5, 0.0, 1.0]) + visitor_bias, atol=1e-6)
-    assert layer([rows, np.array([[5.0, 5.0, 0.0]], np.float32), columns]).numpy()[0, 3] == 5.0  # clipped
+    assert (
+        layer([rows, np.array([[5.0, 5.0, 0.0]], np.float32), neighbor_rows]).numpy()[0, 3] == 5.0
+    )  # clipped
 
 
 def test_star_predictor_passes_each_picks_residual_to_its_neighbors():
@@ -74,7 +76,7 @@ def test_star_predictor_passes_each_picks_residual_to_its_neighbors():
     # Book 0 votes for books 2 and 3, book 1 for book 2 only (its second neighbor weighs 0).
     layer.star_weights.assign([[0.5, 0.25], [1.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
     rows = np.array([[0, 1, 0]], np.int32)
-    columns = np.array([[[2, 3], [2, 0], [0, 0]]], np.int32)  # padding's columns must not matter
+    neighbor_rows = np.array([[[2, 3], [2, 0], [0, 0]]], np.int32)  # padding's neighbor rows must not matter
     stars = np.array([[5.0, 2.0, 0.0]], np.float32)
     residual = np.array([5.0 - 3.5 - 0.5, 2.0 - 3.5 + 0.5])  # [1, -1]
     visitor_bias = residual.sum() / (2 + 2.0)  # 0
@@ -82,7 +84,7 @@ def test_star_predictor_passes_each_picks_residual_to_its_neighbors():
     expected = 3.5 + np.array([0.5, -0.5, 0.0, 1.0]) + visitor_bias
     expected[2] += 0.5 * centred[0] + 1.0 * centred[1]  # 0.5 - 1 = -0.5
     expected[3] += 0.25 * centred[0]
-    np.testing.assert_allclose(layer([rows, stars, columns]).numpy()[0], expected, atol=1e-6)
+    np.testing.assert_allclose(layer([rows, stars, neighbor_rows]).numpy()[0], expected, atol=1e-6)
 
 
 def test_padding_and_pick_order_do_not_change_scores(model):
@@ -95,7 +97,7 @@ def test_padding_and_pick_order_do_not_change_scores(model):
     np.testing.assert_allclose(a[1][0], b[1][0], atol=1e-5)
 
 
-def test_model_beats_chance_on_held_out_visitors(model, synthetic_data, trained_artifacts):
+def test_model_beats_chance_on_held_out_users(model, synthetic_data, trained_artifacts):
     import json
 
     config = json.loads((trained_artifacts / "config.json").read_text())
@@ -104,14 +106,14 @@ def test_model_beats_chance_on_held_out_visitors(model, synthetic_data, trained_
         load_ratings(synthetic_data, books["book_id"].to_numpy()), books["book_id"].to_numpy(), config["seed"]
     )
     picks, targets = [], []
-    for i in range(len(split.visitors)):
-        rows, stars = split.visitors.of(i)
+    for i in range(len(split.held_out)):
+        rows, stars = split.held_out.of(i)
         liked = rows[stars >= 4]
         picks.append(liked[:3])
         targets.append(liked[3:])
     scores, _ = predict_batch(model, [(p, np.full(len(p), 5.0, np.float32)) for p in picks])
     recall, ndcg = recall_ndcg_of_top(top_k_excluding(scores, picks, 10), targets)
-    # Chance is about 10 / 57 = 0.18. Knowing a visitor's group is all there is to learn here:
+    # Chance is about 10 / 57 = 0.18. Knowing a user's group is all there is to learn here:
     # ranking the group's books in random order gets Recall@10 0.37 and NDCG@10 0.33 on
     # average over orders, and one order varies by a few hundredths either way.
     assert recall > 0.28 and ndcg > 0.28

@@ -40,7 +40,7 @@ SCREENSHOTS = ROOT / "test-artifacts" / "web"
 # A tiny hand-made site for the route tests
 
 TINY_BOOKS = [
-    # book_index 0..4; vectors below make 10 ~ 20 (same direction) and 30 ~ 40.
+    # rows 0..4; vectors below make 10 ~ 20 (same direction) and 30 ~ 40.
     {"book_id": 10, "title": "Le Petit Prince", "authors": "Antoine de Saint-Exupéry", "ratings_count": 50},
     {"book_id": 20, "title": "The Little Prince Returns", "authors": "Ann Author", "ratings_count": 500},
     {"book_id": 30, "title": "Émile", "authors": "Jean-Jacques Rousseau", "ratings_count": 40},

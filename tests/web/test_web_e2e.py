@@ -262,18 +262,27 @@ def test_model_failure_shows_error_then_retry_works(page, site_url, screenshot_d
 
 
 def test_loading_state_shows_progress(page, site_url):
-    # Hold the weights back so the loading state can be seen.
+    # Hold the weights back so the loading state can be seen. The model's worker may ask for them
+    # only now (its modules load first): once released, a late request goes straight through.
     held = []
-    page.route("**/model/*.bin", lambda route: held.append(route))
+    released = False
+
+    def hold(route):
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/model/*.bin", hold)
     page.goto(site_url)
     page.wait_for_function(
         "() => document.body.dataset.state === 'loading'"
         " && document.querySelector('#load-progress').value > 0"
     )
     assert "Loading" in page.text_content("#status-text")
+    released = True
     for route in held:
         route.continue_()
-    page.unroute("**/model/*.bin")
     page.wait_for_selector("body[data-state=ready]", timeout=30_000)
 
 
@@ -353,3 +362,37 @@ def test_no_content_security_policy_violation_while_suggesting(page, site_url):
     wait_for_suggestions_without(page, [4])
     page.evaluate("() => new Promise((done) => setTimeout(done, 200))")
     assert page.evaluate("window.__violations") == []
+
+
+def test_the_model_runs_in_a_worker_never_on_the_page(page, site_url):
+    """TF.js, model.json and the shards are fetched (and the model run) by web/model-worker.js:
+    the page's own main thread loads none of them, yet its suggestions come."""
+    open_site(page, site_url)
+    pick_by_search(page, "even book 4", 4)
+    wait_for_suggestions_without(page, [4])
+    resources = "() => performance.getEntriesByType('resource').map((entry) => entry.name)"
+    on_page = page.evaluate(resources)
+    assert not [name for name in on_page if "tf.fesm" in name or "/model/" in name], on_page
+    assert page.evaluate("() => typeof window.tf") == "undefined"
+    workers = [worker for worker in page.workers if worker.url.endswith("/model-worker.js")]
+    assert len(workers) == 1, [worker.url for worker in page.workers]
+    in_worker = workers[0].evaluate(resources)
+    assert any(re.search(r"/vendor/tf\.fesm\.min\.[0-9a-f]{16}\.js$", name) for name in in_worker), in_worker
+    assert any(name.endswith("/model/model.json") for name in in_worker), in_worker
+    assert page.js_errors == []
+
+
+def test_without_module_workers_the_model_runs_on_the_page(page, site_url, python_recommendations):
+    """A browser that cannot start a module worker (an old one) runs the same host on the page."""
+    page.add_init_script("window.Worker = function Worker() { throw new TypeError('no module workers'); };")
+    open_site(page, site_url)
+    for query, book_id in PICKS:
+        pick_by_search(page, query, book_id)
+    wait_for_suggestions_without(page, PICK_IDS)
+    shown = suggestions(page)
+    assert [book_id for book_id, _ in shown[:10]] == python_recommendations[0]["book_ids"]
+    assert [stars for _, stars in shown[:10]] == pytest.approx(python_recommendations[0]["stars"], abs=1e-3)
+    assert page.workers == []
+    on_page = page.evaluate("() => performance.getEntriesByType('resource').map((entry) => entry.name)")
+    assert any("tf.fesm" in name for name in on_page), on_page
+    assert page.js_errors == []

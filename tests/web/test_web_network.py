@@ -82,6 +82,26 @@ def test_a_bad_model_shard_is_named_and_retry_recovers_with_the_picks(
     assert page.js_errors == []
 
 
+def test_a_model_worker_that_cannot_start_shows_retry_and_keeps_the_picks(page, gunicorn_url):
+    """The model's worker script (web/model-worker.js) itself fails: the page names it, offers
+    Retry and keeps the picks; Retry starts a new worker and the suggestions come."""
+    page.route("**/model-worker.js", lambda route: route.fulfill(status=404, body="Not found."))
+    page.goto(gunicorn_url + "?picks=2,4:3")
+    wait_state(page, "error")
+    text = status_text(page)
+    assert "model-worker.js: could not be started" in text and "Your 2 picks are kept." in text, text
+    assert page.is_visible("#retry")
+    assert ids(page, "#picks") == [2, 4]
+
+    page.unroute("**/model-worker.js")
+    page.click("#retry")
+    wait_state(page, "ready")
+    assert ids(page, "#picks") == [2, 4]
+    assert page.input_value("#picks li[data-book-id='4'] select") == "3"
+    page.wait_for_selector("#suggestions > li")
+    assert page.js_errors == []
+
+
 def test_a_books_json_that_never_comes_times_out_and_retry_recovers(page, gunicorn_url):
     held = []
     page.route("**/books.json", lambda route: held.append(route))

@@ -4,14 +4,18 @@
 // (num_books -> numBooks); both spellings are accepted.
 import * as tf from "../vendor/tf.fesm.min.js";
 
+// A rating of LIKED_STARS or more counts as liked: metadata.json's liked_stars, model/split.py's
+// LIKED_STARS. The layers are built by tf.loadLayersModel before any metadata is at hand.
+const LIKED_STARS = 4;
+
 /** How much a pick counts as liked: 4 or 5 stars -> 1, 3 or fewer -> 0, padding (0) -> 0. */
 function likedWeight(stars) {
-  return tf.clipByValue(tf.sub(stars, 3), 0, 1);
+  return tf.clipByValue(tf.sub(stars, LIKED_STARS - 1), 0, 1);
 }
 
 /**
  * [embedded [B, L, d], stars [B, L]] -> [B, 2d] = [liked, taste].
- * liked = sum(w * e) / sqrt(sum(w) + 1e-6), w = clip(stars - 3, 0, 1);
+ * liked = sum(w * e) / sqrt(sum(w) + 1e-6), w = likedWeight(stars);
  * taste = sum(c * e) / sqrt(n + 1e-6), c = (stars - 3) / 2 for picks (stars > 0).
  */
 export class PickPooling extends tf.layers.Layer {
@@ -89,7 +93,7 @@ export class NeighborRows extends NeighborTableLayer {
 
 /**
  * [book_rows [B, L], stars [B, L], columns [B, L, M]] -> [B, num_books]: every liked pick votes
- * for its neighbors, neighbor_weights[pick, m] * w at column j = columns[pick, m], w = clip(stars - 3, 0, 1);
+ * for its neighbors, neighbor_weights[pick, m] * w at column j = columns[pick, m], w = likedWeight(stars);
  * the sum at j is multiplied by mix * exp(g * log_ratio[j]), where g = gamma * clip((m + offset) / span, 0, 1),
  * m is the liked picks' mean log_ratio and, when fade > 0, g is also multiplied by clip(fade / max(n, 1), 0, 1)
  * for n liked picks (the popularity shift, model/popularity.py).

@@ -1,6 +1,11 @@
 // Pure recommendation code: tensors in, rows and numbers out. No DOM here.
 // The same scoring as model/scoring.py (see docs/ARTIFACTS.md, "The browser's scoring").
+// What needs no TF.js (ranking, reasons, similar books) is in rank.js, which the page imports
+// without it; the model itself runs in web/model-worker.js (model-host.js).
 import * as tf from "../vendor/tf.fesm.min.js";
+import { unitRows } from "./rank.js";
+
+export { reasonFor, similarRows, topRows, topSuggestions, unitRows } from "./rank.js";
 
 /**
  * Map {book_id: stars} to model inputs. Unknown ids are skipped. `reasonRows`: the picks a
@@ -46,27 +51,6 @@ export async function scorePicks(model, picks, metadata, rowOf) {
   }
 }
 
-/** Rows of the k highest values, skipping `excluded` rows; ties go to the lower row. */
-export function topRows(values, k, excluded = new Set()) {
-  const candidates = [];
-  for (let row = 0; row < values.length; row++) {
-    if (!excluded.has(row)) candidates.push(row);
-  }
-  candidates.sort((a, b) => values[b] - values[a] || a - b);
-  return candidates.slice(0, k);
-}
-
-/** Suggestions: [{row, book_id, score, stars}] for the top k, never a picked book. */
-export function topSuggestions(result, metadata, k) {
-  const rows = topRows(result.scores, k, new Set(result.pickedRows));
-  return rows.map((row) => ({
-    row,
-    book_id: metadata.book_ids[row],
-    score: result.scores[row],
-    stars: result.stars[row],
-  }));
-}
-
 /**
  * What "similar books" and reasons are computed from: the unit-length rows of the
  * `similarity_layer` matrix ([num_books, d]) and, when the model has one, the neighbor
@@ -76,18 +60,6 @@ export function similarityMatrix(model, metadata) {
   const weights = model.getLayer(metadata.similarity_layer).getWeights()[0];
   const [n, d] = weights.shape;
   return { matrix: unitRows(weights.dataSync(), n, d), n, d, neighbors: neighborTable(model, metadata) };
-}
-
-/** A Float32Array [n * d] of `values`' n rows of d, each scaled to unit length (a zero row stays zero). */
-export function unitRows(values, n, d) {
-  const matrix = Float32Array.from(values);
-  for (let row = 0; row < n; row++) {
-    let norm = 0;
-    for (let j = 0; j < d; j++) norm += matrix[row * d + j] ** 2;
-    norm = Math.sqrt(norm) || 1;
-    for (let j = 0; j < d; j++) matrix[row * d + j] /= norm;
-  }
-  return matrix;
 }
 
 /**
@@ -104,62 +76,4 @@ function neighborTable(model, metadata) {
   const rows = Int32Array.from(rowsWeight.read().dataSync(), Math.round);
   const weights = Float32Array.from(weight(metadata.neighbor_weights).read().dataSync());
   return { rows, weights, m: rowsWeight.shape[1] };
-}
-
-function cosine(sim, a, b) {
-  let dot = 0;
-  for (let j = 0; j < sim.d; j++) dot += sim.matrix[a * sim.d + j] * sim.matrix[b * sim.d + j];
-  return dot;
-}
-
-/** The weight with which `row` votes for `target` in the neighbor table (0 when it does not). */
-function neighborWeight(sim, row, target) {
-  const table = sim.neighbors;
-  if (!table) return 0;
-  for (let j = 0; j < table.m; j++) {
-    if (table.rows[row * table.m + j] === target) return table.weights[row * table.m + j];
-  }
-  return 0;
-}
-
-/**
- * The pick that explains a suggestion, among `reasonRows` (the liked picks, see picksToInputs):
- * the one whose neighbor vote for it is strongest (the pick that contributes most), else the
- * one whose vector is closest; null without picks.
- */
-export function reasonFor(sim, suggestionRow, reasonRows) {
-  let best = null;
-  let bestKey = [-Infinity, -Infinity];
-  for (const row of reasonRows) {
-    const key = [neighborWeight(sim, row, suggestionRow), cosine(sim, row, suggestionRow)];
-    if (key[0] > bestKey[0] || (key[0] === bestKey[0] && key[1] > bestKey[1])) {
-      best = row;
-      bestKey = key;
-    }
-  }
-  return best;
-}
-
-/**
- * Rows of the k books most similar to `row`, excluding the book itself: first its neighbors
- * with a positive weight (strongest first, ties to the lower row), then by cosine.
- */
-export function similarRows(sim, row, k) {
-  const chosen = [];
-  const table = sim.neighbors;
-  if (table) {
-    const entries = [];
-    for (let j = 0; j < table.m; j++) {
-      const other = table.rows[row * table.m + j];
-      const weight = table.weights[row * table.m + j];
-      if (weight > 0 && other !== row) entries.push([other, weight]);
-    }
-    entries.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    for (const [other] of entries) if (chosen.length < k && !chosen.includes(other)) chosen.push(other);
-  }
-  if (chosen.length >= k) return chosen;
-  const values = new Float32Array(sim.n);
-  for (let other = 0; other < sim.n; other++) values[other] = cosine(sim, row, other);
-  const excluded = new Set([row, ...chosen]);
-  return chosen.concat(topRows(values, k - chosen.length, excluded));
 }

@@ -3,7 +3,7 @@
 //
 // Shared link: ?shelf=<base64url> (and a check byte). Per book one number, step * CODES + code, where code is
 // 1..5 for a pick's stars or one of MARK_CODES, and step the gap from the previous book_id,
-// written as Exp-Golomb bits (encodeEntries). Kept in pick order when that fits, else sorted by
+// written as Exp-Golomb bits (writeEntries). Kept in pick order when that fits, else sorted by
 // book_id (a gap of a few books costs about a byte); a shelf too big for SHARE_CHARS shares a
 // subset, the picks with the most stars first (shareShelf says how many, for the page to say
 // so), marked as a part so that the page, opening its own link again, keeps the whole shelf.
@@ -138,15 +138,11 @@ function checkByte(bytes) {
 }
 
 /**
- * [[book_id, code], ...] as the ?shelf= value: byte 0 the format (ORDERED, or SORTED when the
- * entries are sorted by book_id), byte 1 the Exp-Golomb order k that makes it shortest, then
- * one code per entry (zero bits pad the last byte).
+ * The ?shelf= value of measured entries (measure: [[book_id, code], ...]): byte 0 the format
+ * (ORDERED, or SORTED when the entries are sorted by book_id; PART for a part of a shelf),
+ * byte 1 the Exp-Golomb order k that makes it shortest, then one code per entry (zero bits pad
+ * the last byte), then the check byte.
  */
-export function encodeEntries(entries, { part = false } = {}) {
-  return writeEntries(measure(entries), part);
-}
-
-/** The ?shelf= value of measured entries (measure). */
 function writeEntries({ sorted, values, k }, part = false) {
   const bits = [];
   for (const value of values) writeExpGolomb(bits, value, k);

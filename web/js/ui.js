@@ -3,7 +3,7 @@
 
 const STAR_LABELS = { 5: "5 ★ loved it", 4: "4 ★ liked it", 3: "3 ★ it was ok", 2: "2 ★ not for me", 1: "1 ★ disliked" };
 // What a marked book shows (shelf.js MARKS); marked books are never suggested.
-export const MARK_LABELS = {
+const MARK_LABELS = {
   read: "Read",
   not_interested: "Not interested",
   to_read: "On your to-read shelf",

@@ -1,0 +1,159 @@
+// The page <-> model worker conversation (web/js/model-host.js, web/js/model-client.js) with
+// stand-ins for TF.js: requests wait for the model and are answered in order, arrays are
+// transferred, and a load failure comes back to the page as the LoadError / NewBuildError it was.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { LoadError, NewBuildError } from "../../web/js/loader.js";
+import { errorFromMessage, loadModel, scorePicks, similarityMatrix } from "../../web/js/model-client.js";
+import { createModelHost, errorMessage } from "../../web/js/model-host.js";
+
+const METADATA = { book_ids: [10, 20, 30], num_books: 3 };
+
+/** A deferred: {promise, resolve, reject}. */
+function deferred() {
+  let resolve, reject;
+  const promise = new Promise((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+/**
+ * Stand-ins for loader.js's loadModel and recommend.js: the "model" scores row r as r + the
+ * number of picks; `build()` gives the model (or throws) when the test says.
+ */
+function standIns(build = async () => ({ model: "the model" })) {
+  const calls = [];
+  return {
+    calls,
+    loadModel: async (metadata, { modelUrl, onFraction }) => {
+      calls.push(["loadModel", modelUrl, await metadata]);
+      onFraction(0.5);
+      return build();
+    },
+    similarityMatrix: (model, metadata) => ({
+      matrix: new Float32Array(metadata.num_books),
+      n: metadata.num_books,
+      d: 1,
+      neighbors: { rows: new Int32Array(3), weights: new Float32Array(3), m: 1 },
+    }),
+    rowIndex: (metadata) => new Map(metadata.book_ids.map((id, row) => [id, row])),
+    scorePicks: async (model, picks, metadata, rowOf) => {
+      const rows = Object.keys(picks).map((id) => rowOf.get(Number(id)));
+      const scores = Float32Array.from(metadata.book_ids, (_, row) => row + rows.length);
+      return { scores, stars: scores, pickedRows: rows, reasonRows: rows };
+    },
+  };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+test("the host answers score requests made before the model is in, in order, with transferred copies", async () => {
+  const built = deferred();
+  const run = standIns(() => built.promise);
+  const sent = [];
+  const handle = createModelHost((message, transfer = []) => sent.push({ message, transfer }), run);
+  handle({ type: "load", modelUrl: "model/model.json" });
+  handle({ type: "score", id: 1, picks: { 10: 5 } });
+  handle({ type: "score", id: 2, picks: { 10: 5, 30: 4 } });
+  handle({ type: "metadata", metadata: METADATA });
+  await settle();
+  assert.deepEqual(run.calls, [["loadModel", "model/model.json", METADATA]]);
+  assert.deepEqual(sent.map((s) => s.message.type), ["progress"]); // nothing answered before the model
+  assert.equal(sent[0].message.fraction, 0.5);
+
+  built.resolve({ model: "the model" });
+  await settle();
+  const types = sent.map((s) => s.message.type);
+  assert.deepEqual(types, ["progress", "ready", "scored", "scored"]);
+  const [, ready, first, second] = sent;
+  assert.equal(ready.message.similarity.n, 3);
+  assert.equal(ready.transfer.length, 3); // the matrix and the neighbor table's two arrays
+  assert.ok(ready.transfer.includes(ready.message.similarity.matrix.buffer));
+  assert.equal(first.message.id, 1);
+  assert.deepEqual(Array.from(first.message.scores), [1, 2, 3]);
+  assert.deepEqual(first.message.pickedRows, [0]);
+  assert.equal(second.message.id, 2);
+  assert.deepEqual(Array.from(second.message.scores), [2, 3, 4]);
+  assert.deepEqual(second.message.reasonRows, [0, 2]);
+  // Copies: the transferred buffers are the answer's own, never TF.js' (two per answer).
+  assert.deepEqual(second.transfer, [second.message.scores.buffer, second.message.stars.buffer]);
+  assert.notEqual(second.message.scores.buffer, second.message.stars.buffer);
+});
+
+test("a load failure is posted once with its name, file and message, and the page gets that error back", async () => {
+  const run = standIns(async () => {
+    throw new NewBuildError("model/model.json");
+  });
+  const sent = [];
+  const handle = createModelHost((message) => sent.push(message), run);
+  handle({ type: "load", modelUrl: "model/model.json" });
+  handle({ type: "metadata", metadata: METADATA });
+  await settle();
+  const failed = sent.filter((m) => m.type === "failed");
+  assert.equal(failed.length, 1);
+  assert.equal(failed[0].id, null);
+  assert.equal(failed[0].error.name, "NewBuildError");
+  assert.equal(failed[0].error.file, "model/model.json");
+
+  const error = errorFromMessage(failed[0].error);
+  assert.ok(error instanceof NewBuildError && error instanceof LoadError);
+  assert.equal(error.message, new NewBuildError("model/model.json").message);
+  const shard = new LoadError("model/group1-shard1of1.0123456789abcdef.bin", "HTTP 404 Not Found");
+  const back = errorFromMessage(errorMessage(shard));
+  assert.ok(back instanceof LoadError && !(back instanceof NewBuildError));
+  assert.equal(back.message, shard.message);
+  assert.equal(back.file, shard.file);
+  const other = errorFromMessage(errorMessage(new TypeError("x is undefined")));
+  assert.ok(!(other instanceof LoadError));
+  assert.equal(other.message, "x is undefined");
+});
+
+test("model-client: loadModel and scorePicks through a worker, and a worker's failure rejects loadModel", async (t) => {
+  // A stand-in Worker running model-host.js in this process, as the browser's would in its own.
+  let failNext = false;
+  class FakeWorker {
+    constructor(url, options) {
+      assert.match(String(url), /\/model-worker\.js$/);
+      assert.deepEqual(options, { type: "module" });
+      this.listeners = { message: [], error: [] };
+      const fail = failNext;
+      const built = async () => {
+        if (fail) throw new LoadError("model/model.json", "HTTP 503");
+        return { model: "the model" };
+      };
+      this.handle = createModelHost(
+        (message) => setTimeout(() => this.listeners.message.forEach((listen) => listen({ data: message }))),
+        standIns(built),
+      );
+      FakeWorker.started += 1;
+    }
+    addEventListener(type, listen) {
+      this.listeners[type].push(listen);
+    }
+    postMessage(message) {
+      setTimeout(() => this.handle(structuredClone(message)));
+    }
+    terminate() {
+      FakeWorker.terminated += 1;
+    }
+  }
+  FakeWorker.started = 0;
+  FakeWorker.terminated = 0;
+  globalThis.Worker = FakeWorker;
+  t.after(() => delete globalThis.Worker);
+
+  const fractions = [];
+  const { model } = await loadModel(Promise.resolve(METADATA), { onFraction: (f) => fractions.push(f) });
+  assert.deepEqual(fractions, [0.5]);
+  assert.equal(similarityMatrix(model).n, 3);
+  const [a, b] = await Promise.all([scorePicks(model, { 20: 5 }), scorePicks(model, { 20: 5, 30: 1 })]);
+  assert.deepEqual(Array.from(a.scores), [1, 2, 3]);
+  assert.deepEqual(a.pickedRows, [1]);
+  assert.deepEqual(Array.from(b.scores), [2, 3, 4]);
+
+  failNext = true;
+  await assert.rejects(loadModel(METADATA), (error) => error instanceof LoadError && error.message === "model/model.json: HTTP 503");
+  assert.equal(FakeWorker.started, 2);
+  assert.equal(FakeWorker.terminated, 1); // the failed one; the first still answers
+  assert.deepEqual(Array.from((await scorePicks(model, {})).scores), [0, 1, 2]);
+});

@@ -1,0 +1,115 @@
+// web/js/shelf-open.js: the shelf the page opens with, from a shared link, this browser's
+// localStorage or nothing, and what it says when something could not be read.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { knownShelf, openingShelf, storedShelf, unreadableCopies, unreadableNote } from "../../web/js/shelf-open.js";
+import { shareShelf } from "../../web/js/shelf.js";
+
+const OPTIONS = { defaultStars: 5, minStars: 1, maxStars: 5 };
+const ROW_OF = new Map([1, 2, 3, 4, 5, 6, 7, 8].map((bookId) => [bookId, bookId - 1]));
+const PAGE = "https://shelf.example/index.html";
+const plain = (shelf) => ({ picks: [...shelf.picks], marks: [...shelf.marks] });
+const SAVED = storedShelf({ picksText: "1,2:3", marksText: "3:r" }, OPTIONS);
+const open = (href, stored, early) => openingShelf({ href, stored, options: OPTIONS, rowOf: ROW_OF, early });
+
+test("the saved texts parse to the shelf; an empty storage is an empty shelf", () => {
+  assert.deepEqual(plain(SAVED), {
+    picks: [
+      [1, 5],
+      [2, 3],
+    ],
+    marks: [[3, "read"]],
+  });
+  assert.deepEqual(SAVED.unreadable, []);
+  const empty = open(PAGE, storedShelf({ picksText: "", marksText: "" }, OPTIONS));
+  assert.deepEqual(empty, { picks: new Map(), marks: new Map(), own: null, note: "" });
+  assert.deepEqual(open(PAGE, SAVED), { picks: SAVED.picks, marks: SAVED.marks, own: null, note: "" });
+});
+
+test("someone else's link is shown beside the saved shelf, which stays as it was", () => {
+  const theirs = shareShelf(new Map([[7, 4]]), new Map([[8, "not_interested"]])).param;
+  const opened = open(`${PAGE}?shelf=${theirs}`, SAVED);
+  assert.deepEqual(plain(opened), { picks: [[7, 4]], marks: [[8, "not_interested"]] });
+  assert.deepEqual(plain(opened.own), plain(SAVED));
+  assert.equal(opened.note, "");
+  // Nothing saved here: the link's list is the shelf, with nothing kept aside.
+  const alone = open(`${PAGE}?shelf=${theirs}`, storedShelf({ picksText: "", marksText: "" }, OPTIONS));
+  assert.deepEqual([plain(alone), alone.own], [plain(opened), null]);
+  // The page's own link (what it writes for the saved shelf) is the saved shelf.
+  const mine = shareShelf(SAVED.picks, SAVED.marks).param;
+  assert.deepEqual(open(`${PAGE}?shelf=${mine}`, SAVED).own, null);
+  // An old ?picks= link: its picks, with this browser's marks of other books.
+  const old = open(`${PAGE}?picks=7:4,1`, SAVED);
+  assert.deepEqual(plain(old), {
+    picks: [
+      [7, 4],
+      [1, 5],
+    ],
+    marks: [[3, "read"]],
+  });
+  assert.deepEqual(plain(old.own), plain(SAVED));
+});
+
+test("a damaged link keeps the saved shelf and says so", () => {
+  const theirs = shareShelf(new Map([[7, 4]]), new Map()).param;
+  const opened = open(`${PAGE}?shelf=${theirs.slice(0, -2)}x`, SAVED);
+  assert.deepEqual(plain(opened), plain(SAVED));
+  assert.equal(opened.own, null);
+  assert.equal(
+    opened.note,
+    "The shared link could not be read (it is damaged or cut short), so your saved shelf is shown, unchanged. " +
+      "Ask for the link again.",
+  );
+  const nothing = open(`${PAGE}?shelf=@@`, storedShelf({ picksText: "", marksText: "" }, OPTIONS));
+  assert.match(nothing.note, /, so nothing was opened\. Ask for the link again\.$/);
+});
+
+test("unreadable saved entries are left out, kept aside under .unreadable, and reported", () => {
+  const stored = storedShelf({ picksText: "1,abc,2:4,0", marksText: "3:r,4:q" }, OPTIONS);
+  assert.deepEqual(plain(stored), {
+    picks: [
+      [1, 5],
+      [2, 4],
+    ],
+    marks: [[3, "read"]],
+  });
+  assert.deepEqual(stored.unreadable, ["abc", "0", "4:q"]);
+  assert.deepEqual(unreadableCopies(stored), [
+    ["shelf.picks.v1.unreadable", "1,abc,2:4,0"],
+    ["shelf.marks.v1.unreadable", "3:r,4:q"],
+  ]);
+  assert.deepEqual(unreadableCopies(SAVED), []);
+  const note =
+    "3 entries saved in this browser could not be read and were left out (“abc”, “0”, “4:q”). A copy of " +
+    "what was saved is kept in this browser's storage under “shelf.picks.v1.unreadable”.";
+  assert.equal(unreadableNote(stored.unreadable), note);
+  assert.equal(open(PAGE, stored).note, note);
+  assert.match(unreadableNote(["a", "b", "c", "d", "e"]), /\(“a”, “b”, “c” and 2 more\)/);
+  assert.match(unreadableNote(["x"]), /^1 entry saved in this browser could not be read and was left out/);
+  assert.equal(unreadableNote([]), "");
+});
+
+test("the opened shelf is cut to the catalogue, its stars to the range, and early picks come last", () => {
+  const shelf = { picks: new Map([[1, 5], [2, 1], [99, 4]]), marks: new Map([[1, "read"], [3, "read"], [98, "read"]]) };
+  assert.deepEqual(plain(knownShelf(shelf, { minStars: 2, maxStars: 4 }, ROW_OF)), {
+    picks: [
+      [1, 4],
+      [2, 2],
+    ],
+    marks: [[3, "read"]],
+  });
+  const early = new Map([
+    [3, 2],
+    [6, 5],
+  ]);
+  assert.deepEqual(plain(open(PAGE, SAVED, early)), {
+    picks: [
+      [1, 5],
+      [2, 3],
+      [3, 2],
+      [6, 5],
+    ],
+    marks: [],
+  });
+});

@@ -1,0 +1,95 @@
+// web/js/suggestions-panel.js with stand-ins for ui.js and the model: what is left out, pages,
+// filters, the wait before the model, and a run overtaken by a newer one dropped.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { createSuggestionsPanel } from "../../web/js/suggestions-panel.js";
+
+const BOOKS = [1, 2, 3, 4, 5].map((bookId, row) => ({ book_id: bookId, year: 1990 + 10 * row }));
+const ROW_OF = new Map(BOOKS.map((book, row) => [book.book_id, row]));
+// The model's output for any picks: row 4 scores highest, then 3, 2, 1, 0; the reason of a
+// suggestion is the pick most like it (here: always row 0).
+const RESULT = { scores: [5, 1, 2, 3, 4], stars: [5, 4.1, 4.2, 4.3, 4.4], reasonRows: [0] };
+const REC = {
+  topRows: (scores, k, excluded) =>
+    scores
+      .map((score, row) => [score, row])
+      .filter(([, row]) => !excluded.has(row))
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, k)
+      .map(([, row]) => row),
+  reasonFor: (similarity, row, reasonRows) => (row === 3 ? null : reasonRows[0]),
+};
+
+function setUp({ modelIn = true } = {}) {
+  const drawn = [];
+  const choices = [];
+  const waits = [];
+  const ui = {
+    renderSuggestions: (suggestions, summary) => drawn.push({ suggestions, summary }),
+    setFilterChoices: (choice) => choices.push(choice),
+  };
+  const shelf = { picks: new Map([[1, 5]]), marks: new Map([[4, "read"]]) };
+  const stats = { recomputeCount: 0, firstSuggestionsAtMs: null };
+  let scoring = async () => RESULT;
+  const page = {
+    shelf: () => shelf,
+    rowOf: () => ROW_OF,
+    books: () => BOOKS,
+    model: () => (modelIn ? { score: () => scoring(), rec: REC, similarity: null, numBooks: 5 } : null),
+    pending: () => waits.push(true),
+    stats,
+  };
+  const panel = createSuggestionsPanel(ui, page, 2);
+  const rows = (i) => drawn[i].suggestions.map(({ book }) => book.book_id);
+  return { drawn, choices, waits, shelf, stats, panel, rows, setScoring: (f) => (scoring = f) };
+}
+
+test("the top suggestions leave out picks and marks, with predicted stars and a reason", async () => {
+  const { drawn, stats, panel, rows } = setUp();
+  await panel.recompute();
+  assert.deepEqual(rows(0), [5, 3]); // rows 4 and 2: row 3 (book 4) is marked, row 0 picked
+  assert.deepEqual(drawn[0].suggestions[0], { book: BOOKS[4], predicted: 4.4, reason: BOOKS[0] });
+  assert.deepEqual(drawn[0].summary.pickCount, 1);
+  assert.deepEqual([drawn[0].summary.hasMore, drawn[0].summary.filtered], [true, false]);
+  assert.equal(stats.recomputeCount, 1);
+  panel.more();
+  await new Promise((resolve) => setTimeout(resolve));
+  assert.deepEqual([rows(1), drawn[1].summary.hasMore], [[5, 3, 2], false]);
+});
+
+test("the year and genre filters; the genre filter waits for genres.json", async () => {
+  const { drawn, choices, panel, rows } = setUp();
+  panel.catalogue(BOOKS);
+  assert.deepEqual(choices, [{ genres: null, minYear: 1990, maxYear: 2030 }]);
+  panel.filter({ genre: "", yearFrom: "2005", yearTo: "" });
+  await new Promise((resolve) => setTimeout(resolve));
+  assert.deepEqual([rows(0), drawn[0].summary.filtered], [[5, 3], true]);
+  panel.filter({ genre: "1", yearFrom: "", yearTo: "" });
+  await new Promise((resolve) => setTimeout(resolve));
+  assert.deepEqual(rows(1), [5, 3]); // no genres.json yet: the genre filter leaves nothing out
+  panel.genres({ book_ids: [1, 2, 3, 4, 5], genre_names: ["a", "b"], genres: [0, 1, 0, 1, 0] }, ROW_OF, 5);
+  assert.deepEqual(choices.at(-1), { genres: ["a", "b"], minYear: 1990, maxYear: 2030 });
+  await new Promise((resolve) => setTimeout(resolve));
+  assert.deepEqual(rows(2), [2]); // genre 1: books 2 and 4, and book 4 is marked
+});
+
+test("no picks: an empty list; picks before the model: what they wait for; an overtaken run is dropped", async () => {
+  const empty = setUp();
+  empty.shelf.picks.clear();
+  await empty.panel.recompute();
+  assert.deepEqual(empty.drawn, [{ suggestions: [], summary: { pickCount: 0, hasMore: false, millis: 0 } }]);
+  const waiting = setUp({ modelIn: false });
+  await waiting.panel.recompute();
+  assert.deepEqual([waiting.drawn.length, waiting.waits.length], [0, 1]);
+  const { drawn, panel, setScoring } = setUp();
+  let release;
+  setScoring(() => new Promise((resolve) => (release = () => resolve(RESULT))));
+  const first = panel.recompute();
+  const slow = release;
+  setScoring(async () => RESULT);
+  await panel.recompute();
+  slow();
+  await first;
+  assert.equal(drawn.length, 1); // only the newer run drew
+});

@@ -1,0 +1,128 @@
+// The page's side of the model: loadModel, scorePicks and similarityMatrix shaped like
+// loader.js's and recommend.js's, but the model is loaded, built and run in a module Web Worker
+// (model-worker.js; the messages are model-host.js's), so the page's main thread never parses
+// TF.js or runs the model. Ranking, reasons and similar books (rank.js) need no TF.js and run
+// here. Where no module worker can be started, the same host runs on the page instead.
+import { LoadError, NewBuildError } from "./loader.js";
+
+export { reasonFor, similarRows, topRows, topSuggestions } from "./rank.js";
+
+// Beside index.html: its relative URLs (model/model.json, ...) resolve as the page's do.
+const WORKER_URL = new URL("../model-worker.js", import.meta.url);
+
+/** The error a "failed" message carries, as the LoadError / NewBuildError / Error it was. */
+export function errorFromMessage({ name, file, message }) {
+  let error;
+  if (name === "NewBuildError") error = new NewBuildError(file);
+  else if (name === "LoadError") error = new LoadError(file, "");
+  else error = new Error();
+  error.message = message;
+  return error;
+}
+
+/**
+ * A port to a model host: a module Web Worker, or where none can be started (an old browser),
+ * model-host.js on this page, with the same messages. `onMessage(data)` gets the host's;
+ * `onError(error)` a worker that could not run.
+ */
+async function openPort(onMessage, onError) {
+  let worker = null;
+  try {
+    worker = new Worker(WORKER_URL, { type: "module" });
+  } catch (error) {
+    console.warn("no module worker; the model runs on the page:", error);
+  }
+  if (worker !== null) {
+    worker.addEventListener("message", (event) => onMessage(event.data));
+    worker.addEventListener("error", (event) => {
+      event.preventDefault();
+      onError(new LoadError("model-worker.js", `could not be started (${event.message || "offline?"})`));
+    });
+    return { post: (message) => worker.postMessage(message), close: () => worker.terminate() };
+  }
+  const [{ createModelHost }, { loadModel }, recommend] = await Promise.all([
+    import("./model-host.js"),
+    import("./loader.js"),
+    import("./recommend.js"),
+  ]);
+  let closed = false;
+  const handle = createModelHost((message) => closed || queueMicrotask(() => onMessage(message)), {
+    loadModel,
+    ...recommend,
+  });
+  return { post: (message) => closed || handle(message), close: () => (closed = true) };
+}
+
+let current = null; // the model being loaded: a newer loadModel (Retry) closes it
+
+/**
+ * Load and build the model that `metadata` (a promise of metadata.json, or the object) names,
+ * in a worker. Resolves to {model}: the handle scorePicks and similarityMatrix take. Rejects
+ * with the worker's LoadError (NewBuildError for a file of another build). onFraction(0..1)
+ * reports the weights' bytes.
+ */
+export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/model.json" } = {}) {
+  current?.close();
+  return new Promise((resolve, reject) => {
+    const pending = new Map(); // id -> {resolve, reject} of score requests in flight
+    let nextId = 0;
+    let port = null;
+    let failed = null;
+    const fail = (error) => {
+      failed ??= error;
+      port?.close();
+      reject(failed);
+      for (const request of pending.values()) request.reject(failed);
+      pending.clear();
+    };
+    const model = {
+      similarity: null,
+      score(picks) {
+        if (failed) return Promise.reject(failed);
+        const id = nextId++;
+        return new Promise((resolveScore, rejectScore) => {
+          pending.set(id, { resolve: resolveScore, reject: rejectScore });
+          port.post({ type: "score", id, picks });
+        });
+      },
+    };
+    const onMessage = (data) => {
+      if (data.type === "progress") onFraction(data.fraction);
+      else if (data.type === "ready") {
+        model.similarity = data.similarity;
+        if (current === loading) current = null; // in use now: only fail() ends it
+        resolve({ model });
+      } else if (data.type === "scored" || (data.type === "failed" && data.id !== null)) {
+        const request = pending.get(data.id);
+        pending.delete(data.id);
+        if (data.type === "scored") request?.resolve(data);
+        else request?.reject(errorFromMessage(data.error));
+      } else if (data.type === "failed") fail(errorFromMessage(data.error));
+    };
+    const loading = { close: () => fail(new LoadError(modelUrl, "was given up for a newer download")) };
+    current = loading;
+    openPort(onMessage, fail).then(
+      (opened) => {
+        port = opened;
+        if (failed) return port.close();
+        port.post({ type: "load", modelUrl });
+        Promise.resolve(metadata).then(
+          (meta) => port.post({ type: "metadata", metadata: meta }),
+          () => fail(new LoadError("metadata.json", "could not be loaded")), // the catalogue reports it
+        );
+      },
+      (error) => fail(new LoadError("js/model-client.js", `could not start the model (${error.message})`)),
+    );
+  });
+}
+
+/** Run the model for one visitor, in its worker: {scores, stars} as Float32Array[num_books], pickedRows, reasonRows. */
+export async function scorePicks(model, picks) {
+  const { scores, stars, pickedRows, reasonRows } = await model.score(picks);
+  return { scores, stars, pickedRows, reasonRows };
+}
+
+/** The unit-length book vectors and neighbor table (recommend.js's similarityMatrix), from the worker. */
+export function similarityMatrix(model) {
+  return model.similarity;
+}
