@@ -43,6 +43,16 @@ def corrupt(route) -> None:
     route.fulfill(response=response, body=bytes(body))
 
 
+def retry_recovers_the_picks(page) -> None:
+    """Retry: the page gets ready with the picks 2 and 4:3 of ?picks=2,4:3 and suggests."""
+    page.click("#retry")
+    wait_state(page, "ready")
+    assert ids(page, "#picks") == [2, 4]
+    assert page.input_value("#picks li[data-book-id='4'] select") == "3"
+    page.wait_for_selector("#suggestions > li")
+    assert page.js_errors == []
+
+
 @pytest.mark.parametrize(
     ("fault", "problem", "picks_in"),
     [
@@ -74,12 +84,7 @@ def test_a_bad_model_shard_is_named_and_retry_recovers_with_the_picks(
     assert ids(page, "#picks") == [2, 4]
 
     page.unroute(SHARDS)
-    page.click("#retry")
-    wait_state(page, "ready")
-    assert ids(page, "#picks") == [2, 4]
-    assert page.input_value("#picks li[data-book-id='4'] select") == "3"
-    page.wait_for_selector("#suggestions > li")
-    assert page.js_errors == []
+    retry_recovers_the_picks(page)
 
 
 def test_a_model_worker_that_cannot_start_shows_retry_and_keeps_the_picks(page, gunicorn_url):
@@ -94,12 +99,7 @@ def test_a_model_worker_that_cannot_start_shows_retry_and_keeps_the_picks(page, 
     assert ids(page, "#picks") == [2, 4]
 
     page.unroute("**/model-worker.js")
-    page.click("#retry")
-    wait_state(page, "ready")
-    assert ids(page, "#picks") == [2, 4]
-    assert page.input_value("#picks li[data-book-id='4'] select") == "3"
-    page.wait_for_selector("#suggestions > li")
-    assert page.js_errors == []
+    retry_recovers_the_picks(page)
 
 
 def test_a_books_json_that_never_comes_times_out_and_retry_recovers(page, gunicorn_url):
