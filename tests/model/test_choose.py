@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.choose import best, validation_sets, vote_scores
+from model.choose import best, split_judge, validation_sets, vote_scores
 from model.protocols import Protocol
 from model.split import Split, UserRatings
 from tests.model.ratings import user_ratings
@@ -16,6 +16,36 @@ def test_best_takes_the_best_real_traffic_within_the_plain_tolerance():
     assert best(candidates, 0.0, "test") == "a"
     assert best(candidates, 0.02, "test") == "c"
     assert best({"x": (0.0, 0.0), "y": (0.0, 0.0)}, 0.005, "test") == "x"  # ties: the first
+
+
+def test_best_keeps_gamma_0_unless_a_larger_gamma_gains_more_than_the_tolerance():
+    def by_gamma(traffic):
+        return {
+            gamma: (0.100, value) for gamma, value in zip((0.0, 0.2, 0.4, 0.6, 0.8), traffic, strict=True)
+        }
+
+    def gamma(key):
+        return key
+
+    # Flat: the largest gamma is best by 0.0015, noise at 3,000 users; the simplest stays.
+    flat = by_gamma([0.0600, 0.0605, 0.0607, 0.0610, 0.0615])
+    assert best(flat, 0.003, "test") == 0.8  # the plain rule follows the noise
+    assert best(flat, 0.003, "test", simpler=gamma, gain=0.002) == 0.0
+    # A real gain: the smallest gamma within the tolerance of the best, then the best of those.
+    rising = by_gamma([0.0500, 0.0560, 0.0590, 0.0600, 0.0595])
+    assert best(rising, 0.003, "test", simpler=gamma, gain=0.002) == 0.4
+    assert best(rising, 0.003, "test", simpler=gamma, gain=0.0) == 0.6
+    # Gamma is measured within the plain tolerance first, as before.
+    costly = {0.0: (0.100, 0.050), 0.4: (0.090, 0.080)}
+    assert best(costly, 0.003, "test", simpler=gamma, gain=0.002) == 0.0
+    # With (to-read weight, gamma) keys: the weight is chosen as before, gamma 0 kept.
+    joint = {
+        (0.0, 0.0): (0.1, 0.060),
+        (0.0, 0.8): (0.1, 0.061),
+        (0.5, 0.0): (0.1, 0.070),
+        (0.5, 0.8): (0.1, 0.071),
+    }
+    assert best(joint, 0.003, "test", simpler=lambda key: key[1], gain=0.002) == (0.5, 0.0)
 
 
 def test_validation_sets_pick_five_liked_books_and_score_held_back_likes():
@@ -46,3 +76,19 @@ def test_vote_scores_sum_the_liked_picks_votes_along_the_table():
     votes = vote_scores(validation, neighbor_rows, neighbor_weights, 3).toarray()
     # Visitor 0 liked book 0 only (2 stars is not a like); visitor 1 liked book 2.
     assert np.allclose(votes, [[0.0, 1.0, 0.5], [0.3, 0.4, 0.0]])
+
+
+def test_without_traffic_weights_the_plain_users_are_the_real_traffic_set():
+    liked = [(r, 5.0) for r in range(12)]
+    train = user_ratings({1: liked, 2: liked})
+    test = user_ratings({1: [(20, 5.0)], 2: [(21, 4.0)]})
+    empty = UserRatings(np.zeros(0, int), np.zeros(1, int), np.zeros(0, np.int32), np.zeros(0, np.float32))
+    split = Split(np.arange(30), train, test, empty, None, None)
+    plain, traffic = validation_sets(split, None, heavy_min_ratings=1, max_users=10, seed=0)
+    assert len(plain.picks) == 2 and traffic is None
+    judge = split_judge(plain, traffic, 0.003)
+    assert judge.protocols == [plain] and judge.label == "plain validation Recall@10"
+    # Both measures are plain Recall@10: book 20 ranks first, user 1's target, not user 2's.
+    scores = np.zeros((2, 30))
+    scores[:, 20] = 1.0
+    assert judge.measure(lambda protocol: scores) == (0.5, 0.5)
