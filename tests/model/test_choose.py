@@ -48,6 +48,20 @@ def test_best_keeps_gamma_0_unless_a_larger_gamma_gains_more_than_the_tolerance(
     assert best(joint, 0.003, "test", simpler=lambda key: key[1], gain=0.002) == (0.5, 0.0)
 
 
+def test_best_without_simpler_is_the_rule_real_readers_choose_by():
+    # The real-reader path calls best without simpler/gain: the first of the best traffic
+    # among those within the plain tolerance, as before gamma's tolerance came in.
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        values = np.round(rng.uniform(0.05, 0.10, size=(6, 2)), 3)  # rounded: ties happen
+        candidates = {key: (float(p), float(t)) for key, (p, t) in enumerate(values)}
+        top = max(p for p, _ in candidates.values())
+        eligible = [k for k, (p, _) in candidates.items() if p >= top - 0.003]
+        assert best(candidates, 0.003, "test") == max(eligible, key=lambda k: candidates[k][1])
+        ones = {k: (p, p) for k, (p, _) in candidates.items()}
+        assert best(ones, 0.0, "test") == max(ones, key=lambda k: ones[k][0])
+
+
 def test_validation_sets_pick_five_liked_books_and_score_held_back_likes():
     liked = [(r, 5.0) for r in range(10)]
     train = user_ratings({1: liked, 2: liked[:9], 3: liked})
