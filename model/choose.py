@@ -8,6 +8,10 @@ held-back 20% the targets (liked books never fitted on). Two sets of them:
 The rule: among the candidates within ``plain_tolerance`` of the best plain Recall@10, the one
 with the best real-traffic Recall@10. Real visitors are what the site is for; the plain
 protocol measures this copy's own sampling of popular books, and may lose only a little.
+The real-traffic set exists only where the ratings were sampled per book (the first release;
+``popularity.validation_weights``): where they follow popularity the plain users are real
+traffic and plain Recall@10 is the one measure. An extra knob (the popularity gamma) moves off
+its simplest value only when it gains more than a tolerance (``best``'s ``simpler``, ``gain``).
 """
 
 from __future__ import annotations
@@ -44,17 +48,18 @@ def validation_recall(validation: Protocol, scores) -> float:
 
 
 def validation_sets(
-    split: Split, weights: np.ndarray, heavy_min_ratings: int, max_users: int, seed: int
+    split: Split, weights: np.ndarray | None, heavy_min_ratings: int, max_users: int, seed: int
 ) -> tuple[Protocol, Protocol | None]:
     """(plain, real traffic) validation sets of at most ``max_users`` training users each, drawn
-    at random; real traffic is None when no training user has ``heavy_min_ratings`` ratings."""
+    at random; real traffic is None when no training user has ``heavy_min_ratings`` ratings,
+    or without ``weights`` (popularity.validation_weights: the plain users are real traffic)."""
     rng = np.random.default_rng(seed + 4)
     totals = np.diff(split.train.indptr) + np.diff(split.test.indptr)
     plain, heavy = [], []
     # Users in a seeded random order, not by id: a file's ids may be ordered by where its users
     # came from (the full-size stand-in's copied readers all come after the first release's).
     for i in np.random.default_rng(seed + 6).permutation(len(split.train)):
-        if len(plain) >= max_users and len(heavy) >= max_users:
+        if len(plain) >= max_users and (weights is None or len(heavy) >= max_users):
             break  # both sets are full (the later release has 10x the users to walk)
         rows, stars = split.train.of(i)
         test_rows, test_stars = split.test.of(i)
@@ -66,7 +71,7 @@ def validation_sets(
         case = ((rows[liked][chosen], stars[liked][chosen]), held)
         if len(plain) < max_users:
             plain.append(case)
-        if totals[i] >= heavy_min_ratings and len(heavy) < max_users:
+        if weights is not None and totals[i] >= heavy_min_ratings and len(heavy) < max_users:
             heavy.append(case)
 
     def build(name, cases, w):
@@ -101,9 +106,10 @@ def shifted(votes: sp.csr_matrix, validation: Protocol, ratios: np.ndarray, gamm
 
 
 def measure(plain: Protocol, traffic: Protocol | None, scorer) -> tuple[float, float]:
-    """(plain Recall@10, real-traffic Recall@10 or 0) of ``scorer(validation) -> scores``."""
+    """(plain Recall@10, real-traffic Recall@10) of ``scorer(validation) -> scores``; without a
+    real-traffic set, plain Recall@10 twice (the plain users are what there is)."""
     plain_recall = validation_recall(plain, scorer(plain))
-    return plain_recall, (validation_recall(traffic, scorer(traffic)) if traffic else 0.0)
+    return plain_recall, (validation_recall(traffic, scorer(traffic)) if traffic else plain_recall)
 
 
 @dataclass(frozen=True)
@@ -118,9 +124,13 @@ class Judge:
 
 
 def split_judge(plain: Protocol, traffic: Protocol | None, tolerance: float) -> Judge:
-    """The split's validation users: plain Recall@10, then real traffic (``best``'s rule)."""
+    """The split's validation users: plain Recall@10, then real traffic (``best``'s rule);
+    without a real-traffic set, plain Recall@10 alone."""
     return Judge(
-        [v for v in (plain, traffic) if v], lambda scorer: measure(plain, traffic, scorer), tolerance
+        [v for v in (plain, traffic) if v],
+        lambda scorer: measure(plain, traffic, scorer),
+        tolerance,
+        Judge.label if traffic else "plain validation Recall@10",
     )
 
 
@@ -134,14 +144,31 @@ def readers_judge(protocols_: list[Protocol]) -> Judge:
     return Judge(protocols_, mean_recall, 0.0, "real readers' mean Recall@10")
 
 
-def best(candidates: dict, tolerance: float, what: str, label: str = Judge.label):
-    """The key of ``candidates`` {key: (plain, traffic)} the rule picks (first on ties, so
-    the first candidate when there are no validation users)."""
+def best(
+    candidates: dict,
+    tolerance: float,
+    what: str,
+    label: str = Judge.label,
+    simpler=None,
+    gain: float = 0.0,
+):
+    """The key of ``candidates`` {key: (plain, traffic)} the rule picks: among those within
+    ``tolerance`` of the best plain, the best traffic (first on ties, so the first candidate
+    when there are no validation users).
+
+    With ``simpler`` (key -> how far a candidate moves from the simplest model, e.g. its
+    popularity gamma), the least ``simpler`` among those within ``gain`` of that best traffic,
+    then the best traffic: an extra knob moves off its simplest value only when that beats
+    every simpler value by more than ``gain``, so a flat measure keeps the simpler model.
+    """
     top_plain = max(plain for plain, _ in candidates.values())
     eligible = [key for key, (plain, _) in candidates.items() if plain >= top_plain - tolerance]
-    chosen = max(eligible, key=lambda key: candidates[key][1])
+    top = max(candidates[key][1] for key in eligible)
+    near = [key for key in eligible if candidates[key][1] >= top - gain]
+    cost = simpler or (lambda key: 0.0)
+    chosen = min(near, key=lambda key: (cost(key), -candidates[key][1]))
     table = ", ".join(f"{key}: {p:.4f}/{t:.4f}" for key, (p, t) in candidates.items())
-    if label.startswith("real readers"):
+    if all(p == t for p, t in candidates.values()):  # one measure (real readers, plain alone)
         table = ", ".join(f"{key}: {p:.4f}" for key, (p, _) in candidates.items())
     log.info("%s by %s: %s -> %s", what, label, table, chosen)
     return chosen

@@ -55,6 +55,9 @@ class TrainConfig:
     mix_grid: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 1000.0)
     # How much Recall@10 on the plain validation users a choice may give up for real traffic.
     plain_tolerance: float = 0.003
+    # The split path's popularity gamma leaves 0 only when it beats every smaller gamma by more
+    # than this validation Recall@10 (model/choose.py best): a flat measure keeps no shift.
+    shift_tolerance: float = 0.002
     validation_users: int = 3000
     # The star head.
     star_lambda: float = 30.0

@@ -332,6 +332,16 @@ class Release:
         )
 
 
+def per_book_shape(ratings_per_book: np.ndarray) -> tuple[str, float, float]:
+    """("sampled" or "popularity", median, 90th over 10th percentile) of ``ratings_per_book``
+    [N] (a count for every catalogue book, zeros included): whether the counts were sampled to
+    about the same per book (the first release) or follow the books' popularity."""
+    counts = np.asarray(ratings_per_book, dtype=np.float64)
+    low, median, high = np.percentile(counts, [10, 50, 90]) if len(counts) else (0.0, 0.0, 0.0)
+    spread = float(high / max(low, 1.0))
+    return ("sampled" if spread <= SAMPLED_SPREAD else "popularity"), float(median), spread
+
+
 def detect_release(columns: list[str] | tuple[str, ...], ratings_per_book: np.ndarray) -> Release:
     """The release a ratings.csv with header ``columns`` and ``ratings_per_book`` [N] (a count
     for every catalogue book, zeros included) comes from: the first release (book_id first,
@@ -340,15 +350,12 @@ def detect_release(columns: list[str] | tuple[str, ...], ratings_per_book: np.nd
     The name needs both signs to agree ("unknown" otherwise); ``per_book`` alone says whether
     the popularity of books shows in the counts.
     """
-    counts = np.asarray(ratings_per_book, dtype=np.float64)
-    low, median, high = np.percentile(counts, [10, 50, 90]) if len(counts) else (0.0, 0.0, 0.0)
-    spread = float(high / max(low, 1.0))
-    per_book = "sampled" if spread <= SAMPLED_SPREAD else "popularity"
+    per_book, median, spread = per_book_shape(ratings_per_book)
     order = tuple(c for c in columns if c in FIRST_RELEASE_COLUMNS)
     by_columns = {FIRST_RELEASE_COLUMNS: "first", LATER_RELEASE_COLUMNS: "later"}.get(order)
     by_counts = "first" if per_book == "sampled" else "later"
     name = by_columns if by_columns == by_counts else "unknown"
-    return Release(name, ",".join(order), per_book, float(median), spread)
+    return Release(name, ",".join(order), per_book, median, spread)
 
 
 def load_ratings(data_dir: Path, known_book_ids: np.ndarray) -> pd.DataFrame:

@@ -12,6 +12,8 @@ for users with fewer than 10), so they are the ones who look like real traffic. 
   target book by ``ratings_count ** exponent / heavy count`` (how much more often real readers
   have it than the active raters here). ``exponent`` 0.85 is where the ratio of most-rated to
   EASE matches the one measured on real readers (0.211 / 0.414, see docs and issue 8).
+  The validation uses them only on data sampled per book (``validation_weights``): the later
+  release kept every rating, so its users are real traffic with nothing to re-weight.
 - the popularity shift: the model multiplies its neighbor votes for book j by
   ``exp(g * log_ratio[j])``, ``log_ratio = log((ratings_count + 1) / (heavy count + 1))``
   centred (a prior-shift correction from this copy's distribution towards real readers').
@@ -29,9 +31,14 @@ for users with fewer than 10), so they are the ones who look like real traffic. 
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
+from model.data import per_book_shape
 from model.split import UserRatings
+
+log = logging.getLogger(__name__)
 
 
 def heavy_counts(ratings: UserRatings, num_books: int, min_ratings: int) -> np.ndarray:
@@ -45,6 +52,31 @@ def traffic_weights(ratings_count: np.ndarray, heavy: np.ndarray, exponent: floa
     """[N] float64 target weights that turn the active raters' book frequencies here into real
     readers' (proportional to ``ratings_count ** exponent``)."""
     return (np.maximum(ratings_count, 1.0) ** exponent) / (heavy + 1.0)
+
+
+def validation_weights(
+    ratings: UserRatings, ratings_count: np.ndarray, heavy: np.ndarray, exponent: float
+) -> np.ndarray | None:
+    """``traffic_weights`` for the validation's real-traffic set when ``ratings`` were sampled
+    per book (the first release); None when their counts per book already follow popularity
+    (the later release kept every rating): its users are real traffic, so the plain validation
+    set is the real-traffic one and there is no sampling to undo."""
+    per_book, median, spread = per_book_shape(np.bincount(ratings.rows, minlength=len(ratings_count)))
+    if per_book == "popularity":
+        log.info(
+            "validation: ratings per book follow popularity (median %.0f, 90th/10th percentile %.1f): "
+            "the validation users are real traffic, not re-weighted",
+            median,
+            spread,
+        )
+        return None
+    log.info(
+        "validation: ratings sampled per book (median %.0f, 90th/10th percentile %.1f): a real-traffic "
+        "set of users with many ratings, targets weighted towards ratings_count",
+        median,
+        spread,
+    )
+    return traffic_weights(ratings_count, heavy, exponent)
 
 
 OFFSET = 1.0

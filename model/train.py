@@ -32,7 +32,6 @@ from model import choose_readers, import_tensorflow, show_tensorflow_logs
 from model.choose import (
     Judge,
     best,
-    measure,
     readers_judge,
     shifted,
     smallest_within,
@@ -44,7 +43,7 @@ from model.choose_readers import TableChoice
 from model.config import Choices, TrainConfig
 from model.data import DataError, ensure_data, load_books, load_ratings, load_to_read
 from model.low_rank import train_low_rank
-from model.popularity import heavy_counts, log_ratio, traffic_weights
+from model.popularity import heavy_counts, log_ratio, validation_weights
 from model.precision import round_for_browser
 from model.protocols import half_given
 from model.readers import (
@@ -108,10 +107,11 @@ def set_computed_weights(
     star_layer.star_weights.assign(star_weights)
 
 
-def choose_table_on_split(data: FitData, ratios, plain, traffic, cfg: TrainConfig) -> TableChoice:
+def choose_table_on_split(data: FitData, ratios, judge: Judge, cfg: TrainConfig) -> TableChoice:
     """Without real readers: the to-read weight and the popularity shift's gamma chosen
-    together on the split's validation users, by the neighbor votes alone (model/choose.py);
-    the other table settings are the config's."""
+    together on the split's validation users (``judge``, choose.split_judge), by the neighbor
+    votes alone (model/choose.py); gamma leaves 0 only when it gains more than
+    ``cfg.shift_tolerance``. The other table settings are the config's."""
     grams_ = grams(data.ratings, data.to_read, data.num_books, cfg.three_star_weight)
     weights = cfg.to_read_weights if data.to_read.nnz else (0.0,)
     candidates, tables = {}, {}
@@ -119,12 +119,19 @@ def choose_table_on_split(data: FitData, ratios, plain, traffic, cfg: TrainConfi
         tables[weight] = neighbor_table(
             grams_.at(weight), cfg.neighbor_lambda, cfg.neighbor_dropout, cfg.num_neighbors
         )
-        votes = {id(v): vote_scores(v, *tables[weight], data.num_books) for v in (plain, traffic) if v}
+        votes = {id(v): vote_scores(v, *tables[weight], data.num_books) for v in judge.protocols}
         for gamma in cfg.popularity_gammas:
-            candidates[(weight, gamma)] = measure(
-                plain, traffic, lambda v, g=gamma, votes=votes: shifted(votes[id(v)], v, ratios, g)
+            candidates[(weight, gamma)] = judge.measure(
+                lambda v, g=gamma, votes=votes: shifted(votes[id(v)], v, ratios, g)
             )
-    weight, gamma = best(candidates, cfg.plain_tolerance, "to-read weight and popularity gamma")
+    weight, gamma = best(
+        candidates,
+        judge.tolerance,
+        "to-read weight and popularity gamma",
+        judge.label,
+        simpler=lambda key: key[1],
+        gain=cfg.shift_tolerance,
+    )
     rows, votes = tables[weight]
     return TableChoice(
         cfg.three_star_weight,
@@ -206,12 +213,12 @@ def fit(
         judge = readers_judge(reader_protocols(check, cfg.seed + 7))
         table = choose_readers.choose_table(data, ratios, judge, cfg)
     else:
-        weights = traffic_weights(data.ratings_count, heavy, cfg.traffic_exponent)
+        weights = validation_weights(data.ratings, data.ratings_count, heavy, cfg.traffic_exponent)
         plain, traffic = validation_sets(
             split, weights, cfg.heavy_min_ratings, cfg.validation_users, cfg.seed
         )
         judge = split_judge(plain, traffic, cfg.plain_tolerance)
-        table = choose_table_on_split(data, ratios, plain, traffic, cfg)
+        table = choose_table_on_split(data, ratios, judge, cfg)
     # The table's size is cut by now (strongest first); shipped ordered by row (tables.by_row).
     rows, neighbor_weights = by_row(table.neighbor_rows, table.neighbor_weights)
     if choices is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.choose import best, shifted, smallest_within, validation_sets, vote_scores
+from model.choose import best, shifted, smallest_within, split_judge, validation_sets, vote_scores
 from model.protocols import Protocol
 from model.split import Split, UserRatings, pad_picks
 from tests.model.ratings import user_ratings
@@ -27,6 +27,50 @@ def test_smallest_within_ships_a_larger_size_only_when_it_truly_wins():
     clear = {16: (0.480, 0.0), 32: (0.500, 0.0), 64: (0.501, 0.0)}
     assert smallest_within(clear, 0.002, "test") == 32  # 64 wins by 0.001 only
     assert smallest_within({16: (0.0, 0.0), 32: (0.0, 0.0)}, 0.0, "test") == 16  # no readers: the smaller
+
+
+def test_best_keeps_gamma_0_unless_a_larger_gamma_gains_more_than_the_tolerance():
+    def by_gamma(traffic):
+        return {
+            gamma: (0.100, value) for gamma, value in zip((0.0, 0.2, 0.4, 0.6, 0.8), traffic, strict=True)
+        }
+
+    def gamma(key):
+        return key
+
+    # Flat: the largest gamma is best by 0.0015, noise at 3,000 users; the simplest stays.
+    flat = by_gamma([0.0600, 0.0605, 0.0607, 0.0610, 0.0615])
+    assert best(flat, 0.003, "test") == 0.8  # the plain rule follows the noise
+    assert best(flat, 0.003, "test", simpler=gamma, gain=0.002) == 0.0
+    # A real gain: the smallest gamma within the tolerance of the best, then the best of those.
+    rising = by_gamma([0.0500, 0.0560, 0.0590, 0.0600, 0.0595])
+    assert best(rising, 0.003, "test", simpler=gamma, gain=0.002) == 0.4
+    assert best(rising, 0.003, "test", simpler=gamma, gain=0.0) == 0.6
+    # Gamma is measured within the plain tolerance first, as before.
+    costly = {0.0: (0.100, 0.050), 0.4: (0.090, 0.080)}
+    assert best(costly, 0.003, "test", simpler=gamma, gain=0.002) == 0.0
+    # With (to-read weight, gamma) keys: the weight is chosen as before, gamma 0 kept.
+    joint = {
+        (0.0, 0.0): (0.1, 0.060),
+        (0.0, 0.8): (0.1, 0.061),
+        (0.5, 0.0): (0.1, 0.070),
+        (0.5, 0.8): (0.1, 0.071),
+    }
+    assert best(joint, 0.003, "test", simpler=lambda key: key[1], gain=0.002) == (0.5, 0.0)
+
+
+def test_best_without_simpler_is_the_rule_real_readers_choose_by():
+    # The real-reader path calls best without simpler/gain: the first of the best traffic
+    # among those within the plain tolerance, as before gamma's tolerance came in.
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        values = np.round(rng.uniform(0.05, 0.10, size=(6, 2)), 3)  # rounded: ties happen
+        candidates = {key: (float(p), float(t)) for key, (p, t) in enumerate(values)}
+        top = max(p for p, _ in candidates.values())
+        eligible = [k for k, (p, _) in candidates.items() if p >= top - 0.003]
+        assert best(candidates, 0.003, "test") == max(eligible, key=lambda k: candidates[k][1])
+        ones = {k: (p, p) for k, (p, _) in candidates.items()}
+        assert best(ones, 0.0, "test") == max(ones, key=lambda k: ones[k][0])
 
 
 def test_validation_sets_pick_five_liked_books_and_score_held_back_likes():
@@ -119,3 +163,19 @@ def test_liked_is_one_threshold_in_python_and_in_the_page():
     # web/js/layers.js builds before metadata.json (liked_stars) is read: its one constant.
     page = (REPO / "web" / "js" / "layers.js").read_text(encoding="utf-8")
     assert re.findall(r"const LIKED_STARS = (\d+);", page) == [str(LIKED_STARS)]
+
+
+def test_without_traffic_weights_the_plain_users_are_the_real_traffic_set():
+    liked = [(r, 5.0) for r in range(12)]
+    train = user_ratings({1: liked, 2: liked})
+    test = user_ratings({1: [(20, 5.0)], 2: [(21, 4.0)]})
+    empty = UserRatings(np.zeros(0, int), np.zeros(1, int), np.zeros(0, np.int32), np.zeros(0, np.float32))
+    split = Split(np.arange(30), train, test, empty, None, None)
+    plain, traffic = validation_sets(split, None, heavy_min_ratings=1, max_users=10, seed=0)
+    assert len(plain.picks) == 2 and traffic is None
+    judge = split_judge(plain, traffic, 0.003)
+    assert judge.protocols == [plain] and judge.label == "plain validation Recall@10"
+    # Both measures are plain Recall@10: book 20 ranks first, user 1's target, not user 2's.
+    scores = np.zeros((2, 30))
+    scores[:, 20] = 1.0
+    assert judge.measure(lambda protocol: scores) == (0.5, 0.5)

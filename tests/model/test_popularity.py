@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.popularity import heavy_counts, log_ratio, shift_gamma, traffic_weights
+from model.popularity import heavy_counts, log_ratio, shift_gamma, traffic_weights, validation_weights
 from model.split import UserRatings
+from tests.model.ratings import user_ratings
 
 
 def test_heavy_counts_count_only_users_with_enough_ratings():
@@ -20,6 +21,24 @@ def test_heavy_counts_count_only_users_with_enough_ratings():
 def test_traffic_weights_follow_ratings_count_over_the_heavy_count():
     weights = traffic_weights(np.array([100.0, 100.0, 400.0]), np.array([0.0, 1.0, 1.0]), exponent=0.5)
     assert np.allclose(weights, [10.0, 5.0, 10.0])
+
+
+def ratings_with_counts(per_book: list[int]) -> UserRatings:
+    """Book j rated (4 stars) by the first ``per_book[j]`` of max(per_book) users."""
+    users = {u: [(j, 4.0) for j, count in enumerate(per_book) if u < count] for u in range(max(per_book))}
+    return user_ratings(users)
+
+
+def test_validation_weights_undo_per_book_sampling_only_where_there_was_some():
+    ratings_count = np.array([10.0**k for k in range(1, 11)])  # book 9 is 10^9 times as read as book 0
+    heavy = np.ones(10)
+    # The first release: about the same number of ratings per book whatever its popularity.
+    sampled = ratings_with_counts([20, 21, 20, 22, 20, 21, 20, 22, 21, 20])
+    weights = validation_weights(sampled, ratings_count, heavy, exponent=0.5)
+    assert np.allclose(weights, traffic_weights(ratings_count, heavy, 0.5))
+    # The later release: ratings per book as popular (90th/10th percentile 10): nothing to undo.
+    popular = ratings_with_counts([2 * (j + 1) for j in range(10)])
+    assert validation_weights(popular, ratings_count, heavy, exponent=0.5) is None
 
 
 def test_log_ratio_is_centred_and_favours_books_real_readers_read_more():
