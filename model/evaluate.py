@@ -283,7 +283,8 @@ def markdown_report(ranking: list[dict], stars: list[dict], meta: dict) -> str:
         ]
     lines += [
         "",
-        "### This copy's split (held-out goodbooks users; sampled per book, not like visitors)",
+        "### This copy's split (held-out goodbooks users"
+        + ("; sampled per book, not like visitors)" if meta.get("release") == "first" else ")"),
         "",
         "| picks | model | visitors | Recall@10 | NDCG@10 | weighted Recall@10 |",
         "|---|---|---|---|---|---|",
@@ -409,6 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": time.perf_counter() - started,
         "choices": config.get("choices", {}),
         "margins": margins(ranking),
+        "release": config.get("release"),
     }
     report = markdown_report(ranking, stars, meta)
     print(report)

@@ -4,7 +4,7 @@ reason and a book's similar books are read from, those reasons and similar books
 suggestions for an imported Goodreads export.
 
 Training, evaluation, the export's parity file and ``model.recommend`` (the CLI) all call
-these; ``web/js/recommend.js`` is their JavaScript twin, pinned by ``parity.json``.
+these; ``web/js/rank.js`` is their JavaScript twin, pinned by ``parity.json``.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def reason_for(
     """The pick (a row of ``candidates``: the liked picks, or all picks when none is liked)
     that explains the suggestion ``suggestion``: the one whose neighbor-table vote for it is
     strongest, between equal votes (none, say) the one whose unit vector is closest; the
-    first on a full tie; None without candidates. ``reasonFor`` in web/js/recommend.js."""
+    first on a full tie; None without candidates. ``reasonFor`` in web/js/rank.js."""
     best, best_key = None, (-np.inf, -np.inf)
     for row in candidates:
         slots = np.flatnonzero(np.asarray(neighbor_rows[row]) == suggestion)
@@ -64,7 +64,7 @@ def similar_rows(
 ) -> list[int]:
     """The rows of the ``k`` books most like ``row`` ("readers also liked"), never itself: its
     neighbors with a positive weight, strongest first, then the rest by cosine of
-    ``unit_vectors``; ties to the lower row. ``similarRows`` in web/js/recommend.js."""
+    ``unit_vectors``; ties to the lower row. ``similarRows`` in web/js/rank.js."""
     weights = np.asarray(neighbor_weights[row], np.float64)
     rows = np.asarray(neighbor_rows[row])
     keep = (weights > 0) & (rows != row)

@@ -10,7 +10,7 @@
 // A new build changes this file, so the browser installs the new worker, which then WAITS: it
 // never takes over a page that the old build loaded. The page says a new version is ready;
 // when the visitor asks, it posts "skip-waiting", and reloads whole once the new worker is in
-// control (web/js/main.js). Activating deletes the old build's cache.
+// control (web/js/offline.js). Activating deletes the old build's cache.
 const PRECACHE = { build: "unbuilt", files: {} }; // build_site: precache manifest
 const CACHE = `shelf-${PRECACHE.build}`;
 const SCOPE = new URL(self.registration.scope);

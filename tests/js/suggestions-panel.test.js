@@ -25,6 +25,7 @@ function setUp({ modelIn = true } = {}) {
   const drawn = [];
   const choices = [];
   const waits = [];
+  const failures = [];
   const ui = {
     renderSuggestions: (suggestions, summary) => drawn.push({ suggestions, summary }),
     setFilterChoices: (choice) => choices.push(choice),
@@ -38,11 +39,12 @@ function setUp({ modelIn = true } = {}) {
     books: () => BOOKS,
     model: () => (modelIn ? { score: () => scoring(), rec: REC, similarity: null, numBooks: 5 } : null),
     pending: () => waits.push(true),
+    failed: (error) => failures.push(error.message),
     stats,
   };
   const panel = createSuggestionsPanel(ui, page, 2);
   const rows = (i) => drawn[i].suggestions.map(({ book }) => book.book_id);
-  return { drawn, choices, waits, shelf, stats, panel, rows, setScoring: (f) => (scoring = f) };
+  return { drawn, choices, waits, failures, shelf, stats, panel, rows, setScoring: (f) => (scoring = f) };
 }
 
 test("the top suggestions leave out picks and marks, with predicted stars and a reason", async () => {
@@ -92,4 +94,22 @@ test("no picks: an empty list; picks before the model: what they wait for; an ov
   slow();
   await first;
   assert.equal(drawn.length, 1); // only the newer run drew
+});
+
+test("a model that cannot score (its worker died) is reported once, nothing drawn; an overtaken failure is not", async () => {
+  const { drawn, failures, panel, setScoring } = setUp();
+  setScoring(async () => {
+    throw new Error("model-worker.js: could not be started");
+  });
+  await panel.recompute();
+  assert.deepEqual([drawn.length, failures], [0, ["model-worker.js: could not be started"]]);
+  let fail;
+  setScoring(() => new Promise((resolve, reject) => (fail = () => reject(new Error("gone")))));
+  const overtaken = panel.recompute();
+  const slow = fail;
+  setScoring(async () => RESULT);
+  await panel.recompute();
+  slow();
+  await overtaken;
+  assert.deepEqual([drawn.length, failures.length], [1, 1]);
 });

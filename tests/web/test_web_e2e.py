@@ -382,9 +382,20 @@ def test_the_model_runs_in_a_worker_never_on_the_page(page, site_url):
     assert page.js_errors == []
 
 
-def test_without_module_workers_the_model_runs_on_the_page(page, site_url, python_recommendations):
+# Browsers without module workers: one whose Worker throws on {type: "module"}, and one that
+# ignores the option (it would run model-worker.js as a classic script, which fails).
+NO_MODULE_WORKERS = {
+    "throws": "window.Worker = function Worker() { throw new TypeError('no module workers'); };",
+    "classic only": "window.Worker = class extends Worker { constructor(url) { super(url); } };",
+}
+
+
+@pytest.mark.parametrize("browser_worker", NO_MODULE_WORKERS.values(), ids=NO_MODULE_WORKERS.keys())
+def test_without_module_workers_the_model_runs_on_the_page(
+    page, site_url, python_recommendations, browser_worker
+):
     """A browser that cannot start a module worker (an old one) runs the same host on the page."""
-    page.add_init_script("window.Worker = function Worker() { throw new TypeError('no module workers'); };")
+    page.add_init_script(browser_worker)
     open_site(page, site_url)
     for query, book_id in PICKS:
         pick_by_search(page, query, book_id)

@@ -124,6 +124,8 @@ def test_a_books_json_that_never_comes_times_out_and_retry_recovers(page, gunico
     page.click("#retry")
     wait_state(page, "ready")
     assert ids(page, "#picks") == [2]
+    # Only the catalogue failed: Retry took up the model's healthy download, no second worker.
+    assert len(page.workers) == 1, [worker.url for worker in page.workers]
 
 
 # Resolves, once the service worker is active with exactly one complete "shelf-" cache (build's

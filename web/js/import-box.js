@@ -35,7 +35,6 @@ export function createImportBox(root, page) {
    */
   async function importFile(file) {
     if (importing) return;
-    page.ownShelf();
     importing = true;
     try {
       const imported = await readFile(file, {
@@ -43,6 +42,8 @@ export function createImportBox(root, page) {
         matcher: page.matcher,
         onProgress: (fraction, message) => importUi.progress(fraction, message),
       });
+      // After the file is read: a shared list opened meanwhile (the catalogue came) is left now.
+      page.ownShelf();
       const { shelf, added } = mergeImport(page.shelf(), imported.shelf, page.rowOf());
       lastImport = added;
       const { stats } = page;

@@ -72,7 +72,11 @@ const ui = createUi(document, {
 // What the panels read of the page's state.
 const page = { shelf: () => state, books: () => state.books, rowOf: () => state.rowOf, stats };
 const search = createSearchPanel(ui, page, PAGE);
-const suggestions = createSuggestionsPanel(ui, { ...page, model: modelCalls, pending: suggestionsPending }, PAGE);
+const suggestions = createSuggestionsPanel(
+  ui,
+  { ...page, model: modelCalls, pending: suggestionsPending, failed: modelFailed },
+  PAGE,
+);
 const importBox = createImportBox(document, {
   ...page,
   ownShelf() {
@@ -284,6 +288,14 @@ function modelArrived({ model, rec }) {
   offerOffline({ onNewVersion: () => ui.offerUpdate(NEW_VERSION), onNewBuild: newBuildMet });
 }
 
+/** The model stopped answering (its worker died): say so and keep the picks; Retry loads it again. */
+function modelFailed(error) {
+  console.error(error);
+  Object.assign(state, { failed: true, model: null, rec: null, similarity: null, loadingModel: null });
+  ui.showError(error.message || String(error), state.picks.size);
+  suggestionsPending();
+}
+
 /** Start (or, after Retry, restart) the downloads still missing; the catalogue's and the model's at once. */
 async function start() {
   state.failed = false;
@@ -300,8 +312,8 @@ async function start() {
       },
     });
   }
-  if (state.model === null) {
-    state.loadingModel ??= Promise.all([
+  if (state.model === null && state.loadingModel === null) {
+    const loading = Promise.all([
       loadModel(metadata, {
         onFraction: (fraction) => {
           state.progress.model = fraction;
@@ -310,15 +322,18 @@ async function start() {
       }),
       import("./model-client.js"),
     ]).then(([{ model }, rec]) => ({ model, rec }));
-    state.loadingModel.catch(() => {}); // awaited below, after the catalogue (whose error comes first)
+    // Awaited below, after the catalogue (whose error comes first). A download that fails is
+    // dropped; one still healthy when only the catalogue failed is kept for Retry.
+    loading.catch(() => state.loadingModel === loading && (state.loadingModel = null));
+    state.loadingModel = loading;
   }
   showProgress();
+  const loadingModel = state.loadingModel; // a failed one is dropped from state at once
   try {
     if (state.site === null) catalogueArrived(await state.loadingCatalogue);
-    const loaded = await state.loadingModel;
-    modelArrived(loaded);
+    modelArrived(await loadingModel);
   } catch (error) {
-    Object.assign(state, { failed: true, loadingMetadata: null, loadingCatalogue: null, loadingModel: null });
+    Object.assign(state, { failed: true, loadingMetadata: null, loadingCatalogue: null });
     if (error instanceof NewBuildError) newBuildMet(); // Retry then reloads the whole page
     else console.error(error);
     // Nothing was changed: the shelf stays in the URL and localStorage for the retry.

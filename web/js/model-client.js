@@ -28,7 +28,21 @@ export function errorFromMessage({ name, file, message }) {
 async function openPort(onMessage, onError) {
   let worker = null;
   try {
-    worker = new Worker(WORKER_URL, { type: "module" });
+    // A browser without module workers never reads `type` (it would run the module as a
+    // classic script and fail on its first import): such a worker is dropped at once.
+    let typeRead = false;
+    const options = {
+      get type() {
+        typeRead = true;
+        return "module";
+      },
+    };
+    worker = new Worker(WORKER_URL, options);
+    if (!typeRead) {
+      worker.terminate();
+      worker = null;
+      throw new Error("module workers are not supported");
+    }
   } catch (error) {
     console.warn("no module worker; the model runs on the page:", error);
   }

@@ -144,7 +144,7 @@ function buildWords(texts) {
 }
 
 /**
- * Precompute normalised titles/authors and the popularity order for `books` (book_index order).
+ * Precompute normalised titles/authors and the popularity order for `books` (in row order).
  * The words for typo matching are built on the first search that needs them (prepareTypos).
  */
 export function buildSearchIndex(books) {

@@ -12,6 +12,7 @@ import { excludedRows, genresByRow } from "./shelf.js";
  *     model's output for the current picks ({scores, stars, reasonRows}), rec: model-client.js
  *     (topRows, reasonFor), similarity: its unit-length book vectors, numBooks};
  *   pending(): say what picks without suggestions wait for;
+ *   failed(error): the model could not score (its worker died): say so, offer Retry;
  *   stats: the page's stats (recomputeCount, lastComputeMs, lastModelMs, lastRecomputeMs, firstSuggestionsAtMs)
  * }
  */
@@ -37,7 +38,13 @@ export function createSuggestionsPanel(ui, page, pageSize) {
       return;
     }
     const started = performance.now();
-    const result = await model.score();
+    let result;
+    try {
+      result = await model.score();
+    } catch (error) {
+      if (generation === view.generation) page.failed(error); // the model is gone: Retry loads it again
+      return;
+    }
     if (generation !== view.generation) return;
     const scored = performance.now();
     const { picks, marks } = page.shelf();
