@@ -184,6 +184,9 @@ def bench_playwright(cfg: BenchConfig, url: str) -> None:
 # Lighthouse
 
 
+LIGHTHOUSE_ATTEMPTS = 3
+
+
 def lighthouse_once(url: str, out: Path) -> dict:
     """One Lighthouse run (default mobile profile); the numbers this benchmark prints."""
     flags = " ".join(["--headless=new", *[a for a in CHROMIUM_ARGS if a != "--headless"], LOCAL_ONLY])
@@ -197,7 +200,13 @@ def lighthouse_once(url: str, out: Path) -> dict:
         "--quiet",
     ]
     env = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
-    subprocess.run(command, env=env, check=True, timeout=600, cwd=ROOT)
+    for attempt in range(1, LIGHTHOUSE_ATTEMPTS + 1):
+        # Lighthouse's own advice on a failed trace (NO_NAVSTART and the like) is to run it again.
+        if subprocess.run(command, env=env, timeout=600, cwd=ROOT).returncode == 0:
+            break
+        print(f"  (Lighthouse run failed, attempt {attempt} of {LIGHTHOUSE_ATTEMPTS})", file=sys.stderr)
+    else:
+        raise SystemExit(f"bench_phone: Lighthouse failed {LIGHTHOUSE_ATTEMPTS} times in a row on {url}")
     report = json.loads(out.read_text())
     audits, categories = report["audits"], report["categories"]
     return {
@@ -247,9 +256,9 @@ def main(argv: list[str] | None = None) -> int:
         base, proc = start_gunicorn(static_dir, Path(tmp) / "gunicorn.log", workers=cfg.workers)
         try:
             if cfg.runs:
-                bench_playwright(cfg, base + "/")
+                bench_playwright(cfg, base)  # base ends with "/": the page a visitor opens
             if cfg.lighthouse_runs:
-                bench_lighthouse(cfg, base + "/", Path(tmp))
+                bench_lighthouse(cfg, base, Path(tmp))
         finally:
             stop(proc)
     return 0

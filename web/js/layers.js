@@ -41,11 +41,11 @@ export class PickPooling extends tf.layers.Layer {
   }
 }
 
-/** Sum each pick's votes [B, L, M] into [B, numBooks] at its neighbor rows `columns` (cast to int32). */
-function scatterVotes(columns, votes, numBooks) {
-  const [batch, picks, m] = columns.shape;
+/** Sum each pick's votes [B, L, M] into [B, numBooks] at their `neighborRows` (cast to int32). */
+function scatterVotes(neighborRows, votes, numBooks) {
+  const [batch, picks, m] = neighborRows.shape;
   const batchIndex = tf.broadcastTo(tf.reshape(tf.range(0, batch, 1, "int32"), [-1, 1, 1]), [batch, picks, m]);
-  const indices = tf.reshape(tf.stack([batchIndex, tf.cast(columns, "int32")], -1), [-1, 2]);
+  const indices = tf.reshape(tf.stack([batchIndex, tf.cast(neighborRows, "int32")], -1), [-1, 2]);
   return tf.scatterND(indices, tf.reshape(votes, [-1]), [batch, numBooks]);
 }
 
@@ -85,15 +85,15 @@ export class NeighborRows extends NeighborTableLayer {
 
   call(inputs) {
     return tf.tidy(() => {
-      const bookRows = Array.isArray(inputs) ? inputs[0] : inputs;
-      return tf.cast(tf.round(tf.gather(this.neighborRows.read(), tf.cast(bookRows, "int32"))), "int32");
+      const pickRows = Array.isArray(inputs) ? inputs[0] : inputs;
+      return tf.cast(tf.round(tf.gather(this.neighborRows.read(), tf.cast(pickRows, "int32"))), "int32");
     });
   }
 }
 
 /**
- * [book_rows [B, L], stars [B, L], columns [B, L, M]] -> [B, num_books]: every liked pick votes
- * for its neighbors, neighbor_weights[pick, m] * w at column j = columns[pick, m], w = likedWeight(stars);
+ * [pick_rows [B, L], stars [B, L], neighbor_rows [B, L, M]] -> [B, num_books]: every liked pick votes
+ * for its neighbors, neighbor_weights[pick, m] * w at j = neighbor_rows[pick, m], w = likedWeight(stars);
  * the sum at j is multiplied by mix * exp(g * log_ratio[j]), where g = gamma * clip((m + offset) / span, 0, 1),
  * m is the liked picks' mean log_ratio and, when fade > 0, g is also multiplied by clip(fade / max(n, 1), 0, 1)
  * for n liked picks (the popularity shift, model/popularity.py).
@@ -122,8 +122,8 @@ export class NeighborScores extends NeighborTableLayer {
 
   call(inputs) {
     return tf.tidy(() => {
-      const [bookRows, stars, columns] = inputs;
-      const rows = tf.cast(bookRows, "int32");
+      const [pickRows, stars, neighborRows] = inputs;
+      const rows = tf.cast(pickRows, "int32");
       const liked = likedWeight(stars); // [B, L]
       const votes = tf.mul(tf.gather(this.neighborWeights.read(), rows), tf.expandDims(liked, -1)); // [B, L, M]
       const logRatio = this.logRatio.read();
@@ -133,7 +133,7 @@ export class NeighborScores extends NeighborTableLayer {
       let g = tf.mul(this.gamma.read(), tf.clipByValue(tf.div(tf.add(meanRatio, this.offset), this.span), 0, 1));
       if (this.fade > 0) g = tf.mul(g, tf.clipByValue(tf.div(this.fade, tf.maximum(likedCount, 1)), 0, 1));
       const shift = tf.exp(tf.mul(g, tf.expandDims(logRatio, 0))); // [B, N]
-      return tf.mul(tf.mul(this.mix.read(), scatterVotes(columns, votes, this.numBooks)), shift);
+      return tf.mul(tf.mul(this.mix.read(), scatterVotes(neighborRows, votes, this.numBooks)), shift);
     });
   }
 
@@ -143,9 +143,9 @@ export class NeighborScores extends NeighborTableLayer {
 }
 
 /**
- * [book_rows [B, L], stars [B, L], columns [B, L, M]] -> predicted stars [B, num_books], clipped
+ * [pick_rows [B, L], stars [B, L], neighbor_rows [B, L, M]] -> predicted stars [B, num_books], clipped
  * to 1..5: global_mean + book_bias + visitor_bias + sum over picks p and m of
- * r_p * star_weights[p, m] at column columns[p, m], where
+ * r_p * star_weights[p, m] at neighbor_rows[p, m], where
  * visitor_bias = sum(stars - global_mean - book_bias[pick]) / (n + bias_shrinkage) and
  * r_p = stars - global_mean - book_bias[pick] - visitor_bias (0 for padding).
  */
@@ -170,8 +170,8 @@ export class StarPredictor extends NeighborTableLayer {
 
   call(inputs) {
     return tf.tidy(() => {
-      const [bookRows, stars, columns] = inputs;
-      const rows = tf.cast(bookRows, "int32");
+      const [pickRows, stars, neighborRows] = inputs;
+      const rows = tf.cast(pickRows, "int32");
       const bookBias = this.bookBias.read();
       const present = tf.cast(tf.greater(stars, 0), "float32"); // [B, L]
       const count = tf.sum(present, 1, true); // [B, 1]
@@ -179,7 +179,7 @@ export class StarPredictor extends NeighborTableLayer {
       const visitorBias = tf.div(tf.sum(residual, 1, true), tf.add(count, this.biasShrinkage)); // [B, 1]
       const centred = tf.mul(tf.sub(residual, visitorBias), present); // [B, L]
       const votes = tf.mul(tf.gather(this.starWeights.read(), rows), tf.expandDims(centred, -1)); // [B, L, M]
-      const interaction = scatterVotes(columns, votes, this.numBooks); // [B, N]
+      const interaction = scatterVotes(neighborRows, votes, this.numBooks); // [B, N]
       const predicted = tf.add(tf.add(tf.add(this.globalMean, tf.expandDims(bookBias, 0)), visitorBias), interaction);
       return tf.clipByValue(predicted, 1, 5);
     });

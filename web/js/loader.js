@@ -6,7 +6,7 @@
 
 // A download that receives nothing for this long is given up (it may still be slow: every
 // chunk that arrives restarts the clock).
-export const STALL_MS = 30_000;
+const STALL_MS = 30_000;
 // Bytes per element of each dtype a TF.js weights manifest can hold (server/tfjs_weights.py too).
 const DTYPE_BYTES = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 
@@ -45,7 +45,7 @@ function concatBytes(chunks) {
  * GET `url` into an ArrayBuffer. onBytes(received) reports progress; a stall of STALL_MS
  * without a byte aborts. Errors are LoadErrors: HTTP status, offline, stalled.
  */
-export async function fetchBytes(url, { onBytes = () => {}, cache = "default" } = {}) {
+async function fetchBytes(url, { onBytes = () => {}, cache = "default" } = {}) {
   const controller = new AbortController();
   let stalled = false;
   let timer = null;
@@ -86,7 +86,7 @@ export async function fetchBytes(url, { onBytes = () => {}, cache = "default" } 
  * names (build_site.py writes them: SHA-256 and size). Without crypto.subtle (plain http away
  * from localhost) the size is compared; a metadata.json without site_files checks nothing.
  */
-export async function checkBuildFile(name, bytes, metadata) {
+async function checkBuildFile(name, bytes, metadata) {
   const expected = metadata?.site_files?.[name];
   if (!expected) return;
   const actual = await sha256Hex(bytes);
@@ -132,14 +132,14 @@ export async function fetchOptionalJson(url, { check = null } = {}) {
 }
 
 /** Hex SHA-256 of `bytes`, or null where the browser offers no crypto.subtle (plain http). */
-export async function sha256Hex(bytes) {
+async function sha256Hex(bytes) {
   if (!globalThis.crypto?.subtle) return null;
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** The bytes a manifest group's weights take, or null when a dtype is unknown. */
-export function groupBytes(group) {
+function groupBytes(group) {
   let total = 0;
   for (const weight of group.weights) {
     const size = DTYPE_BYTES[weight.quantization?.dtype ?? weight.dtype];
