@@ -17,6 +17,7 @@ its simplest value only when it gains more than a tolerance (``best``'s ``simple
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -177,9 +178,6 @@ def best(
 def smallest_within(candidates: dict, tolerance: float, what: str, label: str = Judge.label) -> int:
     """The smallest size of ``candidates`` {size: (primary, secondary)} whose primary is within
     ``tolerance`` of the best: the phone downloads the model, so a larger size ships only when
-    it wins by more than ``tolerance``."""
-    top = max(primary for primary, _ in candidates.values())
-    chosen = min(size for size, (primary, _) in candidates.items() if primary >= top - tolerance)
-    table = ", ".join(f"{size}: {primary:.4f}" for size, (primary, _) in sorted(candidates.items()))
-    log.info("%s by %s: %s -> %d", what, label, table, chosen)
-    return chosen
+    it wins by more than ``tolerance``. ``best``'s rule with the size as its ``simpler`` and no
+    bound on the secondary measure."""
+    return best(candidates, tolerance, what, label, simpler=lambda size: size, gain=math.inf)
