@@ -291,6 +291,7 @@ function modelArrived({ model, rec }) {
 /** The model stopped answering (its worker died): say so and keep the picks; Retry loads it again. */
 function modelFailed(error) {
   console.error(error);
+  state.model?.close(); // its worker, if still running, goes: Retry starts a new one
   Object.assign(state, { failed: true, model: null, rec: null, similarity: null, loadingModel: null });
   ui.showError(error.message || String(error), state.picks.size);
   suggestionsPending();

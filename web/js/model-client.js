@@ -67,8 +67,6 @@ async function openPort(onMessage, onError) {
   return { post: (message) => closed || handle(message), close: () => (closed = true) };
 }
 
-let current = null; // the model being loaded: a newer loadModel (Retry) closes it
-
 /**
  * Load and build the model that `metadata` (a promise of metadata.json, or the object) names,
  * in a worker. Resolves to {model}: the handle scorePicks and similarityMatrix take. Rejects
@@ -76,7 +74,6 @@ let current = null; // the model being loaded: a newer loadModel (Retry) closes 
  * reports the weights' bytes.
  */
 export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/model.json" } = {}) {
-  current?.close();
   return new Promise((resolve, reject) => {
     const pending = new Map(); // id -> {resolve, reject} of score requests in flight
     let nextId = 0;
@@ -91,6 +88,8 @@ export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/m
     };
     const model = {
       similarity: null,
+      /** Stop the model's worker: the page gave this model up (it failed; Retry loads another). */
+      close: () => fail(new LoadError(modelUrl, "was closed")),
       score(picks) {
         if (failed) return Promise.reject(failed);
         const id = nextId++;
@@ -104,7 +103,6 @@ export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/m
       if (data.type === "progress") onFraction(data.fraction);
       else if (data.type === "ready") {
         model.similarity = data.similarity;
-        if (current === loading) current = null; // in use now: only fail() ends it
         resolve({ model });
       } else if (data.type === "scored" || (data.type === "failed" && data.id !== null)) {
         const request = pending.get(data.id);
@@ -113,8 +111,6 @@ export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/m
         else request?.reject(errorFromMessage(data.error));
       } else if (data.type === "failed") fail(errorFromMessage(data.error));
     };
-    const loading = { close: () => fail(new LoadError(modelUrl, "was given up for a newer download")) };
-    current = loading;
     openPort(onMessage, fail).then(
       (opened) => {
         port = opened;
