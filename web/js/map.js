@@ -17,8 +17,9 @@ import {
   zoomAt,
 } from "./map-geometry.js";
 import { bookLabel, renderLegend, renderMapChoice, showBook, showPickButton } from "./map-panel.js";
-import { STORAGE_KEY, formatPicks, parsePicks } from "./picks.js";
-import { MARKS_KEY, parseMarks, shelfHref } from "./shelf.js";
+import { parsePicks } from "./picks.js";
+import { shelfHref } from "./shelf.js";
+import { keepUnreadable, readShelf as readSavedShelf, writeShelf } from "./shelf-storage.js";
 
 const HOVER_RADIUS = 8; // CSS pixels
 const SUGGESTIONS = 20;
@@ -39,6 +40,7 @@ const state = {
   picks: new Map(), // book_id -> stars (shared with the main page)
   marks: new Map(), // the main page's never-suggested books (shelf.js), for its link
   fromLink: false, // the picks came from a ?picks= link: someone's list, never saved over the visitor's
+  saved: null, // the saved shelf as read (shelf-open.js storedShelf), its unreadable entries kept aside before a write
   suggestions: new Set(), // map rows
   site: null, // {tf, metadata, books, model} once suggestions were asked for
   framePending: false,
@@ -213,11 +215,8 @@ function togglePick() {
   if (state.picks.has(bookId)) state.picks.delete(bookId);
   else state.picks.set(bookId, state.data.default_pick_stars); // the rating model's (map.json)
   if (!state.fromLink) {
-    try {
-      localStorage.setItem(STORAGE_KEY, formatPicks(state.picks));
-    } catch {
-      // storage may be disabled; the link below still carries the picks
-    }
+    keepUnreadable(state.saved); // as the main page does: what could not be read is not lost
+    writeShelf({ picks: state.picks, marks: state.marks });
   }
   showPickButton(state.data, state.selected, state.picks, openHref());
   state.suggestions = new Set();
@@ -234,13 +233,9 @@ function togglePick() {
  */
 function readShelf() {
   const fromUrl = new URL(location.href).searchParams.get("picks");
-  if (fromUrl) return { picks: parsePicks(fromUrl), marks: new Map(), fromLink: true };
-  try {
-    const marks = parseMarks(localStorage.getItem(MARKS_KEY) || "");
-    return { picks: parsePicks(localStorage.getItem(STORAGE_KEY) || ""), marks, fromLink: false };
-  } catch {
-    return { picks: new Map(), marks: new Map(), fromLink: false };
-  }
+  if (fromUrl) return { picks: parsePicks(fromUrl), marks: new Map(), fromLink: true, saved: null };
+  const saved = readSavedShelf();
+  return { picks: saved.picks, marks: saved.marks, fromLink: false, saved };
 }
 
 /**
@@ -308,7 +303,7 @@ async function start() {
     return;
   }
   state.data.book_ids.forEach((bookId, row) => state.rowOf.set(bookId, row));
-  ({ picks: state.picks, marks: state.marks, fromLink: state.fromLink } = readShelf());
+  ({ picks: state.picks, marks: state.marks, fromLink: state.fromLink, saved: state.saved } = readShelf());
   resize();
   showMap(renderMapChoice(state.data, showMap));
   renderLegend(state.data);
