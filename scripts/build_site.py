@@ -1,4 +1,4 @@
-"""Assemble the static site: web/ sources + ARTIFACTS/web/ + TF.js vendored from node_modules.
+"""Assemble the static site: web/ sources + ARTIFACTS/web/ + TF.js bundled from node_modules.
 
     python scripts/build_site.py --artifacts artifacts --out static
 
@@ -21,7 +21,9 @@ import posixpath
 import re
 import shutil
 import signal
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,10 +56,29 @@ LATER_PRECACHE = (
     "js/layers.js",
     "js/recommend.js",
 )
-TFJS_FILE = "tf.fesm.min.js"  # the ES-module build; web/js/*.js import ../vendor/tf.fesm.min.js
-# The licence of the TF.js we ship (the npm package has none of its own; its package.json says
-# Apache-2.0): web/vendor/tfjs-LICENSE.txt, served beside it.
+TFJS_FILE = "tf.fesm.min.js"  # one ES module; web/js/*.js import ../vendor/tf.fesm.min.js
+# What the page uses of TF.js (scripts/tfjs-entry.js), bundled by esbuild into TFJS_FILE: all at
+# the version the model was exported for (metadata.json's tfjs_version).
+TFJS_PACKAGES = ("@tensorflow/tfjs-core", "@tensorflow/tfjs-layers", "@tensorflow/tfjs-backend-cpu")
+TFJS_ENTRY = ROOT / "scripts" / "tfjs-entry.js"
+# One minified ES module for the browsers that run module workers (the model runs in one). The
+# sources' licence comments go to TFJS_NOTICES rather than into every visitor's download.
+ESBUILD_OPTIONS = (
+    "--bundle",
+    "--format=esm",
+    "--platform=browser",
+    "--target=es2020",
+    "--minify",
+    "--legal-comments=external",
+    "--log-level=error",
+)
+TFJS_BANNER = "/*! TensorFlow.js {version} (core, layers, cpu backend): vendor/tfjs-LICENSE.txt */"
+# The licences of the TF.js we ship (the npm packages have no licence file of their own; their
+# package.json says Apache-2.0) and of the packages bundled with it: web/vendor/tfjs-LICENSE.txt,
+# served beside it, which names each of them (bundle_tfjs checks). TFJS_NOTICES: the copyright
+# and licence comments of the bundled sources, as esbuild collected them.
 TFJS_LICENSE = "vendor/tfjs-LICENSE.txt"
+TFJS_NOTICES = "vendor/tfjs-NOTICES.txt"
 # The files the page checks against metadata.json's site_files (the build they belong to).
 BUILD_FILES = ("books.json", "goodreads.json", "genres.json", "content_similar.json", "map.json")
 BUILD_META = '<meta name="shelf-build" content="{build}" />'
@@ -114,8 +135,22 @@ def parse_args(argv: list[str] | None = None) -> SiteConfig:
     return SiteConfig(Path(args.artifacts), Path(args.out), Path(args.web), Path(args.node_modules), cache)
 
 
-def check_inputs(cfg: SiteConfig) -> tuple[Path, str]:
-    """Return (path of the TF.js file to vendor, its version) after checking every input."""
+def installed_tfjs_version(node_modules: Path) -> str:
+    """The version of the TFJS_PACKAGES installed in ``node_modules``, which must all have one."""
+    versions = {}
+    for package in TFJS_PACKAGES:
+        manifest = node_modules / package / "package.json"
+        if not manifest.is_file():
+            raise BuildError(f"{manifest} is missing. Install the npm packages: `make install` (npm ci).")
+        versions[package] = json.loads(manifest.read_text())["version"]
+    if len(set(versions.values())) != 1:
+        found = ", ".join(f"{package} {version}" for package, version in versions.items())
+        raise BuildError(f"node_modules mixes TF.js versions ({found}); run `make install` (npm ci).")
+    return versions[TFJS_PACKAGES[0]]
+
+
+def check_inputs(cfg: SiteConfig) -> str:
+    """Return the version of TF.js to bundle after checking every input."""
     artifacts_web = cfg.artifacts / "web"
     for name in ("metadata.json", "books.json", "model/model.json"):
         if not (artifacts_web / name).is_file():
@@ -127,18 +162,93 @@ def check_inputs(cfg: SiteConfig) -> tuple[Path, str]:
         raise BuildError(f"{cfg.web / 'index.html'} is missing: --web must point at the page's sources.")
     if not (cfg.web / TFJS_LICENSE).is_file():
         raise BuildError(f"{cfg.web / TFJS_LICENSE} is missing: the site ships TF.js, so its licence too.")
-    package = cfg.node_modules / "@tensorflow" / "tfjs"
-    tfjs = package / "dist" / TFJS_FILE
-    if not tfjs.is_file():
-        raise BuildError(f"{tfjs} is missing. Install the npm packages: `npm ci` (or `make install`).")
-    version = json.loads((package / "package.json").read_text())["version"]
+    version = installed_tfjs_version(cfg.node_modules)
     wanted = json.loads((artifacts_web / "metadata.json").read_text()).get("tfjs_version")
     if wanted and wanted != version:
         raise BuildError(
             f"the model was exported for TF.js {wanted} but node_modules has {version}; "
-            "run `npm ci` so package-lock.json's pinned version is installed."
+            "run `make install` (npm ci) so package-lock.json's pinned version is installed."
         )
-    return tfjs, version
+    return version
+
+
+@dataclass(frozen=True)
+class TfjsBundle:
+    """TF.js as the site ships it: ``code`` (TFJS_FILE's bytes), ``notices`` (the licence
+    comments of its sources) and ``packages``, the npm packages whose code it holds."""
+
+    code: bytes
+    notices: str
+    packages: tuple[str, ...]
+
+
+def bundled_packages(metafile: dict) -> tuple[str, ...]:
+    """The npm packages with code in the output of esbuild's ``metafile``, sorted.
+
+    ``{"outputs": {"x.js": {"inputs": {"node_modules/long/src/long.js": {"bytesInOutput": 9}}}}}``
+    -> ``("long",)``; an input esbuild left empty (``(disabled):crypto``) holds none.
+    """
+    packages = set()
+    for output in metafile["outputs"].values():
+        for path, used in output.get("inputs", {}).items():
+            found = re.search(r".*node_modules/((?:@[^/]+/)?[^/]+)/", path)
+            if found and used["bytesInOutput"] > 0 and not path.startswith("(disabled):"):
+                packages.add(found.group(1))
+    return tuple(sorted(packages))
+
+
+def bundle_tfjs(node_modules: Path, version: str) -> TfjsBundle:
+    """Bundle scripts/tfjs-entry.js with the TF.js packages of ``node_modules`` (and its esbuild).
+
+    The entry goes in on stdin, so that its imports resolve in ``node_modules`` (not in the
+    node_modules beside this script); the same inputs give the same bytes.
+    """
+    esbuild = node_modules / ".bin" / "esbuild"
+    if not esbuild.is_file():
+        raise BuildError(
+            f"{esbuild} is missing: the site bundles TF.js with it. Run `make install` (npm ci)."
+        )
+    with tempfile.TemporaryDirectory(prefix="shelf-tfjs-") as work:
+        out, meta = Path(work) / TFJS_FILE, Path(work) / "meta.json"
+        command = [
+            str(esbuild),
+            *ESBUILD_OPTIONS,
+            f"--banner:js={TFJS_BANNER.format(version=version)}",
+            f"--sourcefile={TFJS_ENTRY.name}",
+            f"--outfile={out}",
+            f"--metafile={meta}",
+        ]
+        try:
+            result = subprocess.run(
+                command,
+                cwd=node_modules.parent,
+                input=TFJS_ENTRY.read_bytes(),
+                capture_output=True,
+                timeout=300,
+            )
+        except OSError as error:  # esbuild's launcher needs node
+            raise BuildError(f"esbuild could not run ({error}); run `make install`.") from error
+        if result.returncode != 0:
+            lines = result.stderr.decode(errors="replace").strip().splitlines() or ["no message"]
+            first = next((line for line in lines if "[ERROR]" in line), lines[0])
+            reason = re.sub(r"^.*?\[ERROR\]\s*", "", first).strip()
+            raise BuildError(f"esbuild could not bundle TF.js ({reason}); run `make install` (npm ci).")
+        legal = out.with_name(out.name + ".LEGAL.txt")
+        notices = legal.read_text(encoding="utf-8") if legal.is_file() else ""
+        return TfjsBundle(out.read_bytes(), notices, bundled_packages(json.loads(meta.read_text())))
+
+
+def check_licences(bundle: TfjsBundle, licence: str) -> None:
+    """Every npm package with code in the bundle is named in the licence file that ships with it."""
+    unnamed = [
+        package
+        for package in bundle.packages
+        if not re.search(rf"(?<![\w@/.-]){re.escape(package)}(?![\w/.-])", licence)
+    ]
+    if unnamed:
+        raise BuildError(
+            f"TF.js bundles {', '.join(unnamed)}, which {TFJS_LICENSE} does not name: add its licence there."
+        )
 
 
 def versioned_name(name: str, data: bytes) -> str:
@@ -147,20 +257,20 @@ def versioned_name(name: str, data: bytes) -> str:
     return f"{stem}.{hashlib.sha256(data).hexdigest()[:16]}{dot}{suffix}"
 
 
-def assemble(cfg: SiteConfig, tfjs: Path, into: Path) -> None:
+def assemble(cfg: SiteConfig, tfjs: TfjsBundle, into: Path) -> None:
     """Copy the sources, the exported model files and TF.js into the empty directory ``into``.
 
     TF.js goes in under a name that carries its content hash, so browsers may cache it for a
     year (server/site.py, firebase.json) and an upgrade is a new name; the references to it in
-    the pages and modules are rewritten to that name.
+    the pages and modules are rewritten to that name. Its notices go beside it.
     """
     shutil.copytree(cfg.web, into, dirs_exist_ok=True)
     # Hidden entries are never part of the site (a killed stage's staging directory, say).
     shutil.copytree(cfg.artifacts / "web", into, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
     (into / "vendor").mkdir(exist_ok=True)
-    data = tfjs.read_bytes()
-    versioned = versioned_name(TFJS_FILE, data)
-    (into / "vendor" / versioned).write_bytes(data)
+    versioned = versioned_name(TFJS_FILE, tfjs.code)
+    (into / "vendor" / versioned).write_bytes(tfjs.code)
+    (into / TFJS_NOTICES).write_text(tfjs.notices, encoding="utf-8")
     for source in [*into.glob("*.html"), *into.glob("js/*.js")]:
         text = source.read_text(encoding="utf-8")
         if f"vendor/{TFJS_FILE}" in text:
@@ -327,7 +437,9 @@ def precompress(site: Path, cache: Path | None) -> int:
 
 def build_site(cfg: SiteConfig) -> None:
     """Build ``cfg.out`` from the sources, the artifacts and node_modules."""
-    tfjs, version = check_inputs(cfg)
+    version = check_inputs(cfg)
+    tfjs = bundle_tfjs(cfg.node_modules, version)
+    check_licences(tfjs, (cfg.web / TFJS_LICENSE).read_text(encoding="utf-8"))
     with atomic_dir(cfg.out) as staging:
         assemble(cfg, tfjs, staging)
         add_popular_books(staging)
@@ -335,7 +447,14 @@ def build_site(cfg: SiteConfig) -> None:
         add_precache_manifest(staging, build)
         precompress(staging, cfg.compress_cache)
     files = sum(1 for path in cfg.out.rglob("*") if path.is_file())
-    log.info("built %s: %d files, TF.js %s vendored, build %s", cfg.out, files, version, build)
+    log.info(
+        "built %s: %d files, TF.js %s bundled (%d KB), build %s",
+        cfg.out,
+        files,
+        version,
+        len(tfjs.code) // 1000,
+        build,
+    )
 
 
 def exit_on_sigterm(signum, frame) -> None:

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.web.servers import import_build_site
+
 REPO = Path(__file__).resolve().parents[1]
+ESBUILD = REPO / "node_modules" / ".bin" / "esbuild"  # bundles TF.js (scripts/build_site.py)
 REAL_DATA = Path(os.environ.get("GOODBOOKS_DIR") or REPO.parent / "shared" / "data" / "goodbooks-10k")
 # CI sets REAL_READERS for `make build`; every command a test runs trains on synthetic data,
 # whose catalogue the real readers' books are not in, so the variable is taken out of this
@@ -90,3 +93,14 @@ def real_data() -> Path:
     if not (REAL_DATA / "ratings.csv").is_file():
         pytest.skip(f"real goodbooks-10k data not found at {REAL_DATA} (set GOODBOOKS_DIR)")
     return REAL_DATA
+
+
+@pytest.fixture(scope="session")
+def tfjs_bundle():
+    """TF.js as the site ships it (``build_site.TfjsBundle``): scripts/tfjs-entry.js bundled by
+    esbuild from node_modules, as scripts/build_site.py does; once a session (a fraction of a second)."""
+    if not ESBUILD.is_file():
+        pytest.skip(f"{ESBUILD} is missing: run `make install` (npm ci)")
+    build_site = import_build_site()
+    node_modules = REPO / "node_modules"
+    return build_site.bundle_tfjs(node_modules, build_site.installed_tfjs_version(node_modules))

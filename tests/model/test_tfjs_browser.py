@@ -17,7 +17,6 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
 
-TFJS = REPO / "node_modules" / "@tensorflow" / "tfjs" / "dist" / "tf.fesm.min.js"
 PAGE = """<!doctype html><meta charset="utf-8"><title>parity</title>
 <script type="module">
 import * as tf from "./vendor/tf.fesm.min.js";
@@ -62,19 +61,18 @@ window.parityReady = true;
 VISITORS = [{"2": 5, "4": 5, "6": 5}, {"3": 5, "5": 4, "8": 1, "10": 2}, {"1": 3}, {}]
 
 
-def make_site(root, web, model=None):
-    """A site to load in Chromium: ``web`` (the artifacts' web/), TF.js, the page's modules
-    and the parity page; ``model`` (Keras) replaces the TF.js model when given."""
+def make_site(root, web, tfjs_bundle, model=None):
+    """A site to load in Chromium: ``web`` (the artifacts' web/), TF.js as the site bundles it
+    (``tfjs_bundle``), the page's modules and the parity page; ``model`` (Keras) replaces the
+    TF.js model when given."""
     from model.export import save_tfjs
 
-    if not TFJS.is_file():
-        pytest.skip("node_modules/@tensorflow/tfjs is missing (make install runs npm ci)")
     shutil.copytree(web, root, dirs_exist_ok=True)
     if model is not None:
         shutil.rmtree(root / "model")
         save_tfjs(model, root / "model")
     (root / "vendor").mkdir()
-    shutil.copy(TFJS, root / "vendor" / TFJS.name)
+    (root / "vendor" / "tf.fesm.min.js").write_bytes(tfjs_bundle.code)
     shutil.copytree(REPO / "web" / "js", root / "js")
     (root / "parity.html").write_text(PAGE)
     return root
@@ -114,8 +112,8 @@ def run_page(site, script, *args):
     return result
 
 
-def test_browser_scores_equal_keras_op_for_op(trained_artifacts, shifted_model, tmp_path):
-    site = make_site(tmp_path / "site", trained_artifacts / "web", shifted_model)
+def test_browser_scores_equal_keras_op_for_op(trained_artifacts, shifted_model, tfjs_bundle, tmp_path):
+    site = make_site(tmp_path / "site", trained_artifacts / "web", tfjs_bundle, shifted_model)
     results = run_page(site, "([visitors, k]) => window.runParity(visitors, k)", VISITORS, 10)
     book_ids = json.loads((site / "metadata.json").read_text())["book_ids"]
     for visitor, result in zip(VISITORS, results, strict=True):
@@ -127,9 +125,9 @@ def test_browser_scores_equal_keras_op_for_op(trained_artifacts, shifted_model, 
         assert result["top"] == [book_ids[r] for r in top_k(scores[0], 10, exclude=rows)]
 
 
-def test_browser_gives_the_golden_answers(trained_artifacts, tmp_path):
+def test_browser_gives_the_golden_answers(trained_artifacts, tfjs_bundle, tmp_path):
     golden = json.loads((trained_artifacts / "parity.json").read_text())
-    site = make_site(tmp_path / "site", trained_artifacts / "web")
+    site = make_site(tmp_path / "site", trained_artifacts / "web", tfjs_bundle)
     visitors = [v["picks"] for v in golden["visitors"]]
     results = run_page(site, "([visitors, k]) => window.runParity(visitors, k)", visitors, golden["k"])
     for want, got in zip(golden["visitors"], results, strict=True):
@@ -152,7 +150,7 @@ BIG_PICKS = 2_000
 
 
 @pytest.fixture(scope="module")
-def big_artifacts(tmp_path_factory):
+def big_artifacts(tfjs_bundle, tmp_path_factory):
     """A 10,000-book model with random float16-exact weights (the real model's size), as
     artifacts (model.keras, web/metadata.json) and as a site with its TF.js conversion."""
     from model.export import build_metadata, save_tfjs
@@ -176,7 +174,7 @@ def big_artifacts(tmp_path_factory):
     metadata = build_metadata(np.arange(1, BIG_BOOKS + 1), 32, {})
     (artifacts / "web" / "metadata.json").write_text(json.dumps(metadata))
     save_tfjs(model, artifacts / "web" / "model")
-    site = make_site(tmp_path_factory.mktemp("big-site"), artifacts / "web")
+    site = make_site(tmp_path_factory.mktemp("big-site"), artifacts / "web", tfjs_bundle)
     return artifacts, site, model
 
 

@@ -23,17 +23,18 @@ import pytest
 
 from server import create_app
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import ESBUILD
 from tests.web.servers import (
     FIREBASE,
     ROOT,
     ServerError,
+    import_build_site,
     local_only,
     start_firebase,
     start_gunicorn,
     stop,
 )
 
-TFJS = ROOT / "node_modules" / "@tensorflow" / "tfjs" / "dist" / "tf.fesm.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "web"
 
 # ---------------------------------------------------------------------------------------
@@ -143,14 +144,26 @@ def site_artifacts(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def built_site(site_artifacts, tmp_path_factory) -> Path:
     """``scripts/build_site.py`` output, inside a directory that doubles as a Firebase project."""
-    if not TFJS.is_file():
-        pytest.skip(f"{TFJS} is missing: run `npm ci` (or `make install`)")
+    if not ESBUILD.is_file():
+        pytest.skip(f"{ESBUILD} is missing (it bundles TF.js): run `make install` (npm ci)")
     project = tmp_path_factory.mktemp("shelf-firebase-project")
     static_dir = project / "static"
     command = ["scripts/build_site.py", "--artifacts", str(site_artifacts), "--out", str(static_dir)]
     result = subprocess.run([sys.executable, *command], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return static_dir
+
+
+def write_tiny_node_modules(node_modules: Path) -> Path:
+    """A node_modules whose TF.js packages are one line each, with the real esbuild to bundle them."""
+    for package in import_build_site().TFJS_PACKAGES:
+        (node_modules / package).mkdir(parents=True)
+        (node_modules / package / "package.json").write_text(json.dumps({"version": "4.22.0"}))
+        name = package.rpartition("-")[2]
+        (node_modules / package / "index.js").write_text(f"export const version_{name} = '4.22.0';\n")
+    (node_modules / ".bin").mkdir()
+    (node_modules / ".bin" / "esbuild").symlink_to(ESBUILD.resolve())
+    return node_modules
 
 
 # ---------------------------------------------------------------------------------------

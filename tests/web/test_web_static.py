@@ -14,7 +14,8 @@ import pytest
 from server import create_app
 from server.http import SECURITY_HEADERS
 from server.site import _HASHED_NAME, IMMUTABLE, REVALIDATE, cache_control_for
-from tests.web.conftest import ROOT, TFJS, write_tiny_site
+from tests.conftest import ESBUILD
+from tests.web.conftest import ROOT, write_tiny_site
 from tests.web.servers import import_build_site
 
 SHARD = "model/group1-shard1of1.0123456789abcdef.bin"
@@ -215,15 +216,15 @@ def fake_artifacts(tmp_path) -> Path:
     return artifacts
 
 
-@pytest.mark.skipif(not TFJS.is_file(), reason="node_modules/@tensorflow/tfjs missing: run `npm ci`")
-def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tmp_path):
+@pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
+def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tfjs_bundle, tmp_path):
     out = tmp_path / "static"
     out.mkdir()
     (out / "stale.txt").write_text("from an older build")
     (tmp_path / ".static-staging-k2j3h4").mkdir()  # a build killed half-way (before pids in names)
     (fake_artifacts / "web" / ".static-staging-123-x").mkdir()  # hidden files are not the site's
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
-    tfjs = f"vendor/tf.fesm.min.{hashlib.sha256(TFJS.read_bytes()).hexdigest()[:16]}.js"
+    tfjs = f"vendor/tf.fesm.min.{hashlib.sha256(tfjs_bundle.code).hexdigest()[:16]}.js"
     source = (ROOT / "web" / "index.html").read_text()
     built = (out / "index.html").read_text()
     popular = re.search(r'<script type="application/json" id="popular-books">.*?</script>', built)
@@ -233,13 +234,15 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tmp_pat
     assert (out / "index.html").read_text() == expected.replace('<meta charset="utf-8" />', meta)
     assert (out / "js" / "ui.js").is_file()
     assert (out / "metadata.json").is_file() and (out / SHARD).is_file()
-    # TF.js under a name that carries its hash, every reference to it rewritten; its licence beside it.
+    # TF.js, bundled afresh (the same bytes every time), under a name that carries its hash, every
+    # reference to it rewritten; its licences and its sources' notices beside it.
     # (and their brotli and gzip forms: tests/web/test_web_precompressed.py)
     vendored = sorted(p.name for p in (out / "vendor").iterdir() if p.suffix not in (".br", ".gz"))
-    assert vendored == sorted([Path(tfjs).name, "tfjs-LICENSE.txt"])
+    assert vendored == sorted([Path(tfjs).name, "tfjs-LICENSE.txt", "tfjs-NOTICES.txt"])
     assert (out / "vendor" / f"{Path(tfjs).name}.br").is_file()
-    assert (out / tfjs).read_bytes() == TFJS.read_bytes()
+    assert (out / tfjs).read_bytes() == tfjs_bundle.code
     assert "Apache License" in (out / "vendor" / "tfjs-LICENSE.txt").read_text()
+    assert (out / "vendor" / "tfjs-NOTICES.txt").read_text() == tfjs_bundle.notices
     for page in [*out.glob("*.html"), *out.glob("js/*.js")]:
         assert "vendor/tf.fesm.min.js" not in page.read_text(), page
     assert "tf.fesm.min" not in built  # TF.js is no part of the first screen: loader.js imports it
@@ -264,8 +267,8 @@ def precache_manifest(site: Path) -> dict:
     return json.loads(found.group(1))
 
 
-@pytest.mark.skipif(not TFJS.is_file(), reason="node_modules/@tensorflow/tfjs missing: run `npm ci`")
-def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artifacts, tmp_path):
+@pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
+def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artifacts, tfjs_bundle, tmp_path):
     out = tmp_path / "static"
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     manifest = precache_manifest(out)
@@ -275,7 +278,7 @@ def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artif
     for name in ["metadata.json", "books.json", "model/model.json", SHARD]:
         assert name in files
     assert [name for name in files if name.startswith("vendor/")] == [
-        f"vendor/tf.fesm.min.{hashlib.sha256(TFJS.read_bytes()).hexdigest()[:16]}.js"
+        f"vendor/tf.fesm.min.{hashlib.sha256(tfjs_bundle.code).hexdigest()[:16]}.js"
     ]
     assert "map.html" not in files and "sw.js" not in files  # the map page needs the network
     for name, digest in files.items():
@@ -296,7 +299,7 @@ def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artif
     }
 
 
-@pytest.mark.skipif(not TFJS.is_file(), reason="node_modules/@tensorflow/tfjs missing: run `npm ci`")
+@pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
 def test_index_html_carries_the_most_popular_books(fake_artifacts, tmp_path):
     """The first screen: the books with the most ratings (ties to the lower row, as search.js
     orders them), as in books.json, with their rows and the pick stars; a title with
@@ -317,7 +320,7 @@ def test_index_html_carries_the_most_popular_books(fake_artifacts, tmp_path):
     assert page.count("<script") == 2  # the data block and main.js: nothing in the data starts one
 
 
-@pytest.mark.skipif(not TFJS.is_file(), reason="node_modules/@tensorflow/tfjs missing: run `npm ci`")
+@pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
 def test_one_build_id_names_every_file_the_page_checks(fake_artifacts, tmp_path):
     """The build id is in every page, in metadata.json (with the SHA-256 and size of each file
     the page fetches and checks) and in sw.js; any change to any file makes a new one."""
@@ -343,7 +346,7 @@ def test_one_build_id_names_every_file_the_page_checks(fake_artifacts, tmp_path)
     assert json.loads((out / "metadata.json").read_text())["build"] == precache_manifest(out)["build"]
 
 
-@pytest.mark.skipif(not TFJS.is_file(), reason="node_modules/@tensorflow/tfjs missing: run `npm ci`")
+@pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
 def test_service_worker_caches_every_module_and_the_import_files(fake_artifacts, tmp_path):
     """Offline, the page needs every module main.js imports (directly or not), and an import
     needs goodreads.json; the genre filter genres.json."""

@@ -1,0 +1,200 @@
+"""TF.js as the site ships it: scripts/tfjs-entry.js bundled by esbuild (scripts/build_site.py)
+from tfjs-core, tfjs-layers and the CPU backend only. It holds every ``tf.`` name the page's
+modules and the tests' pages use, runs on the CPU backend in a module worker (where the page
+runs the model), ships the licence of every package in it, and a build that cannot bundle it
+fails with a line that says what to run, leaving the old site in place.
+(The model converts and scores alike in Chromium with it: tests/model/test_tfjs_browser.py.)"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser import launch_browser, serve_directory
+from tests.conftest import ESBUILD
+from tests.web.conftest import ROOT, write_tiny_node_modules, write_tiny_site
+from tests.web.servers import import_build_site
+
+build_site = import_build_site()
+
+BUNDLED = (
+    "@tensorflow/tfjs-backend-cpu",
+    "@tensorflow/tfjs-core",
+    "@tensorflow/tfjs-layers",
+    "long",  # tfjs-core's int64 helper (Apache-2.0)
+    "seedrandom",  # tfjs-core's and the CPU backend's random numbers (MIT)
+)
+TF_NAME = re.compile(r"\btf\.([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)")
+
+
+def names_used() -> list[str]:
+    """Every dotted ``tf.`` name in the page's scripts and in the tests that load the vendored
+    module in a page of their own (``tf.fesm.min.js`` itself aside)."""
+    tests = [
+        path
+        for path in (ROOT / "tests").rglob("*.py")
+        if path.name != Path(__file__).name and "vendor/tf.fesm.min.js" in path.read_text(encoding="utf-8")
+    ]
+    sources = [*(ROOT / "web").rglob("*.js"), *tests]
+    names = {name for path in sources for name in TF_NAME.findall(path.read_text(encoding="utf-8"))}
+    return sorted(name for name in names if not name.startswith("fesm"))
+
+
+def test_names_used_finds_the_page_s_calls():
+    names = names_used()
+    for name in ("loadLayersModel", "io.fromMemory", "serialization.registerClass", "layers.Layer", "tidy"):
+        assert name in names
+
+
+def test_bundled_packages_are_those_with_code_in_the_output():
+    metafile = {
+        "outputs": {
+            "tf.fesm.min.js": {
+                "inputs": {
+                    "<stdin>": {"bytesInOutput": 0},
+                    "node_modules/@tensorflow/tfjs-core/dist/index.js": {"bytesInOutput": 120},
+                    "node_modules/long/src/long.js": {"bytesInOutput": 9},
+                    "node_modules/a/node_modules/@scope/b/index.js": {"bytesInOutput": 1},
+                    "node_modules/unused/index.js": {"bytesInOutput": 0},
+                    "(disabled):node_modules/node-fetch/browser.js": {"bytesInOutput": 3},
+                    "(disabled):crypto": {"bytesInOutput": 0},
+                }
+            },
+            "tf.fesm.min.js.LEGAL.txt": {"inputs": {}},
+        }
+    }
+    assert build_site.bundled_packages(metafile) == ("@scope/b", "@tensorflow/tfjs-core", "long")
+
+
+@pytest.mark.parametrize(
+    ("licence", "unnamed"),
+    [
+        ("long (Apache-2.0) and seedrandom (MIT)", None),
+        ("long, which belongs here", "seedrandom"),
+        ("seedrandom, belonging; longer", "long"),
+        ("", "long, seedrandom"),
+    ],
+)
+def test_every_bundled_package_is_named_in_the_licence(licence, unnamed):
+    bundle = build_site.TfjsBundle(b"", "", ("long", "seedrandom"))
+    if unnamed is None:
+        build_site.check_licences(bundle, licence)
+    else:
+        with pytest.raises(build_site.BuildError, match=f"TF.js bundles {unnamed}, which"):
+            build_site.check_licences(bundle, licence)
+
+
+def test_the_bundle_is_core_layers_and_cpu_reproducibly(tfjs_bundle):
+    assert tfjs_bundle.packages == BUNDLED  # no converter, tfjs-data or WebGL backend
+    build_site.check_licences(tfjs_bundle, (ROOT / "web" / build_site.TFJS_LICENSE).read_text())
+    version = build_site.installed_tfjs_version(ROOT / "node_modules")
+    assert tfjs_bundle.code.startswith(build_site.TFJS_BANNER.format(version=version).encode())
+    assert "@license" in tfjs_bundle.notices and b"@license" not in tfjs_bundle.code
+    # The full @tensorflow/tfjs bundle (tf.fesm.min.js) is 1.1 MB; core, layers and cpu ~0.6 MB.
+    assert len(tfjs_bundle.code) < 800_000
+    # The same inputs give the same bytes, hence the same content-hashed name build after build.
+    assert build_site.bundle_tfjs(ROOT / "node_modules", version) == tfjs_bundle
+
+
+PROBE_PAGE = """<!doctype html><meta charset="utf-8"><title>probe</title>
+<script type="module">
+const worker = new Worker("probe.js", { type: "module" });
+window.probe = (names) => new Promise((resolve, reject) => {
+  worker.onmessage = (event) => resolve(event.data);
+  worker.onerror = (event) => reject(new Error(event.message));
+  worker.postMessage(names);
+});
+window.probeReady = true;
+</script>"""
+PROBE_WORKER = """import * as tf from "./vendor/tf.fesm.min.js";
+self.onmessage = async ({ data: names }) => {
+  const missing = names.filter((name) => name.split(".").reduce((at, key) => at?.[key], tf) === undefined);
+  await tf.ready(); // the best backend registered: the only one
+  const first = tf.getBackend();
+  await tf.setBackend("cpu"); // as web/js/loader.js does
+  const sum = tf.tidy(() => tf.sum(tf.tensor2d([[1, 2], [3, 4]])).dataSync()[0]);
+  self.postMessage({ missing, first, backend: tf.getBackend(), backends: tf.engine().backendNames(), sum });
+};
+"""
+
+
+@pytest.mark.browser
+def test_a_module_worker_gets_every_name_used_and_the_cpu_backend(tfjs_bundle, tmp_path):
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / build_site.TFJS_FILE).write_bytes(tfjs_bundle.code)
+    (tmp_path / "probe.js").write_text(PROBE_WORKER)
+    (tmp_path / "probe.html").write_text(PROBE_PAGE)
+    with serve_directory(tmp_path) as base, launch_browser() as browser:
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        page.goto(f"{base}/probe.html")
+        page.wait_for_function("window.probeReady === true", timeout=30_000)
+        result = page.evaluate("(names) => window.probe(names)", names_used())
+    assert not errors, errors
+    assert result == {"missing": [], "first": "cpu", "backend": "cpu", "backends": ["cpu"], "sum": 10}
+
+
+# ---------------------------------------------------------------------------------------
+# A build that cannot bundle TF.js
+
+
+@pytest.fixture
+def tiny_inputs(tmp_path):
+    """Artifacts (the tiny site) and a node_modules with one-line TF.js packages and esbuild."""
+    if not ESBUILD.is_file():
+        pytest.skip(f"{ESBUILD} is missing: run `make install`")
+    artifacts = tmp_path / "artifacts"
+    write_tiny_site(artifacts / "web")
+    (artifacts / "web" / "index.html").unlink()
+    return artifacts, write_tiny_node_modules(tmp_path / "node_modules")
+
+
+def build_with(artifacts, node_modules, out) -> int:
+    args = ["--artifacts", str(artifacts), "--out", str(out), "--node-modules", str(node_modules)]
+    return build_site.main([*args, "--compress-cache", ""])
+
+
+def test_tiny_packages_build(tiny_inputs, tmp_path):
+    """The failures below are of what they break: the same inputs, whole, build."""
+    artifacts, node_modules = tiny_inputs
+    assert build_with(artifacts, node_modules, tmp_path / "static") == 0
+    [tfjs] = (tmp_path / "static" / "vendor").glob("tf.fesm.min.*.js")
+    assert b"version_layers" in tfjs.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        (
+            "esbuild",
+            "node_modules/.bin/esbuild is missing: the site bundles TF.js with it. Run `make install`",
+        ),
+        ("index.js", 'esbuild could not bundle TF.js (Could not resolve "@tensorflow/tfjs-layers")'),
+        ("package.json", "tfjs-layers/package.json is missing. Install the npm packages: `make install`"),
+        (
+            "version",
+            "node_modules mixes TF.js versions (@tensorflow/tfjs-core 4.22.0, @tensorflow/tfjs-layers",
+        ),
+    ],
+)
+def test_a_build_that_cannot_bundle_tfjs_fails_in_one_line_and_keeps_the_old_site(
+    tiny_inputs, tmp_path, caplog, breakage, message
+):
+    artifacts, node_modules = tiny_inputs
+    layers = node_modules / "@tensorflow" / "tfjs-layers"
+    if breakage == "esbuild":
+        (node_modules / ".bin" / "esbuild").unlink()
+    elif breakage == "version":
+        (layers / "package.json").write_text('{"version": "4.21.0"}')
+    else:
+        (layers / breakage).unlink()
+    out = tmp_path / "static"
+    out.mkdir()
+    (out / "index.html").write_text("old site")
+    assert build_with(artifacts, node_modules, out) == 1
+    [error] = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert message in error and "make install" in error and "\n" not in error, error
+    assert (out / "index.html").read_text() == "old site"
