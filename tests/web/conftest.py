@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from server import create_app
+from server.catalogue import CatalogueCache
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.web.servers import (
     FIREBASE,
@@ -155,6 +156,12 @@ def built_site(site_artifacts, tmp_path_factory) -> Path:
 
 # ---------------------------------------------------------------------------------------
 # Servers on 127.0.0.1
+
+
+@pytest.fixture(scope="session")
+def catalogue(built_site):
+    """The built site's catalogue as the server reads it (server/catalogue.py): known answers."""
+    return CatalogueCache(built_site).get()
 
 
 @pytest.fixture(scope="session")
