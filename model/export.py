@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model import shards
 from model.atomic import make_staging, replace_dir
 from model.goodreads import catalogue_isbns
 from model.parity import golden
@@ -99,23 +100,37 @@ def build_metadata(book_ids: np.ndarray, embedding_dim: int, config: dict) -> di
     }
 
 
-def hash_shards(model_dir: Path) -> None:
-    """Rename weight shards to carry a content hash (cacheable forever) and fix model.json."""
+def hashed_name(name: str, data: bytes) -> str:
+    """``group1-shard1of1.bin`` -> ``group1-shard1of1.<first 16 hex of its sha256>.bin``."""
+    return f"{Path(name).stem}.{hashlib.sha256(data).hexdigest()[:16]}.bin"
+
+
+def cut_shards(model_dir: Path) -> None:
+    """Cut the converter's shards into the first and later parts (model/shards.py), each file
+    named with a content hash (cacheable forever); model.json's manifest says which is which."""
     model_json_path = model_dir / "model.json"
     model_json = json.loads(model_json_path.read_text())
-    for group in model_json["weightsManifest"]:
-        renamed = []
-        for name in group["paths"]:
-            digest = hashlib.sha256((model_dir / name).read_bytes()).hexdigest()[:16]
-            new_name = f"{Path(name).stem}.{digest}.bin"
-            os.replace(model_dir / name, model_dir / new_name)
-            renamed.append(new_name)
-        group["paths"] = renamed
+    groups = model_json["weightsManifest"]
+    weights = [entry for group in groups for entry in group["weights"]]
+    blob = b"".join((model_dir / path).read_bytes() for group in groups for path in group["paths"])
+    manifest, pieces, first = shards.cut(weights, blob)
+    for path in {path for group in groups for path in group["paths"]}:
+        (model_dir / path).unlink()
+    names = {}
+    for piece in pieces:
+        names[piece.name] = hashed_name(piece.name, piece.data)
+        (model_dir / names[piece.name]).write_bytes(piece.data)
+    for group in manifest:
+        group["paths"] = [names[path] for path in group["paths"]]
+    model_json["weightsManifest"] = manifest
+    later = {names[piece.name]: len(piece.data) for piece in pieces if piece.later}
+    model_json["userDefinedMetadata"] = {"first_rows": first, "later_shards": later}
     model_json_path.write_text(json.dumps(model_json))
 
 
 def save_tfjs(model, model_dir: Path) -> None:
-    """Convert to a TF.js LayersModel with compact weights and content-hashed shards.
+    """Convert to a TF.js LayersModel with compact weights, cut into content-hashed shards:
+    the first part and the later one (model/shards.py).
 
     The precision of each weight is model/precision.py's (uint8, row numbers as uint16, the
     rest float16), which the Keras weights were already rounded to.
@@ -129,7 +144,7 @@ def save_tfjs(model, model_dir: Path) -> None:
             quantization_dtype_map=quantization_map(),
             weight_shard_size_bytes=8 * 1024 * 1024,
         )
-    hash_shards(model_dir)
+    cut_shards(model_dir)
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ import { test } from "node:test";
 
 import { LoadError, NewBuildError } from "../../web/js/loader.js";
 import { errorFromMessage, loadModel, scorePicks, similarityMatrix } from "../../web/js/model-client.js";
-import { createModelHost, errorMessage } from "../../web/js/model-host.js";
+import { createModelHost, errorMessage, needsLater } from "../../web/js/model-host.js";
 
 const METADATA = { book_ids: [10, 20, 30], num_books: 3 };
 
@@ -156,4 +156,75 @@ test("model-client: loadModel and scorePicks through a worker, and a worker's fa
   assert.equal(FakeWorker.started, 2);
   assert.equal(FakeWorker.terminated, 1); // the failed one; the first still answers
   assert.deepEqual(Array.from((await scorePicks(model, {})).scores), [0, 1, 2]);
+});
+
+test("needsLater: picks whose rows are beyond the first ones (unknown ids need nothing)", () => {
+  const rowOf = new Map([[10, 0], [20, 1], [30, 2]]);
+  assert.equal(needsLater({ 10: 5, 20: 4 }, rowOf, 2), false);
+  assert.equal(needsLater({ 10: 5, 30: 4 }, rowOf, 2), true);
+  assert.equal(needsLater({ 99: 5 }, rowOf, 2), false);
+  assert.equal(needsLater({ 30: 5 }, rowOf, null), false); // the whole model is in
+});
+
+/** A host whose model comes in two parts: rows 0-1 first; `later()` gives the whole one (or throws). */
+function twoParts(later) {
+  const used = [];
+  const run = {
+    ...standIns(),
+    loadModel: async () => ({ model: { name: "first", dispose: () => used.push("disposed first") }, firstRows: 2, loadLater: later }),
+    similarityMatrix: (model) => ({ matrix: new Float32Array(3), n: 3, d: 1, neighbors: { rows: new Int32Array(3), weights: new Float32Array(3), m: 1, of: model.name } }),
+    scorePicks: async (model, picks) => {
+      used.push(model.name);
+      const scores = new Float32Array(3);
+      return { scores, stars: scores, pickedRows: [], reasonRows: [] };
+    },
+  };
+  const sent = [];
+  const handle = createModelHost((message) => sent.push(message), run);
+  handle({ type: "load", modelUrl: "model/model.json" });
+  handle({ type: "metadata", metadata: METADATA });
+  return { handle, sent, used };
+}
+
+test("a score whose picks need the later part waits for it, and the page hears 'complete' first", async () => {
+  let laters = 0;
+  const { handle, sent, used } = twoParts(async () => {
+    laters += 1;
+    return { model: { name: "whole" } };
+  });
+  handle({ type: "score", id: 1, picks: { 10: 5, 20: 4 } }); // rows 0 and 1: the first part will do
+  await settle();
+  assert.equal(laters, 0);
+  assert.equal(sent.find((m) => m.type === "ready").firstRows, 2);
+  handle({ type: "score", id: 2, picks: { 30: 5 } }); // row 2: only in the later part
+  handle({ type: "whole", id: 3 });
+  await settle();
+  await settle();
+  assert.equal(laters, 1); // fetched once for both
+  const types = sent.map((m) => `${m.type}${m.id ?? ""}`);
+  assert.deepEqual(types, ["ready", "scored1", "complete", "whole3", "scored2"]);
+  assert.equal(sent.find((m) => m.type === "complete").similarity.neighbors.of, "whole");
+  assert.deepEqual(used, ["first", "whole", "disposed first"]); // disposed once the requests under way are done
+});
+
+test("a later part that fails fails the request that needed it, and the next one fetches it again", async () => {
+  let laters = 0;
+  const { handle, sent, used } = twoParts(async () => {
+    laters += 1;
+    if (laters === 1) throw new LoadError("model/group2-shard2of2.0123456789abcdef.bin", "HTTP 404");
+    return { model: { name: "whole" } };
+  });
+  handle({ type: "score", id: 1, picks: { 30: 5 } });
+  await settle();
+  await settle();
+  const failed = sent.find((m) => m.type === "failed");
+  assert.equal(failed.id, 1);
+  assert.equal(failed.error.file, "model/group2-shard2of2.0123456789abcdef.bin");
+  handle({ type: "score", id: 2, picks: { 10: 5 } }); // the first part still answers
+  handle({ type: "score", id: 3, picks: { 30: 5 } });
+  await settle();
+  await settle();
+  assert.equal(laters, 2);
+  assert.deepEqual(sent.slice(-3).map((m) => `${m.type}${m.id ?? ""}`), ["scored2", "complete", "scored3"]);
+  assert.deepEqual(used, ["first", "whole", "disposed first"]); // disposed once the requests under way are done
 });

@@ -37,3 +37,12 @@ test("topRows gives the golden rows, ties to the lower row", () => {
     assert.deepEqual(topRows(Float32Array.from(scores), k, new Set(exclude)), rows);
   }
 });
+
+test("topRows keeps the order a full sort gives, on many ties, for every k", () => {
+  // Values 0..4 over 200 rows: ties everywhere; every 7th row excluded.
+  const values = Float32Array.from({ length: 200 }, (_, row) => (row * 37) % 5);
+  const excluded = new Set(Array.from({ length: 29 }, (_, i) => i * 7));
+  const sorted = [...values.keys()].filter((row) => !excluded.has(row)).sort((a, b) => values[b] - values[a] || a - b);
+  for (const k of [0, 1, 2, 20, 171, 300]) assert.deepEqual(topRows(values, k, excluded), sorted.slice(0, k), `k ${k}`);
+  assert.deepEqual(topRows(Float32Array.from([1, 3, 3, 2]), 2), [1, 2]);
+});

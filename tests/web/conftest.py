@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from server import create_app
+from server.catalogue import CatalogueCache
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import ESBUILD
 from tests.web.servers import (
@@ -168,6 +169,12 @@ def write_tiny_node_modules(node_modules: Path) -> Path:
 
 # ---------------------------------------------------------------------------------------
 # Servers on 127.0.0.1
+
+
+@pytest.fixture(scope="session")
+def catalogue(built_site):
+    """The built site's catalogue as the server reads it (server/catalogue.py): known answers."""
+    return CatalogueCache(built_site).get()
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ import urllib.request
 
 import pytest
 
-from server.catalogue import CatalogueCache
 from server.search import search_rows
 from server.site import IMMUTABLE, REVALIDATE
 from tests.web.servers import ROOT, local_only
@@ -45,11 +44,6 @@ def python_recommendations(site_artifacts):
     )
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]
-
-
-@pytest.fixture(scope="session")
-def catalogue(built_site):
-    return CatalogueCache(built_site).get()
 
 
 def open_site(page, url: str) -> None:

@@ -11,7 +11,6 @@ import sys
 
 import pytest
 
-from server.catalogue import CatalogueCache
 from tests.goodreads_fixture import FIXTURE, TRUTH, XSS_UNMATCHED
 from tests.web.servers import ROOT, local_only
 from tests.web.test_web_e2e import ids, open_site, pick_by_search, shared_shelf, suggestions
@@ -37,11 +36,6 @@ def python_import(site_artifacts):
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
-
-
-@pytest.fixture(scope="module")
-def catalogue(built_site):
-    return CatalogueCache(built_site).get()
 
 
 def import_file(page, path) -> None:

@@ -76,7 +76,7 @@ def test_a_bad_model_shard_is_named_and_retry_recovers_with_the_picks(
     page.goto(url)
     wait_state(page, "error")
     text = status_text(page)
-    assert re.search(r"model/group1-shard1of1\.[0-9a-f]{16}\.bin", text), text
+    assert re.search(r"model/group\d+-shard\dof\d\.[0-9a-f]{16}\.bin", text), text  # the first that failed
     assert problem in text and "Your 2 picks are kept." in text
     assert page.is_visible("#retry")
     # The catalogue came (only the model failed), so the link's picks were opened and saved.
@@ -85,6 +85,61 @@ def test_a_bad_model_shard_is_named_and_retry_recovers_with_the_picks(
 
     page.unroute(SHARDS)
     retry_recovers_the_picks(page)
+
+
+LATER_SHARDS = "**/model/*shard2of2.*.bin"  # model/shards.py: the tables' rows after the first tenth
+
+
+def test_the_first_suggestions_need_only_the_first_part_and_a_later_pick_waits_for_the_rest(
+    page, gunicorn_url, catalogue
+):
+    """The model's later part (the tables' rows of the less rated books) held back: a pick among
+    the first rows gets its suggestions; a pick beyond them, and its similar books, wait for the
+    later part, then use it (the server's answer, computed from the whole table)."""
+    held = []
+    page.route(LATER_SHARDS, lambda route: held.append(route))
+    page.goto(gunicorn_url + "?picks=2")  # row 1: in the first part
+    wait_state(page, "ready")
+    page.wait_for_selector("#suggestions > li")
+    assert ids(page, "#picks") == [2]
+    page.wait_for_function("() => window.shelf.stats.recomputeCount === 1")
+    page.fill("#search", "even book 50")  # row 49: only in the later part
+    page.click("#search-results li[data-book-id='50'] button[data-action=pick]")
+    page.click("#picks li[data-book-id='50'] button[data-action=similar]")
+    page.wait_for_function("() => document.querySelectorAll('#picks > li').length === 2")
+    assert page.evaluate("window.shelf.stats.recomputeCount") == 1  # waiting, not scored without its rows
+    assert not page.is_visible("#similar[open]")
+    assert len(held) == 3, [route.request.url for route in held]
+    for route in held:
+        route.continue_()
+    page.wait_for_selector("#similar[open]")
+    expected = [book["book_id"] for book, _ in catalogue.similar(50, 10)]
+    shown = ids(page, "#similar-rating")
+    assert shown[:5] == expected[:5] or sorted(shown) == sorted(expected)
+    page.wait_for_function("() => window.shelf.stats.recomputeCount === 2")
+    assert 50 not in ids(page, "#suggestions") and len(ids(page, "#suggestions")) > 0
+    assert page.js_errors == []
+
+
+def test_a_later_part_that_fails_shows_retry_when_a_pick_needs_it_and_keeps_the_picks(page, gunicorn_url):
+    page.route(LATER_SHARDS, lambda route: route.fulfill(status=404, body="Not found."))
+    page.goto(gunicorn_url + "?picks=2")
+    wait_state(page, "ready")
+    page.wait_for_selector("#suggestions > li")  # the first part did; the later part failed quietly
+    page.fill("#search", "even book 50")
+    page.click("#search-results li[data-book-id='50'] button[data-action=pick]")
+    wait_state(page, "error")
+    text = status_text(page)
+    assert re.search(r"model/group\d-shard2of2\.[0-9a-f]{16}\.bin: HTTP 404", text), text
+    assert "Your 2 picks are kept." in text
+    assert page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')") == "2,50"
+
+    page.unroute(LATER_SHARDS)
+    page.click("#retry")
+    wait_state(page, "ready")
+    assert ids(page, "#picks") == [2, 50]
+    page.wait_for_function("() => window.shelf.stats.recomputeCount >= 2")
+    assert 50 not in ids(page, "#suggestions") and len(ids(page, "#suggestions")) > 0
 
 
 def test_a_model_worker_that_cannot_start_shows_retry_and_keeps_the_picks(page, gunicorn_url):

@@ -150,42 +150,95 @@ function groupBytes(group) {
 }
 
 /**
- * The model's weight shards, each checked before TF.js sees it: its length against what
- * model.json's manifest needs, and its SHA-256 against the hash in its name (model/export.py
- * names shards "<name>.<first 16 hex of sha256>.bin"). Returns [weightSpecs, weightData].
+ * Each shard of `manifest` in order: [{path, group, bytes, later}]. `later` ({path: bytes},
+ * model.json's later shards) gives those shards' sizes; a group's one other shard has the rest
+ * of the group's bytes. `bytes` is null where that is not known (a dtype this code does not
+ * know, or several shards of unknown size: the converter's own cut), and such a group is
+ * checked as a whole; only shards of known size can be left for later.
  */
-async function loadWeights(modelUrl, manifest, onFraction) {
-  const base = modelUrl.slice(0, modelUrl.lastIndexOf("/") + 1);
-  const groups = manifest.map((group) => ({ group, bytes: groupBytes(group) }));
-  const total = groups.reduce((sum, g) => sum + (g.bytes ?? 0), 0) || 1;
-  let done = 0;
-  const parts = [];
-  for (const { group, bytes } of groups) {
-    const shards = [];
-    let received = 0; // this group's bytes so far
-    for (const path of group.paths) {
-      const url = base + path;
-      const before = received;
-      const data = await fetchBytes(url, { onBytes: (n) => onFraction((done + before + n) / total) });
-      shards.push({ url, path, data });
-      received += data.byteLength;
-    }
-    if (bytes !== null && received !== bytes) {
-      const what = received < bytes ? "is cut short" : "is too long";
-      const file = shards.map((shard) => shard.url).join(", ");
-      throw new LoadError(file, `${what}: ${received} bytes where model.json needs ${bytes}`);
-    }
-    for (const { url, path, data } of shards) {
-      const hash = /\.([0-9a-f]{8,})\.bin$/.exec(path)?.[1];
-      const actual = hash ? await sha256Hex(data) : null;
-      if (actual !== null && !actual.startsWith(hash)) {
-        throw new LoadError(url, "is corrupt (its content does not match the hash in its name)");
-      }
-      parts.push(new Uint8Array(data));
-    }
-    done += received;
+function shardPlan(manifest, later) {
+  return manifest.flatMap((group, index) => {
+    const total = groupBytes(group);
+    const sizes = group.paths.map((path) => (Object.hasOwn(later, path) && Number.isInteger(later[path]) ? later[path] : null));
+    const unknown = sizes.filter((size) => size === null).length;
+    const rest = total === null ? null : total - sizes.reduce((sum, size) => sum + (size ?? 0), 0);
+    return group.paths.map((path, i) => {
+      const bytes = total === null ? null : (sizes[i] ?? (unknown === 1 ? rest : null));
+      return { path, group: index, bytes, later: total !== null && sizes[i] !== null };
+    });
+  });
+}
+
+/** A shard's length against what model.json needs: a LoadError that says how it differs. */
+function checkLength(url, received, needed) {
+  if (needed === null || received === needed) return;
+  const what = received < needed ? "is cut short" : "is too long";
+  throw new LoadError(url, `${what}: ${received} bytes where model.json needs ${needed}`);
+}
+
+/**
+ * Fetch one shard and check it: its length (`bytes`, when known) against model.json's
+ * manifest, then its SHA-256 against the hash in its name (model/export.py).
+ */
+async function fetchShard(base, { path, bytes }, onBytes = () => {}) {
+  const url = base + path;
+  const data = new Uint8Array(await fetchBytes(url, { onBytes }));
+  checkLength(url, data.length, bytes);
+  const hash = /\.([0-9a-f]{8,})\.bin$/.exec(path)?.[1];
+  const actual = hash ? await sha256Hex(data) : null;
+  if (actual !== null && !actual.startsWith(hash)) {
+    throw new LoadError(url, "is corrupt (its content does not match the hash in its name)");
   }
-  return [manifest.flatMap((group) => group.weights), concatBytes(parts).buffer];
+  return data;
+}
+
+/**
+ * The model's weights, every shard checked before TF.js sees it (fetchShard; a group of
+ * shards of unknown sizes as a whole). The shards are fetched at once. With `deferLater`,
+ * model.json's later shards (model/shards.py: the rows of the per-pick tables beyond the
+ * first ones) are left out: their bytes stay zero, listed in `holes` for fillLater.
+ * Returns {weightSpecs, weightData, holes, base}.
+ */
+async function loadWeights(modelUrl, modelJson, onFraction, deferLater) {
+  const base = modelUrl.slice(0, modelUrl.lastIndexOf("/") + 1);
+  const manifest = modelJson.weightsManifest;
+  const plan = shardPlan(manifest, deferLater ? (modelJson.userDefinedMetadata?.later_shards ?? {}) : {});
+  const now = plan.filter((shard) => !shard.later);
+  const total = Math.max(1, now.reduce((sum, shard) => sum + (shard.bytes ?? 0), 0));
+  const received = new Map();
+  const data = await Promise.all(
+    now.map((shard) =>
+      fetchShard(base, shard, (n) => {
+        received.set(shard.path, n);
+        onFraction(Math.min(1, [...received.values()].reduce((a, b) => a + b, 0) / total));
+      }),
+    ),
+  );
+  const fetched = new Map(now.map((shard, i) => [shard.path, data[i]]));
+  manifest.forEach((group, index) => {
+    const shards = plan.filter((shard) => shard.group === index && !shard.later && shard.bytes === null);
+    if (shards.length === 0 || groupBytes(group) === null) return;
+    const length = shards.reduce((sum, shard) => sum + fetched.get(shard.path).length, 0);
+    checkLength(shards.map((shard) => base + shard.path).join(", "), length, groupBytes(group));
+  });
+  const holes = [];
+  let offset = 0;
+  const parts = plan.map((shard) => {
+    const part = fetched.get(shard.path) ?? new Uint8Array(shard.bytes);
+    if (shard.later) holes.push({ ...shard, offset });
+    offset += part.length;
+    return part;
+  });
+  const weightSpecs = manifest.flatMap((group) => group.weights);
+  return { weightSpecs, weightData: concatBytes(parts).buffer, holes, base };
+}
+
+/** The weights' bytes with the `holes` loadWeights left filled: each later shard fetched and checked. */
+async function fillLater({ weightData, holes, base }) {
+  const shards = await Promise.all(holes.map((hole) => fetchShard(base, hole)));
+  const filled = new Uint8Array(weightData.slice(0));
+  holes.forEach((hole, i) => filled.set(shards[i], hole.offset));
+  return filled.buffer;
 }
 
 /**
@@ -218,11 +271,16 @@ export async function loadCatalogue({ build = null, onBytes = () => {}, metadata
 /**
  * TF.js and the model that `metadata` (a promise of metadata.json, or the object) names.
  * Starts fetching TF.js, model.json and the shards at once, before metadata.json is in:
- * model.json's URL is `modelUrl` until metadata says otherwise. Resolves to {tf, model};
- * onFraction(0..1) reports the weights' bytes. The CPU backend keeps the browser's scores
- * equal to Python's (to ~1e-5).
+ * model.json's URL is `modelUrl` until metadata says otherwise. onFraction(0..1) reports the
+ * weights' bytes. The CPU backend keeps the browser's scores equal to Python's (to ~1e-5).
+ *
+ * Resolves to {tf, model, firstRows, loadLater}. By default the whole model is loaded
+ * (firstRows null, loadLater null). With `first: true` only the first part is (model/shards.py):
+ * the per-pick tables hold their first `firstRows` rows, the others are zero, so the model may
+ * only score picks among those rows; loadLater() fetches the rest and resolves to the whole
+ * model ({model}), built anew. Without later shards the first part is the whole model.
  */
-export async function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/model.json" } = {}) {
+export async function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/model.json", first = false } = {}) {
   const tfReady = import("../vendor/tf.fesm.min.js").then(async (tf) => {
     await import("./layers.js"); // registers the model's custom layers with tf.serialization
     await tf.setBackend("cpu");
@@ -242,22 +300,26 @@ export async function loadModel(metadata, { onFraction = () => {}, modelUrl = "m
   } catch {
     throw new LoadError(url, `is not valid JSON (${bytes.byteLength} bytes; cut short?)`);
   }
-  const [weightSpecs, weightData] = await loadWeights(url, modelJson.weightsManifest, onFraction);
+  const weights = await loadWeights(url, modelJson, onFraction, first);
   let tf;
   try {
     tf = await tfReady;
   } catch {
     throw new LoadError("TF.js", "could not be downloaded (offline, or the connection broke)");
   }
-  let model;
-  try {
-    const { modelTopology, format, generatedBy, convertedBy, trainingConfig } = modelJson;
-    const artifacts = { modelTopology, format, generatedBy, convertedBy, trainingConfig, weightSpecs, weightData };
-    model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
-  } catch (error) {
-    throw new LoadError(url, `could not be read as a model (${error.message})`);
-  }
-  return { tf, model };
+  const build = async (weightData) => {
+    try {
+      const { modelTopology, format, generatedBy, convertedBy, trainingConfig } = modelJson;
+      const artifacts = { modelTopology, format, generatedBy, convertedBy, trainingConfig, weightSpecs: weights.weightSpecs, weightData };
+      return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    } catch (error) {
+      throw new LoadError(url, `could not be read as a model (${error.message})`);
+    }
+  };
+  const model = await build(weights.weightData);
+  if (weights.holes.length === 0) return { tf, model, firstRows: null, loadLater: null };
+  const loadLater = async () => ({ model: await build(await fillLater(weights)) });
+  return { tf, model, firstRows: modelJson.userDefinedMetadata.first_rows, loadLater };
 }
 
 /**

@@ -199,6 +199,15 @@ async function showSimilar(bookId) {
   if (state.similarity === null) return; // the model is not in yet (its vectors are)
   state.similarOf = bookId;
   const row = state.rowOf.get(bookId);
+  if (state.model.firstRows !== null && row >= state.model.firstRows) {
+    // Its row of the neighbor table is in the model's later part: wait for it.
+    try {
+      await state.model.whole();
+    } catch (error) {
+      modelFailed(error);
+      return;
+    }
+  }
   const rows = state.rec.similarRows(state.similarity, row, SIMILAR_K);
   if (state.content === undefined) state.content = await checkedOptional("content_similar.json");
   const { books, rowOf, picks } = state;
@@ -274,7 +283,6 @@ function catalogueArrived(site) {
   picksChanged(); // saves the shelf; its suggestions wait for the model (suggestions.recompute)
   for (const waiting of state.waitingForCatalogue.splice(0)) waiting.resolve();
   if (state.model === null) showProgress();
-  loadGenres();
 }
 
 /** The model is in (and the catalogue): the queued picks get their suggestions. */
@@ -284,8 +292,20 @@ function modelArrived({ model, rec }) {
   state.similarity = rec.similarityMatrix(model, state.site.metadata);
   ui.showReady();
   stats.readyAtMs = performance.now();
-  suggestions.recompute();
+  suggestions.recompute().then(afterFirstSuggestions);
   offerOffline({ onNewVersion: () => ui.offerUpdate(NEW_VERSION), onNewBuild: newBuildMet });
+}
+
+/**
+ * Once the first suggestions are shown (or there were no picks to suggest for), what the page
+ * fetched last so as not to slow them on a phone: genres.json and the model's later part.
+ */
+function afterFirstSuggestions() {
+  if (state.model === null) return;
+  state.model.whole().catch((error) => console.warn("the model's later part is fetched again when needed:", error));
+  if (state.afterFirst) return;
+  state.afterFirst = true;
+  loadGenres();
 }
 
 /** The model stopped answering (its worker died): say so and keep the picks; Retry loads it again. */

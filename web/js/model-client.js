@@ -71,7 +71,12 @@ async function openPort(onMessage, onError) {
  * Load and build the model that `metadata` (a promise of metadata.json, or the object) names,
  * in a worker. Resolves to {model}: the handle scorePicks and similarityMatrix take. Rejects
  * with the worker's LoadError (NewBuildError for a file of another build). onFraction(0..1)
- * reports the weights' bytes.
+ * reports the first part's bytes (model-host.js).
+ *
+ * model.firstRows: null once the whole model is in; until then the neighbor table in
+ * model.similarity holds only its first firstRows rows. model.whole() fetches the rest (if
+ * not in) and resolves once it is, model.similarity then updated in place. Scores never need
+ * it asked for: the worker waits for the rest itself when the picks need it.
  */
 export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/model.json" } = {}) {
   return new Promise((resolve, reject) => {
@@ -86,29 +91,36 @@ export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/m
       for (const request of pending.values()) request.reject(failed);
       pending.clear();
     };
+    /** Post a request ({type, ...}) with a new id: a promise of its answer. */
+    const request = (message) => {
+      if (failed) return Promise.reject(failed);
+      const id = nextId++;
+      return new Promise((resolveRequest, rejectRequest) => {
+        pending.set(id, { resolve: resolveRequest, reject: rejectRequest });
+        port.post({ ...message, id });
+      });
+    };
     const model = {
       similarity: null,
+      firstRows: null,
       /** Stop the model's worker: the page gave this model up (it failed; Retry loads another). */
       close: () => fail(new LoadError(modelUrl, "was closed")),
-      score(picks) {
-        if (failed) return Promise.reject(failed);
-        const id = nextId++;
-        return new Promise((resolveScore, rejectScore) => {
-          pending.set(id, { resolve: resolveScore, reject: rejectScore });
-          port.post({ type: "score", id, picks });
-        });
-      },
+      score: (picks) => request({ type: "score", picks }),
+      whole: () => (model.firstRows === null ? Promise.resolve() : request({ type: "whole" })),
     };
     const onMessage = (data) => {
       if (data.type === "progress") onFraction(data.fraction);
       else if (data.type === "ready") {
-        model.similarity = data.similarity;
+        Object.assign(model, { similarity: data.similarity, firstRows: data.firstRows ?? null });
         resolve({ model });
-      } else if (data.type === "scored" || (data.type === "failed" && data.id !== null)) {
-        const request = pending.get(data.id);
+      } else if (data.type === "complete") {
+        Object.assign(model.similarity, data.similarity);
+        model.firstRows = null;
+      } else if (data.type === "scored" || data.type === "whole" || (data.type === "failed" && data.id !== null)) {
+        const answered = pending.get(data.id);
         pending.delete(data.id);
-        if (data.type === "scored") request?.resolve(data);
-        else request?.reject(errorFromMessage(data.error));
+        if (data.type === "failed") answered?.reject(errorFromMessage(data.error));
+        else answered?.resolve(data);
       } else if (data.type === "failed") fail(errorFromMessage(data.error));
     };
     openPort(onMessage, fail).then(

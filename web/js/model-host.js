@@ -4,17 +4,29 @@
 // functions that use it come in as `run` (loader.js's loadModel, recommend.js's scorePicks and
 // similarityMatrix), so node tests drive this with stand-ins.
 //
+// The model comes in two parts (model/shards.py): the first holds the per-pick tables' first
+// rows (the most rated books) and everything else; the later part the tables' other rows. A
+// score request whose picks need the later part waits for it (and asks for it); nothing is
+// ever scored with rows that are not in.
+//
 // Messages in (model-client.js sends them):
-//   {type: "load", modelUrl}  start fetching TF.js, model.json and the shards at once
+//   {type: "load", modelUrl}  start fetching TF.js, model.json and the first part's shards at once
 //   {type: "metadata", metadata}  metadata.json, once the page has it (one download for both)
 //   {type: "score", id, picks}  {book_id: stars} -> a "scored" answer with the same id
+//   {type: "whole", id}  fetch the later part now, if not in -> a "whole" answer with the same id
 // Messages out:
-//   {type: "progress", fraction}  the weights' bytes so far (0..1)
-//   {type: "ready", similarity}  the model is built; similarity.matrix and the neighbor table's
-//     arrays are transferred (the page computes reasons and similar books from them)
+//   {type: "progress", fraction}  the first part's bytes so far (0..1)
+//   {type: "ready", similarity, firstRows}  the model is built; similarity.matrix and the
+//     neighbor table's arrays are transferred (the page computes reasons and similar books from
+//     them). firstRows: null when the whole model is in, else the neighbor table holds only its
+//     first firstRows rows (the others are zero) until "complete"
+//   {type: "complete", similarity}  the later part is in: the whole neighbor table (transferred);
+//     posted before any answer that waited for it
 //   {type: "scored", id, scores, stars, pickedRows, reasonRows}  (scores, stars transferred)
-//   {type: "failed", id, error}  a score request failed (id), or loading did (id null): the
-//     error as errorMessage() writes it; after a load failure nothing more is answered
+//   {type: "whole", id}  the whole model is in ("complete" came first)
+//   {type: "failed", id, error}  a request failed (id), or loading did (id null): the error as
+//     errorMessage() writes it; after a load failure nothing more is answered. A later part
+//     that failed is fetched again by the next request that needs it.
 
 /** An error as a message can carry it: LoadError and NewBuildError keep their name and file. */
 export function errorMessage(error) {
@@ -27,33 +39,66 @@ export function similarityBuffers(similarity) {
   return [...new Set(arrays.filter(Boolean).map((array) => array.buffer))];
 }
 
+/** Whether scoring `picks` ({book_id: stars}) needs rows beyond the first `firstRows` (null: all in). */
+export function needsLater(picks, rowOf, firstRows) {
+  if (firstRows === null) return false;
+  return Object.keys(picks).some((bookId) => (rowOf.get(Number(bookId)) ?? -1) >= firstRows);
+}
+
 /**
  * The handler of the messages above. `post(message, transfer)` answers;
- * `run = {loadModel, scorePicks, similarityMatrix, rowIndex}` (each may return a promise). Score requests that come before
- * the model is in wait for it, and are answered in the order they came.
+ * `run = {loadModel, scorePicks, similarityMatrix, rowIndex}` (each may return a promise;
+ * loadModel is loader.js's, called with `first: true`). Score requests that come before the
+ * model is in wait for it, and are answered in the order they came; a "whole" request runs
+ * beside them.
  */
 export function createModelHost(post, run) {
   let resolveMetadata;
   const metadata = new Promise((resolve) => (resolveMetadata = resolve));
-  let model = null; // a promise of {model, metadata, rowOf} once "load" came
-  let queue = Promise.resolve(); // one model run at a time, in order
+  let model = null; // a promise of {model, metadata, rowOf, firstRows, loadLater} once "load" came
+  let later = null; // a promise of the whole model, once a request asked for it
+  let queue = Promise.resolve(); // one request at a time, in order
 
   function load(modelUrl) {
-    model = run
-      .loadModel(metadata, { modelUrl, onFraction: (fraction) => post({ type: "progress", fraction }) })
-      .then(async ({ model: loaded }) => {
-        const meta = await metadata;
-        const similarity = await run.similarityMatrix(loaded, meta);
-        const rowOf = await run.rowIndex(meta);
-        post({ type: "ready", similarity }, similarityBuffers(similarity));
-        return { model: loaded, metadata: meta, rowOf };
-      });
+    const onFraction = (fraction) => post({ type: "progress", fraction });
+    model = run.loadModel(metadata, { modelUrl, onFraction, first: true }).then(async (loaded) => {
+      const meta = await metadata;
+      const similarity = await run.similarityMatrix(loaded.model, meta);
+      const rowOf = await run.rowIndex(meta);
+      const firstRows = loaded.firstRows ?? null;
+      post({ type: "ready", similarity, firstRows }, similarityBuffers(similarity));
+      return { model: loaded.model, metadata: meta, rowOf, firstRows, loadLater: loaded.loadLater };
+    });
     model.catch((error) => post({ type: "failed", id: null, error: errorMessage(error) }));
+  }
+
+  /** The whole model in `current` (the later part fetched once, again after a failure); "complete" posted. */
+  function whole(current) {
+    if (current.firstRows === null) return Promise.resolve();
+    later ??= current.loadLater().then(async ({ model: complete }) => {
+      const similarity = await run.similarityMatrix(complete, current.metadata);
+      const first = current.model;
+      Object.assign(current, { model: complete, firstRows: null });
+      queue = queue.then(() => first.dispose?.()); // after the requests already under way
+      post({ type: "complete", similarity }, similarityBuffers(similarity));
+    });
+    later.catch(() => (later = null));
+    return later;
+  }
+
+  async function wholeModel(id) {
+    try {
+      await whole(await model);
+      post({ type: "whole", id });
+    } catch (error) {
+      post({ type: "failed", id, error: errorMessage(error) });
+    }
   }
 
   async function score(id, picks) {
     try {
       const loaded = await model;
+      if (needsLater(picks, loaded.rowOf, loaded.firstRows)) await whole(loaded);
       const result = await run.scorePicks(loaded.model, picks, loaded.metadata, loaded.rowOf);
       // Copies: TF.js may hand out its own buffers, which must not be detached by the transfer.
       const scores = Float32Array.from(result.scores);
@@ -69,5 +114,6 @@ export function createModelHost(post, run) {
     if (message.type === "load" && model === null) load(message.modelUrl);
     else if (message.type === "metadata") resolveMetadata(message.metadata);
     else if (message.type === "score" && model !== null) queue = queue.then(() => score(message.id, message.picks));
+    else if (message.type === "whole" && model !== null) wholeModel(message.id); // never holds up a score
   };
 }

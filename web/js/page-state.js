@@ -28,6 +28,9 @@ export function initialState(page) {
     waitingForCatalogue: [], // {resolve, reject} of imports begun before the catalogue was in
     similarity: null, // unit-length book vectors for reasons and "similar books"
     content: undefined, // content_similar.json: undefined = not fetched yet, null = absent
+    // genres.json (the genre filter) waits until the first suggestions are shown, not to slow
+    // them on a phone (main.js afterFirstSuggestions): false until then.
+    afterFirst: false,
     // A shared list shown instead of the visitor's own shelf: {own: {picks, marks}}, the saved
     // shelf, which nothing overwrites until the visitor chooses (Add, Replace); null otherwise.
     viewing: null,

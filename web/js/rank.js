@@ -2,14 +2,22 @@
 // No TF.js and no DOM: the page imports it directly (model-client.js), while the model runs in
 // a worker (model-worker.js); recommend.js re-exports it for the map page and the tests.
 
-/** Rows of the k highest values, skipping `excluded` rows; ties go to the lower row. */
+/**
+ * Rows of the k highest values, skipping `excluded` rows; ties go to the lower row. One pass
+ * that keeps the best k in order (a phone ranks 10,000 books per pick: no full sort).
+ */
 export function topRows(values, k, excluded = new Set()) {
-  const candidates = [];
+  const best = []; // rows, best first
   for (let row = 0; row < values.length; row++) {
-    if (!excluded.has(row)) candidates.push(row);
+    if (excluded.has(row)) continue;
+    const value = values[row];
+    if (best.length === k && !(value > values[best[k - 1]])) continue; // a tie keeps the lower row
+    let at = best.length; // after every row at least as good (rows come in rising order)
+    while (at > 0 && value > values[best[at - 1]]) at--;
+    best.splice(at, 0, row);
+    if (best.length > k) best.pop();
   }
-  candidates.sort((a, b) => values[b] - values[a] || a - b);
-  return candidates.slice(0, k);
+  return best;
 }
 
 /** Suggestions: [{row, book_id, score, stars}] for the top k, never a picked book. */
