@@ -39,6 +39,9 @@ POPULAR_MARKER = "<!-- build_site: popular books -->"
 # The most popular books, written into index.html: the first screen can be searched and picked
 # before books.json (2 MB) and the model arrive. Two pages of the page's 20.
 POPULAR_BOOKS = 40
+# books.json cut into parts of this many rows (catalogue/part-NNN.<hash>.json): before the
+# catalogue is in, a phone fetches only the parts that hold the books its first suggestions name.
+CATALOGUE_PART_ROWS = 100
 PRECACHE_PLACEHOLDER = '{ build: "unbuilt", files: {} }'  # in web/sw.js
 # What index.html loads: the href of its <link>s and the src of its <script>s.
 _PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
@@ -310,6 +313,28 @@ def add_popular_books(site: Path) -> None:
     index.write_text(text.replace(POPULAR_MARKER, block), encoding="utf-8")
 
 
+def add_catalogue_parts(site: Path, rows: int = CATALOGUE_PART_ROWS) -> None:
+    """Cut ``books.json`` into parts of ``rows`` books (the last may be shorter), each a JSON
+    list of the same book objects in row order, named with a content hash (cacheable for a
+    year); ``metadata.json`` lists them as ``catalogue_parts``: ``{"rows": rows, "files":
+    [...]}`` (part k holds rows k * rows onwards). The page fetches the parts its first
+    suggestions need while ``books.json`` waits (web/js/main.js, namesFor). They are not
+    precached: a visit the service worker serves has ``books.json`` at hand.
+    """
+    books = json.loads((site / "books.json").read_text(encoding="utf-8"))
+    (site / "catalogue").mkdir(exist_ok=True)
+    files = []
+    for k, start in enumerate(range(0, len(books), rows)):
+        data = json.dumps(books[start : start + rows], ensure_ascii=False, separators=(",", ":")).encode()
+        name = f"catalogue/{versioned_name(f'part-{k:03d}.json', data)}"
+        (site / name).write_bytes(data)
+        files.append(name)
+    metadata_path = site / "metadata.json"
+    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+    metadata["catalogue_parts"] = {"rows": rows, "files": files}
+    metadata_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+
+
 def later_files(site: Path) -> set[str]:
     """What the page fetches after its first screen: LATER_PRECACHE, TF.js, model.json, shards."""
     metadata = json.loads((site / "metadata.json").read_text(encoding="utf-8"))
@@ -443,6 +468,7 @@ def build_site(cfg: SiteConfig) -> None:
     with atomic_dir(cfg.out) as staging:
         assemble(cfg, tfjs, staging)
         add_popular_books(staging)
+        add_catalogue_parts(staging)
         build = stamp_build(staging)
         add_precache_manifest(staging, build)
         precompress(staging, cfg.compress_cache)

@@ -33,10 +33,12 @@ function setUp({ modelIn = true } = {}) {
   const shelf = { picks: new Map([[1, 5]]), marks: new Map([[4, "read"]]) };
   const stats = { recomputeCount: 0, firstSuggestionsAtMs: null };
   let scoring = async () => RESULT;
+  let naming = async () => {};
   const page = {
     shelf: () => shelf,
     rowOf: () => ROW_OF,
     books: () => BOOKS,
+    namesFor: (rows) => naming(rows),
     model: () => (modelIn ? { score: () => scoring(), rec: REC, similarity: null, numBooks: 5 } : null),
     pending: () => waits.push(true),
     failed: (error) => failures.push(error.message),
@@ -44,7 +46,8 @@ function setUp({ modelIn = true } = {}) {
   };
   const panel = createSuggestionsPanel(ui, page, 2);
   const rows = (i) => drawn[i].suggestions.map(({ book }) => book.book_id);
-  return { drawn, choices, waits, failures, shelf, stats, panel, rows, setScoring: (f) => (scoring = f) };
+  const setNaming = (f) => (naming = f);
+  return { drawn, choices, waits, failures, shelf, stats, panel, rows, setScoring: (f) => (scoring = f), setNaming };
 }
 
 test("the top suggestions leave out picks and marks, with predicted stars and a reason", async () => {
@@ -112,4 +115,27 @@ test("a model that cannot score (its worker died) is reported once, nothing draw
   slow();
   await overtaken;
   assert.deepEqual([drawn.length, failures.length], [1, 1]);
+});
+
+test("the suggestions wait for their books' names (and their reasons'); none are drawn if those cannot be had", async () => {
+  const { drawn, panel, rows, setNaming } = setUp();
+  let release;
+  const asked = [];
+  setNaming((wanted) => {
+    asked.push(wanted);
+    return new Promise((resolve) => (release = resolve));
+  });
+  const run = panel.recompute();
+  await new Promise((resolve) => setTimeout(resolve));
+  assert.deepEqual(asked, [[4, 2, 0, 0]]); // the top 2 (rows 4 and 2), then their reasons (row 0)
+  assert.equal(drawn.length, 0);
+  release();
+  await run;
+  assert.deepEqual(rows(0), [5, 3]);
+
+  setNaming(async () => {
+    throw new Error("books.json: HTTP 503");
+  });
+  await panel.recompute();
+  assert.equal(drawn.length, 1); // nothing new drawn: the page reports the catalogue's failure
 });

@@ -9,7 +9,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from server.search import search_rows
 from tests.goodreads_fixture import FIXTURE
-from tests.web.test_web_e2e import catalogue, ids  # noqa: F401  (catalogue: a fixture)
+from tests.web.test_web_e2e import ids
 
 pytestmark = pytest.mark.browser
 
@@ -90,8 +90,9 @@ def test_a_pick_before_the_model_keeps_the_saved_shelf_and_adds_to_it(page, guni
 
 
 def test_the_model_loads_with_progress_while_the_catalogue_works(page, gunicorn_url, catalogue):  # noqa: F811
-    """Only the shards held: the catalogue is in (search over every book, import enabled), the
-    status shows the model's progress, and a pick's suggestions come when the shards do."""
+    """Only the shards held: on a first visit the catalogue waits for the model (the status
+    says only the model loads), but a search starts it: it comes in (search over every book),
+    and a pick's suggestions come when the shards do."""
     patterns = ("**/model/*.bin",)
     held = hold(page, patterns)
     page.goto(gunicorn_url)
@@ -100,7 +101,11 @@ def test_the_model_loads_with_progress_while_the_catalogue_works(page, gunicorn_
     )
     page.fill("#search", "even")
     expected = [catalogue.books[row]["book_id"] for row in search_rows(catalogue.index, "even")[:20]]
-    assert ids(page, "#search-results") == expected
+    page.wait_for_function(
+        "(expected) => [...document.querySelectorAll('#search-results > li')]"
+        ".map((li) => Number(li.dataset.bookId)).join() === expected.join()",
+        arg=expected,
+    )
     page.click("#search-results button[data-action=pick] >> nth=0")
     page.wait_for_function(
         "() => document.querySelector('#suggestions-hint').textContent.includes('as soon as the model')"
@@ -127,3 +132,42 @@ def test_a_library_chosen_before_the_catalogue_is_imported_once_it_is_in(page, g
     assert "matched" in page.text_content("#import-status")
     assert len(page.query_selector_all("#picks > li")) > 0
     assert page.js_errors == []
+
+
+TITLES_JS = """() => [...document.querySelectorAll('#suggestions > li')].map(
+    (li) => [Number(li.dataset.bookId), li.querySelector('.book-title').textContent])"""
+
+
+def test_the_first_suggestions_come_before_the_catalogue_named_by_its_parts(page, gunicorn_url, catalogue):
+    """A first visit: books.json waits for the model (asked for only once the model's first part
+    is in) and is held back here, yet a pick's suggestions come, every one named right: the
+    page fetched the parts of the catalogue that hold them. Then the catalogue comes."""
+    requests = []
+    page.context.on("request", lambda request: requests.append(request.url))
+    held = hold(page, ("**/books.json",))
+    page.goto(gunicorn_url)
+    page.click("#search-results button[data-action=pick] >> nth=0")
+    page.wait_for_selector("#suggestions > li", timeout=60_000)
+    shown = page.evaluate(TITLES_JS)
+    titles = {book["book_id"]: book["title"] for book in catalogue.books}
+    assert shown and all(title == titles[book_id] for book_id, title in shown), shown
+    assert page.get_attribute("body", "data-state") == "loading"  # the catalogue is still held
+    first_part = [i for i, url in enumerate(requests) if "shard1of" in url]
+    asked = next(i for i, url in enumerate(requests) if url.endswith("/books.json"))
+    assert first_part and asked > max(first_part)
+    assert any("/catalogue/part-" in url for url in requests)
+    let_go(page, held, ("**/books.json",))
+    page.wait_for_selector("body[data-state=ready]")
+    assert [book_id for book_id, _ in page.evaluate(TITLES_JS)] == [book_id for book_id, _ in shown]
+    assert page.js_errors == []
+
+
+def test_a_catalogue_part_that_fails_leaves_the_names_to_the_whole_catalogue(page, gunicorn_url, catalogue):
+    page.route("**/catalogue/part-*", lambda route: route.fulfill(status=404, body="Not found."))
+    page.goto(gunicorn_url)
+    page.click("#search-results button[data-action=pick] >> nth=0")
+    page.wait_for_selector("#suggestions > li", timeout=60_000)
+    titles = {book["book_id"]: book["title"] for book in catalogue.books}
+    assert all(title == titles[book_id] for book_id, title in page.evaluate(TITLES_JS))
+    page.wait_for_selector("body[data-state=ready]")
+    assert page.is_hidden("#retry")

@@ -321,6 +321,32 @@ def test_index_html_carries_the_most_popular_books(fake_artifacts, tmp_path):
 
 
 @pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
+def test_the_catalogue_is_cut_into_hashed_parts_that_metadata_lists(fake_artifacts, tmp_path):
+    """catalogue/part-NNN.<hash>.json: 100 books each in row order (a first suggestion's names
+    come from a few of them), listed in metadata.json; immutable, and not precached."""
+    books = [{"book_id": i + 1, "title": f"Book {i + 1}"} for i in range(250)]
+    (fake_artifacts / "web" / "books.json").write_text(json.dumps(books))
+    metadata = json.loads((fake_artifacts / "web" / "metadata.json").read_text())
+    (fake_artifacts / "web" / "metadata.json").write_text(json.dumps({**metadata, "num_books": 250}))
+    out = tmp_path / "static"
+    assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    parts = json.loads((out / "metadata.json").read_text())["catalogue_parts"]
+    assert parts["rows"] == 100
+    assert [re.sub(r"\.[0-9a-f]{16}\.", ".#.", name) for name in parts["files"]] == [
+        "catalogue/part-000.#.json",
+        "catalogue/part-001.#.json",
+        "catalogue/part-002.#.json",
+    ]
+    read = [json.loads((out / name).read_text()) for name in parts["files"]]
+    assert [len(part) for part in read] == [100, 100, 50]
+    assert [book for part in read for book in part] == books
+    for name in parts["files"]:
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest().startswith(name.split(".")[1])
+        assert cache_control_for(name) == IMMUTABLE
+    assert not any(name.startswith("catalogue/") for name in precache_manifest(out)["files"])
+
+
+@pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
 def test_one_build_id_names_every_file_the_page_checks(fake_artifacts, tmp_path):
     """The build id is in every page, in metadata.json (with the SHA-256 and size of each file
     the page fetches and checks) and in sw.js; any change to any file makes a new one."""

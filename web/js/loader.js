@@ -242,6 +242,32 @@ async function fillLater({ weightData, holes, base }) {
 }
 
 /**
+ * Part `part` of the catalogue (metadata.json's catalogue_parts, scripts/build_site.py): the
+ * books of rows part * rows onwards, as in books.json. Checked like a shard: its SHA-256
+ * against the hash in its name, its length against the rows it must hold. A LoadError otherwise.
+ */
+export async function fetchCataloguePart(metadata, part) {
+  const { rows, files } = metadata.catalogue_parts;
+  const url = files[part];
+  const bytes = await fetchBytes(url);
+  const hash = /\.([0-9a-f]{8,})\.json$/.exec(url)?.[1];
+  const actual = hash ? await sha256Hex(bytes) : null;
+  if (actual !== null && !actual.startsWith(hash)) {
+    throw new LoadError(url, "is corrupt (its content does not match the hash in its name)");
+  }
+  let books;
+  try {
+    books = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new LoadError(url, `is not valid JSON (${bytes.byteLength} bytes; cut short?)`);
+  }
+  if (!Array.isArray(books) || books.length !== Math.min(rows, metadata.num_books - part * rows)) {
+    throw new LoadError(url, "does not match metadata.json (a rebuild in progress?); retry");
+  }
+  return books;
+}
+
+/**
  * Load metadata.json and books.json. Resolves to {metadata, books}; rejects with a LoadError
  * naming the file that failed (a NewBuildError for a file of another build than `build`, the
  * page's own: <meta name="shelf-build">). onBytes(received) reports books.json's progress;

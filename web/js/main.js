@@ -1,6 +1,6 @@
 // Entry module: wires the loader and the model, the pure modules (shelf-state, shelf-open,
 // page-view, picks, shelf, goodreads), the panels (search, suggestions, import box) and the UI.
-import { NewBuildError, fetchJson, fetchOptionalJson, loadCatalogue } from "./loader.js";
+import { NewBuildError, fetchCataloguePart, fetchJson, fetchOptionalJson, loadCatalogue } from "./loader.js";
 import { loadModel } from "./model-client.js";
 import { formatPicks } from "./picks.js";
 import { mergeShelves, shareShelf, urlWithShelf } from "./shelf.js";
@@ -25,8 +25,14 @@ const stats = initialStats();
 window.shelf = { stats };
 
 const ui = createUi(document, {
-  onSearch: (query) => search.setQuery(query),
-  onSearchFocus: () => search.focused(),
+  onSearch(query) {
+    startCatalogue(); // a search is for any book: the whole catalogue, now
+    search.setQuery(query);
+  },
+  onSearchFocus() {
+    startCatalogue();
+    search.focused();
+  },
   onSearchMore: () => search.more(),
   onPick: (bookId) => shelfChanged(shelfState.pick(state, bookId, starOptions().defaultStars)),
   onUnpick: (bookId) => shelfChanged(shelfState.unpick(state, bookId)),
@@ -70,7 +76,7 @@ const ui = createUi(document, {
 });
 
 // What the panels read of the page's state.
-const page = { shelf: () => state, books: () => state.books, rowOf: () => state.rowOf, stats };
+const page = { shelf: () => state, books: () => state.books, rowOf: () => state.rowOf, namesFor, stats };
 const search = createSearchPanel(ui, page, PAGE);
 const suggestions = createSuggestionsPanel(
   ui,
@@ -117,10 +123,12 @@ function shelfChanged(shelf, options) {
 function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   if (state.site === null) {
     // Picked from the popular books before the catalogue is in: the saved shelf is not read
-    // yet, so nothing is saved; initialShelf adds these picks to it (catalogueArrived).
+    // yet, so nothing is saved; initialShelf adds these picks to it (catalogueArrived). The
+    // model, once in, suggests for them already (named by parts of the catalogue: namesFor).
     renderPicks();
     search.render();
-    suggestionsPending();
+    if (state.model === null) suggestionsPending();
+    else suggestions.recompute();
     return;
   }
   if (state.viewing === null) writeShelf(state, starOptions()); // never a shared list over the visitor's own
@@ -153,17 +161,50 @@ function leaveSharedView(shelf, message) {
 async function scoreCurrentPicks() {
   const key = formatPicks(state.picks);
   if (state.scored?.key === key) return state.scored.result;
-  const { metadata } = state.site;
-  const result = await state.rec.scorePicks(state.model, Object.fromEntries(state.picks), metadata, state.rowOf);
+  const result = await state.rec.scorePicks(state.model, Object.fromEntries(state.picks), state.metadata, state.rowOf);
   state.scored = { key, result };
   return result;
 }
 
-/** What the suggestions need of the model; null until it and the catalogue are in. */
+/** What the suggestions need of the model; null until it (and metadata.json) is in. */
 function modelCalls() {
-  if (state.model === null || state.site === null) return null;
+  if (state.model === null || state.metadata === null) return null;
   const { rec, similarity } = state;
-  return { score: scoreCurrentPicks, rec, similarity, numBooks: state.site.metadata.num_books };
+  return { score: scoreCurrentPicks, rec, similarity, numBooks: state.metadata.num_books };
+}
+
+/**
+ * Resolves once every one of `rows` has its book in state.books. Before the catalogue is in,
+ * the parts of it that hold them are fetched (metadata.json's catalogue_parts: a first
+ * suggestion on a phone needs a few KB of names, not all of books.json); where a part cannot
+ * be had, the catalogue itself is waited for (and its failure is the page's to report).
+ */
+async function namesFor(rows) {
+  const missing = rows.filter((row) => state.books[row] === undefined);
+  const parts = state.metadata?.catalogue_parts;
+  if (missing.length === 0) return;
+  if (!parts) return catalogueIn();
+  try {
+    await Promise.all([...new Set(missing.map((row) => Math.floor(row / parts.rows)))].map(cataloguePart));
+  } catch (error) {
+    console.warn("a part of the catalogue could not be had; waiting for the whole:", error);
+    await catalogueIn();
+  }
+}
+
+/** Part `part` of the catalogue into state.books (once; again after a failure). */
+function cataloguePart(part) {
+  if (!state.parts.has(part)) {
+    const metadata = state.metadata;
+    const loading = fetchCataloguePart(metadata, part).then((books) => {
+      if (state.site !== null || state.metadata !== metadata) return; // the whole catalogue came first
+      const first = part * metadata.catalogue_parts.rows;
+      books.forEach((book, i) => (state.books[first + i] ??= book));
+    });
+    loading.catch(() => state.parts.delete(part));
+    state.parts.set(part, loading);
+  }
+  return state.parts.get(part);
 }
 
 /** An optional file of this page's build, or null (absent; or of a newer build: then say so). */
@@ -197,6 +238,7 @@ function suggestionsPending() {
 
 async function showSimilar(bookId) {
   if (state.similarity === null) return; // the model is not in yet (its vectors are)
+  if (state.site === null) await catalogueIn(); // its similar books may be any books
   state.similarOf = bookId;
   const row = state.rowOf.get(bookId);
   if (state.model.firstRows !== null && row >= state.model.firstRows) {
@@ -222,9 +264,10 @@ async function goodreadsMatcher() {
   return state.matcher;
 }
 
-/** Resolves once the catalogue is in (catalogueArrived); rejects with its error if it failed. */
+/** Resolves once the catalogue is in (catalogueArrived; its download started if it waited); rejects with its error if it failed. */
 function catalogueIn() {
   if (state.site !== null) return Promise.resolve();
+  startCatalogue();
   return new Promise((resolve, reject) => state.waitingForCatalogue.push({ resolve, reject }));
 }
 
@@ -265,9 +308,10 @@ function showPopular() {
 function showProgress() {
   if (state.failed) return; // a download still in flight must not write over the error and its Retry
   const { catalogue, model } = state.progress;
-  const message = state.site === null ? "Loading the catalogue and the model…" : "Loading the model…";
-  ui.showLoading(0.25 * catalogue + 0.75 * model, message);
-  if (state.site === null || state.model === null) suggestionsPending();
+  const loading = [state.loadingCatalogue !== null && "the catalogue", state.model === null && "the model"];
+  const missing = loading.filter(Boolean);
+  ui.showLoading(0.25 * catalogue + 0.75 * model, `Loading ${missing.join(" and ") || "the catalogue"}…`);
+  if (state.model === null) suggestionsPending();
 }
 
 /** The catalogue is in: every book can be searched, the saved shelf is opened, import works. */
@@ -283,29 +327,33 @@ function catalogueArrived(site) {
   picksChanged(); // saves the shelf; its suggestions wait for the model (suggestions.recompute)
   for (const waiting of state.waitingForCatalogue.splice(0)) waiting.resolve();
   if (state.model === null) showProgress();
+  else pageReady();
 }
 
-/** The model is in (and the catalogue): the queued picks get their suggestions. */
+/** The model is in: the queued picks get their suggestions (the catalogue may still come: namesFor). */
 function modelArrived({ model, rec }) {
   state.model = model;
   state.rec = rec;
-  state.similarity = rec.similarityMatrix(model, state.site.metadata);
-  ui.showReady();
+  state.similarity = rec.similarityMatrix(model);
   stats.readyAtMs = performance.now();
-  suggestions.recompute().then(afterFirstSuggestions);
-  offerOffline({ onNewVersion: () => ui.offerUpdate(NEW_VERSION), onNewBuild: newBuildMet });
+  startCatalogue(); // if it waited for the model
+  if (state.site === null) showProgress();
+  else pageReady();
+  suggestions.recompute();
 }
 
 /**
- * Once the first suggestions are shown (or there were no picks to suggest for), what the page
- * fetched last so as not to slow them on a phone: genres.json and the model's later part.
+ * The catalogue and the model are both in: the page is ready. Then what it fetches last, so as
+ * not to slow the first suggestions on a phone: the model's later part, genres.json (the genre
+ * filter) and, through the service worker, the offline copy.
  */
-function afterFirstSuggestions() {
-  if (state.model === null) return;
+function pageReady() {
+  ui.showReady();
   state.model.whole().catch((error) => console.warn("the model's later part is fetched again when needed:", error));
   if (state.afterFirst) return;
   state.afterFirst = true;
   loadGenres();
+  offerOffline({ onNewVersion: () => ui.offerUpdate(NEW_VERSION), onNewBuild: newBuildMet });
 }
 
 /** The model stopped answering (its worker died): say so and keep the picks; Retry loads it again. */
@@ -317,54 +365,107 @@ function modelFailed(error) {
   suggestionsPending();
 }
 
-/** Start (or, after Retry, restart) the downloads still missing; the catalogue's and the model's at once. */
-async function start() {
-  state.failed = false;
-  const build = ui.pageBuild();
-  // metadata.json once, for both: the model's download must not wait for books.json's.
-  const metadata = state.site?.metadata ?? (state.loadingMetadata ??= fetchJson("metadata.json"));
-  if (state.site === null) {
-    state.loadingCatalogue ??= loadCatalogue({
-      build,
-      metadata,
-      onBytes: (received) => {
-        state.progress.catalogue = Math.min(1, received / (state.popular?.books_json_bytes || 2e6));
+/**
+ * Start the catalogue's download (metadata.json, books.json) unless it is in or under way; its
+ * arrival or failure is handled here. start() leaves it until the model is in on a first visit
+ * (deferCatalogue), so that on a phone the model gets the bandwidth; a search, an import or
+ * similar books that need it start it at once (catalogueIn).
+ */
+function startCatalogue() {
+  if (state.site !== null || state.loadingCatalogue !== null) return;
+  const loading = loadCatalogue({
+    build: ui.pageBuild(),
+    metadata: metadataIn(),
+    onBytes: (received) => {
+      state.progress.catalogue = Math.min(1, received / (state.popular?.books_json_bytes || 2e6));
+      showProgress();
+    },
+  });
+  state.loadingCatalogue = loading;
+  loading.then(
+    (site) => state.loadingCatalogue === loading && catalogueArrived(site),
+    (error) => state.loadingCatalogue === loading && loadFailed(error, "catalogue"),
+  );
+  showProgress();
+}
+
+/** Start the model's download (TF.js, model.json, the first part's shards, in its worker) unless it is in or under way. */
+function startModel() {
+  if (state.model !== null || state.loadingModel !== null) return;
+  const loading = Promise.all([
+    loadModel(metadataIn(), {
+      onFraction: (fraction) => {
+        state.progress.model = fraction;
         showProgress();
       },
+    }),
+    import("./model-client.js"),
+  ]).then(([{ model }, rec]) => ({ model, rec }));
+  state.loadingModel = loading;
+  loading.then(
+    (loaded) => {
+      if (state.loadingModel !== loading) return;
+      state.loadingModel = null;
+      modelArrived(loaded);
+    },
+    (error) => {
+      if (state.loadingModel !== loading) return;
+      state.loadingModel = null;
+      startCatalogue(); // search and import work without the model
+      loadFailed(error, "model");
+    },
+  );
+}
+
+/** metadata.json (one download for the catalogue and the model), this page's build's; kept in state.metadata. */
+function metadataIn() {
+  if (state.loadingMetadata === null) {
+    const build = ui.pageBuild();
+    const loading = fetchJson("metadata.json").then((metadata) => {
+      if (build !== null && metadata.build !== build) throw new NewBuildError("metadata.json");
+      state.metadata = metadata;
+      return metadata;
     });
+    loading.catch(() => {}); // reported by the downloads that need it
+    state.loadingMetadata = loading;
   }
-  if (state.model === null && state.loadingModel === null) {
-    const loading = Promise.all([
-      loadModel(metadata, {
-        onFraction: (fraction) => {
-          state.progress.model = fraction;
-          showProgress();
-        },
-      }),
-      import("./model-client.js"),
-    ]).then(([{ model }, rec]) => ({ model, rec }));
-    // Awaited below, after the catalogue (whose error comes first). A download that fails is
-    // dropped; one still healthy when only the catalogue failed is kept for Retry.
-    loading.catch(() => state.loadingModel === loading && (state.loadingModel = null));
-    state.loadingModel = loading;
-  }
-  showProgress();
-  const loadingModel = state.loadingModel; // a failed one is dropped from state at once
-  try {
-    if (state.site === null) catalogueArrived(await state.loadingCatalogue);
-    modelArrived(await loadingModel);
-  } catch (error) {
-    Object.assign(state, { failed: true, loadingMetadata: null, loadingCatalogue: null });
-    if (error instanceof NewBuildError) newBuildMet(); // Retry then reloads the whole page
-    else console.error(error);
-    // Nothing was changed: the shelf stays in the URL and localStorage for the retry.
+  return state.loadingMetadata;
+}
+
+/**
+ * On a first visit the catalogue waits for the model (startCatalogue): not when the service
+ * worker serves the page (every file at hand), when the page opens a shelf (its books are
+ * named by the catalogue, and its suggestions wait for it anyway) or when it has no popular
+ * books to show first.
+ */
+function deferCatalogue() {
+  const opensShelf = linkedShelf(location.href, readShelf()).picks.size > 0;
+  return state.popular !== null && !navigator.serviceWorker?.controller && !opensShelf;
+}
+
+/** A download failed (`what`: "catalogue" or "model"): say which file and why; picks are kept, Retry restarts it. */
+function loadFailed(error, what) {
+  if (what === "catalogue") {
+    Object.assign(state, { loadingCatalogue: null, loadingMetadata: state.metadata === null ? null : state.loadingMetadata });
     for (const waiting of state.waitingForCatalogue.splice(0)) waiting.reject(error);
-    const saved = () => linkedShelf(location.href, readShelf()).picks.size;
-    const kept = state.site === null ? Math.max(saved(), state.picks.size) : state.picks.size;
-    ui.showError(error.message || String(error), kept);
-    suggestionsPending();
-  }
+  } else if (state.metadata === null) state.loadingMetadata = null;
+  state.failed = true;
+  if (error instanceof NewBuildError) newBuildMet(); // Retry then reloads the whole page
+  else console.error(error);
+  // Nothing was changed: the shelf stays in the URL and localStorage for the retry.
+  const saved = () => linkedShelf(location.href, readShelf()).picks.size;
+  const kept = state.site === null ? Math.max(saved(), state.picks.size) : state.picks.size;
+  ui.showError(error.message || String(error), kept);
+  suggestionsPending();
+}
+
+/** Start (or, after Retry, restart) the downloads still missing: the model's, and the catalogue's at once or after it. */
+function start({ first = false } = {}) {
+  state.failed = false;
+  if (!(first && deferCatalogue())) startCatalogue();
+  startModel();
+  showProgress();
 }
 
 showPopular();
-start();
+start({ first: true });

@@ -13,6 +13,8 @@
 export function initialState(page) {
   return {
     site: null, // {metadata, books}: the catalogue; null until it is in
+    metadata: null, // metadata.json, once in (before the catalogue: the model and the first suggestions need it)
+    parts: new Map(), // catalogue part -> its download (main.js namesFor), before the catalogue is in
     model: null, // the model, in its worker (model-client.js's handle); null until it is in
     rec: null, // model-client.js: runs the model in its worker, ranks and explains here
     popular: null, // index.html's popular books: {rows, books, default_pick_stars, min_stars, max_stars}
@@ -28,8 +30,8 @@ export function initialState(page) {
     waitingForCatalogue: [], // {resolve, reject} of imports begun before the catalogue was in
     similarity: null, // unit-length book vectors for reasons and "similar books"
     content: undefined, // content_similar.json: undefined = not fetched yet, null = absent
-    // genres.json (the genre filter) waits until the first suggestions are shown, not to slow
-    // them on a phone (main.js afterFirstSuggestions): false until then.
+    // genres.json (the genre filter) and the offline copy wait until the page is ready, not to
+    // slow the first suggestions on a phone (main.js pageReady): false until then.
     afterFirst: false,
     // A shared list shown instead of the visitor's own shelf: {own: {picks, marks}}, the saved
     // shelf, which nothing overwrites until the visitor chooses (Add, Replace); null otherwise.

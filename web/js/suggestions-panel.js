@@ -8,7 +8,9 @@ import { excludedRows, genresByRow } from "./shelf.js";
  * ui: ui.js's (renderSuggestions, setFilterChoices); pageSize: suggestions per page ("more"
  * adds another); page: {
  *   shelf(): {picks, marks}; rowOf(): Map book_id -> row; books(): row -> book;
- *   model(): null until the model and the catalogue are in, then {score(): a promise of the
+ *   namesFor(rows): resolves once books() has every one of `rows` (before the catalogue is in, a
+ *     few of them are fetched; it may reject with the catalogue's error);
+ *   model(): null until the model is in, then {score(): a promise of the
  *     model's output for the current picks ({scores, stars, reasonRows}), rec: model-client.js
  *     (topRows, reasonFor), similarity: its unit-length book vectors, numBooks};
  *   pending(): say what picks without suggestions wait for;
@@ -51,9 +53,16 @@ export function createSuggestionsPanel(ui, page, pageSize) {
     const { filter, years, genres } = view;
     const excluded = excludedRows({ picks, marks, rowOf: page.rowOf(), filter, years, genres: genres?.rows ?? null });
     const top = model.rec.topRows(result.scores, view.limit, excluded);
+    const reasons = top.map((row) => model.rec.reasonFor(model.similarity, row, result.reasonRows));
+    try {
+      await page.namesFor([...top, ...reasons.filter((row) => row !== null)]); // before the catalogue: its parts
+    } catch {
+      return; // the catalogue failed: the page says so, with Retry
+    }
+    if (generation !== view.generation) return;
     const books = page.books();
-    const suggestions = top.map((row) => {
-      const reasonRow = model.rec.reasonFor(model.similarity, row, result.reasonRows);
+    const suggestions = top.map((row, i) => {
+      const reasonRow = reasons[i];
       return { book: books[row], predicted: result.stars[row], reason: reasonRow === null ? null : books[reasonRow] };
     });
     const millis = performance.now() - started;
