@@ -123,14 +123,13 @@ def visit(context, url: str) -> dict:
         page.click("#search-results button[data-action=pick] >> nth=0", timeout=120_000)
         suggested = page.wait_for_function(SUGGESTED_JS, polling="raf", timeout=120_000).json_value()
         suggested_bytes = transferred(page)
-        # The second visit needs the service worker installed (it caches the build) and no
-        # picks left over from this one.
+        # The second visit comes after a whole first one: the page ready (the catalogue comes
+        # after the first suggestions on a first visit), the service worker installed (it
+        # caches the build; the page registers it once ready), and no picks left over.
+        page.wait_for_selector("body[data-state=ready]", timeout=120_000)
         page.evaluate(
             """async () => {
-              if ('serviceWorker' in navigator && navigator.serviceWorker.getRegistration) {
-                const registration = await navigator.serviceWorker.getRegistration();
-                if (registration) await navigator.serviceWorker.ready;
-              }
+              if ('serviceWorker' in navigator) await navigator.serviceWorker.ready;
               localStorage.clear();
               sessionStorage.clear();
             }"""
