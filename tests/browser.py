@@ -62,3 +62,17 @@ def serve_directory(root: Path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def evaluate_page(root: Path, page_name: str, ready: str, script: str, arg):
+    """Serve ``root``, open ``page_name`` in Chromium, wait until ``window[ready]`` is true and
+    return ``script`` evaluated with ``arg``; fails on any error the page threw."""
+    with serve_directory(root) as base, launch_browser() as browser:
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        page.goto(f"{base}/{page_name}")
+        page.wait_for_function(f"window.{ready} === true", timeout=30_000)
+        result = page.evaluate(script, arg)
+    assert not errors, errors
+    return result

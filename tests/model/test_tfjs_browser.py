@@ -12,7 +12,7 @@ import pytest
 from model.layers import load_model
 from model.ranking import top_k
 from model.scoring import predict_batch
-from tests.browser import launch_browser, serve_directory
+from tests.browser import evaluate_page
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
@@ -101,15 +101,7 @@ def shifted_model(trained_artifacts):
 
 
 def run_page(site, script, *args):
-    with serve_directory(site) as base, launch_browser() as browser:
-        page = browser.new_page()
-        errors = []
-        page.on("pageerror", lambda err: errors.append(str(err)))
-        page.goto(f"{base}/parity.html")
-        page.wait_for_function("window.parityReady === true", timeout=30_000)
-        result = page.evaluate(script, list(args))
-        assert not errors, errors
-    return result
+    return evaluate_page(site, "parity.html", "parityReady", script, list(args))
 
 
 def test_browser_scores_equal_keras_op_for_op(trained_artifacts, shifted_model, tfjs_bundle, tmp_path):

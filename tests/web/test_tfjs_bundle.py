@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import launch_browser, serve_directory
+from tests.browser import evaluate_page
 from tests.conftest import ESBUILD
 from tests.web.conftest import ROOT, write_tiny_node_modules, write_tiny_site
 from tests.web.servers import import_build_site
@@ -126,14 +126,8 @@ def test_a_module_worker_gets_every_name_used_and_the_cpu_backend(tfjs_bundle, t
     (tmp_path / "vendor" / build_site.TFJS_FILE).write_bytes(tfjs_bundle.code)
     (tmp_path / "probe.js").write_text(PROBE_WORKER)
     (tmp_path / "probe.html").write_text(PROBE_PAGE)
-    with serve_directory(tmp_path) as base, launch_browser() as browser:
-        page = browser.new_page()
-        errors = []
-        page.on("pageerror", lambda err: errors.append(str(err)))
-        page.goto(f"{base}/probe.html")
-        page.wait_for_function("window.probeReady === true", timeout=30_000)
-        result = page.evaluate("(names) => window.probe(names)", names_used())
-    assert not errors, errors
+    probe = "(names) => window.probe(names)"
+    result = evaluate_page(tmp_path, "probe.html", "probeReady", probe, names_used())
     assert result == {"missing": [], "first": "cpu", "backend": "cpu", "backends": ["cpu"], "sum": 10}
 
 
