@@ -383,7 +383,11 @@ function startCatalogue() {
   });
   state.loadingCatalogue = loading;
   loading.then(
-    (site) => state.loadingCatalogue === loading && catalogueArrived(site),
+    (site) => {
+      if (state.loadingCatalogue !== loading) return;
+      state.loadingCatalogue = null;
+      catalogueArrived(site);
+    },
     (error) => state.loadingCatalogue === loading && loadFailed(error, "catalogue"),
   );
   showProgress();
