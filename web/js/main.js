@@ -1,7 +1,7 @@
 // Entry module: wires the loader and the model, the pure modules (shelf-state, shelf-open,
 // page-view, picks, shelf, goodreads), the panels (search, suggestions, import box) and the UI.
-import { NewBuildError, fetchCataloguePart, fetchJson, fetchOptionalJson, loadCatalogue } from "./loader.js";
-import { loadModel } from "./model-client.js";
+import { NewBuildError, fetchJson, fetchOptionalJson } from "./loader.js";
+import { createDownloads } from "./downloads.js";
 import { formatPicks } from "./picks.js";
 import { mergeShelves, shareShelf, urlWithShelf } from "./shelf.js";
 import { linkedShelf, openingShelf } from "./shelf-open.js";
@@ -26,11 +26,11 @@ window.shelf = { stats };
 
 const ui = createUi(document, {
   onSearch(query) {
-    startCatalogue(); // a search is for any book: the whole catalogue, now
+    catalogueNow(); // a search is for any book: the whole catalogue, now
     search.setQuery(query);
   },
   onSearchFocus() {
-    startCatalogue();
+    catalogueNow();
     search.focused();
   },
   onSearchMore: () => search.more(),
@@ -76,7 +76,13 @@ const ui = createUi(document, {
 });
 
 // What the panels read of the page's state.
-const page = { shelf: () => state, books: () => state.books, rowOf: () => state.rowOf, namesFor, stats };
+const downloads = createDownloads(state, ui.pageBuild(), {
+  catalogue: catalogueArrived,
+  model: modelArrived,
+  progress: showProgress,
+  failed: loadFailed,
+});
+const page = { shelf: () => state, books: () => state.books, rowOf: () => state.rowOf, namesFor: downloads.namesFor, stats };
 const search = createSearchPanel(ui, page, PAGE);
 const suggestions = createSuggestionsPanel(
   ui,
@@ -89,7 +95,7 @@ const importBox = createImportBox(document, {
     // An import is the visitor's own library: it goes into their own shelf, not a shared list.
     if (state.viewing !== null) leaveSharedView(state.viewing.own, "Your own shelf is shown again for the import.");
   },
-  untilCatalogue: () => (state.site === null ? catalogueIn : null),
+  untilCatalogue: () => (state.site === null ? downloads.catalogueIn : null),
   matcher: goodreadsMatcher,
   shelfChanged,
   newBuildMet,
@@ -173,40 +179,6 @@ function modelCalls() {
   return { score: scoreCurrentPicks, rec, similarity, numBooks: state.metadata.num_books };
 }
 
-/**
- * Resolves once every one of `rows` has its book in state.books. Before the catalogue is in,
- * the parts of it that hold them are fetched (metadata.json's catalogue_parts: a first
- * suggestion on a phone needs a few KB of names, not all of books.json); where a part cannot
- * be had, the catalogue itself is waited for (and its failure is the page's to report).
- */
-async function namesFor(rows) {
-  const missing = rows.filter((row) => state.books[row] === undefined);
-  const parts = state.metadata?.catalogue_parts;
-  if (missing.length === 0) return;
-  if (!parts) return catalogueIn();
-  try {
-    await Promise.all([...new Set(missing.map((row) => Math.floor(row / parts.rows)))].map(cataloguePart));
-  } catch (error) {
-    console.warn("a part of the catalogue could not be had; waiting for the whole:", error);
-    await catalogueIn();
-  }
-}
-
-/** Part `part` of the catalogue into state.books (once; again after a failure). */
-function cataloguePart(part) {
-  if (!state.parts.has(part)) {
-    const metadata = state.metadata;
-    const loading = fetchCataloguePart(metadata, part).then((books) => {
-      if (state.site !== null || state.metadata !== metadata) return; // the whole catalogue came first
-      const first = part * metadata.catalogue_parts.rows;
-      books.forEach((book, i) => (state.books[first + i] ??= book));
-    });
-    loading.catch(() => state.parts.delete(part));
-    state.parts.set(part, loading);
-  }
-  return state.parts.get(part);
-}
-
 /** An optional file of this page's build, or null (absent; or of a newer build: then say so). */
 async function checkedOptional(url) {
   try {
@@ -238,7 +210,7 @@ function suggestionsPending() {
 
 async function showSimilar(bookId) {
   if (state.similarity === null) return; // the model is not in yet (its vectors are)
-  if (state.site === null) await catalogueIn(); // its similar books may be any books
+  if (state.site === null) await downloads.catalogueIn(); // its similar books may be any books
   state.similarOf = bookId;
   const row = state.rowOf.get(bookId);
   if (state.model.firstRows !== null && row >= state.model.firstRows) {
@@ -262,13 +234,6 @@ async function goodreadsMatcher() {
   // goodreads.json is indexed by row like books.json: only this page's build of it will do.
   state.matcher ??= matchIndex(state.site.books, await fetchJson("goodreads.json", { check: state.site.metadata }));
   return state.matcher;
-}
-
-/** Resolves once the catalogue is in (catalogueArrived; its download started if it waited); rejects with its error if it failed. */
-function catalogueIn() {
-  if (state.site !== null) return Promise.resolve();
-  startCatalogue();
-  return new Promise((resolve, reject) => state.waitingForCatalogue.push({ resolve, reject }));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -325,7 +290,6 @@ function catalogueArrived(site) {
   ui.showUsable();
   importBox.enable();
   picksChanged(); // saves the shelf; its suggestions wait for the model (suggestions.recompute)
-  for (const waiting of state.waitingForCatalogue.splice(0)) waiting.resolve();
   if (state.model === null) showProgress();
   else pageReady();
 }
@@ -336,7 +300,7 @@ function modelArrived({ model, rec }) {
   state.rec = rec;
   state.similarity = rec.similarityMatrix(model);
   stats.readyAtMs = performance.now();
-  startCatalogue(); // if it waited for the model
+  catalogueNow(); // if it waited for the model
   if (state.site === null) showProgress();
   else pageReady();
   suggestions.recompute();
@@ -366,77 +330,6 @@ function modelFailed(error) {
 }
 
 /**
- * Start the catalogue's download (metadata.json, books.json) unless it is in or under way; its
- * arrival or failure is handled here. start() leaves it until the model is in on a first visit
- * (deferCatalogue), so that on a phone the model gets the bandwidth; a search, an import or
- * similar books that need it start it at once (catalogueIn).
- */
-function startCatalogue() {
-  if (state.site !== null || state.loadingCatalogue !== null) return;
-  const loading = loadCatalogue({
-    build: ui.pageBuild(),
-    metadata: metadataIn(),
-    onBytes: (received) => {
-      state.progress.catalogue = Math.min(1, received / (state.popular?.books_json_bytes || 2e6));
-      showProgress();
-    },
-  });
-  state.loadingCatalogue = loading;
-  loading.then(
-    (site) => {
-      if (state.loadingCatalogue !== loading) return;
-      state.loadingCatalogue = null;
-      catalogueArrived(site);
-    },
-    (error) => state.loadingCatalogue === loading && loadFailed(error, "catalogue"),
-  );
-  showProgress();
-}
-
-/** Start the model's download (TF.js, model.json, the first part's shards, in its worker) unless it is in or under way. */
-function startModel() {
-  if (state.model !== null || state.loadingModel !== null) return;
-  const loading = Promise.all([
-    loadModel(metadataIn(), {
-      onFraction: (fraction) => {
-        state.progress.model = fraction;
-        showProgress();
-      },
-    }),
-    import("./model-client.js"),
-  ]).then(([{ model }, rec]) => ({ model, rec }));
-  state.loadingModel = loading;
-  loading.then(
-    (loaded) => {
-      if (state.loadingModel !== loading) return;
-      state.loadingModel = null;
-      modelArrived(loaded);
-    },
-    (error) => {
-      if (state.loadingModel !== loading) return;
-      state.loadingModel = null;
-      startCatalogue(); // search and import work without the model
-      loadFailed(error, "model");
-    },
-  );
-}
-
-/** metadata.json (one download for the catalogue and the model), this page's build's; kept in state.metadata. */
-function metadataIn() {
-  if (state.loadingMetadata === null) {
-    const build = ui.pageBuild();
-    const loading = fetchJson("metadata.json").then((metadata) => {
-      if (build !== null && metadata.build !== build) throw new NewBuildError("metadata.json");
-      state.metadata = metadata;
-      return metadata;
-    });
-    loading.catch(() => {}); // reported by the downloads that need it
-    state.loadingMetadata = loading;
-  }
-  return state.loadingMetadata;
-}
-
-/**
  * On a first visit the catalogue waits for the model (startCatalogue): not when the service
  * worker serves the page (every file at hand), when the page opens a shelf (its books are
  * named by the catalogue, and its suggestions wait for it anyway) or when it has no popular
@@ -447,12 +340,9 @@ function deferCatalogue() {
   return state.popular !== null && !navigator.serviceWorker?.controller && !opensShelf;
 }
 
-/** A download failed (`what`: "catalogue" or "model"): say which file and why; picks are kept, Retry restarts it. */
-function loadFailed(error, what) {
-  if (what === "catalogue") {
-    Object.assign(state, { loadingCatalogue: null, loadingMetadata: state.metadata === null ? null : state.loadingMetadata });
-    for (const waiting of state.waitingForCatalogue.splice(0)) waiting.reject(error);
-  } else if (state.metadata === null) state.loadingMetadata = null;
+/** A download failed (downloads.js reset it for Retry): say which file and why; picks are kept. */
+function loadFailed(error) {
+  catalogueNow(); // if it waited for the model: search and import need no model
   state.failed = true;
   if (error instanceof NewBuildError) newBuildMet(); // Retry then reloads the whole page
   else console.error(error);
@@ -466,9 +356,17 @@ function loadFailed(error, what) {
 /** Start (or, after Retry, restart) the downloads still missing: the model's, and the catalogue's at once or after it. */
 function start({ first = false } = {}) {
   state.failed = false;
-  if (!(first && deferCatalogue())) startCatalogue();
-  startModel();
+  state.catalogueWaits = first && deferCatalogue();
+  if (!state.catalogueWaits) downloads.startCatalogue();
+  downloads.startModel();
   showProgress();
+}
+
+/** The catalogue that waited for the model (start) is wanted now. */
+function catalogueNow() {
+  if (!state.catalogueWaits) return;
+  state.catalogueWaits = false;
+  downloads.startCatalogue();
 }
 
 showPopular();

@@ -25,6 +25,7 @@ export function initialState(page) {
     loadingMetadata: null,
     loadingCatalogue: null,
     loadingModel: null,
+    catalogueWaits: false, // a first visit's catalogue waits for the model (main.js start, catalogueNow)
     progress: { catalogue: 0, model: 0 },
     failed: false, // the last start() failed: its error stays shown until Retry, whatever still downloads
     waitingForCatalogue: [], // {resolve, reject} of imports begun before the catalogue was in
