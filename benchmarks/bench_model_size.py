@@ -1,10 +1,11 @@
-"""What the phone downloads for the model: each weight of a TF.js model and the whole shard,
-as brotli at the site's quality (scripts/build_site.py), in bytes.
+"""What the phone downloads for the model: each weight of a TF.js model and each shard, as
+brotli at the site's quality (scripts/build_site.py), in bytes.
 
     .venv/bin/python benchmarks/bench_model_size.py [--model artifacts/web/model]
 
-Each weight is compressed on its own (what it costs, about); the total is the shard as the site
-serves it (``<shard>.bin.br``). Prints a Markdown table; asserts nothing.
+Each weight is compressed on its own (what it costs, about); then each shard file as the site
+serves it (``<shard>.bin.br``), in the first part or the later one (model/shards.py: the first
+suggestion waits only for the first), with both totals. Prints Markdown tables; asserts nothing.
 """
 
 from __future__ import annotations
@@ -45,12 +46,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="artifacts/web/model", help="a TF.js model directory")
     args = parser.parse_args(argv)
-    weights, data = weights_of(Path(args.model))
+    model_dir = Path(args.model)
+    weights, _ = weights_of(model_dir)
     print("| weight | shape | dtype | brotli bytes |\n|---|---|---|---|")
     for name, values in weights.items():
         shape = "x".join(map(str, values.shape))
         print(f"| {name} | {shape} | {values.dtype} | {brotli_size(values.tobytes()):,} |")
-    print(f"| **the shard** | | | **{brotli_size(data):,}** ({brotli_size(data) / 1024:,.0f} KiB) |")
+    model_json = json.loads((model_dir / "model.json").read_text())
+    later = model_json.get("userDefinedMetadata", {}).get("later_shards", {})
+    totals = {"first": 0, "later": 0}
+    print("\n| shard | part | brotli bytes |\n|---|---|---|")
+    for path in (path for group in model_json["weightsManifest"] for path in group["paths"]):
+        part = "later" if path in later else "first"
+        size = brotli_size((model_dir / path).read_bytes())
+        totals[part] += size
+        print(f"| {path} | {part} | {size:,} |")
+    for part, size in totals.items():
+        print(f"| **the {part} part** | | **{size:,}** ({size / 1024:,.0f} KiB) |")
     return 0
 
 

@@ -112,4 +112,21 @@ test("the opened shelf is cut to the catalogue, its stars to the range, and earl
     ],
     marks: [],
   });
+  // Marks made on the first suggestions before the catalogue came are kept too, over the saved shelf.
+  const earlyMarks = new Map([
+    [2, "not_interested"],
+    [7, "read"],
+  ]);
+  const opened = openingShelf({ href: PAGE, stored: SAVED, options: OPTIONS, rowOf: ROW_OF, early, earlyMarks });
+  assert.deepEqual(plain(opened), {
+    picks: [
+      [1, 5],
+      [3, 2],
+      [6, 5],
+    ],
+    marks: [
+      [2, "not_interested"],
+      [7, "read"],
+    ],
+  });
 });

@@ -156,9 +156,28 @@ def test_the_first_suggestions_come_before_the_catalogue_named_by_its_parts(page
     asked = next(i for i, url in enumerate(requests) if url.endswith("/books.json"))
     assert first_part and asked > max(first_part)
     assert any("/catalogue/part-" in url for url in requests)
+    # Picked and "not interested" on the first suggestions, still before the catalogue: books
+    # beyond the popular ones, known by their parts; the shelf shows them, the suggestions leave
+    # them out, and the catalogue's arrival keeps both.
+    popular_js = "JSON.parse(document.querySelector('#popular-books').textContent).books"
+    popular = {book["book_id"] for book in page.evaluate(popular_js)}
+    others = [book_id for book_id, _ in shown if book_id not in popular]
+    assert len(others) >= 2, shown
+    not_wanted, wanted = others[0], others[1]
+    page.click(f"#suggestions li[data-book-id='{not_wanted}'] button[data-action=not-interested]")
+    page.click(f"#suggestions li[data-book-id='{wanted}'] button[data-action=pick]")
+    page.wait_for_function(
+        "([a, b]) => ![...document.querySelectorAll('#suggestions > li')].some("
+        "(li) => [a, b].includes(Number(li.dataset.bookId)))",
+        arg=[not_wanted, wanted],
+    )
+    assert ids(page, "#picks")[-1] == wanted and page.get_attribute("body", "data-state") == "loading"
     let_go(page, held, ("**/books.json",))
     page.wait_for_selector("body[data-state=ready]")
-    assert [book_id for book_id, _ in page.evaluate(TITLES_JS)] == [book_id for book_id, _ in shown]
+    assert wanted in ids(page, "#picks")
+    assert page.evaluate("localStorage.getItem('shelf.marks.v1')") == f"{not_wanted}:n"
+    shown_now = [book_id for book_id, _ in page.evaluate(TITLES_JS)]
+    assert not_wanted not in shown_now and wanted not in shown_now
     assert page.js_errors == []
 
 

@@ -18,6 +18,9 @@ export function createDownloads(state, build, on) {
       const loading = fetchJson("metadata.json").then((metadata) => {
         if (build !== null && metadata.build !== build) throw new NewBuildError("metadata.json");
         state.metadata = metadata;
+        // Every book's row, before the catalogue: a book picked or marked on the first
+        // suggestions (named by the parts) is one of the shelf's like a popular one.
+        if (state.site === null) state.rowOf = new Map(metadata.book_ids.map((bookId, row) => [bookId, row]));
         return metadata;
       });
       loading.catch(() => {}); // reported by the downloads that need it
@@ -37,6 +40,7 @@ export function createDownloads(state, build, on) {
 
   /** Start the catalogue's download unless it is in or under way. */
   function startCatalogue() {
+    state.catalogueWaits = false;
     if (state.site !== null || state.loadingCatalogue !== null) return;
     const loading = loadCatalogue({
       build,

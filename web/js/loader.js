@@ -204,7 +204,8 @@ async function loadWeights(modelUrl, modelJson, onFraction, deferLater) {
   const manifest = modelJson.weightsManifest;
   const plan = shardPlan(manifest, deferLater ? (modelJson.userDefinedMetadata?.later_shards ?? {}) : {});
   const now = plan.filter((shard) => !shard.later);
-  const total = Math.max(1, now.reduce((sum, shard) => sum + (shard.bytes ?? 0), 0));
+  const deferred = plan.reduce((sum, shard) => sum + (shard.later ? shard.bytes : 0), 0);
+  const total = Math.max(1, manifest.reduce((sum, group) => sum + (groupBytes(group) ?? 0), 0) - deferred);
   const received = new Map();
   const data = await Promise.all(
     now.map((shard) =>

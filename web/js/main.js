@@ -210,15 +210,21 @@ function suggestionsPending() {
 
 async function showSimilar(bookId) {
   if (state.similarity === null) return; // the model is not in yet (its vectors are)
-  if (state.site === null) await downloads.catalogueIn(); // its similar books may be any books
+  try {
+    if (state.site === null) await downloads.catalogueIn(); // its similar books may be any books
+  } catch {
+    return; // the catalogue failed: the page says so, with Retry
+  }
+  const model = state.model;
+  if (model === null) return; // it failed meanwhile
   state.similarOf = bookId;
   const row = state.rowOf.get(bookId);
-  if (state.model.firstRows !== null && row >= state.model.firstRows) {
+  if (model.firstRows !== null && row >= model.firstRows) {
     // Its row of the neighbor table is in the model's later part: wait for it.
     try {
-      await state.model.whole();
+      await model.whole();
     } catch (error) {
-      modelFailed(error);
+      if (state.model === model) modelFailed(error);
       return;
     }
   }
@@ -244,8 +250,9 @@ function initialShelf() {
   const options = starOptions();
   const stored = readShelf(options);
   keepUnreadable(stored); // before the page writes the shelf again
-  const early = state.picks; // picked from the popular books before the catalogue was in
-  const opened = openingShelf({ href: location.href, stored, options, rowOf: state.rowOf, early });
+  // Picked and marked before the catalogue was in (the popular books, the first suggestions).
+  const [early, earlyMarks] = [state.picks, state.marks];
+  const opened = openingShelf({ href: location.href, stored, options, rowOf: state.rowOf, early, earlyMarks });
   ({ picks: state.picks, marks: state.marks } = opened);
   ui.shelfNote(opened.note);
   // A shared list is shown beside the visitor's own shelf (kept in state.viewing.own, and saved).
@@ -313,11 +320,13 @@ function modelArrived({ model, rec }) {
  */
 function pageReady() {
   ui.showReady();
-  state.model.whole().catch((error) => console.warn("the model's later part is fetched again when needed:", error));
+  const whole = state.model.whole().catch((error) => console.warn("the model's later part is fetched again when needed:", error));
   if (state.afterFirst) return;
   state.afterFirst = true;
-  loadGenres();
-  offerOffline({ onNewVersion: () => ui.offerUpdate(NEW_VERSION), onNewBuild: newBuildMet });
+  // The offline copy after these, which it caches too: not downloaded twice at once.
+  Promise.allSettled([whole, loadGenres()]).then(() =>
+    offerOffline({ onNewVersion: () => ui.offerUpdate(NEW_VERSION), onNewBuild: newBuildMet }),
+  );
 }
 
 /** The model stopped answering (its worker died): say so and keep the picks; Retry loads it again. */
@@ -336,7 +345,8 @@ function modelFailed(error) {
  * books to show first.
  */
 function deferCatalogue() {
-  const opensShelf = linkedShelf(location.href, readShelf()).picks.size > 0;
+  const linked = linkedShelf(location.href, readShelf());
+  const opensShelf = linked.picks.size > 0 || linked.marks.size > 0;
   return state.popular !== null && !navigator.serviceWorker?.controller && !opensShelf;
 }
 
@@ -362,11 +372,9 @@ function start({ first = false } = {}) {
   showProgress();
 }
 
-/** The catalogue that waited for the model (start) is wanted now. */
+/** The catalogue that waited for the model (start) is wanted now (downloads.startCatalogue ends the wait). */
 function catalogueNow() {
-  if (!state.catalogueWaits) return;
-  state.catalogueWaits = false;
-  downloads.startCatalogue();
+  if (state.catalogueWaits) downloads.startCatalogue();
 }
 
 showPopular();

@@ -78,7 +78,7 @@ export function createModelHost(post, run) {
     later ??= current.loadLater().then(async ({ model: complete }) => {
       const similarity = await run.similarityMatrix(complete, current.metadata);
       const first = current.model;
-      Object.assign(current, { model: complete, firstRows: null });
+      Object.assign(current, { model: complete, firstRows: null, loadLater: null }); // its first-part bytes go
       queue = queue.then(() => first.dispose?.()); // after the requests already under way
       post({ type: "complete", similarity }, similarityBuffers(similarity));
     });

@@ -67,16 +67,21 @@ export function knownShelf({ picks, marks }, { minStars, maxStars }, rowOf) {
 /**
  * The page's shelf once the catalogue is in: {picks, marks, own, note}. From the link at
  * `href` or the `stored` shelf (storedShelf), cut to the catalogue (`rowOf`), with the `early`
- * picks (made from the popular books before the catalogue was in) added last. `own`: the
+ * picks and `earlyMarks` (made before the catalogue was in: from the popular books, or on the
+ * first suggestions) added last. `own`: the
  * visitor's saved shelf when a shared list is shown instead (null otherwise); `note`: what
  * went wrong ("" when nothing did): a damaged link, unreadable saved entries.
  */
-export function openingShelf({ href, stored, options, rowOf, early = new Map() }) {
+export function openingShelf({ href, stored, options, rowOf, early = new Map(), earlyMarks = new Map() }) {
   const opened = linkedShelf(href, stored, options);
   const { picks, marks } = knownShelf(opened, options, rowOf);
   for (const [bookId, stars] of early) {
     picks.set(bookId, stars);
     marks.delete(bookId);
+  }
+  for (const [bookId, mark] of earlyMarks) {
+    marks.set(bookId, mark);
+    picks.delete(bookId);
   }
   const note = [opened.problem, unreadableNote(stored.unreadable)].filter(Boolean).join(" ");
   return { picks, marks, own: opened.viewing ? knownShelf(stored, options, rowOf) : null, note };
