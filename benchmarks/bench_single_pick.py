@@ -1,0 +1,81 @@
+"""A visitor's first list: the suggestions for one pick, as the page shows them (20).
+
+    .venv/bin/python benchmarks/bench_single_pick.py [--artifacts artifacts] [--readers FILE] [--seed 0]
+
+For each real reader (``--readers``, default ``$REAL_READERS``), one book they liked (4 or 5
+stars; seeded draw) is the one pick. Prints the books that turn up in the most of those
+lists: how often in the top 20 the page shows, how often in the top 10 (what Recall@10
+measures), and how many real readers rated each. A book in many lists whatever the pick is a
+suggestion that does not depend on the visitor. Prints a table; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SHOWN = 20  # web/js/main.js PAGE: the suggestions one page shows
+LIKED_STARS = 4
+
+
+def one_pick_each(readers: pd.DataFrame, row_of: dict[int, int], seed: int) -> list[int]:
+    """One liked book's row per reader who liked any book of the catalogue."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _, rated in readers.groupby("user_id"):
+        liked = rated[(rated.rating >= LIKED_STARS) & rated.book_id.isin(row_of)].book_id.to_numpy()
+        if len(liked):
+            rows.append(row_of[int(liked[rng.integers(len(liked))])])
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--artifacts", default="artifacts", help="model.train's output directory")
+    parser.add_argument("--readers", default=os.environ.get("REAL_READERS"), help="real readers' ratings.csv")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--top", type=int, default=8, help="how many of the most frequent books to print")
+    args = parser.parse_args(argv)
+    if not args.readers:
+        parser.error("--readers (or REAL_READERS) is needed")
+    from model.layers import load_model
+    from model.scoring import predict_batch
+
+    artifacts = Path(args.artifacts)
+    metadata = json.loads((artifacts / "web" / "metadata.json").read_text())
+    books = json.loads((artifacts / "web" / "books.json").read_text())
+    row_of = {book_id: row for row, book_id in enumerate(metadata["book_ids"])}
+    readers = pd.read_csv(args.readers)
+    picks = one_pick_each(readers, row_of, args.seed)
+    model = load_model(artifacts / "model.keras")
+    scores, _ = predict_batch(model, [(np.array([row]), np.array([5.0], np.float32)) for row in picks])
+    shown, top10 = Counter(), Counter()
+    for row, values in zip(picks, scores, strict=True):
+        values = values.copy()
+        values[row] = -np.inf
+        order = np.argsort(-values, kind="stable")[:SHOWN]
+        shown.update(order.tolist())
+        top10.update(order[:10].tolist())
+    raters = readers.groupby("book_id").user_id.nunique()
+    n = len(picks)
+    print(f"{n} one-pick lists ({readers.user_id.nunique()} real readers)\n")
+    print("| book | in the top 20 | in the top 10 | real readers who rated it |\n|---|---|---|---|")
+    for row, count in shown.most_common(args.top):
+        book_id = metadata["book_ids"][row]
+        title = books[row]["title"]
+        print(f"| {title} | {count / n:.0%} | {top10[row] / n:.0%} | {int(raters.get(book_id, 0))} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
