@@ -102,10 +102,28 @@ async function checkBuildFile(name, bytes, metadata) {
 export async function fetchJson(url, { check = null, ...options } = {}) {
   const bytes = await fetchBytes(url, options);
   await checkBuildFile(url, bytes, check);
+  return parseJson(url, bytes);
+}
+
+/** `bytes` (the file `url`) as JSON; a file cut short or corrupt is a LoadError that says so. */
+function parseJson(url, bytes) {
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     throw new LoadError(url, `is not valid JSON (${bytes.byteLength} bytes; cut short?)`);
+  }
+}
+
+/**
+ * `bytes` (the file `url`) against the content hash in its name ("<name>.<hex>.<ext>": the
+ * shards, model/export.py; the catalogue's parts, build_site.py): a LoadError when they differ.
+ * A name without a hash, or a browser without crypto.subtle, checks nothing.
+ */
+async function checkNameHash(url, bytes) {
+  const hash = /\.([0-9a-f]{8,})\.[a-z]+$/.exec(url)?.[1];
+  const actual = hash ? await sha256Hex(bytes) : null;
+  if (actual !== null && !actual.startsWith(hash)) {
+    throw new LoadError(url, "is corrupt (its content does not match the hash in its name)");
   }
 }
 
@@ -184,11 +202,7 @@ async function fetchShard(base, { path, bytes }, onBytes = () => {}) {
   const url = base + path;
   const data = new Uint8Array(await fetchBytes(url, { onBytes }));
   checkLength(url, data.length, bytes);
-  const hash = /\.([0-9a-f]{8,})\.bin$/.exec(path)?.[1];
-  const actual = hash ? await sha256Hex(data) : null;
-  if (actual !== null && !actual.startsWith(hash)) {
-    throw new LoadError(url, "is corrupt (its content does not match the hash in its name)");
-  }
+  await checkNameHash(url, data);
   return data;
 }
 
@@ -196,7 +210,8 @@ async function fetchShard(base, { path, bytes }, onBytes = () => {}) {
  * The model's weights, every shard checked before TF.js sees it (fetchShard; a group of
  * shards of unknown sizes as a whole). The shards are fetched at once. With `deferLater`,
  * model.json's later shards (model/shards.py: the rows of the per-pick tables beyond the
- * first ones) are left out: their bytes stay zero, listed in `holes` for fillLater.
+ * first ones) are left out: placeholder bytes (zeros, never read) stand in for them, listed in
+ * `holes` for fillLater.
  * Returns {weightSpecs, weightData, holes, base}.
  */
 async function loadWeights(modelUrl, modelJson, onFraction, deferLater) {
@@ -251,17 +266,8 @@ export async function fetchCataloguePart(metadata, part) {
   const { rows, files } = metadata.catalogue_parts;
   const url = files[part];
   const bytes = await fetchBytes(url);
-  const hash = /\.([0-9a-f]{8,})\.json$/.exec(url)?.[1];
-  const actual = hash ? await sha256Hex(bytes) : null;
-  if (actual !== null && !actual.startsWith(hash)) {
-    throw new LoadError(url, "is corrupt (its content does not match the hash in its name)");
-  }
-  let books;
-  try {
-    books = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    throw new LoadError(url, `is not valid JSON (${bytes.byteLength} bytes; cut short?)`);
-  }
+  await checkNameHash(url, bytes);
+  const books = parseJson(url, bytes);
   if (!Array.isArray(books) || books.length !== Math.min(rows, metadata.num_books - part * rows)) {
     throw new LoadError(url, "does not match metadata.json (a rebuild in progress?); retry");
   }
@@ -280,12 +286,7 @@ export async function loadCatalogue({ build = null, onBytes = () => {}, metadata
   // One build throughout: metadata.json is the page's, and names every other file of it.
   if (build !== null && metadata.build !== build) throw new NewBuildError("metadata.json");
   await checkBuildFile("books.json", booksBytes, metadata);
-  let books;
-  try {
-    books = JSON.parse(new TextDecoder().decode(booksBytes));
-  } catch {
-    throw new LoadError("books.json", `is not valid JSON (${booksBytes.byteLength} bytes; cut short?)`);
-  }
+  const books = parseJson("books.json", booksBytes);
   if (!Array.isArray(books) || books.length !== metadata.num_books || metadata.book_ids?.length !== metadata.num_books) {
     throw new LoadError("books.json", "does not match metadata.json (a rebuild in progress?); retry");
   }
@@ -303,7 +304,7 @@ export async function loadCatalogue({ build = null, onBytes = () => {}, metadata
  *
  * Resolves to {tf, model, firstRows, loadLater}. By default the whole model is loaded
  * (firstRows null, loadLater null). With `first: true` only the first part is (model/shards.py):
- * the per-pick tables hold their first `firstRows` rows, the others are zero, so the model may
+ * the per-pick tables hold their first `firstRows` rows, the others placeholders, so the model may
  * only score picks among those rows; loadLater() fetches the rest and resolves to the whole
  * model ({model}), built anew. Without later shards the first part is the whole model.
  */
@@ -321,12 +322,7 @@ export async function loadModel(metadata, { onFraction = () => {}, modelUrl = "m
   const url = meta.model_url ?? modelUrl;
   const bytes = url === modelUrl ? await modelBytes : await fetchBytes(url);
   await checkBuildFile(url, bytes, meta);
-  let modelJson;
-  try {
-    modelJson = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    throw new LoadError(url, `is not valid JSON (${bytes.byteLength} bytes; cut short?)`);
-  }
+  const modelJson = parseJson(url, bytes);
   const weights = await loadWeights(url, modelJson, onFraction, first);
   let tf;
   try {
