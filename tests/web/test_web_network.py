@@ -79,7 +79,9 @@ def test_a_bad_model_shard_is_named_and_retry_recovers_with_the_picks(
     assert re.search(r"model/group\d+-shard\dof\d\.[0-9a-f]{16}\.bin", text), text  # the first that failed
     assert problem in text and "Your 2 picks are kept." in text
     assert page.is_visible("#retry")
-    # The catalogue came (only the model failed), so the link's picks were opened and saved.
+    # The catalogue comes (only the model failed; the two arrive independently, so maybe after
+    # the model's error), and the link's picks are opened and saved.
+    page.wait_for_function("() => document.querySelectorAll('#picks > li').length === 2")
     assert page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')") == "2,4:3"
     assert ids(page, "#picks") == [2, 4]
 
