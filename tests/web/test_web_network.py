@@ -153,6 +153,7 @@ def test_a_model_worker_that_cannot_start_shows_retry_and_keeps_the_picks(page, 
     text = status_text(page)
     assert "model-worker.js: could not be started" in text and "Your 2 picks are kept." in text, text
     assert page.is_visible("#retry")
+    page.wait_for_function("() => document.querySelectorAll('#picks > li').length === 2")  # the catalogue came
     assert ids(page, "#picks") == [2, 4]
 
     page.unroute("**/model-worker.js")
