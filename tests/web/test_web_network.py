@@ -27,6 +27,11 @@ def wait_state(page, state: str) -> None:
     page.wait_for_selector(f"body[data-state={state}]", timeout=60_000)
 
 
+def wait_for_picks(page, count: int) -> None:
+    """Wait until the shelf lists `count` picks: the catalogue is in (it opens the link's picks)."""
+    page.wait_for_function("(count) => document.querySelectorAll('#picks > li').length === count", arg=count)
+
+
 def status_text(page) -> str:
     return page.text_content("#status-text")
 
@@ -81,7 +86,7 @@ def test_a_bad_model_shard_is_named_and_retry_recovers_with_the_picks(
     assert page.is_visible("#retry")
     # The catalogue comes (only the model failed; the two arrive independently, so maybe after
     # the model's error), and the link's picks are opened and saved.
-    page.wait_for_function("() => document.querySelectorAll('#picks > li').length === 2")
+    wait_for_picks(page, 2)
     assert page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')") == "2,4:3"
     assert ids(page, "#picks") == [2, 4]
 
@@ -108,7 +113,7 @@ def test_the_first_suggestions_need_only_the_first_part_and_a_later_pick_waits_f
     page.fill("#search", "even book 50")  # row 49: only in the later part
     page.click("#search-results li[data-book-id='50'] button[data-action=pick]")
     page.click("#picks li[data-book-id='50'] button[data-action=similar]")
-    page.wait_for_function("() => document.querySelectorAll('#picks > li').length === 2")
+    wait_for_picks(page, 2)
     assert page.evaluate("window.shelf.stats.recomputeCount") == 1  # waiting, not scored without its rows
     assert not page.is_visible("#similar[open]")
     assert len(held) == 3, [route.request.url for route in held]
@@ -153,7 +158,7 @@ def test_a_model_worker_that_cannot_start_shows_retry_and_keeps_the_picks(page, 
     text = status_text(page)
     assert "model-worker.js: could not be started" in text and "Your 2 picks are kept." in text, text
     assert page.is_visible("#retry")
-    page.wait_for_function("() => document.querySelectorAll('#picks > li').length === 2")  # the catalogue came
+    wait_for_picks(page, 2)  # the catalogue came
     assert ids(page, "#picks") == [2, 4]
 
     page.unroute("**/model-worker.js")
