@@ -318,7 +318,7 @@ def add_catalogue_parts(site: Path, rows: int = CATALOGUE_PART_ROWS) -> None:
     list of the same book objects in row order, named with a content hash (cacheable for a
     year); ``metadata.json`` lists them as ``catalogue_parts``: ``{"rows": rows, "files":
     [...]}`` (part k holds rows k * rows onwards). The page fetches the parts its first
-    suggestions need while ``books.json`` waits (web/js/main.js, namesFor). They are not
+    suggestions need while ``books.json`` waits (web/js/downloads.js, namesFor). They are not
     precached: a visit the service worker serves has ``books.json`` at hand.
     """
     books = json.loads((site / "books.json").read_text(encoding="utf-8"))

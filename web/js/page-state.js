@@ -14,7 +14,7 @@ export function initialState(page) {
   return {
     site: null, // {metadata, books}: the catalogue; null until it is in
     metadata: null, // metadata.json, once in (before the catalogue: the model and the first suggestions need it)
-    parts: new Map(), // catalogue part -> its download (main.js namesFor), before the catalogue is in
+    parts: new Map(), // catalogue part -> its download (downloads.js namesFor), before the catalogue is in
     model: null, // the model, in its worker (model-client.js's handle); null until it is in
     rec: null, // model-client.js: runs the model in its worker, ranks and explains here
     popular: null, // index.html's popular books: {rows, books, default_pick_stars, min_stars, max_stars}
