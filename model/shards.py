@@ -30,6 +30,7 @@ import numpy as np
 ROW_TABLES = ("*/neighbor_rows", "*/neighbor_weights", "*/star_weights")
 ROW_NUMBERS = "*/neighbor_rows"
 FIRST_SHARE = 0.1  # the share of the tables' rows in the first part
+# The same table as server/tfjs_weights.py and web/js/loader.js (model/ and server/ share no code).
 _DTYPE_BYTES = {"float32": 4, "int32": 4, "bool": 1, "uint8": 1, "uint16": 2, "float16": 2}
 
 
