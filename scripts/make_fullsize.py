@@ -3,10 +3,12 @@
 The default download (the release zip) holds the later goodbooks-10k release: about 6M ratings
 by 53,424 users in `user_id,book_id,rating` order, per-book counts that follow popularity, and
 about 900k to-read marks. The team's copy is the first release (about 1M ratings, about 100
-per book). This script builds a stand-in from what ../shared/data has:
+per book). This script builds a stand-in from a first-release copy (``--goodbooks`` or
+``GOODBOOKS_DIR``) and real readers of the later release (``--real-readers`` or ``REAL_READERS``),
+the variables the build reads:
 
 - ratings: the first release's ratings (columns reordered) plus copies of the real readers
-  (`real-readers/ratings.csv`, users of the later release) under fresh user ids, each copy
+  (users of the later release) under fresh user ids, each copy
   perturbed (a share of its ratings dropped, some books swapped for a draw from the real
   readers' books, some stars moved by one), until about ``--ratings`` rows; sorted by user;
 - to_read: the first release's marks plus marks drawn by `ratings_count` for some copied users,
@@ -16,7 +18,7 @@ per book). This script builds a stand-in from what ../shared/data has:
 Deterministic for a seed; written into a staging directory renamed into place, and never into
 the repository (data is not committed):
 
-    .venv/bin/python scripts/make_fullsize.py --out /tmp/goodbooks-full [--shared ../shared/data]
+    GOODBOOKS_DIR=... REAL_READERS=... .venv/bin/python scripts/make_fullsize.py --out /tmp/goodbooks-full
     GOODBOOKS_DIR=/tmp/goodbooks-full make build
 """
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import sys
 import time
@@ -103,14 +106,16 @@ def extra_marks(
 
 
 def make_fullsize(
-    shared: Path,
+    goodbooks: Path,
+    real_readers: Path,
     ratings_wanted: int,
     to_read_wanted: int,
     seed: int,
     users_wanted: int = LATER_USERS,
     apart: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    """The later-release-shaped ratings and to_read tables built from ``shared`` (../shared/data).
+    """The later-release-shaped ratings and to_read tables built from the first release in
+    ``goodbooks`` and the real readers' ``user_id,book_id,rating`` file ``real_readers``.
 
     The first release is a per-book sample of the later one, whose users are the same people
     with all their ratings: so every first-release user gets a copied real reader's ratings on
@@ -119,9 +124,8 @@ def make_fullsize(
     ``apart``, every copy is a fresh user instead (about twice the users, each one person: the
     split then looks like real readers, for what the model chooses on it).
     """
-    goodbooks = shared / "goodbooks-10k"
     first = pd.read_csv(goodbooks / "ratings.csv", dtype=np.int64)[["user_id", "book_id", "rating"]]
-    real = pd.read_csv(shared / "real-readers" / "ratings.csv", dtype=np.int64)
+    real = pd.read_csv(real_readers, dtype=np.int64)
     books = pd.read_csv(goodbooks / "books.csv", usecols=["book_id", "ratings_count"])
     to_read = pd.read_csv(goodbooks / "to_read.csv", dtype=np.int64)[["user_id", "book_id"]]
     known = np.unique(first["user_id"].to_numpy())
@@ -163,9 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write a later-release-sized goodbooks directory.")
     parser.add_argument("--out", required=True, help="directory to write (outside the repository)")
     parser.add_argument(
-        "--shared",
-        default=str(ROOT.parent / "shared" / "data"),
-        help="the shared data directory (goodbooks-10k/, real-readers/)",
+        "--goodbooks",
+        default=os.environ.get("GOODBOOKS_DIR"),
+        help="a first-release goodbooks-10k directory (default: $GOODBOOKS_DIR)",
+    )
+    parser.add_argument(
+        "--real-readers",
+        default=os.environ.get("REAL_READERS"),
+        help="the real readers' user_id,book_id,rating file (default: $REAL_READERS)",
     )
     parser.add_argument("--ratings", type=int, default=LATER_RATINGS, help="about this many ratings")
     parser.add_argument("--to-read", type=int, default=LATER_TO_READ, help="about this many to-read marks")
@@ -179,27 +188,31 @@ def main(argv: list[str] | None = None) -> int:
         help="every copied reader a fresh user (each user one person; about twice the users)",
     )
     args = parser.parse_args(argv)
-    out, shared = Path(args.out), Path(args.shared)
+    if not args.goodbooks or not args.real_readers:
+        print("error: give --goodbooks DIR (or GOODBOOKS_DIR) and --real-readers FILE (or REAL_READERS)")
+        return 2
+    out, goodbooks, real_readers = Path(args.out), Path(args.goodbooks), Path(args.real_readers)
     if inside(out, ROOT):
         print(f"error: {out} is inside the repository; data is never committed: pick a path outside it")
         return 2
     missing = [
         str(p)
-        for p in [shared / "real-readers" / "ratings.csv"]
-        + [shared / "goodbooks-10k" / n for n in (*COPIED_FILES, "ratings.csv", "to_read.csv")]
+        for p in [real_readers] + [goodbooks / n for n in (*COPIED_FILES, "ratings.csv", "to_read.csv")]
         if not p.is_file()
     ]
     if missing:
-        print(f"error: missing {', '.join(missing)}: point --shared at ../shared/data")
+        print(f"error: missing {', '.join(missing)}: point --goodbooks and --real-readers at the data")
         return 2
     started = time.perf_counter()
-    tables = make_fullsize(shared, args.ratings, args.to_read, args.seed, args.users, args.apart)
+    tables = make_fullsize(
+        goodbooks, real_readers, args.ratings, args.to_read, args.seed, args.users, args.apart
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_dir(out) as staging:
         for name, table in tables.items():
             table.to_csv(staging / f"{name}.csv", index=False)
         for name in COPIED_FILES:
-            shutil.copyfile(shared / "goodbooks-10k" / name, staging / name)
+            shutil.copyfile(goodbooks / name, staging / name)
     ratings = tables["ratings"]
     log.info(
         "%s: %d ratings by %d users (%d..%d per user), %d to-read marks, in %.0fs",

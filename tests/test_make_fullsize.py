@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from tests.conftest import REPO
 
 
 def shared_dir(tmp_path):
-    """A ../shared/data look-alike: a first-release goodbooks copy and 30 real readers."""
+    """A data directory: a first-release goodbooks copy and 30 real readers."""
     shared = tmp_path / "shared"
     write_goodbooks(shared / "goodbooks-10k", num_books=60, num_users=100)
     rng = np.random.default_rng(0)
@@ -29,13 +30,19 @@ def shared_dir(tmp_path):
     return shared
 
 
-def make(shared, out, *extra):
-    command = [sys.executable, "scripts/make_fullsize.py", "--shared", str(shared), "--out", str(out)]
+def make(shared, out, *extra, env=None):
+    """The script on ``shared``'s two inputs, given as the variables the build reads (or ``env``)."""
+    env = env or {
+        "GOODBOOKS_DIR": str(shared / "goodbooks-10k"),
+        "REAL_READERS": str(shared / "real-readers" / "ratings.csv"),
+    }
+    command = [sys.executable, "scripts/make_fullsize.py", "--out", str(out)]
     return subprocess.run(
         [*command, "--ratings", "3000", "--to-read", "600", "--users", "150", *extra],
         cwd=REPO,
         capture_output=True,
         text=True,
+        env={**os.environ, **env},
     )
 
 
@@ -72,6 +79,13 @@ def test_fullsize_refuses_the_repository_and_missing_inputs(tmp_path):
     result = make(shared, tmp_path / "out")
     assert result.returncode == 2 and "real-readers/ratings.csv" in result.stdout
     assert not (tmp_path / "out").exists()
+    # Neither the flags nor the variables: it says what to give, and never looks elsewhere.
+    result = make(shared, tmp_path / "out", env={"GOODBOOKS_DIR": "", "REAL_READERS": ""})
+    assert result.returncode == 2 and "--goodbooks" in result.stdout and "--real-readers" in result.stdout
+    # The flags name the inputs as well as the variables do.
+    flags = ["--goodbooks", str(shared / "goodbooks-10k"), "--real-readers", str(tmp_path / "none.csv")]
+    result = make(shared, tmp_path / "out", *flags, env={"GOODBOOKS_DIR": "", "REAL_READERS": ""})
+    assert result.returncode == 2 and "none.csv" in result.stdout
 
 
 def test_apart_makes_every_copy_a_user_of_its_own(tmp_path):
