@@ -4,6 +4,7 @@ with --no-to-read, a model trained without it."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -52,11 +53,15 @@ def test_no_to_read_trains_without_the_file(data, tmp_path):
         str(data),
         "--out",
         str(out),
-        "--quiet",
-        "--no-to-read",
+        "--no-to-read",  # and no --quiet: what a build log gets
         *SYNTHETIC_TRAIN_ARGS,
     )
     assert "skipping to-read signal" in run.stderr
+    # Not a terminal: no progress bar, one line per epoch of each fit (split fit, then shipped fit).
+    assert "- rank:" not in run.stdout + run.stderr  # a Progbar line: "12/40 [===>...] - rank: 3.51"
+    epochs = [line for line in run.stderr.splitlines() if " rank loss " in line]
+    assert epochs and all(re.search(r"epoch \d+/\d+: rank loss", line) for line in epochs)
+    assert len(epochs) == len(set(epochs)) or len(epochs) <= 2 * int(SYNTHETIC_TRAIN_ARGS[1])
     config = json.loads((out / "config.json").read_text())
     assert config["use_to_read"] is False and config["choices"]["to_read_weight"] == 0.0
     run_module("model.evaluate", "--artifacts", str(out), "--no-tutorial")
