@@ -128,6 +128,46 @@ def test_the_first_suggestions_need_only_the_first_part_and_a_later_pick_waits_f
     assert page.js_errors == []
 
 
+@pytest.mark.parametrize("close", [True, False], ids=["closed", "left-open"])
+def test_a_superseded_similar_is_dropped(page, gunicorn_url, catalogue, close):
+    """The later part held: Similar on book 50 (row 49, whose neighbor row is in the later part)
+    waits; Similar on book 2 opens at once; Esc closes it (or not). When the later part comes,
+    book 50's answer is dropped: a closed dialog stays closed, also after a pick; an open one
+    keeps showing book 2."""
+    held = []
+    page.route(LATER_SHARDS, lambda route: held.append(route))
+    page.goto(gunicorn_url + "?picks=2,50")
+    wait_state(page, "ready")
+    wait_for_picks(page, 2)
+    page.click("#picks li[data-book-id='50'] button[data-action=similar]")
+    page.click("#picks li[data-book-id='2'] button[data-action=similar]")
+    page.wait_for_selector("#similar[open]")
+    title_2 = f"Similar to “{catalogue.books[1]['title']}”"
+    assert page.text_content("#similar-title") == title_2
+    if close:
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#similar", state="hidden")
+    assert held, "the later part was not asked for"
+    for route in held:
+        route.continue_()
+    # The suggestions for picks 2 and 50 need the later part too; the worker answers the
+    # waiting Similar ("whole") before it has scored them, so by the time they show, book 50's
+    # similar books would have been shown.
+    page.wait_for_selector("#suggestions > li")
+    if close:
+        assert not page.is_visible("#similar")
+        page.fill("#search", "even book 4")
+        page.click("#search-results li[data-book-id='4'] button[data-action=pick]")
+        wait_for_picks(page, 3)
+        assert not page.is_visible("#similar")
+    else:
+        assert page.text_content("#similar-title") == title_2
+        page.click("#similar-rating li button[data-action=pick]")  # a pick refreshes the dialog
+        wait_for_picks(page, 3)
+        assert page.text_content("#similar-title") == title_2
+    assert page.js_errors == []
+
+
 def test_a_later_part_that_fails_shows_retry_when_a_pick_needs_it_and_keeps_the_picks(page, gunicorn_url):
     page.route(LATER_SHARDS, lambda route: route.fulfill(status=404, body="Not found."))
     page.goto(gunicorn_url + "?picks=2")

@@ -41,6 +41,7 @@ const ui = createUi(document, {
   onNotInterested: (bookId) => shelfChanged(shelfState.mark(state, bookId, "not_interested"), { keepPages: true }),
   onUnmark: (bookId) => shelfChanged(shelfState.unmark(state, bookId), { keepPages: true }),
   onSimilar: showSimilar,
+  onSimilarClosed: similarClosed,
   onSuggestionsMore: () => suggestions.more(),
   onPicksMore() {
     state.picksLimit += PAGE * 5;
@@ -208,7 +209,15 @@ function suggestionsPending() {
   ui.suggestionsPending(pendingNote({ modelFraction: state.progress.model, failed }));
 }
 
+// Each request for similar books (a Similar button, a refresh after a pick) and each closing
+// of the dialog counts one; a request that waited (for the catalogue, the model's later part,
+// content_similar.json) shows its books only if nothing came after it. Else the answer to an
+// older Similar, arriving late, reopened a dialog the visitor had closed, or replaced a newer one.
+let similarAsked = 0;
+
 async function showSimilar(bookId) {
+  const asked = ++similarAsked;
+  const current = () => asked === similarAsked;
   if (state.similarity === null) return; // the model is not in yet (its vectors are)
   try {
     if (state.site === null) await downloads.catalogueIn(); // its similar books may be any books
@@ -216,8 +225,7 @@ async function showSimilar(bookId) {
     return; // the catalogue failed: the page says so, with Retry
   }
   const model = state.model;
-  if (model === null) return; // it failed meanwhile
-  state.similarOf = bookId;
+  if (model === null || !current()) return; // it failed meanwhile, or another request came
   const row = state.rowOf.get(bookId);
   if (model.firstRows !== null && row >= model.firstRows) {
     // Its row of the neighbor table is in the model's later part: wait for it.
@@ -228,11 +236,19 @@ async function showSimilar(bookId) {
       return;
     }
   }
-  const rows = state.rec.similarRows(state.similarity, row, SIMILAR_K);
   if (state.content === undefined) state.content = await checkedOptional("content_similar.json");
+  if (!current() || state.model !== model) return;
+  const rows = state.rec.similarRows(state.similarity, row, SIMILAR_K);
   const { books, rowOf, picks } = state;
   const { rating, content } = similarLists({ bookId, rows, content: state.content, books, rowOf, picks, k: SIMILAR_K });
+  state.similarOf = bookId; // the book the dialog shows (a pick refreshes its Pick buttons)
   ui.openSimilar(books[row], rating, content);
+}
+
+/** The dialog was closed: a request still waiting must not open it again. */
+function similarClosed() {
+  similarAsked += 1;
+  state.similarOf = null;
 }
 
 /** The match index (goodreads.json, fetched on the first import, + books.json). */
