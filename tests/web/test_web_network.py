@@ -205,6 +205,42 @@ def test_a_model_worker_that_cannot_start_shows_retry_and_keeps_the_picks(page, 
     retry_recovers_the_picks(page)
 
 
+def test_a_books_json_changed_on_the_server_is_named_and_retry_does_not_reload(page, gunicorn_url):
+    """books.json edited by hand on the server (metadata.json, and so the build, unchanged): the
+    page says the file was changed or damaged, not that the site has a newer version; Retry
+    fetches it again without reloading the page (which would meet the same file), and the
+    saved shelf is kept."""
+    served = []
+
+    def hand_edited(route):
+        response = route.fetch()
+        books = json.loads(response.body())
+        books[0]["title"] += " (edited)"
+        served.append(route.request.url)
+        route.fulfill(response=response, body=json.dumps(books), headers={"Content-Type": "application/json"})
+
+    page.add_init_script(
+        f"localStorage.getItem('{STORAGE_KEY}') ?? localStorage.setItem('{STORAGE_KEY}', '2,4:3')"
+    )
+    page.route("**/books.json", hand_edited)
+    page.goto(gunicorn_url)
+    wait_state(page, "error")
+    text = status_text(page)
+    assert "(books.json: was changed or damaged on the server" in text, text
+    assert "newer version" not in text and "connection" not in text
+    assert text.endswith("Your 2 picks are kept. Retry later, once the site is fixed.")
+    assert not page.is_visible("#update")
+    page.evaluate("window.notReloaded = true")
+    with page.expect_response("**/books.json"):
+        page.click("#retry")  # the page goes back to loading at once, then fails again
+    wait_state(page, "error")
+    assert len(served) == 2
+    assert page.evaluate("window.notReloaded") is True
+    assert status_text(page) == text
+    assert not page.is_visible("#update")
+    assert page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')") == "2,4:3"
+
+
 def test_a_books_json_that_never_comes_times_out_and_retry_recovers(page, gunicorn_url):
     held = []
     page.route("**/books.json", lambda route: held.append(route))

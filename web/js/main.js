@@ -1,6 +1,6 @@
 // Entry module: wires the loader and the model, the pure modules (shelf-state, shelf-open,
 // page-view, picks, shelf, goodreads), the panels (search, suggestions, import box) and the UI.
-import { NewBuildError, fetchJson, fetchOptionalJson } from "./loader.js";
+import { ChangedFileError, NewBuildError, fetchJson, fetchOptionalJson } from "./loader.js";
 import { createDownloads } from "./downloads.js";
 import { formatPicks } from "./picks.js";
 import { mergeShelves, shareShelf, urlWithShelf } from "./shelf.js";
@@ -180,13 +180,16 @@ function modelCalls() {
   return { score: scoreCurrentPicks, rec, similarity, numBooks: state.metadata.num_books };
 }
 
-/** An optional file of this page's build, or null (absent; or of a newer build: then say so). */
+/**
+ * An optional file of this page's build, or null (absent; changed on the server; or of a newer
+ * build: then say so).
+ */
 async function checkedOptional(url) {
   try {
     return await fetchOptionalJson(url, { check: state.site.metadata });
   } catch (error) {
-    if (!(error instanceof NewBuildError)) throw error;
-    newBuildMet();
+    if (error instanceof NewBuildError) newBuildMet();
+    else console.warn(error.message); // changed or damaged on the server: done without it
     return null;
   }
 }
@@ -350,7 +353,7 @@ function modelFailed(error) {
   console.error(error);
   state.model?.close(); // its worker, if still running, goes: Retry starts a new one
   Object.assign(state, { failed: true, model: null, rec: null, similarity: null, loadingModel: null });
-  ui.showError(error.message || String(error), state.picks.size);
+  ui.showError(error.message || String(error), state.picks.size, adviceFor(error));
   suggestionsPending();
 }
 
@@ -366,6 +369,12 @@ function deferCatalogue() {
   return state.popular !== null && !navigator.serviceWorker?.controller && !opensShelf;
 }
 
+/** What the visitor can do about `error`: ui.showError's default, or for a file changed on the server, wait. */
+function adviceFor(error) {
+  // Retry fetches the file again (never reloads the page into the same file): it works once the site is fixed.
+  return error instanceof ChangedFileError ? "Retry later, once the site is fixed." : undefined;
+}
+
 /** A download failed (downloads.js reset it for Retry): say which file and why; picks are kept. */
 function loadFailed(error) {
   catalogueNow(); // if it waited for the model: search and import need no model
@@ -375,7 +384,7 @@ function loadFailed(error) {
   // Nothing was changed: the shelf stays in the URL and localStorage for the retry.
   const saved = () => linkedShelf(location.href, readShelf()).picks.size;
   const kept = state.site === null ? Math.max(saved(), state.picks.size) : state.picks.size;
-  ui.showError(error.message || String(error), kept);
+  ui.showError(error.message || String(error), kept, adviceFor(error));
   suggestionsPending();
 }
 

@@ -3,17 +3,18 @@
 // (model-worker.js; the messages are model-host.js's), so the page's main thread never parses
 // TF.js or runs the model. Ranking, reasons and similar books (rank.js) need no TF.js and run
 // here. Where no module worker can be started, the same host runs on the page instead.
-import { LoadError, NewBuildError } from "./loader.js";
+import { ChangedFileError, LoadError, NewBuildError } from "./loader.js";
 
 export { reasonFor, similarRows, topRows, topSuggestions } from "./rank.js";
 
 // Beside index.html: its relative URLs (model/model.json, ...) resolve as the page's do.
 const WORKER_URL = new URL("../model-worker.js", import.meta.url);
 
-/** The error a "failed" message carries, as the LoadError / NewBuildError / Error it was. */
+/** The error a "failed" message carries, as the LoadError / NewBuildError / ChangedFileError / Error it was. */
 export function errorFromMessage({ name, file, message }) {
   let error;
   if (name === "NewBuildError") error = new NewBuildError(file);
+  else if (name === "ChangedFileError") error = new ChangedFileError(file);
   else if (name === "LoadError") error = new LoadError(file, "");
   else error = new Error();
   error.message = message;

@@ -326,13 +326,14 @@ export function createUi(root, handlers) {
     },
 
     /** The model (or catalogue) failed to load: say which file and why, and offer a retry. */
-    showError(message, keptPicks = 0) {
+    /** advice: what the visitor can do (a file changed on the server needs no better connection). */
+    showError(message, keptPicks = 0, advice = "Check your connection and try again.") {
       nodes.body.dataset.state = "error";
       nodes.status.hidden = false;
       nodes.progress.hidden = true;
       const detail = String(message).trim().replace(/[.\s]+$/, "");
       const kept = keptPicks ? ` Your ${keptPicks} pick${keptPicks === 1 ? " is" : "s are"} kept.` : "";
-      nodes.statusText.textContent = `Could not load the recommender (${detail}).${kept} Check your connection and try again.`;
+      nodes.statusText.textContent = `Could not load the recommender (${detail}).${kept} ${advice}`;
       nodes.retry.hidden = false;
       nodes.retry.focus();
     },
