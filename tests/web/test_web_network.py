@@ -467,6 +467,46 @@ def test_a_rebuild_while_the_page_loads_is_caught_and_reloads_whole(page_without
     assert search_ids(page, "second edition") == [builds.changed_book]
 
 
+def test_a_model_worker_of_another_build_is_never_used(page_without_worker, site_artifacts, tmp_path):
+    """A first visit: metadata.json (build A) is in, the request for model-worker.js is held
+    while build B (only js/model-host.js changed, the model and catalogue the same) lands. The
+    worker so runs build B's modules; the page checks them against its build's site_files, never
+    uses that model, and offers the new version, as for any other file; Retry reloads into B."""
+    page = page_without_worker
+    builds = TwoBuilds(site_artifacts, tmp_path)
+    builds.artifacts["B"] = site_artifacts  # the same model and catalogue: only the worker's code
+    shutil.copytree(ROOT / "web", builds.web["B"], dirs_exist_ok=True)  # undo TwoBuilds' picks.js edit
+    with open(builds.web["B"] / "js" / "model-host.js", "a") as module:
+        module.write("// build B\n")
+    first_id = builds.build("A")
+    try:
+        base, proc = start_gunicorn(builds.static_dir, tmp_path / "gunicorn.log")
+    except ServerError as error:
+        pytest.fail(str(error))
+    try:
+        held = []
+        # The first request held; any later one (the page reloaded into build B) goes through.
+        page.route("**/model-worker.js", lambda route: route.continue_() if held else held.append(route))
+        with page.expect_response("**/metadata.json"):
+            page.goto(base)
+        while not held:
+            page.wait_for_timeout(50)  # lets Playwright hand over the worker's request
+        second_id = builds.build("B")
+        assert second_id != first_id
+        held[0].continue_()
+        wait_state(page, "error")
+        text = status_text(page)
+        assert "js/model-host.js: is from a newer version of the site" in text, text
+        assert page.is_visible("#update")
+        assert page.evaluate("window.shelf.stats.readyAtMs") is None  # the worker's model never used
+        with page.expect_navigation():
+            page.click("#retry")
+        wait_state(page, "ready")
+        assert page.get_attribute("meta[name=shelf-build]", "content") == second_id
+    finally:
+        stop(proc)
+
+
 def test_an_import_after_a_rebuild_never_pairs_two_builds(page_without_worker, two_builds):
     """The page holds build A's books.json; the server now has build B's goodreads.json (rows
     that mean other books). The import refuses it, changes nothing and offers the reload."""

@@ -116,6 +116,16 @@ async function checkBuildFile(name, bytes, metadata) {
 }
 
 /**
+ * Fetch each of `names` (site_files names, relative to `base`) again, revalidated, and check it
+ * against `metadata` (checkBuildFile): the modules the model's worker imported, which were
+ * fetched by the browser's module loader, out of this code's reach.
+ */
+export async function checkBuildFiles(names, metadata, base) {
+  const check = async (name) => checkBuildFile(name, await fetchBytes(new URL(name, base).href, { cache: "no-cache" }), metadata);
+  await Promise.all(names.map(check));
+}
+
+/**
  * fetchBytes + JSON; a cut-short or corrupt file is a LoadError that says so. With `check`
  * (metadata.json), the file must be the one of that build (checkBuildFile).
  */
