@@ -84,6 +84,17 @@ TFJS_LICENSE = "vendor/tfjs-LICENSE.txt"
 TFJS_NOTICES = "vendor/tfjs-NOTICES.txt"
 # The files the page checks against metadata.json's site_files (the build they belong to).
 BUILD_FILES = ("books.json", "goodreads.json", "genres.json", "content_similar.json", "map.json")
+# The model's worker and the modules it imports, not content-hashed (TF.js is): a rebuild between
+# the page and its worker's requests would run another build's code beside the page, so the page
+# checks them against site_files too (web/js/model-client.js: the .js names of site_files).
+WORKER_FILES = (
+    "model-worker.js",
+    "js/loader.js",
+    "js/model-host.js",
+    "js/recommend.js",
+    "js/layers.js",
+    "js/rank.js",
+)
 BUILD_META = '<meta name="shelf-build" content="{build}" />'
 # Written beside every file of these kinds (server/site.py sends them to clients that accept
 # them): brotli at its best quality, gzip at 9; only when at least PAYS smaller, and for files of
@@ -376,10 +387,11 @@ def stamp_build(site: Path) -> str:
 
     The id is a hash of every file of the assembled site, so any change makes a new one. It
     goes into each page (``<meta name="shelf-build">``), ``map.json`` and ``metadata.json`` (``build``),
-    with ``site_files``: the SHA-256 and size of ``books.json``, ``model.json`` and the optional
-    JSON files. The page checks ``metadata.json`` against its own build and each of those files
-    against ``site_files`` (the shards are checked against ``model.json``), so it never pairs
-    one build's files with another's (web/js/loader.js). Returns the id.
+    with ``site_files``: the SHA-256 and size of ``books.json``, ``model.json``, the optional
+    JSON files and the model worker's modules (``WORKER_FILES``). The page checks
+    ``metadata.json`` against its own build and each of those files against ``site_files`` (the
+    shards are checked against ``model.json``), so it never pairs one build's files with
+    another's (web/js/loader.js, model-client.js). Returns the id.
     """
     files = sorted(p for p in site.rglob("*") if p.is_file())
     digests = {p.relative_to(site).as_posix(): file_digest(p) for p in files}
@@ -390,7 +402,7 @@ def stamp_build(site: Path) -> str:
         map_path.write_text(json.dumps({**map_json, "build": build}, ensure_ascii=False), encoding="utf-8")
     metadata_path = site / "metadata.json"
     metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
-    names = [*BUILD_FILES, metadata.get("model_url", "model/model.json")]
+    names = [*BUILD_FILES, *WORKER_FILES, metadata.get("model_url", "model/model.json")]
     metadata["build"] = build
     metadata["site_files"] = {
         name: {"sha256": file_digest(site / name), "bytes": (site / name).stat().st_size}

@@ -11,6 +11,7 @@ check explains the answer), no spaces, underscores, leading zeros or other scrip
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -71,6 +72,22 @@ def book_or_404(cat: Catalogue, book_id: int):
     if book_id not in cat.row_of:
         return None
     return cat.books[cat.row_of[book_id]]
+
+
+@bp.before_request
+def query_is_utf8():
+    """A query string that is not percent-encoded UTF-8 is a 400: Werkzeug keeps such bytes as
+    the text ``%FF`` (``?q=%ff%fe`` searched for "%FF%FE")."""
+    for item in request.query_string.split(b"&"):
+        name, _, value = item.partition(b"=")
+        try:
+            unquote_to_bytes(name.replace(b"+", b" ")).decode()
+            unquote_to_bytes(value.replace(b"+", b" ")).decode()
+        except UnicodeDecodeError:
+            shown_name = unquote_to_bytes(name).decode(errors="replace")
+            raise BadParameter(
+                f"{shown_name or 'the query string'} is not valid UTF-8 (percent-encode its UTF-8 bytes)"
+            ) from None
 
 
 @bp.errorhandler(BadParameter)

@@ -96,12 +96,28 @@ def is_compressible(mimetype: str | None) -> bool:
     return bool(mimetype) and mimetype.startswith(COMPRESSIBLE_TYPES)
 
 
+def is_api_path(path: str) -> bool:
+    """Whether ``path`` is the JSON API's (errors in JSON, no-cache, gzip made here)."""
+    return path.startswith("/api/") or path == "/healthz"
+
+
 def install_response_policy(app: Flask) -> None:
-    """Register the error handlers and the after-request hook on ``app``."""
+    """Register the error handlers and the before- and after-request hooks on ``app``."""
+
+    @app.before_request
+    def api_options():
+        # Flask's automatic OPTIONS answer is an empty text/html 200; the API's is a 204 with
+        # ``Allow``, like the static files'. An unknown API path is the site blueprint's JSON 404.
+        rule = request.url_rule
+        if request.method == "OPTIONS" and is_api_path(request.path) and request.blueprint != "site" and rule:
+            response = Response(status=204, headers={"Allow": ", ".join(sorted(rule.methods or ()))})
+            del response.headers["Content-Type"]  # no body, so no type (Flask's default is HTML)
+            return response
+        return None
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if request.path.startswith("/api/") or request.path == "/healthz":
+        if is_api_path(request.path):
             response, status = json_error(error.code or 500, error.description or error.name)
             for name, value in error.get_headers():  # e.g. a 405's Allow
                 if name.lower() != "content-type":
@@ -113,7 +129,7 @@ def install_response_policy(app: Flask) -> None:
     def finish(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.path.startswith("/api/") or request.path == "/healthz":
+        if is_api_path(request.path):
             response.headers.setdefault("Cache-Control", "no-cache")
             compress_dynamic(app, response)
         return response

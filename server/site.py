@@ -24,6 +24,8 @@ from pathlib import Path
 
 import brotli
 from flask import Blueprint, Response, abort, current_app, request
+from werkzeug.datastructures import ContentRange, Range
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.security import safe_join
 
 from server.http import choose_encoding, gzip_bytes, is_compressible
@@ -185,18 +187,29 @@ def not_found() -> Response:
 
 
 ALLOW = "GET, HEAD, OPTIONS"
+# Every method a client commonly sends is routed here, so that a path with no file is a 404
+# whatever the method (Werkzeug's routing answered a POST to any path with a 405, as if the
+# file existed); a file that exists answers the others with a 405 and ``Allow``.
+_ROUTED = ["GET", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
 
 
 # OPTIONS is answered here, not by Flask's automatic handler (a 200 for any path at all).
-@bp.route("/", defaults={"relative_path": ""}, methods=["GET", "OPTIONS"], provide_automatic_options=False)
-@bp.route("/<path:relative_path>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
+@bp.route("/", defaults={"relative_path": ""}, methods=_ROUTED, provide_automatic_options=False)
+@bp.route("/<path:relative_path>", methods=_ROUTED, provide_automatic_options=False)
 def serve(relative_path: str) -> Response:
     """A file of the built site; directories give their index.html or 404, never a listing.
 
-    OPTIONS: 204 with ``Allow`` for a file that exists, else 404 (no CORS: same origin only).
+    OPTIONS: 204 with ``Allow`` for a file that exists, else 404 (no CORS: same origin only);
+    another method than GET, HEAD or OPTIONS: 405 for a file that exists, else 404.
     """
-    if relative_path.startswith("api/"):
-        abort(404)  # an unknown API route: a JSON 404 (server/http.py), not a file lookup
+    if relative_path.startswith("api/") or relative_path == "healthz":
+        # Not a file lookup. A path the API has, in a method it does not take (this rule takes
+        # more methods than the API's, so routing picked it): the API's JSON 405. Else an
+        # unknown API route: a JSON 404 (server/http.py).
+        rule, _ = current_app.url_map.bind("").match("/" + relative_path, method="GET", return_rule=True)
+        if rule.endpoint != request.endpoint:
+            abort(405, valid_methods=sorted(rule.methods or ()))
+        abort(404)
     static_dir = Path(current_app.config["STATIC_DIR"])
     if not (static_dir / "index.html").is_file():
         return not_built()
@@ -221,8 +234,32 @@ def serve(relative_path: str) -> Response:
     if entry is None:
         return not_found()
     if request.method == "OPTIONS":
-        return Response(status=204, headers={"Allow": ALLOW})
+        response = Response(status=204, headers={"Allow": ALLOW})
+        del response.headers["Content-Type"]  # no body, so no type
+        return response
+    if request.method not in ("GET", "HEAD"):
+        return Response("Method not allowed.\n", status=405, mimetype="text/plain", headers={"Allow": ALLOW})
     return file_response(entry, relative_path)
+
+
+def usable_range(entry: StaticFile) -> Range | None:
+    """The request's byte range to send, or None for the whole file (RFC 9110, 14.2 and 13.1.5).
+
+    One range of bytes; other units and several ranges are ignored (allowed). ``If-Range``
+    must match the file's ETag strongly: a weak tag or a date (no Last-Modified is sent) does
+    not, and the whole file is sent (Werkzeug's ``If-Range`` check drops the ``W/``). A suffix
+    longer than the file is the whole file (Werkzeug's ``range_for_length`` refused it: a 416).
+    """
+    wanted = request.range
+    if wanted is None or wanted.units != "bytes" or len(wanted.ranges) != 1:
+        return None
+    if_range = request.headers.get("If-Range")
+    if if_range is not None and if_range.strip() != f'"{entry.etag}"':
+        return None
+    start, stop = wanted.ranges[0]
+    if stop is None and start < 0 and -start > len(entry.data):
+        return Range("bytes", [(0, None)])
+    return wanted
 
 
 def file_response(entry: StaticFile, relative_path: str) -> Response:
@@ -230,26 +267,26 @@ def file_response(entry: StaticFile, relative_path: str) -> Response:
     Cache-Control and ``Accept-Ranges``.
 
     The body is in a coding the client accepted (``choose_encoding``), else the file's own
-    bytes; each form has its own ETag and Content-Length. ``If-None-Match`` compares weakly
-    (RFC 9110: a ``W/"..."`` tag a cache sent back matches). A range is of the file's own
-    bytes, never of a compressed form, so a download cut off half-way (a shard on a phone)
-    resumes where it stopped; ``If-Range`` with another ETag gives the whole file.
+    bytes; each form has its own ETag and Content-Length. A request with a ``Range`` is
+    answered with the file's own bytes, never a compressed form, so a download cut off
+    half-way (a shard on a phone) resumes where it stopped.
+
+    RFC 9110's order (13.2.2): ``If-None-Match`` first, compared weakly (a ``W/"..."`` tag a
+    cache sent back matches): a match is a 304 even with a ``Range``; then ``If-Range``,
+    compared strongly (``usable_range``); then the range itself, cut by Werkzeug's
+    ``make_conditional`` (206 with ``Content-Range``). A range past the end is a 416 with the
+    same Cache-Control, ETag and Vary as the 200.
     """
     headers = {
         "Cache-Control": cache_control_for(relative_path),
         "Vary": "Accept-Encoding",
         "Accept-Ranges": "bytes",
     }
-    # One byte range; other units and several ranges are ignored (RFC 9110 allows it): 200.
-    if request.range is not None and request.range.units == "bytes" and len(request.range.ranges) == 1:
-        response = Response(entry.data, mimetype=entry.mimetype, headers=headers)
-        response.set_etag(entry.etag)
-        # 206 with Content-Range, 416 for a range past the end, 200 for a stale If-Range,
-        # 304 for a matching If-None-Match.
-        return response.make_conditional(request, accept_ranges=True, complete_length=len(entry.data))
-    coding = choose_encoding(
-        request.headers.get("Accept-Encoding"), [c for c, _ in PRECOMPRESSED if c in entry.encoded]
-    )
+    ranged = request.range is not None
+    coding = None
+    if not ranged:
+        available = [c for c, _ in PRECOMPRESSED if c in entry.encoded]
+        coding = choose_encoding(request.headers.get("Accept-Encoding"), available)
     etag = entry.etag + _ETAG_SUFFIX[coding] if coding else entry.etag
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304, headers=headers)
@@ -257,7 +294,20 @@ def file_response(entry: StaticFile, relative_path: str) -> Response:
         return response
     body = entry.encoded[coding] if coding else entry.data
     response = Response(body, mimetype=entry.mimetype, headers=headers)
+    response.set_etag(etag)
     if coding:
         response.headers["Content-Encoding"] = coding
-    response.set_etag(etag)
-    return response
+    wanted = usable_range(entry) if ranged else None
+    if wanted is None:
+        return response
+    # make_conditional reads the request's headers itself; it is given only the method and
+    # the range, the conditions above being answered already (its own order puts Range before
+    # If-None-Match, and takes a weak If-Range).
+    environ = {"REQUEST_METHOD": request.method, "HTTP_RANGE": wanted.to_header()}
+    try:
+        return response.make_conditional(environ, accept_ranges=True, complete_length=len(entry.data))
+    except RequestedRangeNotSatisfiable:
+        unsatisfiable = Response("Range not satisfiable.\n", 416, headers, mimetype="text/plain")
+        unsatisfiable.set_etag(etag)
+        unsatisfiable.content_range = ContentRange("bytes", None, None, len(entry.data))
+        return unsatisfiable

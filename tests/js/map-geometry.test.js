@@ -98,3 +98,8 @@ test("zoomAt keeps the point under the pointer and stays within its scale limits
   assert.equal(zoomAt(view, 0, 0, -1e6).scale, MAX_SCALE);
   assert.equal(zoomAt(view, 0, 0, 1e6).scale, MIN_SCALE);
 });
+
+test("findTitle looks for a long query's first 200 characters only", () => {
+  const titles = ["Dune", "x".repeat(200) + " and more"];
+  assert.equal(findTitle(titles, "x".repeat(20000)), 1);
+});

@@ -228,3 +228,61 @@ test("a later part that fails fails the request that needed it, and the next one
   assert.deepEqual(sent.slice(-3).map((m) => `${m.type}${m.id ?? ""}`), ["scored2", "complete", "scored3"]);
   assert.deepEqual(used, ["first", "whole", "disposed first"]); // disposed once the requests under way are done
 });
+
+test("model-client: the worker's own files are checked against the page's build before its model is used", async (t) => {
+  class FakeWorker {
+    constructor(url, options) {
+      assert.equal(options.type, "module");
+      this.listeners = { message: [], error: [] };
+      this.handle = createModelHost(
+        (message) => setTimeout(() => this.listeners.message.forEach((listen) => listen({ data: message }))),
+        standIns(),
+      );
+    }
+    addEventListener(type, listen) {
+      this.listeners[type].push(listen);
+    }
+    postMessage(message) {
+      setTimeout(() => this.handle(structuredClone(message)));
+    }
+    terminate() {
+      FakeWorker.terminated += 1;
+    }
+  }
+  FakeWorker.terminated = 0;
+  const sha256 = async (text) =>
+    Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))), (b) =>
+      b.toString(16).padStart(2, "0"),
+    ).join("");
+  const oldHost = "// build A's model-host.js\n";
+  const site_files = {
+    "books.json": { sha256: "0".repeat(64), bytes: 2 }, // not the worker's: not fetched
+    "js/model-host.js": { sha256: await sha256(oldHost), bytes: oldHost.length },
+  };
+  const metadata = { ...METADATA, build: "a", site_files };
+  // What the server has now: build A's files, or build B's (a rebuild after the page loaded).
+  let server = { build: "a", host: oldHost };
+  const fetched = [];
+  globalThis.Worker = FakeWorker;
+  globalThis.fetch = async (url) => {
+    fetched.push(String(url).replace(/^.*\/web\//, ""));
+    if (String(url).endsWith("/web/js/model-host.js")) return new Response(server.host);
+    if (url === "metadata.json") return new Response(JSON.stringify({ ...metadata, build: server.build }));
+    return new Response("not found", { status: 404 });
+  };
+  t.after(() => {
+    delete globalThis.Worker;
+    delete globalThis.fetch;
+  });
+
+  const { model } = await loadModel(Promise.resolve(metadata));
+  assert.equal(similarityMatrix(model).n, 3);
+  assert.deepEqual(fetched, ["js/model-host.js"]);
+
+  server = { build: "b", host: "// build B's model-host.js\n" };
+  await assert.rejects(loadModel(Promise.resolve(metadata)), (error) => error instanceof NewBuildError && error.file === "js/model-host.js");
+  assert.equal(FakeWorker.terminated, 1);
+
+  server = { build: "a", host: "// edited on the server\n" }; // no rebuild: changed, not newer
+  await assert.rejects(loadModel(Promise.resolve(metadata)), (error) => error.name === "ChangedFileError" && !(error instanceof NewBuildError));
+});

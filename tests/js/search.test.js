@@ -4,8 +4,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
+  MAX_QUERY_CHARS,
   NO_MATCH,
   buildSearchIndex,
+  cappedQuery,
   joinedInitials,
   matchTier,
   maxEdits,
@@ -126,4 +128,21 @@ test("joinedInitials: runs of one-letter words written together, for \"jk rowlin
   assert.equal(joinedInitials("frank herbert x"), "");
   assert.equal(joinedInitials("𠮷 x"), "𠮷x"); // one code point is one letter
   assert.equal(joinedInitials(""), "");
+});
+
+test("a query is cut to the API's 200 code points, never inside a character", () => {
+  assert.equal(MAX_QUERY_CHARS, 200);
+  assert.equal(cappedQuery("dune"), "dune");
+  assert.equal(cappedQuery("x".repeat(20000)), "x".repeat(200));
+  const astral = "𝔇".repeat(300); // two UTF-16 units each
+  assert.equal(cappedQuery(astral), "𝔇".repeat(200));
+  assert.equal(cappedQuery("a" + astral), "a" + "𝔇".repeat(199));
+});
+
+test("searchRows searches a long query's first 200 characters only", () => {
+  const index = buildSearchIndex(BOOKS);
+  const head = "dune ".repeat(40); // 200 characters: every Dune
+  const pasted = head + "zzzzzzzzz ".repeat(2000); // 20,200: the rest would match nothing
+  assert.deepEqual(searchRows(index, pasted), searchRows(index, head));
+  assert.ok(searchRows(index, pasted).length > 0);
 });

@@ -134,6 +134,40 @@ def test_wrong_method_is_405_json_with_allow(client, method, url, allowed):
     assert set(response.headers["Allow"].split(", ")) == allowed
 
 
+@pytest.mark.parametrize("url", ["/api/books", "/api/books/10", "/api/books/10/similar", "/healthz"])
+def test_options_on_the_api_is_a_204_with_allow(client, url):
+    """Not Flask's automatic text/html 200: the API's OPTIONS is a 204 with Allow, as the site's is."""
+    response = client.open(url, method="OPTIONS")
+    assert response.status_code == 204
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert response.data == b"" and "text/html" not in response.headers.get("Content-Type", "")
+
+
+def test_options_on_an_unknown_api_path_is_a_404_json(client):
+    response = client.open("/api/nothing", method="OPTIONS")
+    assert response.status_code == 404 and response.is_json
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/api/books?q=%ff%fe", "q"),
+        ("/api/books?q=%C3", "q"),  # a UTF-8 sequence cut short
+        ("/api/books?q=prince&limit=%ff", "limit"),
+        ("/api/books/10/similar?k=%80", "k"),
+    ],
+)
+def test_a_query_that_is_not_utf8_is_a_400_json(client, url, name):
+    """Werkzeug keeps bytes that are not UTF-8 as the text "%FF": it searched for "%FF%FE"."""
+    response = client.get(url)
+    assert response.status_code == 400 and response.is_json
+    assert response.get_json()["error"].startswith(f"{name} is not valid UTF-8")
+
+
+def test_a_utf8_query_still_searches(client):
+    assert [b["book_id"] for b in client.get("/api/books?q=%C3%A9mile").get_json()["books"]] == [30]
+
+
 @pytest.mark.parametrize("url", ["/api/books/99", "/api/books/99/similar"])
 def test_unknown_book_is_404_json(client, url):
     response = client.get(url)

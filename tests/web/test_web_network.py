@@ -128,6 +128,46 @@ def test_the_first_suggestions_need_only_the_first_part_and_a_later_pick_waits_f
     assert page.js_errors == []
 
 
+@pytest.mark.parametrize("close", [True, False], ids=["closed", "left-open"])
+def test_a_superseded_similar_is_dropped(page, gunicorn_url, catalogue, close):
+    """The later part held: Similar on book 50 (row 49, whose neighbor row is in the later part)
+    waits; Similar on book 2 opens at once; Esc closes it (or not). When the later part comes,
+    book 50's answer is dropped: a closed dialog stays closed, also after a pick; an open one
+    keeps showing book 2."""
+    held = []
+    page.route(LATER_SHARDS, lambda route: held.append(route))
+    page.goto(gunicorn_url + "?picks=2,50")
+    wait_state(page, "ready")
+    wait_for_picks(page, 2)
+    page.click("#picks li[data-book-id='50'] button[data-action=similar]")
+    page.click("#picks li[data-book-id='2'] button[data-action=similar]")
+    page.wait_for_selector("#similar[open]")
+    title_2 = f"Similar to “{catalogue.books[1]['title']}”"
+    assert page.text_content("#similar-title") == title_2
+    if close:
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#similar", state="hidden")
+    assert held, "the later part was not asked for"
+    for route in held:
+        route.continue_()
+    # The suggestions for picks 2 and 50 need the later part too; the worker answers the
+    # waiting Similar ("whole") before it has scored them, so by the time they show, book 50's
+    # similar books would have been shown.
+    page.wait_for_selector("#suggestions > li")
+    if close:
+        assert not page.is_visible("#similar")
+        page.fill("#search", "even book 4")
+        page.click("#search-results li[data-book-id='4'] button[data-action=pick]")
+        wait_for_picks(page, 3)
+        assert not page.is_visible("#similar")
+    else:
+        assert page.text_content("#similar-title") == title_2
+        page.click("#similar-rating li button[data-action=pick]")  # a pick refreshes the dialog
+        wait_for_picks(page, 3)
+        assert page.text_content("#similar-title") == title_2
+    assert page.js_errors == []
+
+
 def test_a_later_part_that_fails_shows_retry_when_a_pick_needs_it_and_keeps_the_picks(page, gunicorn_url):
     page.route(LATER_SHARDS, lambda route: route.fulfill(status=404, body="Not found."))
     page.goto(gunicorn_url + "?picks=2")
@@ -163,6 +203,42 @@ def test_a_model_worker_that_cannot_start_shows_retry_and_keeps_the_picks(page, 
 
     page.unroute("**/model-worker.js")
     retry_recovers_the_picks(page)
+
+
+def test_a_books_json_changed_on_the_server_is_named_and_retry_does_not_reload(page, gunicorn_url):
+    """books.json edited by hand on the server (metadata.json, and so the build, unchanged): the
+    page says the file was changed or damaged, not that the site has a newer version; Retry
+    fetches it again without reloading the page (which would meet the same file), and the
+    saved shelf is kept."""
+    served = []
+
+    def hand_edited(route):
+        response = route.fetch()
+        books = json.loads(response.body())
+        books[0]["title"] += " (edited)"
+        served.append(route.request.url)
+        route.fulfill(response=response, body=json.dumps(books), headers={"Content-Type": "application/json"})
+
+    page.add_init_script(
+        f"localStorage.getItem('{STORAGE_KEY}') ?? localStorage.setItem('{STORAGE_KEY}', '2,4:3')"
+    )
+    page.route("**/books.json", hand_edited)
+    page.goto(gunicorn_url)
+    wait_state(page, "error")
+    text = status_text(page)
+    assert "(books.json: was changed or damaged on the server" in text, text
+    assert "newer version" not in text and "connection" not in text
+    assert text.endswith("Your 2 picks are kept. Retry later, once the site is fixed.")
+    assert not page.is_visible("#update")
+    page.evaluate("window.notReloaded = true")
+    with page.expect_response("**/books.json"):
+        page.click("#retry")  # the page goes back to loading at once, then fails again
+    wait_state(page, "error")
+    assert len(served) == 2
+    assert page.evaluate("window.notReloaded") is True
+    assert status_text(page) == text
+    assert not page.is_visible("#update")
+    assert page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')") == "2,4:3"
 
 
 def test_a_books_json_that_never_comes_times_out_and_retry_recovers(page, gunicorn_url):
@@ -389,6 +465,46 @@ def test_a_rebuild_while_the_page_loads_is_caught_and_reloads_whole(page_without
     wait_state(page, "ready")
     assert page.get_attribute("meta[name=shelf-build]", "content") == rebuilt[0]
     assert search_ids(page, "second edition") == [builds.changed_book]
+
+
+def test_a_model_worker_of_another_build_is_never_used(page_without_worker, site_artifacts, tmp_path):
+    """A first visit: metadata.json (build A) is in, the request for model-worker.js is held
+    while build B (only js/model-host.js changed, the model and catalogue the same) lands. The
+    worker so runs build B's modules; the page checks them against its build's site_files, never
+    uses that model, and offers the new version, as for any other file; Retry reloads into B."""
+    page = page_without_worker
+    builds = TwoBuilds(site_artifacts, tmp_path)
+    builds.artifacts["B"] = site_artifacts  # the same model and catalogue: only the worker's code
+    shutil.copytree(ROOT / "web", builds.web["B"], dirs_exist_ok=True)  # undo TwoBuilds' picks.js edit
+    with open(builds.web["B"] / "js" / "model-host.js", "a") as module:
+        module.write("// build B\n")
+    first_id = builds.build("A")
+    try:
+        base, proc = start_gunicorn(builds.static_dir, tmp_path / "gunicorn.log")
+    except ServerError as error:
+        pytest.fail(str(error))
+    try:
+        held = []
+        # The first request held; any later one (the page reloaded into build B) goes through.
+        page.route("**/model-worker.js", lambda route: route.continue_() if held else held.append(route))
+        with page.expect_response("**/metadata.json"):
+            page.goto(base)
+        while not held:
+            page.wait_for_timeout(50)  # lets Playwright hand over the worker's request
+        second_id = builds.build("B")
+        assert second_id != first_id
+        held[0].continue_()
+        wait_state(page, "error")
+        text = status_text(page)
+        assert "js/model-host.js: is from a newer version of the site" in text, text
+        assert page.is_visible("#update")
+        assert page.evaluate("window.shelf.stats.readyAtMs") is None  # the worker's model never used
+        with page.expect_navigation():
+            page.click("#retry")
+        wait_state(page, "ready")
+        assert page.get_attribute("meta[name=shelf-build]", "content") == second_id
+    finally:
+        stop(proc)
 
 
 def test_an_import_after_a_rebuild_never_pairs_two_builds(page_without_worker, two_builds):

@@ -7,6 +7,8 @@ import gzip
 import hashlib
 import json
 import re
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -105,6 +107,77 @@ def test_if_range_with_another_etag_gives_the_whole_file(client, tiny_site):
     assert same.status_code == 206 and same.data == data[:4]
     other = client.get(f"/{SHARD}", headers={"Range": "bytes=0-3", "If-Range": '"from-another-build"'})
     assert other.status_code == 200 and other.data == data
+
+
+def conditional_cases(etag: str, length: int) -> list[tuple[dict, int, str | None]]:
+    """(request headers, status, Content-Range) for RFC 9110's conditional and range rules,
+    each a case where the hand-written handling, or Werkzeug's own, answered otherwise."""
+    return [
+        # A suffix longer than the file is the whole file (14.1.2), not a 416.
+        ({"Range": "bytes=-99999999"}, 206, f"bytes 0-{length - 1}/{length}"),
+        ({"Range": f"bytes=-{length}"}, 206, f"bytes 0-{length - 1}/{length}"),
+        # If-None-Match is evaluated before Range (13.2.2): a match is a 304, weak or strong.
+        ({"Range": "bytes=0-3", "If-None-Match": etag}, 304, None),
+        ({"Range": "bytes=0-3", "If-None-Match": f"W/{etag}"}, 304, None),
+        ({"Range": "bytes=0-3", "If-None-Match": '"another"'}, 206, f"bytes 0-3/{length}"),
+        # If-Range needs a strong match (13.1.5): a weak tag or a date gives the whole file.
+        ({"Range": "bytes=0-3", "If-Range": etag}, 206, f"bytes 0-3/{length}"),
+        ({"Range": "bytes=0-3", "If-Range": f"W/{etag}"}, 200, None),
+        ({"Range": "bytes=0-3", "If-Range": "Sun, 06 Nov 1994 08:49:37 GMT"}, 200, None),
+        ({"Range": f"bytes={length}-"}, 416, f"bytes */{length}"),
+    ]
+
+
+def check_conditional(status: int, headers, body: bytes, expected, data: bytes) -> None:
+    """One answer of ``conditional_cases`` against the file's own ``data``."""
+    want_status, want_range = expected
+    assert status == want_status
+    assert headers.get("Content-Range") == want_range
+    # Every answer names the file's version and caching, the 416 and the 304 too.
+    assert headers["Cache-Control"] == IMMUTABLE
+    assert headers["Vary"] == "Accept-Encoding"
+    assert headers["ETag"]
+    assert "Content-Encoding" not in headers
+    if status == 206:
+        start, end = (int(n) for n in want_range.split()[1].split("/")[0].split("-"))
+        assert body == data[start : end + 1]
+    elif status == 200:
+        assert body == data
+
+
+@pytest.mark.parametrize("case", range(len(conditional_cases('"x"', 10))))
+def test_conditional_requests_follow_rfc_9110(client, tiny_site, case):
+    data = (tiny_site / SHARD).read_bytes()
+    etag = client.get(f"/{SHARD}").headers["ETag"]
+    headers, *expected = conditional_cases(etag, len(data))[case]
+    response = client.get(f"/{SHARD}", headers={**headers, "Accept-Encoding": "gzip, br"})
+    check_conditional(response.status_code, response.headers, response.data, expected, data)
+
+
+@pytest.mark.parametrize("case", range(len(conditional_cases('"x"', 10))))
+def test_conditional_requests_follow_rfc_9110_under_gunicorn(gunicorn_url, built_site, case):
+    """The same answers from `make serve`'s gunicorn, on a real weight shard."""
+    shard = next((built_site / "model").glob("group1-shard1of*.bin"))
+    url = f"{gunicorn_url}/model/{shard.name}"
+    data = shard.read_bytes()
+    etag = urllib.request.urlopen(url).headers["ETag"]
+    headers, *expected = conditional_cases(etag, len(data))[case]
+    request = urllib.request.Request(url, headers={**headers, "Accept-Encoding": "gzip, br"})
+    try:
+        with urllib.request.urlopen(request) as response:
+            status, answer_headers, body = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        status, answer_headers, body = error.code, error.headers, error.read()
+    check_conditional(status, answer_headers, body, expected, data)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_another_method_is_404_for_a_missing_file_and_405_for_a_file(client, method):
+    assert client.open("/nothing.txt", method=method).status_code == 404
+    assert client.open("/js/nope.js", method=method).status_code == 404
+    found = client.open("/index.html", method=method)
+    assert found.status_code == 405
+    assert found.headers["Allow"] == "GET, HEAD, OPTIONS"
 
 
 @pytest.mark.parametrize(
@@ -361,7 +434,10 @@ def test_one_build_id_names_every_file_the_page_checks(fake_artifacts, tmp_path)
         assert f'<meta name="shelf-build" content="{build_id}" />' in (out / page).read_text(), page
     metadata = json.loads((out / "metadata.json").read_text())
     assert metadata["build"] == build_id
-    assert sorted(metadata["site_files"]) == ["books.json", "goodreads.json", "map.json", "model/model.json"]
+    # The worker's modules too: a rebuild between the page and its worker is caught like any other.
+    worker_files = import_build_site().WORKER_FILES
+    checked = ["books.json", "goodreads.json", "map.json", "model/model.json", *worker_files]
+    assert sorted(metadata["site_files"]) == sorted(checked)
     for name, expected in metadata["site_files"].items():
         data = (out / name).read_bytes()
         assert expected == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}, name

@@ -30,6 +30,18 @@ export class NewBuildError extends LoadError {
   }
 }
 
+/**
+ * A file that does not match this page's build although the server's build is still the page's:
+ * changed or damaged on the server without a rebuild (a hand edit, a half-copied deploy). Not a
+ * newer version: reloading the page would meet the same file.
+ */
+export class ChangedFileError extends LoadError {
+  constructor(file) {
+    super(file, "was changed or damaged on the server (it does not match this version of the site's metadata.json), so it is not used");
+    this.name = "ChangedFileError";
+  }
+}
+
 /** The chunks joined into one Uint8Array. */
 function concatBytes(chunks) {
   const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
@@ -82,17 +94,35 @@ async function fetchBytes(url, { onBytes = () => {}, cache = "default" } = {}) {
 }
 
 /**
- * Throw a NewBuildError unless `bytes` are the file `name` that metadata.json's site_files
- * names (build_site.py writes them: SHA-256 and size). Without crypto.subtle (plain http away
- * from localhost) the size is compared; a metadata.json without site_files checks nothing.
+ * Throw unless `bytes` are the file `name` that metadata.json's site_files names (build_site.py
+ * writes them: SHA-256 and size). Without crypto.subtle (plain http away from localhost) the
+ * size is compared; a metadata.json without site_files checks nothing.
+ *
+ * A file that does not match is of a newer build (NewBuildError: the page offers to reload
+ * whole) only if the server's metadata.json, asked again, is of another build too. If it is
+ * still `metadata`'s build, the file was changed or damaged on the server without a rebuild:
+ * a ChangedFileError, since reloading the page would only meet the same file again.
  */
 async function checkBuildFile(name, bytes, metadata) {
   const expected = metadata?.site_files?.[name];
   if (!expected) return;
   const actual = await sha256Hex(bytes);
-  if (actual === null ? bytes.byteLength !== expected.bytes : actual !== expected.sha256) {
-    throw new NewBuildError(name);
-  }
+  if (actual === null ? bytes.byteLength === expected.bytes : actual === expected.sha256) return;
+  const now = await fetchBytes("metadata.json", { cache: "no-cache" })
+    .then((current) => parseJson("metadata.json", current))
+    .catch(() => null); // unreadable now: taken as a rebuild under way
+  if (now !== null && now.build === metadata.build) throw new ChangedFileError(name);
+  throw new NewBuildError(name);
+}
+
+/**
+ * Fetch each of `names` (site_files names, relative to `base`) again, revalidated, and check it
+ * against `metadata` (checkBuildFile): the modules the model's worker imported, which were
+ * fetched by the browser's module loader, out of this code's reach.
+ */
+export async function checkBuildFiles(names, metadata, base) {
+  const check = async (name) => checkBuildFile(name, await fetchBytes(new URL(name, base).href, { cache: "no-cache" }), metadata);
+  await Promise.all(names.map(check));
 }
 
 /**

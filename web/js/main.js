@@ -1,6 +1,6 @@
 // Entry module: wires the loader and the model, the pure modules (shelf-state, shelf-open,
 // page-view, picks, shelf, goodreads), the panels (search, suggestions, import box) and the UI.
-import { NewBuildError, fetchJson, fetchOptionalJson } from "./loader.js";
+import { ChangedFileError, NewBuildError, fetchJson, fetchOptionalJson } from "./loader.js";
 import { createDownloads } from "./downloads.js";
 import { formatPicks } from "./picks.js";
 import { mergeShelves, shareShelf, urlWithShelf } from "./shelf.js";
@@ -41,6 +41,7 @@ const ui = createUi(document, {
   onNotInterested: (bookId) => shelfChanged(shelfState.mark(state, bookId, "not_interested"), { keepPages: true }),
   onUnmark: (bookId) => shelfChanged(shelfState.unmark(state, bookId), { keepPages: true }),
   onSimilar: showSimilar,
+  onSimilarClosed: similarClosed,
   onSuggestionsMore: () => suggestions.more(),
   onPicksMore() {
     state.picksLimit += PAGE * 5;
@@ -179,13 +180,16 @@ function modelCalls() {
   return { score: scoreCurrentPicks, rec, similarity, numBooks: state.metadata.num_books };
 }
 
-/** An optional file of this page's build, or null (absent; or of a newer build: then say so). */
+/**
+ * An optional file of this page's build, or null (absent; changed on the server; or of a newer
+ * build: then say so).
+ */
 async function checkedOptional(url) {
   try {
     return await fetchOptionalJson(url, { check: state.site.metadata });
   } catch (error) {
-    if (!(error instanceof NewBuildError)) throw error;
-    newBuildMet();
+    if (error instanceof NewBuildError) newBuildMet();
+    else console.warn(error.message); // changed or damaged on the server: done without it
     return null;
   }
 }
@@ -208,7 +212,15 @@ function suggestionsPending() {
   ui.suggestionsPending(pendingNote({ modelFraction: state.progress.model, failed }));
 }
 
+// Each request for similar books (a Similar button, a refresh after a pick) and each closing
+// of the dialog counts one; a request that waited (for the catalogue, the model's later part,
+// content_similar.json) shows its books only if nothing came after it. Else the answer to an
+// older Similar, arriving late, reopened a dialog the visitor had closed, or replaced a newer one.
+let similarAsked = 0;
+
 async function showSimilar(bookId) {
+  const asked = ++similarAsked;
+  const current = () => asked === similarAsked;
   if (state.similarity === null) return; // the model is not in yet (its vectors are)
   try {
     if (state.site === null) await downloads.catalogueIn(); // its similar books may be any books
@@ -216,8 +228,7 @@ async function showSimilar(bookId) {
     return; // the catalogue failed: the page says so, with Retry
   }
   const model = state.model;
-  if (model === null) return; // it failed meanwhile
-  state.similarOf = bookId;
+  if (model === null || !current()) return; // it failed meanwhile, or another request came
   const row = state.rowOf.get(bookId);
   if (model.firstRows !== null && row >= model.firstRows) {
     // Its row of the neighbor table is in the model's later part: wait for it.
@@ -228,11 +239,19 @@ async function showSimilar(bookId) {
       return;
     }
   }
-  const rows = state.rec.similarRows(state.similarity, row, SIMILAR_K);
   if (state.content === undefined) state.content = await checkedOptional("content_similar.json");
+  if (!current() || state.model !== model) return;
+  const rows = state.rec.similarRows(state.similarity, row, SIMILAR_K);
   const { books, rowOf, picks } = state;
   const { rating, content } = similarLists({ bookId, rows, content: state.content, books, rowOf, picks, k: SIMILAR_K });
+  state.similarOf = bookId; // the book the dialog shows (a pick refreshes its Pick buttons)
   ui.openSimilar(books[row], rating, content);
+}
+
+/** The dialog was closed: a request still waiting must not open it again. */
+function similarClosed() {
+  similarAsked += 1;
+  state.similarOf = null;
 }
 
 /** The match index (goodreads.json, fetched on the first import, + books.json). */
@@ -334,7 +353,7 @@ function modelFailed(error) {
   console.error(error);
   state.model?.close(); // its worker, if still running, goes: Retry starts a new one
   Object.assign(state, { failed: true, model: null, rec: null, similarity: null, loadingModel: null });
-  ui.showError(error.message || String(error), state.picks.size);
+  ui.showError(error.message || String(error), state.picks.size, adviceFor(error));
   suggestionsPending();
 }
 
@@ -350,6 +369,12 @@ function deferCatalogue() {
   return state.popular !== null && !navigator.serviceWorker?.controller && !opensShelf;
 }
 
+/** What the visitor can do about `error`: ui.showError's default, or for a file changed on the server, wait. */
+function adviceFor(error) {
+  // Retry fetches the file again (never reloads the page into the same file): it works once the site is fixed.
+  return error instanceof ChangedFileError ? "Retry later, once the site is fixed." : undefined;
+}
+
 /** A download failed (downloads.js reset it for Retry): say which file and why; picks are kept. */
 function loadFailed(error) {
   catalogueNow(); // if it waited for the model: search and import need no model
@@ -359,7 +384,7 @@ function loadFailed(error) {
   // Nothing was changed: the shelf stays in the URL and localStorage for the retry.
   const saved = () => linkedShelf(location.href, readShelf()).picks.size;
   const kept = state.site === null ? Math.max(saved(), state.picks.size) : state.picks.size;
-  ui.showError(error.message || String(error), kept);
+  ui.showError(error.message || String(error), kept, adviceFor(error));
   suggestionsPending();
 }
 

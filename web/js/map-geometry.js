@@ -65,7 +65,8 @@ export function neighborRows(entry, k, row) {
 
 /** First row whose title contains `query` (case-insensitive), exact titles first; -1 if none. */
 export function findTitle(titles, query) {
-  const q = query.trim().toLowerCase();
+  // At most the 200 characters a search box takes (search.js MAX_QUERY_CHARS), whatever is passed.
+  const q = query.slice(0, 200).trim().toLowerCase();
   if (!q) return -1;
   const exact = titles.findIndex((t) => t.toLowerCase() === q);
   return exact >= 0 ? exact : titles.findIndex((t) => t.toLowerCase().includes(q));

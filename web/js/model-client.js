@@ -3,21 +3,33 @@
 // (model-worker.js; the messages are model-host.js's), so the page's main thread never parses
 // TF.js or runs the model. Ranking, reasons and similar books (rank.js) need no TF.js and run
 // here. Where no module worker can be started, the same host runs on the page instead.
-import { LoadError, NewBuildError } from "./loader.js";
+import { ChangedFileError, LoadError, NewBuildError, checkBuildFiles } from "./loader.js";
 
 export { reasonFor, similarRows, topRows, topSuggestions } from "./rank.js";
 
 // Beside index.html: its relative URLs (model/model.json, ...) resolve as the page's do.
 const WORKER_URL = new URL("../model-worker.js", import.meta.url);
 
-/** The error a "failed" message carries, as the LoadError / NewBuildError / Error it was. */
+/** The error a "failed" message carries, as the LoadError / NewBuildError / ChangedFileError / Error it was. */
 export function errorFromMessage({ name, file, message }) {
   let error;
   if (name === "NewBuildError") error = new NewBuildError(file);
+  else if (name === "ChangedFileError") error = new ChangedFileError(file);
   else if (name === "LoadError") error = new LoadError(file, "");
   else error = new Error();
   error.message = message;
   return error;
+}
+
+/**
+ * The worker's own files (model-worker.js and the modules it imports: build_site.py
+ * WORKER_FILES, the .js names of site_files) checked against `metadata`, the page's build:
+ * rejects with a NewBuildError when one is of another build (a rebuild between the page's
+ * requests and the worker's), so that nothing the worker computed is used.
+ */
+function checkWorkerFiles(metadata) {
+  const names = Object.keys(metadata?.site_files ?? {}).filter((name) => name.endsWith(".js"));
+  return checkBuildFiles(names, metadata, WORKER_URL);
 }
 
 /**
@@ -108,9 +120,20 @@ export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/m
       score: (picks) => request({ type: "score", picks }),
       whole: () => (model.firstRows === null ? Promise.resolve() : request({ type: "whole" })),
     };
-    const onMessage = (data) => {
+    // The model is given to the page only once its worker's files are known to be the page's
+    // build's; a mismatch fails it at once (the worker is stopped). A metadata.json that failed
+    // is reported below.
+    const workerChecked = Promise.resolve(metadata).then(
+      (meta) => checkWorkerFiles(meta).then(() => true, (error) => (fail(error), false)),
+      () => false,
+    );
+    // The host's messages, handled one after the other: those after "ready" wait with it.
+    let inbox = Promise.resolve();
+    const onMessage = (data) => (inbox = inbox.then(() => handle(data)));
+    const handle = async (data) => {
       if (data.type === "progress") onFraction(data.fraction);
       else if (data.type === "ready") {
+        if (!(await workerChecked) || failed) return;
         Object.assign(model, { similarity: data.similarity, firstRows: data.firstRows ?? null });
         resolve({ model });
       } else if (data.type === "complete") {

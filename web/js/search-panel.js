@@ -2,7 +2,7 @@
 // then every book's, built when a search first needs it), the query, how many results are
 // shown, and the drawing (page-view.js searchPage computes it; ui.js draws it).
 import { searchPage } from "./page-view.js";
-import { buildSearchIndex, searchRows } from "./search.js";
+import { buildSearchIndex, cappedQuery, searchRows } from "./search.js";
 
 /**
  * ui: ui.js's (searchValue, renderSearch); `page`: {books(): row -> book, shelf(): {picks,
@@ -58,16 +58,16 @@ export function createSearchPanel(ui, page, pageSize) {
     popular(books, rows) {
       search.index = buildSearchIndex(books);
       search.indexRows = rows;
-      search.query = ui.searchValue();
+      search.query = cappedQuery(ui.searchValue());
     },
     /** The catalogue is in: every book can be searched (its index built when first needed). */
     catalogue(books) {
       search.catalogue = books;
       if (search.index === null) search.index = buildSearchIndex(books); // no popular books in the page
-      search.query = ui.searchValue();
+      search.query = cappedQuery(ui.searchValue());
     },
     setQuery(query) {
-      search.query = query;
+      search.query = cappedQuery(query); // the query searched and shown in the summary
       search.limit = pageSize;
       render();
     },

@@ -165,7 +165,8 @@ function replaceItems(list, items) {
  * onRead(bookId, stars: 0 = no stars), onNotInterested(bookId), onUnmark(bookId),
  * onPicksMore(), onMarksMore(), onFilter({genre, yearFrom, yearTo}: the boxes' raw values),
  * onSharedAdd(), onSharedReplace(), onSharedBack() (a shared list shown beside the visitor's
- * own shelf), onUpdateReload() (a new build is ready).
+ * own shelf), onUpdateReload() (a new build is ready), onSimilarClosed() (the similar-books
+ * dialog closed, by Esc, its button or a click beside it).
  */
 export function createUi(root, handlers) {
   const $ = (id) => root.getElementById(id);
@@ -282,6 +283,7 @@ export function createUi(root, handlers) {
   nodes.sharedBack.addEventListener("click", () => handlers.onSharedBack());
   nodes.updateReload.addEventListener("click", () => handlers.onUpdateReload());
   nodes.similarClose.addEventListener("click", () => nodes.dialog.close());
+  nodes.dialog.addEventListener("close", () => handlers.onSimilarClosed?.()); // Esc, ✕ or the backdrop
   nodes.dialog.addEventListener("click", (event) => {
     if (event.target === nodes.dialog) nodes.dialog.close(); // a click on the backdrop
   });
@@ -324,13 +326,14 @@ export function createUi(root, handlers) {
     },
 
     /** The model (or catalogue) failed to load: say which file and why, and offer a retry. */
-    showError(message, keptPicks = 0) {
+    /** advice: what the visitor can do (a file changed on the server needs no better connection). */
+    showError(message, keptPicks = 0, advice = "Check your connection and try again.") {
       nodes.body.dataset.state = "error";
       nodes.status.hidden = false;
       nodes.progress.hidden = true;
       const detail = String(message).trim().replace(/[.\s]+$/, "");
       const kept = keptPicks ? ` Your ${keptPicks} pick${keptPicks === 1 ? " is" : "s are"} kept.` : "";
-      nodes.statusText.textContent = `Could not load the recommender (${detail}).${kept} Check your connection and try again.`;
+      nodes.statusText.textContent = `Could not load the recommender (${detail}).${kept} ${advice}`;
       nodes.retry.hidden = false;
       nodes.retry.focus();
     },
