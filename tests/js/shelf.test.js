@@ -164,7 +164,7 @@ test("openShelf: a link is shown, the page's own (whole, or the best part of a b
   const stored = { picks, marks: new Map([[5000, "read"]]) };
   const own = shareShelf(stored.picks, stored.marks);
   assert.ok(own.picks < picks.size && decodeShelf(own.param).part);
-  const saved = { picks, marks: stored.marks, viewing: false, problem: null };
+  const saved = { picks, marks: stored.marks, discovery: "balanced", viewing: false, problem: null };
   assert.deepEqual(openShelf(null, stored), saved);
   assert.deepEqual(openShelf(own.param, stored), saved);
   // An older link of the same big shelf (one pick's stars changed since): still this shelf.
@@ -191,7 +191,7 @@ test("openShelf: a link is shown, the page's own (whole, or the best part of a b
   const old = "AQmS4gBBJQQMGRg"; // tests/js/old-links.json: [4, 3], [2, 5], [900, 1] and two marks
   mine.picks.set(900, 1);
   assert.deepEqual([...decodeShelf(old).picks], [[4, 3], [2, 5], [900, 1]]);
-  assert.deepEqual(openShelf(old, mine), { ...mine, viewing: false, problem: null });
+  assert.deepEqual(openShelf(old, mine), { ...mine, discovery: "balanced", viewing: false, problem: null });
   // A small shelf's own link: the same shelf either way.
   const small = { picks: new Map([[2, 5], [4, 3]]), marks: new Map() };
   assert.equal(openShelf(shareShelf(small.picks, small.marks).param, small).viewing, false);

@@ -41,17 +41,21 @@ export function formatMarks(marks) {
 /**
  * What the page opens with, given the link's ?shelf= value (null: none), the picks of an old
  * ?picks= link (null: none; they carry no marks, so this browser's marks go with them) and
- * the shelf localStorage keeps ({picks, marks}). Returns {picks, marks, viewing, problem}:
+ * the shelf localStorage keeps ({picks, marks, discovery}). Returns {picks, marks, discovery,
+ * viewing, problem}:
  * - no link, or the page's own (the value it would write itself, or a partial link, a big
  *   shelf's best part, whose books are all on the saved shelf): the saved shelf;
+ * - a link this tab wrote itself (`own`: its address bar's, when storage could not keep the
+ *   shelf): that shelf, the visitor's newest, never shown as someone else's list;
  * - a damaged, empty or cut-off link: the saved shelf, and `problem` says what was wrong;
  * - someone else's list while this browser has a shelf of its own: their list with
  *   `viewing` true. The page shows it but never saves it over the visitor's own shelf until
  *   the visitor chooses to (the saved shelf is their data);
  * - someone else's list and nothing saved here: their list (nothing is replaced).
  */
-export function openShelf(shared, stored, legacy = null) {
-  const ownShelf = { picks: stored.picks, marks: stored.marks, viewing: false, problem: null };
+export function openShelf(shared, stored, legacy = null, { own = false } = {}) {
+  const discovery = stored.discovery ?? DEFAULT_DISCOVERY;
+  const ownShelf = { picks: stored.picks, marks: stored.marks, discovery, viewing: false, problem: null };
   const storedEmpty = stored.picks.size + stored.marks.size === 0;
   const damagedLink = (what) => ({
     ...ownShelf,
@@ -61,7 +65,7 @@ export function openShelf(shared, stored, legacy = null) {
   });
   let link;
   if (shared !== null) {
-    if (shareShelf(stored.picks, stored.marks).param === shared && !storedEmpty) return ownShelf;
+    if (shareShelf(stored.picks, stored.marks, { discovery }).param === shared && !storedEmpty) return ownShelf;
     link = decodeShelf(shared);
     if (link.damaged) return damagedLink("The shared link");
     const onShelf = (bookId) => stored.picks.has(bookId) || stored.marks.has(bookId);
@@ -69,15 +73,20 @@ export function openShelf(shared, stored, legacy = null) {
     // The saved shelf itself, in another spelling (a link an older version of the page wrote).
     const same = (a, b) => a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
     if (same(link.picks, stored.picks) && same(link.marks, stored.marks)) return ownShelf;
+    if (own) {
+      // Written by this tab when storage could not save the shelf: the visitor's, and newer.
+      const newest = link.part ? mergeShelves(link, stored) : link;
+      return { picks: newest.picks, marks: newest.marks, discovery: link.discovery, viewing: false, problem: null };
+    }
   } else if (legacy !== null) {
     if (legacy.size === 0) return damagedLink("The shared link");
     const same = legacy.size === stored.picks.size && [...legacy].every(([id, stars]) => stored.picks.get(id) === stars);
     if (same) return ownShelf;
-    link = { picks: legacy, marks: new Map([...stored.marks].filter(([bookId]) => !legacy.has(bookId))) };
+    link = { picks: legacy, marks: new Map([...stored.marks].filter(([bookId]) => !legacy.has(bookId))), discovery };
   } else {
     return ownShelf;
   }
-  return { picks: link.picks, marks: link.marks, viewing: !storedEmpty, problem: null };
+  return { picks: link.picks, marks: link.marks, discovery: link.discovery, viewing: !storedEmpty, problem: null };
 }
 
 /**
@@ -101,8 +110,8 @@ export function mergeShelves(own, shared) {
  * A link to `page` (e.g. "index.html") that carries the shelf as ?shelf= (shareShelf: at most
  * SHARE_CHARS, so any shelf fits in a request line); `page` alone for an empty shelf.
  */
-export function shelfHref(page, picks, marks = new Map()) {
-  const { param } = shareShelf(picks, marks);
+export function shelfHref(page, picks, marks = new Map(), discovery = DEFAULT_DISCOVERY) {
+  const { param } = shareShelf(picks, marks, { discovery });
   return param ? `${page}?shelf=${param}` : page;
 }
 
