@@ -8,7 +8,7 @@ import { createShelfKeeper } from "./shelf-keeper.js";
 import { rememberOwnLink } from "./shelf-storage.js";
 import { createUnsavedNotice } from "./unsaved-notice.js";
 import * as shelfState from "./shelf-state.js";
-import { pendingNote, pickOptions, similarLists } from "./page-view.js";
+import { pendingNote, pickOptions, publicationYears, similarLists, yearProblem, yearRange } from "./page-view.js";
 import { matchIndex, nextTask } from "./goodreads.js";
 import { createImportBox } from "./import-box.js";
 import { createSearchPanel } from "./search-panel.js";
@@ -51,7 +51,10 @@ const ui = createUi(document, {
     state.marksLimit += PAGE * 5;
     renderPicks();
   },
-  onFilter: (boxes) => suggestions.filter(boxes),
+  onFilter(boxes) {
+    ui.filterNote(yearProblem(boxes, yearRange(publicationYears(state.books.filter(Boolean)))));
+    suggestions.filter(boxes);
+  },
   onRetry() {
     if (state.stale) reloadForUpdate();
     else start();
