@@ -255,3 +255,41 @@ def test_a_map_json_of_another_build_is_refused(page, site):
     page.goto(url)
     page.wait_for_function("document.body.dataset.state === 'error'")
     assert "Shelf was updated while this page loaded" in page.locator("#map-status").text_content()
+
+
+def _pick_on_map(page, title: str) -> None:
+    page.locator("#map-query").fill(title)
+    page.locator("#map-find button").click()
+    page.locator("#book-pick").click()
+
+
+def test_a_map_tab_adding_a_book_keeps_the_main_tabs_picks(page, site):
+    """The main page's tab picks book 12 after the map opened: the map's pick is added to it
+    (re-read before the write), never written over it."""
+    url, _ = site
+    page.add_init_script(
+        "sessionStorage.getItem('s') || (sessionStorage.setItem('s', 1),"
+        " localStorage.setItem('shelf.picks.v1', '101'))"
+    )
+    _open(page, url)
+    main = page.context.new_page()
+    main.goto(url.replace("map.html", "map.json"))  # the same origin: the main page's tab
+    main.evaluate(
+        "localStorage.setItem('shelf.picks.v1', '101,12:4'); localStorage.setItem('shelf.marks.v1', '5:r')"
+    )
+    _pick_on_map(page, "Title 303")
+    assert page.evaluate("localStorage.getItem('shelf.picks.v1')") == "101,12:4,304"
+    assert page.evaluate("localStorage.getItem('shelf.marks.v1')") == "5:r"
+    assert _decoded_open_link(page) == {"picks": [[101, 5], [12, 4], [304, 5]], "marks": [[5, "read"]]}
+
+
+def test_a_damaged_picks_link_and_an_empty_search_are_said(page, site):
+    url, _ = site
+    page.add_init_script("localStorage.setItem('shelf.picks.v1', '101')")
+    _open(page, url + "?picks=abc")
+    status = page.text_content("#map-status")
+    assert "could not be read (it is damaged or cut short), so your saved picks are shown" in status
+    assert page.is_visible("#map-status")
+    page.locator("#map-query").fill("")
+    page.locator("#map-find button").click()
+    assert page.text_content("#map-find-status") == "Type a few letters of a title to find it."

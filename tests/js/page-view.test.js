@@ -13,6 +13,7 @@ import {
   suggestionFilter,
   yearRange,
 } from "../../web/js/page-view.js";
+import { yearProblem } from "../../web/js/page-view.js";
 
 test("star choices come from metadata's keys", () => {
   assert.deepEqual(pickOptions({ default_pick_stars: 5, min_stars: 1, max_stars: 5, num_books: 9 }), {
@@ -94,4 +95,15 @@ test("the similar books: the model's rows, and the content neighbours in the cat
   });
   assert.equal(similarLists({ ...base, content: null }).content, null);
   assert.deepEqual(similarLists({ ...base, bookId: 11, content }).content, []);
+});
+
+test("a year box the filter cannot use is named: 99999, 1997.5; years and empty boxes are not", () => {
+  const range = { minYear: 1850, maxYear: 2017 };
+  assert.equal(
+    yearProblem({ yearFrom: "99999", yearTo: "" }, range),
+    "“99999” is not a year (this catalogue's books run from 1850 to 2017), so the filter leaves it out.",
+  );
+  assert.match(yearProblem({ yearFrom: "1990", yearTo: "1997.5" }, range), /^“1997\.5” is not a year/);
+  assert.equal(yearProblem({ yearFrom: "1990", yearTo: " 2001 " }, range), "");
+  assert.equal(yearProblem({ yearFrom: "", yearTo: "" }, range), "");
 });

@@ -3,7 +3,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { knownShelf, openingShelf, storedShelf, unreadableCopies, unreadableNote } from "../../web/js/shelf-open.js";
+import {
+  catalogueShelf,
+  knownShelf,
+  linkedShelf,
+  storedShelf,
+  unknownNote,
+  unreadableCopies,
+  unreadableNote,
+} from "../../web/js/shelf-open.js";
 import { shareShelf } from "../../web/js/shelf.js";
 
 const OPTIONS = { defaultStars: 5, minStars: 1, maxStars: 5 };
@@ -11,7 +19,14 @@ const ROW_OF = new Map([1, 2, 3, 4, 5, 6, 7, 8].map((bookId) => [bookId, bookId 
 const PAGE = "https://shelf.example/index.html";
 const plain = (shelf) => ({ picks: [...shelf.picks], marks: [...shelf.marks] });
 const SAVED = storedShelf({ picksText: "1,2:3", marksText: "3:r" }, OPTIONS);
-const open = (href, stored, early) => openingShelf({ href, stored, options: OPTIONS, rowOf: ROW_OF, early });
+/** The page at `href` opened (linkedShelf), then cut to the catalogue when it comes (catalogueShelf). */
+function open(href, stored, ownLinks = []) {
+  const linked = linkedShelf(href, stored, OPTIONS, ownLinks);
+  const { problem, viewing } = linked;
+  // Not someone else's list beside a saved shelf: the page saves what it opened (shelf-keeper.js).
+  const saved = viewing ? stored : { ...stored, picks: linked.picks, marks: linked.marks, discovery: linked.discovery };
+  return catalogueShelf({ shown: linked, viewing, stored: saved, problem, options: OPTIONS, rowOf: ROW_OF });
+}
 
 test("the saved texts parse to the shelf; an empty storage is an empty shelf", () => {
   assert.deepEqual(plain(SAVED), {
@@ -23,8 +38,8 @@ test("the saved texts parse to the shelf; an empty storage is an empty shelf", (
   });
   assert.deepEqual(SAVED.unreadable, []);
   const empty = open(PAGE, storedShelf({ picksText: "", marksText: "" }, OPTIONS));
-  assert.deepEqual(empty, { picks: new Map(), marks: new Map(), own: null, note: "" });
-  assert.deepEqual(open(PAGE, SAVED), { picks: SAVED.picks, marks: SAVED.marks, own: null, note: "" });
+  assert.deepEqual(empty, { picks: new Map(), marks: new Map(), discovery: "balanced", own: null, note: "" });
+  assert.deepEqual(open(PAGE, SAVED), { picks: SAVED.picks, marks: SAVED.marks, discovery: "balanced", own: null, note: "" });
 });
 
 test("someone else's link is shown beside the saved shelf, which stays as it was", () => {
@@ -90,7 +105,7 @@ test("unreadable saved entries are left out, kept aside under .unreadable, and r
   assert.equal(unreadableNote([]), "");
 });
 
-test("the opened shelf is cut to the catalogue, its stars to the range, and early picks come last", () => {
+test("the opened shelf is cut to the catalogue and its stars to the range; the saved books it lacks are named", () => {
   const shelf = { picks: new Map([[1, 5], [2, 1], [99, 4]]), marks: new Map([[1, "read"], [3, "read"], [98, "read"]]) };
   assert.deepEqual(plain(knownShelf(shelf, { minStars: 2, maxStars: 4 }, ROW_OF)), {
     picks: [
@@ -99,34 +114,49 @@ test("the opened shelf is cut to the catalogue, its stars to the range, and earl
     ],
     marks: [[3, "read"]],
   });
-  const early = new Map([
-    [3, 2],
-    [6, 5],
-  ]);
-  assert.deepEqual(plain(open(PAGE, SAVED, early)), {
-    picks: [
-      [1, 5],
-      [2, 3],
-      [3, 2],
-      [6, 5],
-    ],
-    marks: [],
-  });
-  // Marks made on the first suggestions before the catalogue came are kept too, over the saved shelf.
-  const earlyMarks = new Map([
-    [2, "not_interested"],
-    [7, "read"],
-  ]);
-  const opened = openingShelf({ href: PAGE, stored: SAVED, options: OPTIONS, rowOf: ROW_OF, early, earlyMarks });
-  assert.deepEqual(plain(opened), {
-    picks: [
-      [1, 5],
-      [3, 2],
-      [6, 5],
-    ],
-    marks: [
-      [2, "not_interested"],
-      [7, "read"],
-    ],
-  });
+  // The issue's shelf: 1:2,2:3,20000:4 with marks 5:n,30000:r.
+  const stored = storedShelf({ picksText: "1:2,2:3,20000:4", marksText: "5:n,30000:r" }, OPTIONS);
+  const opened = open(PAGE, stored);
+  assert.deepEqual(plain(opened), { picks: [[1, 2], [2, 3]], marks: [[5, "not_interested"]] });
+  assert.equal(
+    opened.note,
+    "2 books saved in this browser are not in this catalogue (book_id “20000”, “30000”): they are kept in " +
+      "your saved shelf, not shown, for a version of Shelf that has them.",
+  );
+  assert.equal(unknownNote(SAVED, ROW_OF), "");
+});
+
+test("an old ?picks= link with an unreadable entry is damaged, as a ?shelf= link is; one naming no book is not shown", () => {
+  for (const query of ["?picks=12,abc,13:x", "?picks=7,abc"]) {
+    const opened = open(`${PAGE}${query}`, SAVED);
+    assert.deepEqual(plain(opened), plain(SAVED), query);
+    assert.equal(opened.own, null, query);
+    assert.match(opened.note, /^The shared link could not be read \(it is damaged or cut short\)/, query);
+  }
+  const none = open(`${PAGE}?picks=99999999`, SAVED);
+  assert.deepEqual([plain(none), none.own], [plain(SAVED), null]);
+  assert.match(none.note, /^The shared link names no book of this catalogue, so your saved shelf is shown, unchanged/);
+});
+
+test("the tab's own link (storage could not save it) opens as the visitor's shelf, not a shared list", () => {
+  const newer = shareShelf(new Map([[1, 5], [2, 3], [4, 2]]), new Map([[3, "read"]])).param;
+  const href = `${PAGE}?shelf=${newer}`;
+  assert.notEqual(open(href, SAVED).own, null); // from anyone else: a shared list
+  const mine = linkedShelf(href, SAVED, OPTIONS, [newer]);
+  assert.equal(mine.viewing, false);
+  assert.deepEqual(plain(mine), { picks: [[1, 5], [2, 3], [4, 2]], marks: [[3, "read"]] });
+  const unsaved = catalogueShelf({ shown: mine, viewing: false, stored: SAVED, unsaved: true, options: OPTIONS, rowOf: ROW_OF });
+  assert.deepEqual([plain(unsaved), unsaved.own], [plain(mine), null]);
+});
+
+test("the discovery setting is read from storage (balanced when absent or unknown) and opened from a link", () => {
+  assert.equal(SAVED.discovery, "balanced");
+  const popular = storedShelf({ picksText: "1", marksText: "", discoveryText: "popular" }, OPTIONS);
+  assert.equal(popular.discovery, "popular");
+  assert.equal(storedShelf({ picksText: "1", marksText: "", discoveryText: "odd" }, OPTIONS).discovery, "balanced");
+  assert.equal(open(PAGE, popular).discovery, "popular");
+  const theirs = shareShelf(new Map([[7, 4]]), new Map(), { discovery: "lesser-known" }).param;
+  const viewed = open(`${PAGE}?shelf=${theirs}`, popular);
+  assert.equal(viewed.discovery, "lesser-known");
+  assert.equal(viewed.own.discovery, "popular");
 });

@@ -69,7 +69,13 @@ test("an import adds new books, keeps the shelf's picks and marks, and a rating 
       [5, "reading"],
     ],
   });
-  assert.deepEqual(added, { picks: [2, 4], marks: [5], replaced: new Map([[2, "not_interested"]]), kept: 1 });
+  assert.deepEqual(added, {
+    picks: [2, 4],
+    marks: [5],
+    replaced: new Map([[2, "not_interested"]]),
+    kept: 1,
+    marksBefore: [2, 3],
+  });
   assert.deepEqual(plain(own), { picks: [[1, 5]], marks: [[2, "not_interested"], [3, "read"]] });
 });
 
@@ -94,18 +100,16 @@ test("undo gives back exactly the shelf before the import", () => {
   );
   const { shelf, added } = mergeImport(own, imported, new Set([1, 2, 3, 4, 5, 6]));
   const back = undoImport(shelf, added);
-  assert.deepEqual(
-    { picks: [...back.picks].sort(), marks: [...back.marks].sort() },
-    { picks: [...own.picks].sort(), marks: [...own.marks].sort() },
-  );
-  // Changes made since to other books stay; the replaced mark comes back.
+  // In the same order, so that the share link is the one from before the import.
+  assert.deepEqual(plain(back), plain(own));
+  // Changes made since to other books stay; the replaced mark comes back at its place.
   const later = mark(unpick(shelf, 6), 7, "reading");
   assert.deepEqual(plain(undoImport(later, added)), {
     picks: [[1, 5]],
     marks: [
+      [2, "not_interested"],
       [3, "read"],
       [7, "reading"],
-      [2, "not_interested"],
     ],
   });
 });

@@ -72,7 +72,7 @@ def test_popular_books_can_be_searched_and_picked_before_any_download(page, guni
 
 
 def test_a_pick_before_the_model_keeps_the_saved_shelf_and_adds_to_it(page, gunicorn_url, catalogue):  # noqa: F811
-    """The saved shelf is read only with the catalogue; a pick made before is added to it."""
+    """The saved shelf is opened before any download; a pick made then is saved onto it at once."""
     saved = catalogue.books[5]["book_id"]
     page.add_init_script(
         f"localStorage.getItem('shelf.picks.v1') ?? localStorage.setItem('shelf.picks.v1', '{saved}:4')"
@@ -81,7 +81,7 @@ def test_a_pick_before_the_model_keeps_the_saved_shelf_and_adds_to_it(page, guni
     page.goto(gunicorn_url)
     first = [catalogue.books[row]["book_id"] for row in search_rows(catalogue.index, "")][0]
     page.click(f"#search-results li[data-book-id='{first}'] button[data-action=pick]")
-    assert page.evaluate("localStorage.getItem('shelf.picks.v1')") == f"{saved}:4"  # not written yet
+    assert page.evaluate("localStorage.getItem('shelf.picks.v1')") == f"{saved}:4,{first}"  # added
     let_go(page, held)
     page.wait_for_selector("#suggestions > li", timeout=60_000)
     assert sorted(ids(page, "#picks")) == sorted({saved, first})

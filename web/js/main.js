@@ -4,10 +4,11 @@ import { ChangedFileError, NewBuildError, fetchJson, fetchOptionalJson } from ".
 import { createDownloads } from "./downloads.js";
 import { formatPicks } from "./picks.js";
 import { mergeShelves, shareShelf, urlWithShelf } from "./shelf.js";
-import { linkedShelf, openingShelf } from "./shelf-open.js";
-import { keepUnreadable, readShelf, writeShelf } from "./shelf-storage.js";
+import { createShelfKeeper } from "./shelf-keeper.js";
+import { rememberOwnLink } from "./shelf-storage.js";
+import { createUnsavedNotice } from "./unsaved-notice.js";
 import * as shelfState from "./shelf-state.js";
-import { pendingNote, pickOptions, similarLists } from "./page-view.js";
+import { pendingNote, pickOptions, publicationYears, similarLists, yearProblem, yearRange } from "./page-view.js";
 import { matchIndex, nextTask } from "./goodreads.js";
 import { createImportBox } from "./import-box.js";
 import { createSearchPanel } from "./search-panel.js";
@@ -51,7 +52,10 @@ const ui = createUi(document, {
     state.marksLimit += PAGE * 5;
     renderPicks();
   },
-  onFilter: (boxes) => suggestions.filter(boxes),
+  onFilter(boxes) {
+    ui.filterNote(yearProblem(boxes, yearRange(publicationYears(state.books.filter(Boolean)))));
+    suggestions.filter(boxes);
+  },
   onRetry() {
     if (state.stale) reloadForUpdate();
     else start();
@@ -59,12 +63,12 @@ const ui = createUi(document, {
   onSharedAdd() {
     leaveSharedView(mergeShelves(state.viewing.own, state), "The shared list was added to your shelf.");
   },
-  onSharedReplace: () => leaveSharedView({ picks: state.picks, marks: state.marks }, "This list is your shelf now."),
+  onSharedReplace: () => leaveSharedView(state, "This list is your shelf now.", { replace: true }),
   onSharedBack: () => leaveSharedView(state.viewing.own, ""),
   onUpdateReload: () => reloadForUpdate(),
   onClear() {
     importBox.forget();
-    shelfChanged({ picks: new Map(), marks: new Map() });
+    shelfChanged({ picks: new Map(), marks: new Map() }, { replace: true });
   },
   async onShare() {
     try {
@@ -83,6 +87,11 @@ const downloads = createDownloads(state, ui.pageBuild(), {
   progress: showProgress,
   failed: loadFailed,
 });
+const keeper = createShelfKeeper(state, starOptions, {
+  unsaved: () => unsavedNotice.show(location.href),
+  otherTab: () => picksChanged({ keepPages: true }), // another tab's change, merged: shown, suggested for
+});
+const unsavedNotice = createUnsavedNotice(document);
 const page = { shelf: () => state, books: () => state.books, rowOf: () => state.rowOf, namesFor: downloads.namesFor, stats };
 const search = createSearchPanel(ui, page, PAGE);
 const suggestions = createSuggestionsPanel(
@@ -110,15 +119,15 @@ function starOptions() {
 /** The picks (the first picksLimit of them) and the marked books (the first marksLimit). */
 function renderPicks() {
   const { picksLimit, marksLimit } = state;
-  const bookOf = (bookId) => state.books[state.rowOf.get(bookId)];
+  const bookOf = (bookId) => state.books[state.rowOf?.get(bookId)]; // undefined until its title is in
   const { picks, marks, counts } = shelfState.shelfLists(state, { picksLimit, marksLimit, bookOf });
   ui.renderPicks(picks, { total: state.picks.size, marked: state.marks.size });
   ui.renderMarks(marks, counts);
 }
 
-/** The visitor changed the shelf ({picks, marks}): keep it, then picksChanged. */
-function shelfChanged(shelf, options) {
-  ({ picks: state.picks, marks: state.marks } = shelf);
+/** The visitor changed the shelf ({picks, marks}; replace: the whole shelf, as Clear): save it, then picksChanged. */
+function shelfChanged(shelf, options = {}) {
+  keeper.change(shelf, options);
   picksChanged(options);
 }
 
@@ -129,19 +138,21 @@ function shelfChanged(shelf, options) {
  */
 function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   if (state.site === null) {
-    // Picked from the popular books before the catalogue is in: the saved shelf is not read
-    // yet, so nothing is saved; initialShelf adds these picks to it (catalogueArrived). The
-    // model, once in, suggests for them already (named by parts of the catalogue: namesFor).
+    // Before the catalogue is in (picked from the popular books, or the saved shelf opened):
+    // saved already (keeper), listed once their titles are in. The model, once in, suggests
+    // for them already (named by parts of the catalogue: namesFor).
     renderPicks();
     search.render();
     if (state.model === null) suggestionsPending();
     else suggestions.recompute();
     return;
   }
-  if (state.viewing === null) writeShelf(state, starOptions()); // never a shared list over the visitor's own
-  const shared = shareShelf(state.picks, state.marks);
+  const shared = shareShelf(state.picks, state.marks, { discovery: state.discovery });
   stats.shareChars = shared.param.length;
-  history.replaceState(null, "", urlWithShelf(location.href, shared.param));
+  // Marked as this tab's own link: reopened, it is never taken for someone else's list.
+  history.replaceState({ shelf: shared.param }, "", urlWithShelf(location.href, shared.param));
+  if (state.viewing === null) rememberOwnLink(shared.param);
+  if (keeper.unsaved()) unsavedNotice.show(location.href);
   ui.shareStatus("");
   ui.shareNote(shelfState.shareNote(state, shared));
   if (!keepPages) {
@@ -155,13 +166,17 @@ function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   else suggestions.recompute();
 }
 
-/** The visitor chose: `shelf` becomes their shelf (saved), and the shared list's banner goes. */
-function leaveSharedView(shelf, message) {
+/** The visitor chose: `shelf` becomes their shelf (saved; replace: as it is), and the shared list's banner goes. */
+function leaveSharedView(shelf, message, { replace = false } = {}) {
+  const next = { picks: new Map(shelf.picks), marks: new Map(shelf.marks), discovery: state.discovery };
+  // The change is made from the own shelf; its discovery setting too unless the list replaces it.
+  ({ picks: state.picks, marks: state.marks, discovery: state.discovery } = state.viewing.own);
+  if (!replace) next.discovery = state.discovery;
   state.viewing = null;
   importBox.forget();
   ui.sharedView(null);
   ui.shelfNote(message);
-  shelfChanged({ picks: new Map(shelf.picks), marks: new Map(shelf.marks) });
+  shelfChanged(next, { replace });
 }
 
 /** The model's output for the current picks; rerun only when the picks changed (not for marks or filters). */
@@ -264,19 +279,11 @@ async function goodreadsMatcher() {
 // ---------------------------------------------------------------------------------------
 // Start
 
-/** Open the page's shelf: the saved one, or a shared list beside it; notes for what went wrong. */
+/** The catalogue is in: the shelf cut to it (the saved books it lacks stay saved); notes for what went wrong. */
 function initialShelf() {
-  const options = starOptions();
-  const stored = readShelf(options);
-  keepUnreadable(stored); // before the page writes the shelf again
-  // Picked and marked before the catalogue was in (the popular books, the first suggestions).
-  const [early, earlyMarks] = [state.picks, state.marks];
-  const opened = openingShelf({ href: location.href, stored, options, rowOf: state.rowOf, early, earlyMarks });
-  ({ picks: state.picks, marks: state.marks } = opened);
-  ui.shelfNote(opened.note);
-  // A shared list is shown beside the visitor's own shelf (kept in state.viewing.own, and saved).
-  state.viewing = opened.own ? { own: opened.own } : null;
-  ui.sharedView(opened.own ? shelfState.sharedViewNote(state, opened.own) : null);
+  const { note } = keeper.catalogueIn();
+  ui.shelfNote(note);
+  ui.sharedView(state.viewing ? shelfState.sharedViewNote(state, state.viewing.own) : null);
 }
 
 /**
@@ -364,8 +371,7 @@ function modelFailed(error) {
  * books to show first.
  */
 function deferCatalogue() {
-  const linked = linkedShelf(location.href, readShelf());
-  const opensShelf = linked.picks.size > 0 || linked.marks.size > 0;
+  const opensShelf = state.picks.size > 0 || state.marks.size > 0;
   return state.popular !== null && !navigator.serviceWorker?.controller && !opensShelf;
 }
 
@@ -382,9 +388,7 @@ function loadFailed(error) {
   if (error instanceof NewBuildError) newBuildMet(); // Retry then reloads the whole page
   else console.error(error);
   // Nothing was changed: the shelf stays in the URL and localStorage for the retry.
-  const saved = () => linkedShelf(location.href, readShelf()).picks.size;
-  const kept = state.site === null ? Math.max(saved(), state.picks.size) : state.picks.size;
-  ui.showError(error.message || String(error), kept, adviceFor(error));
+  ui.showError(error.message || String(error), state.picks.size, adviceFor(error));
   suggestionsPending();
 }
 
@@ -403,4 +407,7 @@ function catalogueNow() {
 }
 
 showPopular();
+keeper.open(location.href, history.state); // the saved shelf, at once: its picks show as picked
+ui.sharedView(state.viewing ? shelfState.sharedViewNote(state, state.viewing.own) : null);
+picksChanged();
 start({ first: true });

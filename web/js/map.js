@@ -17,9 +17,9 @@ import {
   zoomAt,
 } from "./map-geometry.js";
 import { bookLabel, renderLegend, renderMapChoice, showBook, showPickButton } from "./map-panel.js";
-import { parsePicks } from "./picks.js";
+import { parsePicks, unreadablePicks } from "./picks.js";
 import { shelfHref } from "./shelf.js";
-import { keepUnreadable, readShelf as readSavedShelf, writeShelf } from "./shelf-storage.js";
+import { SHELF_KEYS, readShelf as readSavedShelf, saveChanges } from "./shelf-storage.js";
 
 const HOVER_RADIUS = 8; // CSS pixels
 const SUGGESTIONS = 20;
@@ -40,7 +40,7 @@ const state = {
   picks: new Map(), // book_id -> stars (shared with the main page)
   marks: new Map(), // the main page's never-suggested books (shelf.js), for its link
   fromLink: false, // the picks came from a ?picks= link: someone's list, never saved over the visitor's
-  saved: null, // the saved shelf as read (shelf-open.js storedShelf), its unreadable entries kept aside before a write
+  discovery: "balanced", // the main page's discovery setting, for its link
   suggestions: new Set(), // map rows
   site: null, // {tf, metadata, books, model} once suggestions were asked for
   framePending: false,
@@ -212,16 +212,38 @@ function select(row) {
 
 function togglePick() {
   const bookId = state.data.book_ids[state.selected];
-  if (state.picks.has(bookId)) state.picks.delete(bookId);
-  else state.picks.set(bookId, state.data.default_pick_stars); // the rating model's (map.json)
+  const change = state.picks.has(bookId)
+    ? { op: "unpick", bookId }
+    : { op: "pick", bookId, stars: state.data.default_pick_stars }; // the rating model's (map.json)
+  if (change.op === "unpick") state.picks.delete(bookId);
+  else state.picks.set(bookId, change.stars);
   if (!state.fromLink) {
-    keepUnreadable(state.saved); // as the main page does: what could not be read is not lost
-    writeShelf({ picks: state.picks, marks: state.marks });
+    // Re-applied onto the shelf as stored now (the main page's tabs may have changed it), as
+    // the main page does; unreadable entries are kept aside first (shelf-storage.js).
+    const { stored, saved } = saveChanges([change], { defaultStars: state.data.default_pick_stars });
+    if (saved) showShelf(stored);
+    else setStatus("Your picks could not be saved in this browser (its storage is full or turned off). The “See my suggestions” link carries them.");
   }
-  showPickButton(state.data, state.selected, state.picks, openHref());
+  picksChanged();
+}
+
+/** The picks changed (here or in another tab): the Pick button, the drawing, the suggestions. */
+function picksChanged() {
+  if (state.selected >= 0) showPickButton(state.data, state.selected, state.picks, openHref());
   state.suggestions = new Set();
   requestDraw();
   loadSuggestions();
+}
+
+function showShelf(stored) {
+  ({ picks: state.picks, marks: state.marks, discovery: state.discovery } = stored);
+}
+
+/** Another tab (the main page's, or another map's) changed the saved shelf: show it. */
+function otherTab(event) {
+  if (state.fromLink || (event.key !== null && !SHELF_KEYS.includes(event.key))) return;
+  showShelf(readSavedShelf({ defaultStars: state.data.default_pick_stars }));
+  picksChanged();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -229,13 +251,19 @@ function togglePick() {
 
 /**
  * The picks to show: a ?picks= link's (someone's list: shown, never saved over the visitor's
- * shelf), else the main page's saved shelf, with its marks for the link back.
+ * shelf), else the main page's saved shelf, with its marks for the link back. A ?picks= link
+ * with an entry that cannot be read is damaged, as on the main page: the saved shelf, and a note.
  */
 function readShelf() {
   const fromUrl = new URL(location.href).searchParams.get("picks");
-  if (fromUrl) return { picks: parsePicks(fromUrl), marks: new Map(), fromLink: true, saved: null };
-  const saved = readSavedShelf();
-  return { picks: saved.picks, marks: saved.marks, fromLink: false, saved };
+  const saved = readSavedShelf({ defaultStars: state.data.default_pick_stars });
+  const own = { picks: saved.picks, marks: saved.marks, discovery: saved.discovery, fromLink: false, problem: "" };
+  if (fromUrl === null) return own;
+  if (fromUrl.trim() === "" || unreadablePicks(fromUrl).length > 0) {
+    const shown = saved.picks.size + saved.marks.size ? "your saved picks are shown" : "nothing was opened";
+    return { ...own, problem: `The link's picks could not be read (it is damaged or cut short), so ${shown}. Ask for the link again.` };
+  }
+  return { picks: parsePicks(fromUrl), marks: new Map(), discovery: saved.discovery, fromLink: true, problem: "" };
 }
 
 /**
@@ -244,7 +272,7 @@ function readShelf() {
  * the link the main page writes itself, so it opens their whole saved shelf.
  */
 function openHref() {
-  return shelfHref("index.html", state.picks, state.marks);
+  return shelfHref("index.html", state.picks, state.marks, state.discovery);
 }
 
 let suggestionRun = 0;
@@ -279,6 +307,10 @@ function attachFind() {
   $("map-find").querySelector("button").disabled = false;
   $("map-find").addEventListener("submit", (event) => {
     event.preventDefault();
+    if (input.value.trim() === "") {
+      $("map-find-status").textContent = "Type a few letters of a title to find it.";
+      return;
+    }
     const row = findTitle(state.data.titles, input.value);
     $("map-find-status").textContent = row < 0 ? `No title contains “${input.value}”.` : "";
     if (row >= 0) select(row);
@@ -303,7 +335,9 @@ async function start() {
     return;
   }
   state.data.book_ids.forEach((bookId, row) => state.rowOf.set(bookId, row));
-  ({ picks: state.picks, marks: state.marks, fromLink: state.fromLink, saved: state.saved } = readShelf());
+  const opened = readShelf();
+  ({ picks: state.picks, marks: state.marks, discovery: state.discovery, fromLink: state.fromLink } = opened);
+  window.addEventListener("storage", otherTab);
   resize();
   showMap(renderMapChoice(state.data, showMap));
   renderLegend(state.data);
@@ -311,7 +345,7 @@ async function start() {
   attachFind();
   $("book-pick").addEventListener("click", togglePick);
   window.addEventListener("resize", resize);
-  setStatus("", "ready");
+  setStatus(opened.problem, "ready");
   stats.ready = true;
   loadSuggestions();
 }

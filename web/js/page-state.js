@@ -39,6 +39,8 @@ export function initialState(page) {
     viewing: null,
     picks: new Map(), // book_id -> stars, in pick order
     marks: new Map(), // book_id -> "read" | "not_interested" | "to_read" | "reading": never suggested
+    // The visitor's discovery setting (shelf-link.js DISCOVERY), saved and shared with the shelf.
+    discovery: "balanced",
     scored: null, // {key, result}: the model's output for the picks it was run on
     matcher: null, // the Goodreads match index, built on the first import
     picksLimit: page,

@@ -27,6 +27,17 @@ export function suggestionFilter({ genre, yearFrom, yearTo }) {
   return { genre: genre === "" ? null : Number(genre), yearFrom: parseYear(yearFrom), yearTo: parseYear(yearTo) };
 }
 
+/**
+ * What the page says of a year box it cannot use ("" when both are years or empty): a year is a
+ * whole number of at most four digits (parseYear); `range` the catalogue's ({minYear, maxYear}).
+ */
+export function yearProblem({ yearFrom, yearTo }, { minYear, maxYear }) {
+  const bad = [yearFrom, yearTo].map((text) => String(text ?? "").trim()).filter((text) => text && parseYear(text) === null);
+  if (bad.length === 0) return "";
+  const run = minYear === "" ? "" : ` (this catalogue's books run from ${minYear} to ${maxYear})`;
+  return `${bad.map((text) => `“${text.slice(0, 12)}”`).join(" and ")} is not a year${run}, so the filter leaves it out.`;
+}
+
 export function isFiltered(filter) {
   return filter.genre !== null || filter.yearFrom !== null || filter.yearTo !== null;
 }

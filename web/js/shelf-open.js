@@ -2,16 +2,19 @@
 // saved in this browser, or nothing; and what the page says when something could not be read.
 // Pure: the entry module reads localStorage and the address, and passes the text in.
 import { STORAGE_KEY, knownPicks, parsePicks, unreadablePicks } from "./picks.js";
-import { MARKS_KEY, openShelf, parseMarks, unreadableMarks } from "./shelf.js";
+import { DEFAULT_DISCOVERY, DISCOVERY, MARKS_KEY, openShelf, parseMarks, unreadableMarks } from "./shelf.js";
+
+export const DISCOVERY_KEY = "shelf.discovery.v1"; // localStorage: "popular" | "balanced" | "lesser-known"
 
 /**
- * The shelf as saved in localStorage, from its two texts ({picksText, marksText}: "" when
- * absent): {picks, marks, unreadable: [entries that could not be read], picksText, marksText}.
- * options: the star range (defaultStars, minStars, maxStars) for parsePicks.
+ * The shelf as saved in localStorage, from its texts ({picksText, marksText, discoveryText}: ""
+ * when absent): {picks, marks, discovery, unreadable: [entries that could not be read],
+ * picksText, marksText}. options: the star range (defaultStars, minStars, maxStars) for parsePicks.
  */
-export function storedShelf({ picksText, marksText }, options = {}) {
+export function storedShelf({ picksText, marksText, discoveryText = "" }, options = {}) {
   const unreadable = [...unreadablePicks(picksText), ...unreadableMarks(marksText)];
-  return { picks: parsePicks(picksText, options), marks: parseMarks(marksText), unreadable, picksText, marksText };
+  const discovery = DISCOVERY.includes(discoveryText) ? discoveryText : DEFAULT_DISCOVERY;
+  return { picks: parsePicks(picksText, options), marks: parseMarks(marksText), discovery, unreadable, picksText, marksText };
 }
 
 /**
@@ -27,62 +30,92 @@ export function unreadableCopies(stored) {
   ].filter(([, text]) => text);
 }
 
+/** Up to three entries, quoted, "and N more". */
+function named(entries) {
+  const shown = entries
+    .slice(0, 3)
+    .map((entry) => `“${String(entry).trim().slice(0, 20)}”`)
+    .join(", ");
+  return shown + (entries.length > 3 ? ` and ${entries.length - 3} more` : "");
+}
+
 /** What the page says about the saved shelf's unreadable entries ("" when there are none). */
 export function unreadableNote(unreadable) {
   const count = unreadable.length;
   if (count === 0) return "";
-  const shown = unreadable
-    .slice(0, 3)
-    .map((entry) => `“${entry.trim().slice(0, 20)}”`)
-    .join(", ");
-  const more = count > 3 ? ` and ${count - 3} more` : "";
   return (
     `${count} entr${count === 1 ? "y" : "ies"} saved in this browser could not be read and ` +
-    `${count === 1 ? "was" : "were"} left out (${shown}${more}). A copy of what was saved is kept ` +
+    `${count === 1 ? "was" : "were"} left out (${named(unreadable)}). A copy of what was saved is kept ` +
     `in this browser's storage under “${STORAGE_KEY}.unreadable”.`
+  );
+}
+
+/** What the page says about saved books this catalogue does not have ("" when there are none): they stay saved. */
+export function unknownNote(stored, rowOf) {
+  const unknown = [...stored.picks.keys(), ...stored.marks.keys()].filter((bookId) => !rowOf.has(bookId));
+  const count = unknown.length;
+  if (count === 0) return "";
+  return (
+    `${count} book${count === 1 ? "" : "s"} saved in this browser ${count === 1 ? "is" : "are"} not in this ` +
+    `catalogue (book_id ${named(unknown)}): ${count === 1 ? "it is" : "they are"} kept in your saved shelf, ` +
+    "not shown, for a version of Shelf that has them."
   );
 }
 
 /**
  * The shelf to open with for the page at `href`, given the `stored` shelf (shelf.js openShelf:
- * {picks, marks, viewing, problem}): a shared link is shown, never saved over this browser's
- * own shelf until the visitor chooses; a damaged link leaves the saved shelf as it is and says so.
+ * {picks, marks, discovery, viewing, problem}): a shared link is shown, never saved over this
+ * browser's own shelf until the visitor chooses; a damaged link (an old ?picks= link with any
+ * entry that cannot be read, as a ?shelf= link is read whole or not at all) leaves the saved
+ * shelf as it is and says so. ownLinks: the ?shelf= values this tab wrote itself.
  */
-export function linkedShelf(href, stored, options = {}) {
+export function linkedShelf(href, stored, options = {}, ownLinks = []) {
   const params = new URL(href).searchParams;
-  const legacy = params.has("picks") ? parsePicks(params.get("picks"), options) : null;
-  return openShelf(params.get("shelf"), stored, legacy);
+  const shared = params.get("shelf");
+  let legacy = null;
+  if (params.has("picks")) {
+    const text = params.get("picks");
+    legacy = unreadablePicks(text).length > 0 ? new Map() : parsePicks(text, options);
+  }
+  return openShelf(shared, stored, legacy, { own: shared !== null && ownLinks.includes(shared) });
 }
 
 /**
  * A shelf's picks clamped to the star range ({minStars, maxStars}: a ?shelf= link's stars are
  * 1..5 whatever metadata's range) and both maps cut to the books `rowOf` has (the catalogue's).
  */
-export function knownShelf({ picks, marks }, { minStars, maxStars }, rowOf) {
+export function knownShelf({ picks, marks, discovery = DEFAULT_DISCOVERY }, { minStars, maxStars }, rowOf) {
   const clamped = new Map([...picks].map(([bookId, stars]) => [bookId, Math.min(maxStars, Math.max(minStars, stars))]));
   const known = knownPicks(clamped, rowOf);
-  return { picks: known, marks: new Map([...marks].filter(([bookId]) => rowOf.has(bookId) && !known.has(bookId))) };
+  const knownMarks = new Map([...marks].filter(([bookId]) => rowOf.has(bookId) && !known.has(bookId)));
+  return { picks: known, marks: knownMarks, discovery };
 }
 
 /**
- * The page's shelf once the catalogue is in: {picks, marks, own, note}. From the link at
- * `href` or the `stored` shelf (storedShelf), cut to the catalogue (`rowOf`), with the `early`
- * picks and `earlyMarks` (made before the catalogue was in: from the popular books, or on the
- * first suggestions) added last. `own`: the
- * visitor's saved shelf when a shared list is shown instead (null otherwise); `note`: what
- * went wrong ("" when nothing did): a damaged link, unreadable saved entries.
+ * The page's shelf once the catalogue is in: {picks, marks, discovery, own, note}. `shown`:
+ * the shelf the page shows (opened at the start: linkedShelf, with what the visitor changed
+ * since); `viewing`: it is someone else's list; `stored`: the saved shelf as it is now
+ * (storedShelf); `unsaved`: the page could not save, so `shown` is the visitor's newest shelf.
+ * Both are cut to the catalogue (`rowOf`); the saved books it does not know stay saved, and are
+ * named in `note` with a damaged link (`problem`) and unreadable saved entries. A shared list
+ * that names no book of the catalogue is not shown: the saved shelf is, and the note says why.
+ * `own`: the visitor's saved shelf when a shared list is shown instead (null otherwise).
  */
-export function openingShelf({ href, stored, options, rowOf, early = new Map(), earlyMarks = new Map() }) {
-  const opened = linkedShelf(href, stored, options);
-  const { picks, marks } = knownShelf(opened, options, rowOf);
-  for (const [bookId, stars] of early) {
-    picks.set(bookId, stars);
-    marks.delete(bookId);
+export function catalogueShelf({ shown, viewing, stored, unsaved = false, problem = null, options, rowOf }) {
+  const own = knownShelf(unsaved && !viewing ? shown : stored, options, rowOf);
+  const notes = [problem, unreadableNote(stored.unreadable), unknownNote(stored, rowOf)];
+  let opened = { ...own, own: null };
+  if (viewing) {
+    const list = knownShelf(shown, options, rowOf);
+    // An old ?picks= link carries this browser's marks: only its picks, or other marks, count.
+    const named = list.picks.size > 0 || [...list.marks.keys()].some((bookId) => !own.marks.has(bookId));
+    if (named) opened = { ...list, own };
+    else {
+      notes.unshift(
+        "The shared link names no book of this catalogue, so your saved shelf is shown, unchanged. " +
+          "Ask for the link again.",
+      );
+    }
   }
-  for (const [bookId, mark] of earlyMarks) {
-    marks.set(bookId, mark);
-    picks.delete(bookId);
-  }
-  const note = [opened.problem, unreadableNote(stored.unreadable)].filter(Boolean).join(" ");
-  return { picks, marks, own: opened.viewing ? knownShelf(stored, options, rowOf) : null, note };
+  return { ...opened, note: notes.filter(Boolean).join(" ") };
 }

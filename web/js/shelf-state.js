@@ -61,7 +61,8 @@ export function markRead(shelf, bookId, stars) {
  */
 export function mergeImport(shelf, imported, known) {
   const next = copied(shelf);
-  const added = { picks: [], marks: [], replaced: new Map(), kept: 0 };
+  // marksBefore: the marks' order before, which Undo restores (the share link is the same again).
+  const added = { picks: [], marks: [], replaced: new Map(), kept: 0, marksBefore: [...shelf.marks.keys()] };
   for (const [bookId, stars] of imported.picks) {
     if (!known.has(bookId)) continue;
     if (next.picks.has(bookId)) {
@@ -91,7 +92,12 @@ export function undoImport(shelf, added) {
   for (const bookId of added.picks) next.picks.delete(bookId);
   for (const [bookId, what] of added.replaced) if (!next.picks.has(bookId)) next.marks.set(bookId, what);
   for (const bookId of added.marks) next.marks.delete(bookId);
-  return next;
+  if (added.replaced.size === 0) return next;
+  // The restored marks at their places again: the marks there before first, in their order.
+  const marks = new Map();
+  for (const bookId of added.marksBefore ?? []) if (next.marks.has(bookId)) marks.set(bookId, next.marks.get(bookId));
+  for (const [bookId, what] of next.marks) if (!marks.has(bookId)) marks.set(bookId, what);
+  return { picks: next.picks, marks };
 }
 
 /** What the page says after an import: the file's summary (goodreads.js summarize), then what was added. */
@@ -130,20 +136,23 @@ export function shareNote(shelf, shared) {
 
 /**
  * The shelf as the page lists it: the first `picksLimit` picks [{book, stars}], the first
- * `marksLimit` marked books [{book, mark}] (bookOf: book_id -> book), and how many books carry
- * each mark.
+ * `marksLimit` marked books [{book, mark}] (bookOf: book_id -> book, undefined for a book whose
+ * title is not in yet: the saved shelf opens before the catalogue, and such books are listed
+ * once it is), and how many books carry each mark.
  */
 export function shelfLists(shelf, { picksLimit, marksLimit, bookOf }) {
   const picks = [];
   for (const [bookId, stars] of shelf.picks) {
     if (picks.length >= picksLimit) break;
-    picks.push({ book: bookOf(bookId), stars });
+    const book = bookOf(bookId);
+    if (book) picks.push({ book, stars });
   }
   const marks = [];
   const counts = {};
   for (const [bookId, what] of shelf.marks) {
     counts[what] = (counts[what] ?? 0) + 1;
-    if (marks.length < marksLimit) marks.push({ book: bookOf(bookId), mark: what });
+    const book = marks.length < marksLimit ? bookOf(bookId) : undefined;
+    if (book) marks.push({ book, mark: what });
   }
   return { picks, marks, counts };
 }

@@ -211,6 +211,7 @@ export function createUi(root, handlers) {
     similarContent: $("similar-content"),
     similarClose: $("similar-close"),
     shelfNote: $("shelf-note"),
+    filterNote: $("filter-note"),
     sharedView: $("shared-view"),
     sharedViewText: $("shared-view-text"),
     sharedAdd: $("shared-add"),
@@ -457,6 +458,12 @@ export function createUi(root, handlers) {
     },
 
     /** A note about the shelf (a damaged link, unreadable saved entries); "" hides it. */
+    /** A year box the filter cannot use ("" hides it: page-view.js yearProblem). */
+    filterNote(message) {
+      nodes.filterNote.hidden = !message;
+      nodes.filterNote.textContent = message;
+    },
+
     shelfNote(message) {
       nodes.shelfNote.hidden = !message;
       nodes.shelfNote.textContent = message;
