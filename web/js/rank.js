@@ -1,7 +1,7 @@
 // Pure ranking code on the model's outputs: top rows, suggestions, reasons and similar books.
 // No TF.js and no DOM: the page imports it directly (model-client.js), while the model runs in
 // a worker (model-worker.js); recommend.js re-exports it for the map page and the tests.
-import { seriesMembers, volumeOrder } from "./series.js";
+import { compareKeys, seriesMembers, volumeOrder } from "./series.js";
 
 /**
  * Rows of the k highest values, skipping `excluded` rows; ties go to the lower row. One pass
@@ -144,13 +144,8 @@ export function arrange(scores, hidden, table, started, dismissed, k) {
     const later = members[series].filter((r) => !hidden.has(r) && table.position[r] > end);
     if (later.length === 0) continue;
     const key = (r) => [table.position[r], table.end[r], r];
-    nextRows.push(later.reduce((best, r) => (lessKey(key(r), key(best)) ? r : best)));
+    nextRows.push(later.reduce((best, r) => (compareKeys(key(r), key(best)) < 0 ? r : best)));
   }
   nextRows.sort((a, b) => scores[b] - scores[a] || a - b);
   return { mainRows, moreCounts, nextRows: nextRows.slice(0, k) };
-}
-
-function lessKey(a, b) {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
-  return false;
 }

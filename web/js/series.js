@@ -23,6 +23,11 @@ export function seriesTable(metadata) {
   return { index, position, end, names: file.names };
 }
 
+/** A table of `n` rows, none in a series (a build from before series). */
+export function noSeries(n) {
+  return seriesTable({ book_ids: { length: n } });
+}
+
 const members = new WeakMap(); // table -> per series, its rows in row order
 
 /** Per series of `table`, its rows in row order (computed once a table). */
@@ -45,16 +50,58 @@ export function seriesMembers(table) {
  */
 export function volumeOrder(table, rows) {
   const key = (row) => [table.position[row] < 1 ? 1 : 0, table.position[row], table.end[row], row];
-  return [...rows].sort((a, b) => {
-    const [ka, kb] = [key(a), key(b)];
-    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
-    return 0;
-  });
+  return [...rows].sort((a, b) => compareKeys(key(a), key(b)));
 }
 
-/** A book's place in its series as a card says it: "Harry Potter #2", "Saga #1–3"; "" without. */
-export function seriesLabel(series) {
-  if (!series) return "";
-  const range = series.end === undefined ? `${series.position}` : `${series.position}–${series.end}`;
-  return `${series.name} #${range}`;
+/** A book's series (books.json's `series`) as a key: the lower-case name, spaces collapsed; null without. */
+export function seriesKey(series) {
+  if (!series || typeof series.name !== "string") return null;
+  return series.name.split(/\s+/).filter(Boolean).join(" ").toLowerCase() || null;
+}
+
+/** The first of books.json's comma-separated `authors`, as a key ("" for none). */
+export function firstAuthor(authors) {
+  return typeof authors === "string" ? authors.split(",")[0].trim().toLowerCase() : "";
+}
+
+function volumeKey(book, row) {
+  const position = Number(book.series.position ?? 0);
+  return [position < 1 ? 1 : 0, position, Number(book.series.end ?? position), row];
+}
+
+/**
+ * The rows of `row`'s whole series in reading order (itself included), from books.json (`books`
+ * by row); [] without a series. server/series.py SeriesIndex.volumes answers the same.
+ */
+export function seriesVolumes(books, row) {
+  const key = seriesKey(books[row]?.series);
+  if (key === null) return [];
+  const rows = [];
+  books.forEach((book, other) => {
+    if (seriesKey(book?.series) === key) rows.push(other);
+  });
+  const keys = new Map(rows.map((r) => [r, volumeKey(books[r], r)]));
+  return rows.sort((a, b) => compareKeys(keys.get(a), keys.get(b)));
+}
+
+/**
+ * Up to k rows of other books by `row`'s first author, outside its series, most rated first
+ * (ties to the lower row). server/series.py SeriesIndex.by_author_rows answers the same.
+ */
+export function byAuthor(books, row, k) {
+  const author = firstAuthor(books[row]?.authors);
+  if (!author) return [];
+  const own = new Set([row, ...seriesVolumes(books, row)]);
+  const rows = [];
+  books.forEach((book, other) => {
+    if (!own.has(other) && firstAuthor(book?.authors) === author) rows.push(other);
+  });
+  const count = (r) => books[r].ratings_count || 0;
+  return rows.sort((a, b) => count(b) - count(a) || a - b).slice(0, k);
+}
+
+/** Compare two keys (arrays of numbers) element by element: -1, 0 or 1. */
+export function compareKeys(a, b) {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  return 0;
 }
