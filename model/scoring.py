@@ -13,6 +13,7 @@ import numpy as np
 
 from model import goodreads
 from model.ranking import top_k, unit_rows
+from model.series import SeriesTable, volume_order
 from model.split import LIKED_STARS, pad_picks
 
 CHUNK = 512  # visitors scored per model call
@@ -85,6 +86,71 @@ def model_tables(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     weights = model.get_layer("neighbor_scores").neighbor_weights.numpy()
     vectors = model.get_layer("book_embedding").get_weights()[0].astype(np.float64)
     return rows, weights, unit_rows(vectors)
+
+
+def _members(table: SeriesTable) -> list[np.ndarray]:
+    """Per series (an index into ``table.names``), its rows in row order."""
+    index = np.asarray(table.index)
+    order = np.argsort(index, kind="stable")
+    bounds = np.searchsorted(index[order], np.arange(len(table.names) + 1))
+    return [order[bounds[s] : bounds[s + 1]] for s in range(len(table.names))]
+
+
+def arrange(
+    scores, hidden, table: SeriesTable, started, dismissed, k: int
+) -> tuple[list[int], list[int], list[int]]:
+    """The suggestions as the page shows them, one card per series: ``(main_rows,
+    more_counts, next_rows)``. ``arrange`` in web/js/rank.js is its twin (the golden file).
+
+    ``hidden``: rows never shown (picks and every mark, and what a filter leaves out);
+    ``started``: the ROWS of the picks and of the books marked read or reading (their series
+    are started); ``dismissed``: the rows of the books marked "not interested" (their series
+    are dismissed). A row with no series (index -1) is a series of its own.
+
+    Main list: rows by score (ties to the lower row), never hidden, never of a started or
+    dismissed series; the first time a series comes up its card is its first volume
+    (``volume_order``) that is not hidden, with ``more`` = how many other volumes of it are not
+    hidden; later rows of that series are skipped; up to ``k`` cards. Next in your series: for
+    each started series not dismissed, the volume not hidden with the lowest position greater
+    than the highest end among its started rows (a single volume before an omnibus at the same
+    position, then the lower row), these ordered by score (ties to the lower row), up to ``k``.
+    """
+    scores = np.asarray(scores)
+    index = np.asarray(table.index)
+    hidden = {int(r) for r in hidden}
+    started_rows = [int(r) for r in started]
+    blocked = {int(index[r]) for r in [*started_rows, *(int(r) for r in dismissed)]} - {-1}
+    members = _members(table)
+    rows = np.arange(len(scores))
+    main, more, shown = [], [], set()
+    for row in np.lexsort((rows, -scores.astype(np.float64))):
+        if len(main) >= k:
+            break
+        row = int(row)
+        series = int(index[row])
+        if row in hidden or series in blocked or series in shown:
+            continue
+        if series == -1:
+            main.append(row)
+            more.append(0)
+            continue
+        shown.add(series)
+        volumes = [r for r in volume_order(table, members[series]) if r not in hidden]
+        main.append(volumes[0])
+        more.append(len(volumes) - 1)
+    dismissed_series = {int(index[int(r)]) for r in dismissed}
+    highest: dict[int, float] = {}
+    for row in started_rows:
+        series = int(index[row])
+        if series != -1 and series not in dismissed_series:
+            highest[series] = max(highest.get(series, -np.inf), float(table.end[row]))
+    following = []
+    for series, end in highest.items():
+        later = [int(r) for r in members[series] if int(r) not in hidden and table.position[r] > end]
+        if later:
+            following.append(min(later, key=lambda r: (float(table.position[r]), float(table.end[r]), r)))
+    following.sort(key=lambda r: (-float(scores[r]), r))
+    return main, more, following[:k]
 
 
 def goodreads_recommendations(
