@@ -17,6 +17,8 @@ import numpy as np
 
 SETTINGS = ("popular", "balanced", "lesser-known")
 DEFAULT = "balanced"
+# Without real readers to choose on (model/choose_shown.py): no lean by default.
+DEFAULT_WEIGHTS = {"popular": -1.0, "balanced": 0.0, "lesser-known": 1.0}
 SCALE = 10  # popularity is stored in tenths of a standard deviation of log(ratings_count + 1)
 
 
