@@ -16,7 +16,9 @@ def test_popularity_is_the_log_count_z_score_in_tenths():
 
 def test_each_setting_moves_the_order_as_its_weight_says():
     # Book 0 is the most read and scores highest; book 2 the least read, 0.5 below it.
-    entry = metadata_entry(np.array([1e6, 1e3, 10.0]), {"popular": -1.0, "balanced": 0.0, "lesser-known": 1.0})
+    entry = metadata_entry(
+        np.array([1e6, 1e3, 10.0]), {"popular": -1.0, "balanced": 0.0, "lesser-known": 1.0}
+    )
     scores = np.array([[1.0, 0.8, 0.5]], np.float32)
     assert np.argsort(-discovery_scores(scores, entry, "balanced")[0]).tolist() == [0, 1, 2]
     assert np.argsort(-discovery_scores(scores, entry, "lesser-known")[0]).tolist() == [2, 1, 0]
