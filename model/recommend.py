@@ -34,8 +34,9 @@ from pathlib import Path
 import numpy as np
 
 from model import goodreads, show_tensorflow_logs
+from model.discovery import DEFAULT, DiscoveryError, check_setting
 from model.ranking import top_k
-from model.scoring import CHUNK, goodreads_recommendations, predict_batch
+from model.scoring import CHUNK, discovery_scores, goodreads_recommendations, predict_batch
 from model.split import DEFAULT_PICK_STARS
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
         raise VisitorError(f"bad JSON: a number is too long ({str(err).split(';')[0]})") from None
     if not isinstance(obj, dict):
         raise VisitorError("each line must be a JSON object")
-    unknown = set(obj) - {"liked", "ratings", "k", "predict"}
+    unknown = set(obj) - {"liked", "ratings", "k", "predict", "discovery"}
     if unknown:
         raise VisitorError(f"unknown key(s): {', '.join(sorted(unknown))}")
     picks: dict[int, float] = {}
@@ -96,7 +97,12 @@ def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
     if not isinstance(predict, list):
         raise VisitorError('"predict" must be a list of book ids')
     predict_ids = [_book_id(value, row_of, "predict") for value in predict]
+    try:
+        setting = check_setting(obj.get("discovery", DEFAULT))
+    except DiscoveryError as err:
+        raise VisitorError(f"{err}, got {reprlib.repr(obj['discovery'])}") from None
     return {
+        "discovery": setting,
         "rows": np.array([row_of[b] for b in picks], np.int32),
         "stars": np.array(list(picks.values()), np.float32),
         "k": k,
@@ -119,8 +125,13 @@ def parse_line(line: str | bytes, row_of: dict[int, int], num_books: int) -> dic
         return str(err)
 
 
-def recommend_lines(lines: Iterable[str | bytes], model, book_ids: np.ndarray) -> Iterator[dict]:
-    """One output dict per input line, in order; bad lines give {"error": ...}.
+def recommend_lines(
+    lines: Iterable[str | bytes], model, book_ids: np.ndarray, discovery: dict | None = None
+) -> Iterator[dict]:
+    """One output dict per input line, in order; bad lines give {"error": ...}. Each line's
+    ``discovery`` setting re-scores its books with metadata.json's ``discovery`` entry
+    (model/discovery.py; without one, the model's scores as they are); ``scores`` are what
+    the books were ranked by.
 
     Lines may be bytes (stdin as it comes): each is decoded as UTF-8 on its own, so a bad
     byte costs only its line.
@@ -138,10 +149,13 @@ def recommend_lines(lines: Iterable[str | bytes], model, book_ids: np.ndarray) -
             if isinstance(v, str):
                 yield {"error": v}
                 continue
-            top = top_k(scores[j], v["k"], exclude=v["rows"])
+            ranked = (
+                scores[j] if discovery is None else discovery_scores(scores[j], discovery, v["discovery"])
+            )
+            top = top_k(ranked, v["k"], exclude=v["rows"])
             yield {
                 "book_ids": [int(book_ids[r]) for r in top],
-                "scores": [round(float(scores[j, r]), 6) for r in top],
+                "scores": [round(float(ranked[r]), 6) for r in top],
                 "stars": [round(float(stars[j, r]), 4) for r in top],
                 "predicted": {str(b): round(float(stars[j, row_of[b]]), 4) for b in v["predict_ids"]},
             }
@@ -252,9 +266,10 @@ def main(argv: list[str] | None = None) -> int:
     model = load_model(model_path)
     if args.goodreads is not None:
         return run_goodreads(args, artifacts, model, data)
-    book_ids = np.asarray(json.loads(metadata_path.read_text())["book_ids"])
+    metadata = json.loads(metadata_path.read_text())
+    book_ids = np.asarray(metadata["book_ids"])
     try:
-        for result in recommend_lines(sys.stdin.buffer, model, book_ids):
+        for result in recommend_lines(sys.stdin.buffer, model, book_ids, metadata.get("discovery")):
             sys.stdout.write(json.dumps(result) + "\n")
         sys.stdout.flush()
     except BrokenPipeError:

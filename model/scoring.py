@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from model import goodreads
+from model.discovery import discovery_scores  # noqa: F401 (the page's scoring steps, one module)
 from model.ranking import top_k, unit_rows
 from model.series import SeriesTable, volume_order
 from model.split import LIKED_STARS, pad_picks
