@@ -141,6 +141,21 @@ def series_json(found: Series | None) -> dict | None:
     return out
 
 
+def series_metadata(table: SeriesTable) -> dict:
+    """metadata.json's ``series``: the table compactly, only the rows in a series, so the page
+    can arrange its suggestions before books.json arrives (web/js/series.js seriesTable):
+    {"names": per series, "rows": rows in a series (ascending), "index", "position", "end": per
+    such row}. Whole numbers are written as integers."""
+    rows = np.flatnonzero(np.asarray(table.index) >= 0)
+    return {
+        "names": list(table.names),
+        "rows": rows.tolist(),
+        "index": table.index[rows].tolist(),
+        "position": [_plain(v) for v in table.position[rows]],
+        "end": [_plain(v) for v in table.end[rows]],
+    }
+
+
 def _plain(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 

@@ -7,7 +7,8 @@ import { register } from "node:module";
 import { test } from "node:test";
 
 register("./tf-stub.mjs", import.meta.url);
-const { reasonFor, similarRows, topRows, unitRows } = await import("../../web/js/recommend.js");
+const { arrange, reasonFor, similarRows, topRows, unitRows } = await import("../../web/js/recommend.js");
+const { seriesTable } = await import("../../web/js/series.js");
 
 const golden = JSON.parse(readFileSync(new URL("../golden/scoring.json", import.meta.url), "utf-8"));
 const n = golden.num_books;
@@ -45,4 +46,14 @@ test("topRows keeps the order a full sort gives, on many ties, for every k", () 
   const sorted = [...values.keys()].filter((row) => !excluded.has(row)).sort((a, b) => values[b] - values[a] || a - b);
   for (const k of [0, 1, 2, 20, 171, 300]) assert.deepEqual(topRows(values, k, excluded), sorted.slice(0, k), `k ${k}`);
   assert.deepEqual(topRows(Float32Array.from([1, 3, 3, 2]), 2), [1, 2]);
+});
+
+test("arrange gives the golden cards, +N and next volumes (one card per series)", () => {
+  const { titles, ...series } = golden.series;
+  const table = seriesTable({ book_ids: titles.map((_, row) => row + 1), series });
+  assert.ok(golden.arrange.length >= 20);
+  for (const c of golden.arrange) {
+    const got = arrange(Float32Array.from(c.scores), new Set(c.hidden), table, c.started, c.dismissed, c.k);
+    assert.deepEqual(got, { mainRows: c.main_rows, moreCounts: c.more_counts, nextRows: c.next_rows }, c.name);
+  }
 });

@@ -182,3 +182,18 @@ def test_every_real_title(real_data):
     hp = table.names.index("Harry Potter")
     first = volume_order(table, np.flatnonzero(table.index == hp))[0]
     assert books["title"][first] == "Harry Potter and the Sorcerer's Stone (Harry Potter, #1)"
+
+
+def test_series_metadata_is_compact_and_round_trips():
+    from model.series import series_metadata
+
+    table = series_table(["A (S, #1)", "Plain", "B (S, #1-2)", "C (T #0.5)"])
+    assert series_metadata(table) == {
+        "names": ["S", "T"],
+        "rows": [0, 2, 3],
+        "index": [0, 0, 1],
+        "position": [1, 1, 0.5],
+        "end": [1, 2, 0.5],
+    }
+    empty = series_metadata(series_table([]))
+    assert empty == {"names": [], "rows": [], "index": [], "position": [], "end": []}

@@ -13,6 +13,7 @@ import { createImportBox } from "./import-box.js";
 import { createSearchPanel } from "./search-panel.js";
 import { createSuggestionsPanel } from "./suggestions-panel.js";
 import { createUi } from "./ui.js";
+import { byAuthor, seriesTable, seriesVolumes } from "./series.js";
 import { offerOffline, reloadForUpdate } from "./offline.js";
 import { initialState, initialStats } from "./page-state.js";
 
@@ -176,7 +177,8 @@ async function scoreCurrentPicks() {
 function modelCalls() {
   if (state.model === null || state.metadata === null) return null;
   const { rec, similarity } = state;
-  return { score: scoreCurrentPicks, rec, similarity, numBooks: state.metadata.num_books };
+  state.series ??= seriesTable(state.metadata); // metadata.json's: arranged before books.json is in
+  return { score: scoreCurrentPicks, rec, similarity, numBooks: state.metadata.num_books, series: state.series };
 }
 
 /** An optional file of this page's build, or null (absent; or of a newer build: then say so). */
@@ -232,7 +234,9 @@ async function showSimilar(bookId) {
   if (state.content === undefined) state.content = await checkedOptional("content_similar.json");
   const { books, rowOf, picks } = state;
   const { rating, content } = similarLists({ bookId, rows, content: state.content, books, rowOf, picks, k: SIMILAR_K });
-  ui.openSimilar(books[row], rating, content);
+  const item = (other) => ({ book: books[other], picked: picks.has(books[other].book_id) });
+  const more = { series: seriesVolumes(books, row).map(item), byAuthor: byAuthor(books, row, SIMILAR_K).map(item) };
+  ui.openSimilar(books[row], rating, content, more);
 }
 
 /** The match index (goodreads.json, fetched on the first import, + books.json). */
