@@ -24,6 +24,8 @@ import pandas as pd
 
 from model import shards
 from model.atomic import make_staging, replace_dir
+from model.discovery import DEFAULT_WEIGHTS
+from model.discovery import metadata_entry as discovery_entry
 from model.goodreads import catalogue_isbns
 from model.parity import golden
 from model.precision import quantization_map
@@ -237,6 +239,9 @@ def export_artifacts(
         np.save(staging / "book_embeddings.npy", embeddings.astype(np.float32))
         book_ids = books["book_id"].to_numpy()
         metadata = build_metadata(book_ids, embeddings.shape[1], config, books["title"].tolist())
+        metadata["discovery"] = discovery_entry(
+            books["ratings_count"].to_numpy(), choices.discovery_weights or DEFAULT_WEIGHTS
+        )
         (staging / "web" / "metadata.json").write_text(json.dumps(metadata))
         (staging / "web" / "books.json").write_text(json.dumps(book_catalogue(books), ensure_ascii=False))
         # Fetched only when a visitor imports a Goodreads export: not on the first suggestions' path.

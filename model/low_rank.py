@@ -6,6 +6,7 @@ held-back liked books, on top of the (fixed) neighbor votes.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -67,7 +68,9 @@ def train_low_rank(
             started = time.perf_counter()
             order = rng.permutation(users)
             batches = [order[i : i + cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
-            bar = tf.keras.utils.Progbar(steps, verbose=1 if progress else 0, stateful_metrics=["rank"])
+            # A live bar on a terminal only: in a log (make build > log) the epoch's line below says it all.
+            live = progress and sys.stdout.isatty()
+            bar = tf.keras.utils.Progbar(steps, verbose=1 if live else 0, stateful_metrics=["rank"])
             rank_sum = 0.0
             pending = pool.submit(sample_batch, ratings, batches[0], rng, cfg)
             for step in range(steps):

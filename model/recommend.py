@@ -39,7 +39,16 @@ from pathlib import Path
 import numpy as np
 
 from model import goodreads, show_tensorflow_logs
-from model.scoring import CHUNK, MARKS, arrange, goodreads_recommendations, predict_batch, shelf_rows
+from model.discovery import DEFAULT, DiscoveryError, check_setting
+from model.scoring import (
+    CHUNK,
+    MARKS,
+    arrange,
+    discovery_scores,
+    goodreads_recommendations,
+    predict_batch,
+    shelf_rows,
+)
 from model.series import SeriesTable, table_from_metadata
 from model.split import DEFAULT_PICK_STARS
 
@@ -75,7 +84,7 @@ def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
         raise VisitorError(f"bad JSON: a number is too long ({str(err).split(';')[0]})") from None
     if not isinstance(obj, dict):
         raise VisitorError("each line must be a JSON object")
-    unknown = set(obj) - {"liked", "ratings", "marks", "k", "predict"}
+    unknown = set(obj) - {"liked", "ratings", "marks", "k", "predict", "discovery"}
     if unknown:
         raise VisitorError(f"unknown key(s): {', '.join(sorted(unknown))}")
     picks: dict[int, float] = {}
@@ -113,7 +122,12 @@ def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
     if not isinstance(predict, list):
         raise VisitorError('"predict" must be a list of book ids')
     predict_ids = [_book_id(value, row_of, "predict") for value in predict]
+    try:
+        setting = check_setting(obj.get("discovery", DEFAULT))
+    except DiscoveryError as err:
+        raise VisitorError(f"{err}, got {reprlib.repr(obj['discovery'])}") from None
     return {
+        "discovery": setting,
         "rows": np.array([row_of[b] for b in picks], np.int32),
         "stars": np.array(list(picks.values()), np.float32),
         "marks": marked,
@@ -138,10 +152,17 @@ def parse_line(line: str | bytes, row_of: dict[int, int], num_books: int) -> dic
 
 
 def recommend_lines(
-    lines: Iterable[str | bytes], model, book_ids: np.ndarray, series: SeriesTable | None = None
+    lines: Iterable[str | bytes],
+    model,
+    book_ids: np.ndarray,
+    series: SeriesTable | None = None,
+    discovery: dict | None = None,
 ) -> Iterator[dict]:
     """One output dict per input line, in order; bad lines give {"error": ...}. ``series``:
-    metadata.json's table (``table_from_metadata``); None: no book is in a series.
+    metadata.json's table (``table_from_metadata``); None: no book is in a series. Each line's
+    ``discovery`` setting re-scores its books with metadata.json's ``discovery`` entry
+    (model/discovery.py; without one, the model's scores as they are) before ``arrange``;
+    ``scores`` are what the books were ranked by.
 
     Lines may be bytes (stdin as it comes): each is decoded as UTF-8 on its own, so a bad
     byte costs only its line.
@@ -160,15 +181,18 @@ def recommend_lines(
             if isinstance(v, str):
                 yield {"error": v}
                 continue
+            ranked = (
+                scores[j] if discovery is None else discovery_scores(scores[j], discovery, v["discovery"])
+            )
             hidden, started, dismissed = shelf_rows(v["rows"], v["marks"])
-            top, more, following = arrange(scores[j], hidden, series, started, dismissed, v["k"])
+            top, more, following = arrange(ranked, hidden, series, started, dismissed, v["k"])
             yield {
                 "book_ids": [int(book_ids[r]) for r in top],
-                "scores": [round(float(scores[j, r]), 6) for r in top],
+                "scores": [round(float(ranked[r]), 6) for r in top],
                 "stars": [round(float(stars[j, r]), 4) for r in top],
                 "more_in_series": more,
                 "next_in_series": [int(book_ids[r]) for r in following],
-                "next_scores": [round(float(scores[j, r]), 6) for r in following],
+                "next_scores": [round(float(ranked[r]), 6) for r in following],
                 "next_stars": [round(float(stars[j, r]), 4) for r in following],
                 "predicted": {str(b): round(float(stars[j, row_of[b]]), 4) for b in v["predict_ids"]},
             }
@@ -294,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     metadata = json.loads(metadata_path.read_text())
     book_ids, series = np.asarray(metadata["book_ids"]), table_from_metadata(metadata)
     try:
-        for result in recommend_lines(sys.stdin.buffer, model, book_ids, series):
+        for result in recommend_lines(sys.stdin.buffer, model, book_ids, series, metadata.get("discovery")):
             sys.stdout.write(json.dumps(result) + "\n")
         sys.stdout.flush()
     except BrokenPipeError:

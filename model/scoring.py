@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from model import goodreads
+from model.discovery import discovery_scores  # also re-exported: the page's scoring steps, one module
 from model.ranking import top_k, unit_rows
 from model.series import SeriesTable, table_from_metadata, volume_order
 from model.split import LIKED_STARS, pad_picks
@@ -185,7 +186,9 @@ def goodreads_recommendations(
     scores, stars = predict_batch(model, [(pick_rows, pick_stars)])
     hidden, started, dismissed = shelf_rows(pick_rows, {row_of[b]: m for b, m in shelf.marks.items()})
     series = table_from_metadata(metadata)
-    top, more, following = arrange(scores[0], hidden, series, started, dismissed, k)
+    # The default discovery setting re-scores, as on the page (none in an older metadata.json).
+    ranked = scores[0] if "discovery" not in metadata else discovery_scores(scores[0], metadata["discovery"])
+    top, more, following = arrange(ranked, hidden, series, started, dismissed, k)
     # As picksToInputs' reasonRows: the page passes its picks as an object, whose integer keys
     # come in ascending order, so a full tie goes to the lowest book_id (rows follow book_ids).
     candidates = sorted(reason_candidates(pick_rows, pick_stars))

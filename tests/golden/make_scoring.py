@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from model.discovery import metadata_entry
 from model.ranking import top_k, unit_rows
-from model.scoring import arrange, reason_candidates, reason_for, similar_rows
+from model.scoring import arrange, discovery_scores, reason_candidates, reason_for, similar_rows
 from model.series import series_table
 from model.synthetic import make_goodbooks
 from model.tables import co_liked_vectors, neighbor_table
@@ -186,6 +187,31 @@ def series_golden() -> dict:
     }
 
 
+DISCOVERY_WEIGHTS = {"popular": -0.7, "balanced": 0.3, "lesser-known": 1.3}
+
+
+def discovery_golden() -> dict:
+    """metadata.json's ``discovery`` for NUM_BOOKS books of seeded ratings counts, and for a few
+    score vectors each setting's re-scored values (float64, exact in JSON) and their top K rows
+    (its own seed: the other cases stay as they were)."""
+    rng = np.random.default_rng(24)
+    entry = metadata_entry(np.round(10 ** rng.uniform(1, 6, NUM_BOOKS)), DISCOVERY_WEIGHTS)
+    cases = []
+    for _ in range(3):
+        scores = rng.normal(0, 1, NUM_BOOKS).astype(np.float32)
+        for setting in entry["settings"]:
+            values = discovery_scores(scores, entry, setting)
+            cases.append(
+                {
+                    "scores": scores.tolist(),
+                    "setting": setting,
+                    "values": values.tolist(),
+                    "rows": top_k(values, K).tolist(),
+                }
+            )
+    return {"entry": entry, "cases": cases}
+
+
 def golden() -> dict:
     rows, weights, vectors = tables()
     unit = unit_rows(vectors.astype(np.float64))  # as model_tables reads a model
@@ -218,6 +244,7 @@ def golden() -> dict:
         "top": tops,
         "series": series_golden(),
         "arrange": arrange_cases(rng),
+        "discovery": discovery_golden(),
     }
 
 

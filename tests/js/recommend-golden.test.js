@@ -7,7 +7,7 @@ import { register } from "node:module";
 import { test } from "node:test";
 
 register("./tf-stub.mjs", import.meta.url);
-const { arrange, reasonFor, similarRows, topRows, unitRows } = await import("../../web/js/recommend.js");
+const { arrange, discoveryScores, reasonFor, similarRows, topRows, unitRows } = await import("../../web/js/recommend.js");
 const { seriesTable } = await import("../../web/js/series.js");
 
 const golden = JSON.parse(readFileSync(new URL("../golden/scoring.json", import.meta.url), "utf-8"));
@@ -56,4 +56,16 @@ test("arrange gives the golden cards, +N and next volumes (one card per series)"
     const got = arrange(Float32Array.from(c.scores), new Set(c.hidden), table, c.started, c.dismissed, c.k);
     assert.deepEqual(got, { mainRows: c.main_rows, moreCounts: c.more_counts, nextRows: c.next_rows }, c.name);
   }
+});
+
+test("discoveryScores gives the golden values and top rows for each setting", () => {
+  const { entry, cases } = golden.discovery;
+  assert.equal(cases.length, 9);
+  for (const c of cases) {
+    const values = discoveryScores(Float32Array.from(c.scores), entry, c.setting);
+    assert.deepEqual(Array.from(values), c.values, c.setting);
+    assert.deepEqual(topRows(values, golden.k), c.rows, c.setting);
+  }
+  assert.deepEqual(Array.from(discoveryScores(Float32Array.from(cases[0].scores), entry)), cases[1].values);
+  assert.throws(() => discoveryScores(new Float32Array(golden.num_books), entry, "obscure"), /"popular", "balanced", "lesser-known"/);
 });

@@ -93,3 +93,15 @@ def test_arrange(golden):
             case["k"],
         )
         assert got == (case["main_rows"], case["more_counts"], case["next_rows"]), case["name"]
+
+
+def test_discovery_scores(golden):
+    from model.scoring import discovery_scores
+
+    data, _ = golden
+    entry = data["discovery"]["entry"]
+    assert {c["setting"] for c in data["discovery"]["cases"]} == set(entry["settings"])
+    for case in data["discovery"]["cases"]:
+        values = discovery_scores(np.array(case["scores"], np.float32), entry, case["setting"])
+        assert values.tolist() == case["values"]
+        assert top_k(values, data["k"]).tolist() == case["rows"]

@@ -32,6 +32,25 @@ export function topSuggestions(result, metadata, k) {
   }));
 }
 
+/**
+ * The scores re-scored for a discovery setting ("popular", "balanced", "lesser-known"), before
+ * `arrange`: a Float64Array of scores[row] - weight * (popularity[row] / scale), with
+ * `discovery` metadata.json's entry (weights per setting, popularity per row in tenths).
+ * model/discovery.py `discovery_scores` is its twin (tests/golden/scoring.json). An unknown
+ * setting throws, naming the allowed ones: a caller maps old or odd values to the default first.
+ */
+export function discoveryScores(scores, discovery, setting = discovery.default) {
+  if (!Object.hasOwn(discovery.weights, setting)) {
+    throw new Error(`discovery must be one of ${discovery.settings.map((s) => `"${s}"`).join(", ")}`);
+  }
+  const weight = discovery.weights[setting];
+  const values = new Float64Array(scores.length);
+  for (let row = 0; row < scores.length; row++) {
+    values[row] = scores[row] - weight * (discovery.popularity[row] / discovery.scale);
+  }
+  return values;
+}
+
 /** A Float32Array [n * d] of `values`' n rows of d, each scaled to unit length (a zero row stays zero). */
 export function unitRows(values, n, d) {
   const matrix = Float32Array.from(values);
