@@ -59,6 +59,8 @@ class TrainConfig:
     # than this validation Recall@10 (model/choose.py best): a flat measure keeps no shift.
     shift_tolerance: float = 0.002
     validation_users: int = 3000
+    # Balanced's discovery weights tried on the check readers (model/choose_shown.py).
+    discovery_grid: tuple[float, ...] = (-0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
     # The star head.
     star_lambda: float = 30.0
     star_holdout: float = 0.1
@@ -81,3 +83,6 @@ class Choices:
     reader_weight: float = 0.0
     chosen_on: str = "split"
     embedding_dim: int = 32  # chosen by whichever judge chose the rest
+    # {setting: weight} of model/discovery.py, chosen on real readers (model/choose_shown.py);
+    # None: discovery.DEFAULT_WEIGHTS (the split path has no readers to see the cards).
+    discovery_weights: dict | None = None

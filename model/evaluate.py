@@ -37,6 +37,7 @@ import json
 import logging
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +57,8 @@ from model.readers import (
     resolve_readers_path,
 )
 from model.scoring import CHUNK, predict_batch
+from model.shown_eval import markdown as shown_markdown
+from model.shown_eval import report_shown
 from model.split import LIKED_STARS, Split, UserRatings, make_split
 from model.stars import BiasModel
 from model.tables import grams, liked_matrix
@@ -387,18 +390,24 @@ def main(argv: list[str] | None = None) -> int:
     choosing = reader_protocols(folds.choosing, seed + 50) if folds else []
     reporting = reader_protocols(folds.report, seed + 60) if folds else []
     table_size = config.get("choices", {}).get("num_neighbors", config["num_neighbors"])
-    ranking = evaluate_ranking(
-        model,
+    anchors = baseline_scorers(
         split,
-        reporting + protocols(split, weights, heavy_min, seed + 2),
-        baseline_scorers(
-            split,
-            ratings_count.astype(np.float32),
-            choosing,
-            table_size,
-            folds.choosing if folds else None,
-            config.get("choices", {}).get("reader_weight", 0.0),
-        ),
+        ratings_count.astype(np.float32),
+        choosing,
+        table_size,
+        folds.choosing if folds else None,
+        config.get("choices", {}).get("reader_weight", 0.0),
+    )
+    ranking = evaluate_ranking(
+        model, split, reporting + protocols(split, weights, heavy_min, seed + 2), anchors
+    )
+    discovery = json.loads((out / "web" / "metadata.json").read_text()).get("discovery")
+    shown = (
+        report_shown(
+            partial(model_scores, model), anchors, books, folds.report, reporting, seed, discovery, SHELF
+        )
+        if folds
+        else []
     )
     stars = []
     if folds:
@@ -413,8 +422,12 @@ def main(argv: list[str] | None = None) -> int:
         "release": config.get("release"),
     }
     report = markdown_report(ranking, stars, meta)
+    if shown:
+        report += "\n".join(shown_markdown(shown)) + "\n"
     print(report)
-    write_text_atomic(json.dumps({"ranking": ranking, "stars": stars, **meta}, indent=2), out / "eval.json")
+    write_text_atomic(
+        json.dumps({"ranking": ranking, "shown": shown, "stars": stars, **meta}, indent=2), out / "eval.json"
+    )
     write_text_atomic(report, out / "eval.md")
     log.info("evaluation took %.0fs; wrote %s and %s", meta["seconds"], out / "eval.json", out / "eval.md")
     return 0

@@ -24,9 +24,12 @@ import pandas as pd
 
 from model import shards
 from model.atomic import make_staging, replace_dir
+from model.discovery import DEFAULT_WEIGHTS
+from model.discovery import metadata_entry as discovery_entry
 from model.goodreads import catalogue_isbns
 from model.parity import golden
 from model.precision import quantization_map
+from model.series import parse_series, series_json, series_metadata, series_table
 from model.split import DEFAULT_PICK_STARS, LIKED_STARS
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,7 @@ def book_catalogue(books: pd.DataFrame) -> list[dict]:
                 "cover_url": cover,
                 "average_rating": round(float(b.average_rating), 2),
                 "ratings_count": int(b.ratings_count),
+                "series": series_json(parse_series(b.title)),
             }
         )
     return out
@@ -76,8 +80,9 @@ def goodreads_json(books: pd.DataFrame) -> dict:
     }
 
 
-def build_metadata(book_ids: np.ndarray, embedding_dim: int, config: dict) -> dict:
-    """The small file the browser cannot work without: sizes, id maps, versions, config."""
+def build_metadata(book_ids: np.ndarray, embedding_dim: int, config: dict, titles=None) -> dict:
+    """The small file the browser cannot work without: sizes, id maps, versions, config, and
+    the catalogue's series (from ``titles``, in row order; none without)."""
     return {
         "format_version": FORMAT_VERSION,
         "num_books": int(len(book_ids)),
@@ -97,6 +102,7 @@ def build_metadata(book_ids: np.ndarray, embedding_dim: int, config: dict) -> di
         "custom_layers": ["PickPooling", "NeighborRows", "NeighborScores", "StarPredictor"],
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": config,
+        "series": series_metadata(series_table([] if titles is None else list(titles))),
     }
 
 
@@ -232,7 +238,10 @@ def export_artifacts(
         embeddings = shipped.get_layer("book_embedding").get_weights()[0]
         np.save(staging / "book_embeddings.npy", embeddings.astype(np.float32))
         book_ids = books["book_id"].to_numpy()
-        metadata = build_metadata(book_ids, embeddings.shape[1], config)
+        metadata = build_metadata(book_ids, embeddings.shape[1], config, books["title"].tolist())
+        metadata["discovery"] = discovery_entry(
+            books["ratings_count"].to_numpy(), choices.discovery_weights or DEFAULT_WEIGHTS
+        )
         (staging / "web" / "metadata.json").write_text(json.dumps(metadata))
         (staging / "web" / "books.json").write_text(json.dumps(book_catalogue(books), ensure_ascii=False))
         # Fetched only when a visitor imports a Goodreads export: not on the first suggestions' path.

@@ -3,7 +3,9 @@
 Even users love even books and dislike odd ones; odd users the reverse. Some users are
 generous raters, others strict, so a visitor bias is there to be learned. The catalogue holds
 one hostile title (an HTML injection attempt) and non-ASCII text, so the site must render
-data as text, and its Goodreads ids and ISBNs have the quirks of the real books.csv.
+data as text, and its Goodreads ids and ISBNs have the quirks of the real books.csv. A few
+titles carry a series as Goodreads writes it (``SERIES_TITLES``), so the one-card-per-series
+rules have known answers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,26 @@ from model.goodreads import isbn13_check_digit
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 SPECIAL_TITLES = {1: XSS_TITLE, 2: "Le Petit Prince — Édition spéciale", 3: "Kafka on the Shore"}
+# book_id -> the series text after its title: an even series in order with an omnibus of it,
+# an odd one whose #1 the catalogue lacks (and a prequel), and a group that is no series.
+SERIES_TITLES = {
+    48: "(Even Saga, #1)",
+    52: "(Even Saga, #2)",
+    56: "(Even Saga, #3)",
+    58: "(Even Saga, #1-3)",
+    45: "(Odd Trilogy, #0.5)",
+    47: "(Odd Trilogy, #2)",
+    49: "(Odd Trilogy #3)",
+    53: "(Penguin Readers, Level 5)",
+}
+
+
+def synthetic_title(book_id: int) -> str:
+    """The synthetic catalogue's title of ``book_id``."""
+    if book_id in SPECIAL_TITLES:
+        return SPECIAL_TITLES[book_id]
+    title = f"{'Even' if book_id % 2 == 0 else 'Odd'} Book {book_id}"
+    return f"{title} {SERIES_TITLES[book_id]}" if book_id in SERIES_TITLES else title
 
 
 def synthetic_isbns(book_id: int) -> tuple[str, str]:
@@ -59,7 +81,7 @@ def make_goodbooks(num_books: int = 60, num_users: int = 400, seed: int = 0) -> 
     ratings = pd.DataFrame(rows, columns=["book_id", "user_id", "rating"])
 
     popularity = ratings.groupby("book_id").size().reindex(book_ids, fill_value=0).to_numpy()
-    titles = [SPECIAL_TITLES.get(int(b), f"{'Even' if b % 2 == 0 else 'Odd'} Book {b}") for b in book_ids]
+    titles = [synthetic_title(int(b)) for b in book_ids]
     books = pd.DataFrame(
         {
             "book_id": book_ids,

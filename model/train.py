@@ -40,6 +40,7 @@ from model.choose import (
     vote_scores,
 )
 from model.choose_readers import TableChoice
+from model.choose_shown import choose_discovery, readers_shown_judge
 from model.config import Choices, TrainConfig
 from model.data import DataError, ensure_data, load_books, load_ratings, load_to_read
 from model.low_rank import train_low_rank
@@ -55,6 +56,7 @@ from model.readers import (
 )
 from model.sampling import readers_batch, validation_batch
 from model.scoring import predict_batch
+from model.shown_eval import Catalogue
 from model.split import Split, UserRatings, everyone, make_split
 from model.stars import reader_star_scale, star_head, star_scale
 from model.tables import by_row, co_liked_vectors, grams, liked_matrix, neighbor_table, readers_gram
@@ -74,6 +76,7 @@ class FitData:
     to_read: sp.csr_matrix
     ratings_count: np.ndarray
     readers: UserRatings | None = None
+    catalogue: object | None = None  # shown_eval.Catalogue: what the cards are judged by
 
     @property
     def num_books(self) -> int:
@@ -210,7 +213,11 @@ def fit(
     if choices is not None:
         table = shipped_table(data, choices)
     elif check is not None:
-        judge = readers_judge(reader_protocols(check, cfg.seed + 7))
+        judge = (
+            readers_shown_judge(data, check, cfg)
+            if data.catalogue is not None
+            else readers_judge(reader_protocols(check, cfg.seed + 7))
+        )
         table = choose_readers.choose_table(data, ratios, judge, cfg)
     else:
         weights = validation_weights(data.ratings, data.ratings_count, heavy, cfg.traffic_exponent)
@@ -263,6 +270,16 @@ def fit(
         model, trained, mix, _ = fits[dim]
         history.update(trained)
         history["embedding_sizes"] = {str(d): f[3][0] for d, f in fits.items()}
+        discovery = None
+        if check is not None and data.catalogue is not None:
+            discovery = choose_discovery(
+                lambda p: predict_batch(model, p.picks)[0],
+                judge,
+                judge.protocols,
+                data.catalogue,
+                data.ratings_count,
+                cfg.discovery_grid,
+            )
         choices = Choices(
             table.to_read_weight,
             table.popularity_gamma,
@@ -276,6 +293,7 @@ def fit(
             table.reader_weight,
             "real readers" if check is not None else "split",
             dim,
+            discovery,
         )
     else:
         model = computed(choices.embedding_dim)
@@ -339,7 +357,9 @@ def train_and_refit(
             len(folds.check),
             len(folds.report),
         )
-    split_data = FitData(split.train, split.to_read, ratings_count, folds.fit if folds else None)
+    split_data = FitData(
+        split.train, split.to_read, ratings_count, folds.fit if folds else None, Catalogue.of(books)
+    )
     split_model, split_history, choices = fit(
         split_data, cfg, split=split, check=folds.check if folds else None, progress=progress
     )

@@ -133,7 +133,9 @@ def get_book(raw_id: str):
 @bp.get("/books/<raw_id>/similar")
 def similar_books(raw_id: str):
     """``?k=``: the k books nearest by the rating model's book vectors (cosine), plus the
-    tags model's neighbors under ``content`` when content_similar.json was built."""
+    tags model's neighbors under ``content`` when content_similar.json was built, the book's
+    whole series in reading order under ``series`` ([] without one) and up to k other books of
+    its first author outside that series, most rated first, under ``by_author``."""
     book_id = parse_book_id(raw_id)
     k = int_param("k", 10, 1, current_app.config["MAX_K"])
     cat = catalogue()
@@ -141,4 +143,11 @@ def similar_books(raw_id: str):
     if book is None:
         return json_error(404, f"No book with book_id {book_id} in the catalogue.")
     similar = [{**other, "similarity": round(sim, 6)} for other, sim in cat.similar(book_id, k)]
-    return jsonify(book=book, k=k, similar=similar, content=cat.content_neighbors(book_id, k))
+    return jsonify(
+        book=book,
+        k=k,
+        similar=similar,
+        content=cat.content_neighbors(book_id, k),
+        series=cat.series_books(book_id),
+        by_author=cat.by_author(book_id, k),
+    )

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from server.search import SearchIndex, build_search_index, normalize, search_rows
+from server.series import SeriesIndex
 from server.sitedir import ArtifactsInvalid, ArtifactsMissing, SiteDir
 from server.tfjs_weights import read_weight
 
@@ -34,6 +35,7 @@ class Catalogue:
     unit_vectors: np.ndarray  # float32 [num_books, embedding_dim], each row of length 1 (or 0)
     content_similar: dict | None  # content_similar.json when the explorer wrote it
     neighbors: tuple[np.ndarray, np.ndarray] | None = None  # (rows int [N, M], weights [N, M]) or None
+    series: SeriesIndex | None = None  # books.json's series and first authors, indexed
 
     def __post_init__(self):
         # Typing produces the same prefixes again and again; remember recent answers.
@@ -62,6 +64,18 @@ class Catalogue:
         order = np.argsort(-sims, kind="stable")[: k - len(chosen)]
         chosen += [(int(r), float(sims[r])) for r in order]
         return [(self.books[r], score) for r, score in chosen]
+
+    def series_books(self, book_id: int) -> list[dict]:
+        """The book's whole series in reading order (itself included); [] without a series."""
+        return [self.books[r] for r in self.series.volumes(self.row_of[book_id])] if self.series else []
+
+    def by_author(self, book_id: int, k: int) -> list[dict]:
+        """Up to ``k`` other books of its first author outside its series, most rated first."""
+        return (
+            [self.books[r] for r in self.series.by_author_rows(self.row_of[book_id], k)]
+            if self.series
+            else []
+        )
 
     def content_neighbors(self, book_id: int, k: int) -> list[dict] | None:
         """Books from content_similar.json for ``book_id`` (None when the file is absent)."""
@@ -122,7 +136,8 @@ def _catalogue_from(site: SiteDir, metadata: dict, books: list) -> Catalogue:
             weight_of(*metadata[key].split("/", 1)) for key in ("neighbor_rows", "neighbor_weights")
         )
         neighbors = (np.rint(neighbor_rows).astype(np.int64), neighbor_weights)
-    return Catalogue(books, metadata, row_of, build_search_index(books), unit_vectors, content, neighbors)
+    index = build_search_index(books)
+    return Catalogue(books, metadata, row_of, index, unit_vectors, content, neighbors, SeriesIndex(books))
 
 
 class CatalogueCache:

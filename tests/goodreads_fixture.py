@@ -17,7 +17,7 @@ import random
 from pathlib import Path
 
 from model.goodreads import isbn13_check_digit, isbn13_of
-from model.synthetic import SPECIAL_TITLES, synthetic_isbns
+from model.synthetic import synthetic_isbns, synthetic_title
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "goodreads_library.csv"
 HEADER = [
@@ -56,7 +56,7 @@ def author(book_id: int) -> str:
 
 
 def title(book_id: int) -> str:
-    return SPECIAL_TITLES.get(book_id, f"{'Even' if book_id % 2 == 0 else 'Odd'} Book {book_id}")
+    return synthetic_title(book_id)
 
 
 def isbn10(book_id: int) -> str:

@@ -9,7 +9,9 @@ Chromium tests then run the real model). Regenerate only on purpose:
 The tables are the rating model's closed-form parts on the synthetic planted world
 (model/synthetic.py): the neighbor table (denoising EASE) and co-liked book vectors, with
 ties planted: two books with the same vector, a zero vector, a book whose votes are all zero
-and one whose strongest votes are equal.
+and one whose strongest votes are equal. ``arrange`` (one card per series, "Next in your
+series") is pinned on a small catalogue of series titles: hand-made cases whose answers are
+written here and checked as the file is made, then seeded random ones.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from model.discovery import metadata_entry
 from model.ranking import top_k, unit_rows
-from model.scoring import reason_candidates, reason_for, similar_rows
+from model.scoring import arrange, discovery_scores, reason_candidates, reason_for, similar_rows
+from model.series import series_table
 from model.synthetic import make_goodbooks
 from model.tables import co_liked_vectors, neighbor_table
 
@@ -57,6 +61,157 @@ def tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return rows.astype(np.int64), weights, vectors
 
 
+SERIES_TITLES = [
+    "Saga One (Saga, #1)",  # 0
+    "Saga Two (Saga, #2)",  # 1
+    "Saga Three (Saga, #3)",  # 2
+    "Saga Box (Saga, #1-3)",  # 3: an omnibus
+    "Saga Four (Saga, #4)",  # 4
+    "Alone A",  # 5
+    "Alone B",  # 6
+    "Trio Two (Trio, #2)",  # 7: the catalogue has no Trio #1
+    "Trio Three (Trio, #3)",  # 8
+    "Trio Prequel (Trio, #0.5)",  # 9
+    "Alone C",  # 10
+    "Duo One (Duo, #1)",  # 11
+    "Duo Two, Part 1 (Duo, #2: Part 1 of 2)",  # 12
+    "Duo Two, Part 2 (Duo, #2: Part 2 of 2)",  # 13
+    "Alone D (Vol. 2)",  # 14: no series
+    "Alone E",  # 15
+]
+
+
+def ranked(*order: int) -> list[float]:
+    """Scores that put ``order``'s rows first, in that order; every other row at 0."""
+    scores = [0.0] * len(SERIES_TITLES)
+    for place, row in enumerate(order):
+        scores[row] = float(100 - place)
+    return scores
+
+
+# (what it shows, scores, hidden, started, dismissed, k, (main_rows, more_counts, next_rows))
+ARRANGE_CASES = [
+    (
+        "a series not started shows its first volume with +N",
+        ranked(2, 5, 1, 8),
+        [],
+        [],
+        [],
+        4,
+        ([0, 5, 7, 6], [4, 0, 2, 0], []),
+    ),
+    (
+        "#1 picked gives #2 next, and no Saga card",
+        ranked(2, 1, 5),
+        [0],
+        [0],
+        [],
+        3,
+        ([5, 6, 7], [0, 0, 2], [1]),
+    ),
+    ("#1 and #2 give #3", ranked(4, 2), [0, 1], [0, 1], [], 5, ([5, 6, 7, 10, 11], [0, 0, 2, 0, 2], [2])),
+    ("an omnibus #1-3 read gives #4", ranked(4, 2), [3], [3], [], 3, ([5, 6, 7], [0, 0, 2], [4])),
+    ("next volumes in score order", ranked(8, 1), [0, 7], [0, 7], [], 3, ([5, 6, 10], [0, 0, 0], [8, 1])),
+    ("a dismissed series is absent", ranked(1, 8, 5), [9], [], [9], 4, ([0, 5, 6, 10], [4, 0, 0, 0], [])),
+    (
+        "a hidden first volume: the next one stands for the series",
+        ranked(2),
+        [0, 3],
+        [],
+        [],
+        2,
+        ([1, 5], [2, 0], []),
+    ),
+    ("two parts at one position: the lower row first", ranked(13), [11], [11], [], 1, ([0], [4], [12])),
+    ("all read: no next", ranked(5), [0, 1, 2, 3, 4], [0, 1, 2, 3, 4], [], 2, ([5, 6], [0, 0], [])),
+    ("ties go to the lower row", [1.0] * 16, [], [], [], 3, ([0, 5, 6], [4, 0, 0], [])),
+]
+
+
+def arrange_cases(rng: np.random.Generator) -> list[dict]:
+    table = series_table(SERIES_TITLES)
+    cases = []
+    for name, scores, hidden, started, dismissed, k, expected in ARRANGE_CASES:
+        got = arrange(np.array(scores, np.float32), hidden, table, started, dismissed, k)
+        assert got == tuple(list(x) for x in expected), (name, got)
+        cases.append(
+            {
+                "name": name,
+                "scores": scores,
+                "hidden": hidden,
+                "started": started,
+                "dismissed": dismissed,
+                "k": k,
+            }
+        )
+    for case in range(12):
+        # A coarse grid: ties everywhere; picks, marks read and "not interested" at random.
+        scores = (rng.integers(0, 5, len(SERIES_TITLES)) / 4).astype(np.float32)
+        marked = rng.permutation(len(SERIES_TITLES))[: case % 6].tolist()
+        started, dismissed = marked[: len(marked) // 2 + 1], marked[len(marked) // 2 + 1 :]
+        hidden = sorted(marked + rng.permutation(len(SERIES_TITLES))[: case % 3].tolist())
+        cases.append(
+            {
+                "name": f"random {case}",
+                "scores": scores.tolist(),
+                "hidden": sorted(set(hidden)),
+                "started": started,
+                "dismissed": dismissed,
+                "k": [3, 10, 16][case % 3],
+            }
+        )
+    for case in cases:
+        main, more, following = arrange(
+            np.array(case["scores"], np.float32),
+            case["hidden"],
+            table,
+            case["started"],
+            case["dismissed"],
+            case["k"],
+        )
+        case.update(main_rows=main, more_counts=more, next_rows=following)
+    return cases
+
+
+def series_golden() -> dict:
+    """The arrange cases' series table, as metadata.json's ``series`` writes one."""
+    table = series_table(SERIES_TITLES)
+    rows = np.flatnonzero(table.index >= 0)
+    return {
+        "titles": SERIES_TITLES,
+        "names": table.names,
+        "rows": rows.tolist(),
+        "index": table.index[rows].tolist(),
+        "position": table.position[rows].tolist(),
+        "end": table.end[rows].tolist(),
+    }
+
+
+DISCOVERY_WEIGHTS = {"popular": -0.7, "balanced": 0.3, "lesser-known": 1.3}
+
+
+def discovery_golden() -> dict:
+    """metadata.json's ``discovery`` for NUM_BOOKS books of seeded ratings counts, and for a few
+    score vectors each setting's re-scored values (float64, exact in JSON) and their top K rows
+    (its own seed: the other cases stay as they were)."""
+    rng = np.random.default_rng(24)
+    entry = metadata_entry(np.round(10 ** rng.uniform(1, 6, NUM_BOOKS)), DISCOVERY_WEIGHTS)
+    cases = []
+    for _ in range(3):
+        scores = rng.normal(0, 1, NUM_BOOKS).astype(np.float32)
+        for setting in entry["settings"]:
+            values = discovery_scores(scores, entry, setting)
+            cases.append(
+                {
+                    "scores": scores.tolist(),
+                    "setting": setting,
+                    "values": values.tolist(),
+                    "rows": top_k(values, K).tolist(),
+                }
+            )
+    return {"entry": entry, "cases": cases}
+
+
 def golden() -> dict:
     rows, weights, vectors = tables()
     unit = unit_rows(vectors.astype(np.float64))  # as model_tables reads a model
@@ -87,6 +242,9 @@ def golden() -> dict:
         "reasons": reasons,
         "similar": [similar_rows(rows, weights, unit, row, K) for row in range(NUM_BOOKS)],
         "top": tops,
+        "series": series_golden(),
+        "arrange": arrange_cases(rng),
+        "discovery": discovery_golden(),
     }
 
 

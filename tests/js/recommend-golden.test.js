@@ -7,7 +7,8 @@ import { register } from "node:module";
 import { test } from "node:test";
 
 register("./tf-stub.mjs", import.meta.url);
-const { reasonFor, similarRows, topRows, unitRows } = await import("../../web/js/recommend.js");
+const { arrange, discoveryScores, reasonFor, similarRows, topRows, unitRows } = await import("../../web/js/recommend.js");
+const { seriesTable } = await import("../../web/js/series.js");
 
 const golden = JSON.parse(readFileSync(new URL("../golden/scoring.json", import.meta.url), "utf-8"));
 const n = golden.num_books;
@@ -45,4 +46,26 @@ test("topRows keeps the order a full sort gives, on many ties, for every k", () 
   const sorted = [...values.keys()].filter((row) => !excluded.has(row)).sort((a, b) => values[b] - values[a] || a - b);
   for (const k of [0, 1, 2, 20, 171, 300]) assert.deepEqual(topRows(values, k, excluded), sorted.slice(0, k), `k ${k}`);
   assert.deepEqual(topRows(Float32Array.from([1, 3, 3, 2]), 2), [1, 2]);
+});
+
+test("arrange gives the golden cards, +N and next volumes (one card per series)", () => {
+  const { titles, ...series } = golden.series;
+  const table = seriesTable({ book_ids: titles.map((_, row) => row + 1), series });
+  assert.ok(golden.arrange.length >= 20);
+  for (const c of golden.arrange) {
+    const got = arrange(Float32Array.from(c.scores), new Set(c.hidden), table, c.started, c.dismissed, c.k);
+    assert.deepEqual(got, { mainRows: c.main_rows, moreCounts: c.more_counts, nextRows: c.next_rows }, c.name);
+  }
+});
+
+test("discoveryScores gives the golden values and top rows for each setting", () => {
+  const { entry, cases } = golden.discovery;
+  assert.equal(cases.length, 9);
+  for (const c of cases) {
+    const values = discoveryScores(Float32Array.from(c.scores), entry, c.setting);
+    assert.deepEqual(Array.from(values), c.values, c.setting);
+    assert.deepEqual(topRows(values, golden.k), c.rows, c.setting);
+  }
+  assert.deepEqual(Array.from(discoveryScores(Float32Array.from(cases[0].scores), entry)), cases[1].values);
+  assert.throws(() => discoveryScores(new Float32Array(golden.num_books), entry, "obscure"), /"popular", "balanced", "lesser-known"/);
 });

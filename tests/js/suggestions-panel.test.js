@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { seriesTable } from "../../web/js/series.js";
 import { createSuggestionsPanel } from "../../web/js/suggestions-panel.js";
 
 const BOOKS = [1, 2, 3, 4, 5].map((bookId, row) => ({ book_id: bookId, year: 1990 + 10 * row }));
@@ -21,7 +22,13 @@ const REC = {
   reasonFor: (similarity, row, reasonRows) => (row === 3 ? null : reasonRows[0]),
 };
 
-function setUp({ modelIn = true } = {}) {
+// Books 3, 4 and 5 (rows 2, 3, 4) are a series, #1, #2 and #3, as metadata.json says it.
+const SERIES = seriesTable({
+  book_ids: [1, 2, 3, 4, 5],
+  series: { names: ["S"], rows: [2, 3, 4], index: [0, 0, 0], position: [1, 2, 3], end: [1, 2, 3] },
+});
+
+function setUp({ modelIn = true, series = undefined, discovery = undefined } = {}) {
   const drawn = [];
   const choices = [];
   const waits = [];
@@ -39,7 +46,7 @@ function setUp({ modelIn = true } = {}) {
     rowOf: () => ROW_OF,
     books: () => BOOKS,
     namesFor: (rows) => naming(rows),
-    model: () => (modelIn ? { score: () => scoring(), rec: REC, similarity: null, numBooks: 5 } : null),
+    model: () => (modelIn ? { score: () => scoring(), rec: REC, similarity: null, numBooks: 5, series, discovery } : null),
     pending: () => waits.push(true),
     failed: (error) => failures.push(error.message),
     stats,
@@ -54,7 +61,8 @@ test("the top suggestions leave out picks and marks, with predicted stars and a 
   const { drawn, stats, panel, rows } = setUp();
   await panel.recompute();
   assert.deepEqual(rows(0), [5, 3]); // rows 4 and 2: row 3 (book 4) is marked, row 0 picked
-  assert.deepEqual(drawn[0].suggestions[0], { book: BOOKS[4], predicted: 4.4, reason: BOOKS[0] });
+  assert.deepEqual(drawn[0].suggestions[0], { book: BOOKS[4], predicted: 4.4, reason: BOOKS[0], more: 0 });
+  assert.deepEqual(drawn[0].summary.next, []); // no series: no next volumes
   assert.deepEqual(drawn[0].summary.pickCount, 1);
   assert.deepEqual([drawn[0].summary.hasMore, drawn[0].summary.filtered], [true, false]);
   assert.equal(stats.recomputeCount, 1);
@@ -138,4 +146,44 @@ test("the suggestions wait for their books' names (and their reasons'); none are
   });
   await panel.recompute();
   assert.equal(drawn.length, 1); // nothing new drawn: the page reports the catalogue's failure
+});
+
+test("one card per series: a series not started is its first volume with +N", async () => {
+  const { drawn, shelf, panel, rows } = setUp({ series: SERIES });
+  shelf.marks.clear();
+  await panel.recompute();
+  // Row 4 (#3) scores highest: its card is #1 (book 3) with 2 more; row 1 (book 2) next.
+  assert.deepEqual(rows(0), [3, 2]);
+  assert.deepEqual(
+    drawn[0].suggestions.map(({ more }) => more),
+    [2, 0],
+  );
+  assert.deepEqual(drawn[0].summary.next, []);
+});
+
+test("a series started by a pick or a read mark: its next volume in its own row, none in the list", async () => {
+  const { drawn, shelf, panel, rows } = setUp({ series: SERIES });
+  await panel.recompute(); // book 4 (#2) marked read: #3 (book 5) is next
+  assert.deepEqual(rows(0), [2]);
+  assert.deepEqual(drawn[0].summary.next, [{ book: BOOKS[4], predicted: 4.4, reason: BOOKS[0] }]);
+  assert.equal(drawn[0].summary.hasMore, false);
+  shelf.marks.clear();
+  shelf.picks.set(3, 5); // #1 picked: #2 (book 4) is next
+  await panel.recompute();
+  assert.deepEqual(
+    drawn[1].summary.next.map(({ book }) => book.book_id),
+    [4],
+  );
+  assert.deepEqual(rows(1), [2]);
+  shelf.marks.set(5, "not_interested"); // a volume not wanted dismisses the series: no next
+  await panel.recompute();
+  assert.deepEqual(drawn[2].summary.next, []);
+});
+
+test("metadata.json's discovery re-scores before the cards are arranged (its default setting)", async () => {
+  const weights = { popular: -1, balanced: 1, "lesser-known": 2 };
+  const discovery = { settings: Object.keys(weights), default: "balanced", weights, scale: 1, popularity: [0, 0, 0, 0, 10] };
+  const { panel, rows } = setUp({ discovery });
+  await panel.recompute();
+  assert.deepEqual(rows(0), [3, 2]); // row 4 (book 5), the most read, falls from first to last
 });

@@ -31,6 +31,18 @@ def test_artifacts_follow_the_contract(trained_artifacts):
         "cover_url",
         "average_rating",
         "ratings_count",
+        "series",
+    }
+    assert books[0]["series"] is None and books[52]["series"] is None  # "(Penguin Readers, Level 5)"
+    assert books[47]["series"] == {"name": "Even Saga", "position": 1}
+    assert books[57]["series"] == {"name": "Even Saga", "position": 1, "end": 3}
+    assert books[44]["series"] == {"name": "Odd Trilogy", "position": 0.5}
+    assert metadata["series"] == {
+        "names": ["Odd Trilogy", "Even Saga"],
+        "rows": [44, 46, 47, 48, 51, 55, 57],
+        "index": [0, 0, 1, 0, 1, 1, 1],
+        "position": [0.5, 2, 1, 3, 2, 3, 1],
+        "end": [0.5, 2, 1, 3, 2, 3, 3],
     }
     assert metadata["config"]["embedding_dims"] == [16]  # the one size tests/conftest.py allows
     assert metadata["config"]["choices"]["embedding_dim"] == metadata["embedding_dim"] == 16

@@ -48,6 +48,13 @@ def run(trained_artifacts):
         json.dumps({"ratings": {"٣": 5}}),  # Arabic-Indic three
         json.dumps({"liked": ["1" * 5001]}),
         json.dumps({"liked": [2, 4, 6], "k": 5}),  # the first line again, still answered
+        # Series (model/synthetic.py SERIES_TITLES): Even Saga 48 #1, 52 #2, 56 #3, 58 #1-3;
+        # Odd Trilogy 45 #0.5, 47 #2, 49 #3 (no #1).
+        json.dumps({"liked": [48], "k": 5}),
+        json.dumps({"liked": [48], "marks": {"52": "read"}, "k": 5}),
+        json.dumps({"liked": [2], "marks": {"48": "not_interested"}, "k": 60}),
+        json.dumps({"liked": [2], "marks": {"48": "shelved"}}),
+        json.dumps({"liked": [2], "marks": [48]}),
     ]
     data = "\n".join(lines).encode("utf-8", "surrogateescape") + b"\n"
     return run_recommend(trained_artifacts, data)
@@ -60,10 +67,10 @@ def outputs(run):
 
 
 def test_one_output_line_per_input_line_in_order(outputs):
-    assert len(outputs) == 19
+    assert len(outputs) == 24
     assert ["error" in o for o in outputs] == [False, False, False] + [True] * 8 + [False] + [True] * 6 + [
         False
-    ]
+    ] * 4 + [True] * 2
     assert outputs[18] == outputs[0]
 
 
@@ -85,6 +92,21 @@ def test_top_k_excludes_the_visitors_books(outputs):
     assert outputs[11]["book_ids"] and outputs[11]["predicted"] == {}
 
 
+def test_one_card_per_series_and_the_next_volume_in_its_own_row(outputs):
+    saga = {48, 52, 56, 58}
+    first = outputs[19]  # Even Saga #1 liked: #2 is next, no other volume in the list
+    assert first["next_in_series"] == [52] and len(first["next_stars"]) == len(first["next_scores"]) == 1
+    assert saga.isdisjoint(first["book_ids"]) and len(first["book_ids"]) == len(first["more_in_series"]) == 5
+    assert outputs[20]["next_in_series"] == [56]  # #1 liked and #2 read: #3
+    assert saga.isdisjoint(outputs[20]["book_ids"])
+    every = outputs[21]  # Even Saga dismissed; Odd Trilogy not started: one card, its first volume
+    assert saga.isdisjoint(every["book_ids"]) and every["next_in_series"] == []
+    assert 47 in every["book_ids"] and {45, 49}.isdisjoint(every["book_ids"])
+    assert every["more_in_series"][every["book_ids"].index(47)] == 2
+    assert set(every["more_in_series"]) == {0, 2}
+    assert len(every["book_ids"]) == 60 - 1 - 4 - 2  # the pick, the dismissed series, the trilogy's other two
+
+
 @pytest.mark.parametrize(
     "index, message",
     [
@@ -102,6 +124,8 @@ def test_top_k_excludes_the_visitors_books(outputs):
         (15, "book id '１' is not an integer (ASCII digits)"),
         (16, "book id '٣' is not an integer (ASCII digits)"),
         (17, "book id '111111111111...1111111111111' is not an integer"),
+        (22, "marks: book 48's mark must be one of read, reading, to_read, not_interested, got 'shelved'"),
+        (23, '"marks" must be an object'),
     ],
 )
 def test_bad_lines_are_explained(outputs, index, message):
@@ -148,7 +172,10 @@ def test_goodreads_json_summarises_and_suggests_outside_the_library(library, tra
     result, _ = library
     assert result.returncode == 0 and result.stderr == b""
     out = json.loads(result.stdout)
-    assert list(out) == ["rows", "matched", "matched_by", "unmatched", "book_ids", "stars", "reasons"]
+    assert list(out) == [
+        *["rows", "matched", "matched_by", "unmatched", "book_ids", "stars", "reasons"],
+        *["more_in_series", "next_in_series", "next_stars", "next_reasons"],
+    ]
     assert (out["rows"], out["matched"], out["matched_by"]) == (295, 45, {"id": 27, "isbn": 12, "title": 6})
     assert len(out["unmatched"]) == 250 and "<img src=x onerror=alert(2)>" in out["unmatched"]
     in_library = {book_id for book_id, *_ in TRUTH if book_id is not None}
@@ -159,8 +186,8 @@ def test_goodreads_json_summarises_and_suggests_outside_the_library(library, tra
 
 
 def test_goodreads_gives_what_the_json_lines_path_gives_for_its_picks(library, trained_artifacts):
-    """The same picks through stdin: the same books (once the read and to-read books are left
-    out) with the same stars."""
+    """The same picks and marks through stdin: the same main list, with the same stars and
+    the same series counts, and the same next volumes."""
     from model.goodreads import build_shelf, decode_export, match_index, match_row, read_export
     from tests.goodreads_fixture import FIXTURE
 
@@ -170,13 +197,15 @@ def test_goodreads_gives_what_the_json_lines_path_gives_for_its_picks(library, t
     )
     rows = read_export(decode_export(FIXTURE.read_bytes()))
     shelf = build_shelf(rows, [match_row(row, index) for row in rows])
-    visitor = {"ratings": {str(b): s for b, s in shelf.picks.items()}, "k": 8 + len(shelf.marks)}
+    visitor = {
+        "ratings": {str(b): s for b, s in shelf.picks.items()},
+        "marks": {str(b): m for b, m in shelf.marks.items()},
+        "k": 8,
+    }
     plain = json.loads(run_recommend(trained_artifacts, (json.dumps(visitor) + "\n").encode()).stdout)
-    kept = [(b, s) for b, s in zip(plain["book_ids"], plain["stars"], strict=True) if b not in shelf.marks][
-        :8
-    ]
     out = json.loads(library[0].stdout)
-    assert list(zip(out["book_ids"], out["stars"], strict=True)) == kept
+    for key in ("book_ids", "stars", "more_in_series", "next_in_series", "next_stars"):
+        assert out[key] == plain[key], key
 
 
 def test_goodreads_table_is_readable(library):

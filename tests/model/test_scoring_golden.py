@@ -52,3 +52,56 @@ def test_the_golden_file_plants_the_ties_it_is_for(golden):
     assert (weights[:, 0] == weights[:, 1]).any()  # a book whose two strongest votes are equal
     assert (np.abs(unit).sum(axis=1) == 0).any()  # a zero vector
     assert len({tuple(v) for v in data["vectors"]}) < data["num_books"]  # two books, one vector
+
+
+def golden_series_table(data):
+    """The golden file's series table (metadata.json's shape) as model/series.py's SeriesTable."""
+    from model.series import SeriesTable
+
+    series = data["series"]
+    n = len(series["titles"])
+    index, position, end = np.full(n, -1, np.int32), np.full(n, np.nan), np.full(n, np.nan)
+    index[series["rows"]] = series["index"]
+    position[series["rows"]] = series["position"]
+    end[series["rows"]] = series["end"]
+    return SeriesTable(index, position, end, series["names"])
+
+
+def test_the_golden_series_table_is_the_parsers(golden):
+    from model.series import series_table
+
+    data, _ = golden
+    parsed, stored = series_table(data["series"]["titles"]), golden_series_table(data)
+    assert parsed.names == stored.names and parsed.index.tolist() == stored.index.tolist()
+    np.testing.assert_array_equal(parsed.position, stored.position)
+    np.testing.assert_array_equal(parsed.end, stored.end)
+
+
+def test_arrange(golden):
+    from model.scoring import arrange
+
+    data, _ = golden
+    table = golden_series_table(data)
+    assert len(data["arrange"]) >= 20
+    for case in data["arrange"]:
+        got = arrange(
+            np.array(case["scores"], np.float32),
+            case["hidden"],
+            table,
+            case["started"],
+            case["dismissed"],
+            case["k"],
+        )
+        assert got == (case["main_rows"], case["more_counts"], case["next_rows"]), case["name"]
+
+
+def test_discovery_scores(golden):
+    from model.scoring import discovery_scores
+
+    data, _ = golden
+    entry = data["discovery"]["entry"]
+    assert {c["setting"] for c in data["discovery"]["cases"]} == set(entry["settings"])
+    for case in data["discovery"]["cases"]:
+        values = discovery_scores(np.array(case["scores"], np.float32), entry, case["setting"])
+        assert values.tolist() == case["values"]
+        assert top_k(values, data["k"]).tolist() == case["rows"]

@@ -52,6 +52,13 @@ def test_every_setting_is_chosen_on_real_readers(chosen_on_readers, readers_file
     assert choices["num_neighbors"] in config["table_sizes"]
     assert "real readers: " in run.stderr and "kept for the report" in run.stderr
     assert "chosen on this data's own split" not in run.stderr
+    # Balanced's discovery weight is chosen on them too, from the grid; the export carries it.
+    weights = choices["discovery_weights"]
+    assert weights["balanced"] in config["discovery_grid"]
+    assert weights["popular"] < weights["balanced"] < weights["lesser-known"]
+    metadata = json.loads((out / "web" / "metadata.json").read_text())
+    assert metadata["discovery"]["weights"] == weights and len(metadata["discovery"]["popularity"]) == 60
+    assert "discovery weight (balanced) by real readers' shown10" in run.stderr
 
 
 def test_the_embedding_size_is_chosen_on_real_readers_and_ships(chosen_on_readers):
@@ -61,7 +68,7 @@ def test_the_embedding_size_is_chosen_on_real_readers_and_ships(chosen_on_reader
     assert config["embedding_dims"] == [8, 16] and dim in (8, 16)
     sizes = json.loads((out / "history.json").read_text())["split"]["embedding_sizes"]
     assert set(sizes) == {"8", "16"}  # both trained and measured on the check readers
-    assert "embedding size by real readers' mean Recall@10" in run.stderr
+    assert "embedding size by real readers' shown10 (Recall@10 above " in run.stderr
     if dim == 16:  # the larger ships only when it wins by more than the tolerance
         assert sizes["16"] > sizes["8"] + config["embedding_tolerance"]
     for path in (out / "model.keras", out / "split" / "model.keras"):
@@ -95,6 +102,17 @@ def test_the_evaluation_reports_on_readers_nothing_was_chosen_on(chosen_on_reade
     assert any(s["task"] == "real readers, half given" for s in report["stars"])
     assert "real readers, 5 picks" in report["margins"]
     assert "### Real readers" in (out / "eval.md").read_text()
+    # The cards as shown: every report protocol and one pick, Shelf at each setting and as
+    # ranked, the anchors arranged the same way; arrange's guarantees hold on every list.
+    shown = report["shown"]
+    assert {r["protocol"] for r in shown} == protocols | {"real readers, one pick"}
+    shelf = {r["setting"] for r in shown if r["model"] == "Shelf model"}
+    assert shelf == {"popular", "balanced", "lesser-known", "as ranked"}
+    assert any(r["model"].startswith("EASE") and r["setting"] == "" for r in shown)
+    arranged = [r for r in shown if r["setting"] != "as ranked"]
+    assert all(r["later_volume_unstarted"] == 0 and r["series_on_3"] == 0 for r in arranged)
+    assert all(0 <= r["shown10"] <= 1 and r["recall_with_next"] >= 0 for r in arranged)
+    assert "### What readers see" in (out / "eval.md").read_text()
 
 
 def test_without_readers_the_build_says_it_chooses_on_its_own_split(synthetic_data, tmp_path):

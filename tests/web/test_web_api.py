@@ -206,6 +206,46 @@ def test_similar_includes_content_neighbors_when_built(tiny_site, client):
     assert [book["book_id"] for book in body["content"]] == [50, 30]
 
 
+def with_series_and_authors(tiny_site):
+    """The tiny site's books.json with one author for four books and a series of three:
+    20 is S #1, the box 40 is S #1-2, 10 is S #2 (listed out of order on purpose)."""
+    books = json.loads((tiny_site / "books.json").read_text(encoding="utf-8"))
+    series = {10: {"name": "S", "position": 2}, 20: {"name": "s", "position": 1}}
+    series[40] = {"name": "S", "position": 1, "end": 2}
+    for book in books:
+        book["series"] = series.get(book["book_id"])
+        if book["book_id"] in (10, 20, 30, 50):
+            book["authors"] = "Same Author" if book["book_id"] != 20 else "Same Author, An Illustrator"
+    (tiny_site / "books.json").write_text(json.dumps(books, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("book_id", "k", "series_ids", "by_author_ids"),
+    [
+        (10, 10, [20, 40, 10], [50, 30]),
+        (10, 1, [20, 40, 10], [50]),
+        (30, 2, [], [50, 20]),
+        (40, 10, [20, 40, 10], []),
+    ],
+)
+def test_similar_carries_the_series_in_order_and_more_by_the_author(
+    tiny_site, client, book_id, k, series_ids, by_author_ids
+):
+    with_series_and_authors(tiny_site)
+    body = client.get(f"/api/books/{book_id}/similar", query_string={"k": k}).get_json()
+    assert [book["book_id"] for book in body["series"]] == series_ids
+    assert [book["book_id"] for book in body["by_author"]] == by_author_ids
+    assert body["book"]["series"] == (
+        {"name": "S", "position": 2} if book_id == 10 else body["book"]["series"]
+    )
+    assert client.get("/api/books/40").get_json()["series"] == {"name": "S", "position": 1, "end": 2}
+
+
+def test_a_catalogue_without_series_answers_empty_lists(client):
+    body = client.get("/api/books/50/similar").get_json()
+    assert body["series"] == [] and body["by_author"] == []
+
+
 @pytest.mark.parametrize("dtype", ["float16", "float32"])
 def test_vectors_read_from_tfjs_weights(tmp_path, dtype):
     static_dir = tmp_path / "static"

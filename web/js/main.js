@@ -14,6 +14,7 @@ import { createImportBox } from "./import-box.js";
 import { createSearchPanel } from "./search-panel.js";
 import { createSuggestionsPanel } from "./suggestions-panel.js";
 import { createUi } from "./ui.js";
+import { byAuthor, seriesTable, seriesVolumes } from "./series.js";
 import { offerOffline, reloadForUpdate } from "./offline.js";
 import { initialState, initialStats } from "./page-state.js";
 
@@ -192,7 +193,9 @@ async function scoreCurrentPicks() {
 function modelCalls() {
   if (state.model === null || state.metadata === null) return null;
   const { rec, similarity } = state;
-  return { score: scoreCurrentPicks, rec, similarity, numBooks: state.metadata.num_books };
+  state.series ??= seriesTable(state.metadata); // metadata.json's: arranged before books.json is in
+  const { num_books: numBooks, discovery = null } = state.metadata;
+  return { score: scoreCurrentPicks, rec, similarity, numBooks, series: state.series, discovery };
 }
 
 /**
@@ -260,7 +263,9 @@ async function showSimilar(bookId) {
   const { books, rowOf, picks } = state;
   const { rating, content } = similarLists({ bookId, rows, content: state.content, books, rowOf, picks, k: SIMILAR_K });
   state.similarOf = bookId; // the book the dialog shows (a pick refreshes its Pick buttons)
-  ui.openSimilar(books[row], rating, content);
+  const item = (other) => ({ book: books[other], picked: picks.has(books[other].book_id) });
+  const more = { series: seriesVolumes(books, row).map(item), byAuthor: byAuthor(books, row, SIMILAR_K).map(item) };
+  ui.openSimilar(books[row], rating, content, more);
 }
 
 /** The dialog was closed: a request still waiting must not open it again. */

@@ -1,6 +1,7 @@
 // Pure ranking code on the model's outputs: top rows, suggestions, reasons and similar books.
 // No TF.js and no DOM: the page imports it directly (model-client.js), while the model runs in
 // a worker (model-worker.js); recommend.js re-exports it for the map page and the tests.
+import { compareKeys, seriesMembers, volumeOrder } from "./series.js";
 
 /**
  * Rows of the k highest values, skipping `excluded` rows; ties go to the lower row. One pass
@@ -29,6 +30,25 @@ export function topSuggestions(result, metadata, k) {
     score: result.scores[row],
     stars: result.stars[row],
   }));
+}
+
+/**
+ * The scores re-scored for a discovery setting ("popular", "balanced", "lesser-known"), before
+ * `arrange`: a Float64Array of scores[row] - weight * (popularity[row] / scale), with
+ * `discovery` metadata.json's entry (weights per setting, popularity per row in tenths).
+ * model/discovery.py `discovery_scores` is its twin (tests/golden/scoring.json). An unknown
+ * setting throws, naming the allowed ones: a caller maps old or odd values to the default first.
+ */
+export function discoveryScores(scores, discovery, setting = discovery.default) {
+  if (!Object.hasOwn(discovery.weights, setting)) {
+    throw new Error(`discovery must be one of ${discovery.settings.map((s) => `"${s}"`).join(", ")}`);
+  }
+  const weight = discovery.weights[setting];
+  const values = new Float64Array(scores.length);
+  for (let row = 0; row < scores.length; row++) {
+    values[row] = scores[row] - weight * (discovery.popularity[row] / discovery.scale);
+  }
+  return values;
 }
 
 /** A Float32Array [n * d] of `values`' n rows of d, each scaled to unit length (a zero row stays zero). */
@@ -99,4 +119,52 @@ export function similarRows(sim, row, k) {
   for (let other = 0; other < sim.n; other++) values[other] = cosine(sim, row, other);
   const excluded = new Set([row, ...chosen]);
   return chosen.concat(topRows(values, k - chosen.length, excluded));
+}
+
+/**
+ * The suggestions as the page shows them, one card per series: {mainRows, moreCounts, nextRows}.
+ * model/scoring.py `arrange` is its twin (tests/golden/scoring.json), which says the rules.
+ * scores: the model's, by row; hidden: a Set of rows never shown (picks, marks, filters);
+ * table: series.js seriesTable; started: rows of the picks and of books marked read or reading;
+ * dismissed: rows of books marked "not interested"; k: cards at most (and next volumes).
+ */
+export function arrange(scores, hidden, table, started, dismissed, k) {
+  const members = seriesMembers(table);
+  const seriesOf = (row) => table.index[row];
+  const dismissedSeries = new Set([...dismissed].map(seriesOf));
+  const blocked = new Set([...started].map(seriesOf).concat([...dismissedSeries]));
+  blocked.delete(-1);
+  const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b);
+  const mainRows = [];
+  const moreCounts = [];
+  const shown = new Set();
+  for (const row of order) {
+    if (mainRows.length >= k) break;
+    const series = seriesOf(row);
+    if (hidden.has(row) || blocked.has(series) || shown.has(series)) continue;
+    if (series === -1) {
+      mainRows.push(row);
+      moreCounts.push(0);
+      continue;
+    }
+    shown.add(series);
+    const volumes = volumeOrder(table, members[series]).filter((r) => !hidden.has(r));
+    mainRows.push(volumes[0]);
+    moreCounts.push(volumes.length - 1);
+  }
+  const highest = new Map(); // started series (not dismissed) -> the highest end read
+  for (const row of started) {
+    const series = seriesOf(row);
+    if (series === -1 || dismissedSeries.has(series)) continue;
+    highest.set(series, Math.max(highest.get(series) ?? -Infinity, table.end[row]));
+  }
+  const nextRows = [];
+  for (const [series, end] of highest) {
+    const later = members[series].filter((r) => !hidden.has(r) && table.position[r] > end);
+    if (later.length === 0) continue;
+    const key = (r) => [table.position[r], table.end[r], r];
+    nextRows.push(later.reduce((best, r) => (compareKeys(key(r), key(best)) < 0 ? r : best)));
+  }
+  nextRows.sort((a, b) => scores[b] - scores[a] || a - b);
+  return { mainRows, moreCounts, nextRows: nextRows.slice(0, k) };
 }

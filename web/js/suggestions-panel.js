@@ -1,8 +1,26 @@
 // The suggestions' wiring: how many are shown, the genre and year filters, and a run that a
-// newer one overtook dropped. What is left out is shelf.js excludedRows; the drawing is ui.js's.
+// newer one overtook dropped. What is left out is shelf.js excludedRows; one card per series
+// and the "Next in your series" row are rank.js arrange's; the drawing is ui.js's.
 // The model itself is reached through `page` (main.js keeps the model's call sites).
 import { isFiltered, publicationYears, suggestionFilter, yearRange } from "./page-view.js";
+import { arrange, discoveryScores } from "./rank.js";
+import { noSeries } from "./series.js";
 import { excludedRows, genresByRow } from "./shelf.js";
+
+const STARTED_MARKS = new Set(["read", "reading"]); // as a pick, they start a book's series (model/scoring.py)
+
+/** arrange's started and dismissed rows of a shelf (model/scoring.py shelf_rows). */
+export function shelfSeriesRows({ picks, marks }, rowOf) {
+  const started = [];
+  const dismissed = [];
+  for (const bookId of picks.keys()) if (rowOf.has(bookId)) started.push(rowOf.get(bookId));
+  for (const [bookId, mark] of marks) {
+    if (!rowOf.has(bookId)) continue;
+    if (STARTED_MARKS.has(mark)) started.push(rowOf.get(bookId));
+    else if (mark === "not_interested") dismissed.push(rowOf.get(bookId));
+  }
+  return { started, dismissed };
+}
 
 /**
  * ui: ui.js's (renderSuggestions, setFilterChoices); pageSize: suggestions per page ("more"
@@ -12,7 +30,9 @@ import { excludedRows, genresByRow } from "./shelf.js";
  *     few of them are fetched; it may reject with the catalogue's error);
  *   model(): null until the model is in, then {score(): a promise of the
  *     model's output for the current picks ({scores, stars, reasonRows}), rec: model-client.js
- *     (topRows, reasonFor), similarity: its unit-length book vectors, numBooks};
+ *     (reasonFor), similarity: its unit-length book vectors, numBooks, series: series.js
+ *     seriesTable of metadata.json (absent: no series), discovery: metadata.json's (absent: the
+ *     model's scores as they are)};
  *   pending(): say what picks without suggestions wait for;
  *   failed(error): the model could not score (its worker died): say so, offer Retry;
  *   stats: the page's stats (recomputeCount, lastComputeMs, lastModelMs, lastRecomputeMs, firstSuggestionsAtMs)
@@ -51,26 +71,38 @@ export function createSuggestionsPanel(ui, page, pageSize) {
     const scored = performance.now();
     const { picks, marks } = page.shelf();
     const { filter, years, genres } = view;
-    const excluded = excludedRows({ picks, marks, rowOf: page.rowOf(), filter, years, genres: genres?.rows ?? null });
-    const top = model.rec.topRows(result.scores, view.limit, excluded);
-    const reasons = top.map((row) => model.rec.reasonFor(model.similarity, row, result.reasonRows));
+    const rowOf = page.rowOf();
+    const excluded = excludedRows({ picks, marks, rowOf, filter, years, genres: genres?.rows ?? null });
+    const series = shelfSeriesRows({ picks, marks }, rowOf);
+    const table = model.series ?? noSeries(model.numBooks);
+    // metadata.json's discovery, default setting (balanced): what the CLI and eval.md rank by too.
+    const ranked = model.discovery ? discoveryScores(result.scores, model.discovery) : result.scores;
+    const arranged = arrange(ranked, excluded, table, series.started, series.dismissed, view.limit);
+    const { mainRows, moreCounts, nextRows } = arranged;
+    const reasonOf = (row) => model.rec.reasonFor(model.similarity, row, result.reasonRows);
+    const [reasons, nextReasons] = [mainRows.map(reasonOf), nextRows.map(reasonOf)];
+    const named = [...mainRows, ...nextRows, ...reasons, ...nextReasons].filter((row) => row !== null);
     try {
-      await page.namesFor([...top, ...reasons.filter((row) => row !== null)]); // before the catalogue: its parts
+      await page.namesFor(named); // before the catalogue: its parts
     } catch {
       return; // the catalogue failed: the page says so, with Retry
     }
     if (generation !== view.generation) return;
     const books = page.books();
-    const suggestions = top.map((row, i) => {
-      const reasonRow = reasons[i];
-      return { book: books[row], predicted: result.stars[row], reason: reasonRow === null ? null : books[reasonRow] };
+    const card = (row, reasonRow) => ({
+      book: books[row],
+      predicted: result.stars[row],
+      reason: reasonRow === null ? null : books[reasonRow],
     });
+    const suggestions = mainRows.map((row, i) => ({ ...card(row, reasons[i]), more: moreCounts[i] }));
+    const next = nextRows.map((row, i) => card(row, nextReasons[i]));
     const millis = performance.now() - started;
-    const hasMore = top.length < model.numBooks - excluded.size;
-    ui.renderSuggestions(suggestions, { pickCount: picks.size, hasMore, millis, filtered: isFiltered(filter) });
+    const hasMore = mainRows.length >= view.limit; // a full page: "more" may find others
+    const summary = { pickCount: picks.size, hasMore, millis, filtered: isFiltered(filter), next };
+    ui.renderSuggestions(suggestions, summary);
     const { stats } = page;
     stats.recomputeCount += 1;
-    stats.lastComputeMs = millis; // model + top k + reasons
+    stats.lastComputeMs = millis; // model + arrange + reasons
     stats.lastModelMs = scored - started; // the model alone (0 when only marks or filters changed)
     stats.lastRecomputeMs = performance.now() - started; // ... and the suggestions' DOM
     stats.firstSuggestionsAtMs ??= performance.now();

@@ -1,162 +1,7 @@
-// The only module that touches the DOM. Book data (titles, authors) is always set with
+// The page's DOM (with book-item.js and series-view.js). Book data (titles, authors) is always set with
 // textContent or setAttribute, never parsed as HTML, so a title like <img src=x> stays text.
-
-const STAR_LABELS = { 5: "5 ★ loved it", 4: "4 ★ liked it", 3: "3 ★ it was ok", 2: "2 ★ not for me", 1: "1 ★ disliked" };
-// What a marked book shows (shelf.js MARKS); marked books are never suggested.
-const MARK_LABELS = {
-  read: "Read",
-  not_interested: "Not interested",
-  to_read: "On your to-read shelf",
-  reading: "Currently reading",
-};
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function initials(title) {
-  const words = (title || "?").replace(/[^\p{L}\p{N} ]/gu, " ").split(/\s+/).filter(Boolean);
-  return (words.slice(0, 2).map((w) => w[0]).join("") || "?").toUpperCase();
-}
-
-function coverPlaceholder(book) {
-  const placeholder = el("div", "cover-placeholder", initials(book.title));
-  placeholder.setAttribute("aria-hidden", "true");
-  return placeholder;
-}
-
-/** A cover image, replaced by a placeholder when there is none or it fails to load (offline). */
-function cover(book) {
-  const wrap = el("div", "cover");
-  if (!book.cover_url || !/^https:\/\//.test(book.cover_url)) {
-    wrap.append(coverPlaceholder(book));
-    return wrap;
-  }
-  const img = el("img");
-  img.alt = "";
-  img.loading = "lazy";
-  img.decoding = "async";
-  img.referrerPolicy = "no-referrer";
-  img.addEventListener("error", () => img.replaceWith(coverPlaceholder(book)), { once: true });
-  img.src = book.cover_url;
-  wrap.append(img);
-  return wrap;
-}
-
-function button(text, action, label, extraClass) {
-  const node = el("button", extraClass ? `action ${extraClass}` : "action", text);
-  node.type = "button";
-  node.dataset.action = action;
-  if (label) node.setAttribute("aria-label", label);
-  return node;
-}
-
-function starsSelect(book, stars) {
-  const label = el("label", "stars-label");
-  label.append(el("span", "visually-hidden", `Your stars for ${book.title}`));
-  const select = el("select");
-  select.dataset.action = "stars";
-  for (const value of [5, 4, 3, 2, 1]) {
-    const option = el("option", null, STAR_LABELS[value]);
-    option.value = String(value);
-    option.selected = value === stars;
-    select.append(option);
-  }
-  label.append(select);
-  return label;
-}
-
-/** A suggestion's "Already read" choice: with stars it becomes a pick, without it is marked read. */
-function readSelect(book) {
-  const label = el("label", "stars-label");
-  label.append(el("span", "visually-hidden", `Already read ${book.title}?`));
-  const select = el("select");
-  select.dataset.action = "read";
-  const first = el("option", null, "Already read…");
-  first.value = "";
-  select.append(first);
-  for (const value of [5, 4, 3, 2, 1]) {
-    const option = el("option", null, `Read: ${STAR_LABELS[value]}`);
-    option.value = String(value);
-    select.append(option);
-  }
-  const plain = el("option", null, "Read, no stars");
-  plain.value = "0";
-  select.append(plain);
-  label.append(select);
-  return label;
-}
-
-/**
- * One book as a list item. options: {picked, stars (for picks), predicted, reason (a book),
- * pickable (default true), mark (shelf.js MARKS: shown, and an "unmark" button when
- * unmarkable), suggestion (adds "Already read" and "Not interested")}.
- */
-function bookItem(book, options = {}) {
-  const item = el("li", "book");
-  item.dataset.bookId = String(book.book_id);
-  item.append(cover(book));
-  const text = el("div", "book-text");
-  text.append(el("p", "book-title", book.title));
-  const meta = [book.authors, book.year === null || book.year === undefined ? null : String(book.year)];
-  text.append(el("p", "book-meta", meta.filter(Boolean).join(" · ")));
-  if (options.mark) {
-    const mark = el("p", "book-mark", MARK_LABELS[options.mark]);
-    mark.dataset.mark = options.mark;
-    text.append(mark);
-  }
-  if (options.predicted !== undefined) {
-    const predicted = el("p", "book-predicted", `Predicted ★ ${options.predicted.toFixed(1)}`);
-    predicted.dataset.stars = String(options.predicted);
-    text.append(predicted);
-  }
-  if (options.reason) {
-    const reason = el("p", "book-reason", "Because you picked ");
-    reason.append(el("cite", null, options.reason.title));
-    text.append(reason);
-  }
-  item.append(text);
-  const actions = el("div", "book-actions");
-  if (options.stars !== undefined) {
-    actions.append(starsSelect(book, options.stars));
-    actions.append(button("Remove", "unpick", `Remove ${book.title} from your picks`));
-  } else if (options.pickable !== false) {
-    const pick = button(options.picked ? "Picked ✓" : "Pick", options.picked ? "unpick" : "pick", null, "pick");
-    pick.setAttribute("aria-pressed", options.picked ? "true" : "false");
-    pick.setAttribute("aria-label", `${options.picked ? "Unpick" : "Pick"} ${book.title}`);
-    actions.append(pick);
-  }
-  if (options.suggestion) {
-    actions.append(readSelect(book));
-    actions.append(button("Not interested", "not-interested", `Not interested in ${book.title}`));
-  }
-  if (options.unmarkable) actions.append(button("Suggest again", "unmark", `Suggest ${book.title} again`));
-  actions.append(button("Similar", "similar", `Books similar to ${book.title}`));
-  item.append(actions);
-  return item;
-}
-
-/** Re-render a list but keep keyboard focus on the same book's same control when it survives. */
-function replaceItems(list, items) {
-  const active = document.activeElement;
-  let focus = null;
-  if (active && list.contains(active)) {
-    const owner = active.closest("[data-book-id]");
-    focus = { bookId: owner?.dataset.bookId, action: active.dataset.action, index: [...list.children].indexOf(owner) };
-  }
-  list.replaceChildren(...items);
-  if (!focus) return;
-  const same = list.querySelector(`[data-book-id="${focus.bookId}"]`);
-  const target = same ?? list.children[Math.min(focus.index, list.children.length - 1)];
-  const control =
-    target?.querySelector(`[data-action="${focus.action}"]`) ??
-    target?.querySelector("[data-action]") ??
-    list.closest("section")?.querySelector("h2");
-  control?.focus();
-}
+import { MARK_LABELS, bookItem, el, replaceItems } from "./book-item.js";
+import { createSeriesView, suggestionItem } from "./series-view.js";
 
 /**
  * Wire the page's static markup (index.html) to `handlers` and return the render functions.
@@ -243,14 +88,17 @@ export function createUi(root, handlers) {
     else if (action === "not-interested") leave(item, () => handlers.onNotInterested(bookId));
     else if (action === "unmark") handlers.onUnmark(bookId);
   };
+  const seriesView = createSeriesView(root);
   const lists = [nodes.searchResults, nodes.picks, nodes.marks, nodes.suggestions, nodes.similarRating, nodes.similarContent];
-  for (const list of lists) list.addEventListener("click", onListAction);
-  nodes.suggestions.addEventListener("change", (event) => {
+  for (const list of [...lists, ...seriesView.lists]) list.addEventListener("click", onListAction);
+  const onRead = (event) => {
     if (event.target.dataset.action !== "read" || event.target.value === "") return;
     const item = event.target.closest("[data-book-id]");
     const stars = Number(event.target.value);
     leave(item, () => handlers.onRead(Number(item.dataset.bookId), stars));
-  });
+  };
+  nodes.suggestions.addEventListener("change", onRead);
+  seriesView.lists[0].addEventListener("change", onRead); // the next volumes are suggestions too
   nodes.picksMore.addEventListener("click", () => handlers.onPicksMore());
   nodes.marksMore.addEventListener("click", () => handlers.onMarksMore());
   const filterValues = () => ({
@@ -412,25 +260,28 @@ export function createUi(root, handlers) {
       nodes.filterYearTo.placeholder = String(maxYear);
     },
 
-    /** suggestions: [{book, predicted, reason}]; pickCount 0 shows the start hint. */
-    renderSuggestions(suggestions, { pickCount, hasMore, millis, filtered = false }) {
+    /**
+     * suggestions: [{book, predicted, reason, more (+N more in the series)}]; pickCount 0 shows
+     * the start hint; next: the "Next in your series" row's [{book, predicted, reason}].
+     */
+    renderSuggestions(suggestions, { pickCount, hasMore, millis, filtered = false, next = [] }) {
       nodes.suggestionsHint.hidden = pickCount > 0;
       if (nodes.suggestionsHint.textContent !== hintText) nodes.suggestionsHint.textContent = hintText;
       nodes.suggestionsEmpty.hidden = !(pickCount > 0 && suggestions.length === 0);
       nodes.filterClear.hidden = !filtered;
-      replaceItems(
-        nodes.suggestions,
-        suggestions.map(({ book, predicted, reason }) =>
-          bookItem(book, { predicted, reason, picked: false, suggestion: true }),
-        ),
-      );
+      replaceItems(nodes.suggestions, suggestions.map(suggestionItem));
+      seriesView.renderNext(pickCount > 0 ? next : []);
       nodes.suggestionsMore.hidden = !hasMore;
       nodes.suggestionsTiming.textContent =
         pickCount > 0 ? `Computed in your browser in ${millis.toFixed(0)} ms.` : "";
     },
 
-    /** The similar-books dialog. rating/content: [{book, picked}]; content null = not built. */
-    openSimilar(book, rating, content) {
+    /**
+     * The similar-books dialog. rating/content: [{book, picked}]; content null = not built;
+     * series / byAuthor: the book's whole series in order and its author's other books.
+     */
+    openSimilar(book, rating, content, { series = [], byAuthor = [] } = {}) {
+      seriesView.renderSimilar(series, byAuthor);
       nodes.similarTitle.textContent = `Similar to “${book.title}”`;
       replaceItems(
         nodes.similarRating,
