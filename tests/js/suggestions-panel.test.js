@@ -5,6 +5,7 @@ import { test } from "node:test";
 
 import { seriesTable } from "../../web/js/series.js";
 import { createSuggestionsPanel } from "../../web/js/suggestions-panel.js";
+import { settingOf } from "../../web/js/shown-list.js";
 
 const BOOKS = [1, 2, 3, 4, 5].map((bookId, row) => ({ book_id: bookId, year: 1990 + 10 * row }));
 const ROW_OF = new Map(BOOKS.map((book, row) => [book.book_id, row]));
@@ -186,4 +187,19 @@ test("metadata.json's discovery re-scores before the cards are arranged (its def
   const { panel, rows } = setUp({ discovery });
   await panel.recompute();
   assert.deepEqual(rows(0), [3, 2]); // row 4 (book 5), the most read, falls from first to last
+});
+
+test("the visitor's discovery setting picks the weight; one metadata.json lacks falls back to its default", async () => {
+  const weights = { popular: -1, balanced: 1, "lesser-known": 2 };
+  const discovery = { settings: Object.keys(weights), default: "balanced", weights, scale: 1, popularity: [0, 0, 0, 0, 10] };
+  const { panel, rows, shelf } = setUp({ discovery });
+  shelf.discovery = "popular"; // -1: the most read book gains
+  await panel.recompute();
+  assert.deepEqual(rows(0), [5, 3]);
+  shelf.discovery = "lesser-known";
+  await panel.recompute();
+  assert.deepEqual(rows(1), [3, 2]);
+  assert.equal(settingOf(discovery, "popular"), "popular");
+  assert.equal(settingOf(discovery, "obscure"), "balanced");
+  assert.equal(settingOf(discovery, undefined), "balanced");
 });

@@ -7,6 +7,7 @@ import { mergeShelves, shareShelf, urlWithShelf } from "./shelf.js";
 import { createShelfKeeper } from "./shelf-keeper.js";
 import { rememberOwnLink } from "./shelf-storage.js";
 import { createUnsavedNotice } from "./unsaved-notice.js";
+import { createDiscoveryControl } from "./discovery-control.js";
 import * as shelfState from "./shelf-state.js";
 import { pendingNote, pickOptions, publicationYears, similarLists, yearProblem, yearRange } from "./page-view.js";
 import { matchIndex, nextTask } from "./goodreads.js";
@@ -93,6 +94,9 @@ const keeper = createShelfKeeper(state, starOptions, {
   otherTab: () => picksChanged({ keepPages: true }), // another tab's change, merged: shown, suggested for
 });
 const unsavedNotice = createUnsavedNotice(document);
+const discoveryControl = createDiscoveryControl(document, (discovery) =>
+  shelfChanged({ picks: state.picks, marks: state.marks, discovery }),
+);
 const page = { shelf: () => state, books: () => state.books, rowOf: () => state.rowOf, namesFor: downloads.namesFor, stats };
 const search = createSearchPanel(ui, page, PAGE);
 const suggestions = createSuggestionsPanel(
@@ -138,6 +142,7 @@ function shelfChanged(shelf, options = {}) {
  * both renders the shelf and scores it.
  */
 function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
+  discoveryControl.show(state.discovery);
   if (state.site === null) {
     // Before the catalogue is in (picked from the popular books, or the saved shelf opened):
     // saved already (keeper), listed once their titles are in. The model, once in, suggests

@@ -282,14 +282,26 @@ async function loadSuggestions() {
   const run = ++suggestionRun;
   if (state.picks.size === 0) return;
   try {
-    const [{ loadSite }, recommend] = await Promise.all([import("./loader.js"), import("./recommend.js")]);
+    const [{ loadSite }, recommend, { shownList }, { seriesTable }, { excludedRows }] = await Promise.all(
+      ["./loader.js", "./recommend.js", "./shown-list.js", "./series.js", "./shelf.js"].map((m) => import(m)),
+    );
     // The map page's own build: loadSite refuses files of another one.
     state.site ??= await loadSite({ build: pageBuild() });
     const { model, metadata } = state.site;
-    const picks = Object.fromEntries(state.picks);
-    const result = await recommend.scorePicks(model, picks, metadata, recommend.rowIndex(metadata));
+    const modelRows = recommend.rowIndex(metadata); // book_id -> the model's row (state.rowOf is the map's)
+    const result = await recommend.scorePicks(model, Object.fromEntries(state.picks), metadata, modelRows);
     if (run !== suggestionRun) return;
-    const rows = recommend.topSuggestions(result, metadata, SUGGESTIONS).map((s) => state.rowOf.get(s.book_id));
+    // The main page's list, as it shows it: the shelf's discovery setting, one card per series.
+    const shelf = { picks: state.picks, marks: state.marks, discovery: state.discovery };
+    const { mainRows } = shownList(result.scores, shelf, {
+      rowOf: modelRows,
+      excluded: excludedRows({ ...shelf, rowOf: modelRows }),
+      series: seriesTable(metadata),
+      discovery: metadata.discovery ?? null,
+      numBooks: metadata.num_books,
+      k: SUGGESTIONS,
+    });
+    const rows = mainRows.map((row) => state.rowOf.get(metadata.book_ids[row]));
     state.suggestions = new Set(rows.filter((row) => row !== undefined));
     requestDraw();
   } catch (error) {

@@ -1,31 +1,16 @@
 // The suggestions' wiring: how many are shown, the genre and year filters, and a run that a
-// newer one overtook dropped. What is left out is shelf.js excludedRows; one card per series
-// and the "Next in your series" row are rank.js arrange's; the drawing is ui.js's.
+// newer one overtook dropped. What is left out is shelf.js excludedRows; the list itself
+// (discovery, one card per series, the "Next in your series" row) is shown-list.js's; the
+// drawing is ui.js's.
 // The model itself is reached through `page` (main.js keeps the model's call sites).
 import { isFiltered, publicationYears, suggestionFilter, yearRange } from "./page-view.js";
-import { arrange, discoveryScores } from "./rank.js";
-import { noSeries } from "./series.js";
+import { shownList } from "./shown-list.js";
 import { excludedRows, genresByRow } from "./shelf.js";
-
-const STARTED_MARKS = new Set(["read", "reading"]); // as a pick, they start a book's series (model/scoring.py)
-
-/** arrange's started and dismissed rows of a shelf (model/scoring.py shelf_rows). */
-export function shelfSeriesRows({ picks, marks }, rowOf) {
-  const started = [];
-  const dismissed = [];
-  for (const bookId of picks.keys()) if (rowOf.has(bookId)) started.push(rowOf.get(bookId));
-  for (const [bookId, mark] of marks) {
-    if (!rowOf.has(bookId)) continue;
-    if (STARTED_MARKS.has(mark)) started.push(rowOf.get(bookId));
-    else if (mark === "not_interested") dismissed.push(rowOf.get(bookId));
-  }
-  return { started, dismissed };
-}
 
 /**
  * ui: ui.js's (renderSuggestions, setFilterChoices); pageSize: suggestions per page ("more"
  * adds another); page: {
- *   shelf(): {picks, marks}; rowOf(): Map book_id -> row; books(): row -> book;
+ *   shelf(): {picks, marks, discovery: the visitor's setting}; rowOf(): Map book_id -> row; books(): row -> book;
  *   namesFor(rows): resolves once books() has every one of `rows` (before the catalogue is in, a
  *     few of them are fetched; it may reject with the catalogue's error);
  *   model(): null until the model is in, then {score(): a promise of the
@@ -69,15 +54,12 @@ export function createSuggestionsPanel(ui, page, pageSize) {
     }
     if (generation !== view.generation) return;
     const scored = performance.now();
-    const { picks, marks } = page.shelf();
+    const { picks, marks, discovery } = page.shelf();
     const { filter, years, genres } = view;
     const rowOf = page.rowOf();
     const excluded = excludedRows({ picks, marks, rowOf, filter, years, genres: genres?.rows ?? null });
-    const series = shelfSeriesRows({ picks, marks }, rowOf);
-    const table = model.series ?? noSeries(model.numBooks);
-    // metadata.json's discovery, default setting (balanced): what the CLI and eval.md rank by too.
-    const ranked = model.discovery ? discoveryScores(result.scores, model.discovery) : result.scores;
-    const arranged = arrange(ranked, excluded, table, series.started, series.dismissed, view.limit);
+    const { series, discovery: weights, numBooks } = model;
+    const arranged = shownList(result.scores, { picks, marks, discovery }, { rowOf, excluded, series, discovery: weights, numBooks, k: view.limit });
     const { mainRows, moreCounts, nextRows } = arranged;
     const reasonOf = (row) => model.rec.reasonFor(model.similarity, row, result.reasonRows);
     const [reasons, nextReasons] = [mainRows.map(reasonOf), nextRows.map(reasonOf)];
