@@ -84,17 +84,13 @@ TFJS_LICENSE = "vendor/tfjs-LICENSE.txt"
 TFJS_NOTICES = "vendor/tfjs-NOTICES.txt"
 # The files the page checks against metadata.json's site_files (the build they belong to).
 BUILD_FILES = ("books.json", "goodreads.json", "genres.json", "content_similar.json", "map.json")
-# The model's worker and the modules it imports, not content-hashed (TF.js is): a rebuild between
-# the page and its worker's requests would run another build's code beside the page, so the page
-# checks them against site_files too (web/js/model-client.js: the .js names of site_files).
-WORKER_FILES = (
-    "model-worker.js",
-    "js/loader.js",
-    "js/model-host.js",
-    "js/recommend.js",
-    "js/layers.js",
-    "js/rank.js",
-)
+# The model's worker, from which its modules are found (worker_files): they are not
+# content-hashed (TF.js is), so a rebuild between the page and its worker's requests would run
+# another build's code beside the page; the page checks them against site_files too
+# (web/js/model-client.js: the .js names of site_files).
+WORKER = "model-worker.js"
+# A module's relative imports, static (`from "./x.js"`) or dynamic (`import("./x.js")`).
+_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(\s*)["'](\.{1,2}/[^"']+\.m?js)["']""")
 BUILD_META = '<meta name="shelf-build" content="{build}" />'
 # Written beside every file of these kinds (server/site.py sends them to clients that accept
 # them): brotli at its best quality, gzip at 9; only when at least PAYS smaller, and for files of
@@ -346,6 +342,22 @@ def add_catalogue_parts(site: Path, rows: int = CATALOGUE_PART_ROWS) -> None:
     metadata_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
 
 
+def worker_files(site: Path) -> list[str]:
+    """The model's worker and every module it imports, directly or not, statically or
+    dynamically, relative to ``site``: what the page checks before it uses the worker's model.
+    TF.js (vendor/, content-hashed by name) is its own check."""
+    found, todo = set(), [WORKER]
+    while todo:
+        name = todo.pop()
+        if name in found or name.startswith("vendor/") or not (site / name).is_file():
+            continue
+        found.add(name)
+        source = (site / name).read_text(encoding="utf-8")
+        base = posixpath.dirname(name)
+        todo += [posixpath.normpath(posixpath.join(base, ref)) for ref in _IMPORT.findall(source)]
+    return sorted(found)
+
+
 def later_files(site: Path) -> set[str]:
     """What the page fetches after its first screen: LATER_PRECACHE, TF.js, model.json, shards."""
     metadata = json.loads((site / "metadata.json").read_text(encoding="utf-8"))
@@ -388,7 +400,7 @@ def stamp_build(site: Path) -> str:
     The id is a hash of every file of the assembled site, so any change makes a new one. It
     goes into each page (``<meta name="shelf-build">``), ``map.json`` and ``metadata.json`` (``build``),
     with ``site_files``: the SHA-256 and size of ``books.json``, ``model.json``, the optional
-    JSON files and the model worker's modules (``WORKER_FILES``). The page checks
+    JSON files and the model worker's modules (``worker_files``). The page checks
     ``metadata.json`` against its own build and each of those files against ``site_files`` (the
     shards are checked against ``model.json``), so it never pairs one build's files with
     another's (web/js/loader.js, model-client.js). Returns the id.
@@ -402,7 +414,7 @@ def stamp_build(site: Path) -> str:
         map_path.write_text(json.dumps({**map_json, "build": build}, ensure_ascii=False), encoding="utf-8")
     metadata_path = site / "metadata.json"
     metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
-    names = [*BUILD_FILES, *WORKER_FILES, metadata.get("model_url", "model/model.json")]
+    names = [*BUILD_FILES, *worker_files(site), metadata.get("model_url", "model/model.json")]
     metadata["build"] = build
     metadata["site_files"] = {
         name: {"sha256": file_digest(site / name), "bytes": (site / name).stat().st_size}

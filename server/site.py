@@ -79,7 +79,8 @@ def decodes_to(coding: str, body: bytes, data: bytes) -> bool:
         if coding == "gzip":
             decoder = zlib.decompressobj(wbits=31)  # gzip header and trailer (CRC, length)
             decoded = decoder.decompress(body, len(data) + 1)
-            return decoder.eof and not decoder.unconsumed_tail and decoded == data
+            # (nothing after the gzip member either: a browser may refuse trailing bytes)
+            return decoder.eof and not decoder.unconsumed_tail and not decoder.unused_data and decoded == data
         decompressor = brotli.Decompressor()
         decoded = decompressor.process(body)
         return decompressor.is_finished() and decoded == data

@@ -128,6 +128,7 @@ def bump(path):
         pytest.param(lambda body: body[:100] + bytes(b ^ 0xFF for b in body[100:]), id="corrupt"),
         pytest.param(lambda body: b"", id="empty"),
         pytest.param(lambda body: b"not compressed at all", id="garbage"),
+        pytest.param(lambda body: body + b"trailing bytes", id="trailing"),
     ],
 )
 def test_a_broken_compressed_form_is_never_sent(client, site, damage, caplog):

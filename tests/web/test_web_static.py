@@ -125,6 +125,7 @@ def conditional_cases(etag: str, length: int) -> list[tuple[dict, int, str | Non
         ({"Range": "bytes=0-3", "If-Range": f"W/{etag}"}, 200, None),
         ({"Range": "bytes=0-3", "If-Range": "Sun, 06 Nov 1994 08:49:37 GMT"}, 200, None),
         ({"Range": f"bytes={length}-"}, 416, f"bytes */{length}"),
+        ({"Range": "bytes=0-"}, 206, f"bytes 0-{length - 1}/{length}"),
     ]
 
 
@@ -435,7 +436,12 @@ def test_one_build_id_names_every_file_the_page_checks(fake_artifacts, tmp_path)
     metadata = json.loads((out / "metadata.json").read_text())
     assert metadata["build"] == build_id
     # The worker's modules too: a rebuild between the page and its worker is caught like any other.
-    worker_files = import_build_site().WORKER_FILES
+    # Found from model-worker.js by its imports, dynamic ones and those of its modules included
+    # (rank.js imports series.js): a module left out would run from another build unchecked.
+    worker_files = import_build_site().worker_files(out)
+    assert {"model-worker.js", "js/model-host.js", "js/recommend.js", "js/rank.js", "js/series.js"} <= set(
+        worker_files
+    )
     checked = ["books.json", "goodreads.json", "map.json", "model/model.json", *worker_files]
     assert sorted(metadata["site_files"]) == sorted(checked)
     for name, expected in metadata["site_files"].items():
