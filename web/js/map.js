@@ -219,7 +219,7 @@ function togglePick() {
   else state.picks.set(bookId, change.stars);
   if (!state.fromLink) {
     // Re-applied onto the shelf as stored now (the main page's tabs may have changed it), as
-    // the main page does; unreadable entries are kept aside first (shelf-storage.js).
+    // the main page does; unreadable entries are written back as they were (shelf-storage.js).
     const { stored, saved } = saveChanges([change], { defaultStars: state.data.default_pick_stars });
     if (saved) showShelf(stored);
     else setStatus("Your picks could not be saved in this browser (its storage is full or turned off). The “See my suggestions” link carries them.");

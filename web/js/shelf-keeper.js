@@ -5,7 +5,7 @@
 // (shelf-open.js, shelf-sync.js); this module holds the page state's shelf fields and does the
 // storage calls (shelf-storage.js).
 import { catalogueShelf, knownShelf, linkedShelf } from "./shelf-open.js";
-import { SHELF_KEYS, keepUnreadable, ownLinks, readShelf, saveChanges } from "./shelf-storage.js";
+import { SHELF_KEYS, ownLinks, readShelf, saveChanges } from "./shelf-storage.js";
 import { changesOf, replaceWith, sameShelf } from "./shelf-sync.js";
 
 /**
@@ -45,7 +45,6 @@ export function createShelfKeeper(state, options, on) {
   /** Open the shelf of the page at `href`: the saved one, or a link's list (shown beside it). */
   function open(href, historyState) {
     const stored = readShelf(options());
-    keepUnreadable(stored); // at once: what could not be read is never lost silently
     const opened = linkedShelf(href, stored, options(), ownLinks(historyState));
     problem = opened.problem;
     show(opened);

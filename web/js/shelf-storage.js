@@ -6,7 +6,7 @@
 // carries the shelf (or its best part).
 import { STORAGE_KEY, formatPicks } from "./picks.js";
 import { MARKS_KEY, formatMarks } from "./shelf.js";
-import { DISCOVERY_KEY, storedShelf, unreadableCopies } from "./shelf-open.js";
+import { DISCOVERY_KEY, storedShelf } from "./shelf-open.js";
 import { applyChanges } from "./shelf-sync.js";
 
 export const SHELF_KEYS = [STORAGE_KEY, MARKS_KEY, DISCOVERY_KEY];
@@ -24,43 +24,53 @@ export function readShelf(options = {}) {
   }
 }
 
-/** Save `shelf` ({picks, marks, discovery}); options: defaultStars, written as a bare book_id. True when saved. */
+/**
+ * Save `shelf` ({picks, marks, discovery, kept}); options: defaultStars, written as a bare
+ * book_id. The entries this version could not read (`kept`, storedShelf) are written back after
+ * the others, as they were. All keys or none: a key that cannot be written (storage full) puts
+ * back the ones written before it, so that no half-saved shelf (an import's picks without its
+ * marks) is left. True when saved.
+ */
 export function writeShelf(shelf, options) {
+  const text = (entries, kept = []) => [entries, ...kept].filter((entry) => entry !== "").join(",");
+  const writes = [
+    [MARKS_KEY, text(formatMarks(shelf.marks), shelf.kept?.marks)],
+    [STORAGE_KEY, text(formatPicks(shelf.picks, options), shelf.kept?.picks)],
+  ];
+  if (shelf.discovery) writes.push([DISCOVERY_KEY, shelf.discovery]);
+  const written = [];
   try {
-    localStorage.setItem(STORAGE_KEY, formatPicks(shelf.picks, options));
-    localStorage.setItem(MARKS_KEY, formatMarks(shelf.marks));
-    if (shelf.discovery) localStorage.setItem(DISCOVERY_KEY, shelf.discovery);
+    for (const [key, value] of writes) {
+      const before = localStorage.getItem(key);
+      if (before === value) continue;
+      localStorage.setItem(key, value);
+      written.push([key, before]);
+    }
     return true;
   } catch {
-    return false; // private mode or storage full: the page says so and offers the link
+    // Private mode or storage full: the page says so and offers the link.
+    for (const [key, before] of written.reverse()) {
+      try {
+        if (before === null) localStorage.removeItem(key);
+        else localStorage.setItem(key, before);
+      } catch {
+        // Nothing more to do: the page still says the shelf was not saved.
+      }
+    }
+    return false;
   }
 }
 
 /**
  * Apply `changes` (shelf-sync.js) to the shelf as stored now and save it: {stored: the shelf
- * as saved ({picks, marks, discovery, unreadable: []}: every book it holds, known here or
- * not), saved: false when it could not be written}. Unreadable stored entries are copied aside first (keepUnreadable).
+ * as saved ({picks, marks, discovery, kept}: every book it holds, known here or not, and the
+ * entries this version cannot read), saved: false when it could not be written}.
  */
 export function saveChanges(changes, options) {
   const fresh = readShelf(options);
-  keepUnreadable(fresh);
-  const merged = applyChanges(fresh, changes);
+  const merged = { ...applyChanges(fresh, changes), kept: fresh.kept };
   const saved = writeShelf(merged, options);
   return { stored: { ...merged, unreadable: [] }, saved };
-}
-
-/**
- * Copy the saved text of a shelf with unreadable entries aside (unreadableCopies), before the
- * page writes the shelf again, so nothing is lost silently; an older copy is never overwritten.
- */
-export function keepUnreadable(stored) {
-  try {
-    for (const [key, text] of unreadableCopies(stored)) {
-      if (localStorage.getItem(key) === null) localStorage.setItem(key, text);
-    }
-  } catch {
-    // Storage full or disabled: the page's note still tells the visitor.
-  }
 }
 
 /** Remember `param`, the ?shelf= value this tab wrote into its address (sessionStorage, beside history.state). */
