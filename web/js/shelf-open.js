@@ -57,7 +57,9 @@ export function unknownNote(stored, rowOf) {
  * {picks, marks, discovery, viewing, problem}): a shared link is shown, never saved over this
  * browser's own shelf until the visitor chooses; a damaged link (an old ?picks= link with any
  * entry that cannot be read, as a ?shelf= link is read whole or not at all) leaves the saved
- * shelf as it is and says so. ownLinks: the ?shelf= values this tab wrote itself.
+ * shelf as it is and says so. ownLinks: the links this tab wrote as its own ([{shelf, pending}]:
+ * shelf-storage.js ownLinks); `pending` of the result: the operations this tab could not save
+ * before, to re-apply onto the saved shelf ([] for any other link).
  */
 export function linkedShelf(href, stored, options = {}, ownLinks = []) {
   const params = new URL(href).searchParams;
@@ -67,7 +69,8 @@ export function linkedShelf(href, stored, options = {}, ownLinks = []) {
     const text = params.get("picks");
     legacy = unreadablePicks(text).length > 0 ? new Map() : parsePicks(text, options);
   }
-  return openShelf(shared, stored, legacy, { own: shared !== null && ownLinks.includes(shared) });
+  const own = shared === null ? undefined : ownLinks.find((link) => link.shelf === shared);
+  return { ...openShelf(shared, stored, legacy, { own: own !== undefined }), pending: own?.pending ?? [] };
 }
 
 /**

@@ -7,10 +7,10 @@
 import { STORAGE_KEY, formatPicks } from "./picks.js";
 import { MARKS_KEY, formatMarks } from "./shelf.js";
 import { DISCOVERY_KEY, storedShelf } from "./shelf-open.js";
-import { applyChanges } from "./shelf-sync.js";
+import { applyChanges, sameShelf } from "./shelf-sync.js";
 
 export const SHELF_KEYS = [STORAGE_KEY, MARKS_KEY, DISCOVERY_KEY];
-const OWN_LINK_KEY = "shelf.ownLink"; // sessionStorage: the ?shelf= value this tab last wrote
+const OWN_LINK_KEY = "shelf.ownLink.v2"; // sessionStorage: the own link this tab last wrote (rememberOwnLink)
 
 /** The saved shelf (shelf-open.js storedShelf); options: the star range for its picks. */
 export function readShelf(options = {}) {
@@ -73,22 +73,76 @@ export function saveChanges(changes, options) {
   return { stored: { ...merged, unreadable: [] }, saved };
 }
 
-/** Remember `param`, the ?shelf= value this tab wrote into its address (sessionStorage, beside history.state). */
-export function rememberOwnLink(param) {
+// A tab's own saves: its operations not saved yet (storage full or off), re-applied whole onto
+// the stored shelf on each later save and on each other tab's write until one is saved; and
+// those saved in the last RECENT_MS, re-applied once if another tab's write (from a read made
+// before them: localStorage's read-modify-write is not atomic across tabs) comes without them.
+const RECENT_MS = 2000; // far under the seconds a visitor takes to undo a change in another tab
+
+/**
+ * The saves of one page (the main page's keeper, the map): options() gives the star range;
+ * now() the time in ms. {save(changes), storageChanged(), unsaved(), pending()}; save and
+ * storageChanged return {stored: the stored shelf with this tab's changes (saved or not),
+ * saved}.
+ */
+export function createShelfSaver(options, { now = () => Date.now() } = {}) {
+  let pending = []; // operations not saved yet, in the order they were made
+  let recent = []; // [{changes, at, again: re-applied once already}]
+
+  function save(changes, again = false) {
+    pending = [...pending, ...changes];
+    if (pending.length === 0) return { stored: readShelf(options()), saved: true };
+    const result = saveChanges(pending, options());
+    if (result.saved) {
+      recent.push({ changes: pending, at: now(), again });
+      pending = [];
+    }
+    return result;
+  }
+
+  /** Another tab wrote: this tab's unsaved or lost operations re-applied onto its shelf. */
+  function storageChanged() {
+    const time = now();
+    recent = recent.filter(({ at }) => time - at <= RECENT_MS);
+    const stored = readShelf(options());
+    const lost = recent.filter(({ changes, again }) => !again && !sameShelf(applyChanges(stored, changes), stored));
+    recent = recent.filter((entry) => !lost.includes(entry));
+    if (lost.length === 0 && pending.length === 0) return { stored, saved: true };
+    pending = [...lost.flatMap(({ changes }) => changes), ...pending]; // made before the pending ones
+    return save([], lost.length > 0);
+  }
+
+  return { save, storageChanged, unsaved: () => pending.length > 0, pending: () => pending };
+}
+
+// Maps (a replace operation's shelf) in JSON, for sessionStorage.
+const toJson = (_, value) => (value instanceof Map ? { $map: [...value] } : value);
+const fromJson = (_, value) => (Array.isArray(value?.$map) ? new Map(value.$map) : value);
+
+/**
+ * Remember `link` ({shelf: the ?shelf= value this tab wrote into its address as its own, own:
+ * true, pending: the operations not saved yet}) in sessionStorage, beside history.state.
+ */
+export function rememberOwnLink(link) {
   try {
-    sessionStorage.setItem(OWN_LINK_KEY, param);
+    sessionStorage.setItem(OWN_LINK_KEY, JSON.stringify(link, toJson));
   } catch {
     // history.state still has it, for a reload
   }
 }
 
-/** The ?shelf= values this tab wrote itself (its address bar's, not someone else's list). */
+/**
+ * The links this tab wrote as its own ([{shelf, pending}]: rememberOwnLink's), from
+ * history.state and sessionStorage: only those marked own, never a shared list this tab showed.
+ */
 export function ownLinks(historyState) {
-  const links = [historyState?.shelf];
+  const links = [historyState];
   try {
-    links.push(sessionStorage.getItem(OWN_LINK_KEY));
+    links.push(JSON.parse(sessionStorage.getItem(OWN_LINK_KEY), fromJson));
   } catch {
-    // sessionStorage disabled
+    // sessionStorage disabled, or an older page's plain value: not marked own
   }
-  return links.filter(Boolean);
+  return links
+    .filter((link) => link?.own === true && typeof link.shelf === "string" && link.shelf !== "")
+    .map(({ shelf, pending }) => ({ shelf, pending: Array.isArray(pending) ? pending : [] }));
 }
