@@ -1,5 +1,5 @@
 // web/js/shelf-storage.js against a stand-in for the browser's localStorage: the shelf read,
-// written and, when some saved entries cannot be read, copied aside once.
+// written whole or not at all, and entries it cannot read written back as they were.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
