@@ -117,3 +117,15 @@ test("the discovery setting goes through the link; a shelf without one is balanc
   assert.equal(decodeShelf(shareShelf(picks, new Map()).param).discovery, "balanced");
   assert.notEqual(shareShelf(picks, new Map(), { discovery: "popular" }).param, shareShelf(picks, new Map()).param);
 });
+
+test("a book both picked and marked goes once, as a pick: a big shelf's link stays a part of the own shelf", () => {
+  const picks = new Map(Array.from({ length: 3000 }, (_, i) => [1 + i * 3, 1 + (i % 5)]));
+  const marks = new Map([[4, "read"], [2, "not_interested"]]); // 4 is picked too
+  const shared = shareShelf(picks, marks);
+  const opened = decodeShelf(shared.param);
+  assert.equal(opened.damaged, false);
+  assert.equal(opened.part, true);
+  assert.equal(opened.marks.has(4), false);
+  const small = decodeShelf(shareShelf(new Map([[4, 3]]), marks).param);
+  assert.deepEqual([[...small.picks], [...small.marks]], [[[4, 3]], [[2, "not_interested"]]]);
+});

@@ -1,9 +1,9 @@
 // web/js/shelf-storage.js against a stand-in for the browser's localStorage: the shelf read,
-// written and, when some saved entries cannot be read, copied aside once.
+// written whole or not at all, and entries it cannot read written back as they were.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { keepUnreadable, readShelf, writeShelf } from "../../web/js/shelf-storage.js";
+import { readShelf, saveChanges, writeShelf } from "../../web/js/shelf-storage.js";
 
 /** A localStorage over a Map; `broken` makes every call throw, as private modes do. */
 function fakeStorage(entries = {}, broken = false) {
@@ -55,20 +55,34 @@ test("nothing saved, or storage that throws: an empty shelf, and writing does no
   const shelf = withStorage(broken, () => readShelf(OPTIONS));
   assert.deepEqual([shelf.picks.size, shelf.marks.size, shelf.unreadable], [0, 0, []]);
   withStorage(broken, () => writeShelf({ picks: new Map([[1, 5]]), marks: new Map() }, OPTIONS));
-  withStorage(broken, () => keepUnreadable({ unreadable: ["x"], picksText: "x", marksText: "" }));
   assert.deepEqual(Object.fromEntries(broken.items), { "shelf.picks.v1": "12" });
 });
 
-test("saved text with unreadable entries is copied aside once, never over an older copy", () => {
-  const storage = fakeStorage({ "shelf.picks.v1": "12,oops", "shelf.marks.v1": "7:r" });
-  withStorage(storage, () => keepUnreadable(readShelf(OPTIONS)));
-  assert.equal(storage.items.get("shelf.picks.v1.unreadable"), "12,oops");
-  assert.equal(storage.items.get("shelf.marks.v1.unreadable"), "7:r");
-  storage.items.set("shelf.picks.v1", "12,again?");
-  withStorage(storage, () => keepUnreadable(readShelf(OPTIONS)));
-  assert.equal(storage.items.get("shelf.picks.v1.unreadable"), "12,oops");
-  // Every entry read: nothing is copied.
-  const clean = fakeStorage({ "shelf.picks.v1": "12" });
-  withStorage(clean, () => keepUnreadable(readShelf(OPTIONS)));
-  assert.deepEqual([...clean.items.keys()], ["shelf.picks.v1"]);
+test("unreadable saved entries survive every save, a newer version's added ones too", () => {
+  const storage = fakeStorage({ "shelf.marks.v1": "5:n,6:q" });
+  withStorage(storage, () => saveChanges([{ op: "pick", bookId: 1, stars: 5 }], OPTIONS));
+  assert.deepEqual(Object.fromEntries(storage.items), { "shelf.picks.v1": "1", "shelf.marks.v1": "5:n,6:q", "shelf.discovery.v1": "balanced" });
+  storage.items.set("shelf.marks.v1", "5:n,6:q,7:d"); // a newer version wrote a mark this one cannot read
+  storage.items.set("shelf.picks.v1", "1,8:x");
+  withStorage(storage, () => saveChanges([{ op: "pick", bookId: 2, stars: 4 }, { op: "unmark", bookId: 5 }], OPTIONS));
+  assert.equal(storage.items.get("shelf.marks.v1"), "6:q,7:d");
+  assert.equal(storage.items.get("shelf.picks.v1"), "1,2:4,8:x");
+  assert.deepEqual([...storage.items.keys()].filter((key) => key.endsWith(".unreadable")), []);
+});
+
+test("a shelf is written whole or not at all: a key storage refuses puts back the ones before it", () => {
+  const saved = { "shelf.picks.v1": "1,2:4", "shelf.marks.v1": "9:r", "shelf.discovery.v1": "balanced" };
+  for (const refused of ["shelf.picks.v1", "shelf.marks.v1"]) {
+    const storage = fakeStorage(saved);
+    const setItem = storage.setItem;
+    storage.setItem = (key, value) => {
+      if (key === refused && String(value).length > 8) throw new Error("QuotaExceededError");
+      return setItem(key, value);
+    };
+    const imported = [...Array(20).keys()].map((i) => ({ op: "mark", bookId: 100 + i, mark: "read", after: null }));
+    const picked = [...Array(20).keys()].map((i) => ({ op: "pick", bookId: 200 + i, stars: 5 }));
+    const { saved: ok } = withStorage(storage, () => saveChanges([...picked, ...imported], OPTIONS));
+    assert.equal(ok, false);
+    assert.deepEqual(Object.fromEntries(storage.items), saved, refused);
+  }
 });

@@ -66,3 +66,12 @@ test("the discovery setting is merged like the rest", () => {
   const changed = save(saved, { ...saved, discovery: "lesser-known" }, other);
   assert.deepEqual(plain(changed), plain(shelfOf([[1, 5], [2, 5]], [], "lesser-known")));
 });
+
+test("a mark saved over another tab's pick of the same book replaces it; unmarking brings nothing back", () => {
+  const saved = shelfOf([[1, 5]]);
+  const picked = save(saved, pick(saved, 5, 4), saved); // tab A picks 5
+  const marked = save(saved, mark(saved, 5, "not_interested"), picked); // tab B, stale, marks 5
+  assert.deepEqual(plain(marked), plain(shelfOf([[1, 5]], [[5, "not_interested"]])));
+  // In one tab too: a mark drops the pick, as a pick drops the mark.
+  assert.deepEqual(plain({ ...mark(picked, 5, "read"), discovery: "balanced" }), plain(shelfOf([[1, 5]], [[5, "read"]])));
+});

@@ -10,7 +10,7 @@ import pytest
 from server.search import search_rows
 from tests.web.test_web_e2e import ids, open_site, pick_by_search
 from tests.web.test_web_first_screen import hold, let_go
-from tests.web.test_web_shelf_link import save_shelf, saved
+from tests.web.test_web_shelf_link import SAVED_MARKS, SAVED_PICKS, friend_link, save_shelf, saved
 
 pytestmark = pytest.mark.browser
 
@@ -82,6 +82,32 @@ def test_a_shelf_that_cannot_be_saved_says_so_and_its_own_link_reopens_as_its_ow
     assert ids(page, "#picks") == [2, 4, 6, 16]
     assert page.is_hidden("#shared-view")
     assert page.js_errors == []
+
+
+def test_reloading_a_shared_list_shows_it_again_and_never_saves_it(page, gunicorn_url):
+    save_shelf(page)
+    open_site(page, gunicorn_url)
+    open_site(page, gunicorn_url + "?shelf=" + friend_link(page, [[20, 4], [22, 3]]))
+    assert page.is_visible("#shared-view")
+    for _ in range(2):
+        page.reload()
+        page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+        assert page.is_visible("#shared-view")
+        assert ids(page, "#picks") == [20, 22]
+        assert saved(page) == (SAVED_PICKS, SAVED_MARKS)
+    assert page.js_errors == []
+
+
+def test_reloading_a_tab_keeps_what_another_tab_saved_since(page, gunicorn_url):
+    page.add_init_script(DEAF)  # tab A never hears of B's pick: its address is the older shelf
+    a, b = two_tabs(page, gunicorn_url)
+    pick_by_search(b, "even book 16", 16)
+    a.reload()
+    a.wait_for_selector("body[data-state=ready]", timeout=30_000)
+    assert ids(a, "#picks") == [2, 4, 16]
+    assert a.is_hidden("#shared-view")
+    assert saved(a)[0] == "2,4:4,16"
+    assert a.js_errors == b.js_errors == []
 
 
 def test_saved_books_the_catalogue_lacks_are_kept_and_named(page, gunicorn_url):

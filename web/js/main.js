@@ -5,7 +5,6 @@ import { createDownloads } from "./downloads.js";
 import { formatPicks } from "./picks.js";
 import { mergeShelves, shareShelf, urlWithShelf } from "./shelf.js";
 import { createShelfKeeper } from "./shelf-keeper.js";
-import { rememberOwnLink } from "./shelf-storage.js";
 import { createUnsavedNotice } from "./unsaved-notice.js";
 import { createDiscoveryControl } from "./discovery-control.js";
 import * as shelfState from "./shelf-state.js";
@@ -155,9 +154,8 @@ function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   }
   const shared = shareShelf(state.picks, state.marks, { discovery: state.discovery });
   stats.shareChars = shared.param.length;
-  // Marked as this tab's own link: reopened, it is never taken for someone else's list.
-  history.replaceState({ shelf: shared.param }, "", urlWithShelf(location.href, shared.param));
-  if (state.viewing === null) rememberOwnLink(shared.param);
+  // Marked as this tab's own link only while its own shelf is shown (keeper.linkState).
+  history.replaceState(keeper.linkState(shared.param), "", urlWithShelf(location.href, shared.param));
   if (keeper.unsaved()) unsavedNotice.show(location.href);
   ui.shareStatus("");
   ui.shareNote(shelfState.shareNote(state, shared));

@@ -19,8 +19,11 @@ import {
 import { bookLabel, renderLegend, renderMapChoice, showBook, showPickButton } from "./map-panel.js";
 import { parsePicks, unreadablePicks } from "./picks.js";
 import { shelfHref } from "./shelf.js";
-import { SHELF_KEYS, readShelf as readSavedShelf, saveChanges } from "./shelf-storage.js";
+import { SHELF_KEYS, createShelfSaver, readShelf as readSavedShelf } from "./shelf-storage.js";
 
+// The saves of this page: picks made while storage cannot keep them are re-applied with the next
+// save, or when another tab writes, until saved (shelf-storage.js), as on the main page.
+const saver = createShelfSaver(() => ({ defaultStars: state.data.default_pick_stars }));
 const HOVER_RADIUS = 8; // CSS pixels
 const SUGGESTIONS = 20;
 
@@ -219,10 +222,12 @@ function togglePick() {
   else state.picks.set(bookId, change.stars);
   if (!state.fromLink) {
     // Re-applied onto the shelf as stored now (the main page's tabs may have changed it), as
-    // the main page does; unreadable entries are kept aside first (shelf-storage.js).
-    const { stored, saved } = saveChanges([change], { defaultStars: state.data.default_pick_stars });
-    if (saved) showShelf(stored);
-    else setStatus("Your picks could not be saved in this browser (its storage is full or turned off). The “See my suggestions” link carries them.");
+    // the main page does; unreadable entries are written back as they were (shelf-storage.js).
+    const wasUnsaved = saver.unsaved();
+    const { stored, saved } = saver.save([change]);
+    showShelf(stored); // with the picks not saved yet
+    if (saved && wasUnsaved) setStatus("", "ready");
+    else if (!saved) setStatus("Your picks could not be saved in this browser (its storage is full or turned off). The “See my suggestions” link carries them.");
   }
   picksChanged();
 }
@@ -242,7 +247,7 @@ function showShelf(stored) {
 /** Another tab (the main page's, or another map's) changed the saved shelf: show it. */
 function otherTab(event) {
   if (state.fromLink || (event.key !== null && !SHELF_KEYS.includes(event.key))) return;
-  showShelf(readSavedShelf({ defaultStars: state.data.default_pick_stars }));
+  showShelf(saver.storageChanged().stored); // this page's picks not saved yet, or lost, re-applied
   picksChanged();
 }
 

@@ -5,8 +5,8 @@
 // (shelf-open.js, shelf-sync.js); this module holds the page state's shelf fields and does the
 // storage calls (shelf-storage.js).
 import { catalogueShelf, knownShelf, linkedShelf } from "./shelf-open.js";
-import { SHELF_KEYS, keepUnreadable, ownLinks, readShelf, saveChanges } from "./shelf-storage.js";
-import { changesOf, replaceWith, sameShelf } from "./shelf-sync.js";
+import { SHELF_KEYS, createShelfSaver, ownLinks, readShelf, rememberOwnLink } from "./shelf-storage.js";
+import { applyChanges, changesOf, replaceWith, sameShelf } from "./shelf-sync.js";
 
 /**
  * `state`: main.js's page state (picks, marks, discovery, viewing, site, rowOf); `options()`:
@@ -15,7 +15,7 @@ import { changesOf, replaceWith, sameShelf } from "./shelf-sync.js";
  */
 export function createShelfKeeper(state, options, on) {
   let problem = null; // what was wrong with the link the page opened
-  let unsaved = false; // the last save failed: this tab's shelf is the visitor's newest
+  const saver = createShelfSaver(options); // this tab's operations not saved yet, kept until they are
 
   /** The shelf as this tab shows it: cut to the catalogue once it is in (books it lacks stay saved). */
   function shown(stored) {
@@ -28,16 +28,12 @@ export function createShelfKeeper(state, options, on) {
     state.discovery = shelf.discovery ?? state.discovery;
   }
 
-  /** Save `changes` onto the stored shelf; then show the merged shelf (other tabs' changes too). */
+  /** Save `changes` (with any not saved before) onto the stored shelf; show the merged shelf, saved or not. */
   function save(changes) {
     if (changes.length === 0) return;
-    const result = saveChanges(changes, options());
-    if (!result.saved) {
-      if (!unsaved) on.unsaved();
-      unsaved = true;
-      return;
-    }
-    unsaved = false;
+    const wasUnsaved = saver.unsaved();
+    const result = saver.save(changes);
+    if (!result.saved && !wasUnsaved) on.unsaved();
     const merged = shown(result.stored);
     if (!sameShelf(merged, state)) show(merged);
   }
@@ -45,13 +41,13 @@ export function createShelfKeeper(state, options, on) {
   /** Open the shelf of the page at `href`: the saved one, or a link's list (shown beside it). */
   function open(href, historyState) {
     const stored = readShelf(options());
-    keepUnreadable(stored); // at once: what could not be read is never lost silently
     const opened = linkedShelf(href, stored, options(), ownLinks(historyState));
     problem = opened.problem;
     show(opened);
     state.viewing = opened.viewing ? { own: shown(stored) } : null;
-    // Nothing saved here, or the visitor's own newer link (storage could not keep it): save it.
-    if (!opened.viewing && !sameShelf(opened, stored)) save(replaceWith(opened));
+    if (opened.pending.length > 0) save(opened.pending); // this tab's own link: what it could not save
+    // Nothing saved here: the link's list is the visitor's (added, never a replace).
+    else if (!opened.viewing) save(changesOf(stored, opened));
   }
 
   /** The visitor changed the shelf to `next` ({picks, marks}; replace: Clear, a shared list's Replace). */
@@ -64,29 +60,42 @@ export function createShelfKeeper(state, options, on) {
   /** A `storage` event: another tab wrote. True when this tab's shelf (or the own one kept aside) changed. */
   function otherTab(event) {
     if (event.key !== null && !SHELF_KEYS.includes(event.key)) return false;
-    if (unsaved) return false; // this tab's shelf is the newest: its next save merges both
-    const stored = shown(readShelf(options()));
+    const wasUnsaved = saver.unsaved();
+    const stored = shown(saver.storageChanged().stored); // this tab's unsaved or lost changes re-applied
     if (state.viewing !== null) {
       state.viewing = { own: stored };
       return true;
     }
-    if (sameShelf(stored, state)) return false;
+    if (sameShelf(stored, state) && wasUnsaved === saver.unsaved()) return false;
     show(stored);
-    return true;
+    return true; // shown, and its link (linkState) rewritten
   }
 
   /** The catalogue is in: the shelf cut to it. Returns {note, leftView: a shared list naming no book was dropped}. */
   function catalogueIn() {
     const viewing = state.viewing !== null;
-    const stored = readShelf(options());
-    const opened = catalogueShelf({ shown: state, viewing, stored, unsaved, problem, options: options(), rowOf: state.rowOf });
+    const saved = readShelf(options());
+    const stored = { ...saved, ...applyChanges(saved, saver.pending()) }; // with what this tab could not save
+    const opened = catalogueShelf({ shown: state, viewing, stored, problem, options: options(), rowOf: state.rowOf });
     show(opened);
     state.viewing = opened.own ? { own: opened.own } : null;
     return { note: opened.note, leftView: viewing && opened.own === null };
   }
 
+  /**
+   * history.state for the page's address carrying `param` (the shown shelf's ?shelf= value):
+   * marked as this tab's own link only while its own shelf is shown, with the operations not
+   * saved yet, so that reopened it is never taken for someone else's list nor for a newer shelf.
+   */
+  function linkState(param) {
+    if (state.viewing !== null) return { shelf: param, own: false };
+    const link = { shelf: param, own: true, pending: saver.pending() };
+    rememberOwnLink(link);
+    return link;
+  }
+
   window.addEventListener("storage", (event) => {
     if (otherTab(event)) on.otherTab();
   });
-  return { open, change, catalogueIn, unsaved: () => unsaved };
+  return { open, change, catalogueIn, linkState, unsaved: () => saver.unsaved() };
 }

@@ -247,9 +247,11 @@ export function decodeShelf(text) {
  * localStorage holds) from someone else's.
  */
 export function shareShelf(picks, marks, { maxChars = SHARE_CHARS, discovery = DEFAULT_DISCOVERY } = {}) {
+  // A book both picked and marked (a shelf saved by an older page) goes once, as a pick: a
+  // duplicate would make a pick-order value of a big shelf, read back as someone else's list.
   const entries = [
     ...[...picks].map(([bookId, stars]) => [bookId, stars]),
-    ...[...marks].map(([bookId, mark]) => [bookId, MARK_CODES[mark]]),
+    ...[...marks].filter(([bookId]) => !picks.has(bookId)).map(([bookId, mark]) => [bookId, MARK_CODES[mark]]),
   ];
   const result = (chosen, param) => ({
     param,

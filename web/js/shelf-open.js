@@ -1,33 +1,22 @@
 // The shelf the page opens with: a shared link (?shelf=, or an old ?picks= link), the shelf
 // saved in this browser, or nothing; and what the page says when something could not be read.
 // Pure: the entry module reads localStorage and the address, and passes the text in.
-import { STORAGE_KEY, knownPicks, parsePicks, unreadablePicks } from "./picks.js";
-import { DEFAULT_DISCOVERY, DISCOVERY, MARKS_KEY, openShelf, parseMarks, unreadableMarks } from "./shelf.js";
+import { knownPicks, parsePicks, unreadablePicks } from "./picks.js";
+import { DEFAULT_DISCOVERY, DISCOVERY, openShelf, parseMarks, unreadableMarks } from "./shelf.js";
 
 export const DISCOVERY_KEY = "shelf.discovery.v1"; // localStorage: "popular" | "balanced" | "lesser-known"
 
 /**
  * The shelf as saved in localStorage, from its texts ({picksText, marksText, discoveryText}: ""
- * when absent): {picks, marks, discovery, unreadable: [entries that could not be read],
- * picksText, marksText}. options: the star range (defaultStars, minStars, maxStars) for parsePicks.
+ * when absent): {picks, marks, discovery, unreadable: [entries that could not be read], kept:
+ * {picks, marks}: those entries of each text, written back as they were (shelf-storage.js) so
+ * that a newer version's entries survive this one's saves}. options: the star range
+ * (defaultStars, minStars, maxStars) for parsePicks.
  */
 export function storedShelf({ picksText, marksText, discoveryText = "" }, options = {}) {
-  const unreadable = [...unreadablePicks(picksText), ...unreadableMarks(marksText)];
+  const kept = { picks: unreadablePicks(picksText), marks: unreadableMarks(marksText) };
   const discovery = DISCOVERY.includes(discoveryText) ? discoveryText : DEFAULT_DISCOVERY;
-  return { picks: parsePicks(picksText, options), marks: parseMarks(marksText), discovery, unreadable, picksText, marksText };
-}
-
-/**
- * Where the saved texts of a shelf with unreadable entries are kept, so that nothing is lost
- * silently when the page writes the shelf again: [[key, text]], "<key>.unreadable" for each
- * non-empty text (none when every entry was read). The page writes a key only if it is free.
- */
-export function unreadableCopies(stored) {
-  if (stored.unreadable.length === 0) return [];
-  return [
-    [`${STORAGE_KEY}.unreadable`, stored.picksText],
-    [`${MARKS_KEY}.unreadable`, stored.marksText],
-  ].filter(([, text]) => text);
+  return { picks: parsePicks(picksText, options), marks: parseMarks(marksText), discovery, unreadable: [...kept.picks, ...kept.marks], kept };
 }
 
 /** Up to three entries, quoted, "and N more". */
@@ -43,10 +32,11 @@ function named(entries) {
 export function unreadableNote(unreadable) {
   const count = unreadable.length;
   if (count === 0) return "";
+  const one = count === 1;
   return (
-    `${count} entr${count === 1 ? "y" : "ies"} saved in this browser could not be read and ` +
-    `${count === 1 ? "was" : "were"} left out (${named(unreadable)}). A copy of what was saved is kept ` +
-    `in this browser's storage under “${STORAGE_KEY}.unreadable”.`
+    `${count} entr${one ? "y" : "ies"} saved in this browser could not be read and ` +
+    `${one ? "was" : "were"} left out (${named(unreadable)}). ${one ? "It stays" : "They stay"} saved as ` +
+    `${one ? "it was" : "they were"}, for a version of Shelf that can read ${one ? "it" : "them"}.`
   );
 }
 
@@ -67,7 +57,9 @@ export function unknownNote(stored, rowOf) {
  * {picks, marks, discovery, viewing, problem}): a shared link is shown, never saved over this
  * browser's own shelf until the visitor chooses; a damaged link (an old ?picks= link with any
  * entry that cannot be read, as a ?shelf= link is read whole or not at all) leaves the saved
- * shelf as it is and says so. ownLinks: the ?shelf= values this tab wrote itself.
+ * shelf as it is and says so. ownLinks: the links this tab wrote as its own ([{shelf, pending}]:
+ * shelf-storage.js ownLinks); `pending` of the result: the operations this tab could not save
+ * before, to re-apply onto the saved shelf ([] for any other link).
  */
 export function linkedShelf(href, stored, options = {}, ownLinks = []) {
   const params = new URL(href).searchParams;
@@ -77,7 +69,8 @@ export function linkedShelf(href, stored, options = {}, ownLinks = []) {
     const text = params.get("picks");
     legacy = unreadablePicks(text).length > 0 ? new Map() : parsePicks(text, options);
   }
-  return openShelf(shared, stored, legacy, { own: shared !== null && ownLinks.includes(shared) });
+  const own = shared === null ? undefined : ownLinks.find((link) => link.shelf === shared);
+  return { ...openShelf(shared, stored, legacy, { own: own !== undefined }), pending: own?.pending ?? [] };
 }
 
 /**

@@ -34,9 +34,10 @@ export function unpick(shelf, bookId) {
   return next;
 }
 
-/** `bookId` marked (shelf.js MARKS): never suggested. */
+/** `bookId` marked (shelf.js MARKS): never suggested; a pick it had goes (as a pick drops a mark). */
 export function mark(shelf, bookId, what) {
   const next = copied(shelf);
+  next.picks.delete(bookId);
   next.marks.set(bookId, what);
   return next;
 }

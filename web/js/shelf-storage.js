@@ -6,11 +6,11 @@
 // carries the shelf (or its best part).
 import { STORAGE_KEY, formatPicks } from "./picks.js";
 import { MARKS_KEY, formatMarks } from "./shelf.js";
-import { DISCOVERY_KEY, storedShelf, unreadableCopies } from "./shelf-open.js";
-import { applyChanges } from "./shelf-sync.js";
+import { DISCOVERY_KEY, storedShelf } from "./shelf-open.js";
+import { applyChanges, sameShelf } from "./shelf-sync.js";
 
 export const SHELF_KEYS = [STORAGE_KEY, MARKS_KEY, DISCOVERY_KEY];
-const OWN_LINK_KEY = "shelf.ownLink"; // sessionStorage: the ?shelf= value this tab last wrote
+const OWN_LINK_KEY = "shelf.ownLink.v2"; // sessionStorage: the own link this tab last wrote (rememberOwnLink)
 
 /** The saved shelf (shelf-open.js storedShelf); options: the star range for its picks. */
 export function readShelf(options = {}) {
@@ -24,61 +24,125 @@ export function readShelf(options = {}) {
   }
 }
 
-/** Save `shelf` ({picks, marks, discovery}); options: defaultStars, written as a bare book_id. True when saved. */
+/**
+ * Save `shelf` ({picks, marks, discovery, kept}); options: defaultStars, written as a bare
+ * book_id. The entries this version could not read (`kept`, storedShelf) are written back after
+ * the others, as they were. All keys or none: a key that cannot be written (storage full) puts
+ * back the ones written before it, so that no half-saved shelf (an import's picks without its
+ * marks) is left. True when saved.
+ */
 export function writeShelf(shelf, options) {
+  const text = (entries, kept = []) => [entries, ...kept].filter((entry) => entry !== "").join(",");
+  const writes = [
+    [MARKS_KEY, text(formatMarks(shelf.marks), shelf.kept?.marks)],
+    [STORAGE_KEY, text(formatPicks(shelf.picks, options), shelf.kept?.picks)],
+  ];
+  if (shelf.discovery) writes.push([DISCOVERY_KEY, shelf.discovery]);
+  const written = [];
   try {
-    localStorage.setItem(STORAGE_KEY, formatPicks(shelf.picks, options));
-    localStorage.setItem(MARKS_KEY, formatMarks(shelf.marks));
-    if (shelf.discovery) localStorage.setItem(DISCOVERY_KEY, shelf.discovery);
+    for (const [key, value] of writes) {
+      const before = localStorage.getItem(key);
+      if (before === value) continue;
+      localStorage.setItem(key, value);
+      written.push([key, before]);
+    }
     return true;
   } catch {
-    return false; // private mode or storage full: the page says so and offers the link
+    // Private mode or storage full: the page says so and offers the link.
+    for (const [key, before] of written.reverse()) {
+      try {
+        if (before === null) localStorage.removeItem(key);
+        else localStorage.setItem(key, before);
+      } catch {
+        // Nothing more to do: the page still says the shelf was not saved.
+      }
+    }
+    return false;
   }
 }
 
 /**
  * Apply `changes` (shelf-sync.js) to the shelf as stored now and save it: {stored: the shelf
- * as saved ({picks, marks, discovery, unreadable: []}: every book it holds, known here or
- * not), saved: false when it could not be written}. Unreadable stored entries are copied aside first (keepUnreadable).
+ * as saved ({picks, marks, discovery, kept}: every book it holds, known here or not, and the
+ * entries this version cannot read), saved: false when it could not be written}.
  */
 export function saveChanges(changes, options) {
   const fresh = readShelf(options);
-  keepUnreadable(fresh);
-  const merged = applyChanges(fresh, changes);
+  const merged = { ...applyChanges(fresh, changes), kept: fresh.kept };
   const saved = writeShelf(merged, options);
   return { stored: { ...merged, unreadable: [] }, saved };
 }
 
+// A tab's own saves: its operations not saved yet (storage full or off), re-applied whole onto
+// the stored shelf on each later save and on each other tab's write until one is saved; and
+// those saved in the last RECENT_MS, re-applied once if another tab's write (from a read made
+// before them: localStorage's read-modify-write is not atomic across tabs) comes without them.
+const RECENT_MS = 2000; // far under the seconds a visitor takes to undo a change in another tab
+
 /**
- * Copy the saved text of a shelf with unreadable entries aside (unreadableCopies), before the
- * page writes the shelf again, so nothing is lost silently; an older copy is never overwritten.
+ * The saves of one page (the main page's keeper, the map): options() gives the star range;
+ * now() the time in ms. {save(changes), storageChanged(), unsaved(), pending()}; save and
+ * storageChanged return {stored: the stored shelf with this tab's changes (saved or not),
+ * saved}.
  */
-export function keepUnreadable(stored) {
-  try {
-    for (const [key, text] of unreadableCopies(stored)) {
-      if (localStorage.getItem(key) === null) localStorage.setItem(key, text);
+export function createShelfSaver(options, { now = () => Date.now() } = {}) {
+  let pending = []; // operations not saved yet, in the order they were made
+  let recent = []; // [{changes, at, again: re-applied once already}]
+
+  function save(changes, again = false) {
+    pending = [...pending, ...changes];
+    if (pending.length === 0) return { stored: readShelf(options()), saved: true };
+    const result = saveChanges(pending, options());
+    if (result.saved) {
+      recent.push({ changes: pending, at: now(), again });
+      pending = [];
     }
-  } catch {
-    // Storage full or disabled: the page's note still tells the visitor.
+    return result;
   }
+
+  /** Another tab wrote: this tab's unsaved or lost operations re-applied onto its shelf. */
+  function storageChanged() {
+    const time = now();
+    recent = recent.filter(({ at }) => time - at <= RECENT_MS);
+    const stored = readShelf(options());
+    const lost = recent.filter(({ changes, again }) => !again && !sameShelf(applyChanges(stored, changes), stored));
+    recent = recent.filter((entry) => !lost.includes(entry));
+    if (lost.length === 0 && pending.length === 0) return { stored, saved: true };
+    pending = [...lost.flatMap(({ changes }) => changes), ...pending]; // made before the pending ones
+    return save([], lost.length > 0);
+  }
+
+  return { save, storageChanged, unsaved: () => pending.length > 0, pending: () => pending };
 }
 
-/** Remember `param`, the ?shelf= value this tab wrote into its address (sessionStorage, beside history.state). */
-export function rememberOwnLink(param) {
+// Maps (a replace operation's shelf) in JSON, for sessionStorage.
+const toJson = (_, value) => (value instanceof Map ? { $map: [...value] } : value);
+const fromJson = (_, value) => (Array.isArray(value?.$map) ? new Map(value.$map) : value);
+
+/**
+ * Remember `link` ({shelf: the ?shelf= value this tab wrote into its address as its own, own:
+ * true, pending: the operations not saved yet}) in sessionStorage, beside history.state.
+ */
+export function rememberOwnLink(link) {
   try {
-    sessionStorage.setItem(OWN_LINK_KEY, param);
+    sessionStorage.setItem(OWN_LINK_KEY, JSON.stringify(link, toJson));
   } catch {
     // history.state still has it, for a reload
   }
 }
 
-/** The ?shelf= values this tab wrote itself (its address bar's, not someone else's list). */
+/**
+ * The links this tab wrote as its own ([{shelf, pending}]: rememberOwnLink's), from
+ * history.state and sessionStorage: only those marked own, never a shared list this tab showed.
+ */
 export function ownLinks(historyState) {
-  const links = [historyState?.shelf];
+  const links = [historyState];
   try {
-    links.push(sessionStorage.getItem(OWN_LINK_KEY));
+    links.push(JSON.parse(sessionStorage.getItem(OWN_LINK_KEY), fromJson));
   } catch {
-    // sessionStorage disabled
+    // sessionStorage disabled, or an older page's plain value: not marked own
   }
-  return links.filter(Boolean);
+  return links
+    .filter((link) => link?.own === true && typeof link.shelf === "string" && link.shelf !== "")
+    .map(({ shelf, pending }) => ({ shelf, pending: Array.isArray(pending) ? pending : [] }));
 }

@@ -45,8 +45,8 @@ export function formatMarks(marks) {
  * viewing, problem}:
  * - no link, or the page's own (the value it would write itself, or a partial link, a big
  *   shelf's best part, whose books are all on the saved shelf): the saved shelf;
- * - a link this tab wrote itself (`own`: its address bar's, when storage could not keep the
- *   shelf): that shelf, the visitor's newest, never shown as someone else's list;
+ * - a link this tab wrote itself as its own (`own`: its address bar's): the saved shelf, never
+ *   shown as someone else's list (the keeper re-applies what the tab could not save);
  * - a damaged, empty or cut-off link: the saved shelf, and `problem` says what was wrong;
  * - someone else's list while this browser has a shelf of its own: their list with
  *   `viewing` true. The page shows it but never saves it over the visitor's own shelf until
@@ -66,6 +66,9 @@ export function openShelf(shared, stored, legacy = null, { own = false } = {}) {
   let link;
   if (shared !== null) {
     if (shareShelf(stored.picks, stored.marks, { discovery }).param === shared && !storedEmpty) return ownShelf;
+    // Written by this tab as its own: the saved shelf, which may be newer (another tab, the
+    // map); what this tab could not save is re-applied onto it (shelf-keeper.js).
+    if (own) return ownShelf;
     link = decodeShelf(shared);
     if (link.damaged) return damagedLink("The shared link");
     const onShelf = (bookId) => stored.picks.has(bookId) || stored.marks.has(bookId);
@@ -73,11 +76,6 @@ export function openShelf(shared, stored, legacy = null, { own = false } = {}) {
     // The saved shelf itself, in another spelling (a link an older version of the page wrote).
     const same = (a, b) => a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
     if (same(link.picks, stored.picks) && same(link.marks, stored.marks)) return ownShelf;
-    if (own) {
-      // Written by this tab when storage could not save the shelf: the visitor's, and newer.
-      const newest = link.part ? mergeShelves(link, stored) : link;
-      return { picks: newest.picks, marks: newest.marks, discovery: link.discovery, viewing: false, problem: null };
-    }
   } else if (legacy !== null) {
     if (legacy.size === 0) return damagedLink("The shared link");
     const same = legacy.size === stored.picks.size && [...legacy].every(([id, stars]) => stored.picks.get(id) === stars);

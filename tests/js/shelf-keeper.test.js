@@ -1,0 +1,132 @@
+// web/js/shelf-keeper.js and shelf-storage.js's saver against stand-ins for the browser's
+// localStorage, sessionStorage and history.state: the cases where the visitor's saved shelf
+// was replaced or dropped (a shared list reloaded, an older own link reopened, changes made
+// while storage was full, two tabs writing at once).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { createShelfKeeper } from "../../web/js/shelf-keeper.js";
+import { createShelfSaver } from "../../web/js/shelf-storage.js";
+import { shareShelf } from "../../web/js/shelf.js";
+import * as shelfState from "../../web/js/shelf-state.js";
+
+const OPTIONS = { defaultStars: 5, minStars: 1, maxStars: 5 };
+const PAGE = "http://x/index.html";
+
+/** A browser: localStorage (full: every write throws), sessionStorage, and the storage events' listeners. */
+function browser(saved = {}) {
+  const items = new Map(Object.entries(saved));
+  const local = {
+    items,
+    full: false,
+    getItem: (key) => (items.has(key) ? items.get(key) : null),
+    setItem(key, value) {
+      if (local.full) throw new Error("QuotaExceededError");
+      items.set(key, String(value));
+    },
+    removeItem: (key) => items.delete(key),
+  };
+  const session = new Map();
+  const listeners = [];
+  globalThis.localStorage = local;
+  globalThis.sessionStorage = { getItem: (key) => session.get(key) ?? null, setItem: (key, value) => session.set(key, String(value)) };
+  globalThis.window = { addEventListener: (type, listener) => listeners.push(listener) };
+  return { local, fire: () => listeners.forEach((listener) => listener({ key: "shelf.picks.v1" })) };
+}
+
+/** A page (main.js's keeper and state) opened at `href` with `historyState`. */
+function page(href = PAGE, historyState = null) {
+  const state = { picks: new Map(), marks: new Map(), discovery: "balanced", viewing: null, site: null, rowOf: null };
+  const keeper = createShelfKeeper(state, () => OPTIONS, { unsaved() {}, otherTab() {} });
+  keeper.open(href, historyState);
+  return { state, keeper };
+}
+
+/** The catalogue in, then main.js's picksChanged: the address and history.state it writes. */
+function catalogueIn({ state, keeper }, bookIds) {
+  state.site = {};
+  state.rowOf = new Map(bookIds.map((bookId, row) => [bookId, row]));
+  keeper.catalogueIn();
+  return addressOf({ state, keeper });
+}
+
+function addressOf({ state, keeper }) {
+  const { param } = shareShelf(state.picks, state.marks, { discovery: state.discovery });
+  return { href: `${PAGE}?shelf=${param}`, historyState: keeper.linkState(param) };
+}
+
+const picksOf = (state) => [...state.picks];
+
+test("reloading a shared list shows it again and never saves it over the visitor's own shelf", () => {
+  const { local } = browser({ "shelf.picks.v1": "1,2:4" });
+  const friend = shareShelf(new Map([[10, 5], [11, 3]]), new Map()).param;
+  const first = page(`${PAGE}?shelf=${friend}`);
+  const address = catalogueIn(first, [1, 2, 10, 11]);
+  assert.notEqual(first.state.viewing, null);
+  const reloaded = page(address.href, address.historyState);
+  assert.notEqual(reloaded.state.viewing, null);
+  assert.deepEqual(picksOf(reloaded.state), [[10, 5], [11, 3]]);
+  assert.equal(local.items.get("shelf.picks.v1"), "1,2:4");
+  // An old ?picks= link, reloaded as the ?shelf= address the page wrote for it: the same.
+  const old = page(`${PAGE}?picks=10,11:3`);
+  const oldAddress = catalogueIn(old, [1, 2, 10, 11]);
+  assert.notEqual(page(oldAddress.href, oldAddress.historyState).state.viewing, null);
+  assert.equal(local.items.get("shelf.picks.v1"), "1,2:4");
+});
+
+test("reopening an older own link shows the saved shelf, with changes made elsewhere since", () => {
+  const { local } = browser({ "shelf.picks.v1": "1,2:4" });
+  const tab = page();
+  const address = catalogueIn(tab, [1, 2, 7, 9]);
+  // Meanwhile the map page (or another tab) adds pick 7 and marks 9.
+  local.items.set("shelf.picks.v1", "1,2:4,7");
+  local.items.set("shelf.marks.v1", "9:n");
+  const reloaded = page(address.href, address.historyState);
+  assert.equal(reloaded.state.viewing, null);
+  assert.deepEqual(picksOf(reloaded.state), [[1, 5], [2, 4], [7, 5]]);
+  assert.deepEqual([local.items.get("shelf.picks.v1"), local.items.get("shelf.marks.v1")], ["1,2:4,7", "9:n"]);
+});
+
+test("changes made while storage is full are kept, saved with the next save and re-applied on reload", () => {
+  const { local, fire } = browser({ "shelf.picks.v1": "1,2:4" });
+  const tab = page();
+  catalogueIn(tab, [1, 2, 3, 4, 5, 6]);
+  local.full = true;
+  tab.keeper.change(shelfState.pick(tab.state, 3, 5));
+  assert.equal(tab.keeper.unsaved(), true);
+  const address = addressOf(tab); // main.js writes it with each change
+  // Reloaded while storage is still full: the unsaved pick is shown again, the shelf not replaced.
+  const reloaded = page(address.href, address.historyState);
+  assert.deepEqual(picksOf(reloaded.state), [[1, 5], [2, 4], [3, 5]]);
+  assert.equal(reloaded.state.viewing, null);
+  local.full = false; // storage frees up
+  tab.keeper.change(shelfState.pick(tab.state, 4, 5));
+  assert.equal(local.items.get("shelf.picks.v1"), "1,2:4,3,4");
+  assert.deepEqual(picksOf(tab.state), [[1, 5], [2, 4], [3, 5], [4, 5]]);
+  assert.equal(tab.keeper.unsaved(), false);
+  // Full again: another tab's write (storage freed by it) saves what this tab could not.
+  local.full = true;
+  tab.keeper.change(shelfState.unpick(tab.state, 1));
+  local.full = false;
+  local.items.set("shelf.picks.v1", "1,2:4,3,4,6"); // the other tab picked 6
+  fire();
+  assert.equal(local.items.get("shelf.picks.v1"), "2:4,3,4,6");
+  assert.deepEqual(picksOf(tab.state), [[2, 4], [3, 5], [4, 5], [6, 5]]);
+});
+
+test("a change another tab's write left out (it read before this tab wrote) is re-applied, once and only lately", () => {
+  const { local } = browser({ "shelf.picks.v1": "1,2:4" });
+  let time = 0;
+  const saver = createShelfSaver(() => OPTIONS, { now: () => time });
+  saver.save([{ op: "pick", bookId: 3, stars: 5 }]);
+  local.items.set("shelf.picks.v1", "1,2:4,5"); // tab B, which read before that, picked 5
+  time = 500;
+  saver.storageChanged();
+  assert.equal(local.items.get("shelf.picks.v1"), "1,2:4,5,3");
+  // Tab B takes 3 off later, on purpose: not undone.
+  saver.save([{ op: "pick", bookId: 6, stars: 5 }]);
+  time = 5000;
+  local.items.set("shelf.picks.v1", "1,2:4,5");
+  saver.storageChanged();
+  assert.equal(local.items.get("shelf.picks.v1"), "1,2:4,5");
+});
