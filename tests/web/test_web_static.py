@@ -317,7 +317,7 @@ def test_index_html_carries_the_most_popular_books(fake_artifacts, tmp_path):
     assert popular["rows"] == order[:40] and popular["rows"][0] == len(books) - 1
     assert popular["books"] == [books[row] for row in popular["rows"]]
     assert popular["books_json_bytes"] == (out / "books.json").stat().st_size
-    assert page.count("<script") == 2  # the data block and main.js: nothing in the data starts one
+    assert page.count("<script") == 3  # boot.js, the data block and main.js: nothing in the data starts one
 
 
 @pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
