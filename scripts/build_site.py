@@ -280,6 +280,16 @@ def assemble(cfg: SiteConfig, tfjs: TfjsBundle, into: Path) -> None:
             source.write_text(text.replace(f"vendor/{TFJS_FILE}", f"vendor/{versioned}"), encoding="utf-8")
 
 
+def write_books_by_line(site: Path) -> None:
+    """Rewrite ``books.json`` one book per line (the same JSON value): the page parses it a slice
+    of lines at a time, so no single main-thread task parses all 2 MB (web/js/loader.js,
+    ``parseBookLines``)."""
+    path = site / "books.json"
+    books = json.loads(path.read_text(encoding="utf-8"))
+    lines = ",\n".join(json.dumps(book, ensure_ascii=False, separators=(",", ":")) for book in books)
+    path.write_text(f"[\n{lines}\n]\n" if books else "[\n]\n", encoding="utf-8")
+
+
 def popular_books(books: list[dict], count: int) -> list[int]:
     """The rows of the ``count`` books with the most ratings, ties to the lower row: the order
     of web/js/search.js's ``popularity``, which shows them when the search box is empty."""
@@ -467,6 +477,7 @@ def build_site(cfg: SiteConfig) -> None:
     check_licences(tfjs, (cfg.web / TFJS_LICENSE).read_text(encoding="utf-8"))
     with atomic_dir(cfg.out) as staging:
         assemble(cfg, tfjs, staging)
+        write_books_by_line(staging)
         add_popular_books(staging)
         add_catalogue_parts(staging)
         build = stamp_build(staging)

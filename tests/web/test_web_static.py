@@ -300,6 +300,22 @@ def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artif
 
 
 @pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
+def test_books_json_is_written_one_book_per_line(fake_artifacts, tmp_path):
+    """The page parses books.json a slice of lines at a time (loader.js parseBookLines): the
+    build writes the same list one book per line, a title's own newline escaped."""
+    books = json.loads((fake_artifacts / "web" / "books.json").read_text())
+    books[0]["title"] = "Two\nlines, [and] {braces},"
+    (fake_artifacts / "web" / "books.json").write_text(json.dumps(books, indent=2))
+    out = tmp_path / "static"
+    assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    text = (out / "books.json").read_text()
+    lines = text.split("\n")
+    assert lines[0] == "[" and lines[-2:] == ["]", ""] and len(lines) == len(books) + 3
+    assert [json.loads(line.removesuffix(",")) for line in lines[1:-2]] == books
+    assert json.loads(text) == books
+
+
+@pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
 def test_index_html_carries_the_most_popular_books(fake_artifacts, tmp_path):
     """The first screen: the books with the most ratings (ties to the lower row, as search.js
     orders them), as in books.json, with their rows and the pick stars; a title with

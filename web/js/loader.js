@@ -114,6 +114,52 @@ function parseJson(url, bytes) {
   }
 }
 
+// books.json parsed a slice at a time: one JSON.parse of its 2 MB is a main-thread task of a few
+// hundred milliseconds on a phone. scripts/build_site.py writes it one book per line ("[", then
+// one book per line, each but the last ending in ",", then "]"), so the lines can be parsed in
+// groups with a pause between them. Any other layout is parsed whole. (Here, not in a module of
+// its own: the model's worker imports this module, and every import is a round trip before it runs.)
+/** The next task (scheduler.yield where the browser has it, else a 0 ms timeout). */
+function nextTask() {
+  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * The JSON value of `text`, as JSON.parse gives it (a SyntaxError where it is not JSON). A list
+ * written one item per line is parsed `rowsPerSlice` lines at a time, awaiting pause() between.
+ */
+export async function parseBookLines(text, { rowsPerSlice = 500, pause = nextTask } = {}) {
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop(); // a final newline
+  const byLine = lines.length >= 2 && lines[0] === "[" && lines.at(-1) === "]";
+  if (!byLine) return JSON.parse(text);
+  const items = lines.slice(1, -1);
+  const books = [];
+  for (let start = 0; start < items.length; start += rowsPerSlice) {
+    if (start > 0) await pause();
+    const slice = items.slice(start, start + rowsPerSlice);
+    const last = start + slice.length === items.length;
+    // Each line but the very last ends with the comma that separates it from the next.
+    slice.forEach((line, i) => {
+      const ends = line.endsWith(",");
+      if (ends === (last && i === slice.length - 1)) throw new SyntaxError(`books.json: line ${start + i + 2} is not one item`);
+    });
+    const body = slice.join("\n");
+    for (const book of JSON.parse(`[${last ? body : body.slice(0, -1)}]`)) books.push(book);
+  }
+  return books;
+}
+
+/** books.json's `bytes` as parseJson gives them, parsed in slices that yield (catalogue-parse.js). */
+async function parseCatalogue(url, bytes) {
+  try {
+    return await parseBookLines(new TextDecoder().decode(bytes));
+  } catch {
+    throw new LoadError(url, `is not valid JSON (${bytes.byteLength} bytes; cut short?)`);
+  }
+}
+
 /**
  * `bytes` (the file `url`) against the content hash in its name ("<name>.<hex>.<ext>": the
  * shards, model/export.py; the catalogue's parts, build_site.py): a LoadError when they differ.
@@ -286,7 +332,7 @@ export async function loadCatalogue({ build = null, onBytes = () => {}, metadata
   // One build throughout: metadata.json is the page's, and names every other file of it.
   if (build !== null && metadata.build !== build) throw new NewBuildError("metadata.json");
   await checkBuildFile("books.json", booksBytes, metadata);
-  const books = parseJson("books.json", booksBytes);
+  const books = await parseCatalogue("books.json", booksBytes);
   if (!Array.isArray(books) || books.length !== metadata.num_books || metadata.book_ids?.length !== metadata.num_books) {
     throw new LoadError("books.json", "does not match metadata.json (a rebuild in progress?); retry");
   }
