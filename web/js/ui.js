@@ -10,6 +10,15 @@ const MARK_LABELS = {
   reading: "Currently reading",
 };
 
+/**
+ * A count with thousands separators, as toLocaleString("en-US") writes a whole number. Not
+ * toLocaleString itself: its first call loads the browser's locale data, a main-thread task of
+ * a few hundred milliseconds on a slow phone, and the first pick draws the picks' count.
+ */
+export function count(n) {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
 function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -364,7 +373,7 @@ export function createUi(root, handlers) {
 
     /** picks: [{book, stars}], the first ones in pick order; total: how many there are. */
     renderPicks(picks, { total = picks.length, marked = 0 } = {}) {
-      nodes.pickCount.textContent = total ? `(${total.toLocaleString("en-US")})` : "";
+      nodes.pickCount.textContent = total ? `(${count(total)})` : "";
       nodes.picksEmpty.hidden = total > 0;
       nodes.share.disabled = total + marked === 0;
       nodes.clear.disabled = total + marked === 0;
@@ -373,7 +382,7 @@ export function createUi(root, handlers) {
         picks.map(({ book, stars }) => bookItem(book, { stars })),
       );
       nodes.picksMore.hidden = picks.length >= total;
-      nodes.picksMore.textContent = `Show more picks (${(total - picks.length).toLocaleString("en-US")} more)`;
+      nodes.picksMore.textContent = `Show more picks (${count(total - picks.length)} more)`;
     },
 
     /** marks: [{book, mark}], the first ones; counts: {mark: n} of all of them. */
@@ -382,8 +391,8 @@ export function createUi(root, handlers) {
       nodes.marksSection.hidden = total === 0;
       const parts = Object.entries(MARK_LABELS)
         .filter(([mark]) => counts[mark])
-        .map(([mark, label]) => `${counts[mark].toLocaleString("en-US")} ${label.toLowerCase()}`);
-      nodes.marksSummary.textContent = `Never suggested (${total.toLocaleString("en-US")}): ${parts.join(", ")}`;
+        .map(([mark, label]) => `${count(counts[mark])} ${label.toLowerCase()}`);
+      nodes.marksSummary.textContent = `Never suggested (${count(total)}): ${parts.join(", ")}`;
       replaceItems(
         nodes.marks,
         marks.map(({ book, mark }) => bookItem(book, { mark, pickable: false, unmarkable: true })),
