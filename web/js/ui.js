@@ -148,15 +148,19 @@ function bookItem(book, options = {}) {
   return item;
 }
 
-/** Re-render a list but keep keyboard focus on the same book's same control when it survives. */
-function replaceItems(list, items) {
+/**
+ * Re-render a list but keep keyboard focus on the same book's same control when it survives.
+ * With `old` and `item`, only `old` (a child of the list) is replaced by `item`.
+ */
+function replaceItems(list, items, old = null, item = null) {
   const active = document.activeElement;
   let focus = null;
-  if (active && list.contains(active)) {
+  if (active && list.contains(active) && (old === null || old.contains(active))) {
     const owner = active.closest("[data-book-id]");
     focus = { bookId: owner?.dataset.bookId, action: active.dataset.action, index: [...list.children].indexOf(owner) };
   }
-  list.replaceChildren(...items);
+  if (old !== null) old.replaceWith(item);
+  else list.replaceChildren(...items);
   if (!focus) return;
   const same = list.querySelector(`[data-book-id="${focus.bookId}"]`);
   const target = same ?? list.children[Math.min(focus.index, list.children.length - 1)];
@@ -364,10 +368,20 @@ export function createUi(root, handlers) {
       if (!query.trim()) nodes.searchSummary.textContent = "Pick the ones you loved, or search above.";
       else if (total === 0) nodes.searchSummary.textContent = `No books match “${query.trim()}”.${loading || " Try fewer words."}`;
       else nodes.searchSummary.textContent = `${total} book${total === 1 ? "" : "s"} match “${query.trim()}”.${loading}`;
-      replaceItems(
-        nodes.searchResults,
-        results.map(({ book, picked, mark }) => bookItem(book, { picked, mark })),
-      );
+      // A pick changes one book's button: the other items are kept as they are (drawing the
+      // whole list again is a long main-thread task on a phone, and reloads every cover).
+      const kept = new Map([...nodes.searchResults.children].map((item) => [item.dataset.drawn, item]));
+      const items = results.map(({ book, picked, mark }) => {
+        const drawn = JSON.stringify([book, !!picked, mark ?? null]); // all that bookItem draws
+        const item = kept.get(drawn) ?? bookItem(book, { picked, mark });
+        kept.delete(drawn);
+        item.dataset.drawn = drawn;
+        return item;
+      });
+      const current = [...nodes.searchResults.children];
+      if (items.length === current.length && items.every((item, i) => item.dataset.bookId === current[i].dataset.bookId)) {
+        items.forEach((item, i) => item !== current[i] && replaceItems(nodes.searchResults, items, current[i], item));
+      } else replaceItems(nodes.searchResults, items);
       nodes.searchMore.hidden = !hasMore;
     },
 
