@@ -59,7 +59,8 @@ def test_popular_books_can_be_searched_and_picked_before_any_download(page, guni
     assert ids(page, "#picks") == [first]
     # Only the picked book's item is drawn again (a short task on a phone; no cover reloaded),
     # and keyboard focus stays on its button.
-    kept = page.evaluate("[...document.querySelectorAll('#search-results > li')].map((li) => !!li.shelfDrawn)")
+    items = "[...document.querySelectorAll('#search-results > li')]"
+    kept = page.evaluate(f"{items}.map((li) => !!li.shelfDrawn)")
     assert kept == [False] + [True] * 19, kept
     button = f"#search-results li[data-book-id='{first}'] button[data-action=unpick]"
     assert page.get_attribute(button, "aria-pressed") == "true"
