@@ -7,6 +7,9 @@
 // A download that receives nothing for this long is given up (it may still be slow: every
 // chunk that arrives restarts the clock).
 const STALL_MS = 30_000;
+// Main-thread work (reading a download, decoding and parsing the catalogue) yields after this long.
+const SLICE_MS = 25;
+const DECODE_BYTES = 256 * 1024;
 // Bytes per element of each dtype a TF.js weights manifest can hold (server/tfjs_weights.py too).
 const DTYPE_BYTES = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 
@@ -49,27 +52,37 @@ async function fetchBytes(url, { onBytes = () => {}, cache = "default" } = {}) {
   const controller = new AbortController();
   let stalled = false;
   let timer = null;
-  const arm = () => {
-    clearTimeout(timer);
+  let lastByte = Date.now();
+  // One timer, not one per chunk (a phone's download comes in thousands of small chunks): when
+  // it fires it looks at when the last byte came.
+  const arm = (delay) => {
     timer = setTimeout(() => {
+      const quiet = Date.now() - lastByte;
+      if (quiet < STALL_MS) return arm(STALL_MS - quiet);
       stalled = true;
       controller.abort();
-    }, STALL_MS);
+    }, delay);
   };
-  arm();
+  arm(STALL_MS);
   try {
     const response = await fetch(url, { signal: controller.signal, cache });
     if (!response.ok) throw new LoadError(url, `HTTP ${response.status} ${response.statusText}`.trim());
     const reader = response.body.getReader();
     const chunks = [];
     let received = 0;
+    let since = performance.now();
     for (;;) {
-      arm();
+      lastByte = Date.now();
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
       received += value.length;
       onBytes(received);
+      // A body that is all at hand (the service worker's cache) is read in one task otherwise.
+      if (performance.now() - since > SLICE_MS) {
+        await nextTask();
+        since = performance.now();
+      }
     }
     return concatBytes(chunks).buffer;
   } catch (error) {
@@ -154,7 +167,16 @@ export async function parseBookLines(text, { rowsPerSlice = 500, pause = nextTas
 /** books.json's `bytes` as parseJson gives them, parsed in slices that yield (catalogue-parse.js). */
 async function parseCatalogue(url, bytes) {
   try {
-    return await parseBookLines(new TextDecoder().decode(bytes));
+    // Decoded a piece at a time too: 2 MB of UTF-8 is itself a long task on a phone.
+    const decoder = new TextDecoder();
+    let text = "";
+    for (let at = 0; at < bytes.byteLength; at += DECODE_BYTES) {
+      if (at > 0) await nextTask();
+      const piece = new Uint8Array(bytes, at, Math.min(DECODE_BYTES, bytes.byteLength - at));
+      text += decoder.decode(piece, { stream: true });
+    }
+    text += decoder.decode();
+    return await parseBookLines(text);
   } catch {
     throw new LoadError(url, `is not valid JSON (${bytes.byteLength} bytes; cut short?)`);
   }

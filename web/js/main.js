@@ -379,4 +379,5 @@ function catalogueNow() {
 }
 
 showPopular();
-start({ first: true });
+// In a task of its own: evaluating the modules and drawing the popular books is one already.
+nextTask().then(() => start({ first: true }));
