@@ -354,8 +354,8 @@ def add_catalogue_parts(site: Path, rows: int = CATALOGUE_PART_ROWS) -> None:
     list of the same book objects in row order, named with a content hash (cacheable for a
     year); ``metadata.json`` lists them as ``catalogue_parts``: ``{"rows": rows, "files":
     [...]}`` (part k holds rows k * rows onwards). The page fetches the parts its first
-    suggestions need while ``books.json`` waits (web/js/downloads.js, namesFor). They are not
-    precached: a visit the service worker serves has ``books.json`` at hand.
+    suggestions need while ``books.json`` waits (web/js/downloads.js, namesFor), on a visit the
+    service worker serves too (they are precached).
     """
     books = json.loads((site / "books.json").read_text(encoding="utf-8"))
     (site / "catalogue").mkdir(exist_ok=True)
@@ -383,7 +383,10 @@ def later_files(site: Path) -> set[str]:
     tfjs = {p.relative_to(site).as_posix() for p in (site / "vendor").glob("tf.fesm.min.*.js")}
     # (the page's later modules where the sources have them: a test's tiny sources do not)
     later = {name for name in LATER_PRECACHE if (site / name).is_file()}
-    return {*later, model_url, *shards, *tfjs}
+    # The catalogue's parts: a visit the service worker serves names its first suggestions with
+    # them too, before books.json (web/js/main.js, deferCatalogue).
+    parts = metadata.get("catalogue_parts", {}).get("files", [])
+    return {*later, model_url, *shards, *tfjs, *parts}
 
 
 def precache_files(site: Path) -> list[str]:

@@ -166,10 +166,14 @@ function leaveSharedView(shelf, message) {
 /** The model's output for the current picks; rerun only when the picks changed (not for marks or filters). */
 async function scoreCurrentPicks() {
   const key = formatPicks(state.picks);
-  if (state.scored?.key === key) return state.scored.result;
-  const result = await state.rec.scorePicks(state.model, Object.fromEntries(state.picks), state.metadata, state.rowOf);
-  state.scored = { key, result };
-  return result;
+  // Kept while under way too: a recompute that overtakes another (the catalogue arriving) waits
+  // for the same run rather than running the model again.
+  if (state.scored?.key !== key) {
+    const result = state.rec.scorePicks(state.model, Object.fromEntries(state.picks), state.metadata, state.rowOf);
+    state.scored = { key, result };
+    result.catch(() => state.scored?.result === result && (state.scored = null));
+  }
+  return state.scored.result;
 }
 
 /** What the suggestions need of the model; null until it (and metadata.json) is in. */
@@ -308,10 +312,11 @@ function modelArrived({ model, rec }) {
   state.rec = rec;
   state.similarity = rec.similarityMatrix(model);
   stats.readyAtMs = performance.now();
-  catalogueNow(); // if it waited for the model
   if (state.site === null) showProgress();
   else pageReady();
-  suggestions.recompute();
+  // The catalogue, if it waited for the model, once the first suggestions are drawn (named by
+  // its parts): reading and parsing it would hold them up on a phone.
+  suggestions.recompute().finally(catalogueNow);
 }
 
 /**
@@ -340,15 +345,15 @@ function modelFailed(error) {
 }
 
 /**
- * On a first visit the catalogue waits for the model (startCatalogue): not when the service
- * worker serves the page (every file at hand), when the page opens a shelf (its books are
- * named by the catalogue, and its suggestions wait for it anyway) or when it has no popular
- * books to show first.
+ * The catalogue waits for the model (startCatalogue), on a visit the service worker serves too
+ * (reading and parsing its 2 MB would hold up the first suggestions; its parts are cached):
+ * not when the page opens a shelf (its books are named by the catalogue, and its suggestions
+ * wait for it anyway) or when it has no popular books to show first.
  */
 function deferCatalogue() {
   const linked = linkedShelf(location.href, readShelf());
   const opensShelf = linked.picks.size > 0 || linked.marks.size > 0;
-  return state.popular !== null && !navigator.serviceWorker?.controller && !opensShelf;
+  return state.popular !== null && !opensShelf;
 }
 
 /** A download failed (downloads.js reset it for Retry): say which file and why; picks are kept. */
@@ -378,6 +383,9 @@ function catalogueNow() {
   if (state.catalogueWaits) downloads.startCatalogue();
 }
 
-showPopular();
-// In a task of its own: evaluating the modules and drawing the popular books is one already.
-nextTask().then(() => start({ first: true }));
+// Each in a task of its own (a phone's long tasks): evaluating the modules, drawing the popular
+// books, starting the downloads (the first of them started in boot.js already).
+nextTask()
+  .then(showPopular)
+  .then(nextTask)
+  .then(() => start({ first: true }));
