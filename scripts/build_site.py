@@ -42,11 +42,6 @@ POPULAR_BOOKS = 40
 # books.json cut into parts of this many rows (catalogue/part-NNN.<hash>.json): before the
 # catalogue is in, a phone fetches only the parts that hold the books its first suggestions name.
 CATALOGUE_PART_ROWS = 100
-MODEL_PRELOAD_MARKER = "<!-- build_site: model preloads -->"
-# What the model's worker fetches first, preloaded from index.html's head: TF.js and the model's
-# first part carry a content hash and are cached a year, so the worker's own requests for them
-# (started a few round trips later) are answered by the browser's HTTP cache.
-MODEL_PRELOAD = '<link rel="preload" href="{href}" as="{kind}" crossorigin fetchpriority="low" />'
 PRECACHE_PLACEHOLDER = '{ build: "unbuilt", files: {} }'  # in web/sw.js
 # What index.html loads: the href of its <link>s and the src of its <script>s.
 _PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
@@ -328,27 +323,6 @@ def add_popular_books(site: Path) -> None:
     index.write_text(text.replace(POPULAR_MARKER, block), encoding="utf-8")
 
 
-def add_model_preloads(site: Path) -> None:
-    """Write index.html's preloads of TF.js and the model's first group (``MODEL_PRELOAD_MARKER``)."""
-    index = site / "index.html"
-    text = index.read_text(encoding="utf-8")
-    if MODEL_PRELOAD_MARKER not in text:
-        return
-    metadata = json.loads((site / "metadata.json").read_text(encoding="utf-8"))
-    model_url = metadata.get("model_url", "model/model.json")
-    model_json = json.loads((site / model_url).read_text(encoding="utf-8"))
-    later = model_json.get("userDefinedMetadata", {}).get("later_shards", {})
-    base = posixpath.dirname(model_url)
-    # The first group's (the weights read whole, most of the first part's bytes): the tables' first
-    # rows are a few KiB each, not worth a connection of HTTP/1.1's six while the page's modules load.
-    first_group = model_json["weightsManifest"][0]["paths"]
-    shards = [posixpath.join(base, path) for path in first_group if path not in later]
-    tfjs = sorted(p.relative_to(site).as_posix() for p in (site / "vendor").glob("tf.fesm.min.*.js"))
-    links = [MODEL_PRELOAD.format(href=href, kind="script") for href in tfjs]
-    links += [MODEL_PRELOAD.format(href=href, kind="fetch") for href in shards]
-    index.write_text(text.replace(MODEL_PRELOAD_MARKER, "\n    ".join(links)), encoding="utf-8")
-
-
 def add_catalogue_parts(site: Path, rows: int = CATALOGUE_PART_ROWS) -> None:
     """Cut ``books.json`` into parts of ``rows`` books (the last may be shorter), each a JSON
     list of the same book objects in row order, named with a content hash (cacheable for a
@@ -508,7 +482,6 @@ def build_site(cfg: SiteConfig) -> None:
         assemble(cfg, tfjs, staging)
         write_books_by_line(staging)
         add_popular_books(staging)
-        add_model_preloads(staging)
         add_catalogue_parts(staging)
         build = stamp_build(staging)
         add_precache_manifest(staging, build)
