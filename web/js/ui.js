@@ -233,6 +233,7 @@ export function createUi(root, handlers) {
     updateReload: $("update-reload"),
   };
   const hintText = nodes.suggestionsHint.textContent; // put back once suggestions show
+  const drawnAs = new WeakMap(); // a search item -> what it shows (renderSearch keeps it if unchanged)
 
   // A suggestion marked read or not interested leaves the list at once, before the recompute;
   // keyboard focus moves to the next one.
@@ -370,12 +371,12 @@ export function createUi(root, handlers) {
       else nodes.searchSummary.textContent = `${total} book${total === 1 ? "" : "s"} match “${query.trim()}”.${loading}`;
       // A pick changes one book's button: the other items are kept as they are (drawing the
       // whole list again is a long main-thread task on a phone, and reloads every cover).
-      const kept = new Map([...nodes.searchResults.children].map((item) => [item.dataset.drawn, item]));
+      const kept = new Map([...nodes.searchResults.children].map((item) => [drawnAs.get(item), item]));
       const items = results.map(({ book, picked, mark }) => {
         const drawn = JSON.stringify([book, !!picked, mark ?? null]); // all that bookItem draws
         const item = kept.get(drawn) ?? bookItem(book, { picked, mark });
         kept.delete(drawn);
-        item.dataset.drawn = drawn;
+        drawnAs.set(item, drawn);
         return item;
       });
       const current = [...nodes.searchResults.children];
