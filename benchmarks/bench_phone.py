@@ -1,20 +1,25 @@
 """Measure the first minute of a visit on a mid-range phone: Playwright and Lighthouse.
 
-    .venv/bin/python benchmarks/bench_phone.py [--artifacts artifacts] [--runs 3] [--lighthouse-runs 1]
+    .venv/bin/python benchmarks/bench_phone.py [--artifacts artifacts] [--runs 3] [--cpu 4]
+        [--lighthouse-runs 5]
 
 1. Builds the site from ``--artifacts`` (and ``--web``) into a temporary directory and serves it
    with gunicorn (gunicorn.conf.py) on a free 127.0.0.1 port.
 2. Playwright drives Debian's Chromium at Lighthouse's mobile profile through DevTools: 150 ms
-   round trip, 1,638.4 kbps down, 750 kbps up, CPU slowed 4x, a 390x844 viewport (touch,
-   device scale 3). For a first visit (fresh browser context) and a second one (the same
-   context after the first, so the service worker and HTTP cache hold the site; localStorage
-   cleared, so no picks come back), median of ``--runs``: the time from navigation until the
-   search box and the popular books' Pick buttons are visible and enabled, and until the first
-   suggestion shows when the first popular book is picked as soon as its button is usable; and
-   the bytes transferred by then (Resource Timing).
+   round trip, 1,638.4 kbps down, 750 kbps up, CPU slowed ``--cpu`` times (4, Lighthouse's
+   mid-range phone; 6, a low-end Android phone), a 390x844 viewport (touch, device scale 3).
+   For a first visit (fresh browser context) and a second one (the same context after the
+   first, so the service worker and HTTP cache hold the site; localStorage cleared, so no picks
+   come back), median of ``--runs``: the time from navigation until the search box and the
+   popular books' Pick buttons are visible and enabled, and until the first suggestion shows
+   when the first popular book is picked as soon as its button is usable; the bytes
+   transferred by then (Resource Timing); and the page's main-thread tasks over 50 ms until the
+   first suggestion (a ``longtask`` PerformanceObserver registered before the page's scripts
+   run): the longest, and each one's start and length.
 3. Lighthouse 12.2.3 (npm, package.json) with its default mobile profile against the same
-   server, Chromium via ``CHROME_PATH``: performance score, LCP, TBT, CLS, time to interactive,
-   bytes transferred, accessibility and SEO scores (median run by performance score).
+   server, Chromium via ``CHROME_PATH``, ``--lighthouse-runs`` times: each run's performance
+   score and TBT, then the median run by performance score (LCP, TBT, CLS, time to interactive,
+   bytes transferred, accessibility and SEO scores).
 
 Prints numbers; asserts nothing. The browsers reach 127.0.0.1 only: everything else goes to a
 proxy that is not there (loopback bypasses proxies), which leaves covers as placeholders and,
@@ -46,7 +51,7 @@ LOCAL_ONLY = "--proxy-server=http://127.0.0.1:9"  # nothing listens there; 127.0
 RTT_MS = 150
 DOWN_KBPS = 1638.4
 UP_KBPS = 750
-CPU_SLOWDOWN = 4
+CPU_SLOWDOWN = 4  # the default of --cpu
 VIEWPORT = {"width": 390, "height": 844}
 
 USABLE_JS = """() => {
@@ -59,9 +64,26 @@ SUGGESTED_JS = """() => {
   const first = document.querySelector('#suggestions li');
   return first && first.checkVisibility() ? performance.now() : false;
 }"""
+# Registered before any of the page's scripts run (add_init_script), buffered: every main-thread
+# task over 50 ms from the start (the longtask API reports no shorter ones).
+LONG_TASKS_INIT = """(() => {
+  window.__longTasks = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+    }).observe({ type: "longtask", buffered: true });
+  } catch {}
+})();"""
+LONG_TASKS_JS = "() => window.__longTasks ?? []"
 BYTES_JS = """() => performance.getEntriesByType('navigation')
   .concat(performance.getEntriesByType('resource'))
   .reduce((sum, e) => sum + (e.transferSize || 0), 0)"""
+
+
+def load_now() -> str:
+    """The machine's load, to print beside numbers taken on a shared machine."""
+    load1, load5, _ = os.getloadavg()
+    return f"load average {load1:.1f} (1 min), {load5:.1f} (5 min)"
 
 
 def transferred(page) -> int:
@@ -76,6 +98,7 @@ class BenchConfig:
     runs: int
     lighthouse_runs: int
     workers: int | None
+    cpu: float = CPU_SLOWDOWN
 
 
 def parse_args(argv: list[str] | None = None) -> BenchConfig:
@@ -83,20 +106,25 @@ def parse_args(argv: list[str] | None = None) -> BenchConfig:
     parser.add_argument("--artifacts", default="artifacts", help="artifacts directory (model.train --out)")
     parser.add_argument("--web", default=str(ROOT / "web"), help="the page's sources to build the site from")
     parser.add_argument("--runs", type=int, default=3, help="Playwright visits of each kind (median)")
-    parser.add_argument("--lighthouse-runs", type=int, default=1, help="Lighthouse runs (0: none)")
+    parser.add_argument(
+        "--cpu", type=float, default=CPU_SLOWDOWN, help="CPU slowdown (4: mid-range phone, 6: low-end)"
+    )
+    parser.add_argument("--lighthouse-runs", type=int, default=5, help="Lighthouse runs (0: none)")
     parser.add_argument(
         "--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)"
     )
     args = parser.parse_args(argv)
-    return BenchConfig(Path(args.artifacts), Path(args.web), args.runs, args.lighthouse_runs, args.workers)
+    return BenchConfig(
+        Path(args.artifacts), Path(args.web), args.runs, args.lighthouse_runs, args.workers, args.cpu
+    )
 
 
 # ---------------------------------------------------------------------------------------
 # Playwright
 
 
-def throttled_page(context):
-    """A new page of ``context`` with the network and CPU of Lighthouse's mobile profile."""
+def throttled_page(context, cpu: float):
+    """A new page of ``context`` with the network of Lighthouse's mobile profile, CPU ``cpu`` times slower."""
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -109,13 +137,14 @@ def throttled_page(context):
             "uploadThroughput": UP_KBPS * 1024 / 8,
         },
     )
-    cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu})
     return page
 
 
-def visit(context, url: str) -> dict:
-    """One visit: ms from navigation until usable and until the first suggestion; bytes by then."""
-    page = throttled_page(context)
+def visit(context, url: str, cpu: float) -> dict:
+    """One visit: ms from navigation until usable and until the first suggestion; bytes by
+    then; the main thread's long tasks ([start, duration] ms) that started before the first suggestion."""
+    page = throttled_page(context, cpu)
     try:
         page.goto(url, wait_until="commit", timeout=120_000)
         usable = page.wait_for_function(USABLE_JS, polling="raf", timeout=120_000).json_value()
@@ -123,6 +152,7 @@ def visit(context, url: str) -> dict:
         page.click("#search-results button[data-action=pick] >> nth=0", timeout=120_000)
         suggested = page.wait_for_function(SUGGESTED_JS, polling="raf", timeout=120_000).json_value()
         suggested_bytes = transferred(page)
+        long_tasks = [task for task in page.evaluate(LONG_TASKS_JS) if task[0] < suggested]
         # The second visit comes after a whole first one: the page ready (the catalogue comes
         # after the first suggestions on a first visit), the service worker installed (it
         # caches the build; the page registers it once ready), and no picks left over.
@@ -141,6 +171,7 @@ def visit(context, url: str) -> dict:
         "suggested": suggested,
         "usable_bytes": usable_bytes,
         "suggested_bytes": suggested_bytes,
+        "long_tasks": long_tasks,
     }
 
 
@@ -155,9 +186,10 @@ def bench_playwright(cfg: BenchConfig, url: str) -> None:
                 context = browser.new_context(
                     viewport=VIEWPORT, device_scale_factor=3, is_mobile=True, has_touch=True
                 )
+                context.add_init_script(LONG_TASKS_INIT)
                 try:
-                    first.append(visit(context, url))
-                    second.append(visit(context, url))
+                    first.append(visit(context, url, cfg.cpu))
+                    second.append(visit(context, url, cfg.cpu))
                 finally:
                     context.close()
         finally:
@@ -165,7 +197,7 @@ def bench_playwright(cfg: BenchConfig, url: str) -> None:
 
     print(
         f"\n## Phone (Playwright, Chromium with DevTools throttling: {RTT_MS} ms RTT, {DOWN_KBPS} kbps "
-        f"down, {UP_KBPS} kbps up, CPU {CPU_SLOWDOWN}x; {VIEWPORT['width']}x{VIEWPORT['height']}; "
+        f"down, {UP_KBPS} kbps up, CPU {cfg.cpu:g}x; {VIEWPORT['width']}x{VIEWPORT['height']}; "
         f"median of {cfg.runs})"
     )
     moments = (("usable", "search box and Pick buttons usable"), ("suggested", "first suggestion"))
@@ -177,6 +209,16 @@ def bench_playwright(cfg: BenchConfig, url: str) -> None:
                 f"  {name:<30} {label:<36} median {statistics.median(values) / 1000:6.2f} s  "
                 f"({kib:,.0f} KiB transferred; runs: " + ", ".join(f"{v / 1000:.2f}" for v in values) + ")"
             )
+        longest = [max((duration for _, duration in run["long_tasks"]), default=0) for run in runs]
+        label = "longest main-thread task before it"
+        print(
+            f"  {name:<30} {label:<36} median {statistics.median(longest):6.0f} ms "
+            "(runs: " + ", ".join(f"{v:.0f}" for v in longest) + "; 0: none over 50 ms)"
+        )
+        for i, run in enumerate(runs, start=1):
+            tasks = ", ".join(f"{ms:.0f} ms at {start / 1000:.2f} s" for start, ms in run["long_tasks"])
+            print(f"    run {i}: tasks over 50 ms: {tasks or 'none'}")
+    print(f"  {load_now()} after the visits")
 
 
 # ---------------------------------------------------------------------------------------
@@ -225,8 +267,12 @@ def bench_lighthouse(cfg: BenchConfig, url: str, tmp: Path) -> None:
     if not LIGHTHOUSE.exists():
         print("\n## Lighthouse: node_modules/.bin/lighthouse is missing (make install runs npm ci)")
         return
-    runs = [lighthouse_once(url, tmp / f"lighthouse-{i}.json") for i in range(cfg.lighthouse_runs)]
-    runs.sort(key=lambda run: run["performance"])
+    order = []  # in the order they ran
+    for i in range(cfg.lighthouse_runs):
+        order.append(lighthouse_once(url, tmp / f"lighthouse-{i}.json"))
+        score = order[-1]["performance"]
+        print(f"  (Lighthouse run {i + 1}: {score:.2f}; {load_now()})", file=sys.stderr)
+    runs = sorted(order, key=lambda run: run["performance"])
     median = runs[len(runs) // 2]
     print(
         f"\n## Lighthouse {median['version']} (default mobile profile, simulated throttling; "
@@ -238,8 +284,9 @@ def bench_lighthouse(cfg: BenchConfig, url: str, tmp: Path) -> None:
         f"transferred {median['bytes'] / 1024:,.0f} KiB  accessibility {median['accessibility']:.2f}  "
         f"SEO {median['seo']:.2f}"
     )
-    if len(runs) > 1:
-        print("  performance scores: " + ", ".join(f"{run['performance']:.2f}" for run in runs))
+    each = ", ".join(f"{run['performance']:.2f} ({run['tbt_ms']:,.0f} ms)" for run in order)
+    print(f"  each run in order, performance (TBT): {each}")
+    print(f"  {load_now()} after the Lighthouse runs")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -287,6 +287,16 @@ def assemble(cfg: SiteConfig, tfjs: TfjsBundle, into: Path) -> None:
             source.write_text(text.replace(f"vendor/{TFJS_FILE}", f"vendor/{versioned}"), encoding="utf-8")
 
 
+def write_books_by_line(site: Path) -> None:
+    """Rewrite ``books.json`` one book per line (the same JSON value): the page parses it a slice
+    of lines at a time, so no single main-thread task parses all 2 MB (web/js/loader.js,
+    ``parseBookLines``)."""
+    path = site / "books.json"
+    books = json.loads(path.read_text(encoding="utf-8"))
+    lines = ",\n".join(json.dumps(book, ensure_ascii=False, separators=(",", ":")) for book in books)
+    path.write_text(f"[\n{lines}\n]\n" if books else "[\n]\n", encoding="utf-8")
+
+
 def popular_books(books: list[dict], count: int) -> list[int]:
     """The rows of the ``count`` books with the most ratings, ties to the lower row: the order
     of web/js/search.js's ``popularity``, which shows them when the search box is empty."""
@@ -325,8 +335,8 @@ def add_catalogue_parts(site: Path, rows: int = CATALOGUE_PART_ROWS) -> None:
     list of the same book objects in row order, named with a content hash (cacheable for a
     year); ``metadata.json`` lists them as ``catalogue_parts``: ``{"rows": rows, "files":
     [...]}`` (part k holds rows k * rows onwards). The page fetches the parts its first
-    suggestions need while ``books.json`` waits (web/js/downloads.js, namesFor). They are not
-    precached: a visit the service worker serves has ``books.json`` at hand.
+    suggestions need while ``books.json`` waits (web/js/downloads.js, namesFor), on a visit the
+    service worker serves too (they are precached).
     """
     books = json.loads((site / "books.json").read_text(encoding="utf-8"))
     (site / "catalogue").mkdir(exist_ok=True)
@@ -370,7 +380,10 @@ def later_files(site: Path) -> set[str]:
     tfjs = {p.relative_to(site).as_posix() for p in (site / "vendor").glob("tf.fesm.min.*.js")}
     # (the page's later modules where the sources have them: a test's tiny sources do not)
     later = {name for name in LATER_PRECACHE if (site / name).is_file()}
-    return {*later, model_url, *shards, *tfjs}
+    # The catalogue's parts: a visit the service worker serves names its first suggestions with
+    # them too, before books.json (web/js/main.js, deferCatalogue).
+    parts = metadata.get("catalogue_parts", {}).get("files", [])
+    return {*later, model_url, *shards, *tfjs, *parts}
 
 
 def precache_files(site: Path) -> list[str]:
@@ -491,6 +504,7 @@ def build_site(cfg: SiteConfig) -> None:
     check_licences(tfjs, (cfg.web / TFJS_LICENSE).read_text(encoding="utf-8"))
     with atomic_dir(cfg.out) as staging:
         assemble(cfg, tfjs, staging)
+        write_books_by_line(staging)
         add_popular_books(staging)
         add_catalogue_parts(staging)
         build = stamp_build(staging)

@@ -8,6 +8,9 @@ import { createModelHost } from "./js/model-host.js";
 
 const recommend = import("./js/recommend.js");
 recommend.catch(() => {}); // loadModel reports a TF.js that could not be downloaded
+// The model's custom layers too, beside TF.js rather than after it (loader.js imports them once
+// TF.js is in: a round trip more before the model can be built).
+import("./js/layers.js").catch(() => {});
 
 const handle = createModelHost((message, transfer = []) => self.postMessage(message, transfer), {
   loadModel,

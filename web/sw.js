@@ -54,6 +54,29 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// The catalogue (2 MB) read from the cache at once reaches the page in one piece, and the page's
+// main thread takes it in in one long task (a third of a second on a phone): it is handed over
+// a PACE_BYTES piece per task instead, as the network would.
+const PACED = new Set(["books.json"]);
+const PACE_BYTES = 128 * 1024;
+
+/** `response` with the same status and headers, its body given a PACE_BYTES piece per task. */
+function paced(response) {
+  const reader = response.body.getReader();
+  const body = new ReadableStream({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) return controller.close();
+      for (let at = 0; at < value.length; at += PACE_BYTES) {
+        controller.enqueue(value.subarray(at, at + PACE_BYTES));
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    },
+  });
+  const { status, statusText, headers } = response;
+  return new Response(body, { status, statusText, headers });
+}
+
 /** The precached path a URL names ("" and "/" are index.html), or null. */
 function precachedPath(href) {
   const url = new URL(href);
@@ -81,6 +104,7 @@ self.addEventListener("fetch", (event) => {
       // The map page loads from the network: its shared modules must not come from here.
       if (!(await fromCachedPage(event))) return fetch(event.request);
       const hit = await caches.open(CACHE).then((cache) => cache.match(path));
+      if (hit && PACED.has(path)) return paced(hit);
       return hit ?? fetch(event.request);
     })(),
   );

@@ -54,8 +54,17 @@ def test_popular_books_can_be_searched_and_picked_before_any_download(page, guni
     # A pick now waits for the model; the suggestions say so.
     page.fill("#search", "")
     first = popular[0]
+    page.evaluate("document.querySelectorAll('#search-results > li').forEach((li) => (li.shelfDrawn = true))")
     page.click(f"#search-results li[data-book-id='{first}'] button[data-action=pick]")
     assert ids(page, "#picks") == [first]
+    # Only the picked book's item is drawn again (a short task on a phone; no cover reloaded),
+    # and keyboard focus stays on its button.
+    items = "[...document.querySelectorAll('#search-results > li')]"
+    kept = page.evaluate(f"{items}.map((li) => !!li.shelfDrawn)")
+    assert kept == [False] + [True] * 19, kept
+    button = f"#search-results li[data-book-id='{first}'] button[data-action=unpick]"
+    assert page.get_attribute(button, "aria-pressed") == "true"
+    assert page.evaluate("document.activeElement.dataset.action") == "unpick"
     assert "as soon as the model has loaded" in page.text_content("#suggestions-hint")
 
     let_go(page, held)

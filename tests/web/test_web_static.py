@@ -365,12 +365,30 @@ def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artif
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     again = precache_manifest(out)
     assert again["build"] != manifest["build"]
-    # books.json, and the files that carry the build id: the page and metadata.json.
-    assert {n for n in files if files[n] != again["files"][n]} == {
+    # books.json with the part of it that changed (a new name), and the files that carry the
+    # build id: the page and metadata.json.
+    assert {n for n in files if files[n] != again["files"].get(n)} == {
         "books.json",
         "index.html",
         "metadata.json",
+        min(n for n in files if n.startswith("catalogue/")),
     }
+
+
+@pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
+def test_books_json_is_written_one_book_per_line(fake_artifacts, tmp_path):
+    """The page parses books.json a slice of lines at a time (loader.js parseBookLines): the
+    build writes the same list one book per line, a title's own newline escaped."""
+    books = json.loads((fake_artifacts / "web" / "books.json").read_text())
+    books[0]["title"] = "Two\nlines, [and] {braces},"
+    (fake_artifacts / "web" / "books.json").write_text(json.dumps(books, indent=2))
+    out = tmp_path / "static"
+    assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    text = (out / "books.json").read_text()
+    lines = text.split("\n")
+    assert lines[0] == "[" and lines[-2:] == ["]", ""] and len(lines) == len(books) + 3
+    assert [json.loads(line.removesuffix(",")) for line in lines[1:-2]] == books
+    assert json.loads(text) == books
 
 
 @pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
@@ -391,13 +409,14 @@ def test_index_html_carries_the_most_popular_books(fake_artifacts, tmp_path):
     assert popular["rows"] == order[:40] and popular["rows"][0] == len(books) - 1
     assert popular["books"] == [books[row] for row in popular["rows"]]
     assert popular["books_json_bytes"] == (out / "books.json").stat().st_size
-    assert page.count("<script") == 2  # the data block and main.js: nothing in the data starts one
+    assert page.count("<script") == 3  # boot.js, the data block and main.js: nothing in the data starts one
 
 
 @pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
 def test_the_catalogue_is_cut_into_hashed_parts_that_metadata_lists(fake_artifacts, tmp_path):
     """catalogue/part-NNN.<hash>.json: 100 books each in row order (a first suggestion's names
-    come from a few of them), listed in metadata.json; immutable, and not precached."""
+    come from a few of them), listed in metadata.json; immutable, and precached (a visit the
+    service worker serves names its first suggestions with them too)."""
     books = [{"book_id": i + 1, "title": f"Book {i + 1}"} for i in range(250)]
     (fake_artifacts / "web" / "books.json").write_text(json.dumps(books))
     metadata = json.loads((fake_artifacts / "web" / "metadata.json").read_text())
@@ -417,7 +436,8 @@ def test_the_catalogue_is_cut_into_hashed_parts_that_metadata_lists(fake_artifac
     for name in parts["files"]:
         assert hashlib.sha256((out / name).read_bytes()).hexdigest().startswith(name.split(".")[1])
         assert cache_control_for(name) == IMMUTABLE
-    assert not any(name.startswith("catalogue/") for name in precache_manifest(out)["files"])
+    cached = precache_manifest(out)["files"]
+    assert sorted(name for name in cached if name.startswith("catalogue/")) == parts["files"]
 
 
 @pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")

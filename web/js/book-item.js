@@ -147,15 +147,19 @@ export function bookItem(book, options = {}) {
   return item;
 }
 
-/** Re-render a list but keep keyboard focus on the same book's same control when it survives. */
-export function replaceItems(list, items) {
+/**
+ * Re-render a list but keep keyboard focus on the same book's same control when it survives.
+ * With `old` and `item`, only `old` (a child of the list) is replaced by `item`.
+ */
+export function replaceItems(list, items, old = null, item = null) {
   const active = document.activeElement;
   let focus = null;
-  if (active && list.contains(active)) {
+  if (active && list.contains(active) && (old === null || old.contains(active))) {
     const owner = active.closest("[data-book-id]");
     focus = { bookId: owner?.dataset.bookId, action: active.dataset.action, index: [...list.children].indexOf(owner) };
   }
-  list.replaceChildren(...items);
+  if (old !== null) old.replaceWith(item);
+  else list.replaceChildren(...items);
   if (!focus) return;
   const same = list.querySelector(`[data-book-id="${focus.bookId}"]`);
   const target = same ?? list.children[Math.min(focus.index, list.children.length - 1)];

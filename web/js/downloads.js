@@ -5,6 +5,7 @@
 // to main.js through `on`. No DOM here.
 import { NewBuildError, fetchCataloguePart, fetchJson, loadCatalogue } from "./loader.js";
 import { loadModel } from "./model-client.js";
+import { takeEarly } from "./boot.js";
 
 /**
  * `state`: main.js's page state (page-state.js); `build`: the page's build id (null: any);
@@ -12,10 +13,17 @@ import { loadModel } from "./model-client.js";
  * failed(error, what) ("catalogue" or "model"; state is already reset for Retry)}.
  */
 export function createDownloads(state, build, on) {
+  // metadata.json and the model, started from the page's head (boot.js): taken over once each.
+  const early = takeEarly();
+  let earlyMetadata = early?.metadata ?? null;
+  let earlyModel = early;
+
   /** metadata.json, this page's build's (a newer one is a NewBuildError); kept in state.metadata. */
   function metadataIn() {
     if (state.loadingMetadata === null) {
-      const loading = fetchJson("metadata.json").then((metadata) => {
+      const fetched = earlyMetadata ?? fetchJson("metadata.json");
+      earlyMetadata = null;
+      const loading = fetched.then((metadata) => {
         if (build !== null && metadata.build !== build) throw new NewBuildError("metadata.json");
         state.metadata = metadata;
         // Every book's row, before the catalogue: a book picked or marked on the first
@@ -74,7 +82,14 @@ export function createDownloads(state, build, on) {
       state.progress.model = fraction;
       on.progress();
     };
-    const loading = Promise.all([loadModel(metadataIn(), { onFraction }), import("./model-client.js")]).then(
+    let model;
+    if (earlyModel !== null) {
+      metadataIn(); // the same download as the model's
+      earlyModel.onFraction(onFraction);
+      model = earlyModel.model;
+      earlyModel = null;
+    } else model = loadModel(metadataIn(), { onFraction });
+    const loading = Promise.all([model, import("./model-client.js")]).then(
       ([{ model }, rec]) => ({ model, rec }),
     );
     state.loadingModel = loading;

@@ -7,6 +7,9 @@
 // A download that receives nothing for this long is given up (it may still be slow: every
 // chunk that arrives restarts the clock).
 const STALL_MS = 30_000;
+// Main-thread work (reading a download, decoding and parsing the catalogue) yields after this long.
+const SLICE_MS = 25;
+const DECODE_BYTES = 256 * 1024;
 // Bytes per element of each dtype a TF.js weights manifest can hold (server/tfjs_weights.py too).
 const DTYPE_BYTES = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 
@@ -61,27 +64,37 @@ async function fetchBytes(url, { onBytes = () => {}, cache = "default" } = {}) {
   const controller = new AbortController();
   let stalled = false;
   let timer = null;
-  const arm = () => {
-    clearTimeout(timer);
+  let lastByte = Date.now();
+  // One timer, not one per chunk (a phone's download comes in thousands of small chunks): when
+  // it fires it looks at when the last byte came.
+  const arm = (delay) => {
     timer = setTimeout(() => {
+      const quiet = Date.now() - lastByte;
+      if (quiet < STALL_MS) return arm(STALL_MS - quiet);
       stalled = true;
       controller.abort();
-    }, STALL_MS);
+    }, delay);
   };
-  arm();
+  arm(STALL_MS);
   try {
     const response = await fetch(url, { signal: controller.signal, cache });
     if (!response.ok) throw new LoadError(url, `HTTP ${response.status} ${response.statusText}`.trim());
     const reader = response.body.getReader();
     const chunks = [];
     let received = 0;
+    let since = performance.now();
     for (;;) {
-      arm();
+      lastByte = Date.now();
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
       received += value.length;
       onBytes(received);
+      // A body that is all at hand (the service worker's cache) is read in one task otherwise.
+      if (performance.now() - since > SLICE_MS) {
+        await nextTask();
+        since = performance.now();
+      }
     }
     return concatBytes(chunks).buffer;
   } catch (error) {
@@ -139,6 +152,61 @@ export async function fetchJson(url, { check = null, ...options } = {}) {
 function parseJson(url, bytes) {
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new LoadError(url, `is not valid JSON (${bytes.byteLength} bytes; cut short?)`);
+  }
+}
+
+// books.json parsed a slice at a time: one JSON.parse of its 2 MB is a main-thread task of a few
+// hundred milliseconds on a phone. scripts/build_site.py writes it one book per line ("[", then
+// one book per line, each but the last ending in ",", then "]"), so the lines can be parsed in
+// groups with a pause between them. Any other layout is parsed whole. (Here, not in a module of
+// its own: the model's worker imports this module, and every import is a round trip before it runs.)
+/** The next task (scheduler.yield where the browser has it, else a 0 ms timeout). */
+function nextTask() {
+  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * The JSON value of `text`, as JSON.parse gives it (a SyntaxError where it is not JSON). A list
+ * written one item per line is parsed `rowsPerSlice` lines at a time, awaiting pause() between.
+ */
+export async function parseBookLines(text, { rowsPerSlice = 500, pause = nextTask } = {}) {
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop(); // a final newline
+  const byLine = lines.length >= 2 && lines[0] === "[" && lines.at(-1) === "]";
+  if (!byLine) return JSON.parse(text);
+  const items = lines.slice(1, -1);
+  const books = [];
+  for (let start = 0; start < items.length; start += rowsPerSlice) {
+    if (start > 0) await pause();
+    const slice = items.slice(start, start + rowsPerSlice);
+    const last = start + slice.length === items.length;
+    // Each line but the very last ends with the comma that separates it from the next.
+    slice.forEach((line, i) => {
+      const ends = line.endsWith(",");
+      if (ends === (last && i === slice.length - 1)) throw new SyntaxError(`books.json: line ${start + i + 2} is not one item`);
+    });
+    const body = slice.join("\n");
+    for (const book of JSON.parse(`[${last ? body : body.slice(0, -1)}]`)) books.push(book);
+  }
+  return books;
+}
+
+/** books.json's `bytes` as parseJson gives them, parsed in slices that yield (catalogue-parse.js). */
+async function parseCatalogue(url, bytes) {
+  try {
+    // Decoded a piece at a time too: 2 MB of UTF-8 is itself a long task on a phone.
+    const decoder = new TextDecoder();
+    let text = "";
+    for (let at = 0; at < bytes.byteLength; at += DECODE_BYTES) {
+      if (at > 0) await nextTask();
+      const piece = new Uint8Array(bytes, at, Math.min(DECODE_BYTES, bytes.byteLength - at));
+      text += decoder.decode(piece, { stream: true });
+    }
+    text += decoder.decode();
+    return await parseBookLines(text);
   } catch {
     throw new LoadError(url, `is not valid JSON (${bytes.byteLength} bytes; cut short?)`);
   }
@@ -316,7 +384,7 @@ export async function loadCatalogue({ build = null, onBytes = () => {}, metadata
   // One build throughout: metadata.json is the page's, and names every other file of it.
   if (build !== null && metadata.build !== build) throw new NewBuildError("metadata.json");
   await checkBuildFile("books.json", booksBytes, metadata);
-  const books = parseJson("books.json", booksBytes);
+  const books = await parseCatalogue("books.json", booksBytes);
   if (!Array.isArray(books) || books.length !== metadata.num_books || metadata.book_ids?.length !== metadata.num_books) {
     throw new LoadError("books.json", "does not match metadata.json (a rebuild in progress?); retry");
   }

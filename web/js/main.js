@@ -186,10 +186,14 @@ function leaveSharedView(shelf, message, { replace = false } = {}) {
 /** The model's output for the current picks; rerun only when the picks changed (not for marks or filters). */
 async function scoreCurrentPicks() {
   const key = formatPicks(state.picks);
-  if (state.scored?.key === key) return state.scored.result;
-  const result = await state.rec.scorePicks(state.model, Object.fromEntries(state.picks), state.metadata, state.rowOf);
-  state.scored = { key, result };
-  return result;
+  // Kept while under way too: a recompute that overtakes another (the catalogue arriving) waits
+  // for the same run rather than running the model again.
+  if (state.scored?.key !== key) {
+    const result = state.rec.scorePicks(state.model, Object.fromEntries(state.picks), state.metadata, state.rowOf);
+    state.scored = { key, result };
+    result.catch(() => state.scored?.result === result && (state.scored = null));
+  }
+  return state.scored.result;
 }
 
 /** What the suggestions need of the model; null until it (and metadata.json) is in. */
@@ -251,8 +255,9 @@ async function showSimilar(bookId) {
   const model = state.model;
   if (model === null || !current()) return; // it failed meanwhile, or another request came
   const row = state.rowOf.get(bookId);
-  if (model.firstRows !== null && row >= model.firstRows) {
-    // Its row of the neighbor table is in the model's later part: wait for it.
+  if (model.firstRows !== null) {
+    // Its row of the neighbor table, or the vectors of the books it may be compared with, are
+    // in the model's later part (model/shards.py): wait for it.
     try {
       await model.whole();
     } catch (error) {
@@ -341,10 +346,11 @@ function modelArrived({ model, rec }) {
   state.rec = rec;
   state.similarity = rec.similarityMatrix(model);
   stats.readyAtMs = performance.now();
-  catalogueNow(); // if it waited for the model
   if (state.site === null) showProgress();
   else pageReady();
-  suggestions.recompute();
+  // The catalogue, if it waited for the model, once the first suggestions are drawn (named by
+  // its parts): reading and parsing it would hold them up on a phone.
+  suggestions.recompute().finally(catalogueNow);
 }
 
 /**
@@ -373,14 +379,14 @@ function modelFailed(error) {
 }
 
 /**
- * On a first visit the catalogue waits for the model (startCatalogue): not when the service
- * worker serves the page (every file at hand), when the page opens a shelf (its books are
- * named by the catalogue, and its suggestions wait for it anyway) or when it has no popular
- * books to show first.
+ * The catalogue waits for the model (startCatalogue), on a visit the service worker serves too
+ * (reading and parsing its 2 MB would hold up the first suggestions; its parts are cached):
+ * not when the page opens a shelf (its books are named by the catalogue, and its suggestions
+ * wait for it anyway) or when it has no popular books to show first.
  */
 function deferCatalogue() {
-  const opensShelf = state.picks.size > 0 || state.marks.size > 0;
-  return state.popular !== null && !navigator.serviceWorker?.controller && !opensShelf;
+  const opensShelf = state.picks.size > 0 || state.marks.size > 0; // opened at the start (keeper.open)
+  return state.popular !== null && !opensShelf;
 }
 
 /** What the visitor can do about `error`: ui.showError's default, or for a file changed on the server, wait. */
@@ -414,8 +420,14 @@ function catalogueNow() {
   if (state.catalogueWaits) downloads.startCatalogue();
 }
 
-showPopular();
 keeper.open(location.href, history.state); // the saved shelf, at once: its picks show as picked
 ui.sharedView(state.viewing ? shelfState.sharedViewNote(state, state.viewing.own) : null);
-picksChanged();
-start({ first: true });
+// Each in a task of its own (a phone's long tasks): evaluating the modules, drawing the popular
+// books and the shelf, starting the downloads (the first of them started in boot.js already).
+nextTask()
+  .then(() => {
+    showPopular();
+    picksChanged();
+  })
+  .then(nextTask)
+  .then(() => start({ first: true }));

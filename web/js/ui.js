@@ -4,6 +4,15 @@ import { MARK_LABELS, bookItem, el, replaceItems } from "./book-item.js";
 import { createSeriesView, suggestionItem } from "./series-view.js";
 
 /**
+ * A count with thousands separators, as toLocaleString("en-US") writes a whole number. Not
+ * toLocaleString itself: its first call loads the browser's locale data, a main-thread task of
+ * a few hundred milliseconds on a slow phone, and the first pick draws the picks' count.
+ */
+export function count(n) {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/**
  * Wire the page's static markup (index.html) to `handlers` and return the render functions.
  * handlers: onSearch(query), onSearchFocus(), onSearchMore(), onPick(bookId), onUnpick(bookId),
  * onStars(bookId, stars), onSimilar(bookId), onSuggestionsMore(), onRetry(), onClear(), onShare(),
@@ -67,6 +76,7 @@ export function createUi(root, handlers) {
     updateReload: $("update-reload"),
   };
   const hintText = nodes.suggestionsHint.textContent; // put back once suggestions show
+  const drawnAs = new WeakMap(); // a search item -> what it shows (renderSearch keeps it if unchanged)
 
   // A suggestion marked read or not interested leaves the list at once, before the recompute;
   // keyboard focus moves to the next one.
@@ -207,16 +217,26 @@ export function createUi(root, handlers) {
       if (!query.trim()) nodes.searchSummary.textContent = "Pick the ones you loved, or search above.";
       else if (total === 0) nodes.searchSummary.textContent = `No books match “${query.trim()}”.${loading || " Try fewer words."}`;
       else nodes.searchSummary.textContent = `${total} book${total === 1 ? "" : "s"} match “${query.trim()}”.${loading}`;
-      replaceItems(
-        nodes.searchResults,
-        results.map(({ book, picked, mark }) => bookItem(book, { picked, mark })),
-      );
+      // A pick changes one book's button: the other items are kept as they are (drawing the
+      // whole list again is a long main-thread task on a phone, and reloads every cover).
+      const kept = new Map([...nodes.searchResults.children].map((item) => [drawnAs.get(item), item]));
+      const items = results.map(({ book, picked, mark }) => {
+        const drawn = JSON.stringify([book, !!picked, mark ?? null]); // all that bookItem draws
+        const item = kept.get(drawn) ?? bookItem(book, { picked, mark });
+        kept.delete(drawn);
+        drawnAs.set(item, drawn);
+        return item;
+      });
+      const current = [...nodes.searchResults.children];
+      if (items.length === current.length && items.every((item, i) => item.dataset.bookId === current[i].dataset.bookId)) {
+        items.forEach((item, i) => item !== current[i] && replaceItems(nodes.searchResults, items, current[i], item));
+      } else replaceItems(nodes.searchResults, items);
       nodes.searchMore.hidden = !hasMore;
     },
 
     /** picks: [{book, stars}], the first ones in pick order; total: how many there are. */
     renderPicks(picks, { total = picks.length, marked = 0 } = {}) {
-      nodes.pickCount.textContent = total ? `(${total.toLocaleString("en-US")})` : "";
+      nodes.pickCount.textContent = total ? `(${count(total)})` : "";
       nodes.picksEmpty.hidden = total > 0;
       nodes.share.disabled = total + marked === 0;
       nodes.clear.disabled = total + marked === 0;
@@ -225,7 +245,7 @@ export function createUi(root, handlers) {
         picks.map(({ book, stars }) => bookItem(book, { stars })),
       );
       nodes.picksMore.hidden = picks.length >= total;
-      nodes.picksMore.textContent = `Show more picks (${(total - picks.length).toLocaleString("en-US")} more)`;
+      nodes.picksMore.textContent = `Show more picks (${count(total - picks.length)} more)`;
     },
 
     /** marks: [{book, mark}], the first ones; counts: {mark: n} of all of them. */
@@ -234,8 +254,8 @@ export function createUi(root, handlers) {
       nodes.marksSection.hidden = total === 0;
       const parts = Object.entries(MARK_LABELS)
         .filter(([mark]) => counts[mark])
-        .map(([mark, label]) => `${counts[mark].toLocaleString("en-US")} ${label.toLowerCase()}`);
-      nodes.marksSummary.textContent = `Never suggested (${total.toLocaleString("en-US")}): ${parts.join(", ")}`;
+        .map(([mark, label]) => `${count(counts[mark])} ${label.toLowerCase()}`);
+      nodes.marksSummary.textContent = `Never suggested (${count(total)}): ${parts.join(", ")}`;
       replaceItems(
         nodes.marks,
         marks.map(({ book, mark }) => bookItem(book, { mark, pickable: false, unmarkable: true })),
