@@ -285,6 +285,7 @@ test("model-client: the worker's own files are checked against the page's build 
 
   server = { build: "a", host: "// edited on the server\n" }; // no rebuild: changed, not newer
   await assert.rejects(loadModel(Promise.resolve(metadata)), (error) => error.name === "ChangedFileError" && !(error instanceof NewBuildError));
+});
 
 test("scorePicks: reasons among several picks wait for the model's later part (its vectors); one pick does not", async () => {
   const calls = [];
