@@ -5,9 +5,14 @@
 
 Each input line is a visitor: ``{"liked": [book_id, ...], "k": 10}`` and/or
 ``{"ratings": {"<book_id>": stars, ...}, "predict": [book_id, ...]}`` (liked books count as 5
-stars; an explicit rating wins). Each output line, in input order, is
-``{"book_ids": [...], "scores": [...], "stars": [...], "predicted": {"<book_id>": stars}}``:
-the top k books excluding the visitor's own, or ``{"error": "..."}`` for a bad line: a bad line
+stars; an explicit rating wins), with optional ``"marks": {"<book_id>": "read" | "reading" |
+"to_read" | "not_interested"}`` as the page's shelf marks books. Each output line, in input
+order, is ``{"book_ids": [...], "scores": [...], "stars": [...], "more_in_series": [...],
+"next_in_series": [...], "next_scores": [...], "next_stars": [...], "predicted":
+{"<book_id>": stars}}``: the page's main list exactly (``model.scoring.arrange``: one card per
+series, a series not started as its first volume with how many more it has, never a picked,
+marked or started series' book) and its "Next in your series" row (the next volume of each
+series the picks and read books started), or ``{"error": "..."}`` for a bad line: a bad line
 (invalid JSON or UTF-8, nested 100,000 deep, a 5,001-digit number, an unknown id) costs only
 itself. Book ids are integers or strings of ASCII digits. Output ends quietly when the reader
 goes away (``| head -1``). TensorFlow's start-up log stays off stderr unless ``--verbose``.
@@ -35,8 +40,16 @@ import numpy as np
 
 from model import goodreads, show_tensorflow_logs
 from model.discovery import DEFAULT, DiscoveryError, check_setting
-from model.ranking import top_k
-from model.scoring import CHUNK, discovery_scores, goodreads_recommendations, predict_batch
+from model.scoring import (
+    CHUNK,
+    MARKS,
+    arrange,
+    discovery_scores,
+    goodreads_recommendations,
+    predict_batch,
+    shelf_rows,
+)
+from model.series import SeriesTable, table_from_metadata
 from model.split import DEFAULT_PICK_STARS
 
 log = logging.getLogger(__name__)
@@ -60,7 +73,7 @@ def _book_id(value, row_of: dict[int, int], where: str) -> int:
 
 
 def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
-    """Validate one input line; return {"rows", "stars", "k", "predict_rows", "predict_ids"}."""
+    """Validate one input line; return {"rows", "stars", "marks" (row -> mark), "k", "predict_ids"}."""
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as err:
@@ -71,7 +84,7 @@ def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
         raise VisitorError(f"bad JSON: a number is too long ({str(err).split(';')[0]})") from None
     if not isinstance(obj, dict):
         raise VisitorError("each line must be a JSON object")
-    unknown = set(obj) - {"liked", "ratings", "k", "predict", "discovery"}
+    unknown = set(obj) - {"liked", "ratings", "marks", "k", "predict", "discovery"}
     if unknown:
         raise VisitorError(f"unknown key(s): {', '.join(sorted(unknown))}")
     picks: dict[int, float] = {}
@@ -90,6 +103,18 @@ def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
                 f"ratings: stars for book {book_id} must be a number from 1 to 5, got {reprlib.repr(value)}"
             )
         picks[book_id] = float(value)
+    marks = obj.get("marks", {})
+    if not isinstance(marks, dict):
+        raise VisitorError('"marks" must be an object {"<book_id>": mark}')
+    marked: dict[int, str] = {}
+    for key, value in marks.items():
+        book_id = _book_id(key, row_of, "marks")
+        if value not in MARKS:
+            raise VisitorError(
+                f"marks: book {book_id}'s mark must be one of {', '.join(MARKS)}, got {reprlib.repr(value)}"
+            )
+        if book_id not in picks:  # a picked book is never only marked (web/js/shelf-state.js)
+            marked[row_of[book_id]] = value
     k = obj.get("k", 10)
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= num_books:
         raise VisitorError(f'"k" must be an integer from 1 to {num_books}, got {reprlib.repr(k)}')
@@ -105,6 +130,7 @@ def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
         "discovery": setting,
         "rows": np.array([row_of[b] for b in picks], np.int32),
         "stars": np.array(list(picks.values()), np.float32),
+        "marks": marked,
         "k": k,
         "predict_ids": predict_ids,
     }
@@ -126,17 +152,23 @@ def parse_line(line: str | bytes, row_of: dict[int, int], num_books: int) -> dic
 
 
 def recommend_lines(
-    lines: Iterable[str | bytes], model, book_ids: np.ndarray, discovery: dict | None = None
+    lines: Iterable[str | bytes],
+    model,
+    book_ids: np.ndarray,
+    series: SeriesTable | None = None,
+    discovery: dict | None = None,
 ) -> Iterator[dict]:
-    """One output dict per input line, in order; bad lines give {"error": ...}. Each line's
+    """One output dict per input line, in order; bad lines give {"error": ...}. ``series``:
+    metadata.json's table (``table_from_metadata``); None: no book is in a series. Each line's
     ``discovery`` setting re-scores its books with metadata.json's ``discovery`` entry
-    (model/discovery.py; without one, the model's scores as they are); ``scores`` are what
-    the books were ranked by.
+    (model/discovery.py; without one, the model's scores as they are) before ``arrange``;
+    ``scores`` are what the books were ranked by.
 
     Lines may be bytes (stdin as it comes): each is decoded as UTF-8 on its own, so a bad
     byte costs only its line.
     """
     row_of = {int(b): i for i, b in enumerate(book_ids)}
+    series = series or table_from_metadata({"book_ids": book_ids})
     chunk: list[tuple[int, dict | str]] = []
 
     def flush():
@@ -152,11 +184,16 @@ def recommend_lines(
             ranked = (
                 scores[j] if discovery is None else discovery_scores(scores[j], discovery, v["discovery"])
             )
-            top = top_k(ranked, v["k"], exclude=v["rows"])
+            hidden, started, dismissed = shelf_rows(v["rows"], v["marks"])
+            top, more, following = arrange(ranked, hidden, series, started, dismissed, v["k"])
             yield {
                 "book_ids": [int(book_ids[r]) for r in top],
                 "scores": [round(float(ranked[r]), 6) for r in top],
                 "stars": [round(float(stars[j, r]), 4) for r in top],
+                "more_in_series": more,
+                "next_in_series": [int(book_ids[r]) for r in following],
+                "next_scores": [round(float(ranked[r]), 6) for r in following],
+                "next_stars": [round(float(stars[j, r]), 4) for r in following],
                 "predicted": {str(b): round(float(stars[j, row_of[b]]), 4) for b in v["predict_ids"]},
             }
             j += 1
@@ -189,8 +226,20 @@ def goodreads_table(result: dict, shelf: goodreads.Shelf, books: list[dict], boo
         because = "-"
         if reason is not None:
             because = f"{goodreads.preview(book_of[reason]['title'], 40)} ({shelf.picks[reason]} stars)"
-        suggestion = goodreads.preview(f"{book['title']} - {book['authors'].split(',')[0]}", 52)
+        more = result["more_in_series"][rank - 1]
+        tail = f" +{more} in series" if more else ""  # the page's "+N more in the series"
+        suggestion = (
+            goodreads.preview(f"{book['title']} - {book['authors'].split(',')[0]}", 52 - len(tail)) + tail
+        )
         lines.append(f"{rank:>3}  {stars:>5.1f}  {suggestion:<52}  {because}")
+    if result["next_in_series"]:
+        lines += ["", "Next in your series:"]
+        nexts = zip(result["next_in_series"], result["next_stars"], result["next_reasons"], strict=True)
+        for book_id, stars, reason in nexts:
+            because = "-" if reason is None else f"{goodreads.preview(book_of[reason]['title'], 40)}"
+            lines.append(
+                f"{'':>3}  {stars:>5.1f}  {goodreads.preview(book_of[book_id]['title'], 52):<52}  {because}"
+            )
     return "\n".join(lines)
 
 
@@ -267,9 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.goodreads is not None:
         return run_goodreads(args, artifacts, model, data)
     metadata = json.loads(metadata_path.read_text())
-    book_ids = np.asarray(metadata["book_ids"])
+    book_ids, series = np.asarray(metadata["book_ids"]), table_from_metadata(metadata)
     try:
-        for result in recommend_lines(sys.stdin.buffer, model, book_ids, metadata.get("discovery")):
+        for result in recommend_lines(sys.stdin.buffer, model, book_ids, series, metadata.get("discovery")):
             sys.stdout.write(json.dumps(result) + "\n")
         sys.stdout.flush()
     except BrokenPipeError:

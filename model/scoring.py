@@ -12,12 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 from model import goodreads
-from model.discovery import discovery_scores  # noqa: F401 (the page's scoring steps, one module)
+from model.discovery import discovery_scores  # also re-exported: the page's scoring steps, one module
 from model.ranking import top_k, unit_rows
-from model.series import SeriesTable, volume_order
+from model.series import SeriesTable, table_from_metadata, volume_order
 from model.split import LIKED_STARS, pad_picks
 
 CHUNK = 512  # visitors scored per model call
+STARTED_MARKS = ("read", "reading")  # marks that start a book's series (as a pick does)
+MARKS = ("read", "reading", "to_read", "not_interested")  # web/js/shelf.js MARKS
 
 
 def predict_batch(model, picks: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -154,12 +156,25 @@ def arrange(
     return main, more, following[:k]
 
 
+def shelf_rows(pick_rows, marks: dict[int, str]) -> tuple[list[int], list[int], list[int]]:
+    """``arrange``'s (hidden, started, dismissed) for a shelf: its pick rows and ``marks`` (row
+    -> mark). Every pick and mark is hidden; picks and read or reading books start their
+    series; "not interested" dismisses one. The page's suggestions-panel.js does the same."""
+    picks = [int(r) for r in pick_rows]
+    hidden = picks + [int(r) for r in marks]
+    started = picks + [int(r) for r, mark in marks.items() if mark in STARTED_MARKS]
+    dismissed = [int(r) for r, mark in marks.items() if mark == "not_interested"]
+    return hidden, started, dismissed
+
+
 def goodreads_recommendations(
     model, metadata: dict, books: list[dict], goodreads_file: dict, data: bytes, k: int
 ) -> tuple[dict, goodreads.Shelf]:
     """Suggestions for a Goodreads export's bytes, as the page makes them after importing it
     into an empty shelf: ({"rows", "matched", "matched_by", "unmatched", "book_ids", "stars",
-    "reasons"}, the shelf). Raises GoodreadsError for a file that is not a usable export."""
+    "reasons", "more_in_series", "next_in_series", "next_stars", "next_reasons"}, the shelf):
+    the main list and the "Next in your series" row of ``arrange`` on metadata.json's series
+    table. Raises GoodreadsError for a file that is not a usable export."""
     index = goodreads.match_index(books, goodreads_file)
     export_rows = goodreads.read_export(goodreads.decode_export(data))
     matches = [goodreads.match_row(line, index) for line in export_rows]
@@ -169,17 +184,34 @@ def goodreads_recommendations(
     pick_rows = np.array([row_of[b] for b in shelf.picks], np.int32)
     pick_stars = np.array(list(shelf.picks.values()), np.float32)
     scores, stars = predict_batch(model, [(pick_rows, pick_stars)])
-    hidden = np.concatenate([pick_rows, np.array([row_of[b] for b in shelf.marks], np.int32)])
-    top = top_k(scores[0], k, exclude=hidden)
+    hidden, started, dismissed = shelf_rows(pick_rows, {row_of[b]: m for b, m in shelf.marks.items()})
+    series = table_from_metadata(metadata)
+    # The default discovery setting re-scores, as on the page (none in an older metadata.json).
+    ranked = scores[0] if "discovery" not in metadata else discovery_scores(scores[0], metadata["discovery"])
+    top, more, following = arrange(ranked, hidden, series, started, dismissed, k)
     # As picksToInputs' reasonRows: the page passes its picks as an object, whose integer keys
     # come in ascending order, so a full tie goes to the lowest book_id (rows follow book_ids).
     candidates = sorted(reason_candidates(pick_rows, pick_stars))
     table = model_tables(model)
-    reasons = [reason_for(*table, int(r), candidates) for r in top]
+
+    def described(rows):
+        reasons = [reason_for(*table, int(r), candidates) for r in rows]
+        return (
+            [int(book_ids[r]) for r in rows],
+            [round(float(stars[0, r]), 4) for r in rows],
+            [None if r is None else int(book_ids[r]) for r in reasons],
+        )
+
+    main_ids, main_stars, main_reasons = described(top)
+    next_ids, next_stars, next_reasons = described(following)
     result = {
         **goodreads.summarize(export_rows, matches),
-        "book_ids": [int(book_ids[r]) for r in top],
-        "stars": [round(float(stars[0, r]), 4) for r in top],
-        "reasons": [None if r is None else int(book_ids[r]) for r in reasons],
+        "book_ids": main_ids,
+        "stars": main_stars,
+        "reasons": main_reasons,
+        "more_in_series": more,
+        "next_in_series": next_ids,
+        "next_stars": next_stars,
+        "next_reasons": next_reasons,
     }
     return result, shelf

@@ -156,6 +156,21 @@ def series_metadata(table: SeriesTable) -> dict:
     }
 
 
+def table_from_metadata(metadata: dict) -> SeriesTable:
+    """metadata.json's ``series`` back as a SeriesTable over ``book_ids``' rows (web/js/series.js
+    seriesTable); a metadata.json from before series (none) gives a table with no series."""
+    n = len(metadata["book_ids"])
+    index, position, end = np.full(n, -1, np.int32), np.full(n, np.nan), np.full(n, np.nan)
+    found = metadata.get("series")
+    if not found:
+        return SeriesTable(index, position, end, [])
+    rows = np.asarray(found["rows"], np.int64)
+    index[rows] = found["index"]
+    position[rows] = found["position"]
+    end[rows] = found["end"]
+    return SeriesTable(index, position, end, list(found["names"]))
+
+
 def _plain(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 

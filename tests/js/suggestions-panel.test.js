@@ -28,7 +28,7 @@ const SERIES = seriesTable({
   series: { names: ["S"], rows: [2, 3, 4], index: [0, 0, 0], position: [1, 2, 3], end: [1, 2, 3] },
 });
 
-function setUp({ modelIn = true, series = undefined } = {}) {
+function setUp({ modelIn = true, series = undefined, discovery = undefined } = {}) {
   const drawn = [];
   const choices = [];
   const waits = [];
@@ -46,7 +46,7 @@ function setUp({ modelIn = true, series = undefined } = {}) {
     rowOf: () => ROW_OF,
     books: () => BOOKS,
     namesFor: (rows) => naming(rows),
-    model: () => (modelIn ? { score: () => scoring(), rec: REC, similarity: null, numBooks: 5, series } : null),
+    model: () => (modelIn ? { score: () => scoring(), rec: REC, similarity: null, numBooks: 5, series, discovery } : null),
     pending: () => waits.push(true),
     failed: (error) => failures.push(error.message),
     stats,
@@ -178,4 +178,12 @@ test("a series started by a pick or a read mark: its next volume in its own row,
   shelf.marks.set(5, "not_interested"); // a volume not wanted dismisses the series: no next
   await panel.recompute();
   assert.deepEqual(drawn[2].summary.next, []);
+});
+
+test("metadata.json's discovery re-scores before the cards are arranged (its default setting)", async () => {
+  const weights = { popular: -1, balanced: 1, "lesser-known": 2 };
+  const discovery = { settings: Object.keys(weights), default: "balanced", weights, scale: 1, popularity: [0, 0, 0, 0, 10] };
+  const { panel, rows } = setUp({ discovery });
+  await panel.recompute();
+  assert.deepEqual(rows(0), [3, 2]); // row 4 (book 5), the most read, falls from first to last
 });

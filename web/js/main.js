@@ -178,7 +178,8 @@ function modelCalls() {
   if (state.model === null || state.metadata === null) return null;
   const { rec, similarity } = state;
   state.series ??= seriesTable(state.metadata); // metadata.json's: arranged before books.json is in
-  return { score: scoreCurrentPicks, rec, similarity, numBooks: state.metadata.num_books, series: state.series };
+  const { num_books: numBooks, discovery = null } = state.metadata;
+  return { score: scoreCurrentPicks, rec, similarity, numBooks, series: state.series, discovery };
 }
 
 /** An optional file of this page's build, or null (absent; or of a newer build: then say so). */

@@ -3,7 +3,7 @@
 // and the "Next in your series" row are rank.js arrange's; the drawing is ui.js's.
 // The model itself is reached through `page` (main.js keeps the model's call sites).
 import { isFiltered, publicationYears, suggestionFilter, yearRange } from "./page-view.js";
-import { arrange } from "./rank.js";
+import { arrange, discoveryScores } from "./rank.js";
 import { noSeries } from "./series.js";
 import { excludedRows, genresByRow } from "./shelf.js";
 
@@ -31,7 +31,8 @@ export function shelfSeriesRows({ picks, marks }, rowOf) {
  *   model(): null until the model is in, then {score(): a promise of the
  *     model's output for the current picks ({scores, stars, reasonRows}), rec: model-client.js
  *     (reasonFor), similarity: its unit-length book vectors, numBooks, series: series.js
- *     seriesTable of metadata.json (absent: no series)};
+ *     seriesTable of metadata.json (absent: no series), discovery: metadata.json's (absent: the
+ *     model's scores as they are)};
  *   pending(): say what picks without suggestions wait for;
  *   failed(error): the model could not score (its worker died): say so, offer Retry;
  *   stats: the page's stats (recomputeCount, lastComputeMs, lastModelMs, lastRecomputeMs, firstSuggestionsAtMs)
@@ -74,7 +75,9 @@ export function createSuggestionsPanel(ui, page, pageSize) {
     const excluded = excludedRows({ picks, marks, rowOf, filter, years, genres: genres?.rows ?? null });
     const series = shelfSeriesRows({ picks, marks }, rowOf);
     const table = model.series ?? noSeries(model.numBooks);
-    const arranged = arrange(result.scores, excluded, table, series.started, series.dismissed, view.limit);
+    // metadata.json's discovery, default setting (balanced): what the CLI and eval.md rank by too.
+    const ranked = model.discovery ? discoveryScores(result.scores, model.discovery) : result.scores;
+    const arranged = arrange(ranked, excluded, table, series.started, series.dismissed, view.limit);
     const { mainRows, moreCounts, nextRows } = arranged;
     const reasonOf = (row) => model.rec.reasonFor(model.similarity, row, result.reasonRows);
     const [reasons, nextReasons] = [mainRows.map(reasonOf), nextRows.map(reasonOf)];
