@@ -290,6 +290,7 @@ def fit(
                 data.catalogue,
                 data.ratings_count,
                 cfg.discovery_grid,
+                mix,
             )
         choices = Choices(
             table.to_read_weight,
