@@ -23,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-GRID = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+GRID = (-20.0, -10.0, -2.0, 0.0, 2.0, 10.0, 20.0, 30.0, 40.0, 60.0)
 PROTOCOLS = ("real readers, one pick", "real readers, 5 picks", "real readers, half of liked")
 
 
