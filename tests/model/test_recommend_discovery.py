@@ -44,7 +44,9 @@ def test_lesser_known_lines_suggest_less_read_books_than_popular_ones(trained_ar
     def mean_count(result):
         return np.mean([np.log(books[b]["ratings_count"] + 1) for b in result["book_ids"]])
 
-    assert mean_count(lesser) < mean_count(balanced) < mean_count(popular)
+    # Only the head of the catalogue moves (discovery.KNEE), so balanced may equal either end.
+    assert mean_count(lesser) <= mean_count(balanced) <= mean_count(popular)
+    assert mean_count(lesser) < mean_count(popular)
     assert bad == {
         "error": '"discovery" must be one of "popular", "balanced", "lesser-known", got \'obscure\''
     }
