@@ -5,7 +5,7 @@
 For each real reader (``--readers``, default ``$REAL_READERS``), one book they liked (4 or 5
 stars; seeded draw) is the one pick. Prints the books that turn up in the most of those
 lists: how often in the top 20 the page shows, how often in the top 10 (what Recall@10
-measures), and how many real readers rated each. A book in many lists whatever the pick is a
+measures), at ranks 11-20, and how many real readers rated each. A book in many lists whatever the pick is a
 suggestion that does not depend on the visitor. Prints a table; asserts nothing.
 """
 
@@ -59,21 +59,47 @@ def main(argv: list[str] | None = None) -> int:
     picks = one_pick_each(readers, row_of, args.seed)
     model = load_model(artifacts / "model.keras")
     scores, _ = predict_batch(model, [(np.array([row]), np.array([5.0], np.float32)) for row in picks])
-    shown, top10 = Counter(), Counter()
+    shown, top10, second = Counter(), Counter(), Counter()
     for row, values in zip(picks, scores, strict=True):
         values = values.copy()
         values[row] = -np.inf
         order = np.argsort(-values, kind="stable")[:SHOWN]
         shown.update(order.tolist())
         top10.update(order[:10].tolist())
+        second.update(order[10:].tolist())
     raters = readers.groupby("book_id").user_id.nunique()
     n = len(picks)
     print(f"{n} one-pick lists ({readers.user_id.nunique()} real readers)\n")
-    print("| book | in the top 20 | in the top 10 | real readers who rated it |\n|---|---|---|---|")
+    print("| book | in the top 20 | in the top 10 | at ranks 11-20 | real readers who rated it |")
+    print("|---|---|---|---|---|")
     for row, count in shown.most_common(args.top):
         book_id = metadata["book_ids"][row]
         title = books[row]["title"]
-        print(f"| {title} | {count / n:.0%} | {top10[row] / n:.0%} | {int(raters.get(book_id, 0))} |")
+        print(
+            f"| {title} | {count / n:.0%} | {top10[row] / n:.0%} | {second[row] / n:.1%} "
+            f"| {int(raters.get(book_id, 0))} |"
+        )
+    if "discovery" in metadata and "series" in metadata:
+        # As the page shows them: the default discovery setting, then one card per series.
+        from model.scoring import arrange, discovery_scores
+        from model.series import table_from_metadata
+
+        table = table_from_metadata(metadata)
+        page = Counter()
+        for row, values in zip(picks, scores, strict=True):
+            ranked = discovery_scores(values, metadata["discovery"])
+            main, _, _ = arrange(ranked, [row], table, [row], [], SHOWN)
+            page.update(main[10:])
+        top_row, count = page.most_common(1)[0]
+        print(
+            f"\nas the page shows them (discovery {metadata['discovery']['default']}, one card per "
+            f"series), most often at ranks 11-20: {books[top_row]['title']}, in {count / n:.1%}"
+        )
+    row, count = second.most_common(1)[0]
+    print(
+        f"\nmost often at ranks 11-20: {books[row]['title']}, in {count / n:.1%} of the lists "
+        "(issue 24: at most 5%)"
+    )
     return 0
 
 

@@ -29,7 +29,7 @@ from model.shown_eval import Catalogue, measure
 log = logging.getLogger(__name__)
 
 LESSER_TOP_SHARE = 0.08  # below the issue's 10%, so the report half keeps under it too
-POPULAR_STEP = 1.0
+POPULAR_STEP = 1.0  # popular: balanced minus this many neighbor mixes
 
 
 def shown_value(shown10: float, recall: float, floor: float) -> float:
@@ -91,18 +91,20 @@ def anchor_floor(gram_of, num_books: int, protocols_: list[Protocol], catalogue:
 
 
 def choose_discovery(
-    model_scores, judge: Judge, protocols_, catalogue: Catalogue, ratings_count, grid
+    model_scores, judge: Judge, protocols_, catalogue: Catalogue, ratings_count, grid, scale: float = 1.0
 ) -> dict:
     """Discovery weights {setting: weight} for the trained model (``model_scores``: protocol ->
-    scores): balanced by ``judge``'s rule over ``grid``; lesser-known the smallest weight of
-    ``grid`` above balanced's whose cards are at most ``LESSER_TOP_SHARE`` among the 100
-    most-rated (else the largest); popular balanced's minus ``POPULAR_STEP``."""
+    scores): balanced by ``judge``'s rule over ``grid`` times ``scale`` (the neighbor mix: the
+    scores' scale grows with it); lesser-known the smallest of those weights above balanced's
+    whose cards are at most ``LESSER_TOP_SHARE`` among the 100 most-rated (else the largest);
+    popular balanced's minus ``POPULAR_STEP`` times ``scale``."""
     from model.choose import best
 
     scored = {id(p): np.asarray(model_scores(p), np.float64) for p in protocols_}
     entry = metadata_entry(ratings_count, {"popular": 0.0, "balanced": 0.0, "lesser-known": 0.0})
     candidates, shares = {}, {}
-    for weight in grid:
+    weights = [float(g) * scale for g in grid]
+    for weight in weights:
         discovery = {**entry, "weights": {**entry["weights"], "balanced": weight}}
 
         def scorer(p, d=discovery):
@@ -112,9 +114,9 @@ def choose_discovery(
         shares[weight] = arranged_means(scorer, protocols_, catalogue)["among_100_most_rated"]
     balanced = best(candidates, judge.tolerance, "discovery weight (balanced)", judge.label)
     log.info("discovery: cards among the 100 most-rated by weight: %s", shares)
-    above = [w for w in sorted(grid) if w > balanced]
-    lesser = next((w for w in above if shares[w] <= LESSER_TOP_SHARE), max(grid))
-    return {"popular": balanced - POPULAR_STEP, "balanced": balanced, "lesser-known": lesser}
+    above = [w for w in sorted(weights) if w > balanced]
+    lesser = next((w for w in above if shares[w] <= LESSER_TOP_SHARE), max(weights))
+    return {"popular": balanced - POPULAR_STEP * scale, "balanced": balanced, "lesser-known": lesser}
 
 
 def _fmt(means: dict) -> str:

@@ -59,8 +59,9 @@ class TrainConfig:
     # than this validation Recall@10 (model/choose.py best): a flat measure keeps no shift.
     shift_tolerance: float = 0.002
     validation_users: int = 3000
-    # Balanced's discovery weights tried on the check readers (model/choose_shown.py).
-    discovery_grid: tuple[float, ...] = (-0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+    # Balanced's discovery weights tried on the check readers, in units of the neighbor mix
+    # (model/choose_shown.py); lesser-known's is the smallest of them that clears the head.
+    discovery_grid: tuple[float, ...] = (-0.2, -0.1, 0.0, 0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.0)
     # The star head.
     star_lambda: float = 30.0
     star_holdout: float = 0.1

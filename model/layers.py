@@ -52,6 +52,56 @@ class PickPooling(keras.layers.Layer):
         return (embedded_shape[0], 2 * embedded_shape[-1])
 
 
+class CatalogueRows(keras.layers.Layer):
+    """``pick_rows`` [B, L] -> [1, num_books]: every row 0..num_books-1, for the book embedding
+    to look up every book's vector (``PickSimilarity``); the input only places it in the graph."""
+
+    def __init__(self, num_books: int, **kwargs):
+        super().__init__(**kwargs)
+        self.num_books = int(num_books)
+
+    def call(self, pick_rows):
+        return tf.expand_dims(tf.range(self.num_books), 0)
+
+    def compute_output_shape(self, input_shape):
+        return (1, self.num_books)
+
+    def get_config(self):
+        return {**super().get_config(), "num_books": self.num_books}
+
+
+def unit(vectors):
+    """``vectors`` scaled to unit length along the last axis (a zero vector stays zero)."""
+    return vectors / tf.maximum(tf.norm(vectors, axis=-1, keepdims=True), 1e-12)
+
+
+class PickSimilarity(keras.layers.Layer):
+    """Every book's cosine to the visitor's liked picks, so that the books past the neighbor
+    votes follow the picks (issue 24: with one pick only its neighbors get votes, and the
+    low-rank part ranked the rest nearly the same way whatever the pick).
+
+    inputs ``[pooled [B, 2d], vectors [1, N, d]]`` (PickPooling's output, whose first half is
+    the liked picks' summed vectors; the book embedding of CatalogueRows); output [B, N] =
+    ``similarity`` * cos(liked half of pooled, vectors[j]) (0 without a liked pick). The scalar
+    ``similarity`` is fixed when the model is built (model/train.py: the neighbor mix, so that
+    the cosine keeps its weight against the votes).
+    """
+
+    def build(self, input_shape):
+        self.similarity = self.add_weight(name="similarity", shape=(1,), initializer="zeros", trainable=False)
+        super().build(input_shape)
+
+    def call(self, inputs):
+        pooled, vectors = inputs
+        books = unit(vectors[0])  # [N, d]
+        dim = tf.shape(books)[-1]
+        liked = unit(pooled[:, :dim])  # [B, d]
+        return self.similarity * tf.matmul(liked, books, transpose_b=True)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], input_shape[1][1])
+
+
 def scatter_votes(neighbor_rows, votes, num_books: int):
     """Sum each pick's votes [B, L, M] into [B, num_books] at its ``neighbor_rows`` [B, L, M]
     (cast to int32: TF.js hands a layer's int32 output to the next layer as float32)."""
@@ -227,6 +277,8 @@ class StarPredictor(NeighborTableLayer):
 
 CUSTOM_OBJECTS = {
     "PickPooling": PickPooling,
+    "CatalogueRows": CatalogueRows,
+    "PickSimilarity": PickSimilarity,
     "NeighborRows": NeighborRows,
     "NeighborScores": NeighborScores,
     "StarPredictor": StarPredictor,
@@ -239,21 +291,25 @@ def build_model(
     """The visitor model: picks in, [scores, predicted_stars] for every book out.
 
     scores [B, N] are ranking logits (higher = more likely to be loved): a low-rank part
-    (pooled pick embeddings -> visitor vector -> every book) plus the sparse neighbor votes.
+    (pooled pick embeddings -> visitor vector -> every book) plus the sparse neighbor votes
+    plus every book's cosine to the liked picks (PickSimilarity).
     predicted_stars [B, N] are 1..5 ratings: the bias baseline plus star votes along the same
     neighbor table.
     """
     pick_rows = keras.Input(shape=(None,), dtype="int32", name="book_rows")
     stars = keras.Input(shape=(None,), dtype="float32", name="stars")
-    embedded = keras.layers.Embedding(num_books, embedding_dim, name="book_embedding")(pick_rows)
+    embedding = keras.layers.Embedding(num_books, embedding_dim, name="book_embedding")
+    embedded = embedding(pick_rows)
     pooled = PickPooling(name="pick_pooling")([embedded, stars])  # [B, 2d]
+    every_book = embedding(CatalogueRows(num_books, name="catalogue_rows")(pick_rows))  # [1, N, d]
+    similar = PickSimilarity(name="pick_similarity")([pooled, every_book])  # [B, N]
     visitor = keras.layers.Dense(embedding_dim, activation="tanh", name="visitor")(pooled)  # [B, d]
     low_rank = keras.layers.Dense(num_books, name="book_scores")(visitor)  # [B, N]
     neighbor_rows = NeighborRows(num_books, num_neighbors, name="neighbor_rows")(pick_rows)  # [B, L, M]
     neighbors = NeighborScores(num_books, num_neighbors, OFFSET, SPAN, FADE_PICKS, name="neighbor_scores")(
         [pick_rows, stars, neighbor_rows]
     )
-    scores = keras.layers.Add(name="scores")([low_rank, neighbors])
+    scores = keras.layers.Add(name="scores")([low_rank, neighbors, similar])
     predicted = StarPredictor(num_books, num_neighbors, global_mean, name="predicted_stars")(
         [pick_rows, stars, neighbor_rows]
     )

@@ -63,15 +63,19 @@ def first_authors(authors: list[str]) -> list[str]:
 
 
 def later_unstarted(cards, picks, table, keys) -> bool:
-    """Whether a card is a later volume of a series none of ``picks`` belongs to: another book
-    of its series, not picked, comes before it (``table``: series.series_table)."""
+    """Whether a card is a later volume of a series none of ``picks`` belongs to: its series'
+    first volume in the catalogue (``series.volume_order``, the one ``arrange`` shows; a prequel
+    "#0.5" comes after #1) is another book, not picked (``table``: series.series_table)."""
+    from model.series import volume_order
+
     started = {keys[r] for r in picks}
+    picked = {int(r) for r in picks}
     for row in cards:
         series = table.index[row]
         if series < 0 or keys[row] in started:
             continue
-        same = np.flatnonzero(table.index == series)
-        if np.any(table.position[same] < table.position[row]):
+        volumes = [r for r in volume_order(table, np.flatnonzero(table.index == series)) if r not in picked]
+        if volumes and volumes[0] != row:
             return True
     return False
 

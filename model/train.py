@@ -105,6 +105,7 @@ def set_computed_weights(
     neighbor_layer.log_ratio.assign(ratios)
     neighbor_layer.gamma.assign([gamma])
     neighbor_layer.mix.assign([1.0])  # while the low-rank part trains; then chosen
+    model.get_layer("pick_similarity").similarity.assign([0.0])  # the same: set with the mix
     star_layer = model.get_layer("predicted_stars")
     star_layer.book_bias.assign(book_bias)
     star_layer.star_weights.assign(star_weights)
@@ -157,14 +158,24 @@ def choose_mix(model, judge: Judge, cfg: TrainConfig) -> tuple[float, tuple[floa
     tf = import_tensorflow()
     layer = model.get_layer("neighbor_scores")
     layer.mix.assign([1.0])
-    parts = tf.keras.Model(model.inputs, [model.get_layer("book_scores").output, layer.output])
+    set_mix(model, 1.0)
+    similar = model.get_layer("pick_similarity").output
+    parts = tf.keras.Model(model.inputs, [model.get_layer("book_scores").output, layer.output + similar])
     scored = {id(v): predict_batch(parts, v.picks) for v in judge.protocols}
     candidates = {
         mix: judge.measure(lambda v, m=mix: scored[id(v)][0] + m * scored[id(v)][1]) for mix in cfg.mix_grid
     }
     mix = best(candidates, judge.tolerance, "neighbor mix", judge.label)
-    layer.mix.assign([mix])
+    set_mix(model, mix)
     return float(mix), candidates[mix]
+
+
+def set_mix(model, mix: float) -> None:
+    """The neighbor votes' mix, and the picks' cosine (layers.PickSimilarity) at the same weight:
+    past the votes, the books that follow the picks outrank the low-rank part's pick-independent
+    lean (docs/MODEL.md, issue 24)."""
+    model.get_layer("neighbor_scores").mix.assign([mix])
+    model.get_layer("pick_similarity").similarity.assign([mix])
 
 
 def shipped_table(data: FitData, choices: Choices) -> TableChoice:
@@ -279,6 +290,7 @@ def fit(
                 data.catalogue,
                 data.ratings_count,
                 cfg.discovery_grid,
+                mix,
             )
         choices = Choices(
             table.to_read_weight,
@@ -298,7 +310,7 @@ def fit(
     else:
         model = computed(choices.embedding_dim)
         history.update(train_low_rank(model, everyone_, cfg, choices.epochs, None, progress))
-        model.get_layer("neighbor_scores").mix.assign([choices.neighbor_mix])
+        set_mix(model, choices.neighbor_mix)
     history["fit_seconds"] = time.perf_counter() - started
     return model, history, choices
 

@@ -183,7 +183,7 @@ test("a series started by a pick or a read mark: its next volume in its own row,
 
 test("metadata.json's discovery re-scores before the cards are arranged (its default setting)", async () => {
   const weights = { popular: -1, balanced: 1, "lesser-known": 2 };
-  const discovery = { settings: Object.keys(weights), default: "balanced", weights, scale: 1, popularity: [0, 0, 0, 0, 10] };
+  const discovery = { settings: Object.keys(weights), default: "balanced", weights, scale: 1, knee: 0, popularity: [0, 0, 0, 0, 10] };
   const { panel, rows } = setUp({ discovery });
   await panel.recompute();
   assert.deepEqual(rows(0), [3, 2]); // row 4 (book 5), the most read, falls from first to last

@@ -5,7 +5,7 @@ import pytest
 
 from model.choose import best
 from model.choose_shown import shown_value
-from model.discovery import SCALE, DiscoveryError, check_setting, discovery_scores, metadata_entry, popularity
+from model.discovery import DiscoveryError, check_setting, discovery_scores, metadata_entry, popularity
 
 
 def test_popularity_is_the_log_count_z_score_in_tenths():
@@ -14,20 +14,21 @@ def test_popularity_is_the_log_count_z_score_in_tenths():
     assert popularity(np.zeros(3)).tolist() == [0, 0, 0]  # no spread: no shift, no NaN
 
 
-def test_each_setting_moves_the_order_as_its_weight_says():
-    # Book 0 is the most read and scores highest; book 2 the least read, 0.5 below it.
-    entry = metadata_entry(
-        np.array([1e6, 1e3, 10.0]), {"popular": -1.0, "balanced": 0.0, "lesser-known": 1.0}
-    )
-    scores = np.array([[1.0, 0.8, 0.5]], np.float32)
-    assert np.argsort(-discovery_scores(scores, entry, "balanced")[0]).tolist() == [0, 1, 2]
-    assert np.argsort(-discovery_scores(scores, entry, "lesser-known")[0]).tolist() == [2, 1, 0]
-    reversed_ = scores[:, ::-1]  # now the least read scores highest: popular turns it around
-    assert np.argsort(-discovery_scores(reversed_, entry, "balanced")[0]).tolist() == [2, 1, 0]
-    assert np.argsort(-discovery_scores(reversed_, entry, "popular")[0]).tolist() == [0, 1, 2]
-    pop = np.array(entry["popularity"]) / SCALE
-    assert discovery_scores(scores, entry, "lesser-known")[0] == pytest.approx(scores[0] - pop)
-    assert discovery_scores(scores, entry)[0].tolist() == scores[0].astype(np.float64).tolist()
+def test_each_setting_moves_only_the_head_as_its_weight_says():
+    # Book 0 is read far more than the rest (z 4.4, past the knee); books 1-19 alike (z -0.2).
+    counts = np.array([1e7] + [100.0] * 19)
+    weights = {"popular": -1.0, "balanced": 0.0, "lesser-known": 1.0}
+    entry = metadata_entry(counts, weights)
+    assert entry["popularity"][:2] == [44, -2] and entry["knee"] == 1.5
+    scores = np.linspace(1.0, 0.0, 20).astype(np.float32)  # book 0 first, book 1 second...
+    assert np.argsort(-discovery_scores(scores, entry, "balanced"), kind="stable")[:2].tolist() == [0, 1]
+    lesser = discovery_scores(scores, entry, "lesser-known")
+    assert lesser[0] == pytest.approx(1.0 - (4.4 - 1.5))  # the head book drops 2.9 logits
+    assert lesser[1:].tolist() == scores[1:].astype(np.float64).tolist()  # the rest stay put
+    assert np.argsort(-lesser, kind="stable")[-1] == 0
+    flipped = scores[::-1].copy()  # now the head book scores lowest: popular lifts it first
+    assert np.argsort(-discovery_scores(flipped, entry, "popular"), kind="stable")[0] == 0
+    assert discovery_scores(scores, entry).tolist() == scores.astype(np.float64).tolist()
 
 
 @pytest.mark.parametrize("bad", ["Popular", "", None, 3, "lesser_known"])

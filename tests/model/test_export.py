@@ -77,6 +77,8 @@ def test_tfjs_model_json_and_hashed_shards(trained_artifacts):
     }
     assert {
         "PickPooling",
+        "CatalogueRows",
+        "PickSimilarity",
         "NeighborRows",
         "NeighborScores",
         "StarPredictor",

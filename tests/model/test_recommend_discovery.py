@@ -35,15 +35,18 @@ def test_lesser_known_lines_suggest_less_read_books_than_popular_ones(trained_ar
     run = run_recommend(trained_artifacts, ("\n".join(lines) + "\n").encode())
     assert run.returncode == 0, run.stderr
     popular, balanced, lesser, bad = [json.loads(line) for line in run.stdout.splitlines()]
-    assert balanced == json.loads(
-        run_recommend(trained_artifacts, (json.dumps(liked) + "\n").encode()).stdout
-    )
+    alone = json.loads(run_recommend(trained_artifacts, (json.dumps(liked) + "\n").encode()).stdout)
+    # Balanced is the default; the scores may differ in the 6th digit (another batch size).
+    assert balanced["book_ids"] == alone["book_ids"]
+    assert balanced["scores"] == pytest.approx(alone["scores"], abs=1e-5)
     books = {b["book_id"]: b for b in json.loads((trained_artifacts / "web" / "books.json").read_text())}
 
     def mean_count(result):
         return np.mean([np.log(books[b]["ratings_count"] + 1) for b in result["book_ids"]])
 
-    assert mean_count(lesser) < mean_count(balanced) < mean_count(popular)
+    # Only the head of the catalogue moves (discovery.KNEE), so balanced may equal either end.
+    assert mean_count(lesser) <= mean_count(balanced) <= mean_count(popular)
+    assert mean_count(lesser) < mean_count(popular)
     assert bad == {
         "error": '"discovery" must be one of "popular", "balanced", "lesser-known", got \'obscure\''
     }

@@ -12,6 +12,7 @@ KEYS = ["a", "a", "a", "b", "b"] + [f"book:{r}" for r in range(5, 15)]
 TABLE = SimpleNamespace(
     index=np.array([0, 0, 0, 1, 1] + [-1] * 10),
     position=np.array([1.0, 2.0, 3.0, 1.0, 2.0] + [0.0] * 10),
+    end=np.array([1.0, 2.0, 3.0, 1.0, 2.0] + [0.0] * 10),
 )
 
 
@@ -54,3 +55,13 @@ def test_diagnostics_find_later_volumes_crowded_series_authors_and_popular_cards
     assert found["series_on_3"] == pytest.approx(1 / 4)
     assert found["author_on_4"] == pytest.approx(1 / 4)
     assert found["among_100_most_rated"] == pytest.approx(3 / 14)  # row 5 twice and row 3, of 14 cards
+
+
+def test_a_prequel_does_not_make_the_first_volume_a_later_one():
+    # Series c: row 0 "#0.5", row 1 "#1", row 2 "#2". The first volume is #1 (arrange's rule).
+    table = SimpleNamespace(
+        index=np.array([0, 0, 0, -1]), position=np.array([0.5, 1.0, 2.0, 0.0]), end=np.array([0.5, 1, 2, 0])
+    )
+    keys = ["c", "c", "c", "book:3"]
+    found = diagnostics([[1, 3], [0, 3], [2, 3]], [[3], [3], [3]], table, keys, ["a"] * 4, np.array([3]))
+    assert found["later_volume_unstarted"] == pytest.approx(2 / 3)  # the prequel and #2, not #1

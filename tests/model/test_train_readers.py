@@ -54,7 +54,8 @@ def test_every_setting_is_chosen_on_real_readers(chosen_on_readers, readers_file
     assert "chosen on this data's own split" not in run.stderr
     # Balanced's discovery weight is chosen on them too, from the grid; the export carries it.
     weights = choices["discovery_weights"]
-    assert weights["balanced"] in config["discovery_grid"]
+    mix = choices["neighbor_mix"]  # the grid is in units of the mix, the scores' scale
+    assert weights["balanced"] in [g * mix for g in config["discovery_grid"]]
     assert weights["popular"] < weights["balanced"] < weights["lesser-known"]
     metadata = json.loads((out / "web" / "metadata.json").read_text())
     assert metadata["discovery"]["weights"] == weights and len(metadata["discovery"]["popularity"]) == 60

@@ -41,6 +41,60 @@ export class PickPooling extends tf.layers.Layer {
   }
 }
 
+/** book_rows [B, L] -> [1, numBooks]: every row, for the book embedding to look up every vector. */
+export class CatalogueRows extends tf.layers.Layer {
+  static className = "CatalogueRows";
+
+  constructor(config) {
+    super(config);
+    this.numBooks = config.numBooks ?? config.num_books;
+  }
+
+  computeOutputShape() {
+    return [1, this.numBooks];
+  }
+
+  call() {
+    return tf.tidy(() => tf.expandDims(tf.range(0, this.numBooks, 1, "int32"), 0));
+  }
+
+  getConfig() {
+    return { ...super.getConfig(), num_books: this.numBooks };
+  }
+}
+
+/** `vectors` scaled to unit length along the last axis (a zero vector stays zero). */
+function unit(vectors) {
+  return tf.div(vectors, tf.maximum(tf.norm(vectors, "euclidean", -1, true), 1e-12));
+}
+
+/**
+ * [pooled [B, 2d], vectors [1, N, d]] -> [B, N] = similarity * cos(liked half of pooled, vectors[j]):
+ * every book's cosine to the liked picks (0 without one), so the books past the votes follow the picks.
+ */
+export class PickSimilarity extends tf.layers.Layer {
+  static className = "PickSimilarity";
+
+  build() {
+    this.similarity = this.addWeight("similarity", [1], "float32", tf.initializers.zeros(), undefined, false);
+    this.built = true;
+  }
+
+  computeOutputShape(inputShape) {
+    return [inputShape[0][0], inputShape[1][1]];
+  }
+
+  call(inputs) {
+    return tf.tidy(() => {
+      const [pooled, vectors] = inputs;
+      const books = unit(tf.squeeze(vectors, [0])); // [N, d]
+      const d = books.shape[1];
+      const liked = unit(tf.slice(pooled, [0, 0], [-1, d])); // [B, d]
+      return tf.mul(this.similarity.read(), tf.matMul(liked, books, false, true));
+    });
+  }
+}
+
 /** Sum each pick's votes [B, L, M] into [B, numBooks] at their `neighborRows` (cast to int32). */
 function scatterVotes(neighborRows, votes, numBooks) {
   const [batch, picks, m] = neighborRows.shape;
@@ -195,6 +249,8 @@ export class StarPredictor extends NeighborTableLayer {
 }
 
 tf.serialization.registerClass(PickPooling);
+tf.serialization.registerClass(CatalogueRows);
+tf.serialization.registerClass(PickSimilarity);
 tf.serialization.registerClass(NeighborRows);
 tf.serialization.registerClass(NeighborScores);
 tf.serialization.registerClass(StarPredictor);

@@ -34,8 +34,9 @@ export function topSuggestions(result, metadata, k) {
 
 /**
  * The scores re-scored for a discovery setting ("popular", "balanced", "lesser-known"), before
- * `arrange`: a Float64Array of scores[row] - weight * (popularity[row] / scale), with
- * `discovery` metadata.json's entry (weights per setting, popularity per row in tenths).
+ * `arrange`: a Float64Array of scores[row] - weight * max(popularity[row] / scale - knee, 0), with
+ * `discovery` metadata.json's entry (weights per setting, popularity per row in tenths, the knee
+ * past which a book counts as widely read).
  * model/discovery.py `discovery_scores` is its twin (tests/golden/scoring.json). An unknown
  * setting throws, naming the allowed ones: a caller maps old or odd values to the default first.
  */
@@ -46,7 +47,7 @@ export function discoveryScores(scores, discovery, setting = discovery.default) 
   const weight = discovery.weights[setting];
   const values = new Float64Array(scores.length);
   for (let row = 0; row < scores.length; row++) {
-    values[row] = scores[row] - weight * (discovery.popularity[row] / discovery.scale);
+    values[row] = scores[row] - weight * Math.max(discovery.popularity[row] / discovery.scale - discovery.knee, 0);
   }
   return values;
 }
