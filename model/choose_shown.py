@@ -23,7 +23,7 @@ import numpy as np
 from model import baselines, tables
 from model.choose import Judge
 from model.discovery import discovery_scores, metadata_entry
-from model.protocols import Protocol
+from model.protocols import Protocol, indicator
 from model.shown_eval import Catalogue, measure
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,6 @@ def anchor_floor(gram_of, num_books: int, protocols_: list[Protocol], catalogue:
     """The strongest anchor's arranged mean Recall@10 on ``protocols_``: EASE on likes and EASE on
     likes + 0.5 x to-read marks (the one the report shows), lambda ``baselines.EASE_LAMBDA``;
     ``gram_of(w)`` the goodbooks gram at to-read weight w (tables.grams(..., 0.0).at)."""
-    from model.evaluate import indicator
 
     best_recall = 0.0
     for weight in (0.0, 0.5):

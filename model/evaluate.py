@@ -49,7 +49,7 @@ from model.data import DataError, load_books, load_ratings, load_to_read
 from model.eval_report import markdown_report
 from model.metrics import K, recall_ndcg_of_top, rmse, weighted_recall_of_top
 from model.popularity import heavy_counts, traffic_weights
-from model.protocols import Protocol, half_given, protocols
+from model.protocols import Protocol, half_given, indicator, protocols
 from model.ranking import top_k_excluding
 from model.readers import (
     load_new_readers,
@@ -60,7 +60,7 @@ from model.readers import (
 from model.scoring import CHUNK, predict_batch
 from model.shown_eval import markdown as shown_markdown
 from model.shown_eval import report_shown
-from model.split import LIKED_STARS, Split, UserRatings, make_split
+from model.split import Split, UserRatings, make_split
 from model.stars import BiasModel
 from model.tables import grams, liked_matrix
 
@@ -70,15 +70,6 @@ SHELF = "Shelf model"
 EASE_NAME = f"EASE (lambda={baselines.EASE_LAMBDA:.0f})"
 ANCHOR_WEIGHTS = (0.5, 1.0)  # the to-read weights the anchor chooses among (0.25 trailed both)
 REFERENCE = "(reference)"  # a row shown for what it explains, not an anchor Shelf must beat
-
-
-def indicator(picks: list[tuple[np.ndarray, np.ndarray]], num_books: int) -> sp.csr_matrix:
-    """[V, N] sparse 0/1 matrix of the liked picks (sparse: a product with it sums a few rows).
-    The anchors are fitted on likes, so a liked pick is what they take."""
-    rows = [r[s >= LIKED_STARS] for r, s in picks]
-    owner = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
-    cols = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-    return sp.csr_matrix((np.ones(len(cols), np.float32), (owner, cols)), shape=(len(rows), num_books))
 
 
 def mean_recall(item_item, protocols_: list[Protocol]) -> float:

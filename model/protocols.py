@@ -102,3 +102,12 @@ def half_given(users: UserRatings, seed: int, min_ratings: int = 2):
         given.append((r[order[:half]], s[order[:half]]))
         hidden.append((r[order[half:]], s[order[half:]]))
     return given, hidden
+
+
+def indicator(picks: list[tuple[np.ndarray, np.ndarray]], num_books: int) -> sp.csr_matrix:
+    """[V, N] sparse 0/1 matrix of the liked picks (sparse: a product with it sums a few rows).
+    The anchors are fitted on likes, so a liked pick is what they take."""
+    rows = [r[s >= LIKED_STARS] for r, s in picks]
+    owner = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
+    cols = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    return sp.csr_matrix((np.ones(len(cols), np.float32), (owner, cols)), shape=(len(rows), num_books))

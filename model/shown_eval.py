@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.discovery import discovery_scores
-from model.protocols import Protocol, liked_cases
+from model.protocols import Protocol, indicator, liked_cases
 from model.readers import _with_targets
 from model.scoring import arrange
 from model.series import SeriesTable, series_key, series_table
@@ -150,7 +150,6 @@ def report_shown(
     """``shown_rows`` of the report readers' protocols and one pick: Shelf (``model_scores``:
     picks -> scores [V, N]) and every anchor of ``anchors`` ({name: liked-pick indicator ->
     scores}, as model.evaluate fits them), each arranged the same way."""
-    from model.evaluate import indicator  # evaluate imports this module's callers lazily too
 
     num_books = len(books)
 

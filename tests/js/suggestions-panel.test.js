@@ -191,7 +191,7 @@ test("metadata.json's discovery re-scores before the cards are arranged (its def
 
 test("the visitor's discovery setting picks the weight; one metadata.json lacks falls back to its default", async () => {
   const weights = { popular: -1, balanced: 1, "lesser-known": 2 };
-  const discovery = { settings: Object.keys(weights), default: "balanced", weights, scale: 1, popularity: [0, 0, 0, 0, 10] };
+  const discovery = { settings: Object.keys(weights), default: "balanced", weights, scale: 1, knee: 0, popularity: [0, 0, 0, 0, 10] };
   const { panel, rows, shelf } = setUp({ discovery });
   shelf.discovery = "popular"; // -1: the most read book gains
   await panel.recompute();

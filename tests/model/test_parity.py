@@ -29,12 +29,32 @@ def test_the_golden_file_covers_liked_mixed_unliked_and_empty_visitors(golden):
 
 
 def test_model_recommend_gives_the_golden_suggestions_and_stars(trained_artifacts, golden):
-    lines = [json.dumps({"ratings": v["picks"], "k": golden["k"]}) for v in golden["visitors"]]
+    """The CLI scores as the golden model does (its stars for the golden top books), and its list
+    is that ranking as the page shows it: metadata.json's default discovery setting, then one
+    card per series (``arrange``; tests/golden/scoring.json pins it in both languages)."""
+    from model.discovery import discovery_scores
+    from model.layers import load_model
+    from model.scoring import arrange, predict_batch
+    from model.series import table_from_metadata
+
+    metadata = json.loads((trained_artifacts / "web" / "metadata.json").read_text())
+    model = load_model(trained_artifacts / "model.keras")
+    series = table_from_metadata(metadata)
+    lines = [
+        json.dumps({"ratings": v["picks"], "k": golden["k"], "predict": v["top"]}) for v in golden["visitors"]
+    ]
     run = run_module("model.recommend", "--artifacts", str(trained_artifacts), stdin="\n".join(lines) + "\n")
     for want, line in zip(golden["visitors"], run.stdout.splitlines(), strict=True):
         got = json.loads(line)
-        assert got["book_ids"] == want["top"]
-        np.testing.assert_allclose(got["stars"], want["stars"], atol=1e-4)
+        np.testing.assert_allclose([got["predicted"][str(b)] for b in want["top"]], want["stars"], atol=1e-4)
+        rows = np.array([int(b) - 1 for b in want["picks"]], np.int32)  # synthetic ids are rows + 1
+        scores, _ = predict_batch(model, [(rows, np.array(list(want["picks"].values()), np.float32))])
+        # The golden top is the model's own order: the CLI ranked by the same scores.
+        assert [r + 1 for r in np.argsort(-scores[0], kind="stable") if r not in rows][:3] == want["top"][:3]
+        ranked = discovery_scores(scores[0], metadata["discovery"])
+        started = [int(r) for r in rows]
+        main, _, _ = arrange(ranked, set(started), series, started, [], golden["k"])
+        assert got["book_ids"] == [r + 1 for r in main]
 
 
 def test_reason_for_reproduces_the_golden_reasons(trained_artifacts, golden):

@@ -77,6 +77,7 @@ def test_config_records_what_the_split_fit_chose(artifacts):
         "reader_weight",
         "chosen_on",
         "embedding_dim",
+        "discovery_weights",
     }
     assert config["choices"]["to_read_weight"] in config["to_read_weights"]
     assert config["choices"]["embedding_dim"] in config["embedding_dims"]
