@@ -23,9 +23,10 @@ class TrainConfig:
     release: str | None = None  # which goodbooks-10k release the data is (model.data.detect_release)
     # The low-rank part (trained by softmax over all books). Its size (the book embedding and
     # the output kernel, half the download) is chosen among these like the table size: a
-    # larger one ships only when it beats the smaller by more than ``embedding_tolerance``.
+    # larger one ships only when it beats the smaller by more than ``embedding_tolerance``
+    # (it doubles what a phone downloads; on 330 check readers shown10 moves by more by chance).
     embedding_dims: tuple[int, ...] = (16, 32)
-    embedding_tolerance: float = 0.002
+    embedding_tolerance: float = 0.004
     epochs: int = 4  # at most; the split fit keeps the epoch with the lowest validation loss
     batch_size: int = 256
     learning_rate: float = 2e-3
@@ -46,8 +47,9 @@ class TrainConfig:
     reader_to_read_weights: tuple[float, ...] = (0.5, 1.0)
     reader_weights: tuple[float, ...] = (3.0, 10.0)
     table_sizes: tuple[int, ...] = (16, 32)
-    # A larger table ships only when it beats the smaller by more than this mean Recall@10.
-    table_tolerance: float = 0.002
+    # A larger table ships only when it beats the smaller by more than this (the judge's measure:
+    # mean shown10 on real readers, else Recall@10); the phone downloads it.
+    table_tolerance: float = 0.004
     # The popularity shift and the real-traffic validation (model/popularity.py).
     popularity_gammas: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8)
     traffic_exponent: float = 0.85
