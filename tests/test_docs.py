@@ -100,3 +100,12 @@ def test_the_check_finds_what_is_missing():
     assert problems("README.md", "test_nothing_of_the_sort") == ["test_nothing_of_the_sort: no such test"]
     assert problems("README.md", "make build && python -m model.train --out artifacts") == []
     assert problems("docs/MODEL.md", "RESULTS.md") == []
+
+
+def test_the_readme_is_commands_and_a_map():
+    """At most 80 lines, the two commands on its first screen, and the map's table."""
+    lines = (REPO / "README.md").read_text().splitlines()
+    assert len(lines) <= 80
+    first = "\n".join(lines[:15])
+    assert "make build" in first and "make test" in first
+    assert any(line.startswith("| folder | stage | reads | writes |") for line in lines)
