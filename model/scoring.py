@@ -4,7 +4,7 @@ reason and a book's similar books are read from, those reasons and similar books
 suggestions for an imported Goodreads export.
 
 Training, evaluation, the export's parity file and ``model.recommend`` (the CLI) all call
-these; ``web/js/rank.js`` is their JavaScript twin, pinned by ``parity.json``.
+these; ``web/js/rank.js`` is their JavaScript twin, pinned by ``tests/golden/scoring.json``.
 """
 
 from __future__ import annotations
