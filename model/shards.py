@@ -2,8 +2,7 @@
 
 A phone on a mobile network waits for every byte before the first suggestion. Most of the
 model's bytes are the per-pick tables (each book's neighbor rows, neighbor weights and star
-weights, and the book embedding): a visitor's picks read only their own rows of them. So the
-tables are cut by rows:
+weights): a visitor's picks read only their own rows of them. So the tables are cut by rows:
 
 - the first part: every other weight, and the tables' first ``first_rows`` rows (the most
   rated books: goodbooks numbers its books by popularity, so the first screen's books and
@@ -27,11 +26,8 @@ from fnmatch import fnmatch
 
 import numpy as np
 
-# The weights read only at the visitor's picks' rows (model/layers.py gathers them by pick; the
-# book embedding is the picks' Embedding lookup). The page also reads the embedding whole, for
-# reasons and similar books (web/js/rank.js); it waits for the later part where those need it
-# (web/js/model-client.js, main.js showSimilar).
-ROW_TABLES = ("book_embedding/embeddings", "*/neighbor_rows", "*/neighbor_weights", "*/star_weights")
+# The weights read only at the visitor's picks' rows (model/layers.py gathers them by pick).
+ROW_TABLES = ("*/neighbor_rows", "*/neighbor_weights", "*/star_weights")
 ROW_NUMBERS = "*/neighbor_rows"
 FIRST_SHARE = 0.1  # the share of the tables' rows in the first part
 # The same table as server/tfjs_weights.py and web/js/loader.js (model/ and server/ share no code).

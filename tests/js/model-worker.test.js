@@ -286,27 +286,3 @@ test("model-client: the worker's own files are checked against the page's build 
   server = { build: "a", host: "// edited on the server\n" }; // no rebuild: changed, not newer
   await assert.rejects(loadModel(Promise.resolve(metadata)), (error) => error.name === "ChangedFileError" && !(error instanceof NewBuildError));
 });
-
-test("scorePicks: reasons among several picks wait for the model's later part (its vectors); one pick does not", async () => {
-  const calls = [];
-  const answer = (reasonRows) => ({ scores: [1], stars: [2], pickedRows: reasonRows, reasonRows });
-  const later = deferred();
-  const model = {
-    score: async (picks) => answer(Object.keys(picks).map(Number)),
-    whole: () => {
-      calls.push("whole");
-      return later.promise;
-    },
-  };
-  assert.deepEqual((await scorePicks(model, { 1: 5 })).reasonRows, [1]);
-  assert.deepEqual(calls, []);
-  let done = false;
-  const both = scorePicks(model, { 1: 5, 2: 4 }).then((result) => ((done = true), result));
-  await settle();
-  assert.deepEqual(calls, ["whole"]);
-  assert.equal(done, false); // not before the later part is in
-  later.resolve();
-  assert.deepEqual((await both).reasonRows, [1, 2]);
-  const failing = { score: model.score, whole: () => Promise.reject(new LoadError("model/group2-shard2of2.bin", "HTTP 404")) };
-  await assert.rejects(scorePicks(failing, { 1: 5, 2: 4 }), /HTTP 404/);
-});

@@ -58,10 +58,9 @@ def test_tfjs_model_json_and_hashed_shards(trained_artifacts):
     paths = [p for group in model_json["weightsManifest"] for p in group["paths"]]
     assert sorted(paths) == sorted(p.name for p in model_dir.glob("*.bin"))
     assert all(len(p.split(".")) == 3 and len(p.split(".")[1]) == 16 for p in paths)  # name.<hash>.bin
-    # Cut in two (model/shards.py): the later part is the row tables' rows after the first tenth
-    # (the book embedding and the three per-pick tables).
+    # Cut in two (model/shards.py): the later part is the row tables' rows after the first tenth.
     later = model_json["userDefinedMetadata"]["later_shards"]
-    assert sorted(later) == sorted(p for p in paths if "shard2of2" in p) and len(later) == 4
+    assert sorted(later) == sorted(p for p in paths if "shard2of2" in p) and len(later) == 3
     assert all((model_dir / p).stat().st_size == size for p, size in later.items())
     num_books = model_json["weightsManifest"][1]["weights"][0]["shape"][0]
     assert model_json["userDefinedMetadata"]["first_rows"] == -(-num_books // 10)

@@ -79,30 +79,6 @@ def test_the_tables_are_cut_by_rows_and_the_rest_stays_whole():
     assert manifest[3]["weights"][0] == spec[4]
 
 
-def test_the_book_embedding_is_cut_by_rows_like_the_tables():
-    """The picks' Embedding lookup reads only their rows: its first rows come first, the rest later."""
-    spec, blob, *_ = planted()
-    embedding = np.arange(20 * 4, dtype=np.uint8).reshape(20, 4)
-    kernel = np.arange(4 * 20, dtype=np.uint8)
-    spec = [
-        entry("book_embedding/embeddings", [20, 4], "uint8", scale=0.1, min=-1.0),
-        entry("book_scores/kernel", [4, 20], "uint8", scale=0.1, min=-1.0),
-        *spec,
-    ]
-    manifest, shards, first = cut(spec, embedding.tobytes() + kernel.tobytes() + blob)
-    assert first == 2
-    assert [[w["name"] for w in group["weights"]] for group in manifest][:2] == [
-        ["book_scores/kernel", "book_scores/bias", "neighbor_scores/gamma"],
-        ["book_embedding/embeddings"],
-    ]
-    by_name = {shard.name: shard for shard in shards}
-    first_rows_shard, later_shard = by_name["group2-shard1of2.bin"], by_name["group2-shard2of2.bin"]
-    assert first_rows_shard.data == embedding[:2].tobytes() and not first_rows_shard.later
-    assert later_shard.data == embedding[2:].tobytes() and later_shard.later
-    data = {shard.name: shard for shard in shards}
-    assert data["group1-shard1of1.bin"].data.startswith(kernel.tobytes())  # read whole: first
-
-
 def test_a_single_row_table_has_no_later_part():
     spec, blob, *_ = planted(num_rows=1)
     manifest, shards, first = cut(spec, blob)

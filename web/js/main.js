@@ -255,9 +255,8 @@ async function showSimilar(bookId) {
   const model = state.model;
   if (model === null || !current()) return; // it failed meanwhile, or another request came
   const row = state.rowOf.get(bookId);
-  if (model.firstRows !== null) {
-    // Its row of the neighbor table, or the vectors of the books it may be compared with, are
-    // in the model's later part (model/shards.py): wait for it.
+  if (model.firstRows !== null && row >= model.firstRows) {
+    // Its row of the neighbor table is in the model's later part: wait for it.
     try {
       await model.whole();
     } catch (error) {

@@ -161,16 +161,9 @@ export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/m
   });
 }
 
-/**
- * Run the model for one visitor, in its worker: {scores, stars} as Float32Array[num_books],
- * pickedRows, reasonRows. With more than one pick to explain suggestions by, the reasons may
- * turn on any suggested book's vector (rank.js reasonFor), and the model's first part holds only
- * the first rows' vectors (model/shards.py): the answer then waits for the later part, so the
- * reasons are the whole model's. One pick explains every suggestion without them.
- */
+/** Run the model for one visitor, in its worker: {scores, stars} as Float32Array[num_books], pickedRows, reasonRows. */
 export async function scorePicks(model, picks) {
   const { scores, stars, pickedRows, reasonRows } = await model.score(picks);
-  if (reasonRows.length > 1) await model.whole();
   return { scores, stars, pickedRows, reasonRows };
 }
 
