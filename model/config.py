@@ -63,7 +63,10 @@ class TrainConfig:
     validation_users: int = 3000
     # Balanced's discovery weights tried on the check readers, in units of the neighbor mix
     # (model/choose_shown.py); lesser-known's is the smallest of them that clears the head.
-    discovery_grid: tuple[float, ...] = (-0.2, -0.1, 0.0, 0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.0)
+    # None below 0: balanced never leans to the bestsellers (the popular setting does). On the
+    # check readers shown10 chose -0.2, and the same bestsellers then filled ranks 11-20 of a
+    # fifth of one-pick lists (The Great Gatsby in 20.5%; benchmarks/bench_single_pick.py).
+    discovery_grid: tuple[float, ...] = (0.0, 0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.0)
     # The star head.
     star_lambda: float = 30.0
     star_holdout: float = 0.1
