@@ -166,3 +166,18 @@ def start_firebase(static_dir: Path, log_path: Path) -> tuple[str, subprocess.Po
     base = f"http://127.0.0.1:{port}/"
     command = [str(FIREBASE), "emulators:start", "--only", "hosting", "--project", "demo-shelf"]
     return base, launch(command, project, env, log_path, base + "metadata.json", 90)
+
+
+def recommend_cli(artifacts: Path, visitors: list[dict]) -> list[dict]:
+    """``python -m model.recommend`` on ``artifacts`` for ``visitors`` (one JSON line each), as a
+    script would call it: its answer lines, parsed."""
+    result = subprocess.run(
+        [sys.executable, "-m", "model.recommend", "--artifacts", str(artifacts)],
+        input="".join(json.dumps(v) + "\n" for v in visitors),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]

@@ -4,13 +4,9 @@ gives for that setting; the setting saved with the shelf and carried in its link
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.web.servers import ROOT
+from tests.web.servers import recommend_cli
 from tests.web.test_web_series import ids, open_with_picks
 
 pytestmark = pytest.mark.browser
@@ -22,18 +18,7 @@ SETTINGS = ["popular", "balanced", "lesser-known"]
 def lists(site_artifacts):
     """The CLI's main list for one pick (book 2) at each setting (k = the page's 20)."""
     visitors = [{"liked": [2], "k": 20, "discovery": s} for s in SETTINGS]
-    result = subprocess.run(
-        [sys.executable, "-m", "model.recommend", "--artifacts", str(site_artifacts)],
-        input="".join(json.dumps(v) + "\n" for v in visitors),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return {
-        s: json.loads(line)["book_ids"] for s, line in zip(SETTINGS, result.stdout.splitlines(), strict=True)
-    }
+    return {s: r["book_ids"] for s, r in zip(SETTINGS, recommend_cli(site_artifacts, visitors), strict=True)}
 
 
 def chosen(page) -> str:

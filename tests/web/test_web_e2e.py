@@ -7,17 +7,14 @@ states go to test-artifacts/web/.
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 import urllib.request
 
 import pytest
 
 from server.search import search_rows
 from server.site import IMMUTABLE, REVALIDATE
-from tests.web.servers import ROOT, local_only
+from tests.web.servers import local_only, recommend_cli
 
 pytestmark = pytest.mark.browser
 
@@ -34,16 +31,7 @@ def python_recommendations(site_artifacts):
         {"liked": PICK_IDS, "k": 10},
         {"ratings": {"2": 5, "4": 3, "1": 5}, "k": 10},
     ]
-    result = subprocess.run(
-        [sys.executable, "-m", "model.recommend", "--artifacts", str(site_artifacts)],
-        input="".join(json.dumps(v) + "\n" for v in visitors),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
+    return recommend_cli(site_artifacts, visitors)
 
 
 def open_site(page, url: str) -> None:

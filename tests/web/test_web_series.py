@@ -6,13 +6,9 @@ author. The synthetic titles carry series (model/synthetic.py SERIES_TITLES): Ev
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.web.servers import ROOT
+from tests.web.servers import recommend_cli
 
 pytestmark = pytest.mark.browser
 
@@ -36,16 +32,7 @@ def open_with_picks(page, site_url: str, picks: str) -> None:
 def python_lists(site_artifacts):
     """``python -m model.recommend`` for the visitors below (k = the page's 20)."""
     visitors = [{"liked": [48], "k": 20}, {"liked": [2], "k": 20}]
-    result = subprocess.run(
-        [sys.executable, "-m", "model.recommend", "--artifacts", str(site_artifacts)],
-        input="".join(json.dumps(v) + "\n" for v in visitors),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
+    return recommend_cli(site_artifacts, visitors)
 
 
 def test_a_first_volume_names_its_second_as_next_and_no_other_volume(page, site_url, python_lists):
