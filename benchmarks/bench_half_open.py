@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.web.conftest import write_tiny_site  # noqa: E402
-from tests.web.servers import machine_line, start_gunicorn, stop  # noqa: E402
+from harness.servers import machine_line, start_gunicorn, stop  # noqa: E402
+from harness.sites import write_tiny_site  # noqa: E402
 
 PATHS = ("/healthz", "/api/books?q=prince", "/index.html")
 

@@ -41,10 +41,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from harness.browser import CHROMIUM, CHROMIUM_ARGS, local_only  # noqa: E402
+from harness.goodreads_export import HEADER  # noqa: E402
+from harness.servers import build_site_into, machine_line, start_gunicorn, stop  # noqa: E402
 from model.data import load_books, resolve_data_dir  # noqa: E402
-from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.goodreads_fixture import HEADER  # noqa: E402
-from tests.web.servers import build_site_into, local_only, machine_line, start_gunicorn, stop  # noqa: E402
 
 
 @dataclass

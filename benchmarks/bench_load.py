@@ -37,7 +37,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.web.servers import build_site_into, machine_line, start_gunicorn, stop  # noqa: E402
+from harness.servers import build_site_into, machine_line, start_gunicorn, stop  # noqa: E402
 
 TIMEOUT = 10.0  # seconds before a request counts as an error
 KNEE_MS = 100.0

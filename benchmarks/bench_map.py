@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_map.py [--turns 30]
 
-Serves web/map.html with the synthetic 10,000-book map of tests/explorer/test_map_page.py on
+Serves web/map.html with the synthetic 10,000-book map of harness/map_page.py on
 127.0.0.1, zooms in ``--turns`` wheel steps (one redraw each) and prints the page's own draw
 times (``window.shelfMap.stats.recentDrawMs``): median, 90th percentile and the largest. The
 target is a 60 fps frame: a median under 16 ms. Prints numbers; asserts nothing.
@@ -11,8 +11,6 @@ target is a 60 fps frame: a median under 16 ms. Prints numbers; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -22,8 +20,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import launch_browser, serve_directory  # noqa: E402
-from tests.explorer.test_map_page import NUM_BOOKS, _map_json, _open, zoom_in  # noqa: E402
+from harness.browser import launch_browser, serve_directory  # noqa: E402
+from harness.map_page import NUM_BOOKS, map_json, open_map, write_map_site, zoom_in  # noqa: E402
 
 FRAME_MS = 16  # a 60 fps frame
 
@@ -34,13 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        shutil.copy(ROOT / "web" / "map.html", root)
-        shutil.copytree(ROOT / "web" / "js", root / "js")
-        shutil.copytree(ROOT / "web" / "css", root / "css")
-        (root / "map.json").write_text(json.dumps(_map_json()))
+        write_map_site(root, map_json())
         with serve_directory(root) as base, launch_browser() as browser:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            _open(page, f"{base}/map.html")
+            open_map(page, f"{base}/map.html")
             zoom_in(page, args.turns)
             draws = np.array(page.evaluate("window.shelfMap.stats.recentDrawMs"), np.float64)
     median = float(np.median(draws))

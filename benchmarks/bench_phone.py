@@ -41,8 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.web.servers import build_site_into, machine_line, start_gunicorn, stop  # noqa: E402
+from harness.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from harness.servers import build_site_into, machine_line, start_gunicorn, stop  # noqa: E402
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 LOCAL_ONLY = "--proxy-server=http://127.0.0.1:9"  # nothing listens there; 127.0.0.1 itself goes direct

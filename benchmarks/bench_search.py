@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.web.servers import machine_line  # noqa: E402
+from harness.servers import machine_line  # noqa: E402
 
 QUERIES = ROOT / "benchmarks" / "search_typos.json"
 BENCH_JS = ROOT / "benchmarks" / "bench_search.mjs"
@@ -167,7 +167,7 @@ def bench_node(cfg: BenchConfig, tmp: Path, python_top: dict[str, list[int]]) ->
 def bench_chromium(cfg: BenchConfig, tmp: Path, books: list[dict], queries: list[str], python_top) -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS, serve_directory
+    from harness.browser import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
     site = tmp / "site"
     site.mkdir()

@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.web.servers import build_site_into, local_only, machine_line, start_gunicorn, stop  # noqa: E402
+from harness.browser import CHROMIUM, CHROMIUM_ARGS, local_only  # noqa: E402
+from harness.servers import build_site_into, machine_line, start_gunicorn, stop  # noqa: E402
 
 
 @dataclass

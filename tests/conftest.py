@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import itertools
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from _pytest.mark.expression import Expression  # how -m is read; pytest is pinned (requirements-dev.txt)
 
-from tests.web.servers import import_build_site
+from harness.browser import CHROMIUM
+from harness.servers import import_build_site
 
 REPO = Path(__file__).resolve().parents[1]
 ESBUILD = REPO / "node_modules" / ".bin" / "esbuild"  # bundles TF.js (scripts/build_site.py)
@@ -50,6 +55,8 @@ def run_module(
 # Chromium. A test that uses one is marked ``slow`` or ``browser`` here even where its file does
 # not say so, so that `make test-fast` (-m "not browser and not slow") never waits on one.
 SLOW_FIXTURES = {
+    "tfjs_bundle",  # esbuild bundles TF.js
+    "fake_artifacts",  # tests/web/test_web_static.py: whole site builds, esbuild included
     "trained_artifacts",
     "site_artifacts",
     "built_site",
@@ -61,12 +68,49 @@ BROWSER_FIXTURES = {"browser", "page"}
 
 
 def pytest_collection_modifyitems(config, items):
+    no_chromium = pytest.mark.skip(reason=f"{CHROMIUM} is missing: `make install` installs it")
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
         if used & BROWSER_FIXTURES and not item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.browser)
         if used & SLOW_FIXTURES and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("browser") and not CHROMIUM.exists():
+            item.add_marker(no_chromium)
+
+
+def module_marks(path: Path) -> set[str]:
+    """The markers a test file's module-level ``pytestmark`` puts on every test in it, read from
+    its source (not imported)."""
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "pytestmark" for t in node.targets):
+            values = node.value.elts if isinstance(node.value, ast.List | ast.Tuple) else [node.value]
+            calls = [v.func if isinstance(v, ast.Call) else v for v in values]
+            return {
+                v.attr
+                for v in calls
+                if isinstance(v, ast.Attribute) and getattr(v.value, "attr", "") == "mark"
+            }
+    return set()
+
+
+def pytest_ignore_collect(collection_path: Path, config):
+    """A test file none of whose tests ``-m`` can select is not even imported. `make test-fast`
+    would otherwise import TensorFlow (seconds) for files of slow tests it then deselects."""
+    expression = config.getoption("markexpr")
+    if not expression or not re.fullmatch(r"test_\w+\.py", collection_path.name):
+        return None
+    marks = module_marks(collection_path)
+    if not marks:
+        return None
+    compiled = Expression.compile(expression)
+    # A test of the file has the file's marks and may have any other registered one of its own.
+    others = sorted({re.match(r"\w+", line).group() for line in config.getini("markers")} - marks)
+    for chosen in itertools.product((False, True), repeat=len(others)):
+        present = marks | {name for name, on in zip(others, chosen, strict=True) if on}
+        if compiled.evaluate(lambda name, /, present=present, **kwargs: not kwargs and name in present):
+            return None
+    return True
 
 
 @pytest.fixture(scope="session")

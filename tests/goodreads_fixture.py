@@ -16,36 +16,11 @@ import io
 import random
 from pathlib import Path
 
+from harness.goodreads_export import HEADER
 from model.goodreads import isbn13_check_digit, isbn13_of
 from model.synthetic import synthetic_isbns, synthetic_title
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "goodreads_library.csv"
-HEADER = [
-    "Book Id",
-    "Title",
-    "Author",
-    "Author l-f",
-    "Additional Authors",
-    "ISBN",
-    "ISBN13",
-    "My Rating",
-    "Average Rating",
-    "Publisher",
-    "Binding",
-    "Number of Pages",
-    "Year Published",
-    "Original Publication Year",
-    "Date Read",
-    "Date Added",
-    "Bookshelves",
-    "Bookshelves with positions",
-    "Exclusive Shelf",
-    "My Review",
-    "Spoiler",
-    "Private Notes",
-    "Read Count",
-    "Owned Copies",
-]
 UNMATCHED = 250
 XSS_UNMATCHED = "<img src=x onerror=alert(2)>"
 

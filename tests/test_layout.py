@@ -1,5 +1,6 @@
 """The layout: imports between the project's packages go one way, with no cycle (imports inside
-functions count too), and only model/ and explorer/ import TensorFlow."""
+functions count too), only model/ and explorer/ import TensorFlow, and what tests and
+benchmarks share lives in harness/, so no benchmark imports tests/."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from tests.conftest import REPO
 
-FOLDERS = ("model", "explorer", "server", "scripts", "benchmarks")
+FOLDERS = ("model", "explorer", "server", "scripts", "benchmarks", "harness")
 TENSORFLOW = ("tensorflow", "tf_keras", "keras", "tensorflowjs")
 # What the explorer may use of the rating model's package: its data loader and small helpers.
 EXPLORER_MAY_IMPORT = {"model", "model.data", "model.atomic", "model.ranking"}
@@ -137,3 +138,22 @@ def test_no_module_imports_a_command_line():
         for module, names in graph.items()
         if names & set(COMMAND_LINES)
     }
+
+
+def test_no_benchmark_or_harness_module_imports_the_tests():
+    """A benchmark is a script: what it shares with the tests is in harness/, which does not
+    depend on tests/ (or pytest) either."""
+    forbidden = {"tests", "pytest"}
+    wrong = {
+        module: sorted(n for n in imported_names(path, module, set()) if n.split(".")[0] in forbidden)
+        for module, path in project_modules().items()
+        if module.split(".")[0] in {"benchmarks", "harness"}
+    }
+    assert {module for module in wrong if module.startswith("benchmarks")}, "no benchmark found"
+    assert not {module: names for module, names in wrong.items() if names}
+
+
+def test_the_import_check_sees_a_benchmark_importing_the_tests(tmp_path):
+    script = tmp_path / "bench_x.py"
+    script.write_text("def main():\n    from tests.web.conftest import write_tiny_site\n")
+    assert imported_names(script, "benchmarks.bench_x", set()) == {"tests.web.conftest"}

@@ -1,64 +1,25 @@
 """The map page in a real headless Chromium: points drawn, hover shows a title, click opens a book.
 
-The page is served from a temporary directory (web/ sources + a map.json) on 127.0.0.1
-(tests.browser.serve_directory).
+The page is served from a temporary directory (web/ sources + the synthetic map.json of
+harness/map_page.py) on 127.0.0.1 (harness.browser.serve_directory).
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-
-import numpy as np
 import pytest
 
-from explorer import maps
-from explorer.genres import GENRES
-from explorer.vectors import Space
-from tests.browser import CHROMIUM, launch_browser, serve_directory
-from tests.explorer.conftest import REPO
-
-NUM_BOOKS = 10_000
-K = 5
+from harness.browser import launch_browser, serve_directory
+from harness.map_page import NUM_BOOKS, K, map_json, open_map, write_map_site, zoom_in
 
 pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.is_file(), reason="needs Chromium at /usr/bin/chromium"),
-]
-
-
-def _map_json() -> dict:
-    """10,000 books in 12 genre clusters (rows 0..9999, book_id = row + 1); two maps."""
-    rng = np.random.default_rng(0)
-    genre = np.arange(NUM_BOOKS) % 12
-    centres = rng.uniform(0.1, 0.9, size=(12, 2))
-    xy = np.clip(centres[genre] + rng.normal(0, 0.04, size=(NUM_BOOKS, 2)), 0, 1)
-    neighbors = (np.arange(NUM_BOOKS)[:, None] + 12 * np.arange(1, K + 1)) % NUM_BOOKS  # same genre
-    titles = [f"Title {i}" for i in range(NUM_BOOKS)]
-    titles[7] = "Anna Karénina <b>not bold</b>"
-    names = list(GENRES)
-    space = Space(
-        "tags",
-        xy,
-        titles,
-        [f"Author {i % 50}" for i in range(NUM_BOOKS)],
-        list(range(1, NUM_BOOKS + 1)),
-        genres=[names[g] for g in genre],
-    )
-    tags = maps.map_entry("similar tags (tags model)", xy, neighbors)
-    rating = maps.map_entry("readers also liked (rating model)", xy[::-1].copy(), neighbors[::-1].copy())
-    return maps.build_map_json(space, {"tags": tags, "rating": rating}, K, 5)
+pytestmark = pytest.mark.browser  # skipped without Chromium (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("site")
-    shutil.copy(REPO / "web" / "map.html", root)
-    shutil.copytree(REPO / "web" / "js", root / "js")
-    shutil.copytree(REPO / "web" / "css", root / "css")
-    data = _map_json()
-    (root / "map.json").write_text(json.dumps(data))
+    data = map_json()
+    write_map_site(root, data)
     with serve_directory(root) as base:
         yield f"{base}/map.html", data
 
@@ -80,13 +41,6 @@ def page(browser):
     assert not errors, errors
 
 
-def _open(page, url):
-    page.goto(url)
-    page.wait_for_function(
-        "window.shelfMap && window.shelfMap.stats.ready && window.shelfMap.stats.drawCount > 0"
-    )
-
-
 COUNT_INK = """() => {
   const c = document.getElementById('map-canvas');
   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -96,19 +50,9 @@ COUNT_INK = """() => {
 }"""
 
 
-def zoom_in(page, turns: int) -> None:
-    """Turn the wheel over the middle of the map ``turns`` times, waiting for each redraw."""
-    box = page.locator("#map-overlay").bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    for _ in range(turns):
-        drawn = page.evaluate("window.shelfMap.stats.drawCount")
-        page.mouse.wheel(0, -60)
-        page.wait_for_function("n => window.shelfMap.stats.drawCount > n", arg=drawn)
-
-
 def test_ten_thousand_points_are_drawn_and_zooming_redraws_them(page, site):
     url, _ = site
-    _open(page, url)
+    open_map(page, url)
     stats = page.evaluate("window.shelfMap.stats")
     assert stats["pointsDrawn"] == NUM_BOOKS
     ink = page.evaluate(COUNT_INK)
@@ -123,7 +67,7 @@ def test_ten_thousand_points_are_drawn_and_zooming_redraws_them(page, site):
 
 def test_hover_shows_the_title_and_click_opens_the_book(page, site):
     url, data = site
-    _open(page, url)
+    open_map(page, url)
     page.select_option("#map-choice", "tags")
     row = 7  # the title with markup in it: rendered as text
     pos = page.evaluate(f"window.shelfMap.screenPosition({row})")
@@ -146,7 +90,7 @@ def test_hover_shows_the_title_and_click_opens_the_book(page, site):
 
 def test_picks_from_the_url_are_highlighted_and_picking_is_saved(page, site):
     url, _ = site
-    _open(page, url + "?picks=101,202:4")
+    open_map(page, url + "?picks=101,202:4")
     drawn = page.evaluate("window.shelfMap.stats.drawCount")
     page.select_option("#map-choice", "tags")
     page.wait_for_function("n => window.shelfMap.stats.drawCount > n", arg=drawn)
@@ -176,7 +120,7 @@ def test_picking_on_the_map_keeps_unreadable_saved_entries_as_the_main_page_does
         "localStorage.setItem('shelf.picks.v1', '101,zz!,202:4');"
         " localStorage.setItem('shelf.marks.v1', '5:r,6:q')"
     )
-    _open(page, url)
+    open_map(page, url)
     page.locator("#map-query").fill("Title 303")
     page.locator("#map-find button").click()
     page.locator("#book-pick").click()
@@ -208,7 +152,7 @@ def test_the_open_link_is_short_and_the_main_pages_own_for_a_big_shelf(page, sit
         f"localStorage.setItem('shelf.picks.v1', '{picks}');"
         " localStorage.setItem('shelf.marks.v1', '5:r,9:n')"
     )
-    _open(page, url)
+    open_map(page, url)
     page.locator("#map-query").fill("Title 303")
     page.locator("#map-find button").click()
     href = page.locator("#book-open").get_attribute("href")
@@ -264,7 +208,7 @@ def test_a_map_tab_adding_a_book_keeps_the_main_tabs_picks(page, site):
         "sessionStorage.getItem('s') || (sessionStorage.setItem('s', 1),"
         " localStorage.setItem('shelf.picks.v1', '101'))"
     )
-    _open(page, url)
+    open_map(page, url)
     main = page.context.new_page()
     main.goto(url.replace("map.html", "map.json"))  # the same origin: the main page's tab
     main.evaluate(
@@ -279,7 +223,7 @@ def test_a_map_tab_adding_a_book_keeps_the_main_tabs_picks(page, site):
 def test_a_damaged_picks_link_and_an_empty_search_are_said(page, site):
     url, _ = site
     page.add_init_script("localStorage.setItem('shelf.picks.v1', '101')")
-    _open(page, url + "?picks=abc")
+    open_map(page, url + "?picks=abc")
     status = page.text_content("#map-status")
     assert "could not be read (it is damaged or cut short), so your saved picks are shown" in status
     assert page.is_visible("#map-status")

@@ -9,10 +9,10 @@ import shutil
 import numpy as np
 import pytest
 
+from harness.browser import evaluate_page
 from model.layers import load_model
 from model.ranking import top_k
 from model.scoring import predict_batch
-from tests.browser import evaluate_page
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser

@@ -12,6 +12,7 @@ import random
 
 import pytest
 
+from harness.sites import TINY_BOOKS
 from server.search import (
     NO_MATCH,
     TypoIndex,
@@ -23,7 +24,6 @@ from server.search import (
     search_rows,
     typo_cost,
 )
-from tests.web.conftest import TINY_BOOKS
 from tests.web.search_scan import search_rows_by_scan
 
 # Words that share prefixes and inner fragments, with accents, case and punctuation to fold.
@@ -84,7 +84,7 @@ def test_tiny_catalogue():
     assert_same_ranking(TINY_BOOKS, ["", "prince", "le petit prince", "emile", "ince", "<img", "s", "zzz"])
 
 
-@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("seed", [0, *(pytest.param(s, marks=pytest.mark.slow) for s in range(1, 5))])
 def test_random_catalogues(seed):
     rng = random.Random(seed)
     books = random_books(rng, 300)
@@ -142,7 +142,7 @@ def test_max_edits():
     assert [max_edits(n) for n in (1, 2, 3, 5, 6, 12)] == [0, 0, 1, 1, 2, 2]
 
 
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", [0, *(pytest.param(s, marks=pytest.mark.slow) for s in range(1, 3))])
 def test_the_trie_gives_typo_cost_for_every_word(seed):
     """``TypoIndex.word_costs`` (a level-by-level walk that drops hopeless prefixes) against the
     word-by-word definition, over words of a small alphabet that share prefixes and collide."""

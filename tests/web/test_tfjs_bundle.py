@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import evaluate_page
+from harness.browser import evaluate_page
+from harness.servers import ROOT, import_build_site
+from harness.sites import write_tiny_site
 from tests.conftest import ESBUILD
-from tests.web.conftest import ROOT, write_tiny_node_modules, write_tiny_site
-from tests.web.servers import import_build_site
+from tests.web.conftest import write_tiny_node_modules
 
 build_site = import_build_site()
 
@@ -151,6 +152,7 @@ def build_with(artifacts, node_modules, out) -> int:
     return build_site.main([*args, "--compress-cache", ""])
 
 
+@pytest.mark.slow  # a whole site build with esbuild
 def test_tiny_packages_build(tiny_inputs, tmp_path):
     """The failures below are of what they break: the same inputs, whole, build."""
     artifacts, node_modules = tiny_inputs

@@ -10,11 +10,11 @@ import sys
 import numpy as np
 import pytest
 
+from harness.servers import ROOT
+from harness.sites import TINY_VECTORS, write_tiny_site
 from server import create_app
 from server.catalogue import CatalogueCache
 from server.tfjs_weights import read_weight
-from tests.web.conftest import TINY_VECTORS, write_tiny_site
-from tests.web.servers import ROOT
 
 
 def test_healthz(client):
@@ -323,6 +323,7 @@ def test_api_responses_are_gzipped_and_not_cached(client):
     assert body["total"] == 5
 
 
+@pytest.mark.slow  # a fresh Python process
 def test_server_never_imports_tensorflow_model_or_explorer(tiny_site):
     """At run time, answering a request (tests/test_layout.py checks the import statements)."""
     code = (

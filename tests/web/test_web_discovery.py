@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.servers import recommend_cli
+from harness.servers import recommend_cli
 from tests.web.test_web_series import ids, open_with_picks
 
 pytestmark = pytest.mark.browser

@@ -12,9 +12,10 @@ import urllib.request
 
 import pytest
 
+from harness.browser import local_only
+from harness.servers import recommend_cli
 from server.search import search_rows
 from server.site import IMMUTABLE, REVALIDATE
-from tests.web.servers import local_only, recommend_cli
 
 pytestmark = pytest.mark.browser
 

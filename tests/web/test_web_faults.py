@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pytest
 
+from harness.servers import ServerError, import_build_site, start_gunicorn, stop, wait_until
+from harness.sites import write_tiny_site
 from server.http import SECURITY_HEADERS
 from tests.conftest import ESBUILD
-from tests.web.conftest import write_tiny_node_modules, write_tiny_site
-from tests.web.servers import ServerError, import_build_site, start_gunicorn, stop, wait_until
+from tests.web.conftest import write_tiny_node_modules
 
 pytestmark = pytest.mark.slow  # real gunicorn servers, killed and rebuilt under load
 

@@ -11,8 +11,9 @@ import sys
 
 import pytest
 
+from harness.browser import local_only
+from harness.servers import ROOT
 from tests.goodreads_fixture import FIXTURE, TRUTH, XSS_UNMATCHED
-from tests.web.servers import ROOT, local_only
 from tests.web.test_web_e2e import ids, open_site, pick_by_search, shared_shelf, suggestions
 
 pytestmark = pytest.mark.browser

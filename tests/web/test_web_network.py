@@ -13,8 +13,9 @@ import shutil
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from harness.browser import local_only
+from harness.servers import ROOT, ServerError, import_build_site, start_gunicorn, stop
 from tests.goodreads_fixture import FIXTURE
-from tests.web.servers import ROOT, ServerError, import_build_site, local_only, start_gunicorn, stop
 from tests.web.test_web_e2e import ids
 
 pytestmark = pytest.mark.browser

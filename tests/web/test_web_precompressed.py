@@ -11,9 +11,9 @@ import os
 import brotli
 import pytest
 
+from harness.servers import import_build_site
 from server import create_app
 from server.http import accepted_encodings, choose_encoding
-from tests.web.servers import import_build_site
 
 build_site = import_build_site()
 BIG = "catalogue.json"  # a file big enough to compress, written into the tiny site

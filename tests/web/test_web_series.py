@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.servers import recommend_cli
+from harness.servers import recommend_cli
 
 pytestmark = pytest.mark.browser
 

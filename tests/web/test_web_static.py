@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from harness.servers import ROOT, import_build_site
+from harness.sites import write_tiny_site
 from server import create_app
 from server.http import SECURITY_HEADERS
 from server.site import _HASHED_NAME, IMMUTABLE, REVALIDATE, cache_control_for
 from tests.conftest import ESBUILD
-from tests.web.conftest import ROOT, write_tiny_site
-from tests.web.servers import import_build_site
 
 SHARD = "model/group1-shard1of1.0123456789abcdef.bin"
 

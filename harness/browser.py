@@ -1,4 +1,4 @@
-"""Real headless Chromium (Debian's, driven by Playwright) and a loopback static server, for tests."""
+"""Real headless Chromium (Debian's, driven by Playwright) and a loopback static server."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import shutil
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-
-import pytest
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")  # Debian's, from install_system.sh
 CHROMIUM_ARGS = [
@@ -23,24 +21,36 @@ CHROMIUM_ARGS = [
 ]
 
 
+class ChromiumMissing(RuntimeError):
+    """Debian's chromium is not installed."""
+
+
 def require_chromium() -> Path:
     if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (make install runs scripts/install_system.sh)")
+        raise ChromiumMissing(f"{CHROMIUM} is missing: run `make install` (scripts/install_system.sh)")
     return CHROMIUM
 
 
 @contextmanager
-def launch_browser():
-    """Yield a Playwright Browser running Debian's Chromium headless."""
+def launch_browser(args: list[str] = CHROMIUM_ARGS):
+    """Yield a Playwright Browser running Debian's Chromium headless with ``args``."""
     from playwright.sync_api import sync_playwright
 
     executable = require_chromium()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(executable), args=args)
         try:
             yield browser
         finally:
             browser.close()
+
+
+def local_only(route) -> None:
+    """Playwright route handler: let 127.0.0.1 through, abort everything else (covers too)."""
+    if route.request.url.startswith("http://127.0.0.1:"):
+        route.continue_()
+    else:
+        route.abort()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -64,9 +74,13 @@ def serve_directory(root: Path):
         server.server_close()
 
 
+class PageError(AssertionError):
+    """The page threw while it was evaluated."""
+
+
 def evaluate_page(root: Path, page_name: str, ready: str, script: str, arg):
     """Serve ``root``, open ``page_name`` in Chromium, wait until ``window[ready]`` is true and
-    return ``script`` evaluated with ``arg``; fails on any error the page threw."""
+    return ``script`` evaluated with ``arg``; raises PageError on any error the page threw."""
     with serve_directory(root) as base, launch_browser() as browser:
         page = browser.new_page()
         errors = []
@@ -74,5 +88,6 @@ def evaluate_page(root: Path, page_name: str, ready: str, script: str, arg):
         page.goto(f"{base}/{page_name}")
         page.wait_for_function(f"window.{ready} === true", timeout=30_000)
         result = page.evaluate(script, arg)
-    assert not errors, errors
+    if errors:
+        raise PageError(errors)
     return result

@@ -1,5 +1,5 @@
-"""Start and stop the servers under test on 127.0.0.1: gunicorn (``make serve``'s command)
-and the Firebase Hosting emulator. Shared by tests/web/conftest.py and the benchmarks."""
+"""Start and stop the servers on 127.0.0.1: gunicorn (``make serve``'s command) and the
+Firebase Hosting emulator; build a site to serve; run ``python -m model.recommend``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 FIREBASE = ROOT / "node_modules" / ".bin" / "firebase"
 
 
@@ -50,14 +50,6 @@ def machine_line(note: str = "") -> str:
         f"# machine: {os.cpu_count()} CPUs, load average {load1:.1f} (1 min), {load5:.1f} (5 min) "
         f"before the run{note}"
     )
-
-
-def local_only(route) -> None:
-    """Playwright route handler: let 127.0.0.1 through, abort everything else (covers too)."""
-    if route.request.url.startswith("http://127.0.0.1:"):
-        route.continue_()
-    else:
-        route.abort()
 
 
 def free_port() -> int:
@@ -179,5 +171,6 @@ def recommend_cli(artifacts: Path, visitors: list[dict]) -> list[dict]:
         text=True,
         timeout=300,
     )
-    assert result.returncode == 0, result.stderr
+    if result.returncode != 0:
+        raise RuntimeError(f"model.recommend failed ({result.returncode}):\n{result.stderr[-3000:]}")
     return [json.loads(line) for line in result.stdout.splitlines()]
