@@ -47,7 +47,7 @@ def source_names() -> set[str]:
 
 
 @cache
-def test_names() -> set[str]:
+def names_of_tests() -> set[str]:
     names = set()
     for path in (REPO / "tests").rglob("test_*.py"):
         names |= set(re.findall(r"^\s*(?:async )?def (test_\w+)", path.read_text(), flags=re.M))
@@ -67,7 +67,7 @@ def problems(doc: str, span: str) -> list[str]:
             found.append(f"python -m {module}: no such module")
     for word in span.split():
         word = word.strip("`,;:()[]")
-        if re.fullmatch(r"test_\w+", word) and word not in test_names() and not word.endswith("_"):
+        if re.fullmatch(r"test_\w+", word) and word not in names_of_tests() and not word.endswith("_"):
             found.append(f"{word}: no such test")
             continue
         if "<" in word or "*" in word or "=" in word or word.startswith(("-", "/", "http")):
@@ -100,6 +100,48 @@ def test_the_check_finds_what_is_missing():
     assert problems("README.md", "test_nothing_of_the_sort") == ["test_nothing_of_the_sort: no such test"]
     assert problems("README.md", "make build && python -m model.train --out artifacts") == []
     assert problems("docs/MODEL.md", "RESULTS.md") == []
+
+
+def anchor(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+@cache
+def anchors(path) -> set[str]:
+    text = path.read_text(encoding="utf-8")
+    return {anchor(h) for h in re.findall(r"^#{1,6} (.+)$", text, flags=re.M)}
+
+
+def broken_anchors(doc) -> list[str]:
+    """The links of ``doc`` to ``file.md#anchor`` or ``#anchor`` whose heading is not there."""
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", doc.read_text(encoding="utf-8")):
+        file, hash_, name = target.partition("#")
+        if not hash_ or "://" in file:
+            continue
+        path = (doc.parent / file) if file else doc
+        if path.is_file() and name not in anchors(path):
+            broken.append(f"{target}: no heading with that anchor")
+    return broken
+
+
+@pytest.mark.parametrize("doc", [d.relative_to(REPO).as_posix() for d in DOCS])
+def test_every_link_to_a_section_finds_its_heading(doc):
+    assert not broken_anchors(REPO / doc)
+
+
+def test_the_anchor_check_finds_a_missing_heading(tmp_path):
+    (tmp_path / "a.md").write_text("# Top\n\n## What readers see (`eval.md`)\n")
+    doc = tmp_path / "b.md"
+    doc.write_text("[x](a.md#what-readers-see-evalmd) [y](a.md#top) [z](a.md#gone) [w](#here)\n## Here\n")
+    assert anchor("Search with typos") == "search-with-typos"
+    assert broken_anchors(doc) == ["a.md#gone: no heading with that anchor"]
+
+
+def test_results_hold_current_numbers_only():
+    """docs/RESULTS.md is a page of tables, not a history: at most 300 lines."""
+    assert len((REPO / "docs" / "RESULTS.md").read_text().splitlines()) <= 300
 
 
 def test_the_readme_is_commands_and_a_map():

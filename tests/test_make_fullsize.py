@@ -9,10 +9,13 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from model.data import load_books, load_ratings, load_to_read
 from model.synthetic import write_goodbooks
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow  # runs the script on 1,000s of users, several times
 
 
 def shared_dir(tmp_path):

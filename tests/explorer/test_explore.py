@@ -90,6 +90,7 @@ def test_cli_prints_neighbors(tiny_artifacts, capsys):
         (["books", "Book 1", "--model", "wikipedia"], "has no link model: run `python -m explorer.links"),
     ],
 )
+@pytest.mark.slow  # a Python process with numpy and pandas per case
 def test_cli_not_found_gives_suggestions_not_a_traceback(tiny_artifacts, argv, message):
     result = subprocess.run(
         [sys.executable, "-m", "explorer.explore", *argv, "--artifacts", str(tiny_artifacts)],

@@ -11,6 +11,9 @@ from explorer.metrics import roc_auc
 from explorer.pairs import pair_codes, split_pairs
 from explorer.vectors import top_k_neighbors
 
+# explorer.link_model imports TensorFlow, seconds before the first test: `make test` runs these.
+pytestmark = pytest.mark.slow
+
 
 def _sampler(pairs, known=None, ratio=3, batch=16, seed=0):
     known = pair_codes(pairs.book_rows, pairs.link_rows, pairs.num_links) if known is None else known
@@ -91,7 +94,6 @@ def test_model_shapes():
     assert book_vecs.shape == (7, 4) and link_vecs.shape == (5, 4)
 
 
-@pytest.mark.slow  # trains a link model for 30 epochs
 def test_planted_groups_are_recovered(planted):
     """Two disjoint groups of books linking to two disjoint groups of links stay apart."""
     cfg = LinkModelConfig(

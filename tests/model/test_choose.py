@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from model.choose import best, shifted, smallest_within, split_judge, validation_sets, vote_scores
 from model.protocols import Protocol
@@ -103,6 +104,7 @@ def test_vote_scores_sum_the_liked_picks_votes_along_the_table():
     assert np.allclose(votes, [[0.0, 1.0, 0.5], [0.3, 0.4, 0.0]])
 
 
+@pytest.mark.slow  # imports TensorFlow
 def test_the_numpy_neighbor_scores_agree_with_the_keras_layer():
     """choose.vote_scores + shifted (what gamma is chosen with) against layers.NeighborScores
     (what the site runs) on the same tables and picks: mix 1, the popularity shift and its fade."""
@@ -149,6 +151,7 @@ def test_the_numpy_neighbor_scores_agree_with_the_keras_layer():
     assert not keras_scores[3].any()
 
 
+@pytest.mark.slow  # imports TensorFlow (the Keras side)
 def test_liked_is_one_threshold_in_python_and_in_the_page():
     import re
 

@@ -7,7 +7,6 @@ import pytest
 
 from model.config import TrainConfig
 from model.data import load_books, load_ratings
-from model.layers import load_model
 from model.metrics import recall_ndcg_of_top
 from model.ranking import top_k, top_k_excluding
 from model.sampling import sample_batch
@@ -17,6 +16,8 @@ from model.split import make_split, pad_picks
 
 @pytest.fixture(scope="module")
 def model(trained_artifacts):
+    from model.layers import load_model  # TensorFlow: imported only where a test needs it
+
     return load_model(trained_artifacts / "model.keras")
 
 
@@ -58,6 +59,7 @@ def star_layer(num_neighbors=1):
     return layer
 
 
+@pytest.mark.slow  # the Keras layer: imports TensorFlow
 def test_star_predictor_visitor_bias_is_the_shrunk_mean_residual():
     layer = star_layer()  # star weights 0: biases only
     rows = np.array([[0, 1, 0]], np.int32)  # the third pick is padding
@@ -71,6 +73,7 @@ def test_star_predictor_visitor_bias_is_the_shrunk_mean_residual():
     )  # clipped
 
 
+@pytest.mark.slow  # the Keras layer: imports TensorFlow
 def test_star_predictor_passes_each_picks_residual_to_its_neighbors():
     layer = star_layer(num_neighbors=2)
     # Book 0 votes for books 2 and 3, book 1 for book 2 only (its second neighbor weighs 0).
