@@ -91,3 +91,32 @@ def evaluate_page(root: Path, page_name: str, ready: str, script: str, arg):
     if errors:
         raise PageError(errors)
     return result
+
+
+# Run in a page (add_init_script or evaluate): every main-thread task over 50 ms (Chromium's
+# "longtask") from then on, as {start, duration} in ms, in window.longTasks.
+OBSERVE_LONG_TASKS = """window.longTasks = [];
+new PerformanceObserver((list) => {
+    for (const task of list.getEntries()) {
+        window.longTasks.push({ start: task.startTime, duration: task.duration });
+    }
+}).observe({ type: "longtask" });"""
+# Starts a 60 ms task of its own after the current one; returns when, in performance.now() ms.
+_LONG_TASK_MARK = """() => {
+    const mark = performance.now();
+    setTimeout(() => {
+        const end = performance.now() + 60;
+        while (performance.now() < end);
+    });
+    return mark;
+}"""
+
+
+def long_tasks_until_now(page, since: float = 0.0) -> list[float]:
+    """The durations (ms) of the page's long tasks that started from ``since`` until now, once
+    every one of them has been reported (OBSERVE_LONG_TASKS must run first). The observer hands
+    entries over in order, so a long task of its own started now is reported after all of them:
+    this waits for that, never for a fixed time."""
+    mark = page.evaluate(_LONG_TASK_MARK)
+    page.wait_for_function("(mark) => window.longTasks.some((task) => task.start >= mark)", arg=mark)
+    return [task["duration"] for task in page.evaluate("window.longTasks") if since <= task["start"] < mark]

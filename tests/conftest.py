@@ -94,6 +94,18 @@ def module_marks(path: Path) -> set[str]:
     return set()
 
 
+def selects_none(expression: str, marks: set[str], registered: set[str]) -> bool:
+    """Whether the ``-m`` expression deselects every test that has ``marks``, whatever other
+    ``registered`` markers a test adds of its own."""
+    compiled = Expression.compile(expression)
+    others = sorted(registered - marks)
+    for chosen in itertools.product((False, True), repeat=len(others)):
+        present = marks | {name for name, on in zip(others, chosen, strict=True) if on}
+        if compiled.evaluate(lambda name, /, present=present, **kwargs: not kwargs and name in present):
+            return False
+    return True
+
+
 def pytest_ignore_collect(collection_path: Path, config):
     """A test file none of whose tests ``-m`` can select is not even imported. `make test-fast`
     would otherwise import TensorFlow (seconds) for files of slow tests it then deselects."""
@@ -101,16 +113,8 @@ def pytest_ignore_collect(collection_path: Path, config):
     if not expression or not re.fullmatch(r"test_\w+\.py", collection_path.name):
         return None
     marks = module_marks(collection_path)
-    if not marks:
-        return None
-    compiled = Expression.compile(expression)
-    # A test of the file has the file's marks and may have any other registered one of its own.
-    others = sorted({re.match(r"\w+", line).group() for line in config.getini("markers")} - marks)
-    for chosen in itertools.product((False, True), repeat=len(others)):
-        present = marks | {name for name, on in zip(others, chosen, strict=True) if on}
-        if compiled.evaluate(lambda name, /, present=present, **kwargs: not kwargs and name in present):
-            return None
-    return True
+    registered = {re.match(r"\w+", line).group() for line in config.getini("markers")}
+    return True if marks and selects_none(expression, marks, registered) else None
 
 
 @pytest.fixture(scope="session")

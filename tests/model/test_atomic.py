@@ -25,8 +25,8 @@ def dead_pid() -> int:
 def test_next_build_removes_what_a_sigkilled_build_left(tmp_path):
     # A real build process makes its staging directory, then is killed with SIGKILL.
     code = (
-        "import sys, time; from pathlib import Path; from model.atomic import make_staging; "
-        f"print(make_staging(Path({str(tmp_path)!r}), 'static-staging'), flush=True); time.sleep(60)"
+        "import signal; from pathlib import Path; from model.atomic import make_staging; "
+        f"print(make_staging(Path({str(tmp_path)!r}), 'static-staging'), flush=True); signal.pause()"
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, text=True, env={**os.environ}
