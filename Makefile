@@ -56,7 +56,7 @@ deploy-hosting: site
 test: install
 	$(PY) -m pytest -q
 
-# The tests that need neither Chromium nor seconds of training or serving (pytest -m, pyproject.toml).
+# The tests that need neither Chromium nor seconds (training, TensorFlow, site builds, servers, CLIs): pyproject.toml.
 test-fast: install
 	$(PY) -m pytest -q -m "not browser and not slow"
 

@@ -13,7 +13,18 @@ from tests.conftest import REPO
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 # Folders whose paths a doc may name as source; anything else (artifacts/, static/, data/, web/model/
 # and the other outputs) is written by a stage, and ARTIFACTS.md describes it.
-SOURCE_DIRS = ("model", "server", "web/js", "scripts", "benchmarks", "docs", "explorer", "tests", ".ci")
+SOURCE_DIRS = (
+    "model",
+    "server",
+    "web/js",
+    "scripts",
+    "benchmarks",
+    "harness",
+    "docs",
+    "explorer",
+    "tests",
+    ".ci",
+)
 SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".sh", ".toml", ".cfg")
 # What the stages write, named in the docs by its place in artifacts/ or static/ (ARTIFACTS.md).
 OUTPUTS = {"eval.md", "links/report.md", "model/model.json", "tf.fesm.min.js"}
