@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -490,8 +491,11 @@ def test_a_model_worker_of_another_build_is_never_used(page_without_worker, site
         page.route("**/model-worker.js", lambda route: route.continue_() if held else held.append(route))
         with page.expect_response("**/metadata.json"):
             page.goto(base)
-        while not held:
-            page.wait_for_timeout(50)  # lets Playwright hand over the worker's request
+        # Waits for the held request: Playwright hands it to the route only while it waits itself.
+        deadline = time.monotonic() + 60
+        while not held and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        assert held, "the page never asked for model-worker.js"
         second_id = builds.build("B")
         assert second_id != first_id
         held[0].continue_()
