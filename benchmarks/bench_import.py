@@ -41,7 +41,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from model.data import load_books, resolve_data_dir  # noqa: E402
+from model.data import load_books  # noqa: E402
+from model.download import resolve_data_dir  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.goodreads_fixture import HEADER  # noqa: E402
 from tests.web.servers import build_site_into, local_only, machine_line, start_gunicorn, stop  # noqa: E402

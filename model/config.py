@@ -20,7 +20,7 @@ class TrainConfig:
     use_to_read: bool = True
     # Real readers (model/readers.py): when given, every setting is chosen on them.
     real_readers: str | None = None
-    release: str | None = None  # which goodbooks-10k release the data is (model.data.detect_release)
+    release: str | None = None  # which goodbooks-10k release the data is (model.release.detect_release)
     # The low-rank part (trained by softmax over all books). Its size (the book embedding and
     # the output kernel, half the download) is chosen among these like the table size: a
     # larger one ships only when it beats the smaller by more than ``embedding_tolerance``

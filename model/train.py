@@ -42,7 +42,8 @@ from model.choose import (
 from model.choose_readers import TableChoice
 from model.choose_shown import choose_discovery, readers_shown_judge
 from model.config import Choices, TrainConfig
-from model.data import DataError, ensure_data, load_books, load_ratings, load_to_read
+from model.data import DataError, load_books, load_ratings, load_to_read
+from model.download import ensure_data
 from model.low_rank import train_low_rank
 from model.popularity import heavy_counts, log_ratio, validation_weights
 from model.precision import round_for_browser
