@@ -72,9 +72,10 @@ class TrainConfig:
     star_holdout: float = 0.1
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Choices:
-    """What the split fit chose on validation users; the shipped fit reuses all of it."""
+    """What the split fit chose (model/fit.py: on real readers or on the split's validation
+    users); the shipped fit reuses all of it. Built by keyword only: its fields are many floats."""
 
     to_read_weight: float
     popularity_gamma: float
