@@ -138,3 +138,19 @@ def test_no_module_imports_a_command_line():
         for module, names in graph.items()
         if names & set(COMMAND_LINES)
     }
+
+
+# Files of a few hundred lines (STYLE.md): a longer one holds more than one concern. The folders
+# whose files all keep to it; the others follow as they are split.
+MAX_LINES = 400
+SHORT_FOLDERS = ("model",)
+
+
+def test_no_file_of_the_short_folders_is_over_the_line_limit():
+    long = {
+        str(path.relative_to(REPO)): lines
+        for folder in SHORT_FOLDERS
+        for path in sorted((REPO / folder).rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long
