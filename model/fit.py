@@ -273,7 +273,7 @@ def choose_on_readers(data: FitData, check: UserRatings, cfg: TrainConfig, progr
             chosen.neighbor_mix,
         )
     choices = chosen_settings(parts, chosen, history, "real readers", discovery)
-    return _done(chosen.model, history, begun, choices)
+    return chosen.model, timed(history, begun), choices
 
 
 def choose_on_split(data: FitData, split: Split, cfg: TrainConfig, progress: bool = True):
@@ -300,7 +300,8 @@ def choose_on_split(data: FitData, split: Split, cfg: TrainConfig, progress: boo
     )
     parts = closed_form(begun, table, history["star_scale"], cfg, history)
     chosen = choose_low_rank(parts, judge, validation_batch(split, 2000, cfg.seed), cfg, history, progress)
-    return _done(chosen.model, history, begun, chosen_settings(parts, chosen, history, "split", None))
+    choices = chosen_settings(parts, chosen, history, "split", None)
+    return chosen.model, timed(history, begun), choices
 
 
 def refit(data: FitData, choices: Choices, cfg: TrainConfig, progress: bool = True):
@@ -313,7 +314,7 @@ def refit(data: FitData, choices: Choices, cfg: TrainConfig, progress: bool = Tr
     model = parts.model(choices.embedding_dim, cfg)
     history.update(train_low_rank(model, begun.everyone, cfg, choices.epochs, None, progress))
     set_mix(model, choices.neighbor_mix)
-    return _done(model, history, begun)[:2]
+    return model, timed(history, begun)
 
 
 def refit_table(data: FitData, choices: Choices) -> TableChoice:
@@ -337,6 +338,7 @@ def refit_table(data: FitData, choices: Choices) -> TableChoice:
     )
 
 
-def _done(model, history: dict, begun: Start, choices: Choices | None = None):
+def timed(history: dict, begun: Start) -> dict:
+    """``history`` with the fit's time since ``begun`` (``fit_seconds``)."""
     history["fit_seconds"] = time.perf_counter() - begun.started
-    return model, history, choices
+    return history
