@@ -19,7 +19,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from model.data import load_books, load_ratings, load_to_read, resolve_data_dir  # noqa: E402
+from model.data import load_books, load_ratings, load_to_read  # noqa: E402
+from model.download import resolve_data_dir  # noqa: E402
 from model.split import everyone, make_split  # noqa: E402
 
 

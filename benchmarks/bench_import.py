@@ -44,7 +44,8 @@ sys.path.insert(0, str(ROOT))
 from harness.browser import CHROMIUM, CHROMIUM_ARGS, local_only  # noqa: E402
 from harness.goodreads_export import HEADER  # noqa: E402
 from harness.servers import build_site_into, machine_line, start_gunicorn, stop  # noqa: E402
-from model.data import load_books, resolve_data_dir  # noqa: E402
+from model.data import load_books  # noqa: E402
+from model.download import resolve_data_dir  # noqa: E402
 
 
 @dataclass

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         print("this build chose on its own split: no check readers to measure on", file=sys.stderr)
         return 2
     seed = config["seed"]
-    protocols = reader_protocols(folds.check, seed + 7)  # the judge's (model/train.py)
+    protocols = reader_protocols(folds.check, seed + 7)  # the judge's (model/fit.py)
     bias = BiasModel(len(split.book_ids)).fit(split.train)
     model = load_model(out / "split" / "model.keras")
     before = measure(model, protocols, bias, folds.check, seed + 8)

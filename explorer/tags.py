@@ -14,7 +14,8 @@ import pandas as pd
 
 from explorer.genres import top_genres
 from explorer.pairs import TAGS, Pairs
-from model.data import DataError, ensure_data, load_book_tags, load_books, load_tags
+from model.data import DataError, load_book_tags, load_books, load_tags
+from model.download import ensure_data
 
 # Tags that describe the reader's copy or plans, not the book's content.
 NON_CONTENT_TAGS = frozenset(

@@ -30,7 +30,7 @@ from model.tables import Grams, grams, neighbor_table, readers_gram
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TableChoice:
     """What ``choose_table`` chose, and the table it built: rows and weights [N, num_neighbors]."""
 
@@ -46,7 +46,7 @@ class TableChoice:
 
 
 def choose_table(data, ratios: np.ndarray, judge: Judge, cfg: TrainConfig) -> TableChoice:
-    """Choose the table's settings for ``data`` (train.FitData with ``readers``) on ``judge``'s
+    """Choose the table's settings for ``data`` (fit.FitData with ``readers``) on ``judge``'s
     readers; ``ratios`` the books' popularity log ratios (model/popularity.py)."""
     n = data.num_books
     size = max(cfg.table_sizes)
@@ -97,7 +97,17 @@ def choose_table(data, ratios: np.ndarray, judge: Judge, cfg: TrainConfig) -> Ta
         judge.label,
     )
     three, to_read, reader, (lam, dropout) = key
-    return TableChoice(three, to_read, reader, lam, dropout, num, gamma, rows, votes)
+    return TableChoice(
+        three_star_weight=three,
+        to_read_weight=to_read,
+        reader_weight=reader,
+        neighbor_lambda=lam,
+        neighbor_dropout=dropout,
+        num_neighbors=num,
+        popularity_gamma=gamma,
+        neighbor_rows=rows,
+        neighbor_weights=votes,
+    )
 
 
 def _voter(table, num_books: int):

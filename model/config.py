@@ -20,7 +20,7 @@ class TrainConfig:
     use_to_read: bool = True
     # Real readers (model/readers.py): when given, every setting is chosen on them.
     real_readers: str | None = None
-    release: str | None = None  # which goodbooks-10k release the data is (model.data.detect_release)
+    release: str | None = None  # which goodbooks-10k release the data is (model.release.detect_release)
     # The low-rank part (trained by softmax over all books). Its size (the book embedding and
     # the output kernel, half the download) is chosen among these like the table size: a
     # larger one ships only when it beats the smaller by more than ``embedding_tolerance``
@@ -72,9 +72,10 @@ class TrainConfig:
     star_holdout: float = 0.1
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Choices:
-    """What the split fit chose on validation users; the shipped fit reuses all of it."""
+    """What the split fit chose (model/fit.py: on real readers or on the split's validation
+    users); the shipped fit reuses all of it. Built by keyword only: its fields are many floats."""
 
     to_read_weight: float
     popularity_gamma: float

@@ -1,151 +1,27 @@
-"""Load and validate goodbooks-10k, downloading it from its public release when needed.
+"""Load and validate goodbooks-10k (found, or downloaded, by model/download.py).
 
 Every loader returns plain pandas DataFrames with validated, typed columns. Problems in the
 files raise ``DataError`` whose message names the file, the line and what is wrong, so the
-command-line tools can print one clear sentence instead of a traceback.
+command-line tools can print one clear sentence instead of a traceback. Which release a
+ratings.csv comes from is model/release.py's.
 """
 
 from __future__ import annotations
 
-import hashlib
-import http.client
 import logging
-import os
-import shutil
-import urllib.request
-import zipfile
-import zlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
-from model.atomic import make_staging, replace_dir
+from model.release import detect_release
 
 log = logging.getLogger(__name__)
-
-GOODBOOKS_URL = "https://github.com/zygmuntz/goodbooks-10k/releases/download/v1.0/goodbooks-10k.zip"
-GOODBOOKS_SHA256 = "261b97b56db61f3fb2ce5aadbb13704d30179fcc986c17ace665a0af9ed00731"
-DEFAULT_DATA_DIR = Path("data/goodbooks-10k")
-REQUIRED_FILES = ("books.csv", "ratings.csv", "book_tags.csv", "tags.csv", "to_read.csv")
 
 
 class DataError(Exception):
     """A problem with the input data, explained for the person running the command."""
-
-
-# ---------------------------------------------------------------------------------------
-# Locating and downloading the data
-
-
-def resolve_data_dir(data_arg: str | None, environ: dict | None = None) -> tuple[Path, bool]:
-    """Return (directory, is_default): --data wins, then GOODBOOKS_DIR, then the default."""
-    environ = os.environ if environ is None else environ
-    if data_arg:
-        return Path(data_arg), False
-    if environ.get("GOODBOOKS_DIR"):
-        return Path(environ["GOODBOOKS_DIR"]), False
-    return DEFAULT_DATA_DIR, True
-
-
-def ensure_data(data_arg: str | None = None, url: str | None = None, sha256: str | None = None) -> Path:
-    """Find the dataset; download it into the default directory when nobody configured one
-    (``url`` and ``sha256`` default to the pinned release's, read when called)."""
-    data_dir, is_default = resolve_data_dir(data_arg)
-    missing = [name for name in ("books.csv", "ratings.csv") if not (data_dir / name).is_file()]
-    if not missing:
-        return data_dir
-    if not is_default:
-        raise DataError(
-            f"{data_dir}: missing {', '.join(missing)}. Point --data or GOODBOOKS_DIR at a "
-            "directory with the goodbooks-10k CSV files, or leave both unset to download them."
-        )
-    download_dataset(data_dir, url or GOODBOOKS_URL, sha256 or GOODBOOKS_SHA256)
-    return data_dir
-
-
-def download_dataset(data_dir: Path, url: str = GOODBOOKS_URL, sha256: str = GOODBOOKS_SHA256) -> None:
-    """Download the release zip, check its sha256 and unpack the CSVs into ``data_dir``.
-
-    Everything happens in a temporary directory next to ``data_dir`` that is renamed into
-    place only when complete, so a failed or interrupted download leaves nothing behind.
-    """
-    data_dir = Path(data_dir)
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
-    offline_hint = (
-        f"To work offline, download {url} by hand, unzip it into a directory and pass "
-        "--data DIR (or set GOODBOOKS_DIR=DIR)."
-    )
-    tmp = make_staging(data_dir.parent, "download")  # also removes a killed download's
-    try:
-        archive = tmp / "goodbooks-10k.zip"
-        log.info("downloading goodbooks-10k from %s", url)
-        try:
-            got, expected = _fetch(url, archive)
-        except (OSError, http.client.HTTPException) as err:
-            raise DataError(f"could not download {url}: {err}. {offline_hint}") from err
-        if expected is not None and got < expected:
-            raise DataError(
-                f"{url}: the download was cut off after {got:,} of {expected:,} bytes; nothing was "
-                f"kept, run the command again. {offline_hint}"
-            )
-        digest = _sha256(archive)
-        if digest != sha256:
-            raise DataError(
-                f"checksum mismatch for {url}: expected sha256 {sha256}, got {digest} (a different "
-                f"or damaged file); nothing was kept. {offline_hint}"
-            )
-        unpacked = tmp / "unpacked"
-        _unpack_csvs(archive, unpacked, url)
-        replace_dir(unpacked, data_dir, "download-old")
-        log.info("goodbooks-10k ready in %s", data_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _fetch(url: str, dest: Path) -> tuple[int, int | None]:
-    """Write ``url`` to ``dest``; (bytes received, bytes announced by Content-Length or None)."""
-    got = 0
-    with urllib.request.urlopen(url, timeout=60) as response, open(dest, "wb") as out:
-        total = int(response.headers.get("Content-Length") or 0) or None
-        with tqdm(total=total, unit="B", unit_scale=True, desc="goodbooks-10k.zip") as bar:
-            try:
-                while chunk := response.read(1 << 20):
-                    out.write(chunk)
-                    got += len(chunk)
-                    bar.update(len(chunk))
-            except http.client.IncompleteRead as err:  # the server announced more, then closed
-                got += len(err.partial)
-                return got, total or got + (err.expected or 0)
-    return got, total
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _unpack_csvs(archive: Path, dest: Path, source: str | None = None) -> None:
-    """Extract the dataset's CSV files, wherever they sit inside the zip, flat into dest
-    (errors name ``source``, the URL, when given)."""
-    origin = source or archive.name
-    dest.mkdir()
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            members = {Path(name).name: name for name in zf.namelist() if name.endswith(".csv")}
-            missing = [name for name in REQUIRED_FILES if name not in members]
-            if missing:
-                raise DataError(f"{origin}: the archive lacks {', '.join(missing)}")
-            for name in REQUIRED_FILES:
-                with zf.open(members[name]) as src, open(dest / name, "wb") as out:
-                    shutil.copyfileobj(src, out)
-    except (zipfile.BadZipFile, zlib.error) as err:  # zlib: a damaged compressed member
-        raise DataError(f"{origin}: not a valid zip file ({err}); nothing was kept") from err
 
 
 # ---------------------------------------------------------------------------------------
@@ -299,63 +175,6 @@ def load_books(data_dir: Path) -> pd.DataFrame:
     books["average_rating"] = pd.to_numeric(books["average_rating"], errors="coerce").fillna(0.0)
     books["ratings_count"] = pd.to_numeric(books["ratings_count"], errors="coerce").fillna(0).astype(np.int64)
     return books.sort_values("book_id").reset_index(drop=True)
-
-
-FIRST_RELEASE_COLUMNS = ("book_id", "user_id", "rating")  # ~1M ratings, ~100 per book
-LATER_RELEASE_COLUMNS = ("user_id", "book_id", "rating")  # ~6M ratings, per book as popular
-# Ratings per book, 90th over 10th percentile: the first release sampled about 100 per book
-# (1.1); the later release kept every rating, so popular books have many more (about 7).
-SAMPLED_SPREAD = 2.0
-
-
-@dataclass(frozen=True)
-class Release:
-    """Which goodbooks-10k release a ratings.csv looks like, and why."""
-
-    name: str  # "first", "later", or "unknown" when column order and per-book counts disagree
-    columns: str  # the header's column order, e.g. "user_id,book_id,rating"
-    per_book: str  # "sampled" (about the same count per book) or "popularity"
-    median_per_book: float  # ratings per catalogue book
-    spread: float  # 90th over 10th percentile of ratings per catalogue book
-
-    def describe(self) -> str:
-        """One line for the log."""
-        what = {"first": "the first release", "later": "the later release"}.get(self.name, "unknown release")
-        shape = (
-            "about the same per book (sampled per book)"
-            if self.per_book == "sampled"
-            else "per book as popular"
-        )
-        return (
-            f"{what}: columns {self.columns}; ratings {shape}: median {self.median_per_book:.0f} per book, "
-            f"90th/10th percentile {self.spread:.1f}"
-        )
-
-
-def per_book_shape(ratings_per_book: np.ndarray) -> tuple[str, float, float]:
-    """("sampled" or "popularity", median, 90th over 10th percentile) of ``ratings_per_book``
-    [N] (a count for every catalogue book, zeros included): whether the counts were sampled to
-    about the same per book (the first release) or follow the books' popularity."""
-    counts = np.asarray(ratings_per_book, dtype=np.float64)
-    low, median, high = np.percentile(counts, [10, 50, 90]) if len(counts) else (0.0, 0.0, 0.0)
-    spread = float(high / max(low, 1.0))
-    return ("sampled" if spread <= SAMPLED_SPREAD else "popularity"), float(median), spread
-
-
-def detect_release(columns: list[str] | tuple[str, ...], ratings_per_book: np.ndarray) -> Release:
-    """The release a ratings.csv with header ``columns`` and ``ratings_per_book`` [N] (a count
-    for every catalogue book, zeros included) comes from: the first release (book_id first,
-    about the same count per book) or the later one (user_id first, counts as popular).
-
-    The name needs both signs to agree ("unknown" otherwise); ``per_book`` alone says whether
-    the popularity of books shows in the counts.
-    """
-    per_book, median, spread = per_book_shape(ratings_per_book)
-    order = tuple(c for c in columns if c in FIRST_RELEASE_COLUMNS)
-    by_columns = {FIRST_RELEASE_COLUMNS: "first", LATER_RELEASE_COLUMNS: "later"}.get(order)
-    by_counts = "first" if per_book == "sampled" else "later"
-    name = by_columns if by_columns == by_counts else "unknown"
-    return Release(name, ",".join(order), per_book, median, spread)
 
 
 def load_ratings(data_dir: Path, known_book_ids: np.ndarray) -> pd.DataFrame:

@@ -83,7 +83,7 @@ class PickSimilarity(keras.layers.Layer):
     inputs ``[pooled [B, 2d], vectors [1, N, d]]`` (PickPooling's output, whose first half is
     the liked picks' summed vectors; the book embedding of CatalogueRows); output [B, N] =
     ``similarity`` * cos(liked half of pooled, vectors[j]) (0 without a liked pick). The scalar
-    ``similarity`` is fixed when the model is built (model/train.py: the neighbor mix, so that
+    ``similarity`` is fixed when the model is built (model/fit.py: the neighbor mix, so that
     the cosine keeps its weight against the votes).
     """
 
@@ -135,7 +135,7 @@ class NeighborRows(NeighborTableLayer):
     """The neighbor table: each book's ``num_neighbors`` strongest co-liked books.
 
     Weight ``neighbor_rows`` [N, M]: row numbers, fixed when the model is built (see
-    model.train.neighbor_table), stored as floats so the export can ship them as uint16 (exact
+    tables.neighbor_table), stored as floats so the export can ship them as uint16 (exact
     after rounding). input ``pick_rows`` [B, L]; output the picks' neighbor rows [B, L, M]
     (int32). Two layers vote along this one table: NeighborScores with each liked pick's like,
     StarPredictor with each pick's star residual.
@@ -157,7 +157,7 @@ class NeighborScores(NeighborTableLayer):
     """Sparse item-item scores: every liked pick votes for its neighbors, and the votes lean
     towards what real readers read as much as the visitor's picks do.
 
-    Weights, fixed when the model is built (model/train.py): ``neighbor_weights`` [N, M] (each
+    Weights, fixed when the model is built (model/fit.py): ``neighbor_weights`` [N, M] (each
     book's strongest denoising-EASE weights, model/tables.py), ``log_ratio`` [N] (how much more
     real readers read a book than this data shows, model/popularity.py) and the scalars
     ``gamma`` and ``mix``, chosen on validation users (model/choose.py).
@@ -228,7 +228,7 @@ class StarPredictor(NeighborTableLayer):
     - visitor_bias = sum(stars - global_mean - book_bias[pick]) / (n + bias_shrinkage);
     - r_p = stars - global_mean - book_bias[pick] - visitor_bias: how much more (or less) the
       visitor liked the pick than the baseline expected (0 for padding).
-    Weights (fixed when the model is built, see model.train.star_head): the bias baseline's
+    Weights (fixed when the model is built, see stars.star_head): the bias baseline's
     book biases and, per neighbor, a ridge regression of one book's residual on another's.
     """
 

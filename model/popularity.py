@@ -35,7 +35,7 @@ import logging
 
 import numpy as np
 
-from model.data import per_book_shape
+from model.release import per_book_shape
 from model.split import UserRatings
 
 log = logging.getLogger(__name__)

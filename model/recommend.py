@@ -40,6 +40,7 @@ import numpy as np
 
 from model import goodreads, show_tensorflow_logs
 from model.discovery import DEFAULT, DiscoveryError, check_setting
+from model.goodreads_csv import GoodreadsError, preview, read_export_file
 from model.scoring import (
     CHUNK,
     MARKS,
@@ -225,21 +226,17 @@ def goodreads_table(result: dict, shelf: goodreads.Shelf, books: list[dict], boo
         book = book_of[book_id]
         because = "-"
         if reason is not None:
-            because = f"{goodreads.preview(book_of[reason]['title'], 40)} ({shelf.picks[reason]} stars)"
+            because = f"{preview(book_of[reason]['title'], 40)} ({shelf.picks[reason]} stars)"
         more = result["more_in_series"][rank - 1]
         tail = f" +{more} in series" if more else ""  # the page's "+N more in the series"
-        suggestion = (
-            goodreads.preview(f"{book['title']} - {book['authors'].split(',')[0]}", 52 - len(tail)) + tail
-        )
+        suggestion = preview(f"{book['title']} - {book['authors'].split(',')[0]}", 52 - len(tail)) + tail
         lines.append(f"{rank:>3}  {stars:>5.1f}  {suggestion:<52}  {because}")
     if result["next_in_series"]:
         lines += ["", "Next in your series:"]
         nexts = zip(result["next_in_series"], result["next_stars"], result["next_reasons"], strict=True)
         for book_id, stars, reason in nexts:
-            because = "-" if reason is None else f"{goodreads.preview(book_of[reason]['title'], 40)}"
-            lines.append(
-                f"{'':>3}  {stars:>5.1f}  {goodreads.preview(book_of[book_id]['title'], 52):<52}  {because}"
-            )
+            because = "-" if reason is None else f"{preview(book_of[reason]['title'], 40)}"
+            lines.append(f"{'':>3}  {stars:>5.1f}  {preview(book_of[book_id]['title'], 52):<52}  {because}")
     return "\n".join(lines)
 
 
@@ -258,7 +255,7 @@ def run_goodreads(args, artifacts: Path, model, data: bytes) -> int:
         return 2
     try:
         result, shelf = goodreads_recommendations(model, metadata, books, goodreads_file, data, k)
-    except goodreads.GoodreadsError as err:
+    except GoodreadsError as err:
         print(f"error: {args.goodreads}: {err}", file=sys.stderr)
         return 2
     if args.json:
@@ -303,11 +300,11 @@ def main(argv: list[str] | None = None) -> int:
         # The file first: a missing or oversized one is told at once, not after the model's
         # few seconds of loading, and is never read whole into memory.
         try:
-            data = goodreads.read_export_file(args.goodreads)
+            data = read_export_file(args.goodreads)
         except OSError as err:
             print(f"error: cannot read {args.goodreads}: {err.strerror or err}", file=sys.stderr)
             return 2
-        except goodreads.GoodreadsError as err:
+        except GoodreadsError as err:
             print(f"error: {args.goodreads}: {err}", file=sys.stderr)
             return 2
     from model.layers import load_model

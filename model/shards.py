@@ -30,14 +30,15 @@ import numpy as np
 ROW_TABLES = ("*/neighbor_rows", "*/neighbor_weights", "*/star_weights")
 ROW_NUMBERS = "*/neighbor_rows"
 FIRST_SHARE = 0.1  # the share of the tables' rows in the first part
-# The same table as server/tfjs_weights.py and web/js/loader.js (model/ and server/ share no code).
-_DTYPE_BYTES = {"float32": 4, "int32": 4, "bool": 1, "uint8": 1, "uint16": 2, "float16": 2}
+# The same table as server/tfjs_weights.py and web/js/loader.js (model/ and server/ share no code),
+# all three held to tests/golden/dtype_bytes.json.
+DTYPE_BYTES = {"float32": 4, "int32": 4, "bool": 1, "uint8": 1, "uint16": 2, "float16": 2}
 
 
 def entry_nbytes(entry: dict) -> int:
     """Bytes one weights-manifest entry takes in its group."""
     dtype = entry.get("quantization", {}).get("dtype", entry["dtype"])
-    return int(np.prod(entry["shape"], dtype=np.int64)) * _DTYPE_BYTES[dtype]
+    return int(np.prod(entry["shape"], dtype=np.int64)) * DTYPE_BYTES[dtype]
 
 
 def first_rows(num_rows: int, share: float = FIRST_SHARE) -> int:

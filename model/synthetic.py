@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.goodreads import isbn13_check_digit
+from model.goodreads_csv import isbn13_check_digit
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 SPECIAL_TITLES = {1: XSS_TITLE, 2: "Le Petit Prince — Édition spéciale", 3: "Kafka on the Shore"}

@@ -85,6 +85,13 @@ class Catalogue:
         return [self.books[self.row_of[i]] for i in ids[:k] if i in self.row_of]
 
 
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Each row of ``vectors`` [N, d] scaled to length 1, a zero row left 0: model.ranking's
+    ``unit_rows`` (the server never imports model/); tests/golden/scoring.json holds both."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+
+
 # The files a catalogue is read from; a change to any of them reloads it.
 CATALOGUE_FILES = ("metadata.json", "books.json", "model/model.json", "content_similar.json")
 
@@ -125,9 +132,7 @@ def _catalogue_from(site: SiteDir, metadata: dict, books: list) -> Catalogue:
     vectors = weight_of(metadata["similarity_layer"])
     if vectors.shape[0] != metadata["num_books"]:
         raise ArtifactsInvalid(f"{metadata['similarity_layer']} has {vectors.shape[0]} rows, not num_books")
-    # Unit rows as model.ranking.unit_rows makes them (the server never imports model/).
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit_vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    unit_vectors = unit_rows(vectors)
     content = site.read_json("content_similar.json", dict) if site.stat("content_similar.json") else None
     row_of = {int(book_id): row for row, book_id in enumerate(metadata["book_ids"])}
     neighbors = None

@@ -12,8 +12,9 @@ import numpy as np
 
 from server.sitedir import ArtifactsInvalid
 
-# Bytes per element of each dtype a TF.js weights manifest can hold.
-_DTYPE_BYTES = {"float32": 4, "int32": 4, "bool": 1, "uint8": 1, "uint16": 2, "float16": 2}
+# Bytes per element of each dtype a TF.js weights manifest can hold (model/shards.py and
+# web/js/loader.js keep the same table; tests/golden/dtype_bytes.json holds all three to it).
+DTYPE_BYTES = {"float32": 4, "int32": 4, "bool": 1, "uint8": 1, "uint16": 2, "float16": 2}
 _NUMPY_DTYPES = {
     "float32": np.float32,
     "int32": np.int32,
@@ -62,7 +63,7 @@ def read_weight(
 
 def _entry_nbytes(entry: dict) -> int:
     dtype = entry.get("quantization", {}).get("dtype", entry["dtype"])
-    return int(np.prod(entry["shape"], dtype=np.int64)) * _DTYPE_BYTES[dtype]
+    return int(np.prod(entry["shape"], dtype=np.int64)) * DTYPE_BYTES[dtype]
 
 
 def _decode_entry(entry: dict, data: bytes) -> np.ndarray:

@@ -17,7 +17,7 @@ import random
 from pathlib import Path
 
 from harness.goodreads_export import HEADER
-from model.goodreads import isbn13_check_digit, isbn13_of
+from model.goodreads_csv import isbn13_check_digit, isbn13_of
 from model.synthetic import synthetic_isbns, synthetic_title
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "goodreads_library.csv"

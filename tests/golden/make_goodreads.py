@@ -13,7 +13,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from model import goodreads
+from model import goodreads, goodreads_csv
 from model.data import load_books
 from model.export import book_catalogue, goodreads_json
 from model.synthetic import write_goodbooks
@@ -33,7 +33,7 @@ def synthetic_catalogue() -> tuple[list[dict], dict]:
 
 def matches(name: str, index: goodreads.MatchIndex) -> list[list]:
     """[[row, book_id or None, "id" | "isbn" | "title" | None], ...] for the export ``name``."""
-    rows = goodreads.read_export(goodreads.decode_export((FIXTURES / name).read_bytes()))
+    rows = goodreads_csv.read_export(goodreads_csv.decode_export((FIXTURES / name).read_bytes()))
     return [[row.row, *vars(goodreads.match_row(row, index)).values()] for row in rows]
 
 

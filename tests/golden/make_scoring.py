@@ -2,7 +2,8 @@
 browser's scoring") answered by model/scoring.py on small tables. Both languages are checked
 against it in seconds: tests/model/test_scoring_golden.py for Python, tests/js/recommend-golden
 .test.js for ``reasonFor``, ``similarRows`` and ``topRows`` of web/js/recommend.js (the
-Chromium tests then run the real model). Regenerate only on purpose:
+Chromium tests then run the real model), and tests/web/test_catalogue_golden.py for the
+server's similar books (server/catalogue.py). Regenerate only on purpose:
 
     .venv/bin/python -m tests.golden.make_scoring
 

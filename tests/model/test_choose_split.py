@@ -9,10 +9,11 @@ import pytest
 import scipy.sparse as sp
 
 from model.choose import split_judge
+from model.choose_split import choose_table_on_split
 from model.config import TrainConfig
+from model.fit import FitData
 from model.protocols import Protocol
 from model.synthetic import make_goodbooks
-from model.train import FitData, choose_table_on_split
 from tests.model.ratings import user_ratings
 
 TARGETS = np.array([51, 53, 55, 57, 59])  # rows of five even books (book_id = row + 1)

@@ -12,18 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import model.data
-from model.data import (
-    DataError,
-    Release,
-    detect_release,
-    download_dataset,
-    ensure_data,
-    load_book_tags,
-    load_books,
-    load_ratings,
-    load_to_read,
-)
+import model.download
+from model.data import DataError, load_book_tags, load_books, load_ratings, load_to_read
+from model.download import download_dataset, ensure_data
+from model.release import Release, detect_release
 from model.synthetic import write_goodbooks
 
 BOOK_IDS = np.arange(1, 61)
@@ -266,14 +258,14 @@ class CutOffResponse(io.BytesIO):
 def test_cut_off_download_is_named_and_leaves_nothing(tmp_path, monkeypatch, incomplete):
     body = b"PK\x03\x04" + b"x" * 996  # the first 1,000 bytes of a zip
     monkeypatch.setattr(
-        model.data.urllib.request, "urlopen", lambda url, timeout: CutOffResponse(body, 5000, incomplete)
+        model.download.urllib.request, "urlopen", lambda url, timeout: CutOffResponse(body, 5000, incomplete)
     )
-    monkeypatch.setattr(model.data, "DEFAULT_DATA_DIR", tmp_path / "data" / "goodbooks-10k")
+    monkeypatch.setattr(model.download, "DEFAULT_DATA_DIR", tmp_path / "data" / "goodbooks-10k")
     monkeypatch.delenv("GOODBOOKS_DIR", raising=False)
     with pytest.raises(DataError) as err:
         ensure_data(None)
     message = str(err.value)
-    assert f"{model.data.GOODBOOKS_URL}: the download was cut off after 1,000 of 5,000 bytes" in message
+    assert f"{model.download.GOODBOOKS_URL}: the download was cut off after 1,000 of 5,000 bytes" in message
     assert "\n" not in message
     assert list((tmp_path / "data").iterdir()) == []
 
@@ -281,12 +273,12 @@ def test_cut_off_download_is_named_and_leaves_nothing(tmp_path, monkeypatch, inc
 def test_default_download_checks_the_pinned_checksum(tmp_path, monkeypatch):
     # A well-formed zip that is not the pinned release: refused before anything is unpacked.
     url, _ = make_zip(tmp_path, write_goodbooks(tmp_path / "src", num_books=6, num_users=10))
-    monkeypatch.setattr(model.data, "GOODBOOKS_URL", url)
-    monkeypatch.setattr(model.data, "DEFAULT_DATA_DIR", tmp_path / "data" / "goodbooks-10k")
+    monkeypatch.setattr(model.download, "GOODBOOKS_URL", url)
+    monkeypatch.setattr(model.download, "DEFAULT_DATA_DIR", tmp_path / "data" / "goodbooks-10k")
     monkeypatch.delenv("GOODBOOKS_DIR", raising=False)
     with pytest.raises(DataError) as err:
         ensure_data(None)
-    assert f"checksum mismatch for {url}: expected sha256 {model.data.GOODBOOKS_SHA256}" in str(err.value)
+    assert f"checksum mismatch for {url}: expected sha256 {model.download.GOODBOOKS_SHA256}" in str(err.value)
     assert "\n" not in str(err.value)
     assert list((tmp_path / "data").iterdir()) == []
 

@@ -145,7 +145,9 @@ def test_failed_export_leaves_previous_artifacts_untouched(trained_artifacts, tm
     model = load_model(out / "model.keras")
     books = load_books(json.loads((out / "config.json").read_text())["data"])
     with pytest.raises(OSError, match="disk full"):
-        choices = Choices(0.5, 0.2, 10.0, 2.0, 4)
+        choices = Choices(
+            to_read_weight=0.5, popularity_gamma=0.2, neighbor_mix=10.0, star_scale=2.0, epochs=4
+        )
         export.export_artifacts(model, model, books, TrainConfig(), choices, {"split": {}}, out)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before

@@ -1,4 +1,5 @@
-"""model/goodreads.py: reading Goodreads exports and matching them, on files with known answers."""
+"""model/goodreads_csv.py and model/goodreads.py: reading Goodreads exports and matching them,
+on files with known answers."""
 
 from __future__ import annotations
 
@@ -7,20 +8,16 @@ import pytest
 from model.data import load_books
 from model.export import book_catalogue, goodreads_json
 from model.goodreads import (
-    MAX_FILE_BYTES,
-    GoodreadsError,
     build_shelf,
     catalogue_isbns,
-    decode_export,
-    isbn13_of,
     match_index,
     match_row,
     normalize_text,
-    read_export,
     summarize,
     summary_line,
     title_key,
 )
+from model.goodreads_csv import MAX_FILE_BYTES, GoodreadsError, decode_export, isbn13_of, read_export
 from tests.goodreads_fixture import FIXTURE, TEXT, TRUTH, XSS_UNMATCHED
 
 TRICKY = FIXTURE.parent / "goodreads_tricky.csv"

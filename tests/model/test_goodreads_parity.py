@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from model import goodreads
+from model import goodreads, goodreads_csv
 from model.data import load_books
 from model.export import book_catalogue, goodreads_json
 from tests.conftest import REPO
@@ -43,11 +43,12 @@ BAD_FILES = {
 
 
 def python_side(books: list[dict], goodreads_file: dict, path) -> dict:
-    """What the parity script prints for one file, computed by model/goodreads.py."""
+    """What the parity script prints for one file, computed by model/goodreads_csv.py and
+    model/goodreads.py."""
     index = goodreads.match_index(books, goodreads_file)
     try:
-        rows = goodreads.read_export(goodreads.decode_export(path.read_bytes()))
-    except goodreads.GoodreadsError as error:
+        rows = goodreads_csv.read_export(goodreads_csv.decode_export(path.read_bytes()))
+    except goodreads_csv.GoodreadsError as error:
         return {"error": str(error)}
     matches = [goodreads.match_row(row, index) for row in rows]
     shelf = goodreads.build_shelf(rows, matches)

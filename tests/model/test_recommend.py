@@ -188,7 +188,8 @@ def test_goodreads_json_summarises_and_suggests_outside_the_library(library, tra
 def test_goodreads_gives_what_the_json_lines_path_gives_for_its_picks(library, trained_artifacts):
     """The same picks and marks through stdin: the same main list, with the same stars and
     the same series counts, and the same next volumes."""
-    from model.goodreads import build_shelf, decode_export, match_index, match_row, read_export
+    from model.goodreads import build_shelf, match_index, match_row
+    from model.goodreads_csv import decode_export, read_export
     from tests.goodreads_fixture import FIXTURE
 
     web = trained_artifacts / "web"

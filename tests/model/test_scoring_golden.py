@@ -1,5 +1,6 @@
 """model/scoring.py gives tests/golden/scoring.json's answers (reasons, similar books, top-k),
-the file web/js/recommend.js is held to under ``node --test`` (tests/js/recommend-golden.test.js).
+the file web/js/recommend.js is held to under ``node --test`` (tests/js/recommend-golden.test.js)
+and the server's similar books (tests/web/test_catalogue_golden.py).
 Written by tests/golden/make_scoring.py; no model, no TensorFlow: seconds."""
 
 from __future__ import annotations

@@ -55,6 +55,23 @@ window.runSimilar = async (bookIds, k) => {
   const rowOf = rowIndex(metadata);
   return bookIds.map((id) => similarRows(sim, rowOf.get(id), k).map((row) => metadata.book_ids[row]));
 };
+window.runLiked = async (visitors, likedStars) => {
+  await tf.setBackend("cpu");
+  const metadata = { ...(await (await fetch("metadata.json")).json()), liked_stars: likedStars };
+  const model = await tf.loadLayersModel("model/model.json");
+  let unset = null; // the model run before scorePicks handed it metadata's threshold
+  try {
+    tf.tidy(() => model.predict([tf.tensor2d([[0]], [1, 1], "int32"), tf.tensor2d([[5]], [1, 1])]));
+  } catch (error) {
+    unset = error.message;
+  }
+  const rowOf = rowIndex(metadata);
+  const scores = [];
+  for (const picks of visitors) {
+    scores.push(Array.from((await scorePicks(model, picks, metadata, rowOf)).scores));
+  }
+  return { unset, scores };
+};
 window.parityReady = true;
 </script>"""
 
@@ -115,6 +132,30 @@ def test_browser_scores_equal_keras_op_for_op(trained_artifacts, shifted_model, 
         np.testing.assert_allclose(result["scores"], scores[0], atol=1e-4)
         np.testing.assert_allclose(result["predicted"], predicted[0], atol=1e-4)
         assert result["top"] == [book_ids[r] for r in top_k(scores[0], 10, exclude=rows)]
+
+
+def test_the_pages_liked_threshold_is_metadata_s(
+    trained_artifacts, shifted_model, tfjs_bundle, tmp_path, monkeypatch
+):
+    """web/js/layers.js keeps no liked threshold of its own: run before scorePicks hands it
+    metadata.json's liked_stars, the model refuses; with liked_stars 5 a 4-star pick is not liked,
+    and the page scores as Keras built with LIKED_STARS = 5."""
+    from model import layers
+
+    site = make_site(tmp_path / "site", trained_artifacts / "web", tfjs_bundle, shifted_model)
+    result = run_page(site, "([visitors, liked]) => window.runLiked(visitors, liked)", VISITORS, 5)
+    assert "likedStars is not set" in result["unset"]
+    monkeypatch.setattr(layers, "LIKED_STARS", 5)
+    stars = shifted_model.get_layer("predicted_stars")
+    dim = shifted_model.get_layer("book_embedding").get_weights()[0].shape[1]
+    fives = layers.build_model(stars.num_books, dim, stars.global_mean, stars.num_neighbors)
+    fives.set_weights(shifted_model.get_weights())
+    for visitor, got in zip(VISITORS, result["scores"], strict=True):
+        rows = np.array([int(b) - 1 for b in visitor], np.int32)
+        picks = [(rows, np.array(list(visitor.values()), np.float32))]
+        np.testing.assert_allclose(got, predict_batch(fives, picks)[0][0], atol=1e-4)
+        if 4 in visitor.values():  # liked at 4 stars, not at 5: the threshold moved the scores
+            assert not np.allclose(got, predict_batch(shifted_model, picks)[0][0], atol=1e-3)
 
 
 def test_browser_gives_the_golden_answers(trained_artifacts, tfjs_bundle, tmp_path):

@@ -1,7 +1,7 @@
 // CSV as spreadsheets and Goodreads write it, read as Python's csv module reads it (strict):
 // quoted fields with "" for a quote and newlines inside, CRLF / LF / CR line ends, a quote in
 // the middle of an unquoted field kept as it is (Goodreads writes ISBNs as ="0439023483").
-// Pure: no DOM. model/goodreads.py's csv_records is the same reader in Python.
+// Pure: no DOM. model/goodreads_csv.py's csv_records is the same reader in Python.
 
 /** A file that is not valid CSV: `line` is the file line where the bad record starts. */
 export class CsvError extends Error {

@@ -4,13 +4,15 @@
 // (num_books -> numBooks); both spellings are accepted.
 import * as tf from "../vendor/tf.fesm.min.js";
 
-// A rating of LIKED_STARS or more counts as liked: metadata.json's liked_stars, model/split.py's
-// LIKED_STARS. The layers are built by tf.loadLayersModel before any metadata is at hand.
-const LIKED_STARS = 4;
+// A rating of metadata.json's liked_stars or more counts as liked (model/split.py's LIKED_STARS).
+// tf.loadLayersModel builds the layers from model.json alone, so the layers that weigh liked
+// picks have a `likedStars` that recommend.js's scorePicks sets from metadata before each run;
+// run without it, they throw rather than guess.
 
-/** How much a pick counts as liked: 4 or 5 stars -> 1, 3 or fewer -> 0, padding (0) -> 0. */
-function likedWeight(stars) {
-  return tf.clipByValue(tf.sub(stars, LIKED_STARS - 1), 0, 1);
+/** How much a pick counts as liked: likedStars or more -> 1, one star fewer or less -> 0, padding (0) -> 0. */
+function likedWeight(stars, likedStars) {
+  if (!(likedStars > 0)) throw new Error("the model's likedStars is not set (metadata.json's liked_stars; recommend.js's scorePicks sets it)");
+  return tf.clipByValue(tf.sub(stars, likedStars - 1), 0, 1);
 }
 
 /**
@@ -21,6 +23,11 @@ function likedWeight(stars) {
 export class PickPooling extends tf.layers.Layer {
   static className = "PickPooling";
 
+  constructor(config) {
+    super(config);
+    this.likedStars = null; // metadata.json's liked_stars, set before a run
+  }
+
   computeOutputShape(inputShape) {
     const embedded = inputShape[0];
     return [embedded[0], 2 * embedded[embedded.length - 1]];
@@ -30,7 +37,7 @@ export class PickPooling extends tf.layers.Layer {
     return tf.tidy(() => {
       const [embedded, stars] = inputs;
       const present = tf.cast(tf.greater(stars, 0), "float32"); // [B, L]
-      const liked = likedWeight(stars); // [B, L]
+      const liked = likedWeight(stars, this.likedStars); // [B, L]
       const taste = tf.mul(tf.div(tf.sub(stars, 3), 2), present); // [B, L]
       const likedSum = tf.sum(tf.mul(embedded, tf.expandDims(liked, -1)), 1); // [B, d]
       const tasteSum = tf.sum(tf.mul(embedded, tf.expandDims(taste, -1)), 1); // [B, d]
@@ -160,6 +167,7 @@ export class NeighborScores extends NeighborTableLayer {
     this.offset = config.offset;
     this.span = config.span;
     this.fade = config.fade ?? 0;
+    this.likedStars = null; // metadata.json's liked_stars, set before a run
   }
 
   build(inputShape) {
@@ -178,7 +186,7 @@ export class NeighborScores extends NeighborTableLayer {
     return tf.tidy(() => {
       const [pickRows, stars, neighborRows] = inputs;
       const rows = tf.cast(pickRows, "int32");
-      const liked = likedWeight(stars); // [B, L]
+      const liked = likedWeight(stars, this.likedStars); // [B, L]
       const votes = tf.mul(tf.gather(this.neighborWeights.read(), rows), tf.expandDims(liked, -1)); // [B, L, M]
       const logRatio = this.logRatio.read();
       const pickedRatio = tf.sum(tf.mul(liked, tf.gather(logRatio, rows)), 1, true);

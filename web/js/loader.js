@@ -10,8 +10,9 @@ const STALL_MS = 30_000;
 // Main-thread work (reading a download, decoding and parsing the catalogue) yields after this long.
 const SLICE_MS = 25;
 const DECODE_BYTES = 256 * 1024;
-// Bytes per element of each dtype a TF.js weights manifest can hold (server/tfjs_weights.py too).
-const DTYPE_BYTES = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+// Bytes per element of each dtype a TF.js weights manifest can hold (server/tfjs_weights.py and
+// model/shards.py too, all held to tests/golden/dtype_bytes.json).
+export const DTYPE_BYTES = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 
 /** A file of the site that could not be loaded: `file` and a sentence for the visitor. */
 export class LoadError extends Error {

@@ -37,6 +37,8 @@ export function rowIndex(metadata) {
 /** Run the model for one visitor: {scores, stars} as Float32Array[num_books], pickedRows, reasonRows. */
 export async function scorePicks(model, picks, metadata, rowOf) {
   const inputs = picksToInputs(picks, metadata, rowOf);
+  // The layers that weigh liked picks take metadata's threshold (layers.js keeps no copy of it).
+  for (const layer of model.layers) if ("likedStars" in layer) layer.likedStars = metadata.liked_stars;
   const [scoresT, starsT] = tf.tidy(() => {
     const rows = tf.tensor2d(inputs.rows, [1, inputs.rows.length], "int32");
     const stars = tf.tensor2d(inputs.stars, [1, inputs.stars.length], "float32");
