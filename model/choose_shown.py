@@ -25,7 +25,7 @@ from model import baselines, tables
 from model.choose import Judge
 from model.discovery import lean, metadata_entry
 from model.protocols import Protocol, indicator
-from model.shown import K
+from model.shown import K, recall_shown, shown10
 from model.shown_eval import Catalogue, arranged, measure
 
 log = logging.getLogger(__name__)
@@ -139,14 +139,22 @@ def by_bucket(protocols_: list[Protocol], scored: dict, picks_from) -> list[tupl
     ]
 
 
-def ranks_11_20_share(scores: np.ndarray, protocol: Protocol, catalogue: Catalogue) -> float:
-    """The largest share of ``protocol``'s lists (``scores`` [V, N] arranged, 20 cards) that
-    one book is in at ranks 11-20: a book there whatever the picks does not follow them."""
+def bucket_measures(scores: np.ndarray, protocol: Protocol, catalogue: Catalogue) -> tuple:
+    """(shown10, ranks 11-20 share, Recall@10) of ``scores`` [V, N] arranged with 20 cards, in one
+    pass: the ten cards are the first ten of the twenty (``arrange`` is greedy). The ranks 11-20
+    share is the largest share of the lists one book is in at ranks 11-20: a book there whatever
+    the picks does not follow them."""
     from collections import Counter
 
     mains, _ = arranged(scores, protocol, catalogue.table, 2 * K)
+    tens = [main[:K] for main in mains]
     counts = Counter(row for main in mains for row in main[K:])
-    return max(counts.values(), default=0) / max(len(mains), 1)
+    share = max(counts.values(), default=0) / max(len(mains), 1)
+    return (
+        shown10(tens, protocol.rows(), protocol.targets, catalogue.keys),
+        share,
+        recall_shown(tens, protocol.targets),
+    )
 
 
 def choose_discovery(
@@ -180,9 +188,7 @@ def choose_discovery(
             continue
         found = {}
         for weight in weights:
-            leaned = lean(scores, entry, weight, entry["knee"])
-            got = measure(leaned, protocol, catalogue)
-            found[weight] = (got["shown10"], ranks_11_20_share(leaned, protocol, catalogue), got["recall@10"])
+            found[weight] = bucket_measures(lean(scores, entry, weight, entry["knee"]), protocol, catalogue)
         limit = max(RANKS_SHARE, found[0.0][1])
         allowed = [w for w in weights if found[w][1] <= limit]
         chosen = max(allowed, key=lambda w: (found[w][0], -abs(w)))
