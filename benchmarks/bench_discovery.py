@@ -4,9 +4,10 @@ the discovery weight moves from popular to lesser-known, on the real readers' re
     .venv/bin/python benchmarks/bench_discovery.py [--artifacts artifacts] [--plot docs/discovery.png]
 
 The split fit's model (``split/model.keras``, which never saw the report readers) scores each
-report protocol once; every weight of the grid and the three settings of metadata.json's
-``discovery`` then re-score it (model/discovery.py) and the ten cards are arranged
-(``scoring.arrange``) and measured (model/shown.py). Prints a table per protocol and draws the
+report protocol once; every weight of the grid (balanced's, in every pick bucket) and the three
+settings of metadata.json's ``discovery`` as the page ranks them (each reader's pick bucket,
+lesser-known's per-visitor lean: ``scoring.discovery_arrange``) then re-score it and the ten
+cards are arranged and measured (model/shown.py). Prints a table per protocol and draws the
 curve (one line per protocol, the settings marked). Checks nothing; the numbers go to
 docs/RESULTS.md.
 """
@@ -35,7 +36,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--plot", default=None, help="write the curve to this PNG")
     args = parser.parse_args(argv)
-    from model.discovery import discovery_scores
     from model.evaluate import load_split, model_scores
     from model.layers import load_model
     from model.readers import reader_protocols
@@ -51,30 +51,35 @@ def main(argv: list[str] | None = None) -> int:
     protocols = [p for p in protocols if p.name in PROTOCOLS]
     catalogue = Catalogue.of(books)
     model = load_model(artifacts / "split" / "model.keras")
-    curves = {}
-    settings = entry["weights"]
-    weights = sorted(set(GRID) | set(settings.values()))
+    curves, marks = {}, {}
     for protocol in protocols:
         scores = model_scores(model, protocol.picks)
         rows = []
-        for weight in weights:
+        for weight in GRID:  # balanced's weight in every pick bucket
             trial = {**entry, "weights": {**entry["weights"], "balanced": weight}}
-            got = measure(discovery_scores(scores, trial, "balanced"), protocol, catalogue)
+            got = measure(scores, protocol, catalogue, trial, "balanced")
             rows.append((weight, got["shown10"], got["among_100_most_rated"], got["recall@10"]))
+        # The settings as the page ranks them: each reader's pick bucket, lesser-known per visitor.
+        named = {s: measure(scores, protocol, catalogue, entry, s) for s in entry["settings"]}
         curves[protocol.name] = rows
+        marks[protocol.name] = {s: (g["shown10"], g["among_100_most_rated"]) for s, g in named.items()}
         print(f"\n{protocol.name} ({len(protocol.picks)} readers)\n")
         print("| weight | setting | shown10 | cards among the 100 most-rated | Recall@10 |")
         print("|---|---|---|---|---|")
         for weight, shown, top, recall in rows:
-            named = ", ".join(s for s, w in settings.items() if w == weight)
-            print(f"| {weight:+.2f} | {named} | {shown:.4f} | {top:.1%} | {recall:.4f} |")
+            print(f"| {weight:+.2f} |  | {shown:.4f} | {top:.1%} | {recall:.4f} |")
+        for setting, got in named.items():
+            print(
+                f"| as set | {setting} | {got['shown10']:.4f} | {got['among_100_most_rated']:.1%} "
+                f"| {got['recall@10']:.4f} |"
+            )
     if args.plot:
-        plot(curves, settings, Path(args.plot))
+        plot(curves, marks, Path(args.plot))
         print(f"\nwrote {args.plot}")
     return 0
 
 
-def plot(curves: dict, settings: dict, path: Path) -> None:
+def plot(curves: dict, marks: dict, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -82,19 +87,18 @@ def plot(curves: dict, settings: dict, path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for name, rows in curves.items():
-        weights, shown, top = (np.array([r[i] for r in rows]) for i in range(3))
+        _, shown, top = (np.array([r[i] for r in rows]) for i in range(3))
         (line,) = ax.plot(100 * top, shown, marker=".", label=name.removeprefix("real readers, "))
-        for setting, weight in settings.items():
-            at = int(np.flatnonzero(weights == weight)[0])
+        for setting, (shown_at, top_at) in marks[name].items():
             ax.annotate(
                 setting,
-                (100 * top[at], shown[at]),
+                (100 * top_at, shown_at),
                 textcoords="offset points",
                 xytext=(4, 4),
                 fontsize=8,
                 color=line.get_color(),
             )
-            ax.plot(100 * top[at], shown[at], "o", color=line.get_color())
+            ax.plot(100 * top_at, shown_at, "o", color=line.get_color())
     ax.set_xlabel("cards among the 100 most-rated books (%)")
     ax.set_ylabel("shown10 (series-level discovery of the ten cards)")
     ax.set_title("Discovery: popular (right) to lesser-known (left), report-half real readers")

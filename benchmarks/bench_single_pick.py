@@ -81,14 +81,16 @@ def main(argv: list[str] | None = None) -> int:
         )
     if "discovery" in metadata and "series" in metadata:
         # As the page shows them: the default discovery setting, then one card per series.
-        from model.scoring import arrange, discovery_scores
+        from model.scoring import discovery_arrange
         from model.series import table_from_metadata
 
         table = table_from_metadata(metadata)
         page = Counter()
+        discovery = metadata["discovery"]
         for row, values in zip(picks, scores, strict=True):
-            ranked = discovery_scores(values, metadata["discovery"])
-            main, _, _ = arrange(ranked, [row], table, [row], [], SHOWN)
+            _, (main, _, _) = discovery_arrange(
+                values, discovery, discovery["default"], 1, [row], table, [row], [], SHOWN
+            )
             page.update(main[10:])
         top_row, count = page.most_common(1)[0]
         print(

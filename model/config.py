@@ -61,12 +61,11 @@ class TrainConfig:
     # than this validation Recall@10 (model/choose.py best): a flat measure keeps no shift.
     shift_tolerance: float = 0.002
     validation_users: int = 3000
-    # Balanced's discovery weights tried on the check readers, in units of the neighbor mix
-    # (model/choose_shown.py); lesser-known's is the smallest of them that clears the head.
-    # None below 0: balanced never leans to the bestsellers (the popular setting does). On the
-    # check readers shown10 chose -0.2, and the same bestsellers then filled ranks 11-20 of a
-    # fifth of one-pick lists (The Great Gatsby in 20.5%; benchmarks/bench_single_pick.py).
-    discovery_grid: tuple[float, ...] = (0.0, 0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.0)
+    # Balanced's discovery weights tried on the check readers for each pick-count bucket, in
+    # units of the neighbor mix (model/choose_shown.py). Below 0 leans to the bestsellers: chosen
+    # on shown10 alone one-pick lists took -0.2 and The Great Gatsby then filled ranks 11-20 of a
+    # fifth of them (benchmarks/bench_single_pick.py), so a weight must also keep ranks 11-20.
+    discovery_grid: tuple[float, ...] = (-0.5, -0.3, -0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.2, 0.4)
     # The star head.
     star_lambda: float = 30.0
     star_holdout: float = 0.1

@@ -44,8 +44,7 @@ from model.goodreads_csv import GoodreadsError, preview, read_export_file
 from model.scoring import (
     CHUNK,
     MARKS,
-    arrange,
-    discovery_scores,
+    discovery_arrange,
     goodreads_recommendations,
     predict_batch,
     shelf_rows,
@@ -161,9 +160,10 @@ def recommend_lines(
 ) -> Iterator[dict]:
     """One output dict per input line, in order; bad lines give {"error": ...}. ``series``:
     metadata.json's table (``table_from_metadata``); None: no book is in a series. Each line's
-    ``discovery`` setting re-scores its books with metadata.json's ``discovery`` entry
-    (model/discovery.py; without one, the model's scores as they are) before ``arrange``;
-    ``scores`` are what the books were ranked by.
+    ``discovery`` setting re-scores its books with metadata.json's ``discovery`` entry and the
+    line's number of picks (model/discovery.py; without one, the model's scores as they are)
+    before ``arrange`` (``scoring.discovery_arrange``); ``scores`` are what the books were
+    ranked by.
 
     Lines may be bytes (stdin as it comes): each is decoded as UTF-8 on its own, so a bad
     byte costs only its line.
@@ -182,11 +182,11 @@ def recommend_lines(
             if isinstance(v, str):
                 yield {"error": v}
                 continue
-            ranked = (
-                scores[j] if discovery is None else discovery_scores(scores[j], discovery, v["discovery"])
-            )
             hidden, started, dismissed = shelf_rows(v["rows"], v["marks"])
-            top, more, following = arrange(ranked, hidden, series, started, dismissed, v["k"])
+            setting, num_picks = v["discovery"], len(v["rows"])
+            ranked, (top, more, following) = discovery_arrange(
+                scores[j], discovery, setting, num_picks, hidden, series, started, dismissed, v["k"]
+            )
             yield {
                 "book_ids": [int(book_ids[r]) for r in top],
                 "scores": [round(float(ranked[r]), 6) for r in top],

@@ -12,12 +12,19 @@ from __future__ import annotations
 import numpy as np
 
 from model import goodreads
-from model.discovery import discovery_scores  # also re-exported: the page's scoring steps, one module
+from model.discovery import (  # discovery_scores also re-exported: the page's scoring steps, one module
+    check_setting,
+    discovery_scores,  # noqa: F401
+    discovery_weight,
+    knee_of,
+    lean,
+)
 from model.ranking import top_k, unit_rows
 from model.series import SeriesTable, table_from_metadata, volume_order
 from model.split import LIKED_STARS, pad_picks
 
 CHUNK = 512  # visitors scored per model call
+SEARCH_CARDS = 10  # lesser-known looks at the first ten cards (issue 24's share of the ten)
 STARTED_MARKS = ("read", "reading")  # marks that start a book's series (as a pick does)
 MARKS = ("read", "reading", "to_read", "not_interested")  # web/js/shelf.js MARKS
 
@@ -156,6 +163,36 @@ def arrange(
     return main, more, following[:k]
 
 
+def discovery_arrange(
+    scores, discovery: dict | None, setting: str, num_picks: int, hidden, table, started, dismissed, k: int
+):
+    """``(ranked, (main_rows, more_counts, next_rows))``: ``scores`` re-scored for the discovery
+    ``setting`` of a visitor with ``num_picks`` picks (model/discovery.py; ``discovery`` None:
+    as they are), then ``arrange``d. ``discoveryArrange`` in web/js/rank.js is its twin.
+
+    Lesser-known leans per visitor, past its own knee: from its bucket's weight, the first of
+    ``lesser_known``'s ``steps`` added to it whose first ten cards hold at most ``at_most`` of
+    ``most_rated`` (the last step when none does), so a list that is already off the bestseller
+    shelf stays as it is.
+    """
+    if discovery is None:
+        ranked = np.asarray(scores, np.float64)
+        return ranked, arrange(ranked, hidden, table, started, dismissed, k)
+    weight = discovery_weight(discovery, setting, num_picks)
+    knee = knee_of(discovery, setting)
+    search = discovery.get("lesser_known")
+    if check_setting(setting) != "lesser-known" or search is None:
+        ranked = lean(scores, discovery, weight, knee)
+        return ranked, arrange(ranked, hidden, table, started, dismissed, k)
+    most_rated = {int(r) for r in search["most_rated"]}
+    for step in search["steps"]:
+        ranked = lean(scores, discovery, weight + float(step), knee)
+        shown = arrange(ranked, hidden, table, started, dismissed, k)
+        if sum(row in most_rated for row in shown[0][:SEARCH_CARDS]) <= search["at_most"]:
+            break
+    return ranked, shown
+
+
 def shelf_rows(pick_rows, marks: dict[int, str]) -> tuple[list[int], list[int], list[int]]:
     """``arrange``'s (hidden, started, dismissed) for a shelf: its pick rows and ``marks`` (row
     -> mark). Every pick and mark is hidden; picks and read or reading books start their
@@ -187,8 +224,11 @@ def goodreads_recommendations(
     hidden, started, dismissed = shelf_rows(pick_rows, {row_of[b]: m for b, m in shelf.marks.items()})
     series = table_from_metadata(metadata)
     # The default discovery setting re-scores, as on the page (none in an older metadata.json).
-    ranked = scores[0] if "discovery" not in metadata else discovery_scores(scores[0], metadata["discovery"])
-    top, more, following = arrange(ranked, hidden, series, started, dismissed, k)
+    discovery = metadata.get("discovery")
+    setting = discovery["default"] if discovery else "balanced"
+    _, (top, more, following) = discovery_arrange(
+        scores[0], discovery, setting, len(pick_rows), hidden, series, started, dismissed, k
+    )
     # As picksToInputs' reasonRows: the page passes its picks as an object, whose integer keys
     # come in ascending order, so a full tie goes to the lowest book_id (rows follow book_ids).
     candidates = sorted(reason_candidates(pick_rows, pick_stars))

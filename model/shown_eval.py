@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.discovery import discovery_scores
 from model.protocols import Protocol, indicator, liked_cases
 from model.readers import _with_targets
-from model.scoring import arrange
+from model.scoring import discovery_arrange
 from model.series import SeriesTable, series_key, series_table
 from model.shown import K, diagnostics, first_authors, most_rated_rows, recall_shown, shown10
 from model.split import UserRatings
@@ -50,21 +49,38 @@ def one_pick_protocol(readers: UserRatings, seed: int) -> Protocol:
     return _with_targets(Protocol(ONE_PICK, *liked_cases(readers, 1, seed)))
 
 
-def arranged(scores: np.ndarray, protocol: Protocol, table: SeriesTable, k: int = K):
+def arranged(
+    scores: np.ndarray,
+    protocol: Protocol,
+    table: SeriesTable,
+    k: int = K,
+    discovery: dict | None = None,
+    setting: str = "balanced",
+):
     """(main lists, next rows) of each reader of ``protocol`` for ``scores`` [V, N]: every pick
-    hidden and started, nothing dismissed."""
+    hidden and started, nothing dismissed; re-scored first for the discovery ``setting`` and
+    the reader's number of picks when ``discovery`` (metadata.json's entry) is given."""
     mains, nexts = [], []
     for (rows, _), values in zip(protocol.picks, scores, strict=True):
-        main, _, following = arrange(values, rows, table, rows, [], k)
+        _, (main, _, following) = discovery_arrange(
+            values, discovery, setting, len(rows), rows, table, rows, [], k
+        )
         mains.append(main)
         nexts.append(following)
     return mains, nexts
 
 
-def measure(scores: np.ndarray, protocol: Protocol, catalogue: Catalogue) -> dict:
+def measure(
+    scores: np.ndarray,
+    protocol: Protocol,
+    catalogue: Catalogue,
+    discovery: dict | None = None,
+    setting: str = "balanced",
+) -> dict:
     """shown10, Recall@10 of the main list and of it plus the row below, and the
-    diagnostics, of ``scores`` [V, N] arranged."""
-    mains, nexts = arranged(scores, protocol, catalogue.table)
+    diagnostics, of ``scores`` [V, N] arranged (after the discovery ``setting`` with
+    ``discovery``)."""
+    mains, nexts = arranged(scores, protocol, catalogue.table, K, discovery, setting)
     picks = protocol.rows()
     return {
         "shown10": shown10(mains, picks, protocol.targets, catalogue.keys),
@@ -110,8 +126,8 @@ def shown_rows(
                     *(s for s in discovery["settings"] if s != discovery["default"]),
                 ]
                 for setting in settings:
-                    values = discovery_scores(scores, discovery, setting)
-                    out.append({**base, "setting": setting, **measure(values, protocol, catalogue)})
+                    got = measure(scores, protocol, catalogue, discovery, setting)
+                    out.append({**base, "setting": setting, **got})
                 out.append({**base, "setting": "as ranked", **measure_ranked(scores, protocol, catalogue)})
             else:
                 out.append({**base, "setting": "", **measure(scores, protocol, catalogue)})

@@ -25,7 +25,14 @@ import scipy.sparse as sp
 
 from model.discovery import metadata_entry
 from model.ranking import top_k, unit_rows
-from model.scoring import arrange, discovery_scores, reason_candidates, reason_for, similar_rows
+from model.scoring import (
+    arrange,
+    discovery_arrange,
+    discovery_scores,
+    reason_candidates,
+    reason_for,
+    similar_rows,
+)
 from model.series import series_table
 from model.synthetic import make_goodbooks
 from model.tables import co_liked_vectors, neighbor_table
@@ -188,28 +195,74 @@ def series_golden() -> dict:
     }
 
 
-DISCOVERY_WEIGHTS = {"popular": -0.7, "balanced": 0.3, "lesser-known": 1.3}
+# One weight per pick bucket (discovery.PICKS_FROM: 1, 2-3, 4-7, 8+).
+DISCOVERY_WEIGHTS = {
+    "popular": [-0.7, -0.9, -1.2, -0.5],
+    "balanced": [0.3, -0.1, -0.4, 0.0],
+    "lesser-known": [0.3, -0.1, -0.4, 0.0],
+    "lesser_steps": [0.0, 0.5, 1.0, 2.0],
+}
+PICK_COUNTS = (0, 1, 2, 3, 5, 9)  # every bucket and its edges; 0 counts as the first
 
 
 def discovery_golden() -> dict:
     """metadata.json's ``discovery`` for NUM_BOOKS books of seeded ratings counts, and for a few
-    score vectors each setting's re-scored values (float64, exact in JSON) and their top K rows
-    (its own seed: the other cases stay as they were)."""
+    score vectors each setting's re-scored values (float64, exact in JSON) and their top K rows,
+    at several numbers of picks (its own seed: the other cases stay as they were)."""
     rng = np.random.default_rng(24)
     entry = metadata_entry(np.round(10 ** rng.uniform(1, 6, NUM_BOOKS)), DISCOVERY_WEIGHTS)
     cases = []
     for _ in range(3):
         scores = rng.normal(0, 1, NUM_BOOKS).astype(np.float32)
         for setting in entry["settings"]:
-            values = discovery_scores(scores, entry, setting)
+            num_picks = PICK_COUNTS[len(cases) % len(PICK_COUNTS)]
+            values = discovery_scores(scores, entry, setting, num_picks)
             cases.append(
                 {
                     "scores": scores.tolist(),
                     "setting": setting,
+                    "num_picks": num_picks,
                     "values": values.tolist(),
                     "rows": top_k(values, K).tolist(),
                 }
             )
+    return {"entry": entry, "cases": cases}
+
+
+def discovery_arrange_golden() -> dict:
+    """``discovery_arrange`` on the arrange cases' series titles: an entry whose four
+    most-rated books are its ``most_rated`` (at most one of them among the first cards), and
+    seeded scores, shelves and numbers of picks for each setting (its own seed)."""
+    rng = np.random.default_rng(2424)
+    n = len(SERIES_TITLES)
+    entry = metadata_entry(np.round(10 ** rng.uniform(1, 6, n)), DISCOVERY_WEIGHTS)
+    entry["lesser_known"]["most_rated"] = sorted(
+        int(r) for r in np.argsort(-np.array(entry["popularity"]))[:4]
+    )
+    # Sixteen books: a lower knee and larger steps, so lists stop at every step of the search.
+    entry["knee"], entry["lesser_known"]["steps"] = 0.0, [0.0, 0.5, 1.5, 4.0]
+    table = series_table(SERIES_TITLES)
+    cases = []
+    for case in range(12):
+        scores = rng.normal(0, 1, n).astype(np.float32)
+        picks = rng.permutation(n)[: PICK_COUNTS[case % len(PICK_COUNTS)]].tolist()
+        setting = entry["settings"][case % 3] if case < 6 else "lesser-known"
+        k = [3, 10, 16][case % 3]
+        ranked, (main, more, following) = discovery_arrange(
+            scores, entry, setting, len(picks), picks, table, picks, [], k
+        )
+        cases.append(
+            {
+                "scores": scores.tolist(),
+                "setting": setting,
+                "picks": picks,
+                "k": k,
+                "ranked": ranked.tolist(),
+                "main_rows": main,
+                "more_counts": more,
+                "next_rows": following,
+            }
+        )
     return {"entry": entry, "cases": cases}
 
 
@@ -246,6 +299,7 @@ def golden() -> dict:
         "series": series_golden(),
         "arrange": arrange_cases(rng),
         "discovery": discovery_golden(),
+        "discovery_arrange": discovery_arrange_golden(),
     }
 
 

@@ -7,7 +7,7 @@ import { register } from "node:module";
 import { test } from "node:test";
 
 register("./tf-stub.mjs", import.meta.url);
-const { arrange, discoveryScores, reasonFor, similarRows, topRows, unitRows } = await import("../../web/js/recommend.js");
+const { arrange, discoveryArrange, discoveryScores, reasonFor, similarRows, topRows, unitRows } = await import("../../web/js/recommend.js");
 const { seriesTable } = await import("../../web/js/series.js");
 
 const golden = JSON.parse(readFileSync(new URL("../golden/scoring.json", import.meta.url), "utf-8"));
@@ -62,10 +62,24 @@ test("discoveryScores gives the golden values and top rows for each setting", ()
   const { entry, cases } = golden.discovery;
   assert.equal(cases.length, 9);
   for (const c of cases) {
-    const values = discoveryScores(Float32Array.from(c.scores), entry, c.setting);
+    const values = discoveryScores(Float32Array.from(c.scores), entry, c.setting, c.num_picks);
     assert.deepEqual(Array.from(values), c.values, c.setting);
     assert.deepEqual(topRows(values, golden.k), c.rows, c.setting);
   }
+  // The default setting and one pick when not given (cases[1]: balanced at one pick).
+  assert.equal(cases[1].num_picks, 1);
   assert.deepEqual(Array.from(discoveryScores(Float32Array.from(cases[0].scores), entry)), cases[1].values);
   assert.throws(() => discoveryScores(new Float32Array(golden.num_books), entry, "obscure"), /"popular", "balanced", "lesser-known"/);
+});
+
+test("discoveryArrange re-scores for the number of picks and leans lesser-known per visitor as the golden file says", () => {
+  const { titles, ...series } = golden.series;
+  const table = seriesTable({ book_ids: titles.map((_, row) => row + 1), series });
+  const { entry, cases } = golden.discovery_arrange;
+  assert.ok(cases.length >= 12);
+  for (const c of cases) {
+    const got = discoveryArrange(Float32Array.from(c.scores), entry, c.setting, c.picks.length, new Set(c.picks), table, c.picks, [], c.k);
+    assert.deepEqual(Array.from(got.ranked), c.ranked, `${c.setting} ${c.picks.length}`);
+    assert.deepEqual({ mainRows: got.mainRows, moreCounts: got.moreCounts, nextRows: got.nextRows }, { mainRows: c.main_rows, moreCounts: c.more_counts, nextRows: c.next_rows });
+  }
 });

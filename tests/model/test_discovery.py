@@ -48,3 +48,53 @@ def test_the_rule_prefers_shown10_above_the_anchor_and_recall_below_it():
     below = {k: v for k, v in candidates.items() if k != "wide" and k != "narrow"}
     below["weaker"] = (shown_value(0.60, 0.30, floor),) * 2
     assert best(below, 0.0, "test") == "weak"  # none above: the best Recall@10
+
+
+def test_few_pick_protocols_cut_one_to_three_picks_from_half_of_liked():
+    from model.choose_shown import HALF_OF_LIKED, few_pick_protocols
+    from model.protocols import Protocol
+
+    picks = [(np.array([1, 2, 3, 4]), np.full(4, 5.0)), (np.array([7, 8]), np.full(2, 4.0))]
+    targets = [np.array([10, 11]), np.array([12])]
+    other = Protocol("real readers, 5 picks", picks, targets)
+    cut = few_pick_protocols([other, Protocol(HALF_OF_LIKED, picks, targets)], seed=0)
+    assert [len(p.picks) for p in cut] == [2, 1, 1]  # the two-pick reader cannot give 2 or 3 of 2
+    for n, protocol in zip((1, 2, 3), cut, strict=True):
+        (rows, stars), target = protocol.picks[0], protocol.targets[0]
+        assert len(rows) == n and set(rows) <= {1, 2, 3, 4} and stars.tolist() == [5.0] * n
+        # The picks not given join the held-out liked books.
+        assert sorted([*rows, *target]) == [1, 2, 3, 4, 10, 11]
+    assert few_pick_protocols([other], seed=0) == []
+
+
+def test_by_bucket_pools_every_case_by_its_number_of_picks():
+    from model.choose_shown import by_bucket
+    from model.protocols import Protocol
+
+    def case(n):
+        return (np.arange(n), np.full(n, 5.0))
+
+    one = Protocol("a", [case(1), case(5)], [np.array([9]), np.array([9])])
+    two = Protocol("b", [case(3), case(12), case(2)], [np.array([9])] * 3)
+    scored = {id(one): np.array([[1.0], [5.0]]), id(two): np.array([[3.0], [12.0], [2.0]])}
+    got = by_bucket([one, two], scored, (1, 2, 4, 8))
+    assert [len(p.picks) for p, _ in got] == [1, 2, 1, 1]
+    assert [s[:, 0].tolist() for _, s in got] == [[1.0], [3.0, 2.0], [5.0], [12.0]]
+    assert len(by_bucket([one], {id(one): scored[id(one)]}, (1, 2, 4, 8))[1][0].picks) == 0
+
+
+def test_each_setting_takes_its_pick_buckets_weight():
+    from model.discovery import bucket, discovery_weight
+
+    counts = np.array([1e7] + [100.0] * 19)
+    entry = metadata_entry(
+        counts, {"popular": [-4, -3, -2, -1], "balanced": [0, 1, 2, 3], "lesser-known": 5.0}
+    )
+    assert [bucket(entry, n) for n in (0, 1, 2, 3, 4, 7, 8, 100)] == [0, 0, 1, 1, 2, 2, 3, 3]
+    assert [discovery_weight(entry, "balanced", n) for n in (1, 3, 5, 9)] == [0.0, 1.0, 2.0, 3.0]
+    assert entry["weights"]["lesser-known"] == [5.0] * 4  # one number: every bucket
+    old = {**entry, "weights": {"popular": -1.0, "balanced": 0.5, "lesser-known": 1.0}}
+    del old["picks_from"]  # an older metadata.json: one weight, no buckets
+    assert discovery_weight(old, "balanced", 9) == 0.5
+    scores = np.zeros(20, np.float32)
+    assert discovery_scores(scores, entry, "balanced", 9)[0] == pytest.approx(-3 * (4.4 - 1.5))

@@ -51,7 +51,8 @@ def test_model_recommend_gives_the_golden_suggestions_and_stars(trained_artifact
         scores, _ = predict_batch(model, [(rows, np.array(list(want["picks"].values()), np.float32))])
         # The golden top is the model's own order: the CLI ranked by the same scores.
         assert [r + 1 for r in np.argsort(-scores[0], kind="stable") if r not in rows][:3] == want["top"][:3]
-        ranked = discovery_scores(scores[0], metadata["discovery"])
+        discovery = metadata["discovery"]
+        ranked = discovery_scores(scores[0], discovery, discovery["default"], len(rows))
         started = [int(r) for r in rows]
         main, _, _ = arrange(ranked, set(started), series, started, [], golden["k"])
         assert got["book_ids"] == [r + 1 for r in main]

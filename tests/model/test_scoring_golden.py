@@ -102,7 +102,54 @@ def test_discovery_scores(golden):
     data, _ = golden
     entry = data["discovery"]["entry"]
     assert {c["setting"] for c in data["discovery"]["cases"]} == set(entry["settings"])
+    assert len({c["num_picks"] for c in data["discovery"]["cases"]}) >= 4  # every bucket
     for case in data["discovery"]["cases"]:
-        values = discovery_scores(np.array(case["scores"], np.float32), entry, case["setting"])
+        scores = np.array(case["scores"], np.float32)
+        values = discovery_scores(scores, entry, case["setting"], case["num_picks"])
         assert values.tolist() == case["values"]
         assert top_k(values, data["k"]).tolist() == case["rows"]
+
+
+def test_discovery_arrange(golden):
+    """Each setting re-scored for the number of picks, then arranged; lesser-known's search
+    stops at different steps across the cases (written by make_scoring, checked in JS too)."""
+    from model.scoring import discovery_arrange
+    from model.series import series_table
+
+    data, _ = golden
+    table = series_table(data["series"]["titles"])
+    entry = data["discovery_arrange"]["entry"]
+    for case in data["discovery_arrange"]["cases"]:
+        picks = case["picks"]
+        ranked, got = discovery_arrange(
+            np.array(case["scores"], np.float32),
+            entry,
+            case["setting"],
+            len(picks),
+            picks,
+            table,
+            picks,
+            [],
+            case["k"],
+        )
+        assert ranked.tolist() == case["ranked"]
+        assert got == (case["main_rows"], case["more_counts"], case["next_rows"])
+
+
+def test_lesser_known_leans_only_as_far_as_the_list_needs():
+    """Known answer: books 0-2 are the most-rated (z 2.4, 0.9 past the knee). At step 0 books 0
+    and 1 are on the ten cards; step 0.6 (a shift of 0.54) takes book 1 off and keeps book 0:
+    at most one, so the search stops there and never reaches the last step (10, all off)."""
+    from model.discovery import metadata_entry
+    from model.scoring import discovery_arrange
+    from model.series import series_table
+
+    counts = np.array([1e7, 1e7, 1e7] + [100.0] * 17)
+    entry = metadata_entry(counts, {"popular": -1.0, "balanced": 0.0, "lesser-known": 0.0})
+    entry["lesser_known"].update(steps=[0.0, 0.6, 10.0], most_rated=[0, 1, 2], knee=1.5)
+    scores = np.array([1.0, 0.9, 0.2, *np.linspace(0.85, 0.0, 17)], np.float32)
+    table = series_table([f"Book {i}" for i in range(20)])
+    ranked, (main, _, _) = discovery_arrange(scores, entry, "lesser-known", 1, [19], table, [19], [], 10)
+    assert [r for r in main if r < 3] == [0] and ranked[0] == pytest.approx(1.0 - 0.6 * 0.9)
+    _, (plain, _, _) = discovery_arrange(scores, entry, "balanced", 1, [19], table, [19], [], 10)
+    assert [r for r in plain if r < 3] == [0, 1]

@@ -52,14 +52,24 @@ def test_every_setting_is_chosen_on_real_readers(chosen_on_readers, readers_file
     assert choices["num_neighbors"] in config["table_sizes"]
     assert "real readers: " in run.stderr and "kept for the report" in run.stderr
     assert "chosen on this data's own split" not in run.stderr
-    # Balanced's discovery weight is chosen on them too, from the grid; the export carries it.
+    # Balanced's discovery weight is chosen on them too, per pick bucket, from the grid;
+    # lesser-known's knee from its own; the export carries them.
     weights = choices["discovery_weights"]
     mix = choices["neighbor_mix"]  # the grid is in units of the mix, the scores' scale
-    assert weights["balanced"] in [g * mix for g in config["discovery_grid"]]
-    assert weights["popular"] < weights["balanced"] < weights["lesser-known"]
+    assert len(weights["balanced"]) == 4
+    assert all(w in [g * mix for g in config["discovery_grid"]] for w in weights["balanced"])
+    for setting in ("popular", "lesser-known"):
+        assert len(weights[setting]) == 4
+    for popular, balanced, lesser in zip(
+        weights["popular"], weights["balanced"], weights["lesser-known"], strict=True
+    ):
+        assert popular < balanced <= lesser
     metadata = json.loads((out / "web" / "metadata.json").read_text())
-    assert metadata["discovery"]["weights"] == weights and len(metadata["discovery"]["popularity"]) == 60
-    assert "discovery weight (balanced) by real readers' shown10" in run.stderr
+    entry = metadata["discovery"]
+    assert entry["weights"] == {s: weights[s] for s in entry["settings"]} and len(entry["popularity"]) == 60
+    assert entry["lesser_known"]["knee"] == weights["lesser_knee"]
+    assert entry["lesser_known"]["steps"] == weights["lesser_steps"]
+    assert "discovery weight (balanced) for 1+ picks" in run.stderr
 
 
 def test_the_embedding_size_is_chosen_on_real_readers_and_ships(chosen_on_readers):

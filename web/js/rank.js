@@ -33,23 +33,83 @@ export function topSuggestions(result, metadata, k) {
 }
 
 /**
- * The scores re-scored for a discovery setting ("popular", "balanced", "lesser-known"), before
- * `arrange`: a Float64Array of scores[row] - weight * max(popularity[row] / scale - knee, 0), with
- * `discovery` metadata.json's entry (weights per setting, popularity per row in tenths, the knee
- * past which a book counts as widely read).
- * model/discovery.py `discovery_scores` is its twin (tests/golden/scoring.json). An unknown
- * setting throws, naming the allowed ones: a caller maps old or odd values to the default first.
+ * The index of the pick-count bucket `numPicks` falls in (metadata.json's discovery.picks_from:
+ * the fewest picks of each bucket; fewer than the first, as an empty shelf, counts as the first).
+ * model/discovery.py `bucket` is its twin.
  */
-export function discoveryScores(scores, discovery, setting = discovery.default) {
+export function discoveryBucket(discovery, numPicks) {
+  const bounds = discovery.picks_from ?? [1];
+  let at = 0;
+  bounds.forEach((low, i) => {
+    if (numPicks >= low) at = i;
+  });
+  return at;
+}
+
+/** A setting's weight for a visitor with `numPicks` picks (one number: every bucket). Throws on an unknown setting. */
+function discoveryWeight(discovery, setting, numPicks) {
   if (!Object.hasOwn(discovery.weights, setting)) {
     throw new Error(`discovery must be one of ${discovery.settings.map((s) => `"${s}"`).join(", ")}`);
   }
   const weight = discovery.weights[setting];
+  return Array.isArray(weight) ? weight[Math.min(discoveryBucket(discovery, numPicks), weight.length - 1)] : weight;
+}
+
+/** The knee a setting leans past: lesser-known's own when the entry has one (model/discovery.py knee_of). */
+function kneeOf(discovery, setting) {
+  const search = discovery.lesser_known;
+  return setting === "lesser-known" && search && Object.hasOwn(search, "knee") ? search.knee : discovery.knee;
+}
+
+function lean(scores, discovery, weight, knee) {
   const values = new Float64Array(scores.length);
   for (let row = 0; row < scores.length; row++) {
-    values[row] = scores[row] - weight * Math.max(discovery.popularity[row] / discovery.scale - discovery.knee, 0);
+    values[row] = scores[row] - weight * Math.max(discovery.popularity[row] / discovery.scale - knee, 0);
   }
   return values;
+}
+
+/**
+ * The scores re-scored for a discovery setting ("popular", "balanced", "lesser-known") and a
+ * visitor with `numPicks` picks, before `arrange`: a Float64Array of scores[row] - weight *
+ * max(popularity[row] / scale - knee, 0), with `discovery` metadata.json's entry (weights per
+ * setting and pick bucket, popularity per row in tenths, the knee past which a book counts as
+ * widely read; lesser-known's own knee). For lesser-known it is the first step of discoveryArrange's search.
+ * model/discovery.py `discovery_scores` is its twin (tests/golden/scoring.json). An unknown
+ * setting throws, naming the allowed ones: a caller maps old or odd values to the default first.
+ */
+export function discoveryScores(scores, discovery, setting = discovery.default, numPicks = 1) {
+  return lean(scores, discovery, discoveryWeight(discovery, setting, numPicks), kneeOf(discovery, setting));
+}
+
+const SEARCH_CARDS = 10; // lesser-known looks at the first ten cards (model/scoring.py)
+
+/**
+ * {ranked, mainRows, moreCounts, nextRows}: `scores` re-scored for the discovery `setting` of a
+ * visitor with `numPicks` picks (null `discovery`: as they are), then `arrange`d. Lesser-known
+ * leans per visitor, past its own knee: from its bucket's weight, the first of
+ * discovery.lesser_known.steps added to it whose first ten cards hold at most `at_most` of
+ * `most_rated` (else the last step).
+ * model/scoring.py `discovery_arrange` is its twin (tests/golden/scoring.json).
+ */
+export function discoveryArrange(scores, discovery, setting, numPicks, hidden, table, started, dismissed, k) {
+  if (!discovery) return { ranked: scores, ...arrange(scores, hidden, table, started, dismissed, k) };
+  const weight = discoveryWeight(discovery, setting, numPicks);
+  const knee = kneeOf(discovery, setting);
+  const search = discovery.lesser_known;
+  if (setting !== "lesser-known" || !search) {
+    const ranked = lean(scores, discovery, weight, knee);
+    return { ranked, ...arrange(ranked, hidden, table, started, dismissed, k) };
+  }
+  const mostRated = new Set(search.most_rated);
+  let found = null;
+  for (const step of search.steps) {
+    const ranked = lean(scores, discovery, weight + step, knee);
+    found = { ranked, ...arrange(ranked, hidden, table, started, dismissed, k) };
+    const popular = found.mainRows.slice(0, SEARCH_CARDS).filter((row) => mostRated.has(row)).length;
+    if (popular <= search.at_most) break;
+  }
+  return found;
 }
 
 /** A Float32Array [n * d] of `values`' n rows of d, each scaled to unit length (a zero row stays zero). */

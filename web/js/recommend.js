@@ -5,7 +5,7 @@
 import * as tf from "../vendor/tf.fesm.min.js";
 import { unitRows } from "./rank.js";
 
-export { arrange, discoveryScores, reasonFor, similarRows, topRows, topSuggestions, unitRows } from "./rank.js";
+export { arrange, discoveryArrange, discoveryScores, reasonFor, similarRows, topRows, topSuggestions, unitRows } from "./rank.js";
 
 /**
  * Map {book_id: stars} to model inputs. Unknown ids are skipped. `reasonRows`: the picks a

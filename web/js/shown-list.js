@@ -3,7 +3,7 @@
 // out (shelf.js excludedRows), and rank.js arrange makes one card per series and the "Next in
 // your series" row. The main page's suggestions and the map page's both come from here, and
 // model/scoring.py does the same for the CLI and eval.md. Pure: no DOM, no TF.js.
-import { arrange, discoveryScores } from "./rank.js";
+import { arrange, discoveryArrange } from "./rank.js";
 import { noSeries } from "./series.js";
 
 const STARTED_MARKS = new Set(["read", "reading"]); // as a pick, they start a book's series (model/scoring.py)
@@ -34,6 +34,12 @@ export function settingOf(discovery, setting) {
  */
 export function shownList(scores, shelf, { rowOf, excluded, series, discovery, numBooks, k }) {
   const { started, dismissed } = shelfSeriesRows(shelf, rowOf);
-  const ranked = discovery ? discoveryScores(scores, discovery, settingOf(discovery, shelf.discovery)) : scores;
-  return arrange(ranked, excluded, series ?? noSeries(numBooks), started, dismissed, k);
+  const table = series ?? noSeries(numBooks);
+  if (!discovery) return arrange(scores, excluded, table, started, dismissed, k);
+  // The weight depends on how many books the visitor gave (model/discovery.py): the picks the
+  // model was given, as model.recommend counts a line's liked and rated books.
+  const numPicks = [...shelf.picks.keys()].filter((bookId) => rowOf.has(bookId)).length;
+  const setting = settingOf(discovery, shelf.discovery);
+  const { mainRows, moreCounts, nextRows } = discoveryArrange(scores, discovery, setting, numPicks, excluded, table, started, dismissed, k);
+  return { mainRows, moreCounts, nextRows };
 }
