@@ -240,7 +240,7 @@ def _fmt(means: dict) -> str:
 
 
 def readers_shown_judge(data, check, cfg) -> Judge:
-    """The judge model.train chooses by on the ``check`` readers (``data``: train.FitData with
+    """The judge model.train chooses by on the ``check`` readers (``data``: fit.FitData with
     a ``catalogue``): their four protocols, the anchors fitted on ``data``'s goodbooks part."""
     from model.readers import reader_protocols
 
