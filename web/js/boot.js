@@ -1,7 +1,7 @@
-// The first suggestion's two longest waits, started from the page's head: metadata.json and the
-// model's worker (TF.js and the model's first part). index.html runs this module before main.js,
-// whose 20-odd modules take several round trips more on a phone; its own imports are few and
-// preloaded. downloads.js takes these loads over once (takeEarly); a Retry starts new ones.
+// The first suggestion's two longest waits, started as soon as the page's code runs: metadata.json
+// and the model's worker (TF.js and the model's first part). main.js imports this module first, so
+// that in its bundle (scripts/build_site.py) this runs before the rest of the page is set up.
+// downloads.js takes these loads over once (takeEarly); a Retry starts new ones.
 import { NewBuildError, fetchJson } from "./loader.js";
 import { loadModel } from "./model-client.js";
 
