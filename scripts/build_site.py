@@ -366,6 +366,40 @@ def add_popular_books(site: Path) -> None:
     index.write_text(text.replace(POPULAR_MARKER, block), encoding="utf-8")
 
 
+def first_files(site: Path) -> list[str]:
+    """What the model's worker fetches before the first suggestion, relative to ``site``: TF.js
+    and the shards of the model's first part (model.json's later_shards are not), in that order."""
+    metadata = json.loads((site / "metadata.json").read_text(encoding="utf-8"))
+    model_url = metadata.get("model_url", "model/model.json")
+    model_json = json.loads((site / model_url).read_text(encoding="utf-8"))
+    later = (model_json.get("userDefinedMetadata") or {}).get("later_shards") or {}
+    base = posixpath.dirname(model_url)
+    shards = [
+        posixpath.join(base, path)
+        for group in model_json["weightsManifest"]
+        for path in group["paths"]
+        if path not in later
+    ]
+    tfjs = sorted(p.relative_to(site).as_posix() for p in (site / "vendor").glob("tf.fesm.min.*.js"))
+    return [*tfjs, *shards]
+
+
+def add_first_files(site: Path) -> None:
+    """Name first_files in index.html (``<meta name="shelf-first-files" content="a b ...">``,
+    before main.js): the page asks for them (preload) as soon as its code runs, beside the start
+    of the model's worker, which would otherwise ask for them only once it is running and has read
+    model.json, two round trips later on a phone (web/js/boot.js). All are content-hashed (cached for
+    a year), so the worker's requests find them in the HTTP cache. A page without main.js is left alone."""
+    index = site / "index.html"
+    text = index.read_text(encoding="utf-8")
+    script = f'<script type="module" src="{PAGE_ENTRY}"></script>'
+    if script not in text:
+        return
+    names = html.escape(" ".join(first_files(site)))
+    meta = f'<meta name="shelf-first-files" content="{names}" />\n    '
+    index.write_text(text.replace(script, meta + script, 1), encoding="utf-8")
+
+
 def add_catalogue_parts(site: Path, rows: int = CATALOGUE_PART_ROWS) -> None:
     """Cut ``books.json`` into parts of ``rows`` books (the last may be shorter), each a JSON
     list of the same book objects in row order, named with a content hash (cacheable for a
@@ -553,6 +587,7 @@ def build_site(cfg: SiteConfig) -> None:
         write_books_by_line(staging)
         add_popular_books(staging)
         add_catalogue_parts(staging)
+        add_first_files(staging)
         build = stamp_build(staging)
         add_precache_manifest(staging, build)
         precompress(staging, cfg.compress_cache)

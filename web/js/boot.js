@@ -5,6 +5,25 @@
 import { NewBuildError, fetchJson } from "./loader.js";
 import { loadModel } from "./model-client.js";
 
+/**
+ * Ask for TF.js and the model's first part now (index.html names them: build_site.py
+ * add_first_files), into the HTTP cache, where the model's worker finds them: it asks for them
+ * only once it runs and has read model.json, two round trips later on a phone. Not on a visit
+ * the service worker serves: the worker's requests come from its cache at once.
+ */
+function preloadFirstFiles() {
+  const names = document.querySelector('meta[name="shelf-first-files"]')?.content.split(" ").filter(Boolean) ?? [];
+  if (globalThis.navigator?.serviceWorker?.controller) return;
+  for (const name of names) {
+    const link = document.createElement("link");
+    link.rel = "preload";
+    link.as = name.endsWith(".js") ? "script" : "fetch";
+    link.crossOrigin = "anonymous"; // as the worker's own requests are made (same-origin credentials)
+    link.href = name;
+    document.head.append(link);
+  }
+}
+
 /** Start both: {metadata, model, onFraction(listener)}; null where there is no page (node tests). */
 function start() {
   if (typeof document === "undefined") return null;
@@ -23,6 +42,9 @@ function start() {
   };
   const model = loadModel(metadata, { onFraction });
   model.catch(() => {}); // reported by downloads.js
+  // After the worker's script and metadata.json are asked for: over HTTP/1.1 (six connections)
+  // the preloads would otherwise hold up both.
+  preloadFirstFiles();
   return {
     metadata,
     model,
