@@ -1,6 +1,7 @@
 // The first suggestion's two longest waits, started as soon as the page's code runs: metadata.json
-// and the model's worker (TF.js and the model's first part). main.js imports this module first, so
-// that in its bundle (scripts/build_site.py) this runs before the rest of the page is set up.
+// and the model's worker (TF.js and the model's first part). In main.js's bundle
+// (scripts/build_site.py) this runs right after loader.js and model-client.js, the modules it
+// needs, before the rest of the page is set up (main.js imports loader.js, then downloads.js).
 // downloads.js takes these loads over once (takeEarly); a Retry starts new ones.
 import { NewBuildError, fetchJson } from "./loader.js";
 import { loadModel } from "./model-client.js";

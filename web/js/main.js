@@ -1,6 +1,5 @@
 // Entry module: wires the loader and the model, the pure modules (shelf-state, shelf-open,
 // page-view, picks, shelf, goodreads), the panels (search, suggestions, import box) and the UI.
-import "./boot.js"; // first: it starts the model's downloads before anything else runs
 import { ChangedFileError, NewBuildError, fetchJson, fetchOptionalJson } from "./loader.js";
 import { createDownloads } from "./downloads.js";
 import { formatPicks } from "./picks.js";
