@@ -42,6 +42,9 @@ POPULAR_BOOKS = 40
 # books.json cut into parts of this many rows (catalogue/part-NNN.<hash>.json): before the
 # catalogue is in, a phone fetches only the parts that hold the books its first suggestions name.
 CATALOGUE_PART_ROWS = 100
+# The catalogue's parts the page asks for as its code starts (first_files): the 200 most rated
+# books, of which a first suggestion (a popular book picked) names most; a few KiB each.
+FIRST_PARTS = 2
 PRECACHE_PLACEHOLDER = '{ build: "unbuilt", files: {} }'  # in web/sw.js
 # What index.html loads: the href of its <link>s and the src of its <script>s.
 _PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
@@ -367,8 +370,10 @@ def add_popular_books(site: Path) -> None:
 
 
 def first_files(site: Path) -> list[str]:
-    """What the model's worker fetches before the first suggestion, relative to ``site``: TF.js
-    and the shards of the model's first part (model.json's later_shards are not), in that order."""
+    """What the first suggestion waits for beside metadata.json, relative to ``site``: TF.js and
+    the shards of the model's first part (model.json's later_shards are not), which the model's
+    worker fetches, then the catalogue's first FIRST_PARTS parts, which name most first
+    suggestions (goodbooks numbers its books by ratings; downloads.js namesFor)."""
     metadata = json.loads((site / "metadata.json").read_text(encoding="utf-8"))
     model_url = metadata.get("model_url", "model/model.json")
     model_json = json.loads((site / model_url).read_text(encoding="utf-8"))
@@ -381,14 +386,16 @@ def first_files(site: Path) -> list[str]:
         if path not in later
     ]
     tfjs = sorted(p.relative_to(site).as_posix() for p in (site / "vendor").glob("tf.fesm.min.*.js"))
-    return [*tfjs, *shards]
+    parts = metadata.get("catalogue_parts", {}).get("files", [])[:FIRST_PARTS]
+    return [*tfjs, *shards, *parts]
 
 
 def add_first_files(site: Path) -> None:
     """Name first_files in index.html (``<meta name="shelf-first-files" content="a b ...">``,
     before main.js): the page asks for them (preload) as soon as its code runs, beside the start
-    of the model's worker, which would otherwise ask for them only once it is running and has read
-    model.json, two round trips later on a phone (web/js/boot.js). All are content-hashed (cached for
+    of the model's worker, which would otherwise ask for TF.js and the shards only once it is
+    running and has read model.json, two round trips later on a phone, and the page for the parts
+    only once the model has scored the picks (web/js/boot.js). All are content-hashed (cached for
     a year), so the worker's requests find them in the HTTP cache. A page without main.js is left alone."""
     index = site / "index.html"
     text = index.read_text(encoding="utf-8")

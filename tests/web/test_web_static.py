@@ -304,6 +304,11 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tfjs_bu
     built = (out / "index.html").read_text()
     popular = re.search(r'<script type="application/json" id="popular-books">.*?</script>', built)
     expected = source.replace("<!-- build_site: popular books -->", popular.group(0))
+    # TF.js, the model's first part and the catalogue's first parts named for the page to ask for
+    # early (add_first_files)
+    parts = " ".join(json.loads((out / "metadata.json").read_text())["catalogue_parts"]["files"][:2])
+    first = f'<meta name="shelf-first-files" content="{tfjs} {SHARD} {parts}" />\n    <script type="module"'
+    expected = expected.replace('<script type="module"', first)
     build_id = precache_manifest(out)["build"]
     meta = f'<meta charset="utf-8" />\n    <meta name="shelf-build" content="{build_id}" />'
     assert (out / "index.html").read_text() == expected.replace('<meta charset="utf-8" />', meta)
@@ -320,7 +325,8 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tfjs_bu
     assert (out / "vendor" / "tfjs-NOTICES.txt").read_text() == tfjs_bundle.notices
     for page in [*out.glob("*.html"), *out.glob("js/*.js")]:
         assert "vendor/tf.fesm.min.js" not in page.read_text(), page
-    assert "tf.fesm.min" not in built  # TF.js is no part of the first screen: loader.js imports it
+    # TF.js is no part of the first screen: loader.js imports it (index.html only names it: boot.js)
+    assert not re.search(r"<(?:script|link)\b[^>]*tf\.fesm\.min", built)
     assert f'import("../{tfjs}")' in (out / "js" / "loader.js").read_text()
     assert not (out / "stale.txt").exists()  # replaced whole, not merged
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp dirs left

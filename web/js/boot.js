@@ -7,10 +7,11 @@ import { NewBuildError, fetchJson } from "./loader.js";
 import { loadModel } from "./model-client.js";
 
 /**
- * Ask for TF.js and the model's first part now (index.html names them: build_site.py
- * add_first_files), into the HTTP cache, where the model's worker finds them: it asks for them
- * only once it runs and has read model.json, two round trips later on a phone. Not on a visit
- * the service worker serves: the worker's requests come from its cache at once.
+ * Ask for TF.js, the model's first part and the catalogue's first parts now (index.html names
+ * them: build_site.py add_first_files), into the HTTP cache, where the model's worker finds them:
+ * it asks for them only once it runs and has read model.json, two round trips later on a phone
+ * (and the page for the parts once the picks are scored). Not on a visit the service worker
+ * serves: its cache answers at once.
  */
 function preloadFirstFiles() {
   const names = document.querySelector('meta[name="shelf-first-files"]')?.content.split(" ").filter(Boolean) ?? [];
