@@ -44,9 +44,11 @@ function start() {
   };
   const model = loadModel(metadata, { onFraction });
   model.catch(() => {}); // reported by downloads.js
-  // After the worker's script and metadata.json are asked for: over HTTP/1.1 (six connections)
-  // the preloads would otherwise hold up both.
-  preloadFirstFiles();
+  // After the worker's script and metadata.json are asked for (over HTTP/1.1's six connections
+  // the preloads would otherwise hold up both), and after the first screen (the popular books,
+  // drawn in main.js's next task) is painted: their half a megabyte must not hold it up
+  // (Lighthouse's LCP counts every request asked for before it).
+  requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(preloadFirstFiles, 0)));
   return {
     metadata,
     model,
