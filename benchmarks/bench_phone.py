@@ -75,6 +75,13 @@ LONG_TASKS_INIT = """(() => {
   } catch {}
 })();"""
 LONG_TASKS_JS = "() => window.__longTasks ?? []"
+# Each request of the page or a worker: [name, start, end (ms since the page's navigation),
+# bytes transferred]. A worker's clock starts when the worker does: its timeOrigin moves it.
+REQUESTS_JS = """(origin) => {
+  const shift = performance.timeOrigin - origin;
+  return performance.getEntriesByType('resource')
+    .map((e) => [e.name, e.startTime + shift, e.responseEnd + shift, e.transferSize || 0]);
+}"""
 BYTES_JS = """() => performance.getEntriesByType('navigation')
   .concat(performance.getEntriesByType('resource'))
   .reduce((sum, e) => sum + (e.transferSize || 0), 0)"""
@@ -84,6 +91,15 @@ def load_now() -> str:
     """The machine's load, to print beside numbers taken on a shared machine."""
     load1, load5, _ = os.getloadavg()
     return f"load average {load1:.1f} (1 min), {load5:.1f} (5 min)"
+
+
+def requests(page) -> list[list]:
+    """Every request of the page and its workers so far: [path, start, end, bytes], by start."""
+    origin = page.evaluate("performance.timeOrigin")
+    found = page.evaluate(REQUESTS_JS, origin)
+    for worker in page.workers:
+        found += worker.evaluate(REQUESTS_JS, origin)
+    return sorted(found, key=lambda request: request[1])
 
 
 def transferred(page) -> int:
@@ -99,6 +115,7 @@ class BenchConfig:
     lighthouse_runs: int
     workers: int | None
     cpu: float = CPU_SLOWDOWN
+    requests: bool = False
 
 
 def parse_args(argv: list[str] | None = None) -> BenchConfig:
@@ -113,9 +130,20 @@ def parse_args(argv: list[str] | None = None) -> BenchConfig:
     parser.add_argument(
         "--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)"
     )
+    parser.add_argument(
+        "--requests",
+        action="store_true",
+        help="print each visit's requests until the first suggestion (start, end, bytes)",
+    )
     args = parser.parse_args(argv)
     return BenchConfig(
-        Path(args.artifacts), Path(args.web), args.runs, args.lighthouse_runs, args.workers, args.cpu
+        Path(args.artifacts),
+        Path(args.web),
+        args.runs,
+        args.lighthouse_runs,
+        args.workers,
+        args.cpu,
+        args.requests,
     )
 
 
@@ -153,6 +181,7 @@ def visit(context, url: str, cpu: float) -> dict:
         suggested = page.wait_for_function(SUGGESTED_JS, polling="raf", timeout=120_000).json_value()
         suggested_bytes = transferred(page)
         long_tasks = [task for task in page.evaluate(LONG_TASKS_JS) if task[0] < suggested]
+        fetched = [request for request in requests(page) if request[1] < suggested]
         # The second visit comes after a whole first one: the page ready (the catalogue comes
         # after the first suggestions on a first visit), the service worker installed (it
         # caches the build; the page registers it once ready), and no picks left over.
@@ -172,6 +201,7 @@ def visit(context, url: str, cpu: float) -> dict:
         "usable_bytes": usable_bytes,
         "suggested_bytes": suggested_bytes,
         "long_tasks": long_tasks,
+        "requests": fetched,
     }
 
 
@@ -218,6 +248,10 @@ def bench_playwright(cfg: BenchConfig, url: str) -> None:
         for i, run in enumerate(runs, start=1):
             tasks = ", ".join(f"{ms:.0f} ms at {start / 1000:.2f} s" for start, ms in run["long_tasks"])
             print(f"    run {i}: tasks over 50 ms: {tasks or 'none'}")
+            if cfg.requests:
+                for name, start, end, size in run["requests"]:
+                    path = name.split("/", 3)[-1]
+                    print(f"      {start / 1000:5.2f} -> {end / 1000:5.2f} s  {size / 1024:7.1f} KiB  {path}")
     print(f"  {load_now()} after the visits")
 
 

@@ -65,5 +65,6 @@ def write_tiny_site(static_dir: Path, dtype: str = "float16") -> None:
     (model_dir / "model.json").write_text(json.dumps({"format": "layers-model", "weightsManifest": manifest}))
     (static_dir / "index.html").write_text("<!doctype html><title>Shelf</title><p>" + "shelf " * 200)
     (static_dir / "js").mkdir()
-    (static_dir / "js" / "main.js").write_text("export const answer = 42;\n" * 50)
+    # (a valid module, should a build bundle it: one export, and enough lines to be compressed)
+    (static_dir / "js" / "main.js").write_text("".join(f"export const answer{i} = 42;\n" for i in range(50)))
     (static_dir / ".secret").write_text("hidden")

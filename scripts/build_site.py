@@ -42,6 +42,9 @@ POPULAR_BOOKS = 40
 # books.json cut into parts of this many rows (catalogue/part-NNN.<hash>.json): before the
 # catalogue is in, a phone fetches only the parts that hold the books its first suggestions name.
 CATALOGUE_PART_ROWS = 100
+# The catalogue's parts the page asks for as its code starts (first_files): the 200 most rated
+# books, of which a first suggestion (a popular book picked) names most; a few KiB each.
+FIRST_PARTS = 2
 PRECACHE_PLACEHOLDER = '{ build: "unbuilt", files: {} }'  # in web/sw.js
 # What index.html loads: the href of its <link>s and the src of its <script>s.
 _PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
@@ -49,17 +52,29 @@ _PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
 # goodreads.json comes with the model (an older build has none).
 OPTIONAL_PRECACHE = ("content_similar.json", "genres.json", "goodreads.json")
 # Fetched by index.html's modules after the first screen (not named in the page, so that they
-# never compete with it): the catalogue, and the model's worker with the modules that bring TF.js
-# (+ TF.js, the model).
-LATER_PRECACHE = (
-    "metadata.json",
-    "books.json",
-    "model-worker.js",
-    "js/model-host.js",
-    "js/layers.js",
-    "js/recommend.js",
-)
+# never compete with it): the catalogue (+ the model's worker and its modules: worker_files,
+# TF.js, the model).
+LATER_PRECACHE = ("metadata.json", "books.json")
 TFJS_FILE = "tf.fesm.min.js"  # one ES module; web/js/*.js import ../vendor/tf.fesm.min.js
+# The page's entry module and the model's worker, each bundled at build (bundle_modules) into one
+# file in place of its source: on a phone every module is a request and every level of imports
+# a round trip (30 modules took a second of them before the first suggestion could start).
+# Left out of both, as modules of their own beside TF.js: the modules that import TF.js
+# (BUNDLE_EXTERNAL; a bundle would import it from its first line, and the page never needs it)
+# and TF.js itself. map.html keeps the sources as they are.
+PAGE_ENTRY = "js/main.js"
+BUNDLE_EXTERNAL = ("./vendor/*", "./js/recommend.js", "./js/layers.js")
+BUNDLE_OPTIONS = (
+    "--bundle",
+    "--format=esm",
+    "--platform=browser",
+    "--target=es2020",
+    "--minify",
+    "--keep-names",  # LoadError and the rest keep their names in messages and stack traces
+    "--charset=utf8",
+    "--allow-overwrite",  # each bundle replaces its entry's source
+    "--log-level=error",
+)
 # What the page uses of TF.js (scripts/tfjs-entry.js), bundled by esbuild into TFJS_FILE: all at
 # the version the model was exported for (metadata.json's tfjs_version).
 TFJS_PACKAGES = ("@tensorflow/tfjs-core", "@tensorflow/tfjs-layers", "@tensorflow/tfjs-backend-cpu")
@@ -287,6 +302,30 @@ def assemble(cfg: SiteConfig, tfjs: TfjsBundle, into: Path) -> None:
             source.write_text(text.replace(f"vendor/{TFJS_FILE}", f"vendor/{versioned}"), encoding="utf-8")
 
 
+def bundle_modules(site: Path, node_modules: Path) -> None:
+    """Bundle PAGE_ENTRY and WORKER of ``site`` in place, each with every module it imports
+    (dynamically too) but BUNDLE_EXTERNAL, whose import paths esbuild keeps pointing at them.
+    An entry the sources lack is left alone."""
+    esbuild = node_modules / ".bin" / "esbuild"
+    for entry in (PAGE_ENTRY, WORKER):
+        if not (site / entry).is_file():
+            continue
+        command = [
+            str(esbuild),
+            entry,
+            *BUNDLE_OPTIONS,
+            *(f"--external:{path}" for path in BUNDLE_EXTERNAL),
+            f"--outdir={posixpath.dirname(entry) or '.'}",
+        ]
+        try:
+            result = subprocess.run(command, cwd=site, capture_output=True, timeout=300)
+        except OSError as error:
+            raise BuildError(f"esbuild could not run ({error}); run `make install`.") from error
+        if result.returncode != 0:
+            lines = result.stderr.decode(errors="replace").strip().splitlines() or ["no message"]
+            raise BuildError(f"esbuild could not bundle {entry}: {lines[0]}")
+
+
 def write_books_by_line(site: Path) -> None:
     """Rewrite ``books.json`` one book per line (the same JSON value): the page parses it a slice
     of lines at a time, so no single main-thread task parses all 2 MB (web/js/loader.js,
@@ -330,6 +369,44 @@ def add_popular_books(site: Path) -> None:
     index.write_text(text.replace(POPULAR_MARKER, block), encoding="utf-8")
 
 
+def first_files(site: Path) -> list[str]:
+    """What the first suggestion waits for beside metadata.json, relative to ``site``: TF.js and
+    the shards of the model's first part (model.json's later_shards are not), which the model's
+    worker fetches, then the catalogue's first FIRST_PARTS parts, which name most first
+    suggestions (goodbooks numbers its books by ratings; downloads.js namesFor)."""
+    metadata = json.loads((site / "metadata.json").read_text(encoding="utf-8"))
+    model_url = metadata.get("model_url", "model/model.json")
+    model_json = json.loads((site / model_url).read_text(encoding="utf-8"))
+    later = (model_json.get("userDefinedMetadata") or {}).get("later_shards") or {}
+    base = posixpath.dirname(model_url)
+    shards = [
+        posixpath.join(base, path)
+        for group in model_json["weightsManifest"]
+        for path in group["paths"]
+        if path not in later
+    ]
+    tfjs = sorted(p.relative_to(site).as_posix() for p in (site / "vendor").glob("tf.fesm.min.*.js"))
+    parts = metadata.get("catalogue_parts", {}).get("files", [])[:FIRST_PARTS]
+    return [*tfjs, *shards, *parts]
+
+
+def add_first_files(site: Path) -> None:
+    """Name first_files in index.html (``<meta name="shelf-first-files" content="a b ...">``,
+    before main.js): the page asks for them (preload) as soon as its code runs, beside the start
+    of the model's worker, which would otherwise ask for TF.js and the shards only once it is
+    running and has read model.json, two round trips later on a phone, and the page for the parts
+    only once the model has scored the picks (web/js/boot.js). All are content-hashed (cached for
+    a year), so the worker's requests find them in the HTTP cache. A page without main.js is left alone."""
+    index = site / "index.html"
+    text = index.read_text(encoding="utf-8")
+    script = f'<script type="module" src="{PAGE_ENTRY}"></script>'
+    if script not in text:
+        return
+    names = html.escape(" ".join(first_files(site)))
+    meta = f'<meta name="shelf-first-files" content="{names}" />\n    '
+    index.write_text(text.replace(script, meta + script, 1), encoding="utf-8")
+
+
 def add_catalogue_parts(site: Path, rows: int = CATALOGUE_PART_ROWS) -> None:
     """Cut ``books.json`` into parts of ``rows`` books (the last may be shorter), each a JSON
     list of the same book objects in row order, named with a content hash (cacheable for a
@@ -352,11 +429,10 @@ def add_catalogue_parts(site: Path, rows: int = CATALOGUE_PART_ROWS) -> None:
     metadata_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
 
 
-def worker_files(site: Path) -> list[str]:
-    """The model's worker and every module it imports, directly or not, statically or
-    dynamically, relative to ``site``: what the page checks before it uses the worker's model.
-    TF.js (vendor/, content-hashed by name) is its own check."""
-    found, todo = set(), [WORKER]
+def module_graph(site: Path, entries: list[str]) -> list[str]:
+    """``entries`` and every module they import, directly or not, statically or dynamically,
+    relative to ``site``; TF.js (vendor/) left out."""
+    found, todo = set(), list(entries)
     while todo:
         name = todo.pop()
         if name in found or name.startswith("vendor/") or not (site / name).is_file():
@@ -366,6 +442,13 @@ def worker_files(site: Path) -> list[str]:
         base = posixpath.dirname(name)
         todo += [posixpath.normpath(posixpath.join(base, ref)) for ref in _IMPORT.findall(source)]
     return sorted(found)
+
+
+def worker_files(site: Path) -> list[str]:
+    """The model's worker and every module it imports (module_graph), relative to ``site``: what
+    the page checks before it uses the worker's model. TF.js (content-hashed by name) is its own
+    check."""
+    return module_graph(site, [WORKER])
 
 
 def later_files(site: Path) -> set[str]:
@@ -378,8 +461,9 @@ def later_files(site: Path) -> set[str]:
         posixpath.join(base, path) for group in model_json["weightsManifest"] for path in group["paths"]
     }
     tfjs = {p.relative_to(site).as_posix() for p in (site / "vendor").glob("tf.fesm.min.*.js")}
-    # (the page's later modules where the sources have them: a test's tiny sources do not)
+    # (where the sources have them: a test's tiny sources do not)
     later = {name for name in LATER_PRECACHE if (site / name).is_file()}
+    later.update(worker_files(site))
     # The catalogue's parts: a visit the service worker serves names its first suggestions with
     # them too, before books.json (web/js/main.js, deferCatalogue).
     parts = metadata.get("catalogue_parts", {}).get("files", [])
@@ -395,6 +479,8 @@ def precache_files(site: Path) -> list[str]:
         if re.match(r"^[a-z][a-z0-9+.-]*:|^/|^#", ref):  # another origin, data:, absolute, fragment
             continue
         files.add(posixpath.normpath(ref))
+    # What the page's modules import (its bundle: the modules with TF.js, should it run the model itself).
+    files.update(module_graph(site, [name for name in files if name.endswith(".js")]))
     files.update(name for name in OPTIONAL_PRECACHE if (site / name).is_file())
     files.update(later_files(site))
     missing = sorted(name for name in files if not (site / name).is_file())
@@ -504,9 +590,11 @@ def build_site(cfg: SiteConfig) -> None:
     check_licences(tfjs, (cfg.web / TFJS_LICENSE).read_text(encoding="utf-8"))
     with atomic_dir(cfg.out) as staging:
         assemble(cfg, tfjs, staging)
+        bundle_modules(staging, cfg.node_modules)
         write_books_by_line(staging)
         add_popular_books(staging)
         add_catalogue_parts(staging)
+        add_first_files(staging)
         build = stamp_build(staging)
         add_precache_manifest(staging, build)
         precompress(staging, cfg.compress_cache)

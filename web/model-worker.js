@@ -10,12 +10,14 @@ const recommend = import("./js/recommend.js");
 recommend.catch(() => {}); // loadModel reports a TF.js that could not be downloaded
 // The model's custom layers too, beside TF.js rather than after it (loader.js imports them once
 // TF.js is in: a round trip more before the model can be built).
-import("./js/layers.js").catch(() => {});
+const layers = import("./js/layers.js");
+layers.catch(() => {});
 
 const handle = createModelHost((message, transfer = []) => self.postMessage(message, transfer), {
   loadModel,
   scorePicks: async (...args) => (await recommend).scorePicks(...args),
   similarityMatrix: async (...args) => (await recommend).similarityMatrix(...args),
   rowIndex: async (...args) => (await recommend).rowIndex(...args),
+  codeLoaded: Promise.all([recommend, layers]), // with this bundle: every module this worker runs
 });
 self.addEventListener("message", (event) => handle(event.data));

@@ -58,14 +58,15 @@ test("the host answers score requests made before the model is in, in order, wit
   handle({ type: "metadata", metadata: METADATA });
   await settle();
   assert.deepEqual(run.calls, [["loadModel", "model/model.json", METADATA]]);
-  assert.deepEqual(sent.map((s) => s.message.type), ["progress"]); // nothing answered before the model
-  assert.equal(sent[0].message.fraction, 0.5);
+  // "loaded" at once: these stand-ins have no code of their own to wait for (no run.codeLoaded)
+  assert.deepEqual(sent.map((s) => s.message.type), ["loaded", "progress"]); // nothing answered before the model
+  assert.equal(sent[1].message.fraction, 0.5);
 
   built.resolve({ model: "the model" });
   await settle();
   const types = sent.map((s) => s.message.type);
-  assert.deepEqual(types, ["progress", "ready", "scored", "scored"]);
-  const [, ready, first, second] = sent;
+  assert.deepEqual(types, ["loaded", "progress", "ready", "scored", "scored"]);
+  const [, , ready, first, second] = sent;
   assert.equal(ready.message.similarity.n, 3);
   assert.equal(ready.transfer.length, 3); // the matrix and the neighbor table's two arrays
   assert.ok(ready.transfer.includes(ready.message.similarity.matrix.buffer));
@@ -186,6 +187,19 @@ function twoParts(later) {
   return { handle, sent, used };
 }
 
+test("the host says its code is in ('loaded') once run.codeLoaded resolves, never if it fails", async () => {
+  for (const outcome of ["resolve", "reject"]) {
+    const code = deferred();
+    const sent = [];
+    createModelHost((message) => sent.push(message.type), { ...standIns(async () => ({ model: "m" })), codeLoaded: code.promise });
+    await settle();
+    assert.deepEqual(sent, []);
+    code[outcome](new Error("TF.js could not be downloaded"));
+    await settle();
+    assert.deepEqual(sent, outcome === "resolve" ? ["loaded"] : []);
+  }
+});
+
 test("a score whose picks need the later part waits for it, and the page hears 'complete' first", async () => {
   let laters = 0;
   const { handle, sent, used } = twoParts(async () => {
@@ -202,7 +216,7 @@ test("a score whose picks need the later part waits for it, and the page hears '
   await settle();
   assert.equal(laters, 1); // fetched once for both
   const types = sent.map((m) => `${m.type}${m.id ?? ""}`);
-  assert.deepEqual(types, ["ready", "scored1", "complete", "whole3", "scored2"]);
+  assert.deepEqual(types, ["loaded", "ready", "scored1", "complete", "whole3", "scored2"]);
   assert.equal(sent.find((m) => m.type === "complete").similarity.neighbors.of, "whole");
   assert.deepEqual(used, ["first", "whole", "disposed first"]); // disposed once the requests under way are done
 });

@@ -7,6 +7,7 @@ states go to test-artifacts/web/.
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.request
 
@@ -166,7 +167,10 @@ def test_picks_survive_reload_and_travel_in_the_url(browser, page, site_url, scr
     open_site(page, site_url)
     for query, book_id in PICKS:
         pick_by_search(page, query, book_id)
+    computed = page.evaluate("window.shelf.stats.recomputeCount")
     page.select_option("#picks li[data-book-id='2'] select", "4")
+    # (the list from before the 4 stars has none of the picks either: wait for the new one)
+    page.wait_for_function(f"window.shelf.stats.recomputeCount > {computed}")
     wait_for_suggestions_without(page, PICK_IDS)
     shared_url = page.url
     assert "shelf=" in shared_url and "picks=" not in shared_url
@@ -352,12 +356,14 @@ def test_no_content_security_policy_violation_while_suggesting(page, site_url):
 
 def test_the_model_runs_in_a_worker_never_on_the_page(page, site_url):
     """TF.js, model.json and the shards are fetched (and the model run) by web/model-worker.js:
-    the page's own main thread loads none of them, yet its suggestions come."""
+    the page's own main thread loads none of them (it only asks for TF.js and the first part
+    early, as preloads into the HTTP cache: web/js/boot.js), yet its suggestions come."""
     open_site(page, site_url)
     pick_by_search(page, "even book 4", 4)
     wait_for_suggestions_without(page, [4])
     resources = "() => performance.getEntriesByType('resource').map((entry) => entry.name)"
-    on_page = page.evaluate(resources)
+    loaded = "() => performance.getEntriesByType('resource').filter((e) => e.initiatorType !== 'link')"
+    on_page = page.evaluate(f"() => ({loaded})().map((entry) => entry.name)")
     assert not [name for name in on_page if "tf.fesm" in name or "/model/" in name], on_page
     assert page.evaluate("() => typeof window.tf") == "undefined"
     workers = [worker for worker in page.workers if worker.url.endswith("/model-worker.js")]
@@ -366,6 +372,35 @@ def test_the_model_runs_in_a_worker_never_on_the_page(page, site_url):
     assert any(re.search(r"/vendor/tf\.fesm\.min\.[0-9a-f]{16}\.js$", name) for name in in_worker), in_worker
     assert any(name.endswith("/model/model.json") for name in in_worker), in_worker
     assert page.js_errors == []
+
+
+def test_a_first_visit_asks_for_tfjs_and_the_first_part_at_once(page, site_url):
+    """index.html names TF.js, the model's first part and the catalogue's first two parts
+    (build_site.py add_first_files); the page asks for them as its code starts (preloads), for
+    the worker's own requests (and the page's for the parts) to find in the HTTP cache. A visit
+    the service worker serves asks for nothing early: its cache answers at once."""
+    open_site(page, site_url)
+    names = page.get_attribute("meta[name=shelf-first-files]", "content").split()
+    model_json = json.loads(urllib.request.urlopen(site_url + "model/model.json").read())
+    later = set(model_json["userDefinedMetadata"]["later_shards"])
+    shards = [f"model/{path}" for group in model_json["weightsManifest"] for path in group["paths"]]
+    assert later and re.fullmatch(r"vendor/tf\.fesm\.min\.[0-9a-f]{16}\.js", names[0])
+    first_part = [shard for shard in shards if shard.removeprefix("model/") not in later]
+    catalogue_parts = json.loads(urllib.request.urlopen(site_url + "metadata.json").read())["catalogue_parts"]
+    assert names[1:] == first_part + catalogue_parts["files"][:2]
+    preloads = "() => performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'link')"
+    asked = page.evaluate(f"() => ({preloads})().map((e) => new URL(e.name).pathname.slice(1))")
+    assert sorted(name for name in asked if name in names) == sorted(names)
+    pick_by_search(page, "even book 4", 4)
+    wait_for_suggestions_without(page, [4])
+    # (That the worker's requests then come from the HTTP cache is for bench_phone.py --requests to
+    # show: Playwright's request routing, which these pages use, turns the HTTP cache off.)
+
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    open_site(page, site_url)
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    asked = page.evaluate(f"() => ({preloads})().map((e) => new URL(e.name).pathname.slice(1))")
+    assert not [name for name in asked if name in names], asked
 
 
 # Browsers without module workers: one whose Worker throws on {type: "module"}, and one that

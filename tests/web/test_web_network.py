@@ -479,7 +479,8 @@ def test_a_model_worker_of_another_build_is_never_used(page_without_worker, site
     builds.artifacts["B"] = site_artifacts  # the same model and catalogue: only the worker's code
     shutil.copytree(ROOT / "web", builds.web["B"], dirs_exist_ok=True)  # undo TwoBuilds' picks.js edit
     with open(builds.web["B"] / "js" / "model-host.js", "a") as module:
-        module.write("// build B\n")
+        # (code, not a comment: the bundle of model-worker.js, minified, keeps no comment)
+        module.write('globalThis.shelfBuild = "B";\n')
     first_id = builds.build("A")
     try:
         base, proc = start_gunicorn(builds.static_dir, tmp_path / "gunicorn.log")
@@ -501,7 +502,8 @@ def test_a_model_worker_of_another_build_is_never_used(page_without_worker, site
         held[0].continue_()
         wait_state(page, "error")
         text = status_text(page)
-        assert "js/model-host.js: is from a newer version of the site" in text, text
+        # (model-host.js is bundled into model-worker.js: build_site.py)
+        assert "model-worker.js: is from a newer version of the site" in text, text
         assert page.is_visible("#update")
         assert page.evaluate("window.shelf.stats.readyAtMs") is None  # the worker's model never used
         with page.expect_navigation():

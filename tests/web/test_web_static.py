@@ -285,7 +285,8 @@ def fake_artifacts(tmp_path) -> Path:
     """An artifacts directory whose web/ is the tiny hand-made site."""
     artifacts = tmp_path / "artifacts"
     write_tiny_site(artifacts / "web")
-    for name in ("index.html", ".secret"):
+    # (its js/main.js is the route tests': a model's artifacts carry no page code)
+    for name in ("index.html", ".secret", "js/main.js"):
         (artifacts / "web" / name).unlink()
     return artifacts
 
@@ -303,6 +304,11 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tfjs_bu
     built = (out / "index.html").read_text()
     popular = re.search(r'<script type="application/json" id="popular-books">.*?</script>', built)
     expected = source.replace("<!-- build_site: popular books -->", popular.group(0))
+    # TF.js, the model's first part and the catalogue's first parts named for the page to ask for
+    # early (add_first_files)
+    parts = " ".join(json.loads((out / "metadata.json").read_text())["catalogue_parts"]["files"][:2])
+    first = f'<meta name="shelf-first-files" content="{tfjs} {SHARD} {parts}" />\n    <script type="module"'
+    expected = expected.replace('<script type="module"', first)
     build_id = precache_manifest(out)["build"]
     meta = f'<meta charset="utf-8" />\n    <meta name="shelf-build" content="{build_id}" />'
     assert (out / "index.html").read_text() == expected.replace('<meta charset="utf-8" />', meta)
@@ -319,7 +325,8 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tfjs_bu
     assert (out / "vendor" / "tfjs-NOTICES.txt").read_text() == tfjs_bundle.notices
     for page in [*out.glob("*.html"), *out.glob("js/*.js")]:
         assert "vendor/tf.fesm.min.js" not in page.read_text(), page
-    assert "tf.fesm.min" not in built  # TF.js is no part of the first screen: loader.js imports it
+    # TF.js is no part of the first screen: loader.js imports it (index.html only names it: boot.js)
+    assert not re.search(r"<(?:script|link)\b[^>]*tf\.fesm\.min", built)
     assert f'import("../{tfjs}")' in (out / "js" / "loader.js").read_text()
     assert not (out / "stale.txt").exists()  # replaced whole, not merged
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp dirs left
@@ -347,9 +354,10 @@ def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artif
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     manifest = precache_manifest(out)
     files = manifest["files"]
-    for name in ["index.html", "js/main.js", "js/loader.js", "js/ui.js", "css/style.css", "favicon.svg"]:
+    # (js/loader.js and js/ui.js are in main.js: build_site.py bundles them)
+    for name in ["index.html", "js/main.js", "model-worker.js", "js/recommend.js", "css/style.css"]:
         assert name in files
-    for name in ["metadata.json", "books.json", "model/model.json", SHARD]:
+    for name in ["favicon.svg", "metadata.json", "books.json", "model/model.json", SHARD]:
         assert name in files
     assert [name for name in files if name.startswith("vendor/")] == [
         f"vendor/tf.fesm.min.{hashlib.sha256(tfjs_bundle.code).hexdigest()[:16]}.js"
@@ -409,7 +417,7 @@ def test_index_html_carries_the_most_popular_books(fake_artifacts, tmp_path):
     assert popular["rows"] == order[:40] and popular["rows"][0] == len(books) - 1
     assert popular["books"] == [books[row] for row in popular["rows"]]
     assert popular["books_json_bytes"] == (out / "books.json").stat().st_size
-    assert page.count("<script") == 3  # boot.js, the data block and main.js: nothing in the data starts one
+    assert page.count("<script") == 2  # the data block and main.js: nothing in the data starts one
 
 
 @pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
@@ -456,12 +464,13 @@ def test_one_build_id_names_every_file_the_page_checks(fake_artifacts, tmp_path)
     metadata = json.loads((out / "metadata.json").read_text())
     assert metadata["build"] == build_id
     # The worker's modules too: a rebuild between the page and its worker is caught like any other.
-    # Found from model-worker.js by its imports, dynamic ones and those of its modules included
-    # (rank.js imports series.js): a module left out would run from another build unchecked.
+    # Found from model-worker.js (bundled with model-host.js and loader.js) by its imports, dynamic
+    # ones and those of its modules included (recommend.js imports rank.js, which imports
+    # series.js): a module left out would run from another build unchecked.
     worker_files = import_build_site().worker_files(out)
-    assert {"model-worker.js", "js/model-host.js", "js/recommend.js", "js/rank.js", "js/series.js"} <= set(
-        worker_files
-    )
+    modules = ["js/layers.js", "js/rank.js", "js/recommend.js", "js/series.js", "model-worker.js"]
+    assert worker_files == modules
+    assert "createModelHost" in (out / "model-worker.js").read_text()  # bundled: no import of it
     checked = ["books.json", "goodreads.json", "map.json", "model/model.json", *worker_files]
     assert sorted(metadata["site_files"]) == sorted(checked)
     for name, expected in metadata["site_files"].items():
@@ -476,21 +485,20 @@ def test_one_build_id_names_every_file_the_page_checks(fake_artifacts, tmp_path)
 
 @pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
 def test_service_worker_caches_every_module_and_the_import_files(fake_artifacts, tmp_path):
-    """Offline, the page needs every module main.js imports (directly or not), and an import
-    needs goodreads.json; the genre filter genres.json."""
+    """Offline, the page needs every module main.js imports (directly or not: the sources'
+    modules are bundled into it, the modules that bring TF.js are not), and an import needs
+    goodreads.json; the genre filter genres.json."""
     (fake_artifacts / "web" / "goodreads.json").write_text('{"num_books": 0}')
     (fake_artifacts / "web" / "genres.json").write_text('{"genres": []}')
     out = tmp_path / "static"
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     files = precache_manifest(out)["files"]
     assert "goodreads.json" in files and "genres.json" in files
-    modules, todo = set(), ["js/main.js"]
-    while todo:
-        module = todo.pop()
-        modules.add(module)
-        source = (ROOT / "web" / module).read_text()  # the tiny site overwrote static/js/main.js
-        for imported in re.findall(r'^import[^;]*?from "\./([\w-]+\.js)"', source, re.M):
-            if f"js/{imported}" not in modules:
-                todo.append(f"js/{imported}")
-    assert {"js/goodreads.js", "js/csv.js", "js/shelf.js", "js/ui-import.js"} <= modules
+    bundle = (out / "js" / "main.js").read_text()
+    # goodreads.js and import-box.js in it (--keep-names keeps their functions' names)
+    assert "matchIndex" in bundle and "createImportBox" in bundle
+    imported = re.findall(r"""(?:\bfrom\s*|\bimport\s*\(\s*)["']\./([\w-]+\.js)["']""", bundle)
+    assert sorted(imported) == ["layers.js", "recommend.js"]
+    modules = {"js/main.js", "js/layers.js", "js/recommend.js", "js/rank.js", "js/series.js"}
     assert modules <= set(files)
+    assert "js/shelf.js" not in files and "js/boot.js" not in files  # in main.js

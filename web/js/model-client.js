@@ -121,17 +121,21 @@ export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/m
       whole: () => (model.firstRows === null ? Promise.resolve() : request({ type: "whole" })),
     };
     // The model is given to the page only once its worker's files are known to be the page's
-    // build's; a mismatch fails it at once (the worker is stopped). A metadata.json that failed
-    // is reported below.
-    const workerChecked = Promise.resolve(metadata).then(
-      (meta) => checkWorkerFiles(meta).then(() => true, (error) => (fail(error), false)),
+    // build's; a mismatch fails it at once (the worker is stopped). They are fetched again once
+    // the worker has all of them ("loaded"): fetched sooner, they could be another build's than
+    // the ones it ran (a rebuild in between). A metadata.json that failed is reported below.
+    let codeLoaded;
+    const loaded = new Promise((resolveLoaded) => (codeLoaded = resolveLoaded));
+    const workerChecked = Promise.all([metadata, loaded]).then(
+      ([meta]) => checkWorkerFiles(meta).then(() => true, (error) => (fail(error), false)),
       () => false,
     );
     // The host's messages, handled one after the other: those after "ready" wait with it.
     let inbox = Promise.resolve();
     const onMessage = (data) => (inbox = inbox.then(() => handle(data)));
     const handle = async (data) => {
-      if (data.type === "progress") onFraction(data.fraction);
+      if (data.type === "loaded") codeLoaded();
+      else if (data.type === "progress") onFraction(data.fraction);
       else if (data.type === "ready") {
         if (!(await workerChecked) || failed) return;
         Object.assign(model, { similarity: data.similarity, firstRows: data.firstRows ?? null });

@@ -15,6 +15,8 @@
 //   {type: "score", id, picks}  {book_id: stars} -> a "scored" answer with the same id
 //   {type: "whole", id}  fetch the later part now, if not in -> a "whole" answer with the same id
 // Messages out:
+//   {type: "loaded"}  the host's code is all in (`run.codeLoaded`: the worker's modules), so the
+//     page may now check them against its build; what it fetched before would not be what ran
 //   {type: "progress", fraction}  the first part's bytes so far (0..1)
 //   {type: "ready", similarity, firstRows}  the model is built; similarity.matrix and the
 //     neighbor table's arrays are transferred (the page computes reasons and similar books from
@@ -47,8 +49,9 @@ export function needsLater(picks, rowOf, firstRows) {
 
 /**
  * The handler of the messages above. `post(message, transfer)` answers;
- * `run = {loadModel, scorePicks, similarityMatrix, rowIndex}` (each may return a promise;
- * loadModel is loader.js's, called with `first: true`). Score requests that come before the
+ * `run = {loadModel, scorePicks, similarityMatrix, rowIndex, codeLoaded}` (each may return a promise;
+ * loadModel is loader.js's, called with `first: true`; codeLoaded, a promise that the code
+ * they need is in, "loaded" posted once it is: at once without it). Score requests that come before the
  * model is in wait for it, and are answered in the order they came; a "whole" request runs
  * beside them.
  */
@@ -58,6 +61,7 @@ export function createModelHost(post, run) {
   let model = null; // a promise of {model, metadata, rowOf, firstRows, loadLater} once "load" came
   let later = null; // a promise of the whole model, once a request asked for it
   let queue = Promise.resolve(); // one request at a time, in order
+  Promise.resolve(run.codeLoaded).then(() => post({ type: "loaded" }), () => {}); // (a failure: loadModel's to report)
 
   function load(modelUrl) {
     const onFraction = (fraction) => post({ type: "progress", fraction });
