@@ -174,3 +174,10 @@ def test_no_file_of_the_short_folders_is_over_the_line_limit():
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert not long
+
+
+def test_the_entry_module_is_wiring_only():
+    """web/js/main.js wires the modules and panels (issue 26: at most 350 lines); a concern of
+    its own (the similar-books dialog, the shared list) goes in a module of its own."""
+    lines = len((REPO / "web" / "js" / "main.js").read_text(encoding="utf-8").splitlines())
+    assert lines <= 350, f"web/js/main.js has {lines} lines"

@@ -1,25 +1,26 @@
-// Entry module: wires the loader and the model, the pure modules (shelf-state, shelf-open,
-// page-view, picks, shelf, goodreads), the panels (search, suggestions, import box) and the UI.
-import { ChangedFileError, NewBuildError, fetchJson, fetchOptionalJson } from "./loader.js";
+// Entry module: wires the loader and the model, the pure modules (shelf-state, page-view, picks,
+// shelf, goodreads), the panels (search, suggestions, similar books, import box, shared list), the UI.
+import { NewBuildError, fetchJson, fetchOptionalJson } from "./loader.js";
 import { createDownloads } from "./downloads.js";
 import { formatPicks } from "./picks.js";
-import { mergeShelves, shareShelf, urlWithShelf } from "./shelf.js";
+import { shareShelf, urlWithShelf } from "./shelf.js";
+import { createSharedView } from "./shared-view.js";
 import { createShelfKeeper } from "./shelf-keeper.js";
 import { createUnsavedNotice } from "./unsaved-notice.js";
 import { createDiscoveryControl } from "./discovery-control.js";
 import * as shelfState from "./shelf-state.js";
-import { pendingNote, pickOptions, publicationYears, similarLists, yearProblem, yearRange } from "./page-view.js";
+import { loadAdvice, pendingNote, pickOptions, publicationYears, yearProblem, yearRange } from "./page-view.js";
 import { matchIndex, nextTask } from "./goodreads.js";
 import { createImportBox } from "./import-box.js";
 import { createSearchPanel } from "./search-panel.js";
 import { createSuggestionsPanel } from "./suggestions-panel.js";
 import { createUi } from "./ui.js";
-import { byAuthor, seriesTable, seriesVolumes } from "./series.js";
+import { seriesTable } from "./series.js";
+import { createSimilarPanel } from "./similar-panel.js";
 import { offerOffline, reloadForUpdate } from "./offline.js";
-import { initialState, initialStats } from "./page-state.js";
+import { catalogueWaitsForModel, initialState, initialStats } from "./page-state.js";
 
 const PAGE = 20; // search results, suggestions and listed picks per page ("more" adds another page)
-const SIMILAR_K = 10;
 const NEW_VERSION = "A new version of Shelf is ready.";
 
 const state = initialState(PAGE);
@@ -42,43 +43,25 @@ const ui = createUi(document, {
   onRead: (bookId, stars) => shelfChanged(shelfState.markRead(state, bookId, stars), { keepPages: true }),
   onNotInterested: (bookId) => shelfChanged(shelfState.mark(state, bookId, "not_interested"), { keepPages: true }),
   onUnmark: (bookId) => shelfChanged(shelfState.unmark(state, bookId), { keepPages: true }),
-  onSimilar: showSimilar,
-  onSimilarClosed: similarClosed,
+  onSimilar: (bookId) => similar.show(bookId),
+  onSimilarClosed: () => similar.closed(),
   onSuggestionsMore: () => suggestions.more(),
-  onPicksMore() {
-    state.picksLimit += PAGE * 5;
-    renderPicks();
-  },
-  onMarksMore() {
-    state.marksLimit += PAGE * 5;
-    renderPicks();
-  },
+  onPicksMore: () => listMore("picksLimit"),
+  onMarksMore: () => listMore("marksLimit"),
   onFilter(boxes) {
     ui.filterNote(yearProblem(boxes, yearRange(publicationYears(state.books.filter(Boolean)))));
     suggestions.filter(boxes);
   },
-  onRetry() {
-    if (state.stale) reloadForUpdate();
-    else start();
-  },
-  onSharedAdd() {
-    leaveSharedView(mergeShelves(state.viewing.own, state), "The shared list was added to your shelf.");
-  },
-  onSharedReplace: () => leaveSharedView(state, "This list is your shelf now.", { replace: true }),
-  onSharedBack: () => leaveSharedView(state.viewing.own, ""),
+  onRetry: () => (state.stale ? reloadForUpdate() : start()), // a newer build met: the whole page
+  onSharedAdd: () => shared.add(),
+  onSharedReplace: () => shared.replace(),
+  onSharedBack: () => shared.back(),
   onUpdateReload: () => reloadForUpdate(),
   onClear() {
     importBox.forget();
     shelfChanged({ picks: new Map(), marks: new Map() }, { replace: true });
   },
-  async onShare() {
-    try {
-      await navigator.clipboard.writeText(location.href);
-      ui.shareStatus("Link copied.");
-    } catch {
-      ui.shareStatus("Copy the address bar to share this list.");
-    }
-  },
+  onShare: () => shared.copyLink(location.href),
 });
 
 // What the panels read of the page's state.
@@ -103,12 +86,15 @@ const suggestions = createSuggestionsPanel(
   { ...page, model: modelCalls, pending: suggestionsPending, failed: modelFailed },
   PAGE,
 );
+const similar = createSimilarPanel(ui, state, {
+  catalogueIn: () => downloads.catalogueIn(),
+  optional: checkedOptional,
+  failed: modelFailed,
+});
+const shared = createSharedView(state, { shelfChanged, forgetImport: () => importBox.forget(), ui });
 const importBox = createImportBox(document, {
   ...page,
-  ownShelf() {
-    // An import is the visitor's own library: it goes into their own shelf, not a shared list.
-    if (state.viewing !== null) leaveSharedView(state.viewing.own, "Your own shelf is shown again for the import.");
-  },
+  ownShelf: () => shared.ownShelfFor(),
   untilCatalogue: () => (state.site === null ? downloads.catalogueIn : null),
   matcher: goodreadsMatcher,
   shelfChanged,
@@ -118,6 +104,12 @@ const importBox = createImportBox(document, {
 /** The star choices of a pick (metadata.json's; the popular books' before it is in). */
 function starOptions() {
   return pickOptions(state.site?.metadata ?? state.popular ?? {});
+}
+
+/** "More" under the picks or the marked books: `limit` (picksLimit or marksLimit) grows by five pages. */
+function listMore(limit) {
+  state[limit] += PAGE * 5;
+  renderPicks();
 }
 
 /** The picks (the first picksLimit of them) and the marked books (the first marksLimit). */
@@ -165,22 +157,9 @@ function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   }
   renderPicks();
   search.render();
-  if (state.similarOf !== null && ui.similarOpen()) showSimilar(state.similarOf); // refresh its Pick buttons
+  if (state.similarOf !== null && ui.similarOpen()) similar.show(state.similarOf); // refresh its Pick buttons
   if (yieldFirst) nextTask().then(suggestions.recompute);
   else suggestions.recompute();
-}
-
-/** The visitor chose: `shelf` becomes their shelf (saved; replace: as it is), and the shared list's banner goes. */
-function leaveSharedView(shelf, message, { replace = false } = {}) {
-  const next = { picks: new Map(shelf.picks), marks: new Map(shelf.marks), discovery: state.discovery };
-  // The change is made from the own shelf; its discovery setting too unless the list replaces it.
-  ({ picks: state.picks, marks: state.marks, discovery: state.discovery } = state.viewing.own);
-  if (!replace) next.discovery = state.discovery;
-  state.viewing = null;
-  importBox.forget();
-  ui.sharedView(null);
-  ui.shelfNote(message);
-  shelfChanged(next, { replace });
 }
 
 /** The model's output for the current picks; rerun only when the picks changed (not for marks or filters). */
@@ -235,50 +214,6 @@ function suggestionsPending() {
   if (state.picks.size === 0) return;
   const failed = state.loadingModel === null && state.model === null && state.site !== null;
   ui.suggestionsPending(pendingNote({ modelFraction: state.progress.model, failed }));
-}
-
-// Each request for similar books (a Similar button, a refresh after a pick) and each closing
-// of the dialog counts one; a request that waited (for the catalogue, the model's later part,
-// content_similar.json) shows its books only if nothing came after it. Else the answer to an
-// older Similar, arriving late, reopened a dialog the visitor had closed, or replaced a newer one.
-let similarAsked = 0;
-
-async function showSimilar(bookId) {
-  const asked = ++similarAsked;
-  const current = () => asked === similarAsked;
-  if (state.similarity === null) return; // the model is not in yet (its vectors are)
-  try {
-    if (state.site === null) await downloads.catalogueIn(); // its similar books may be any books
-  } catch {
-    return; // the catalogue failed: the page says so, with Retry
-  }
-  const model = state.model;
-  if (model === null || !current()) return; // it failed meanwhile, or another request came
-  const row = state.rowOf.get(bookId);
-  if (model.firstRows !== null && row >= model.firstRows) {
-    // Its row of the neighbor table is in the model's later part: wait for it.
-    try {
-      await model.whole();
-    } catch (error) {
-      if (state.model === model) modelFailed(error);
-      return;
-    }
-  }
-  if (state.content === undefined) state.content = await checkedOptional("content_similar.json");
-  if (!current() || state.model !== model) return;
-  const rows = state.rec.similarRows(state.similarity, row, SIMILAR_K);
-  const { books, rowOf, picks } = state;
-  const { rating, content } = similarLists({ bookId, rows, content: state.content, books, rowOf, picks, k: SIMILAR_K });
-  state.similarOf = bookId; // the book the dialog shows (a pick refreshes its Pick buttons)
-  const item = (other) => ({ book: books[other], picked: picks.has(books[other].book_id) });
-  const more = { series: seriesVolumes(books, row).map(item), byAuthor: byAuthor(books, row, SIMILAR_K).map(item) };
-  ui.openSimilar(books[row], rating, content, more);
-}
-
-/** The dialog was closed: a request still waiting must not open it again. */
-function similarClosed() {
-  similarAsked += 1;
-  state.similarOf = null;
 }
 
 /** The match index (goodreads.json, fetched on the first import, + books.json). */
@@ -373,25 +308,8 @@ function modelFailed(error) {
   console.error(error);
   state.model?.close(); // its worker, if still running, goes: Retry starts a new one
   Object.assign(state, { failed: true, model: null, rec: null, similarity: null, loadingModel: null });
-  ui.showError(error.message || String(error), state.picks.size, adviceFor(error));
+  ui.showError(error.message || String(error), state.picks.size, loadAdvice(error));
   suggestionsPending();
-}
-
-/**
- * The catalogue waits for the model (startCatalogue), on a visit the service worker serves too
- * (reading and parsing its 2 MB would hold up the first suggestions; its parts are cached):
- * not when the page opens a shelf (its books are named by the catalogue, and its suggestions
- * wait for it anyway) or when it has no popular books to show first.
- */
-function deferCatalogue() {
-  const opensShelf = state.picks.size > 0 || state.marks.size > 0; // opened at the start (keeper.open)
-  return state.popular !== null && !opensShelf;
-}
-
-/** What the visitor can do about `error`: ui.showError's default, or for a file changed on the server, wait. */
-function adviceFor(error) {
-  // Retry fetches the file again (never reloads the page into the same file): it works once the site is fixed.
-  return error instanceof ChangedFileError ? "Retry later, once the site is fixed." : undefined;
 }
 
 /** A download failed (downloads.js reset it for Retry): say which file and why; picks are kept. */
@@ -401,14 +319,14 @@ function loadFailed(error) {
   if (error instanceof NewBuildError) newBuildMet(); // Retry then reloads the whole page
   else console.error(error);
   // Nothing was changed: the shelf stays in the URL and localStorage for the retry.
-  ui.showError(error.message || String(error), state.picks.size, adviceFor(error));
+  ui.showError(error.message || String(error), state.picks.size, loadAdvice(error));
   suggestionsPending();
 }
 
 /** Start (or, after Retry, restart) the downloads still missing: the model's, and the catalogue's at once or after it. */
 function start({ first = false } = {}) {
   state.failed = false;
-  state.catalogueWaits = first && deferCatalogue();
+  state.catalogueWaits = first && catalogueWaitsForModel(state);
   if (!state.catalogueWaits) downloads.startCatalogue();
   downloads.startModel();
   showProgress();

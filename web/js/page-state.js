@@ -64,3 +64,14 @@ export function initialStats() {
     shareChars: 0, // length of the ?shelf= value last written
   };
 }
+
+/**
+ * Whether a first visit's catalogue waits for the model (main.js start), on a visit the service
+ * worker serves too (reading and parsing its 2 MB would hold up the first suggestions; its parts
+ * are cached): not when the page opens a shelf (its books are named by the catalogue, and its
+ * suggestions wait for it anyway) or when it has no popular books to show first.
+ */
+export function catalogueWaitsForModel(state) {
+  const opensShelf = state.picks.size > 0 || state.marks.size > 0; // opened at the start (keeper.open)
+  return state.popular !== null && !opensShelf;
+}

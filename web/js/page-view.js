@@ -1,5 +1,6 @@
 // What the page shows, computed from its state: the star choices, the year filter's range and
 // values, the search results' page, the suggestions' wait message. Pure: no DOM.
+import { ChangedFileError } from "./loader.js";
 import { parseYear } from "./shelf.js";
 
 /**
@@ -86,4 +87,10 @@ export function similarLists({ bookId, rows, content, books, rowOf, picks, k }) 
   if (!content) return { rating, content: null };
   const ids = content.neighbors?.[String(bookId)] ?? [];
   return { rating, content: ids.filter((id) => rowOf.has(id)).slice(0, k).map((id) => item(books[rowOf.get(id)])) };
+}
+
+/** What the visitor can do about a download's `error`: ui.showError's default, or for a file changed on the server, wait. */
+export function loadAdvice(error) {
+  // Retry fetches the file again (never reloads the page into the same file): it works once the site is fixed.
+  return error instanceof ChangedFileError ? "Retry later, once the site is fixed." : undefined;
 }
