@@ -2,14 +2,14 @@
 // model's worker (TF.js and the model's first part). index.html runs this module before main.js,
 // whose 20-odd modules take several round trips more on a phone; its own imports are few and
 // preloaded. downloads.js takes these loads over once (takeEarly); a Retry starts new ones.
-import { NewBuildError, fetchJson } from "./loader.js";
+import { NewBuildError, fetchMetadata } from "./loader.js";
 import { loadModel } from "./model-client.js";
 
 /** Start both: {metadata, model, onFraction(listener)}; null where there is no page (node tests). */
 function start() {
   if (typeof document === "undefined") return null;
   const build = document.querySelector('meta[name="shelf-build"]')?.content || null;
-  const metadata = fetchJson("metadata.json").then((loaded) => {
+  const metadata = fetchMetadata(build).then((loaded) => {
     // The page's own build only: the worker is never given another build's model to load.
     if (build !== null && loaded.build !== build) throw new NewBuildError("metadata.json");
     return loaded;
