@@ -161,12 +161,13 @@ def big_artifacts(tfjs_bundle, tmp_path_factory):
     model.set_weights(weights)
     round_for_browser(model)  # as model.train does: uint8 where the export ships uint8
     artifacts = tmp_path_factory.mktemp("big-artifacts")
-    model.save(artifacts / "model.keras")
-    (artifacts / "web").mkdir()
+    trained = artifacts / "model"  # model/layout.py: model.train's folder
+    (trained / "web").mkdir(parents=True)
+    model.save(trained / "model.keras")
     metadata = build_metadata(np.arange(1, BIG_BOOKS + 1), 32, {})
-    (artifacts / "web" / "metadata.json").write_text(json.dumps(metadata))
-    save_tfjs(model, artifacts / "web" / "model")
-    site = make_site(tmp_path_factory.mktemp("big-site"), artifacts / "web", tfjs_bundle)
+    (trained / "web" / "metadata.json").write_text(json.dumps(metadata))
+    save_tfjs(model, trained / "web" / "model")
+    site = make_site(tmp_path_factory.mktemp("big-site"), trained / "web", tfjs_bundle)
     return artifacts, site, model
 
 
