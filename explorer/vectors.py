@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.pairs import Pairs
-from model.layout import links_dir, missing, model_dir
+from model.layout import is_flat, links_dir, missing, model_dir
 from model.ranking import top_k, top_k_rows, unit_rows
 
 NEIGHBORS_FILE = "neighbors.npy"
@@ -116,12 +116,13 @@ def link_space_folder(artifacts: Path, source: str) -> Path:
 
 
 def load_link_space(artifacts: Path, source: str) -> Space:
-    """The link model of ``source`` (``TAGS`` or ``WIKIPEDIA``) from ``links/<source>/``."""
+    """The link model of ``source`` (``TAGS`` or ``WIKIPEDIA``) from ``explorer/links/<source>/``."""
     folder = link_space_folder(artifacts, source)
     if not (folder / "index.json").is_file():
-        raise MissingArtifact(
-            f"{folder} has no link model: run `python -m explorer.links --out {artifacts}` first"
-        )
+        how = f"run `python -m explorer.links --out {artifacts}` first"
+        if is_flat(artifacts):  # an artifacts/ from before each stage had its folder
+            raise MissingArtifact(missing(artifacts, folder, how))
+        raise MissingArtifact(f"{folder} has no link model: {how}")
     index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
     return Space(
         source,
