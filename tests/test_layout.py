@@ -15,7 +15,7 @@ from tests.conftest import REPO
 FOLDERS = ("model", "explorer", "server", "scripts", "benchmarks", "harness")
 TENSORFLOW = ("tensorflow", "tf_keras", "keras", "tensorflowjs")
 # What the explorer may use of the rating model's package: its data loader and small helpers.
-EXPLORER_MAY_IMPORT = {"model", "model.data", "model.atomic", "model.ranking"}
+EXPLORER_MAY_IMPORT = {"model", "model.data", "model.atomic", "model.layout", "model.ranking"}
 
 
 def module_name(path: Path) -> str:
