@@ -31,7 +31,8 @@ node_modules/.installed: package.json package-lock.json
 	bash scripts/install_system.sh
 
 # Data -> rating model (split fit, then the shipped fit) -> evaluation -> explorer -> static
-# site; each stage prints its time.
+# site; each stage prints its time. Each stage writes one folder of $(ARTIFACTS), swapped in whole
+# (model/layout.py): model/, eval/, explorer/links/, explorer/maps/; the site build alone writes $(STATIC).
 STAGE := bash scripts/stage.sh
 build: install
 	@$(STAGE) model.train $(PY) -m model.train --out $(ARTIFACTS)

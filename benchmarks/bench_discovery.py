@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from model.evaluate import load_split, model_scores
     from model.layers import load_model
+    from model.layout import model_dir
     from model.readers import reader_protocols
     from model.shown_eval import Catalogue, measure, one_pick_protocol
 
@@ -45,12 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     config, books, _, folds = load_split(artifacts, None, args.real_readers)
     if folds is None:
         parser.error("real readers are needed (--real-readers or REAL_READERS)")
-    entry = json.loads((artifacts / "web" / "metadata.json").read_text())["discovery"]
+    entry = json.loads((model_dir(artifacts) / "web" / "metadata.json").read_text())["discovery"]
     seed = config["seed"]
     protocols = [one_pick_protocol(folds.report, seed + 70), *reader_protocols(folds.report, seed + 60)]
     protocols = [p for p in protocols if p.name in PROTOCOLS]
     catalogue = Catalogue.of(books)
-    model = load_model(artifacts / "split" / "model.keras")
+    model = load_model(model_dir(artifacts) / "split" / "model.keras")
     curves, marks = {}, {}
     for protocol in protocols:
         scores = model_scores(model, protocol.picks)

@@ -1,7 +1,7 @@
 """What the phone downloads for the model: each weight of a TF.js model and each shard, as
 brotli at the site's quality (scripts/build_site.py), in bytes.
 
-    .venv/bin/python benchmarks/bench_model_size.py [--model artifacts/web/model]
+    .venv/bin/python benchmarks/bench_model_size.py [--model artifacts/model/web/model]
 
 Each weight is compressed on its own (what it costs, about); then each shard file as the site
 serves it (``<shard>.bin.br``), in the first part or the later one (model/shards.py: the first
@@ -44,7 +44,7 @@ def brotli_size(data: bytes) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="artifacts/web/model", help="a TF.js model directory")
+    parser.add_argument("--model", default="artifacts/model/web/model", help="a TF.js model directory")
     args = parser.parse_args(argv)
     model_dir = Path(args.model)
     weights, _ = weights_of(model_dir)

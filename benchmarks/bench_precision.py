@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from model.choose import validation_recall  # noqa: E402
 from model.evaluate import half_given_rmse, load_split  # noqa: E402
 from model.layers import load_model  # noqa: E402
+from model.layout import model_dir  # noqa: E402
 from model.precision import affine_uint8  # noqa: E402
 from model.ranking import top_k_excluding  # noqa: E402
 from model.readers import reader_protocols  # noqa: E402
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     seed = config["seed"]
     protocols = reader_protocols(folds.check, seed + 7)  # the judge's (model/fit.py)
     bias = BiasModel(len(split.book_ids)).fit(split.train)
-    model = load_model(out / "split" / "model.keras")
+    model = load_model(model_dir(out) / "split" / "model.keras")
     before = measure(model, protocols, bias, folds.check, seed + 8)
     for name in VECTORS:
         layer, weight = name.split("/")

@@ -44,7 +44,7 @@ def main() -> int:
     parser.add_argument("--artifacts", default="artifacts", help="artifacts directory written by make build")
     parser.add_argument("--visitors", type=int, default=3000, help="number of visitors")
     args = parser.parse_args()
-    metadata = Path(args.artifacts) / "web" / "metadata.json"
+    metadata = Path(args.artifacts) / "model" / "web" / "metadata.json"  # model/layout.py
     if not metadata.is_file():
         print(f"error: {metadata} not found; run `make build` first", file=sys.stderr)
         return 2

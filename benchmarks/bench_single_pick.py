@@ -41,7 +41,7 @@ def one_pick_each(readers: pd.DataFrame, row_of: dict[int, int], seed: int) -> l
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--artifacts", default="artifacts", help="model.train's output directory")
+    parser.add_argument("--artifacts", default="artifacts", help="the artifacts root (reads model/)")
     parser.add_argument("--readers", default=os.environ.get("REAL_READERS"), help="real readers' ratings.csv")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--top", type=int, default=8, help="how many of the most frequent books to print")
@@ -49,9 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.readers:
         parser.error("--readers (or REAL_READERS) is needed")
     from model.layers import load_model
+    from model.layout import model_dir
     from model.scoring import predict_batch
 
-    artifacts = Path(args.artifacts)
+    artifacts = model_dir(args.artifacts)
     metadata = json.loads((artifacts / "web" / "metadata.json").read_text())
     books = json.loads((artifacts / "web" / "books.json").read_text())
     row_of = {book_id: row for row, book_id in enumerate(metadata["book_ids"])}

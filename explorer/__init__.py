@@ -6,7 +6,7 @@ book vectors to 2-D for ``map.html`` and the Embedding Projector; ``explorer.que
 queries, for ``python -m explorer.explore`` (the command line) and the quality report.
 
 Imports go one way: the explorer reads the files the rating model exported and may import
-``model.data``, ``model.download`` and the small helpers of ``model`` (``atomic``, ``ranking``,
+``model.data``, ``model.download`` and the small helpers of ``model`` (``atomic``, ``layout``, ``ranking``,
 ``import_tensorflow``); ``model`` never imports the explorer. Of this package only
 ``explorer.link_model`` (and the ``explorer.links`` stage that trains it) imports TensorFlow.
 """

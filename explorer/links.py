@@ -3,8 +3,8 @@
 Two sources feed one code path (``explorer.pairs.Pairs``): goodbooks-10k tags
 (``explorer.tags``) and Wikipedia book articles (``explorer.wikipedia``). One link model
 (``explorer.link_model``) is trained per source, measured (``explorer.metrics``,
-``explorer.report``), and written atomically to ``links/`` and ``web/content_similar.json``
-under the artifacts directory.
+``explorer.report``), and written to ``explorer/links/`` under the artifacts root, swapped in
+whole (model/layout.py): a folder per source, the report, and ``web/content_similar.json``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from explorer.vectors import NEIGHBORS_FILE, save_link_space, top_k_neighbors
 from explorer.wikipedia import WIKI_ENV, read_wiki_ndjson, resolve_wiki_file, wiki_pairs
 from model.atomic import atomic_dir, write_json_atomic
 from model.data import DataError
+from model.layout import WEB, links_dir
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def parse_args(argv: list[str] | None = None) -> LinksConfig:
     d = LinksConfig()
     p = argparse.ArgumentParser(prog="python -m explorer.links", description=__doc__.split("\n")[0])
     p.add_argument(
-        "--out", default=d.out, help="artifacts directory (writes links/ and web/content_similar.json)"
+        "--out", default=d.out, help="artifacts root (writes explorer/links/, reads model/ when there)"
     )
     p.add_argument(
         "--data", default=None, help="goodbooks-10k directory (default: $GOODBOOKS_DIR, else download)"
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(cfg.out)
     results = {}
 
-    with atomic_dir(out / "links") as tmp:
+    with atomic_dir(links_dir(out)) as tmp:
         for name, pairs in sources.items():
             if name == TAGS:
                 epochs, batch_size = cfg.epochs, cfg.batch_size
@@ -214,13 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         (tmp / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
         (tmp / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
         (tmp / "report.md").write_text(report_markdown(report), encoding="utf-8")
-    write_json_atomic(content_similar(results[TAGS], cfg.k), out / "web" / "content_similar.json")
-    log.info(
-        "explorer.links finished in %.1f s; wrote %s and %s",
-        time.perf_counter() - started,
-        out / "links",
-        out / "web" / "content_similar.json",
-    )
+        write_json_atomic(content_similar(results[TAGS], cfg.k), tmp / WEB / "content_similar.json")
+    log.info("explorer.links finished in %.1f s; wrote %s", time.perf_counter() - started, links_dir(out))
     return 0
 
 

@@ -1,10 +1,10 @@
 """Maps of the book embeddings and Embedding Projector files: ``python -m explorer.maps``.
 
-Reads the link models written by ``python -m explorer.links`` (``links/``) and, when it exists,
-the rating model's ``book_embeddings.npy``; projects the book vectors to 2-D (UMAP by
-default) and writes, atomically:
+Reads the link models written by ``python -m explorer.links`` (``explorer/links/``) and, when it
+exists, the rating model's ``model/book_embeddings.npy``; projects the book vectors to 2-D (UMAP
+by default) and writes ``explorer/maps/`` under the artifacts root, swapped in whole:
 
-- ``maps/tags_model.png`` and ``maps/rating_model.png``: the books coloured by top genre;
+- ``tags_model.png`` and ``rating_model.png``: the books coloured by top genre;
 - ``web/map.json``: the coordinates, titles, genres and nearest neighbors the map page draws;
 - ``web/genres.json``: map.json's genre of each book alone, for the main page's genre filter;
 - ``projector/``: ``vecs.tsv`` + ``meta.tsv`` per embedding and a ``projector_config.json``
@@ -41,6 +41,7 @@ from explorer.vectors import (
     top_k_neighbors,
 )
 from model.atomic import atomic_dir, write_json_atomic
+from model.layout import WEB, links_dir, maps_dir
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def parse_args(argv: list[str] | None = None) -> MapsConfig:
         "--artifacts",
         dest="out",  # MapsConfig.out: the key maps/config.json has always had
         default=d.out,
-        help="artifacts directory (reads links/, writes maps/, projector/)",
+        help="artifacts root (reads explorer/links/ and model/, writes explorer/maps/)",
     )
     # --out was this flag's old name; still accepted.
     p.add_argument("--out", dest="out", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -249,7 +250,7 @@ def run(cfg: MapsConfig) -> dict:
     try:
         wiki = load_link_space(artifacts, WIKIPEDIA)
     except MissingArtifact:  # explorer.links said why (no file named): one line is enough
-        log.debug("no Wikipedia link model in %s: no projector files for it", artifacts / "links")
+        log.debug("no Wikipedia link model in %s: no projector files for it", links_dir(artifacts))
     rating = None
     try:
         rating = load_book_embeddings(artifacts)
@@ -277,7 +278,7 @@ def run(cfg: MapsConfig) -> dict:
     map_json = build_map_json(tags, maps, cfg.k, default_stars)
 
     t = time.perf_counter()
-    with atomic_dir(artifacts / "maps") as tmp:
+    with atomic_dir(maps_dir(artifacts)) as tmp:
         plot_map(tags_xy, tags.genres, f"goodbooks-10k by tags ({cfg.method})", tmp / "tags_model.png")
         if rating is not None:
             genre_of = dict(zip(tags.book_keys, tags.genres, strict=True))
@@ -286,10 +287,9 @@ def run(cfg: MapsConfig) -> dict:
                 rating_xy, rating_genres, f"goodbooks-10k by ratings ({cfg.method})", tmp / "rating_model.png"
             )
         (tmp / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
-    with atomic_dir(artifacts / "projector") as tmp:
-        write_projectors(tmp, tags, rating, wiki)
-    write_json_atomic(map_json, artifacts / "web" / "map.json")
-    write_json_atomic(build_genres_json(map_json), artifacts / "web" / "genres.json")
+        write_projectors(tmp / "projector", tags, rating, wiki)
+        write_json_atomic(map_json, tmp / WEB / "map.json")
+        write_json_atomic(build_genres_json(map_json), tmp / WEB / "genres.json")
     timings["write_s"] = round(time.perf_counter() - t, 1)
     timings["total_s"] = round(time.perf_counter() - started, 1)
     return timings
@@ -304,9 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         log.error("%s", err)
         return 2
     log.info(
-        "explorer.maps finished: %s; wrote maps/, projector/, web/map.json and web/genres.json under %s",
+        "explorer.maps finished: %s; wrote %s",
         timings,
-        cfg.out,
+        maps_dir(cfg.out),
     )
     return 0
 

@@ -23,6 +23,7 @@ from explorer.vectors import (
     most_similar,
     normalise,
 )
+from model.layout import links_dir, model_dir
 
 # ---------------------------------------------------------------------------------------
 # Finding a title, an author or a link by name
@@ -68,7 +69,8 @@ def load_rating_space(artifacts: Path) -> Space:
     catalogue = _catalogue(artifacts)
     if not catalogue:
         raise ExploreError(
-            f"no titles for the rating model: neither {artifacts}/web/books.json nor links/ exist"
+            f"no titles for the rating model: neither {model_dir(artifacts)}/web/books.json "
+            f"nor {links_dir(artifacts)} exist"
         )
     titles = [catalogue.get(b, (f"book {b}", ""))[0] for b in rating.book_ids]
     authors = [catalogue.get(b, ("", ""))[1] for b in rating.book_ids]
@@ -77,7 +79,7 @@ def load_rating_space(artifacts: Path) -> Space:
 
 def _catalogue(artifacts: Path) -> dict:
     """book_id -> (title, authors) from web/books.json, else from the tags model's index."""
-    books_json = artifacts / "web" / "books.json"
+    books_json = model_dir(artifacts) / "web" / "books.json"
     if books_json.is_file():
         return {
             b["book_id"]: (b["title"], b["authors"])

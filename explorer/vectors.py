@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.pairs import Pairs
+from model.layout import is_flat, links_dir, missing, model_dir
 from model.ranking import top_k, top_k_rows, unit_rows
 
 NEIGHBORS_FILE = "neighbors.npy"
@@ -111,16 +112,17 @@ def save_link_space(folder: Path, pairs: Pairs, book_vecs, link_vecs, source: st
 
 
 def link_space_folder(artifacts: Path, source: str) -> Path:
-    return Path(artifacts) / "links" / source
+    return links_dir(artifacts) / source
 
 
 def load_link_space(artifacts: Path, source: str) -> Space:
-    """The link model of ``source`` (``TAGS`` or ``WIKIPEDIA``) from ``links/<source>/``."""
+    """The link model of ``source`` (``TAGS`` or ``WIKIPEDIA``) from ``explorer/links/<source>/``."""
     folder = link_space_folder(artifacts, source)
     if not (folder / "index.json").is_file():
-        raise MissingArtifact(
-            f"{folder} has no link model: run `python -m explorer.links --out {artifacts}` first"
-        )
+        how = f"run `python -m explorer.links --out {artifacts}` first"
+        if is_flat(artifacts):  # an artifacts/ from before each stage had its folder
+            raise MissingArtifact(missing(artifacts, folder, how))
+        raise MissingArtifact(f"{folder} has no link model: {how}")
     index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
     return Space(
         source,
@@ -164,10 +166,13 @@ def load_book_embeddings(artifacts: Path) -> BookEmbeddings:
     MissingArtifact when the rating model is not built; ExploreError when the two disagree.
     """
     artifacts = Path(artifacts)
-    vec_path, meta_path = artifacts / "book_embeddings.npy", artifacts / "web" / "metadata.json"
+    trained = model_dir(artifacts)
+    vec_path, meta_path = trained / "book_embeddings.npy", trained / "web" / "metadata.json"
     for path in (vec_path, meta_path):
         if not path.is_file():
-            raise MissingArtifact(f"{path} not found: run `python -m model.train --out {artifacts}` first")
+            raise MissingArtifact(
+                missing(artifacts, path, f"run `python -m model.train --out {artifacts}` first")
+            )
     vecs = np.load(vec_path)
     metadata = json.loads(meta_path.read_text())
     book_ids = metadata["book_ids"]

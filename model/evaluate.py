@@ -44,9 +44,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from model import baselines, show_tensorflow_logs, tables
-from model.atomic import write_text_atomic
+from model.atomic import atomic_dir
 from model.data import DataError, load_books, load_ratings, load_to_read
 from model.eval_report import markdown_report
+from model.layout import eval_dir, missing, model_dir
 from model.metrics import K, recall_ndcg_of_top, rmse, weighted_recall_of_top
 from model.popularity import heavy_counts, traffic_weights
 from model.protocols import Protocol, half_given, indicator, protocols
@@ -251,16 +252,17 @@ def margins(ranking: list[dict]) -> dict:
 
 
 def model_bytes(artifacts: Path) -> int:
-    return sum(p.stat().st_size for p in (artifacts / "web" / "model").iterdir())
+    return sum(p.stat().st_size for p in (model_dir(artifacts) / "web" / "model").iterdir())
 
 
 def load_split(out: Path, data_arg: str | None, readers_arg: str | None = None):
     """(config, books, split, reader folds or None) rebuilt exactly as the split fit saw them;
     the real readers from ``readers_arg``, $REAL_READERS or the file model.train chose on."""
-    model_path = out / "split" / "model.keras"
-    if not (out / "config.json").is_file() or not model_path.is_file():
-        raise DataError(f"{out}: no trained model here; run `python -m model.train --out {out}` first")
-    config = json.loads((out / "config.json").read_text())
+    trained = model_dir(out)
+    for path in (trained / "config.json", trained / "split" / "model.keras"):
+        if not path.is_file():
+            raise DataError(missing(out, path, f"run `python -m model.train --out {out}` first"))
+    config = json.loads((trained / "config.json").read_text())
     data_dir = Path(data_arg or config["data"])
     books = load_books(data_dir)
     book_ids = books["book_id"].to_numpy()
@@ -286,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--artifacts",
         default="artifacts",
-        help="artifacts directory written by model.train (eval.json and eval.md are added to it)",
+        help="artifacts root: reads model/ (model.train), writes eval/ (eval.json, eval.md)",
     )
     # --out was this flag's old name; still accepted.
     parser.add_argument("--out", dest="artifacts", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -319,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     weights = traffic_weights(
         ratings_count, heavy_counts(split.train, num_books, heavy_min), config["traffic_exponent"]
     )
-    model = load_model(out / "split" / "model.keras")
+    model = load_model(model_dir(out) / "split" / "model.keras")
     seed = config["seed"]
     choosing = reader_protocols(folds.choosing, seed + 50) if folds else []
     reporting = reader_protocols(folds.report, seed + 60) if folds else []
@@ -335,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     ranking = evaluate_ranking(
         model, split, reporting + protocols(split, weights, heavy_min, seed + 2), anchors
     )
-    discovery = json.loads((out / "web" / "metadata.json").read_text()).get("discovery")
+    discovery = json.loads((model_dir(out) / "web" / "metadata.json").read_text()).get("discovery")
     shown = (
         report_shown(
             partial(model_scores, model), anchors, books, folds.report, reporting, seed, discovery, SHELF
@@ -359,11 +361,12 @@ def main(argv: list[str] | None = None) -> int:
     if shown:
         report += "\n".join(shown_markdown(shown)) + "\n"
     print(report)
-    write_text_atomic(
-        json.dumps({"ranking": ranking, "shown": shown, "stars": stars, **meta}, indent=2), out / "eval.json"
-    )
-    write_text_atomic(report, out / "eval.md")
-    log.info("evaluation took %.0fs; wrote %s and %s", meta["seconds"], out / "eval.json", out / "eval.md")
+    with atomic_dir(eval_dir(out)) as staging:  # the folder is model.evaluate's alone
+        (staging / "eval.json").write_text(
+            json.dumps({"ranking": ranking, "shown": shown, "stars": stars, **meta}, indent=2)
+        )
+        (staging / "eval.md").write_text(report, encoding="utf-8")
+    log.info("evaluation took %.0fs; wrote %s (eval.json, eval.md)", meta["seconds"], eval_dir(out))
     return 0
 
 

@@ -1,8 +1,8 @@
 """Write the trained model's artifacts atomically: Keras, TF.js, catalogue and metadata.
 
 See docs/ARTIFACTS.md for the contract. Everything is written into a staging directory next
-to the artifacts directory and moved into place only when complete, so a failed export never
-leaves a half-written model behind.
+to ``artifacts/model/`` and swapped in whole only when complete (model/layout.py), so a failed
+export never leaves a half-written model behind.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import json
 import logging
 import math
 import os
-import shutil
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,10 +22,11 @@ import numpy as np
 import pandas as pd
 
 from model import shards
-from model.atomic import make_staging, replace_dir
+from model.atomic import atomic_dir
 from model.discovery import DEFAULT_WEIGHTS
 from model.discovery import metadata_entry as discovery_entry
 from model.goodreads import catalogue_isbns
+from model.layout import model_dir
 from model.parity import golden
 from model.precision import quantization_map
 from model.series import parse_series, series_json, series_metadata, series_table
@@ -204,38 +204,15 @@ def plot_history(history: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def publish(staging: Path, out: Path, replace_dirs: tuple[str, ...] = ("web/model",)) -> None:
-    """Move every file of ``staging`` into ``out``; directories in ``replace_dirs`` are swapped whole.
-
-    Each move is an atomic rename within one filesystem. Files other stages wrote into ``out``
-    (the explorer's) are left alone.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    for rel in replace_dirs:
-        src, dest = staging / rel, out / rel
-        if not src.exists():
-            continue
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        replace_dir(src, dest, "old")
-    for path in sorted(staging.rglob("*")):
-        if path.is_file():
-            dest = out / path.relative_to(staging)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, dest)
-
-
 def export_artifacts(
     shipped, split_model, books: pd.DataFrame, cfg, choices, histories: dict, out: Path
 ) -> None:
-    """Write everything model.train produces into ``out``, atomically: the shipped model
-    (model.keras, the TF.js model, book_embeddings.npy), the split fit's model that
-    model.evaluate measures (split/model.keras), books.json, goodreads.json, metadata.json,
-    config.json (with the choices), history.json, the training curves and parity.json
-    (model/parity.py)."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = make_staging(out.parent, f"{out.name}-staging")  # also removes a killed build's
-    try:
+    """Write everything model.train produces into ``out/model/`` (model/layout.py), swapped in
+    whole: the shipped model (model.keras, the TF.js model, book_embeddings.npy), the split fit's
+    model that model.evaluate measures (split/model.keras), web/ (books.json, goodreads.json,
+    metadata.json, model/), config.json (with the choices), history.json, the training curves
+    and parity.json (model/parity.py). Nothing else under ``out`` is touched."""
+    with atomic_dir(model_dir(out)) as staging:
         config = {**dataclasses.asdict(cfg), "choices": dataclasses.asdict(choices)}
         shipped.save(staging / "model.keras")
         (staging / "split").mkdir()
@@ -259,7 +236,4 @@ def export_artifacts(
         (staging / "history.json").write_text(json.dumps(histories, indent=2))
         (staging / "parity.json").write_text(json.dumps(golden(shipped, book_ids), indent=1))
         plot_history(histories["split"], staging / "training_curves.png")
-        publish(staging, out, replace_dirs=("web/model", "split"))
-        log.info("exported the shipped model, the split model, catalogue and metadata to %s", out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    log.info("exported the shipped model, the split model, catalogue and metadata to %s", model_dir(out))

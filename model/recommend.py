@@ -41,6 +41,7 @@ import numpy as np
 from model import goodreads, show_tensorflow_logs
 from model.discovery import DEFAULT, DiscoveryError, check_setting
 from model.goodreads_csv import GoodreadsError, preview, read_export_file
+from model.layout import missing, model_dir
 from model.scoring import (
     CHUNK,
     MARKS,
@@ -242,7 +243,7 @@ def goodreads_table(result: dict, shelf: goodreads.Shelf, books: list[dict], boo
 
 def run_goodreads(args, artifacts: Path, model, data: bytes) -> int:
     """``--goodreads FILE``: print the table (or ``--json``'s object); 2 for a bad file."""
-    web = artifacts / "web"
+    web = model_dir(artifacts) / "web"
     metadata = json.loads((web / "metadata.json").read_text())
     if not (web / "goodreads.json").is_file():
         print(f"error: {web / 'goodreads.json'} is missing; rebuild with `make build`", file=sys.stderr)
@@ -269,7 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Recommend books for visitors given as JSON lines on stdin, or for a Goodreads export."
     )
-    parser.add_argument("--artifacts", default="artifacts", help="artifacts directory written by model.train")
+    parser.add_argument(
+        "--artifacts", default="artifacts", help="artifacts root (reads model/, written by model.train)"
+    )
     parser.add_argument(
         "--goodreads",
         metavar="FILE",
@@ -287,14 +290,15 @@ def main(argv: list[str] | None = None) -> int:
         show_tensorflow_logs()
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     artifacts = Path(args.artifacts)
-    metadata_path = artifacts / "web" / "metadata.json"
-    model_path = artifacts / "model.keras"
-    if not metadata_path.is_file() or not model_path.is_file():
-        print(
-            f"error: no exported model in {artifacts}; run `make build` (or python -m model.train)",
-            file=sys.stderr,
-        )
-        return 2
+    metadata_path = model_dir(artifacts) / "web" / "metadata.json"
+    model_path = model_dir(artifacts) / "model.keras"
+    for path in (metadata_path, model_path):
+        if not path.is_file():
+            print(
+                f"error: {missing(artifacts, path, 'run `make build` (or python -m model.train)')}",
+                file=sys.stderr,
+            )
+            return 2
     data = None
     if args.goodreads is not None:
         # The file first: a missing or oversized one is told at once, not after the model's

@@ -141,7 +141,9 @@ def parse_args(argv: list[str] | None) -> tuple[TrainConfig, bool]:
     parser.add_argument(
         "--data", default=None, help="goodbooks-10k directory (default: $GOODBOOKS_DIR or download)"
     )
-    parser.add_argument("--out", default=defaults.out, help="artifacts directory to write")
+    parser.add_argument(
+        "--out", default=defaults.out, help="artifacts root: writes its model/ folder, nothing else"
+    )
     parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed for split and training")
     parser.add_argument(
         "--epochs", type=int, default=defaults.epochs, help="most training epochs of the low-rank part"

@@ -1,4 +1,4 @@
-"""Assemble the static site: web/ sources + ARTIFACTS/web/ + TF.js bundled from node_modules.
+"""Assemble the static site: web/ sources + each stage's web/ folder (model/layout.py) + TF.js.
 
     python scripts/build_site.py --artifacts artifacts --out static
 
@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from model.atomic import atomic_dir  # noqa: E402  (no TensorFlow)
+from model.layout import missing, model_dir, web_dirs  # noqa: E402
 
 log = logging.getLogger("build_site")
 POPULAR_MARKER = "<!-- build_site: popular books -->"
@@ -46,6 +47,9 @@ CATALOGUE_PART_ROWS = 100
 # books, of which a first suggestion (a popular book picked) names most; a few KiB each.
 FIRST_PARTS = 2
 PRECACHE_PLACEHOLDER = '{ build: "unbuilt", files: {} }'  # in web/sw.js
+# What the site build adds (build, site_files, catalogue_parts) goes in a file of its own: the
+# stages' files (metadata.json, map.json) reach static/ as their stage wrote them, one writer each.
+SITE_FACTS = "site.json"
 # What index.html loads: the href of its <link>s and the src of its <script>s.
 _PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
 # Fetched by the page when they exist: the explorer writes content_similar.json and genres.json;
@@ -53,8 +57,8 @@ _PAGE_FILE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
 OPTIONAL_PRECACHE = ("content_similar.json", "genres.json", "goodreads.json")
 # Fetched by index.html's modules after the first screen (not named in the page, so that they
 # never compete with it): the catalogue (+ the model's worker and its modules: worker_files,
-# TF.js, the model).
-LATER_PRECACHE = ("metadata.json", "books.json")
+# TF.js, the model) and the site build's own facts.
+LATER_PRECACHE = (SITE_FACTS, "metadata.json", "books.json")
 TFJS_FILE = "tf.fesm.min.js"  # one ES module; web/js/*.js import ../vendor/tf.fesm.min.js
 # The page's entry module and the model's worker, each bundled at build (bundle_modules) into one
 # file in place of its source: on a phone every module is a request and every level of imports
@@ -97,8 +101,15 @@ TFJS_BANNER = "/*! TensorFlow.js {version} (core, layers, cpu backend): vendor/t
 # and licence comments of the bundled sources, as esbuild collected them.
 TFJS_LICENSE = "vendor/tfjs-LICENSE.txt"
 TFJS_NOTICES = "vendor/tfjs-NOTICES.txt"
-# The files the page checks against metadata.json's site_files (the build they belong to).
-BUILD_FILES = ("books.json", "goodreads.json", "genres.json", "content_similar.json", "map.json")
+# The files the page checks against site.json's site_files (the build they belong to).
+BUILD_FILES = (
+    "metadata.json",
+    "books.json",
+    "goodreads.json",
+    "genres.json",
+    "content_similar.json",
+    "map.json",
+)
 # The model's worker, from which its modules are found (worker_files): they are not
 # content-hashed (TF.js is), so a rebuild between the page and its worker's requests would run
 # another build's code beside the page; the page checks them against site_files too
@@ -146,7 +157,7 @@ class SiteConfig:
 
 def parse_args(argv: list[str] | None = None) -> SiteConfig:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--artifacts", default="artifacts", help="artifacts directory (model.train --out)")
+    parser.add_argument("--artifacts", default="artifacts", help="artifacts root (reads model/, explorer/)")
     parser.add_argument("--out", default="static", help="where to write the site (replaced atomically)")
     parser.add_argument("--web", default=str(ROOT / "web"), help="the page's sources")
     parser.add_argument("--node-modules", default=str(ROOT / "node_modules"), help="npm install location")
@@ -176,13 +187,11 @@ def installed_tfjs_version(node_modules: Path) -> str:
 
 def check_inputs(cfg: SiteConfig) -> str:
     """Return the version of TF.js to bundle after checking every input."""
-    artifacts_web = cfg.artifacts / "web"
+    artifacts_web = model_dir(cfg.artifacts) / "web"
     for name in ("metadata.json", "books.json", "model/model.json"):
         if not (artifacts_web / name).is_file():
-            raise BuildError(
-                f"{artifacts_web / name} is missing. Train the model first: "
-                f"`python -m model.train --out {cfg.artifacts}` (or `make build`)."
-            )
+            how = f"train the model first: `python -m model.train --out {cfg.artifacts}` (or `make build`)."
+            raise BuildError(missing(cfg.artifacts, artifacts_web / name, how))
     if not (cfg.web / "index.html").is_file():
         raise BuildError(f"{cfg.web / 'index.html'} is missing: --web must point at the page's sources.")
     if not (cfg.web / TFJS_LICENSE).is_file():
@@ -291,7 +300,8 @@ def assemble(cfg: SiteConfig, tfjs: TfjsBundle, into: Path) -> None:
     """
     shutil.copytree(cfg.web, into, dirs_exist_ok=True)
     # Hidden entries are never part of the site (a killed stage's staging directory, say).
-    shutil.copytree(cfg.artifacts / "web", into, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
+    for web in (d for d in web_dirs(cfg.artifacts) if d.is_dir()):  # each stage's, read only
+        shutil.copytree(web, into, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
     (into / "vendor").mkdir(exist_ok=True)
     versioned = versioned_name(TFJS_FILE, tfjs.code)
     (into / "vendor" / versioned).write_bytes(tfjs.code)
@@ -369,7 +379,7 @@ def add_popular_books(site: Path) -> None:
     index.write_text(text.replace(POPULAR_MARKER, block), encoding="utf-8")
 
 
-def first_files(site: Path) -> list[str]:
+def first_files(site: Path, catalogue_parts: dict) -> list[str]:
     """What the first suggestion waits for beside metadata.json, relative to ``site``: TF.js and
     the shards of the model's first part (model.json's later_shards are not), which the model's
     worker fetches, then the catalogue's first FIRST_PARTS parts, which name most first
@@ -386,11 +396,11 @@ def first_files(site: Path) -> list[str]:
         if path not in later
     ]
     tfjs = sorted(p.relative_to(site).as_posix() for p in (site / "vendor").glob("tf.fesm.min.*.js"))
-    parts = metadata.get("catalogue_parts", {}).get("files", [])[:FIRST_PARTS]
+    parts = catalogue_parts.get("files", [])[:FIRST_PARTS]
     return [*tfjs, *shards, *parts]
 
 
-def add_first_files(site: Path) -> None:
+def add_first_files(site: Path, catalogue_parts: dict) -> None:
     """Name first_files in index.html (``<meta name="shelf-first-files" content="a b ...">``,
     before main.js): the page asks for them (preload) as soon as its code runs, beside the start
     of the model's worker, which would otherwise ask for TF.js and the shards only once it is
@@ -402,15 +412,15 @@ def add_first_files(site: Path) -> None:
     script = f'<script type="module" src="{PAGE_ENTRY}"></script>'
     if script not in text:
         return
-    names = html.escape(" ".join(first_files(site)))
+    names = html.escape(" ".join(first_files(site, catalogue_parts)))
     meta = f'<meta name="shelf-first-files" content="{names}" />\n    '
     index.write_text(text.replace(script, meta + script, 1), encoding="utf-8")
 
 
-def add_catalogue_parts(site: Path, rows: int = CATALOGUE_PART_ROWS) -> None:
+def add_catalogue_parts(site: Path, rows: int = CATALOGUE_PART_ROWS) -> dict:
     """Cut ``books.json`` into parts of ``rows`` books (the last may be shorter), each a JSON
     list of the same book objects in row order, named with a content hash (cacheable for a
-    year); ``metadata.json`` lists them as ``catalogue_parts``: ``{"rows": rows, "files":
+    year); returns ``catalogue_parts`` for ``site.json``: ``{"rows": rows, "files":
     [...]}`` (part k holds rows k * rows onwards). The page fetches the parts its first
     suggestions need while ``books.json`` waits (web/js/downloads.js, namesFor), on a visit the
     service worker serves too (they are precached).
@@ -423,10 +433,7 @@ def add_catalogue_parts(site: Path, rows: int = CATALOGUE_PART_ROWS) -> None:
         name = f"catalogue/{versioned_name(f'part-{k:03d}.json', data)}"
         (site / name).write_bytes(data)
         files.append(name)
-    metadata_path = site / "metadata.json"
-    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
-    metadata["catalogue_parts"] = {"rows": rows, "files": files}
-    metadata_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    return {"rows": rows, "files": files}
 
 
 def module_graph(site: Path, entries: list[str]) -> list[str]:
@@ -466,7 +473,8 @@ def later_files(site: Path) -> set[str]:
     later.update(worker_files(site))
     # The catalogue's parts: a visit the service worker serves names its first suggestions with
     # them too, before books.json (web/js/main.js, deferCatalogue).
-    parts = metadata.get("catalogue_parts", {}).get("files", [])
+    facts = json.loads((site / SITE_FACTS).read_text(encoding="utf-8"))
+    parts = facts.get("catalogue_parts", {}).get("files", [])
     return {*later, model_url, *shards, *tfjs, *parts}
 
 
@@ -493,34 +501,30 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def stamp_build(site: Path) -> str:
+def stamp_build(site: Path, facts: dict) -> str:
     """Give the site one build id and make every file the page fetches checkable against it.
 
     The id is a hash of every file of the assembled site, so any change makes a new one. It
-    goes into each page (``<meta name="shelf-build">``), ``map.json`` and ``metadata.json`` (``build``),
-    with ``site_files``: the SHA-256 and size of ``books.json``, ``model.json``, the optional
-    JSON files and the model worker's modules (``worker_files``). The page checks
-    ``metadata.json`` against its own build and each of those files against ``site_files`` (the
+    goes into each page (``<meta name="shelf-build">``) and into ``site.json`` (``build``), with
+    ``facts`` and ``site_files``: the SHA-256 and size of ``metadata.json``, ``books.json``,
+    ``model.json``, the optional JSON files and the model worker's modules (``worker_files``). No
+    stage's file is rewritten. The page checks ``site.json`` against its own build and each of
+    those files against ``site_files`` (the
     shards are checked against ``model.json``), so it never pairs one build's files with
     another's (web/js/loader.js, model-client.js). Returns the id.
     """
     files = sorted(p for p in site.rglob("*") if p.is_file())
     digests = {p.relative_to(site).as_posix(): file_digest(p) for p in files}
     build = hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()[:16]
-    map_path = site / "map.json"  # the map page fetches no metadata.json: it checks this
-    if map_path.is_file():
-        map_json = json.loads(map_path.read_text(encoding="utf-8"))
-        map_path.write_text(json.dumps({**map_json, "build": build}, ensure_ascii=False), encoding="utf-8")
-    metadata_path = site / "metadata.json"
-    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+    metadata = json.loads((site / "metadata.json").read_text(encoding="utf-8"))
     names = [*BUILD_FILES, *worker_files(site), metadata.get("model_url", "model/model.json")]
-    metadata["build"] = build
-    metadata["site_files"] = {
+    site_files = {
         name: {"sha256": file_digest(site / name), "bytes": (site / name).stat().st_size}
         for name in sorted(names)
         if (site / name).is_file()
     }
-    metadata_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    stamped = {**facts, "build": build, "site_files": site_files}
+    (site / SITE_FACTS).write_text(json.dumps(stamped, ensure_ascii=False), encoding="utf-8")
     meta = BUILD_META.format(build=build)
     for page in site.glob("*.html"):
         text = page.read_text(encoding="utf-8")
@@ -593,9 +597,9 @@ def build_site(cfg: SiteConfig) -> None:
         bundle_modules(staging, cfg.node_modules)
         write_books_by_line(staging)
         add_popular_books(staging)
-        add_catalogue_parts(staging)
-        add_first_files(staging)
-        build = stamp_build(staging)
+        parts = add_catalogue_parts(staging)
+        add_first_files(staging, parts)
+        build = stamp_build(staging, {"catalogue_parts": parts})
         add_precache_manifest(staging, build)
         precompress(staging, cfg.compress_cache)
     files = sum(1 for path in cfg.out.rglob("*") if path.is_file())

@@ -16,7 +16,14 @@ FOLDERS = ("model", "explorer", "server", "scripts", "benchmarks", "harness")
 TENSORFLOW = ("tensorflow", "tf_keras", "keras", "tensorflowjs")
 # What the explorer may use of the rating model's package: its data loader (and the download
 # that finds the data) and small helpers.
-EXPLORER_MAY_IMPORT = {"model", "model.data", "model.download", "model.atomic", "model.ranking"}
+EXPLORER_MAY_IMPORT = {
+    "model",
+    "model.data",
+    "model.download",
+    "model.atomic",
+    "model.layout",
+    "model.ranking",
+}
 
 
 def module_name(path: Path) -> str:

@@ -1,7 +1,8 @@
 // Service worker: after one visit the page works offline, and every visit shows one whole build.
 //
 // scripts/build_site.py fills in PRECACHE: the build's id and, for every file index.html loads
-// (plus content_similar.json, genres.json and goodreads.json when built), its SHA-256.
+// and its modules fetch (site.json and metadata.json among them; content_similar.json,
+// genres.json and goodreads.json when built), its SHA-256.
 // Installing fetches each file (revalidated, never a stale HTTP-cache copy), checks its hash
 // and keeps it in the cache "shelf-<build>"; a missing, truncated or other build's file fails
 // the install, and the browser tries again on a later visit. Those files are then answered

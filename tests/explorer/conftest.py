@@ -12,6 +12,7 @@ import pytest
 
 from explorer.pairs import Pairs
 from explorer.vectors import save_link_space
+from model.layout import links_dir, model_dir
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
@@ -101,8 +102,8 @@ def planted_pairs(
 
 
 def write_link_artifacts(out: Path, source: str, pairs: Pairs, book_vecs, link_vecs) -> None:
-    """links/<source>/ as explorer.links.fit_and_save writes it, from given vectors."""
-    folder = out / "links" / source
+    """explorer/links/<source>/ as explorer.links.fit_and_save writes it, from given vectors."""
+    folder = links_dir(out) / source
     folder.mkdir(parents=True)
     save_link_space(folder, pairs, book_vecs, link_vecs, source=source)
 
@@ -132,10 +133,11 @@ def tiny_artifacts(tmp_path, planted):
 
 
 def add_rating_model(out: Path, pairs: Pairs, dim: int = 6, seed: int = 1) -> None:
-    """book_embeddings.npy + web/metadata.json + web/books.json as model.train writes them."""
+    """model/: book_embeddings.npy + web/metadata.json + web/books.json as model.train writes them."""
     rng = np.random.default_rng(seed)
-    np.save(out / "book_embeddings.npy", rng.normal(size=(pairs.num_books, dim)).astype(np.float32))
+    out = model_dir(out)
     (out / "web").mkdir(parents=True, exist_ok=True)
+    np.save(out / "book_embeddings.npy", rng.normal(size=(pairs.num_books, dim)).astype(np.float32))
     (out / "web" / "metadata.json").write_text(json.dumps({"book_ids": pairs.book_keys}))
     books = [
         {"book_id": b, "title": t, "authors": a}

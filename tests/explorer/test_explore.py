@@ -85,7 +85,7 @@ def test_cli_prints_neighbors(tiny_artifacts, capsys):
         (["author", "Auther 2"], "No author 'Auther 2' in the tags model. Did you mean: 'Author 2'"),
         (
             ["books", "Book 1", "--model", "rating"],
-            "book_embeddings.npy not found: run `python -m model.train",
+            "book_embeddings.npy is missing: run `python -m model.train",
         ),
         (["books", "Book 1", "--model", "wikipedia"], "has no link model: run `python -m explorer.links"),
     ],

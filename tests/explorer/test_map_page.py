@@ -6,6 +6,8 @@ harness/map_page.py) on 127.0.0.1 (harness.browser.serve_directory).
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from harness.browser import launch_browser, serve_directory
@@ -177,9 +179,11 @@ def test_missing_map_json_says_what_to_run(page, site):
 
 
 def test_a_map_json_of_another_build_is_refused(page, site):
-    """A built map page names its build; map.json of another one (a rebuild while it loaded)
-    is not drawn, and the page says to reload."""
+    """A built map page names its build; map.json of another one (a rebuild while it loaded:
+    the server's site.json names another build) is not drawn, and the page says to reload."""
     url, _ = site
+    other = json.dumps({"build": "fedcba9876543210", "site_files": {}})
+    page.route("**/site.json", lambda route: route.fulfill(body=other, content_type="application/json"))
 
     def built_page(route):
         html = route.fetch().text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,10 +25,10 @@ def test_maps_without_a_rating_model(tiny_artifacts, planted, caplog):
     caplog.set_level("INFO")
     assert maps.main(["--artifacts", str(tiny_artifacts), "--method", "pca", "--k", "4"]) == 0
     assert "no rating model yet" in caplog.text
-    assert (tiny_artifacts / "maps" / "tags_model.png").stat().st_size > 10_000
-    assert not (tiny_artifacts / "maps" / "rating_model.png").exists()
+    assert (tiny_artifacts / "explorer" / "maps" / "tags_model.png").stat().st_size > 10_000
+    assert not (tiny_artifacts / "explorer" / "maps" / "rating_model.png").exists()
 
-    data = json.loads((tiny_artifacts / "web" / "map.json").read_text())
+    data = json.loads((tiny_artifacts / "explorer" / "maps" / "web" / "map.json").read_text())
     assert data["num_books"] == planted.num_books and data["book_ids"] == planted.book_keys
     assert list(data["maps"]) == ["tags"]
     xy = np.array(data["maps"]["tags"]["xy"]).reshape(-1, 2)
@@ -35,7 +36,7 @@ def test_maps_without_a_rating_model(tiny_artifacts, planted, caplog):
     assert len(data["maps"]["tags"]["neighbors"]) == 4 * planted.num_books
     assert data["genre_names"] == list(GENRES) and len(data["genre_colours"]) == len(GENRES)
     assert set(data["genres"]) == {list(GENRES).index("fantasy"), list(GENRES).index("romance")}
-    genres = json.loads((tiny_artifacts / "web" / "genres.json").read_text())
+    genres = json.loads((tiny_artifacts / "explorer" / "maps" / "web" / "genres.json").read_text())
     assert genres == {key: data[key] for key in ("format_version", "book_ids", "genre_names", "genres")}
     # planted groups land apart: the groups' x ranges (first principal axis) do not overlap
     half = planted.num_books // 2
@@ -45,7 +46,7 @@ def test_maps_without_a_rating_model(tiny_artifacts, planted, caplog):
 def test_projector_files_parse_back_with_the_right_shapes(tiny_artifacts, planted):
     add_rating_model(tiny_artifacts, planted)
     assert maps.main(["--out", str(tiny_artifacts), "--method", "pca"]) == 0  # the old name of --artifacts
-    projector = tiny_artifacts / "projector"
+    projector = tiny_artifacts / "explorer" / "maps" / "projector"
     config = json.loads((projector / "projector_config.json").read_text())
     names = [e["tensorName"] for e in config["embeddings"]]
     assert names == [
@@ -60,8 +61,8 @@ def test_projector_files_parse_back_with_the_right_shapes(tiny_artifacts, plante
         assert (projector / entry["metadataPath"]).is_file()
     _, header, rows = _read_projector(projector / "books")
     assert header == ["title", "author", "genre", "book_id"] and rows[0][:2] == ["Book 0", "Author 0"]
-    assert (tiny_artifacts / "maps" / "rating_model.png").is_file()
-    data = json.loads((tiny_artifacts / "web" / "map.json").read_text())
+    assert (tiny_artifacts / "explorer" / "maps" / "rating_model.png").is_file()
+    data = json.loads((tiny_artifacts / "explorer" / "maps" / "web" / "map.json").read_text())
     assert set(data["maps"]) == {"tags", "rating"}
     assert len(data["maps"]["rating"]["neighbors"]) == data["k"] * planted.num_books
 
@@ -112,22 +113,22 @@ def test_links_and_maps_stages_end_to_end(tmp_path, caplog):
     ]
     assert links.main(argv) == 0
     assert "line 5: not valid JSON" in caplog.text
-    report = json.loads((out / "links" / "report.json").read_text())
+    report = json.loads((out / "explorer" / "links" / "report.json").read_text())
     assert set(report["sources"]) == {"tags", "wikipedia"}
     assert report["wikipedia_parse"]["malformed_lines"] == 1
     tags = report["sources"]["tags"]
     assert tags["books"] == pairs.num_books and tags["held_out_pairs"] == round(0.05 * tags["pairs"])
     # the planted groups are the genres: a book's nearest books share its genre beyond chance
     assert tags["genre_agreement"]["share"] > tags["genre_agreement"]["chance"] + 0.2
-    index = json.loads((out / "links" / "tags" / "index.json").read_text())
+    index = json.loads((out / "explorer" / "links" / "tags" / "index.json").read_text())
     assert "to-read" not in index["links"] and len(index["book_keys"]) == pairs.num_books
-    similar = json.loads((out / "web" / "content_similar.json").read_text())
+    similar = json.loads((out / "explorer" / "links" / "web" / "content_similar.json").read_text())
     assert similar["k"] == 10 and len(similar["neighbors"]) == pairs.num_books
-    assert "# Link-embedding quality" in (out / "links" / "report.md").read_text()
+    assert "# Link-embedding quality" in (out / "explorer" / "links" / "report.md").read_text()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp dirs left
 
     assert maps.main(["--artifacts", str(out), "--method", "pca"]) == 0
-    config = json.loads((out / "projector" / "projector_config.json").read_text())
+    config = json.loads((out / "explorer" / "maps" / "projector" / "projector_config.json").read_text())
     assert [e["tensorName"] for e in config["embeddings"]][-2:] == [
         "books (wikipedia model)",
         "links (wikipedia model)",
@@ -145,3 +146,47 @@ def test_rating_map_is_reindexed_by_tags_model_row():
     out_xy, neighbors = maps.rating_in_tags_rows(tags, rating_ids, xy, near, 2)
     assert np.allclose(out_xy[[0, 2]], [[0.1, 0.1], [0.3, 0.3]]) and np.isnan(out_xy[[1, 3]]).all()
     assert neighbors.tolist() == [[2, -1], [-1, -1], [0, -1], [-1, -1]]
+
+
+def _files(root) -> dict:
+    return {
+        p.relative_to(root): (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()
+    }
+
+
+def _changed(before: dict, after: dict) -> set:
+    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+
+
+@pytest.mark.slow  # trains the tags link model
+def test_each_explorer_stage_writes_its_own_folder_alone_and_whole(tmp_path):
+    """explorer.links changes nothing outside artifacts/explorer/links/, explorer.maps nothing
+    outside artifacts/explorer/maps/ (model/layout.py), and a rerun replaces its folder whole."""
+    pairs = planted_pairs(books_per_group=10, links_per_group=6, links_per_book=3)
+    data = tmp_path / "goodbooks"
+    write_goodbooks_csvs(data, pairs)
+    out = tmp_path / "artifacts"
+    add_rating_model(out, pairs)  # artifacts/model/, as model.train writes it
+    (out / "eval").mkdir()
+    (out / "eval" / "eval.md").write_text("# the evaluation")
+    argv = ["--out", str(out), "--data", str(data), "--wiki", "none", "--min-tag-books", "2"]
+    argv += ["--epochs", "1", "--batch-size", "16", "--min-link-count", "2"]
+
+    before = _files(out)
+    assert links.main(argv) == 0
+    changed = _changed(before, _files(out))
+    assert Path("explorer/links/web/content_similar.json") in changed
+    assert all(p.parts[:2] == ("explorer", "links") for p in changed), sorted(changed)
+
+    before = _files(out)
+    assert maps.main(["--artifacts", str(out), "--method", "pca"]) == 0
+    changed = _changed(before, _files(out))
+    assert {Path("explorer/maps/web/map.json"), Path("explorer/maps/web/genres.json")} <= changed
+    assert any(p.parts[:3] == ("explorer", "maps", "projector") for p in changed)
+    assert all(p.parts[:2] == ("explorer", "maps") for p in changed), sorted(changed)
+
+    (out / "explorer" / "maps" / "stray.txt").write_text("not the stage's")
+    assert maps.main(["--artifacts", str(out), "--method", "pca"]) == 0
+    assert not (out / "explorer" / "maps" / "stray.txt").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["eval", "explorer", "model"]
+    assert sorted(p.name for p in (out / "explorer").iterdir()) == ["links", "maps"]

@@ -281,7 +281,7 @@ test("model-client: the worker's own files are checked against the page's build 
   globalThis.fetch = async (url) => {
     fetched.push(String(url).replace(/^.*\/web\//, ""));
     if (String(url).endsWith("/web/js/model-host.js")) return new Response(server.host);
-    if (url === "metadata.json") return new Response(JSON.stringify({ ...metadata, build: server.build }));
+    if (url === "site.json") return new Response(JSON.stringify({ build: server.build, site_files }));
     return new Response("not found", { status: 404 });
   };
   t.after(() => {

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
 
-from model.export import publish
 from model.layers import load_model
 from model.precision import affine_uint8, weight_dtype
 from model.scoring import predict_batch
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow  # trains the synthetic model once (tests/conftest
 
 
 def test_artifacts_follow_the_contract(trained_artifacts):
-    web = trained_artifacts / "web"
+    web = trained_artifacts / "model" / "web"
     metadata = json.loads((web / "metadata.json").read_text())
     books = json.loads((web / "books.json").read_text())
     assert metadata["num_books"] == len(metadata["book_ids"]) == len(books) == 60
@@ -47,12 +47,12 @@ def test_artifacts_follow_the_contract(trained_artifacts):
     assert metadata["config"]["embedding_dims"] == [16]  # the one size tests/conftest.py allows
     assert metadata["config"]["choices"]["embedding_dim"] == metadata["embedding_dim"] == 16
     for name in ("model.keras", "config.json", "history.json", "training_curves.png", "book_embeddings.npy"):
-        assert (trained_artifacts / name).is_file(), name
-    assert np.load(trained_artifacts / "book_embeddings.npy").shape == (60, 16)
+        assert (trained_artifacts / "model" / name).is_file(), name
+    assert np.load(trained_artifacts / "model" / "book_embeddings.npy").shape == (60, 16)
 
 
 def test_tfjs_model_json_and_hashed_shards(trained_artifacts):
-    model_dir = trained_artifacts / "web" / "model"
+    model_dir = trained_artifacts / "model" / "web" / "model"
     model_json = json.loads((model_dir / "model.json").read_text())
     assert model_json["format"] == "layers-model"
     paths = [p for group in model_json["weightsManifest"] for p in group["paths"]]
@@ -87,7 +87,7 @@ def test_tfjs_model_json_and_hashed_shards(trained_artifacts):
 
 
 def test_keras_reload_gives_identical_predictions(trained_artifacts, tmp_path):
-    model = load_model(trained_artifacts / "model.keras")
+    model = load_model(trained_artifacts / "model" / "model.keras")
     model.save(tmp_path / "again.keras")
     again = load_model(tmp_path / "again.keras")
     picks = [(np.array([1, 3, 8], np.int32), np.array([5.0, 4.0, 1.0], np.float32))]
@@ -97,7 +97,7 @@ def test_keras_reload_gives_identical_predictions(trained_artifacts, tmp_path):
 
 def test_weights_are_what_the_browser_dequantizes(trained_artifacts):
     # The Keras model holds exactly what the browser dequantizes from the uint8 / float16 shards.
-    model = load_model(trained_artifacts / "model.keras")
+    model = load_model(trained_artifacts / "model" / "model.keras")
     for layer in model.layers:
         for w in layer.weights:
             dtype = weight_dtype(f"{layer.name}/{w.name.split('/')[-1]}")
@@ -111,23 +111,34 @@ def test_weights_are_what_the_browser_dequantizes(trained_artifacts):
     assert rows.min() >= 0 and rows.max() < 60
 
 
-def test_publish_swaps_model_dir_and_keeps_other_stages_files(tmp_path):
+def test_export_swaps_its_whole_folder_and_touches_no_other(trained_artifacts, tmp_path):
+    """A second export replaces artifacts/model/ whole (an older build's shard is gone) and
+    leaves the other stages' folders as they were."""
+    from model import export
+    from model.config import Choices, TrainConfig
+    from model.data import load_books
+
     out = tmp_path / "artifacts"
-    (out / "web" / "model").mkdir(parents=True)
-    (out / "web" / "model" / "group1-shard1of1.old.bin").write_text("old")
-    (out / "web" / "map.json").write_text("{}")  # another stage's file
-    staging = tmp_path / "staging"
-    (staging / "web" / "model").mkdir(parents=True)
-    (staging / "web" / "model" / "model.json").write_text("{}")
-    (staging / "web" / "metadata.json").write_text("{}")
-    publish(staging, out)
-    assert sorted(p.name for p in (out / "web" / "model").iterdir()) == ["model.json"]
-    assert (out / "web" / "map.json").exists() and (out / "web" / "metadata.json").exists()
+    shutil.copytree(trained_artifacts / "model", out / "model")
+    (out / "model" / "web" / "model" / "group1-shard1of1.old.bin").write_text("old")
+    (out / "explorer" / "maps" / "web").mkdir(parents=True)
+    (out / "explorer" / "maps" / "web" / "map.json").write_text("{}")  # another stage's file
+    (out / "eval").mkdir()
+    (out / "eval" / "eval.md").write_text("# eval")
+    model = load_model(out / "model" / "model.keras")
+    books = load_books(json.loads((out / "model" / "config.json").read_text())["data"])
+    histories = json.loads((out / "model" / "history.json").read_text())
+    export.export_artifacts(
+        model, model, books, TrainConfig(), Choices(0.5, 0.2, 10.0, 2.0, 4), histories, out
+    )
+    assert not (out / "model" / "web" / "model" / "group1-shard1of1.old.bin").exists()
+    assert (out / "model" / "web" / "model" / "model.json").is_file()
+    assert (out / "explorer" / "maps" / "web" / "map.json").read_text() == "{}"
+    assert (out / "eval" / "eval.md").read_text() == "# eval"
+    assert sorted(p.name for p in out.iterdir()) == ["eval", "explorer", "model"]  # no staging left
 
 
 def test_failed_export_leaves_previous_artifacts_untouched(trained_artifacts, tmp_path, monkeypatch):
-    import shutil
-
     from model import export
     from model.config import Choices, TrainConfig
     from model.data import load_books
@@ -142,8 +153,8 @@ def test_failed_export_leaves_previous_artifacts_untouched(trained_artifacts, tm
         raise OSError("disk full")
 
     monkeypatch.setattr(export, "save_tfjs", broken)
-    model = load_model(out / "model.keras")
-    books = load_books(json.loads((out / "config.json").read_text())["data"])
+    model = load_model(out / "model" / "model.keras")
+    books = load_books(json.loads((out / "model" / "config.json").read_text())["data"])
     with pytest.raises(OSError, match="disk full"):
         choices = Choices(
             to_read_weight=0.5, popularity_gamma=0.2, neighbor_mix=10.0, star_scale=2.0, epochs=4
@@ -151,4 +162,4 @@ def test_failed_export_leaves_previous_artifacts_untouched(trained_artifacts, tm
         export.export_artifacts(model, model, books, TrainConfig(), choices, {"split": {}}, out)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []  # no staging left

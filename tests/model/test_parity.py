@@ -14,7 +14,7 @@ from tests.conftest import run_module
 
 @pytest.fixture(scope="module")
 def golden(trained_artifacts):
-    return json.loads((trained_artifacts / "parity.json").read_text())
+    return json.loads((trained_artifacts / "model" / "parity.json").read_text())
 
 
 def test_the_golden_file_covers_liked_mixed_unliked_and_empty_visitors(golden):
@@ -37,8 +37,8 @@ def test_model_recommend_gives_the_golden_suggestions_and_stars(trained_artifact
     from model.scoring import arrange, predict_batch
     from model.series import table_from_metadata
 
-    metadata = json.loads((trained_artifacts / "web" / "metadata.json").read_text())
-    model = load_model(trained_artifacts / "model.keras")
+    metadata = json.loads((trained_artifacts / "model" / "web" / "metadata.json").read_text())
+    model = load_model(trained_artifacts / "model" / "model.keras")
     series = table_from_metadata(metadata)
     lines = [
         json.dumps({"ratings": v["picks"], "k": golden["k"], "predict": v["top"]}) for v in golden["visitors"]
@@ -61,7 +61,7 @@ def test_model_recommend_gives_the_golden_suggestions_and_stars(trained_artifact
 def test_reason_for_reproduces_the_golden_reasons(trained_artifacts, golden):
     from model.layers import load_model
 
-    model = load_model(trained_artifacts / "model.keras")
+    model = load_model(trained_artifacts / "model" / "model.keras")
     table = model_tables(model)
     for visitor in golden["visitors"]:
         rows = [int(b) - 1 for b in visitor["picks"]]  # synthetic ids are rows + 1
@@ -73,6 +73,6 @@ def test_reason_for_reproduces_the_golden_reasons(trained_artifacts, golden):
 def test_the_server_gives_the_golden_similar_books(trained_artifacts, golden):
     from server.catalogue import CatalogueCache
 
-    catalogue = CatalogueCache(trained_artifacts / "web").get()
+    catalogue = CatalogueCache(trained_artifacts / "model" / "web").get()
     for book_id, want in golden["similar"].items():
         assert [book["book_id"] for book, _ in catalogue.similar(int(book_id), golden["k"])] == want

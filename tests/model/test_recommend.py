@@ -192,7 +192,7 @@ def test_goodreads_gives_what_the_json_lines_path_gives_for_its_picks(library, t
     from model.goodreads_csv import decode_export, read_export
     from tests.goodreads_fixture import FIXTURE
 
-    web = trained_artifacts / "web"
+    web = trained_artifacts / "model" / "web"
     index = match_index(
         json.loads((web / "books.json").read_text()), json.loads((web / "goodreads.json").read_text())
     )
@@ -249,8 +249,8 @@ def unloadable_model(trained_artifacts, tmp_path):
     """The artifacts with a model.keras that cannot be loaded: any error that comes before the
     model load is told cleanly, anything after it would be a traceback."""
     artifacts = tmp_path / "artifacts"
-    shutil.copytree(trained_artifacts / "web", artifacts / "web")
-    (artifacts / "model.keras").write_bytes(b"not a model")
+    shutil.copytree(trained_artifacts / "model" / "web", artifacts / "model" / "web")
+    (artifacts / "model" / "model.keras").write_bytes(b"not a model")
     return artifacts
 
 

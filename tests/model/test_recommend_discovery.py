@@ -39,7 +39,8 @@ def test_lesser_known_lines_suggest_less_read_books_than_popular_ones(trained_ar
     # Balanced is the default; the scores may differ in the 6th digit (another batch size).
     assert balanced["book_ids"] == alone["book_ids"]
     assert balanced["scores"] == pytest.approx(alone["scores"], abs=1e-5)
-    books = {b["book_id"]: b for b in json.loads((trained_artifacts / "web" / "books.json").read_text())}
+    catalogue = json.loads((trained_artifacts / "model" / "web" / "books.json").read_text())
+    books = {b["book_id"]: b for b in catalogue}
 
     def mean_count(result):
         return np.mean([np.log(books[b]["ratings_count"] + 1) for b in result["book_ids"]])

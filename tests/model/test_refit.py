@@ -53,8 +53,8 @@ def neighbors_of(model, row):
 
 def test_only_the_shipped_model_links_the_books_only_held_out_users_read(artifacts):
     one, two = PLANTED[0] - 1, PLANTED[1] - 1  # book ids 1..62 are rows 0..61
-    shipped = load_model(artifacts / "model.keras")
-    split_model = load_model(artifacts / "split" / "model.keras")
+    shipped = load_model(artifacts / "model" / "model.keras")
+    split_model = load_model(artifacts / "model" / "split" / "model.keras")
     assert two in neighbors_of(shipped, one) and one in neighbors_of(shipped, two)
     assert two not in neighbors_of(split_model, one) and one not in neighbors_of(split_model, two)
     picks = [(np.array([one]), np.array([5.0], np.float32))]
@@ -63,7 +63,7 @@ def test_only_the_shipped_model_links_the_books_only_held_out_users_read(artifac
 
 
 def test_config_records_what_the_split_fit_chose(artifacts):
-    config = json.loads((artifacts / "config.json").read_text())
+    config = json.loads((artifacts / "model" / "config.json").read_text())
     assert set(config["choices"]) == {
         "to_read_weight",
         "popularity_gamma",
@@ -82,5 +82,5 @@ def test_config_records_what_the_split_fit_chose(artifacts):
     assert config["choices"]["to_read_weight"] in config["to_read_weights"]
     assert config["choices"]["embedding_dim"] in config["embedding_dims"]
     assert config["choices"]["chosen_on"] == "split" and config["choices"]["reader_weight"] == 0.0
-    histories = json.loads((artifacts / "history.json").read_text())
+    histories = json.loads((artifacts / "model" / "history.json").read_text())
     assert len(histories["shipped"]["epoch"]) == config["choices"]["epochs"]

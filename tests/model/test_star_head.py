@@ -71,6 +71,6 @@ def test_star_table_is_a_ridge_regression_on_each_books_voters():
 
 
 def test_star_head_beats_the_bias_baseline_on_held_back_ratings(trained_artifacts):
-    history = json.loads((trained_artifacts / "history.json").read_text())["split"]
+    history = json.loads((trained_artifacts / "model" / "history.json").read_text())["split"]
     assert history["star_scale"] > 0
     assert history["star_holdout_rmse"] < history["star_holdout_rmse_bias"] - 0.05

@@ -103,7 +103,7 @@ def shifted_model(trained_artifacts):
     from model.layers import build_model
     from model.precision import round_for_browser
 
-    trained = load_model(trained_artifacts / "model.keras")
+    trained = load_model(trained_artifacts / "model" / "model.keras")
     stars = trained.get_layer("predicted_stars")
     embedding_dim = trained.get_layer("book_embedding").get_weights()[0].shape[1]
     # Built afresh (a reloaded model converts with unscoped weight names), same weights.
@@ -122,7 +122,7 @@ def run_page(site, script, *args):
 
 
 def test_browser_scores_equal_keras_op_for_op(trained_artifacts, shifted_model, tfjs_bundle, tmp_path):
-    site = make_site(tmp_path / "site", trained_artifacts / "web", tfjs_bundle, shifted_model)
+    site = make_site(tmp_path / "site", trained_artifacts / "model" / "web", tfjs_bundle, shifted_model)
     results = run_page(site, "([visitors, k]) => window.runParity(visitors, k)", VISITORS, 10)
     book_ids = json.loads((site / "metadata.json").read_text())["book_ids"]
     for visitor, result in zip(VISITORS, results, strict=True):
@@ -159,8 +159,8 @@ def test_the_pages_liked_threshold_is_metadata_s(
 
 
 def test_browser_gives_the_golden_answers(trained_artifacts, tfjs_bundle, tmp_path):
-    golden = json.loads((trained_artifacts / "parity.json").read_text())
-    site = make_site(tmp_path / "site", trained_artifacts / "web", tfjs_bundle)
+    golden = json.loads((trained_artifacts / "model" / "parity.json").read_text())
+    site = make_site(tmp_path / "site", trained_artifacts / "model" / "web", tfjs_bundle)
     visitors = [v["picks"] for v in golden["visitors"]]
     results = run_page(site, "([visitors, k]) => window.runParity(visitors, k)", visitors, golden["k"])
     for want, got in zip(golden["visitors"], results, strict=True):
@@ -202,12 +202,13 @@ def big_artifacts(tfjs_bundle, tmp_path_factory):
     model.set_weights(weights)
     round_for_browser(model)  # as model.train does: uint8 where the export ships uint8
     artifacts = tmp_path_factory.mktemp("big-artifacts")
-    model.save(artifacts / "model.keras")
-    (artifacts / "web").mkdir()
+    trained = artifacts / "model"  # model/layout.py: model.train's folder
+    (trained / "web").mkdir(parents=True)
+    model.save(trained / "model.keras")
     metadata = build_metadata(np.arange(1, BIG_BOOKS + 1), 32, {})
-    (artifacts / "web" / "metadata.json").write_text(json.dumps(metadata))
-    save_tfjs(model, artifacts / "web" / "model")
-    site = make_site(tmp_path_factory.mktemp("big-site"), artifacts / "web", tfjs_bundle)
+    (trained / "web" / "metadata.json").write_text(json.dumps(metadata))
+    save_tfjs(model, trained / "web" / "model")
+    site = make_site(tmp_path_factory.mktemp("big-site"), trained / "web", tfjs_bundle)
     return artifacts, site, model
 
 

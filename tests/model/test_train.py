@@ -18,7 +18,7 @@ from model.split import make_split, pad_picks
 def model(trained_artifacts):
     from model.layers import load_model  # TensorFlow: imported only where a test needs it
 
-    return load_model(trained_artifacts / "model.keras")
+    return load_model(trained_artifacts / "model" / "model.keras")
 
 
 def rows_of(book_ids):
@@ -103,7 +103,7 @@ def test_padding_and_pick_order_do_not_change_scores(model):
 def test_model_beats_chance_on_held_out_users(model, synthetic_data, trained_artifacts):
     import json
 
-    config = json.loads((trained_artifacts / "config.json").read_text())
+    config = json.loads((trained_artifacts / "model" / "config.json").read_text())
     books = load_books(synthetic_data)
     split = make_split(
         load_ratings(synthetic_data, books["book_id"].to_numpy()), books["book_id"].to_numpy(), config["seed"]

@@ -44,6 +44,15 @@ def test_a_broken_to_read_file_is_one_line_and_writes_nothing(data, tmp_path, co
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
+def snapshot(folder) -> dict:
+    """Every file under ``folder``: its bytes and modification time."""
+    return {
+        p.relative_to(folder): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
 def test_no_to_read_trains_without_the_file(data, tmp_path):
     (data / "to_read.csv").unlink()
     out = tmp_path / "artifacts"
@@ -62,9 +71,15 @@ def test_no_to_read_trains_without_the_file(data, tmp_path):
     epochs = [line for line in run.stderr.splitlines() if " rank loss " in line]
     assert epochs and all(re.search(r"epoch \d+/\d+: rank loss", line) for line in epochs)
     assert len(epochs) == len(set(epochs)) or len(epochs) <= 2 * int(SYNTHETIC_TRAIN_ARGS[1])
-    config = json.loads((out / "config.json").read_text())
+    config = json.loads((out / "model" / "config.json").read_text())
     assert config["use_to_read"] is False and config["choices"]["to_read_weight"] == 0.0
+    # Each stage writes its own folder alone (model/layout.py): model.train model/, evaluate eval/.
+    assert sorted(p.name for p in out.iterdir()) == ["model"]
+    trained = snapshot(out / "model")
     run_module("model.evaluate", "--artifacts", str(out), "--no-tutorial")
-    ranking = json.loads((out / "eval.json").read_text())["ranking"]
+    assert sorted(p.name for p in out.iterdir()) == ["eval", "model"]
+    assert sorted(p.name for p in (out / "eval").iterdir()) == ["eval.json", "eval.md"]
+    assert snapshot(out / "model") == trained
+    ranking = json.loads((out / "eval" / "eval.json").read_text())["ranking"]
     assert {r["protocol"] for r in ranking} == {"5 picks", "half of liked"}  # too few visitors else
     assert not any("to-read" in r["model"] for r in ranking)

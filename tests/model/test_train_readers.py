@@ -44,7 +44,7 @@ def neighbors_of(model, row):
 
 def test_every_setting_is_chosen_on_real_readers(chosen_on_readers, readers_file):
     out, run = chosen_on_readers
-    config = json.loads((out / "config.json").read_text())
+    config = json.loads((out / "model" / "config.json").read_text())
     choices = config["choices"]
     assert choices["chosen_on"] == "real readers" and config["real_readers"] == str(readers_file)
     assert choices["reader_weight"] in config["reader_weights"]
@@ -64,7 +64,7 @@ def test_every_setting_is_chosen_on_real_readers(chosen_on_readers, readers_file
         weights["popular"], weights["balanced"], weights["lesser-known"], strict=True
     ):
         assert popular < balanced <= lesser
-    metadata = json.loads((out / "web" / "metadata.json").read_text())
+    metadata = json.loads((out / "model" / "web" / "metadata.json").read_text())
     entry = metadata["discovery"]
     assert entry["weights"] == {s: weights[s] for s in entry["settings"]} and len(entry["popularity"]) == 60
     assert entry["lesser_known"]["knee"] == weights["lesser_knee"]
@@ -74,30 +74,30 @@ def test_every_setting_is_chosen_on_real_readers(chosen_on_readers, readers_file
 
 def test_the_embedding_size_is_chosen_on_real_readers_and_ships(chosen_on_readers):
     out, run = chosen_on_readers
-    config = json.loads((out / "config.json").read_text())
+    config = json.loads((out / "model" / "config.json").read_text())
     dim = config["choices"]["embedding_dim"]
     assert config["embedding_dims"] == [8, 16] and dim in (8, 16)
-    sizes = json.loads((out / "history.json").read_text())["split"]["embedding_sizes"]
+    sizes = json.loads((out / "model" / "history.json").read_text())["split"]["embedding_sizes"]
     assert set(sizes) == {"8", "16"}  # both trained and measured on the check readers
     assert "embedding size by real readers' shown10 (Recall@10 above " in run.stderr
     if dim == 16:  # the larger ships only when it wins by more than the tolerance
         assert sizes["16"] > sizes["8"] + config["embedding_tolerance"]
-    for path in (out / "model.keras", out / "split" / "model.keras"):
+    for path in (out / "model" / "model.keras", out / "model" / "split" / "model.keras"):
         assert load_model(path).get_layer("book_embedding").get_weights()[0].shape[1] == dim, path
-    assert json.loads((out / "web" / "metadata.json").read_text())["embedding_dim"] == dim
+    assert json.loads((out / "model" / "web" / "metadata.json").read_text())["embedding_dim"] == dim
 
 
 def test_what_only_real_readers_do_reaches_the_models(chosen_on_readers):
     out, _ = chosen_on_readers
     one, two = READER_PAIR[0] - 1, READER_PAIR[1] - 1  # book ids 1..60 are rows 0..59
-    for path in (out / "model.keras", out / "split" / "model.keras"):
+    for path in (out / "model" / "model.keras", out / "model" / "split" / "model.keras"):
         model = load_model(path)
         assert two in neighbors_of(model, one) and one in neighbors_of(model, two), path
 
 
 def test_the_evaluation_reports_on_readers_nothing_was_chosen_on(chosen_on_readers):
     out, _ = chosen_on_readers
-    report = json.loads((out / "eval.json").read_text())
+    report = json.loads((out / "eval" / "eval.json").read_text())
     readers = [r for r in report["ranking"] if r["protocol"].startswith("real readers")]
     protocols = {r["protocol"] for r in readers}
     assert protocols == {
@@ -112,7 +112,7 @@ def test_the_evaluation_reports_on_readers_nothing_was_chosen_on(chosen_on_reade
     assert all(r["visitors"] <= 40 for r in readers)  # the report half of 80 readers
     assert any(s["task"] == "real readers, half given" for s in report["stars"])
     assert "real readers, 5 picks" in report["margins"]
-    assert "### Real readers" in (out / "eval.md").read_text()
+    assert "### Real readers" in (out / "eval" / "eval.md").read_text()
     # The cards as shown: every report protocol and one pick, Shelf at each setting and as
     # ranked, the anchors arranged the same way; arrange's guarantees hold on every list.
     shown = report["shown"]
@@ -123,7 +123,7 @@ def test_the_evaluation_reports_on_readers_nothing_was_chosen_on(chosen_on_reade
     arranged = [r for r in shown if r["setting"] != "as ranked"]
     assert all(r["later_volume_unstarted"] == 0 and r["series_on_3"] == 0 for r in arranged)
     assert all(0 <= r["shown10"] <= 1 and r["recall_with_next"] >= 0 for r in arranged)
-    assert "### What readers see" in (out / "eval.md").read_text()
+    assert "### What readers see" in (out / "eval" / "eval.md").read_text()
 
 
 def test_without_readers_the_build_says_it_chooses_on_its_own_split(synthetic_data, tmp_path):
@@ -131,7 +131,7 @@ def test_without_readers_the_build_says_it_chooses_on_its_own_split(synthetic_da
     run = train(synthetic_data, out, *SYNTHETIC_TRAIN_ARGS)
     lines = [line for line in run.stderr.splitlines() if "own split" in line]
     assert len(lines) == 1 and "--real-readers or REAL_READERS" in lines[0]
-    assert json.loads((out / "config.json").read_text())["choices"]["chosen_on"] == "split"
+    assert json.loads((out / "model" / "config.json").read_text())["choices"]["chosen_on"] == "split"
 
 
 @pytest.mark.parametrize(

@@ -142,8 +142,8 @@ def tiny_inputs(tmp_path):
     if not ESBUILD.is_file():
         pytest.skip(f"{ESBUILD} is missing: run `make install`")
     artifacts = tmp_path / "artifacts"
-    write_tiny_site(artifacts / "web")
-    (artifacts / "web" / "index.html").unlink()
+    write_tiny_site(artifacts / "model" / "web")
+    (artifacts / "model" / "web" / "index.html").unlink()
     return artifacts, write_tiny_node_modules(tmp_path / "node_modules")
 
 

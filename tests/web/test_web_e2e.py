@@ -386,7 +386,7 @@ def test_a_first_visit_asks_for_tfjs_and_the_first_part_at_once(page, site_url):
     shards = [f"model/{path}" for group in model_json["weightsManifest"] for path in group["paths"]]
     assert later and re.fullmatch(r"vendor/tf\.fesm\.min\.[0-9a-f]{16}\.js", names[0])
     first_part = [shard for shard in shards if shard.removeprefix("model/") not in later]
-    catalogue_parts = json.loads(urllib.request.urlopen(site_url + "metadata.json").read())["catalogue_parts"]
+    catalogue_parts = json.loads(urllib.request.urlopen(site_url + "site.json").read())["catalogue_parts"]
     assert names[1:] == first_part + catalogue_parts["files"][:2]
     preloads = "() => performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'link')"
     asked = page.evaluate(f"() => ({preloads})().map((e) => new URL(e.name).pathname.slice(1))")

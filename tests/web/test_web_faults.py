@@ -241,8 +241,8 @@ def make_site_inputs(base: Path) -> dict[str, Path]:
     inputs = {}
     for variant in ("A", "B"):
         artifacts = base / f"artifacts-{variant}"
-        write_tiny_site(artifacts / "web")
-        web = artifacts / "web"
+        write_tiny_site(artifacts / "model" / "web")
+        web = artifacts / "model" / "web"
         for name in ("index.html", ".secret", "js"):
             target = web / name
             shutil.rmtree(target) if target.is_dir() else target.unlink()

@@ -339,15 +339,15 @@ class TwoBuilds:
         self.artifacts = {"A": site_artifacts, "B": tmp_path / "artifacts-b"}
         second = self.artifacts["B"]
         shutil.copytree(site_artifacts, second)
-        books = json.loads((second / "web" / "books.json").read_text())
+        books = json.loads((second / "model" / "web" / "books.json").read_text())
         books[3]["title"] = "Even Book 4, Second Edition"
-        (second / "web" / "books.json").write_text(json.dumps(books))
+        (second / "model" / "web" / "books.json").write_text(json.dumps(books))
         self.changed_book = books[3]["book_id"]
-        model_json = second / "web" / "model" / "model.json"
+        model_json = second / "model" / "web" / "model" / "model.json"
         model_json.write_text(json.dumps({**json.loads(model_json.read_text()), "note": "build B"}))
-        table = json.loads((second / "web" / "goodreads.json").read_text())
+        table = json.loads((second / "model" / "web" / "goodreads.json").read_text())
         table["goodreads_book_ids"] = table["goodreads_book_ids"][::-1]  # rows mean other books now
-        (second / "web" / "goodreads.json").write_text(json.dumps(table))
+        (second / "model" / "web" / "goodreads.json").write_text(json.dumps(table))
         self.web = {"A": ROOT / "web", "B": tmp_path / "web-b"}
         shutil.copytree(ROOT / "web", self.web["B"])
         with open(self.web["B"] / "js" / "picks.js", "a") as module:

@@ -282,12 +282,13 @@ def build(args: list[str]):
 
 @pytest.fixture
 def fake_artifacts(tmp_path) -> Path:
-    """An artifacts directory whose web/ is the tiny hand-made site."""
+    """An artifacts root whose model/web/ is the tiny hand-made site (model/layout.py)."""
     artifacts = tmp_path / "artifacts"
-    write_tiny_site(artifacts / "web")
+    write_tiny_site(artifacts / "model" / "web")
     # (its js/main.js is the route tests': a model's artifacts carry no page code)
     for name in ("index.html", ".secret", "js/main.js"):
-        (artifacts / "web" / name).unlink()
+        (artifacts / "model" / "web" / name).unlink()
+    (artifacts / "explorer" / "maps" / "web").mkdir(parents=True)  # for the explorer's files
     return artifacts
 
 
@@ -297,7 +298,7 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tfjs_bu
     out.mkdir()
     (out / "stale.txt").write_text("from an older build")
     (tmp_path / ".static-staging-k2j3h4").mkdir()  # a build killed half-way (before pids in names)
-    (fake_artifacts / "web" / ".static-staging-123-x").mkdir()  # hidden files are not the site's
+    (fake_artifacts / "model" / "web" / ".static-staging-123-x").mkdir()  # hidden files are not the site's
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     tfjs = f"vendor/tf.fesm.min.{hashlib.sha256(tfjs_bundle.code).hexdigest()[:16]}.js"
     source = (ROOT / "web" / "index.html").read_text()
@@ -306,7 +307,7 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tfjs_bu
     expected = source.replace("<!-- build_site: popular books -->", popular.group(0))
     # TF.js, the model's first part and the catalogue's first parts named for the page to ask for
     # early (add_first_files)
-    parts = " ".join(json.loads((out / "metadata.json").read_text())["catalogue_parts"]["files"][:2])
+    parts = " ".join(json.loads((out / "site.json").read_text())["catalogue_parts"]["files"][:2])
     first = f'<meta name="shelf-first-files" content="{tfjs} {SHARD} {parts}" />\n    <script type="module"'
     expected = expected.replace('<script type="module"', first)
     build_id = precache_manifest(out)["build"]
@@ -342,6 +343,50 @@ def test_build_site_without_artifacts_fails_and_keeps_the_old_site(tmp_path, cap
     assert (out / "index.html").read_text() == "old site"
 
 
+def test_build_site_names_an_old_flat_artifacts_folder_with_make_build(tmp_path, caplog):
+    """artifacts/ from before each stage had its folder (web/, model.keras at its top): one
+    line naming `make build`, never a stack trace, and the old site stays."""
+    flat = tmp_path / "artifacts"
+    write_tiny_site(flat / "web")
+    (flat / "model.keras").write_bytes(b"an old model")
+    out = tmp_path / "static"
+    out.mkdir()
+    (out / "index.html").write_text("old site")
+    assert build(["--artifacts", str(flat), "--out", str(out)]) == 1
+    assert "before each stage had its own folder" in caplog.text and "`make build`" in caplog.text
+    assert "Traceback" not in caplog.text
+    assert (out / "index.html").read_text() == "old site"
+
+
+def files_under(root: Path) -> dict:
+    """Every entry under ``root``: a file's bytes and modification time, a folder's name."""
+    return {
+        p.relative_to(root): (p.read_bytes(), p.stat().st_mtime_ns) if p.is_file() else "dir"
+        for p in root.rglob("*")
+    }
+
+
+@pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
+def test_site_build_copies_each_stage_folder_and_writes_nothing_under_artifacts(fake_artifacts, tmp_path):
+    """The site is assembled from artifacts/model/web, explorer/links/web and explorer/maps/web;
+    the site build alone writes static/ and leaves every file under artifacts/ as it was."""
+    (fake_artifacts / "explorer" / "maps" / "web" / "map.json").write_text('{"num_books": 5}')
+    (fake_artifacts / "explorer" / "links" / "web").mkdir(parents=True)
+    (fake_artifacts / "explorer" / "links" / "web" / "content_similar.json").write_text('{"k": 1}')
+    before = files_under(fake_artifacts)
+    out = tmp_path / "static"
+    assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
+    assert files_under(fake_artifacts) == before
+    # metadata.json and map.json reach static/ as their stage wrote them (the site's facts: site.json)
+    assert (out / "metadata.json").read_bytes() == (
+        fake_artifacts / "model" / "web" / "metadata.json"
+    ).read_bytes()
+    assert (out / "map.json").read_text() == '{"num_books": 5}'
+    assert (out / "content_similar.json").read_text() == '{"k": 1}'
+    assert json.loads((out / "map.json").read_text())["num_books"] == 5
+    assert (out / "model" / "model.json").is_file() and (out / "books.json").is_file()
+
+
 def precache_manifest(site: Path) -> dict:
     """The PRECACHE object build_site wrote into sw.js."""
     found = re.search(r"const PRECACHE = (\{.*?\n\});", (site / "sw.js").read_text(), re.S)
@@ -367,18 +412,18 @@ def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artif
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
 
     # Another catalogue is another build: a new id, so browsers replace their offline copy.
-    books = json.loads((fake_artifacts / "web" / "books.json").read_text())
+    books = json.loads((fake_artifacts / "model" / "web" / "books.json").read_text())
     books[0]["title"] = "Changed"
-    (fake_artifacts / "web" / "books.json").write_text(json.dumps(books))
+    (fake_artifacts / "model" / "web" / "books.json").write_text(json.dumps(books))
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     again = precache_manifest(out)
     assert again["build"] != manifest["build"]
     # books.json with the part of it that changed (a new name), and the files that carry the
-    # build id: the page and metadata.json.
+    # build id: the page and site.json (metadata.json is the model's, as exported).
     assert {n for n in files if files[n] != again["files"].get(n)} == {
         "books.json",
         "index.html",
-        "metadata.json",
+        "site.json",
         min(n for n in files if n.startswith("catalogue/")),
     }
 
@@ -387,9 +432,9 @@ def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artif
 def test_books_json_is_written_one_book_per_line(fake_artifacts, tmp_path):
     """The page parses books.json a slice of lines at a time (loader.js parseBookLines): the
     build writes the same list one book per line, a title's own newline escaped."""
-    books = json.loads((fake_artifacts / "web" / "books.json").read_text())
+    books = json.loads((fake_artifacts / "model" / "web" / "books.json").read_text())
     books[0]["title"] = "Two\nlines, [and] {braces},"
-    (fake_artifacts / "web" / "books.json").write_text(json.dumps(books, indent=2))
+    (fake_artifacts / "model" / "web" / "books.json").write_text(json.dumps(books, indent=2))
     out = tmp_path / "static"
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     text = (out / "books.json").read_text()
@@ -404,10 +449,10 @@ def test_index_html_carries_the_most_popular_books(fake_artifacts, tmp_path):
     """The first screen: the books with the most ratings (ties to the lower row, as search.js
     orders them), as in books.json, with their rows and the pick stars; a title with
     "</script>" cannot end the data block."""
-    books = json.loads((fake_artifacts / "web" / "books.json").read_text())
+    books = json.loads((fake_artifacts / "model" / "web" / "books.json").read_text())
     books[-1]["title"] = "</script><script>alert(1)</script>"
     books[-1]["ratings_count"] = max(book.get("ratings_count") or 0 for book in books) + 1
-    (fake_artifacts / "web" / "books.json").write_text(json.dumps(books))
+    (fake_artifacts / "model" / "web" / "books.json").write_text(json.dumps(books))
     out = tmp_path / "static"
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     page = (out / "index.html").read_text()
@@ -421,17 +466,19 @@ def test_index_html_carries_the_most_popular_books(fake_artifacts, tmp_path):
 
 
 @pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
-def test_the_catalogue_is_cut_into_hashed_parts_that_metadata_lists(fake_artifacts, tmp_path):
+def test_the_catalogue_is_cut_into_hashed_parts_that_site_json_lists(fake_artifacts, tmp_path):
     """catalogue/part-NNN.<hash>.json: 100 books each in row order (a first suggestion's names
-    come from a few of them), listed in metadata.json; immutable, and precached (a visit the
+    come from a few of them), listed in site.json; immutable, and precached (a visit the
     service worker serves names its first suggestions with them too)."""
     books = [{"book_id": i + 1, "title": f"Book {i + 1}"} for i in range(250)]
-    (fake_artifacts / "web" / "books.json").write_text(json.dumps(books))
-    metadata = json.loads((fake_artifacts / "web" / "metadata.json").read_text())
-    (fake_artifacts / "web" / "metadata.json").write_text(json.dumps({**metadata, "num_books": 250}))
+    (fake_artifacts / "model" / "web" / "books.json").write_text(json.dumps(books))
+    metadata = json.loads((fake_artifacts / "model" / "web" / "metadata.json").read_text())
+    (fake_artifacts / "model" / "web" / "metadata.json").write_text(
+        json.dumps({**metadata, "num_books": 250})
+    )
     out = tmp_path / "static"
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
-    parts = json.loads((out / "metadata.json").read_text())["catalogue_parts"]
+    parts = json.loads((out / "site.json").read_text())["catalogue_parts"]
     assert parts["rows"] == 100
     assert [re.sub(r"\.[0-9a-f]{16}\.", ".#.", name) for name in parts["files"]] == [
         "catalogue/part-000.#.json",
@@ -450,19 +497,22 @@ def test_the_catalogue_is_cut_into_hashed_parts_that_metadata_lists(fake_artifac
 
 @pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
 def test_one_build_id_names_every_file_the_page_checks(fake_artifacts, tmp_path):
-    """The build id is in every page, in metadata.json (with the SHA-256 and size of each file
-    the page fetches and checks) and in sw.js; any change to any file makes a new one."""
-    (fake_artifacts / "web" / "goodreads.json").write_text('{"num_books": 5}')
-    (fake_artifacts / "web" / "map.json").write_text('{"num_books": 5}')
+    """The build id is in every page, in site.json (with the SHA-256 and size of each file the
+    page fetches and checks) and in sw.js; any change to any file makes a new one. The stages'
+    files (metadata.json, map.json) are served as their stage wrote them: one writer each."""
+    (fake_artifacts / "model" / "web" / "goodreads.json").write_text('{"num_books": 5}')
+    (fake_artifacts / "explorer" / "maps" / "web" / "map.json").write_text('{"num_books": 5}')
     out = tmp_path / "static"
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     build_id = precache_manifest(out)["build"]
-    assert json.loads((out / "map.json").read_text()) == {"num_books": 5, "build": build_id}
+    assert (out / "map.json").read_text() == '{"num_books": 5}'
+    exported = fake_artifacts / "model" / "web" / "metadata.json"
+    assert (out / "metadata.json").read_bytes() == exported.read_bytes()
     assert re.fullmatch("[0-9a-f]{16}", build_id)
     for page in ["index.html", "map.html"]:
         assert f'<meta name="shelf-build" content="{build_id}" />' in (out / page).read_text(), page
-    metadata = json.loads((out / "metadata.json").read_text())
-    assert metadata["build"] == build_id
+    facts = json.loads((out / "site.json").read_text())
+    assert facts["build"] == build_id and "catalogue_parts" in facts
     # The worker's modules too: a rebuild between the page and its worker is caught like any other.
     # Found from model-worker.js (bundled with model-host.js and loader.js) by its imports, dynamic
     # ones and those of its modules included (recommend.js imports rank.js, which imports
@@ -471,16 +521,16 @@ def test_one_build_id_names_every_file_the_page_checks(fake_artifacts, tmp_path)
     modules = ["js/layers.js", "js/rank.js", "js/recommend.js", "js/series.js", "model-worker.js"]
     assert worker_files == modules
     assert "createModelHost" in (out / "model-worker.js").read_text()  # bundled: no import of it
-    checked = ["books.json", "goodreads.json", "map.json", "model/model.json", *worker_files]
-    assert sorted(metadata["site_files"]) == sorted(checked)
-    for name, expected in metadata["site_files"].items():
+    checked = ["metadata.json", "books.json", "goodreads.json", "map.json", "model/model.json", *worker_files]
+    assert sorted(facts["site_files"]) == sorted(checked)
+    for name, expected in facts["site_files"].items():
         data = (out / name).read_bytes()
         assert expected == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}, name
 
-    (fake_artifacts / "web" / "goodreads.json").write_text('{"num_books": 5, "changed": true}')
+    (fake_artifacts / "model" / "web" / "goodreads.json").write_text('{"num_books": 5, "changed": true}')
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     assert precache_manifest(out)["build"] != build_id
-    assert json.loads((out / "metadata.json").read_text())["build"] == precache_manifest(out)["build"]
+    assert json.loads((out / "site.json").read_text())["build"] == precache_manifest(out)["build"]
 
 
 @pytest.mark.skipif(not ESBUILD.is_file(), reason="node_modules/.bin/esbuild missing: run `make install`")
@@ -488,8 +538,8 @@ def test_service_worker_caches_every_module_and_the_import_files(fake_artifacts,
     """Offline, the page needs every module main.js imports (directly or not: the sources'
     modules are bundled into it, the modules that bring TF.js are not), and an import needs
     goodreads.json; the genre filter genres.json."""
-    (fake_artifacts / "web" / "goodreads.json").write_text('{"num_books": 0}')
-    (fake_artifacts / "web" / "genres.json").write_text('{"genres": []}')
+    (fake_artifacts / "model" / "web" / "goodreads.json").write_text('{"num_books": 0}')
+    (fake_artifacts / "explorer" / "maps" / "web" / "genres.json").write_text('{"genres": []}')
     out = tmp_path / "static"
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     files = precache_manifest(out)["files"]

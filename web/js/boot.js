@@ -3,7 +3,7 @@
 // (scripts/build_site.py) this runs right after loader.js and model-client.js, the modules it
 // needs, before the rest of the page is set up (main.js imports loader.js, then downloads.js).
 // downloads.js takes these loads over once (takeEarly); a Retry starts new ones.
-import { NewBuildError, fetchJson } from "./loader.js";
+import { NewBuildError, fetchMetadata } from "./loader.js";
 import { loadModel } from "./model-client.js";
 
 /**
@@ -30,7 +30,7 @@ function preloadFirstFiles() {
 function start() {
   if (typeof document === "undefined") return null;
   const build = document.querySelector('meta[name="shelf-build"]')?.content || null;
-  const metadata = fetchJson("metadata.json").then((loaded) => {
+  const metadata = fetchMetadata(build).then((loaded) => {
     // The page's own build only: the worker is never given another build's model to load.
     if (build !== null && loaded.build !== build) throw new NewBuildError("metadata.json");
     return loaded;

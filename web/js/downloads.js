@@ -3,7 +3,7 @@
 // catalogue is in, the parts of it that name the first suggestions (namesFor). Which waits for
 // which is main.js's (start, deferCatalogue); what arrives, how far it is and what failed goes
 // to main.js through `on`. No DOM here.
-import { NewBuildError, fetchCataloguePart, fetchJson, loadCatalogue } from "./loader.js";
+import { NewBuildError, fetchCataloguePart, fetchMetadata, loadCatalogue } from "./loader.js";
 import { loadModel } from "./model-client.js";
 import { takeEarly } from "./boot.js";
 
@@ -21,7 +21,7 @@ export function createDownloads(state, build, on) {
   /** metadata.json, this page's build's (a newer one is a NewBuildError); kept in state.metadata. */
   function metadataIn() {
     if (state.loadingMetadata === null) {
-      const fetched = earlyMetadata ?? fetchJson("metadata.json");
+      const fetched = earlyMetadata ?? fetchMetadata(build);
       earlyMetadata = null;
       const loading = fetched.then((metadata) => {
         if (build !== null && metadata.build !== build) throw new NewBuildError("metadata.json");

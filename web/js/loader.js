@@ -41,7 +41,7 @@ export class NewBuildError extends LoadError {
  */
 export class ChangedFileError extends LoadError {
   constructor(file) {
-    super(file, "was changed or damaged on the server (it does not match this version of the site's metadata.json), so it is not used");
+    super(file, "was changed or damaged on the server (it does not match this version of the site's site.json), so it is not used");
     this.name = "ChangedFileError";
   }
 }
@@ -108,12 +108,13 @@ async function fetchBytes(url, { onBytes = () => {}, cache = "default" } = {}) {
 }
 
 /**
- * Throw unless `bytes` are the file `name` that metadata.json's site_files names (build_site.py
- * writes them: SHA-256 and size). Without crypto.subtle (plain http away from localhost) the
- * size is compared; a metadata.json without site_files checks nothing.
+ * Throw unless `bytes` are the file `name` that site.json's site_files names (build_site.py
+ * writes them: SHA-256 and size); `metadata` is the page's metadata, site.json's facts merged in
+ * (fetchMetadata). Without crypto.subtle (plain http away from localhost) the size is compared;
+ * a metadata without site_files checks nothing.
  *
  * A file that does not match is of a newer build (NewBuildError: the page offers to reload
- * whole) only if the server's metadata.json, asked again, is of another build too. If it is
+ * whole) only if the server's site.json, asked again, is of another build too. If it is
  * still `metadata`'s build, the file was changed or damaged on the server without a rebuild:
  * a ChangedFileError, since reloading the page would only meet the same file again.
  */
@@ -122,8 +123,8 @@ async function checkBuildFile(name, bytes, metadata) {
   if (!expected) return;
   const actual = await sha256Hex(bytes);
   if (actual === null ? bytes.byteLength === expected.bytes : actual === expected.sha256) return;
-  const now = await fetchBytes("metadata.json", { cache: "no-cache" })
-    .then((current) => parseJson("metadata.json", current))
+  const now = await fetchBytes(SITE_FACTS, { cache: "no-cache" })
+    .then((current) => parseJson(SITE_FACTS, current))
     .catch(() => null); // unreadable now: taken as a rebuild under way
   if (now !== null && now.build === metadata.build) throw new ChangedFileError(name);
   throw new NewBuildError(name);
@@ -147,6 +148,36 @@ export async function fetchJson(url, { check = null, ...options } = {}) {
   const bytes = await fetchBytes(url, options);
   await checkBuildFile(url, bytes, check);
   return parseJson(url, bytes);
+}
+
+// The site build's facts about the build (build_site.py): build, site_files, catalogue_parts. The
+// stages' own files (metadata.json, map.json) are served as their stage wrote them.
+const SITE_FACTS = "site.json";
+
+/**
+ * The page's metadata: metadata.json (model.train's) with site.json's facts merged in, both
+ * fetched at once; site.json must be of `build`, the page's own (else a NewBuildError), and
+ * metadata.json the file site.json names (checkBuildFile). A page served unbuilt (`build` null:
+ * no <meta name="shelf-build">) has no site.json: metadata.json alone, nothing checked.
+ */
+export async function fetchMetadata(build = null) {
+  if (build === null) return fetchJson("metadata.json");
+  const [bytes, site] = await Promise.all([fetchBytes("metadata.json"), fetchJson(SITE_FACTS)]);
+  if (site.build !== build) throw new NewBuildError("metadata.json");
+  await checkBuildFile("metadata.json", bytes, site);
+  return { ...parseJson("metadata.json", bytes), ...site };
+}
+
+/**
+ * A JSON file of the site that no metadata goes with (the map page's map.json), checked like
+ * fetchMetadata checks metadata.json: against site.json, which must be of `build` (null: unchecked).
+ */
+export async function fetchSiteJson(name, build = null) {
+  if (build === null) return fetchJson(name);
+  const [bytes, site] = await Promise.all([fetchBytes(name), fetchJson(SITE_FACTS)]);
+  if (site.build !== build) throw new NewBuildError(name);
+  await checkBuildFile(name, bytes, site);
+  return parseJson(name, bytes);
 }
 
 /** `bytes` (the file `url`) as JSON; a file cut short or corrupt is a LoadError that says so. */
@@ -381,7 +412,7 @@ export async function fetchCataloguePart(metadata, part) {
  */
 export async function loadCatalogue({ build = null, onBytes = () => {}, metadata: pending = null } = {}) {
   // JSON is served "no-cache", so these revalidate. `metadata`: metadata.json already asked for.
-  const [metadata, booksBytes] = await Promise.all([pending ?? fetchJson("metadata.json"), fetchBytes("books.json", { onBytes })]);
+  const [metadata, booksBytes] = await Promise.all([pending ?? fetchMetadata(build), fetchBytes("books.json", { onBytes })]);
   // One build throughout: metadata.json is the page's, and names every other file of it.
   if (build !== null && metadata.build !== build) throw new NewBuildError("metadata.json");
   await checkBuildFile("books.json", booksBytes, metadata);
@@ -451,7 +482,7 @@ export async function loadModel(metadata, { onFraction = () => {}, modelUrl = "m
  */
 export async function loadSite({ onProgress = () => {}, build = null } = {}) {
   onProgress(0.02, "Loading the catalogue…");
-  const pending = fetchJson("metadata.json");
+  const pending = fetchMetadata(build);
   pending.catch(() => {}); // reported by loadCatalogue
   const catalogue = loadCatalogue({ build, metadata: pending });
   const model = loadModel(

@@ -17,6 +17,7 @@ import {
   zoomAt,
 } from "./map-geometry.js";
 import { bookLabel, renderLegend, renderMapChoice, showBook, showPickButton } from "./map-panel.js";
+import { NewBuildError, fetchSiteJson } from "./loader.js";
 import { parsePicks, unreadablePicks } from "./picks.js";
 import { shelfHref } from "./shelf.js";
 import { SHELF_KEYS, createShelfSaver, readShelf as readSavedShelf } from "./shelf-storage.js";
@@ -54,12 +55,6 @@ const $ = (id) => document.getElementById(id);
 const canvas = $("map-canvas");
 const overlay = $("map-overlay");
 const tooltip = $("map-tooltip");
-
-async function fetchJson(url) {
-  const response = await fetch(url, { cache: "no-cache" });
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.json();
-}
 
 function setStatus(text, kind = "ready") {
   document.body.dataset.state = kind;
@@ -341,14 +336,15 @@ function pageBuild() {
 
 async function start() {
   try {
-    state.data = await fetchJson("map.json");
+    // A built page's map.json is checked against site.json, which must be of the page's build:
+    // another build's would mix two builds (map.json is the explorer's, never stamped).
+    state.data = await fetchSiteJson("map.json", pageBuild());
   } catch (error) {
-    setStatus(`The map is not built yet (${error.message}). Run \`make build\`.`, "error");
-    return;
-  }
-  if (pageBuild() !== null && state.data.build !== pageBuild()) {
-    // build_site.py stamps map.json with the build: another one's would mix two builds.
-    setStatus("Shelf was updated while this page loaded (map.json is of a newer version). Reload the page.", "error");
+    if (error instanceof NewBuildError) {
+      setStatus("Shelf was updated while this page loaded (map.json is of a newer version). Reload the page.", "error");
+    } else {
+      setStatus(`The map is not built yet (${error.message}). Run \`make build\`.`, "error");
+    }
     return;
   }
   state.data.book_ids.forEach((bookId, row) => state.rowOf.set(bookId, row));
