@@ -86,7 +86,7 @@ def evaluate_page(root: Path, page_name: str, ready: str, script: str, arg):
         errors = []
         page.on("pageerror", lambda err: errors.append(str(err)))
         page.goto(f"{base}/{page_name}")
-        page.wait_for_function(f"window.{ready} === true", timeout=30_000)
+        page.wait_for_function(f"() => window.{ready} === true", timeout=30_000)
         result = page.evaluate(script, arg)
     if errors:
         raise PageError(errors)

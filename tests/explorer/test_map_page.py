@@ -174,7 +174,7 @@ def test_missing_map_json_says_what_to_run(page, site):
     url, _ = site
     page.route("**/map.json", lambda route: route.fulfill(status=404, body="not found"))
     page.goto(url)
-    page.wait_for_function("document.body.dataset.state === 'error'")
+    page.wait_for_function("() => document.body.dataset.state === 'error'")
     assert "make build" in page.locator("#map-status").text_content()
 
 
@@ -194,7 +194,7 @@ def test_a_map_json_of_another_build_is_refused(page, site):
 
     page.route("**/map.html", built_page)
     page.goto(url)
-    page.wait_for_function("document.body.dataset.state === 'error'")
+    page.wait_for_function("() => document.body.dataset.state === 'error'")
     assert "Shelf was updated while this page loaded" in page.locator("#map-status").text_content()
 
 

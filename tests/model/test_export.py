@@ -129,7 +129,13 @@ def test_export_swaps_its_whole_folder_and_touches_no_other(trained_artifacts, t
     books = load_books(json.loads((out / "model" / "config.json").read_text())["data"])
     histories = json.loads((out / "model" / "history.json").read_text())
     export.export_artifacts(
-        model, model, books, TrainConfig(), Choices(0.5, 0.2, 10.0, 2.0, 4), histories, out
+        model,
+        model,
+        books,
+        TrainConfig(),
+        Choices(to_read_weight=0.5, popularity_gamma=0.2, neighbor_mix=10.0, star_scale=2.0, epochs=4),
+        histories,
+        out,
     )
     assert not (out / "model" / "web" / "model" / "group1-shard1of1.old.bin").exists()
     assert (out / "model" / "web" / "model" / "model.json").is_file()

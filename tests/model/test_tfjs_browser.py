@@ -142,7 +142,7 @@ def test_the_pages_liked_threshold_is_metadata_s(
     and the page scores as Keras built with LIKED_STARS = 5."""
     from model import layers
 
-    site = make_site(tmp_path / "site", trained_artifacts / "web", tfjs_bundle, shifted_model)
+    site = make_site(tmp_path / "site", trained_artifacts / "model" / "web", tfjs_bundle, shifted_model)
     result = run_page(site, "([visitors, liked]) => window.runLiked(visitors, liked)", VISITORS, 5)
     assert "likedStars is not set" in result["unset"]
     monkeypatch.setattr(layers, "LIKED_STARS", 5)

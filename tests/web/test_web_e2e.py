@@ -170,7 +170,7 @@ def test_picks_survive_reload_and_travel_in_the_url(browser, page, site_url, scr
     computed = page.evaluate("window.shelf.stats.recomputeCount")
     page.select_option("#picks li[data-book-id='2'] select", "4")
     # (the list from before the 4 stars has none of the picks either: wait for the new one)
-    page.wait_for_function(f"window.shelf.stats.recomputeCount > {computed}")
+    page.wait_for_function("n => window.shelf.stats.recomputeCount > n", arg=computed)
     wait_for_suggestions_without(page, PICK_IDS)
     shared_url = page.url
     assert "shelf=" in shared_url and "picks=" not in shared_url
@@ -350,7 +350,7 @@ def test_no_content_security_policy_violation_while_suggesting(page, site_url):
     wait_for_suggestions_without(page, [4])
     # A violation made now is reported after any made before it: wait for that one, not a time.
     page.evaluate("() => { new Image().src = 'http://127.0.0.2:9/after-the-suggestions.png'; }")
-    page.wait_for_function("window.__violations.some((v) => v.includes('after-the-suggestions'))")
+    page.wait_for_function("() => window.__violations.some((v) => v.includes('after-the-suggestions'))")
     assert [v for v in page.evaluate("window.__violations") if "after-the-suggestions" not in v] == []
 
 
