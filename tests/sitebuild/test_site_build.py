@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,6 +87,21 @@ def test_build_site_without_artifacts_fails_and_keeps_the_old_site(tmp_path, cap
     (out / "index.html").write_text("old site")
     assert build(["--artifacts", str(tmp_path / "none"), "--out", str(out)]) == 1
     assert "python -m model.train" in caplog.text
+    assert (out / "index.html").read_text() == "old site"
+
+
+@pytest.mark.slow  # a Python process
+def test_python_m_sitebuild_is_the_command_line(tmp_path):
+    """``python -m sitebuild`` runs the build: without artifacts, one line naming what to run
+    (no stack trace), exit status 1, and the old site stays."""
+    out = tmp_path / "static"
+    out.mkdir()
+    (out / "index.html").write_text("old site")
+    command = ["-m", "sitebuild", "--artifacts", str(tmp_path / "none"), "--out", str(out)]
+    result = subprocess.run([sys.executable, *command], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "build_site:" in result.stderr and "python -m model.train" in result.stderr
+    assert "Traceback" not in result.stderr
     assert (out / "index.html").read_text() == "old site"
 
 
