@@ -39,10 +39,10 @@ build: install
 	@$(STAGE) model.evaluate $(PY) -m model.evaluate --artifacts $(ARTIFACTS)
 	@$(STAGE) explorer.links $(PY) -m explorer.links --out $(ARTIFACTS)
 	@$(STAGE) explorer.maps $(PY) -m explorer.maps --artifacts $(ARTIFACTS)
-	@$(STAGE) site $(PY) scripts/build_site.py --artifacts $(ARTIFACTS) --out $(STATIC)
+	@$(STAGE) site $(PY) -m sitebuild --artifacts $(ARTIFACTS) --out $(STATIC)
 
 site: install
-	$(PY) scripts/build_site.py --artifacts $(ARTIFACTS) --out $(STATIC)
+	$(PY) -m sitebuild --artifacts $(ARTIFACTS) --out $(STATIC)
 
 serve: install
 	test -f $(STATIC)/metadata.json || $(MAKE) build

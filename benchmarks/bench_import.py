@@ -7,7 +7,7 @@
    ratings, three in four rated, the rest read, to-read or currently reading; most rows by
    Goodreads id, some by ISBN or title only, as other editions are) plus 15% books the
    catalogue lacks, with reviews over several lines.
-2. Builds the site from ``--artifacts`` (scripts/build_site.py) and serves it with gunicorn.
+2. Builds the site from ``--artifacts`` (``python -m sitebuild``) and serves it with gunicorn.
 3. Per run, in a fresh browser context: imports the file with the file picker and reports the
    page's own timings (read, parse, match; the recompute of the suggestions after it: model +
    top 20 + reasons, and with the DOM), the longest main-thread task during the import, then

@@ -1,5 +1,5 @@
 """What the phone downloads for the model: each weight of a TF.js model and each shard, as
-brotli at the site's quality (scripts/build_site.py), in bytes.
+brotli at the site's quality (sitebuild/precompress.py), in bytes.
 
     .venv/bin/python benchmarks/bench_model_size.py [--model artifacts/model/web/model]
 
@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.build_site import BROTLI_QUALITY  # noqa: E402
+from sitebuild.precompress import BROTLI_QUALITY  # noqa: E402
 
 
 def weights_of(model_dir: Path) -> tuple[dict[str, np.ndarray], bytes]:

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_web.py [--artifacts artifacts]
 
-1. Builds the site from ``--artifacts`` into a temporary directory (scripts/build_site.py)
+1. Builds the site from ``--artifacts`` into a temporary directory (``python -m sitebuild``)
    and serves it with gunicorn (gunicorn.conf.py) on a free 127.0.0.1 port.
 2. Cold page loads (fresh browser context each) of a shared link with three picks: bytes
    transferred until the first suggestions (compressed, as sent), and the time from

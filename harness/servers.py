@@ -14,6 +14,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from sitebuild.build import build_site
+from sitebuild.common import BuildError, SiteConfig
+
 ROOT = Path(__file__).resolve().parents[1]
 FIREBASE = ROOT / "node_modules" / ".bin" / "firebase"
 
@@ -22,23 +25,12 @@ class ServerError(RuntimeError):
     """A server did not start; the message carries the end of its log."""
 
 
-def import_build_site():
-    """scripts/build_site.py as a module (scripts/ is not a package)."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import build_site
-    finally:
-        sys.path.pop(0)
-    return build_site
-
-
 def build_site_into(out: Path, artifacts: Path, web: Path = ROOT / "web") -> str | None:
-    """Build the site from ``artifacts`` into ``out`` (scripts/build_site.py): None when built,
+    """Build the site from ``artifacts`` into ``out`` (``python -m sitebuild``): None when built,
     else the build's one-line error, for a benchmark to print."""
-    build_site = import_build_site()
     try:
-        build_site.build_site(build_site.SiteConfig(artifacts, out, web, ROOT / "node_modules"))
-    except build_site.BuildError as error:
+        build_site(SiteConfig(artifacts, out, web, ROOT / "node_modules"))
+    except BuildError as error:
         return str(error)
     return None
 

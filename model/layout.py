@@ -10,7 +10,7 @@
                                  web/map.json, web/genres.json
 
 Each stage builds its folder in a staging directory and swaps it in whole (model/atomic.py),
-so a folder is always one run's output. The site build (scripts/build_site.py) reads the
+so a folder is always one run's output. The site build (sitebuild/) reads the
 ``web/`` folders and alone writes ``static/``. No TensorFlow here: the site build uses it too.
 """
 

@@ -1,4 +1,4 @@
-// The TF.js the page ships: scripts/build_site.py bundles this module with esbuild into one
+// The TF.js the page ships: the site build (sitebuild/tfjs.py) bundles this module with esbuild into one
 // minified ES module, vendor/tf.fesm.min.<hash>.js (web/js/*.js import ../vendor/tf.fesm.min.js).
 // Only what the model worker uses: the core (tensors, ops, tf.io, tf.serialization), the layers
 // API (tf.loadLayersModel, tf.layers.Layer for web/js/layers.js) and the CPU backend, which

@@ -1,6 +1,6 @@
 """Serves the built site from ``STATIC_DIR``: caching, compression, no listings, no traversal.
 
-Compression: scripts/build_site.py writes ``<file>.br`` and ``<file>.gz`` beside each text,
+Compression: sitebuild/precompress.py writes ``<file>.br`` and ``<file>.gz`` beside each text,
 JSON, wasm and weight file where they pay; each is sent only to a client that accepts that
 coding and only when it decodes to exactly the file beside it (else gzip made here, or the
 file's own bytes). Byte ranges are always of the file's own bytes.
@@ -50,7 +50,7 @@ _TYPES = {
 }
 
 
-# The precompressed forms scripts/build_site.py writes beside a file, best first.
+# The precompressed forms sitebuild/precompress.py writes beside a file, best first.
 PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))
 _ETAG_SUFFIX = {"br": "-br", "gzip": "-gz"}
 

@@ -1,6 +1,6 @@
 """One build of the site, read through one directory handle, and the errors of reading it.
 
-``scripts/build_site.py`` replaces ``static/`` by renaming a new directory into place; every
+``sitebuild/build.py`` replaces ``static/`` by renaming a new directory into place; every
 file of one answer is read through a handle on the directory as it was when opened.
 """
 
@@ -22,7 +22,7 @@ class ArtifactsInvalid(Exception):
 class SiteDir:
     """A built site directory, opened once; every file is read relative to that handle.
 
-    ``scripts/build_site.py`` replaces ``static/`` by renaming a new directory into place.
+    ``sitebuild/build.py`` replaces ``static/`` by renaming a new directory into place.
     A handle keeps pointing at the directory it opened, so the files read through it all
     come from one build even when a rebuild swaps ``static/`` half-way through.
     """

@@ -14,10 +14,10 @@ import pytest
 from _pytest.mark.expression import Expression  # how -m is read; pytest is pinned (requirements-dev.txt)
 
 from harness.browser import CHROMIUM
-from harness.servers import import_build_site
+from sitebuild.tfjs import bundle_tfjs, installed_tfjs_version
 
 REPO = Path(__file__).resolve().parents[1]
-ESBUILD = REPO / "node_modules" / ".bin" / "esbuild"  # bundles TF.js (scripts/build_site.py)
+ESBUILD = REPO / "node_modules" / ".bin" / "esbuild"  # bundles TF.js (sitebuild/tfjs.py)
 REAL_DATA = Path(os.environ.get("GOODBOOKS_DIR") or REPO.parent / "shared" / "data" / "goodbooks-10k")
 # CI sets REAL_READERS for `make build`; every command a test runs trains on synthetic data,
 # whose catalogue the real readers' books are not in, so the variable is taken out of this
@@ -145,10 +145,9 @@ def real_data() -> Path:
 
 @pytest.fixture(scope="session")
 def tfjs_bundle():
-    """TF.js as the site ships it (``build_site.TfjsBundle``): scripts/tfjs-entry.js bundled by
-    esbuild from node_modules, as scripts/build_site.py does; once a session (a fraction of a second)."""
+    """TF.js as the site ships it (``sitebuild.tfjs.TfjsBundle``): scripts/tfjs-entry.js bundled by
+    esbuild from node_modules, as the site build does; once a session (a fraction of a second)."""
     if not ESBUILD.is_file():
         pytest.skip(f"{ESBUILD} is missing: run `make install` (npm ci)")
-    build_site = import_build_site()
     node_modules = REPO / "node_modules"
-    return build_site.bundle_tfjs(node_modules, build_site.installed_tfjs_version(node_modules))
+    return bundle_tfjs(node_modules, installed_tfjs_version(node_modules))

@@ -4,7 +4,7 @@ Two kinds of site:
 - ``tiny_site``: a hand-made five-book site whose vectors are chosen so the similar books are
   known in advance (route tests; no TensorFlow, milliseconds).
 - ``built_site``: the real thing, trained once per session from ``model.synthetic`` data and
-  assembled by ``scripts/build_site.py``; served by real gunicorn and by the real Firebase
+  assembled by ``python -m sitebuild``; served by real gunicorn and by the real Firebase
   Hosting emulator for the end-to-end tests in headless Chromium.
 
 Everything listens on 127.0.0.1 only, and the browser aborts any request to another host
@@ -25,7 +25,6 @@ from harness.servers import (
     FIREBASE,
     ROOT,
     ServerError,
-    import_build_site,
     start_firebase,
     start_gunicorn,
     stop,
@@ -33,6 +32,7 @@ from harness.servers import (
 from harness.sites import write_tiny_site
 from server import create_app
 from server.catalogue import CatalogueCache
+from sitebuild.tfjs import TFJS_PACKAGES
 from tests.conftest import ESBUILD
 
 SCREENSHOTS = ROOT / "test-artifacts" / "web"
@@ -83,12 +83,12 @@ def site_artifacts(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_site(site_artifacts, tmp_path_factory) -> Path:
-    """``scripts/build_site.py`` output, inside a directory that doubles as a Firebase project."""
+    """``python -m sitebuild`` output, inside a directory that doubles as a Firebase project."""
     if not ESBUILD.is_file():
         pytest.skip(f"{ESBUILD} is missing (it bundles TF.js): run `make install` (npm ci)")
     project = tmp_path_factory.mktemp("shelf-firebase-project")
     static_dir = project / "static"
-    command = ["scripts/build_site.py", "--artifacts", str(site_artifacts), "--out", str(static_dir)]
+    command = ["-m", "sitebuild", "--artifacts", str(site_artifacts), "--out", str(static_dir)]
     result = subprocess.run([sys.executable, *command], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return static_dir
@@ -96,7 +96,7 @@ def built_site(site_artifacts, tmp_path_factory) -> Path:
 
 def write_tiny_node_modules(node_modules: Path) -> Path:
     """A node_modules whose TF.js packages are one line each, with the real esbuild to bundle them."""
-    for package in import_build_site().TFJS_PACKAGES:
+    for package in TFJS_PACKAGES:
         (node_modules / package).mkdir(parents=True)
         (node_modules / package / "package.json").write_text(json.dumps({"version": "4.22.0"}))
         name = package.rpartition("-")[2]

@@ -1,4 +1,4 @@
-"""TF.js as the site ships it: scripts/tfjs-entry.js bundled by esbuild (scripts/build_site.py)
+"""TF.js as the site ships it: scripts/tfjs-entry.js bundled by esbuild (sitebuild/tfjs.py)
 from tfjs-core, tfjs-layers and the CPU backend only. It holds every ``tf.`` name the page's
 modules and the tests' pages use, runs on the CPU backend in a module worker (where the page
 runs the model), ships the licence of every package in it, and a build that cannot bundle it
@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from harness.browser import evaluate_page
-from harness.servers import ROOT, import_build_site
+from harness.servers import ROOT
 from harness.sites import write_tiny_site
+from sitebuild import cli, tfjs
+from sitebuild.common import BuildError
 from tests.conftest import ESBUILD
 from tests.web.conftest import write_tiny_node_modules
-
-build_site = import_build_site()
 
 BUNDLED = (
     "@tensorflow/tfjs-backend-cpu",
@@ -66,7 +66,7 @@ def test_bundled_packages_are_those_with_code_in_the_output():
             "tf.fesm.min.js.LEGAL.txt": {"inputs": {}},
         }
     }
-    assert build_site.bundled_packages(metafile) == ("@scope/b", "@tensorflow/tfjs-core", "long")
+    assert tfjs.bundled_packages(metafile) == ("@scope/b", "@tensorflow/tfjs-core", "long")
 
 
 @pytest.mark.parametrize(
@@ -79,24 +79,24 @@ def test_bundled_packages_are_those_with_code_in_the_output():
     ],
 )
 def test_every_bundled_package_is_named_in_the_licence(licence, unnamed):
-    bundle = build_site.TfjsBundle(b"", "", ("long", "seedrandom"))
+    bundle = tfjs.TfjsBundle(b"", "", ("long", "seedrandom"))
     if unnamed is None:
-        build_site.check_licences(bundle, licence)
+        tfjs.check_licences(bundle, licence)
     else:
-        with pytest.raises(build_site.BuildError, match=f"TF.js bundles {unnamed}, which"):
-            build_site.check_licences(bundle, licence)
+        with pytest.raises(BuildError, match=f"TF.js bundles {unnamed}, which"):
+            tfjs.check_licences(bundle, licence)
 
 
 def test_the_bundle_is_core_layers_and_cpu_reproducibly(tfjs_bundle):
     assert tfjs_bundle.packages == BUNDLED  # no converter, tfjs-data or WebGL backend
-    build_site.check_licences(tfjs_bundle, (ROOT / "web" / build_site.TFJS_LICENSE).read_text())
-    version = build_site.installed_tfjs_version(ROOT / "node_modules")
-    assert tfjs_bundle.code.startswith(build_site.TFJS_BANNER.format(version=version).encode())
+    tfjs.check_licences(tfjs_bundle, (ROOT / "web" / tfjs.TFJS_LICENSE).read_text())
+    version = tfjs.installed_tfjs_version(ROOT / "node_modules")
+    assert tfjs_bundle.code.startswith(tfjs.TFJS_BANNER.format(version=version).encode())
     assert "@license" in tfjs_bundle.notices and b"@license" not in tfjs_bundle.code
     # The full @tensorflow/tfjs bundle (tf.fesm.min.js) is 1.1 MB; core, layers and cpu ~0.6 MB.
     assert len(tfjs_bundle.code) < 800_000
     # The same inputs give the same bytes, hence the same content-hashed name build after build.
-    assert build_site.bundle_tfjs(ROOT / "node_modules", version) == tfjs_bundle
+    assert tfjs.bundle_tfjs(ROOT / "node_modules", version) == tfjs_bundle
 
 
 PROBE_PAGE = """<!doctype html><meta charset="utf-8"><title>probe</title>
@@ -124,7 +124,7 @@ self.onmessage = async ({ data: names }) => {
 @pytest.mark.browser
 def test_a_module_worker_gets_every_name_used_and_the_cpu_backend(tfjs_bundle, tmp_path):
     (tmp_path / "vendor").mkdir()
-    (tmp_path / "vendor" / build_site.TFJS_FILE).write_bytes(tfjs_bundle.code)
+    (tmp_path / "vendor" / tfjs.TFJS_FILE).write_bytes(tfjs_bundle.code)
     (tmp_path / "probe.js").write_text(PROBE_WORKER)
     (tmp_path / "probe.html").write_text(PROBE_PAGE)
     probe = "(names) => window.probe(names)"
@@ -149,7 +149,7 @@ def tiny_inputs(tmp_path):
 
 def build_with(artifacts, node_modules, out) -> int:
     args = ["--artifacts", str(artifacts), "--out", str(out), "--node-modules", str(node_modules)]
-    return build_site.main([*args, "--compress-cache", ""])
+    return cli.main([*args, "--compress-cache", ""])
 
 
 @pytest.mark.slow  # a whole site build with esbuild

@@ -21,15 +21,19 @@ from pathlib import Path
 
 import pytest
 
-from harness.servers import ServerError, import_build_site, start_gunicorn, stop, wait_until
+from harness.servers import ServerError, start_gunicorn, stop, wait_until
 from harness.sites import write_tiny_site
 from server.http import SECURITY_HEADERS
+from sitebuild.build import build_site
+from sitebuild.catalogue import POPULAR_MARKER
+from sitebuild.common import SiteConfig
+from sitebuild.manifest import PRECACHE_PLACEHOLDER
+from sitebuild.tfjs import TFJS_LICENSE, TFJS_PACKAGES
 from tests.conftest import ESBUILD
 from tests.web.conftest import write_tiny_node_modules
 
 pytestmark = pytest.mark.slow  # real gunicorn servers, killed and rebuilt under load
 
-build_site = import_build_site()
 
 HALF_OPEN = 500
 
@@ -237,7 +241,7 @@ def test_a_killed_worker_costs_only_its_requests_in_flight(serve, tiny_site):
 
 def make_site_inputs(base: Path) -> dict[str, Path]:
     """Two artifacts directories (A and B: every title ends in " B") plus the page's sources
-    and a node_modules, for scripts/build_site.py; all tiny."""
+    and a node_modules, for the site build (sitebuild/); all tiny."""
     inputs = {}
     for variant in ("A", "B"):
         artifacts = base / f"artifacts-{variant}"
@@ -256,12 +260,10 @@ def make_site_inputs(base: Path) -> dict[str, Path]:
         inputs[variant] = artifacts
     sources = base / "web"
     sources.mkdir()
-    (sources / "index.html").write_text(f"<!doctype html><title>Shelf</title>\n{build_site.POPULAR_MARKER}")
-    (sources / "sw.js").write_text(f"const PRECACHE = {build_site.PRECACHE_PLACEHOLDER};\n")
+    (sources / "index.html").write_text(f"<!doctype html><title>Shelf</title>\n{POPULAR_MARKER}")
+    (sources / "sw.js").write_text(f"const PRECACHE = {PRECACHE_PLACEHOLDER};\n")
     (sources / "vendor").mkdir()
-    (sources / build_site.TFJS_LICENSE).write_text(
-        f"{', '.join(build_site.TFJS_PACKAGES)}: Apache License 2.0\n"
-    )
+    (sources / TFJS_LICENSE).write_text(f"{', '.join(TFJS_PACKAGES)}: Apache License 2.0\n")
     inputs["web"], inputs["node_modules"] = sources, write_tiny_node_modules(base / "node_modules")
     return inputs
 
@@ -289,8 +291,8 @@ def test_rebuilding_under_a_running_server_never_mixes_builds(serve, tmp_path):
     static_dir = tmp_path / "static"
 
     def build(variant: str) -> None:
-        config = build_site.SiteConfig(inputs[variant], static_dir, inputs["web"], inputs["node_modules"])
-        build_site.build_site(config)
+        config = SiteConfig(inputs[variant], static_dir, inputs["web"], inputs["node_modules"])
+        build_site(config)
 
     build("A")
     port, _ = serve(static_dir)

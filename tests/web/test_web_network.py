@@ -15,7 +15,9 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from harness.browser import local_only
-from harness.servers import ROOT, ServerError, import_build_site, start_gunicorn, stop
+from harness.servers import ROOT, ServerError, start_gunicorn, stop
+from sitebuild.build import build_site
+from sitebuild.common import SiteConfig
 from tests.goodreads_fixture import FIXTURE
 from tests.web.test_web_e2e import ids
 
@@ -334,7 +336,6 @@ class TwoBuilds:
     gunicorn, as a deploy would."""
 
     def __init__(self, site_artifacts, tmp_path):
-        self.build_site = import_build_site()
         self.static_dir = tmp_path / "static"
         self.artifacts = {"A": site_artifacts, "B": tmp_path / "artifacts-b"}
         second = self.artifacts["B"]
@@ -354,10 +355,10 @@ class TwoBuilds:
             module.write("// build B\n")
 
     def build(self, variant: str) -> str:
-        config = self.build_site.SiteConfig(
+        config = SiteConfig(
             self.artifacts[variant], self.static_dir, self.web[variant], ROOT / "node_modules"
         )
-        self.build_site.build_site(config)
+        build_site(config)
         return built_id(self.static_dir)
 
 
@@ -502,7 +503,7 @@ def test_a_model_worker_of_another_build_is_never_used(page_without_worker, site
         held[0].continue_()
         wait_state(page, "error")
         text = status_text(page)
-        # (model-host.js is bundled into model-worker.js: build_site.py)
+        # (model-host.js is bundled into model-worker.js: sitebuild/bundle.py)
         assert "model-worker.js: is from a newer version of the site" in text, text
         assert page.is_visible("#update")
         assert page.evaluate("window.shelf.stats.readyAtMs") is None  # the worker's model never used

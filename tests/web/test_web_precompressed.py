@@ -11,11 +11,10 @@ import os
 import brotli
 import pytest
 
-from harness.servers import import_build_site
 from server import create_app
 from server.http import accepted_encodings, choose_encoding
+from sitebuild.precompress import precompress
 
-build_site = import_build_site()
 BIG = "catalogue.json"  # a file big enough to compress, written into the tiny site
 
 
@@ -24,7 +23,7 @@ def site(tiny_site):
     """The tiny site with a compressible JSON file and its two precompressed forms, as built."""
     rows = [{"book_id": i, "title": f"Book number {i}", "authors": "Someone"} for i in range(400)]
     (tiny_site / BIG).write_text(json.dumps(rows), encoding="utf-8")
-    assert build_site.precompress(tiny_site, cache=None) > 0
+    assert precompress(tiny_site, cache=None) > 0
     return tiny_site
 
 
@@ -42,15 +41,15 @@ def test_the_build_writes_forms_that_decode_to_each_file_where_they_pay(site, tm
     (site / "small.json").write_text('{"a": 1}')
     (site / "noise.json").write_bytes(os.urandom(4096))  # incompressible
     (site / "cover.png").write_bytes(b"\0" * 4096)
-    build_site.precompress(site, cache=tmp_path / "cache")
+    precompress(site, cache=tmp_path / "cache")
     assert not (site / "noise.json.br").exists() and not (site / "noise.json.gz").exists()
     assert not (site / "cover.png.gz").exists() and not (site / "small.json.gz").exists()
     # The cache gives the same bytes back on the next build.
     again = tmp_path / "again"
     again.mkdir()
     (again / BIG).write_bytes(data)
-    build_site.precompress(again, cache=tmp_path / "cache")
-    build_site.precompress(again, cache=tmp_path / "cache")
+    precompress(again, cache=tmp_path / "cache")
+    precompress(again, cache=tmp_path / "cache")
     assert (again / f"{BIG}.br").read_bytes() == (site / f"{BIG}.br").read_bytes()
 
 
