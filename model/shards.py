@@ -8,7 +8,7 @@ weights): a visitor's picks read only their own rows of them. So the tables are 
   rated books: goodbooks numbers its books by popularity, so the first screen's books and
   nearly every early pick are among them);
 - the later part: the tables' other rows, fetched once the first suggestions are shown, or
-  at once when a pick needs them (web/js/loader.js, model-host.js).
+  at once when a pick needs them (web/js/weights.js, loader.js, model-host.js).
 
 The files stay a standard TF.js weights manifest: each table is a group of its own whose two
 shards are its first rows and the rest, so tf.loadLayersModel (and server/tfjs_weights.py)
@@ -30,7 +30,7 @@ import numpy as np
 ROW_TABLES = ("*/neighbor_rows", "*/neighbor_weights", "*/star_weights")
 ROW_NUMBERS = "*/neighbor_rows"
 FIRST_SHARE = 0.1  # the share of the tables' rows in the first part
-# The same table as server/tfjs_weights.py and web/js/loader.js (model/ and server/ share no code),
+# The same table as server/tfjs_weights.py and web/js/weights.js (model/ and server/ share no code),
 # all three held to tests/golden/dtype_bytes.json.
 DTYPE_BYTES = {"float32": 4, "int32": 4, "bool": 1, "uint8": 1, "uint16": 2, "float16": 2}
 

@@ -13,7 +13,7 @@ import numpy as np
 from server.sitedir import ArtifactsInvalid
 
 # Bytes per element of each dtype a TF.js weights manifest can hold (model/shards.py and
-# web/js/loader.js keep the same table; tests/golden/dtype_bytes.json holds all three to it).
+# web/js/weights.js keep the same table; tests/golden/dtype_bytes.json holds all three to it).
 DTYPE_BYTES = {"float32": 4, "int32": 4, "bool": 1, "uint8": 1, "uint16": 2, "float16": 2}
 _NUMPY_DTYPES = {
     "float32": np.float32,

@@ -88,7 +88,7 @@ def stamp_build(site: Path, facts: dict) -> str:
     stage's file is rewritten. The page checks ``site.json`` against its own build and each of
     those files against ``site_files`` (the
     shards are checked against ``model.json``), so it never pairs one build's files with
-    another's (web/js/loader.js, model-client.js). Returns the id.
+    another's (web/js/checked-fetch.js, model-client.js). Returns the id.
     """
     files = sorted(p for p in site.rglob("*") if p.is_file())
     digests = {p.relative_to(site).as_posix(): file_digest(p) for p in files}

@@ -1,6 +1,6 @@
 """The bytes-per-dtype table of a TF.js weights manifest, kept by model/shards.py and
 server/tfjs_weights.py (which share no code), is the one in tests/golden/dtype_bytes.json;
-tests/js/dtype-bytes.test.js holds web/js/loader.js's copy and TF.js itself to the same file."""
+tests/js/dtype-bytes.test.js holds web/js/weights.js's copy and TF.js itself to the same file."""
 
 from __future__ import annotations
 

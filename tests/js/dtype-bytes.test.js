@@ -1,4 +1,4 @@
-// web/js/loader.js's bytes per dtype is tests/golden/dtype_bytes.json's table (model/shards.py and
+// web/js/weights.js's bytes per dtype is tests/golden/dtype_bytes.json's table (model/shards.py and
 // server/tfjs_weights.py are held to it by tests/test_dtype_bytes.py), and so is TF.js's own: a
 // weight of each dtype is decoded by tf.io.decodeWeights ahead of a float32 one, which reads
 // back right only when the first took exactly the table's bytes.
@@ -9,7 +9,7 @@ import { test } from "node:test";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 
-import { DTYPE_BYTES } from "../../web/js/loader.js";
+import { DTYPE_BYTES } from "../../web/js/weights.js";
 
 const GOLDEN = JSON.parse(readFileSync(new URL("../golden/dtype_bytes.json", import.meta.url))).bytes;
 const QUANTIZED = new Set(["uint8", "uint16", "float16"]); // stored so, decoded to float32

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { LoadError, NewBuildError } from "../../web/js/loader.js";
+import { LoadError, NewBuildError } from "../../web/js/checked-fetch.js";
 import { errorFromMessage, loadModel, scorePicks, similarityMatrix } from "../../web/js/model-client.js";
 import { createModelHost, errorMessage, needsLater } from "../../web/js/model-host.js";
 

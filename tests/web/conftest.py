@@ -25,6 +25,7 @@ from harness.servers import (
     FIREBASE,
     ROOT,
     ServerError,
+    recommend_cli,
     start_firebase,
     start_gunicorn,
     stop,
@@ -34,6 +35,7 @@ from server import create_app
 from server.catalogue import CatalogueCache
 from sitebuild.tfjs import TFJS_PACKAGES
 from tests.conftest import ESBUILD
+from tests.web.shelf_page import PICK_IDS
 
 SCREENSHOTS = ROOT / "test-artifacts" / "web"
 
@@ -189,3 +191,19 @@ def pytest_runtest_makereport(item, call):
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def server_name(site_url, request):
+    """'gunicorn' or 'firebase', for screenshot names."""
+    return request.node.callspec.params["site_url"]
+
+
+@pytest.fixture(scope="session")
+def python_recommendations(site_artifacts):
+    """``python -m model.recommend`` for the picks the browser makes: plain, then book 4 at 3 stars."""
+    visitors = [
+        {"liked": PICK_IDS, "k": 10},
+        {"ratings": {"2": 5, "4": 3, "1": 5}, "k": 10},
+    ]
+    return recommend_cli(site_artifacts, visitors)

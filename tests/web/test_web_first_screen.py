@@ -9,7 +9,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from server.search import search_rows
 from tests.goodreads_fixture import FIXTURE
-from tests.web.test_web_e2e import ids
+from tests.web.shelf_page import ids
 
 pytestmark = pytest.mark.browser
 

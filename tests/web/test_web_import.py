@@ -14,7 +14,7 @@ import pytest
 from harness.browser import OBSERVE_LONG_TASKS, local_only, long_tasks_until_now
 from harness.servers import ROOT
 from tests.goodreads_fixture import FIXTURE, TRUTH, XSS_UNMATCHED
-from tests.web.test_web_e2e import ids, open_site, pick_by_search, shared_shelf, suggestions
+from tests.web.shelf_page import ids, open_site, pick_by_search, shared_shelf, suggestions
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from harness.browser import OBSERVE_LONG_TASKS, long_tasks_until_now
-from tests.web.test_web_e2e import open_site
+from tests.web.shelf_page import open_site
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_web_e2e import ids, open_site, pick_by_search
+from tests.web.shelf_page import ids, open_site, pick_by_search
 from tests.web.test_web_import import marks
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from server.search import search_rows
-from tests.web.test_web_e2e import ids, open_site, pick_by_search
+from tests.web.shelf_page import ids, open_site, pick_by_search
 from tests.web.test_web_first_screen import hold, let_go
 from tests.web.test_web_shelf_link import SAVED_MARKS, SAVED_PICKS, friend_link, save_shelf, saved
 

@@ -1,9 +1,9 @@
 // The first suggestion's two longest waits, started as soon as the page's code runs: metadata.json
 // and the model's worker (TF.js and the model's first part). In main.js's bundle
-// (scripts/build_site.py) this runs right after loader.js and model-client.js, the modules it
-// needs, before the rest of the page is set up (main.js imports loader.js, then downloads.js).
+// (scripts/build_site.py) this runs right after checked-fetch.js and model-client.js, the modules it
+// needs, before the rest of the page is set up (main.js imports checked-fetch.js, then downloads.js).
 // downloads.js takes these loads over once (takeEarly); a Retry starts new ones.
-import { NewBuildError, fetchMetadata } from "./loader.js";
+import { NewBuildError, fetchMetadata } from "./checked-fetch.js";
 import { loadModel } from "./model-client.js";
 
 /**

@@ -3,7 +3,8 @@
 // catalogue is in, the parts of it that name the first suggestions (namesFor). Which waits for
 // which is main.js's (start, deferCatalogue); what arrives, how far it is and what failed goes
 // to main.js through `on`. No DOM here.
-import { NewBuildError, fetchCataloguePart, fetchMetadata, loadCatalogue } from "./loader.js";
+import { NewBuildError, fetchMetadata } from "./checked-fetch.js";
+import { fetchCataloguePart, loadCatalogue } from "./loader.js";
 import { loadModel } from "./model-client.js";
 import { takeEarly } from "./boot.js";
 

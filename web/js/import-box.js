@@ -3,7 +3,7 @@
 // through ui-import.js; the shelf, the catalogue and the match index's download through `page`.
 import { GoodreadsError } from "./goodreads.js";
 import { readFile } from "./import-file.js";
-import { NewBuildError } from "./loader.js";
+import { NewBuildError } from "./checked-fetch.js";
 import { importMessage, mergeImport, undoImport } from "./shelf-state.js";
 import { createImportUi } from "./ui-import.js";
 

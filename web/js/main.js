@@ -1,6 +1,6 @@
 // Entry module: wires the loader and the model, the pure modules (shelf-state, page-view, picks,
 // shelf, goodreads), the panels (search, suggestions, similar books, import box, shared list), the UI.
-import { NewBuildError, fetchJson, fetchOptionalJson } from "./loader.js";
+import { NewBuildError, fetchJson, fetchOptionalJson } from "./checked-fetch.js";
 import { createDownloads } from "./downloads.js";
 import { formatPicks } from "./picks.js";
 import { shareShelf, urlWithShelf } from "./shelf.js";

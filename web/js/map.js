@@ -17,7 +17,7 @@ import {
   zoomAt,
 } from "./map-geometry.js";
 import { bookLabel, renderLegend, renderMapChoice, showBook, showPickButton } from "./map-panel.js";
-import { NewBuildError, fetchSiteJson } from "./loader.js";
+import { NewBuildError, fetchSiteJson } from "./checked-fetch.js";
 import { parsePicks, unreadablePicks } from "./picks.js";
 import { shelfHref } from "./shelf.js";
 import { SHELF_KEYS, createShelfSaver, readShelf as readSavedShelf } from "./shelf-storage.js";

@@ -3,7 +3,7 @@
 // (model-worker.js; the messages are model-host.js's), so the page's main thread never parses
 // TF.js or runs the model. Ranking, reasons and similar books (rank.js) need no TF.js and run
 // here. Where no module worker can be started, the same host runs on the page instead.
-import { ChangedFileError, LoadError, NewBuildError, checkBuildFiles } from "./loader.js";
+import { ChangedFileError, LoadError, NewBuildError, checkBuildFiles } from "./checked-fetch.js";
 
 export { reasonFor, similarRows, topRows, topSuggestions } from "./rank.js";
 

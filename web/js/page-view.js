@@ -1,6 +1,6 @@
 // What the page shows, computed from its state: the star choices, the year filter's range and
 // values, the search results' page, the suggestions' wait message. Pure: no DOM.
-import { ChangedFileError } from "./loader.js";
+import { ChangedFileError } from "./checked-fetch.js";
 import { parseYear } from "./shelf.js";
 
 /**
