@@ -1,6 +1,6 @@
 // Service worker: after one visit the page works offline, and every visit shows one whole build.
 //
-// scripts/build_site.py fills in PRECACHE: the build's id and, for every file index.html loads
+// sitebuild/manifest.py fills in PRECACHE: the build's id and, for every file index.html loads
 // and its modules fetch (site.json and metadata.json among them; content_similar.json,
 // genres.json and goodreads.json when built), its SHA-256.
 // Installing fetches each file (revalidated, never a stale HTTP-cache copy), checks its hash

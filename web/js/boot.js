@@ -1,6 +1,6 @@
 // The first suggestion's two longest waits, started as soon as the page's code runs: metadata.json
 // and the model's worker (TF.js and the model's first part). In main.js's bundle
-// (scripts/build_site.py) this runs right after checked-fetch.js and model-client.js, the modules it
+// (sitebuild/bundle.py) this runs right after checked-fetch.js and model-client.js, the modules it
 // needs, before the rest of the page is set up (main.js imports checked-fetch.js, then downloads.js).
 // downloads.js takes these loads over once (takeEarly); a Retry starts new ones.
 import { NewBuildError, fetchMetadata } from "./checked-fetch.js";
@@ -8,7 +8,7 @@ import { loadModel } from "./model-client.js";
 
 /**
  * Ask for TF.js, the model's first part and the catalogue's first parts now (index.html names
- * them: build_site.py add_first_files), into the HTTP cache, where the model's worker finds them:
+ * them: sitebuild/catalogue.py add_first_files), into the HTTP cache, where the model's worker finds them:
  * it asks for them only once it runs and has read model.json, two round trips later on a phone
  * (and the page for the parts once the picks are scored). Not on a visit the service worker
  * serves: its cache answers at once.

@@ -103,7 +103,7 @@ export async function fetchBytes(url, { onBytes = () => {}, cache = "default" } 
 }
 
 /**
- * Throw unless `bytes` are the file `name` that site.json's site_files names (build_site.py
+ * Throw unless `bytes` are the file `name` that site.json's site_files names (sitebuild/manifest.py
  * writes them: SHA-256 and size); `metadata` is the page's metadata, site.json's facts merged in
  * (fetchMetadata). Without crypto.subtle (plain http away from localhost) the size is compared;
  * a metadata without site_files checks nothing.
@@ -145,7 +145,7 @@ export async function fetchJson(url, { check = null, ...options } = {}) {
   return parseJson(url, bytes);
 }
 
-// The site build's facts about the build (build_site.py): build, site_files, catalogue_parts. The
+// The site build's facts about the build (sitebuild/manifest.py): build, site_files, catalogue_parts. The
 // stages' own files (metadata.json, map.json) are served as their stage wrote them.
 const SITE_FACTS = "site.json";
 
@@ -192,7 +192,7 @@ export function nextTask() {
 
 /**
  * `bytes` (the file `url`) against the content hash in its name ("<name>.<hex>.<ext>": the
- * shards, model/export.py; the catalogue's parts, build_site.py): a LoadError when they differ.
+ * shards, model/export.py; the catalogue's parts, sitebuild/catalogue.py): a LoadError when they differ.
  * A name without a hash, or a browser without crypto.subtle, checks nothing.
  */
 export async function checkNameHash(url, bytes) {

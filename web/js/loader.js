@@ -10,7 +10,7 @@ import { fillLater, loadWeights } from "./weights.js";
 const DECODE_BYTES = 256 * 1024;
 
 // books.json parsed a slice at a time: one JSON.parse of its 2 MB is a main-thread task of a few
-// hundred milliseconds on a phone. scripts/build_site.py writes it one book per line ("[", then
+// hundred milliseconds on a phone. sitebuild/catalogue.py writes it one book per line ("[", then
 // one book per line, each but the last ending in ",", then "]"), so the lines can be parsed in
 // groups with a pause between them. Any other layout is parsed whole. (Here, not in a module of
 // its own: the model's worker imports this module, and every import is a round trip before it runs.)
@@ -60,7 +60,7 @@ async function parseCatalogue(url, bytes) {
 }
 
 /**
- * Part `part` of the catalogue (metadata.json's catalogue_parts, scripts/build_site.py): the
+ * Part `part` of the catalogue (site.json's catalogue_parts, sitebuild/catalogue.py): the
  * books of rows part * rows onwards, as in books.json. Checked like a shard: its SHA-256
  * against the hash in its name, its length against the rows it must hold. A LoadError otherwise.
  */

@@ -235,7 +235,7 @@ function initialShelf() {
 
 /**
  * The first screen, before any download: index.html carries the most popular books
- * (build_site.py), so they can be searched and picked at once. Picks made now wait for the
+ * (sitebuild/catalogue.py), so they can be searched and picked at once. Picks made now wait for the
  * catalogue (initialShelf) and the model (suggestions.recompute).
  */
 function showPopular() {

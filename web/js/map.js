@@ -329,7 +329,7 @@ function attachFind() {
   });
 }
 
-/** The build this page is of (build_site.py's <meta name="shelf-build">), or null (unbuilt). */
+/** The build this page is of (sitebuild/manifest.py's <meta name="shelf-build">), or null (unbuilt). */
 function pageBuild() {
   return document.querySelector('meta[name="shelf-build"]')?.content || null;
 }

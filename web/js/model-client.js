@@ -22,7 +22,7 @@ export function errorFromMessage({ name, file, message }) {
 }
 
 /**
- * The worker's own files (model-worker.js and the modules it imports: build_site.py
+ * The worker's own files (model-worker.js and the modules it imports: sitebuild/bundle.py
  * worker_files, found by their imports: the .js names of site_files) checked against `metadata`, the page's build:
  * rejects with a NewBuildError when one is of another build (a rebuild between the page's
  * requests and the worker's), so that nothing the worker computed is used.

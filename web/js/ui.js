@@ -164,7 +164,7 @@ export function createUi(root, handlers) {
     },
 
     /**
-     * The popular books index.html carries (build_site.py: <script type="application/json"
+     * The popular books index.html carries (sitebuild/catalogue.py: <script type="application/json"
      * id="popular-books">): {rows, books, default_pick_stars, min_stars, max_stars,
      * books_json_bytes}, or null when the page has none or it cannot be read.
      */
@@ -323,7 +323,7 @@ export function createUi(root, handlers) {
       nodes.shareStatus.textContent = message;
     },
 
-    /** The build this page was loaded from (build_site.py's <meta name="shelf-build">), or null. */
+    /** The build this page was loaded from (sitebuild/manifest.py's <meta name="shelf-build">), or null. */
     pageBuild() {
       return root.querySelector('meta[name="shelf-build"]')?.content || null;
     },
