@@ -2,7 +2,7 @@
 
 A book and a link that appear together (a real pair) should have a high cosine; a book and a
 random link should not. The model is two ``Embedding`` tables, the dot product of the
-normalised vectors, and a one-weight logistic layer (a learned scale and bias on the cosine).
+normalized vectors, and a one-weight logistic layer (a learned scale and bias on the cosine).
 Negatives are drawn batch by batch by ``PairSampler`` and never coincide with a real pair, so
 the full set of negatives never exists in memory. How good the vectors are is measured in
 ``explorer.metrics``; ``explorer.links`` runs the stage.

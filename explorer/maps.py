@@ -36,7 +36,7 @@ from explorer.vectors import (
     link_space_folder,
     load_book_embeddings,
     load_link_space,
-    normalise,
+    normalize,
     saved_neighbors,
     top_k_neighbors,
 )
@@ -113,7 +113,7 @@ def project(
 
     ``neighbors`` may pass in ``top_k_neighbors(vectors, k)`` for some k >= n_neighbors - 1.
     """
-    unit = normalise(vectors)
+    unit = normalize(vectors)
     if method == "pca":
         centred = unit - unit.mean(axis=0)
         _, _, vt = np.linalg.svd(centred, full_matrices=False)

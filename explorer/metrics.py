@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from explorer.pairs import Pairs, is_known, known_codes, pair_codes
-from explorer.vectors import normalise, top_k_neighbors
+from explorer.vectors import normalize, top_k_neighbors
 
 
 def roc_auc(positive_scores: np.ndarray, negative_scores: np.ndarray) -> float:
@@ -41,7 +41,7 @@ def link_prediction_auc(
     known = known_codes(pair_codes(pairs.book_rows, pairs.link_rows, pairs.num_links))
     popularity = np.bincount(pairs.link_rows[train_idx], minlength=pairs.num_links).astype(np.float64)
     books, links = pairs.book_rows[test_idx], pairs.link_rows[test_idx]
-    b, lk = normalise(book_vecs), normalise(link_vecs)
+    b, lk = normalize(book_vecs), normalize(link_vecs)
 
     def cosine(bs, ls):
         return np.einsum("nd,nd->n", b[bs], lk[ls])

@@ -21,7 +21,7 @@ from explorer.vectors import (
     load_book_embeddings,
     load_link_space,
     most_similar,
-    normalise,
+    normalize,
 )
 from model.layout import links_dir, model_dir
 
@@ -128,7 +128,7 @@ def similar_to_author(space: Space, author: str, k: int = 10) -> tuple[list[int]
     if not rows:
         everyone = sorted({x.strip() for a in space.authors for x in a.split(",") if x.strip()})
         raise ExploreError(_not_found("author", author, everyone, space.name))
-    centre = normalise(space.book_vecs[rows]).mean(axis=0)
+    centre = normalize(space.book_vecs[rows]).mean(axis=0)
     mine = {first_author(space.authors[r]) for r in rows}
     others = [i for i, a in enumerate(space.authors) if first_author(a) in mine]
     return rows, most_similar(space.book_vecs, centre, k, exclude=others)

@@ -33,7 +33,7 @@ class MissingArtifact(ExploreError):
 # Cosine neighbors
 
 
-def normalise(vectors: np.ndarray) -> np.ndarray:
+def normalize(vectors: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length (zero rows stay zero)."""
     return unit_rows(np.asarray(vectors, dtype=np.float32))
 
@@ -45,9 +45,9 @@ def most_similar(
 
     The query row itself and the rows in ``exclude`` are left out; ties go to the lower row.
     """
-    unit = normalise(vectors)
+    unit = normalize(vectors)
     if isinstance(row, np.ndarray):
-        query = normalise(row[None, :])[0]
+        query = normalize(row[None, :])[0]
         skip = list(exclude)
     else:
         query = unit[row]
@@ -64,7 +64,7 @@ def top_k_neighbors(
 
     With ``rows``, only those rows are queried (against all rows): [len(rows), k].
     """
-    unit = normalise(vectors)
+    unit = normalize(vectors)
     queries = np.arange(len(unit)) if rows is None else np.asarray(rows)
     k = min(k, len(unit) - 1)
     out = np.empty((len(queries), k), dtype=np.int64)

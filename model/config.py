@@ -13,8 +13,8 @@ class TrainConfig:
     data: str | None = None
     out: str = "artifacts"
     seed: int = 42
-    # The share of users held out of the split fit for the evaluation (split.make_split's
-    # held_out_fraction); the key keeps its name in the saved config.json and --visitor-fraction.
+    # The share of users held out of the split fit for the evaluation: the visitors it is measured
+    # on (split.make_split's visitor_fraction, config.json's and --visitor-fraction).
     visitor_fraction: float = 0.1
     test_fraction: float = 0.2
     use_to_read: bool = True

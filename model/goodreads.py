@@ -2,7 +2,7 @@
 to the catalogue, and build a shelf.
 
 A visitor's export ("My Books" -> "Import and export" -> "Export Library") is matched to the
-catalogue by Goodreads id, then ISBN, then normalised title + first author. These are the rules
+catalogue by Goodreads id, then ISBN, then normalized title + first author. These are the rules
 of ``web/js/csv.js`` and ``web/js/goodreads.js``, which do the same in the browser:
 ``tests/model/test_goodreads_parity.py`` runs both on the same files. Pure functions, no
 TensorFlow; ``model.scoring`` scores the shelf, ``python -m
@@ -102,7 +102,7 @@ def normalize_text(text: str) -> str:
 
 def title_key(title: str, author: str) -> str | None:
     """What title matching compares: the title without its parenthesised parts (the series,
-    "(Harry Potter, #1)") and the first author, both normalised; None without a title."""
+    "(Harry Potter, #1)") and the first author, both normalized; None without a title."""
     title = normalize_text(_PARENTHESES.sub(" ", title or ""))
     if not title:
         return None

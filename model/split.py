@@ -105,7 +105,7 @@ def make_split(
     ratings: pd.DataFrame,
     book_ids: np.ndarray,
     seed: int = 42,
-    held_out_fraction: float = 0.1,
+    visitor_fraction: float = 0.1,
     test_fraction: float = 0.2,
     to_read: pd.DataFrame | None = None,
 ) -> Split:
@@ -120,7 +120,7 @@ def make_split(
 
     rng = np.random.default_rng(seed)
     unique_users = np.unique(users)
-    n_held_out = int(round(len(unique_users) * held_out_fraction))
+    n_held_out = int(round(len(unique_users) * visitor_fraction))
     held_out_users = rng.choice(unique_users, size=n_held_out, replace=False)
     is_held_out = np.isin(users, held_out_users)
     is_test = (rng.random(len(users)) < test_fraction) & ~is_held_out

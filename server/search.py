@@ -1,4 +1,4 @@
-"""Search over the catalogue: the same normalisation, typo costs and ranking as web/js/search.js.
+"""Search over the catalogue: the same normalization, typo costs and ranking as web/js/search.js.
 
 A book matches when every query word starts a word of its title or authors, is within a few
 typos of one (``typo_cost``: optimal-string-alignment distance, so "tolkein", "hobit" and
@@ -56,7 +56,7 @@ def normalize(text: str) -> str:
 
 
 def joined_initials(authors: str) -> str:
-    """Runs of one-letter words in normalised ``authors`` written together ("j k rowling" ->
+    """Runs of one-letter words in normalized ``authors`` written together ("j k rowling" ->
     "jk", "j r r tolkien" -> "jrr"): readers type "jk rowling". Mirrors ``joinedInitials``."""
     runs, run = [], []
     for word in [*authors.split(), ""]:
@@ -77,7 +77,7 @@ def max_edits(length: int) -> int:
 
 @functools.lru_cache(maxsize=65536)
 def typo_cost(token: str, word: str) -> int:
-    """How far the catalogue ``word`` is from the query word ``token`` (both normalised): the
+    """How far the catalogue ``word`` is from the query word ``token`` (both normalized): the
     definition ``TypoIndex`` and web/js/search.js (``typoCost``, ``wordTypoCosts``) compute fast.
 
     With d the optimal string alignment distance (insert, delete, substitute, or swap two
@@ -296,7 +296,7 @@ def word_starts(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class SearchIndex:
-    """Normalised titles and authors, the popularity order and the prefix indexes over them."""
+    """Normalized titles and authors, the popularity order and the prefix indexes over them."""
 
     titles: list[str]
     authors: list[str]
@@ -343,7 +343,7 @@ def search_rows(index: SearchIndex, query: str) -> np.ndarray:
     when fewer than ``TYPOS_BELOW`` books match at word starts), and for tiers 0 to 3 the prefix
     indexes; a tier's condition implies the weaker ones', so writing
     the better tiers last leaves each book its best. The matches are then sorted by (tier, cost,
-    popularity). An empty query (after normalisation) returns every book, most popular first.
+    popularity). An empty query (after normalization) returns every book, most popular first.
     """
     query = normalize(query)
     if not query:

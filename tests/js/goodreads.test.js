@@ -67,7 +67,7 @@ test("ISBN cells as exports write them, all as ISBN-13", () => {
   assert.equal(isbn13Of("12345"), null);
 });
 
-test("titles and authors normalise: case, accents, punctuation, entities, the series", () => {
+test("titles and authors normalize: case, accents, punctuation, entities, the series", () => {
   assert.equal(unescapeEntities("A &amp; B &#233; &#xE9; &bogus; &#xD800;"), "A & B é é &bogus; &#xD800;");
   assert.equal(normalizeText("Harry Potter &amp; the Philosopher’s Stone"), "harrypotterandthephilosophersstone");
   assert.equal(normalizeText("Cien años"), "cienanos");

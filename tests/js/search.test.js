@@ -1,4 +1,4 @@
-// web/js/search.js: normalisation, typo costs and the ranking tiers (server/search.py mirrors
+// web/js/search.js: normalization, typo costs and the ranking tiers (server/search.py mirrors
 // all three; tests/golden/search.json pins both languages to one answer).
 import assert from "node:assert/strict";
 import { test } from "node:test";

@@ -67,7 +67,7 @@ def test_export_isbn_cells():
     assert isbn13_of("12345") is None
 
 
-def test_titles_and_authors_normalise():
+def test_titles_and_authors_normalize():
     assert (
         normalize_text("Harry Potter &amp; the Philosopher’s Stone") == "harrypotterandthephilosophersstone"
     )

@@ -11,7 +11,7 @@ from server.search import NO_MATCH, TYPOS_BELOW, SearchIndex, normalize, typo_co
 def match_tier(
     index: SearchIndex, row: int, query: str, tokens: list[str], typos: list[list[int]]
 ) -> tuple[int, int] | None:
-    """(tier, typo cost) of book ``row`` for the normalised ``query``, or None: no match.
+    """(tier, typo cost) of book ``row`` for the normalized ``query``, or None: no match.
 
     Each query word must start a word of the title or authors, else be within typos of one
     (``typos[t][row]``: the least ``typo_cost`` of word t over the book's words), else occur

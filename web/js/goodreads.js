@@ -61,7 +61,7 @@ export function normalizeText(text) {
   return lower.normalize("NFKD").replace(/[^\p{L}\p{N}]+/gu, "");
 }
 
-/** Title without its parenthesised parts (the series) + "|" + first author, normalised; null without a title. */
+/** Title without its parenthesised parts (the series) + "|" + first author, normalized; null without a title. */
 export function titleKey(title, author) {
   const key = normalizeText((title || "").replace(PARENTHESES, " "));
   if (!key) return null;

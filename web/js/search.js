@@ -1,5 +1,5 @@
 // Search over the catalogue: pure functions, no DOM. server/search.py mirrors this
-// normalisation, typo cost and ranking, so /api/books?q= answers like the search box; both are
+// normalization, typo cost and ranking, so /api/books?q= answers like the search box; both are
 // held to tests/golden/search.json.
 //
 // A book matches when every query word starts a word of its title or authors, is within a few
@@ -50,7 +50,7 @@ export function normalize(text) {
 }
 
 /**
- * Runs of one-letter words in normalised `authors` written together ("j k rowling" -> "jk",
+ * Runs of one-letter words in normalized `authors` written together ("j k rowling" -> "jk",
  * "j r r tolkien" -> "jrr"): readers type "jk rowling". server/search.py joined_initials.
  */
 export function joinedInitials(authors) {
@@ -75,7 +75,7 @@ export function maxEdits(length) {
 const codePoints = (text) => Array.from(text, (char) => char.codePointAt(0));
 
 /**
- * How far the catalogue `word` is from the query word `token` (both normalised), word by word:
+ * How far the catalogue `word` is from the query word `token` (both normalized), word by word:
  * the definition typoCosts computes fast (server/search.py typo_cost is the same).
  * With d the optimal string alignment distance (insert, delete, substitute or swap two
  * neighbours; no substring edited twice) and k = maxEdits(token length): 2d when
@@ -161,7 +161,7 @@ function buildWords(texts) {
 }
 
 /**
- * Precompute normalised titles/authors and the popularity order for `books` (in row order).
+ * Precompute normalized titles/authors and the popularity order for `books` (in row order).
  * The words for typo matching are built on the first search that needs them (prepareTypos).
  */
 export function buildSearchIndex(books) {
@@ -285,7 +285,7 @@ function rankOf(index, row, query, spacedQuery, tokens, spaced, typos, out) {
 }
 
 /**
- * [tier, typo cost] of book `row` for the normalised query, or null: no match. Each query word
+ * [tier, typo cost] of book `row` for the normalized query, or null: no match. Each query word
  * must start a word of the title or authors, else be within typos of one (typoCosts), else
  * occur inside one. Tiers: 0 exact title, 1 title starts with the query, 2 it starts a word of
  * the title, 3 it starts a word of the authors, 4 every query word starts a word, 5 the others
