@@ -1,6 +1,16 @@
 """Shelf's training stage: data -> Keras models -> evaluation -> Keras + TF.js export.
 
-The only package of the project that imports TensorFlow.
+The only package of the project that imports TensorFlow. Its modules, by what they do (each
+named once here; tests/test_layout.py keeps the list whole):
+
+    data          download, release, data, split, readers, sampling, synthetic, popularity
+    fitting       train (the command), fit, config, tables, low_rank, layers, stars, choose,
+                  choose_split, choose_readers, choose_shown
+    evaluation    evaluate (the command), baselines, protocols, metrics, eval_report, shown,
+                  shown_eval
+    export        export, layout, shards, precision, parity, series, atomic
+    ranking       scoring, ranking, discovery, recommend (the batch command), goodreads,
+                  goodreads_csv
 """
 
 import os

@@ -200,3 +200,19 @@ def test_the_entry_module_is_wiring_only():
     its own (the similar-books dialog, the shared list) goes in a module of its own."""
     lines = len((REPO / "web" / "js" / "main.js").read_text(encoding="utf-8").splitlines())
     assert lines <= 350, f"web/js/main.js has {lines} lines"
+
+
+def test_the_model_package_names_each_of_its_modules_once_by_what_it_does():
+    """model/__init__.py groups model/'s modules by stage (data, fitting, evaluation, export,
+    ranking): a module added or removed without a place there fails here."""
+    import model
+
+    table = model.__doc__.split("Its modules, by what they do", 1)[1].split("\n")[2:]
+    named = []
+    for line in table:
+        text = line[18:]  # after the group's name
+        while "(" in text:
+            text = text[: text.index("(")] + text[text.index(")") + 1 :]
+        named += [word.strip() for word in text.split(",") if word.strip()]
+    modules = sorted(path.stem for path in (REPO / "model").glob("*.py") if path.stem != "__init__")
+    assert sorted(named) == modules
