@@ -49,7 +49,7 @@ def later_files(site: Path) -> set[str]:
     later = {name for name in LATER_PRECACHE if (site / name).is_file()}
     later.update(worker_files(site))
     # The catalogue's parts: a visit the service worker serves names its first suggestions with
-    # them too, before books.json (web/js/main.js, deferCatalogue).
+    # them too, before books.json (web/js/page-state.js, catalogueWaitsForModel).
     facts = json.loads((site / SITE_FACTS).read_text(encoding="utf-8"))
     parts = facts.get("catalogue_parts", {}).get("files", [])
     return {*later, model_url, *shards, *tfjs, *parts}

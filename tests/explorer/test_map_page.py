@@ -198,6 +198,35 @@ def test_a_map_json_of_another_build_is_refused(page, site):
     assert "Shelf was updated while this page loaded" in page.locator("#map-status").text_content()
 
 
+def _built_map_page(route):
+    html = route.fetch().text()
+    route.fulfill(
+        body=html.replace("<head>", '<head><meta name="shelf-build" content="0123456789abcdef" />'),
+        content_type="text/html",
+    )
+
+
+def test_a_built_map_page_without_site_json_says_reload_not_make_build(page, site):
+    """A built map page on a server with no site.json (a site from before it): not this page's
+    build, so "reload", never "the map is not built yet"."""
+    url, _ = site
+    page.route("**/site.json", lambda route: route.fulfill(status=404, body="not found"))
+    page.route("**/map.html", _built_map_page)
+    page.goto(url)
+    page.wait_for_function("() => document.body.dataset.state === 'error'")
+    text = page.locator("#map-status").text_content()
+    assert "Shelf was updated while this page loaded" in text and "make build" not in text
+
+
+def test_a_map_json_cut_off_by_the_network_says_so_not_make_build(page, site):
+    url, _ = site
+    page.route("**/map.json", lambda route: route.abort("internetdisconnected"))
+    page.goto(url)
+    page.wait_for_function("() => document.body.dataset.state === 'error'")
+    text = page.locator("#map-status").text_content()
+    assert text.startswith("Could not load the map (map.json:") and "make build" not in text, text
+
+
 def _pick_on_map(page, title: str) -> None:
     page.locator("#map-query").fill(title)
     page.locator("#map-find button").click()

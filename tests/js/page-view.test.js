@@ -107,3 +107,11 @@ test("a year box the filter cannot use is named: 99999, 1997.5; years and empty 
   assert.equal(yearProblem({ yearFrom: "1990", yearTo: " 2001 " }, range), "");
   assert.equal(yearProblem({ yearFrom: "", yearTo: "" }, range), "");
 });
+
+test("a failed download's advice: wait for a file changed on the server, reload for a newer build", async () => {
+  const { loadAdvice } = await import("../../web/js/page-view.js");
+  const { ChangedFileError, LoadError, NewBuildError } = await import("../../web/js/checked-fetch.js");
+  assert.equal(loadAdvice(new ChangedFileError("books.json")), "Retry later, once the site is fixed.");
+  assert.equal(loadAdvice(new NewBuildError("metadata.json")), "Reload the page to use the new version.");
+  assert.equal(loadAdvice(new LoadError("books.json", "HTTP 500")), undefined); // ui.showError's own
+});

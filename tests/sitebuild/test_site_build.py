@@ -161,7 +161,7 @@ def test_service_worker_lists_every_file_the_page_loads_with_its_hash(fake_artif
     assert build(["--artifacts", str(fake_artifacts), "--out", str(out)]) == 0
     manifest = precache_manifest(out)
     files = manifest["files"]
-    # (js/loader.js and js/ui.js are in main.js: build_site.py bundles them)
+    # (js/loader.js and js/ui.js are in main.js: sitebuild/bundle.py bundles them)
     for name in ["index.html", "js/main.js", "model-worker.js", "js/recommend.js", "css/style.css"]:
         assert name in files
     for name in ["favicon.svg", "metadata.json", "books.json", "model/model.json", SHARD]:

@@ -255,3 +255,20 @@ def test_a_books_json_that_never_comes_times_out_and_retry_recovers(page, gunico
     assert ids(page, "#picks") == [2]
     # Only the catalogue failed: Retry took up the model's healthy download, no second worker.
     assert len(page.workers) == 1, [worker.url for worker in page.workers]
+
+
+def test_a_server_without_the_pages_site_json_is_a_newer_version_not_a_network_error(page, gunicorn_url):
+    """A built page meets a server with no site.json (rolled back to a build from before it, or a
+    half-copied deploy): that server's site is not this page's build. The page says "newer
+    version" and offers the reload, never "check your connection" with a Retry that meets the same
+    404; the saved shelf is kept."""
+    page.add_init_script(
+        f"localStorage.getItem('{STORAGE_KEY}') ?? localStorage.setItem('{STORAGE_KEY}', '2,4:3')"
+    )
+    page.route("**/site.json", lambda route: route.fulfill(status=404, body="not found"))
+    page.goto(gunicorn_url)
+    wait_state(page, "error")
+    text = status_text(page)
+    assert "metadata.json: is from a newer version of the site" in text and "connection" not in text, text
+    assert page.is_visible("#update")
+    assert page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')") == "2,4:3"

@@ -74,7 +74,11 @@ export async function fetchBytes(url, { onBytes = () => {}, cache = "default" } 
   arm(STALL_MS);
   try {
     const response = await fetch(url, { signal: controller.signal, cache });
-    if (!response.ok) throw new LoadError(url, `HTTP ${response.status} ${response.statusText}`.trim());
+    if (!response.ok) {
+      const error = new LoadError(url, `HTTP ${response.status} ${response.statusText}`.trim());
+      error.status = response.status;
+      throw error;
+    }
     const reader = response.body.getReader();
     const chunks = [];
     let received = 0;
@@ -150,6 +154,24 @@ export async function fetchJson(url, { check = null, ...options } = {}) {
 const SITE_FACTS = "site.json";
 
 /**
+ * site.json of `build`, the page's own; `file` is the file it is fetched for. A server without
+ * one (404: a site rolled back to a build from before site.json, a half-copied deploy) or with
+ * another build's is not this page's build: a NewBuildError (reload), never a network error
+ * that Retry would meet again.
+ */
+async function siteFactsOf(build, file) {
+  let site;
+  try {
+    site = await fetchJson(SITE_FACTS);
+  } catch (error) {
+    if (error.status === 404) throw new NewBuildError(file);
+    throw error;
+  }
+  if (site?.build !== build) throw new NewBuildError(file);
+  return site;
+}
+
+/**
  * The page's metadata: metadata.json (model.train's) with site.json's facts merged in, both
  * fetched at once; site.json must be of `build`, the page's own (else a NewBuildError), and
  * metadata.json the file site.json names (checkBuildFile). A page served unbuilt (`build` null:
@@ -157,8 +179,7 @@ const SITE_FACTS = "site.json";
  */
 export async function fetchMetadata(build = null) {
   if (build === null) return fetchJson("metadata.json");
-  const [bytes, site] = await Promise.all([fetchBytes("metadata.json"), fetchJson(SITE_FACTS)]);
-  if (site.build !== build) throw new NewBuildError("metadata.json");
+  const [bytes, site] = await Promise.all([fetchBytes("metadata.json"), siteFactsOf(build, "metadata.json")]);
   await checkBuildFile("metadata.json", bytes, site);
   return { ...parseJson("metadata.json", bytes), ...site };
 }
@@ -169,8 +190,7 @@ export async function fetchMetadata(build = null) {
  */
 export async function fetchSiteJson(name, build = null) {
   if (build === null) return fetchJson(name);
-  const [bytes, site] = await Promise.all([fetchBytes(name), fetchJson(SITE_FACTS)]);
-  if (site.build !== build) throw new NewBuildError(name);
+  const [bytes, site] = await Promise.all([fetchBytes(name), siteFactsOf(build, name)]);
   await checkBuildFile(name, bytes, site);
   return parseJson(name, bytes);
 }

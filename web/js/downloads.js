@@ -1,7 +1,7 @@
 // The entry page's downloads: metadata.json (once, for both others), the catalogue (books.json)
 // and the model (TF.js and its first part, in its worker: model-client.js); and, before the
 // catalogue is in, the parts of it that name the first suggestions (namesFor). Which waits for
-// which is main.js's (start, deferCatalogue); what arrives, how far it is and what failed goes
+// which is main.js's (start; page-state.js catalogueWaitsForModel); what arrives, how far it is and what failed goes
 // to main.js through `on`. No DOM here.
 import { NewBuildError, fetchMetadata } from "./checked-fetch.js";
 import { fetchCataloguePart, loadCatalogue } from "./loader.js";
@@ -14,7 +14,8 @@ import { takeEarly } from "./boot.js";
  * failed(error, what) ("catalogue" or "model"; state is already reset for Retry)}.
  */
 export function createDownloads(state, build, on) {
-  // metadata.json and the model, started from the page's head (boot.js): taken over once each.
+  // metadata.json and the model, started as the page's code starts (boot.js, first in main.js's
+  // bundle): taken over once each.
   const early = takeEarly();
   let earlyMetadata = early?.metadata ?? null;
   let earlyModel = early;
@@ -132,7 +133,7 @@ export function createDownloads(state, build, on) {
 
   /**
    * Resolves once every one of `rows` has its book in state.books. Before the catalogue is in,
-   * the parts of it that hold them are fetched (metadata.json's catalogue_parts: a first
+   * the parts of it that hold them are fetched (site.json's catalogue_parts: a first
    * suggestion on a phone needs a few KB of names, not all of books.json); where a part cannot
    * be had, the catalogue itself is waited for (and its failure is reported as the catalogue's).
    */

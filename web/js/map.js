@@ -17,7 +17,7 @@ import {
   zoomAt,
 } from "./map-geometry.js";
 import { bookLabel, renderLegend, renderMapChoice, showBook, showPickButton } from "./map-panel.js";
-import { NewBuildError, fetchSiteJson } from "./checked-fetch.js";
+import { ChangedFileError, NewBuildError, fetchSiteJson } from "./checked-fetch.js";
 import { parsePicks, unreadablePicks } from "./picks.js";
 import { shelfHref } from "./shelf.js";
 import { SHELF_KEYS, createShelfSaver, readShelf as readSavedShelf } from "./shelf-storage.js";
@@ -334,17 +334,23 @@ function pageBuild() {
   return document.querySelector('meta[name="shelf-build"]')?.content || null;
 }
 
+/** What the visitor is told when map.json cannot be used, by why. */
+function mapProblem(error) {
+  if (error instanceof NewBuildError) {
+    return "Shelf was updated while this page loaded (map.json is of a newer version). Reload the page.";
+  }
+  if (error instanceof ChangedFileError) return `${error.message}. Try again later, once the site is fixed.`;
+  if (error.file === "map.json" && error.status === 404) return `The map is not built yet (${error.message}). Run \`make build\`.`;
+  return `Could not load the map (${error.message}). Check your connection and reload the page.`;
+}
+
 async function start() {
   try {
     // A built page's map.json is checked against site.json, which must be of the page's build:
     // another build's would mix two builds (map.json is the explorer's, never stamped).
     state.data = await fetchSiteJson("map.json", pageBuild());
   } catch (error) {
-    if (error instanceof NewBuildError) {
-      setStatus("Shelf was updated while this page loaded (map.json is of a newer version). Reload the page.", "error");
-    } else {
-      setStatus(`The map is not built yet (${error.message}). Run \`make build\`.`, "error");
-    }
+    setStatus(mapProblem(error), "error");
     return;
   }
   state.data.book_ids.forEach((bookId, row) => state.rowOf.set(bookId, row));

@@ -1,6 +1,6 @@
 // What the page shows, computed from its state: the star choices, the year filter's range and
 // values, the search results' page, the suggestions' wait message. Pure: no DOM.
-import { ChangedFileError } from "./checked-fetch.js";
+import { ChangedFileError, NewBuildError } from "./checked-fetch.js";
 import { parseYear } from "./shelf.js";
 
 /**
@@ -89,8 +89,10 @@ export function similarLists({ bookId, rows, content, books, rowOf, picks, k }) 
   return { rating, content: ids.filter((id) => rowOf.has(id)).slice(0, k).map((id) => item(books[rowOf.get(id)])) };
 }
 
-/** What the visitor can do about a download's `error`: ui.showError's default, or for a file changed on the server, wait. */
+/** What the visitor can do about a download's `error`: ui.showError's default; for a file changed on the server, wait; for a newer build, reload. */
 export function loadAdvice(error) {
   // Retry fetches the file again (never reloads the page into the same file): it works once the site is fixed.
-  return error instanceof ChangedFileError ? "Retry later, once the site is fixed." : undefined;
+  if (error instanceof ChangedFileError) return "Retry later, once the site is fixed.";
+  // A newer build: Retry reloads the whole page into it (the banner offers the same).
+  return error instanceof NewBuildError ? "Reload the page to use the new version." : undefined;
 }
