@@ -172,16 +172,25 @@ async function siteFactsOf(build, file) {
 }
 
 /**
- * The page's metadata: metadata.json (model.train's) with site.json's facts merged in, both
- * fetched at once; site.json must be of `build`, the page's own (else a NewBuildError), and
- * metadata.json the file site.json names (checkBuildFile). A page served unbuilt (`build` null:
- * no <meta name="shelf-build">) has no site.json: metadata.json alone, nothing checked.
+ * {json, site}: the JSON file `name` and site.json, fetched at once; site.json must be of
+ * `build`, the page's own (else a NewBuildError, siteFactsOf), and `name` the file site.json
+ * names (checkBuildFile).
+ */
+async function fetchBesideSiteFacts(name, build) {
+  const [bytes, site] = await Promise.all([fetchBytes(name), siteFactsOf(build, name)]);
+  await checkBuildFile(name, bytes, site);
+  return { json: parseJson(name, bytes), site };
+}
+
+/**
+ * The page's metadata: metadata.json (model.train's) with site.json's facts merged in, checked
+ * against them (fetchBesideSiteFacts). A page served unbuilt (`build` null: no <meta
+ * name="shelf-build">) has no site.json: metadata.json alone, nothing checked.
  */
 export async function fetchMetadata(build = null) {
   if (build === null) return fetchJson("metadata.json");
-  const [bytes, site] = await Promise.all([fetchBytes("metadata.json"), siteFactsOf(build, "metadata.json")]);
-  await checkBuildFile("metadata.json", bytes, site);
-  return { ...parseJson("metadata.json", bytes), ...site };
+  const { json, site } = await fetchBesideSiteFacts("metadata.json", build);
+  return { ...json, ...site };
 }
 
 /**
@@ -190,9 +199,7 @@ export async function fetchMetadata(build = null) {
  */
 export async function fetchSiteJson(name, build = null) {
   if (build === null) return fetchJson(name);
-  const [bytes, site] = await Promise.all([fetchBytes(name), siteFactsOf(build, name)]);
-  await checkBuildFile(name, bytes, site);
-  return parseJson(name, bytes);
+  return (await fetchBesideSiteFacts(name, build)).json;
 }
 
 /** `bytes` (the file `url`) as JSON; a file cut short or corrupt is a LoadError that says so. */
