@@ -14,6 +14,7 @@ Everything listens on 127.0.0.1 only, and the browser aborts any request to anot
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +34,7 @@ from harness.servers import (
 from harness.sites import write_tiny_site
 from server import create_app
 from server.catalogue import CatalogueCache
-from sitebuild.tfjs import TFJS_PACKAGES
+from sitebuild.tfjs import TFJS_ENTRY, TFJS_PACKAGES
 from tests.conftest import ESBUILD
 from tests.web.shelf_page import PICK_IDS
 
@@ -97,12 +98,21 @@ def built_site(site_artifacts, tmp_path_factory) -> Path:
 
 
 def write_tiny_node_modules(node_modules: Path) -> Path:
-    """A node_modules whose TF.js packages are one line each, with the real esbuild to bundle them."""
+    """A node_modules whose TF.js packages hold only the modules and names scripts/tfjs-entry.js
+    imports from them, each name a one-line stub, with the real esbuild to bundle them."""
+    entry = TFJS_ENTRY.read_text(encoding="utf-8")
+    modules: dict[str, set[str]] = {package: set() for package in TFJS_PACKAGES}
+    for names, source in re.findall(r'(?:import|export)\s*\{([^}]*)\}\s*from\s*"([^"]+)"', entry):
+        modules.setdefault(source, set()).update(name.strip() for name in names.split(",") if name.strip())
+    for source in re.findall(r'^import\s+"([^"]+)";', entry, re.MULTILINE):
+        modules.setdefault(source, set())
+    for source, names in modules.items():
+        path = node_modules / source if source.endswith(".js") else node_modules / source / "index.js"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stubs = "".join(f"export const {name} = () => {{}};\n" for name in sorted(names))
+        path.write_text(stubs or "export {};\n")
     for package in TFJS_PACKAGES:
-        (node_modules / package).mkdir(parents=True)
         (node_modules / package / "package.json").write_text(json.dumps({"version": "4.22.0"}))
-        name = package.rpartition("-")[2]
-        (node_modules / package / "index.js").write_text(f"export const version_{name} = '4.22.0';\n")
     (node_modules / ".bin").mkdir()
     (node_modules / ".bin" / "esbuild").symlink_to(ESBUILD.resolve())
     return node_modules
