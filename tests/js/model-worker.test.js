@@ -300,3 +300,18 @@ test("model-client: the worker's own files are checked against the page's build 
   server = { build: "a", host: "// edited on the server\n" }; // no rebuild: changed, not newer
   await assert.rejects(loadModel(Promise.resolve(metadata)), (error) => error.name === "ChangedFileError" && !(error instanceof NewBuildError));
 });
+
+test("the host posts the first part's progress only when its whole percent changes", async () => {
+  const run = standIns();
+  run.loadModel = async (metadata, { onFraction }) => {
+    for (const fraction of [0, 0.001, 0.009, 0.01, 0.015, 0.5, 0.504, 0.999, 1, 1]) onFraction(fraction);
+    return { model: "the model" };
+  };
+  const sent = [];
+  const handle = createModelHost((message) => sent.push(message), run);
+  handle({ type: "load", modelUrl: "model/model.json" });
+  handle({ type: "metadata", metadata: METADATA });
+  await settle();
+  const fractions = sent.filter((message) => message.type === "progress").map((message) => message.fraction);
+  assert.deepEqual(fractions, [0, 0.01, 0.5, 0.999, 1]);
+});

@@ -8,6 +8,10 @@ import { fetchCataloguePart, loadCatalogue } from "./loader.js";
 import { loadModel } from "./model-client.js";
 import { takeEarly } from "./boot.js";
 
+// The page is told of progress at most this often (ms): each drawing of the progress bar is a
+// style and layout pass on the main thread, and a phone's downloads report hundreds of times.
+const PROGRESS_MS = 100;
+
 /**
  * `state`: main.js's page state (page-state.js); `build`: the page's build id (null: any);
  * `on`: {catalogue(site), model({model, rec}), progress() (state.progress changed),
@@ -19,6 +23,22 @@ export function createDownloads(state, build, on) {
   const early = takeEarly();
   let earlyMetadata = early?.metadata ?? null;
   let earlyModel = early;
+
+  // state.progress is current at every report; on.progress runs at most every PROGRESS_MS (the
+  // last report's drawing comes late rather than never), and never once both are in.
+  let progressTimer = null;
+  let progressDrawnAt = -Infinity;
+  function progressed() {
+    if (progressTimer !== null) return;
+    const draw = () => {
+      progressTimer = null;
+      progressDrawnAt = performance.now();
+      if (state.site === null || state.model === null) on.progress();
+    };
+    const wait = progressDrawnAt + PROGRESS_MS - performance.now();
+    if (wait <= 0) draw();
+    else progressTimer = setTimeout(draw, wait);
+  }
 
   /** metadata.json, this page's build's (a newer one is a NewBuildError); kept in state.metadata. */
   function metadataIn() {
@@ -57,7 +77,7 @@ export function createDownloads(state, build, on) {
       metadata: metadataIn(),
       onBytes: (received) => {
         state.progress.catalogue = Math.min(1, received / (state.popular?.books_json_bytes || 2e6));
-        on.progress();
+        progressed();
       },
     });
     state.loadingCatalogue = loading;
@@ -82,7 +102,7 @@ export function createDownloads(state, build, on) {
     if (state.model !== null || state.loadingModel !== null) return;
     const onFraction = (fraction) => {
       state.progress.model = fraction;
-      on.progress();
+      progressed();
     };
     let model;
     if (earlyModel !== null) {

@@ -17,7 +17,7 @@
 // Messages out:
 //   {type: "loaded"}  the host's code is all in (`run.codeLoaded`: the worker's modules), so the
 //     page may now check them against its build; what it fetched before would not be what ran
-//   {type: "progress", fraction}  the first part's bytes so far (0..1)
+//   {type: "progress", fraction}  the first part's bytes so far (0..1), when its whole percent changes
 //   {type: "ready", similarity, firstRows}  the model is built; similarity.matrix and the
 //     neighbor table's arrays are transferred (the page computes reasons and similar books from
 //     them). firstRows: null when the whole model is in, else the neighbor table holds only its
@@ -64,7 +64,14 @@ export function createModelHost(post, run) {
   Promise.resolve(run.codeLoaded).then(() => post({ type: "loaded" }), () => {}); // (a failure: loadModel's to report)
 
   function load(modelUrl) {
-    const onFraction = (fraction) => post({ type: "progress", fraction });
+    // Posted when its whole percent changes: a download reports every few kilobytes, hundreds
+    // of times, and each message is a task on the page's main thread.
+    let percent = -1;
+    const onFraction = (fraction) => {
+      if (Math.floor(fraction * 100) === percent) return;
+      percent = Math.floor(fraction * 100);
+      post({ type: "progress", fraction });
+    };
     model = run.loadModel(metadata, { modelUrl, onFraction, first: true }).then(async (loaded) => {
       const meta = await metadata;
       const similarity = await run.similarityMatrix(loaded.model, meta);

@@ -150,11 +150,14 @@ export function createUi(root, handlers) {
   return {
     /** Loading state with a 0..1 progress bar. */
     showLoading(fraction, message) {
+      const text = `${message} ${Math.round(fraction * 100)}%`;
+      // Nothing that shows changes (the bar moves less than a percent): no style pass.
+      if (nodes.body.dataset.state === "loading" && !nodes.status.hidden && nodes.statusText.textContent === text) return;
       nodes.body.dataset.state = "loading";
       nodes.status.hidden = false;
       nodes.progress.hidden = false;
       nodes.progress.value = fraction;
-      nodes.statusText.textContent = `${message} ${Math.round(fraction * 100)}%`;
+      nodes.statusText.textContent = text;
       nodes.retry.hidden = true;
     },
 
