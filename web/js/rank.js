@@ -182,6 +182,30 @@ export function similarRows(sim, row, k) {
   return chosen.concat(topRows(values, k - chosen.length, excluded));
 }
 
+// How many of the best rows scoreOrder sorts before the rest: a page of cards, with the picks,
+// marks and a series' other volumes skipped, is found among them nearly always.
+const ORDER_FIRST = 512;
+
+/**
+ * Rows by score, highest first, ties to the lower row, sorted only as far as they are read:
+ * the rows at or above the ORDER_FIRST-th highest score first (a native sort of the numbers
+ * finds it), then the rest. The same order as sorting them all; a tenth of the time on a phone
+ * (a 10,000-row sort by comparison is tens of milliseconds there).
+ */
+export function* scoreOrder(scores) {
+  const byScore = (a, b) => scores[b] - scores[a] || a - b;
+  const n = scores.length;
+  if (n <= ORDER_FIRST) {
+    yield* Array.from(scores.keys()).sort(byScore);
+    return;
+  }
+  const threshold = Float64Array.from(scores).sort()[n - ORDER_FIRST];
+  const [first, rest] = [[], []];
+  for (let row = 0; row < n; row++) (scores[row] >= threshold ? first : rest).push(row);
+  yield* first.sort(byScore);
+  yield* rest.sort(byScore);
+}
+
 /**
  * The suggestions as the page shows them, one card per series: {mainRows, moreCounts, nextRows}.
  * model/scoring.py `arrange` is its twin (tests/golden/scoring.json), which says the rules.
@@ -195,11 +219,10 @@ export function arrange(scores, hidden, table, started, dismissed, k) {
   const dismissedSeries = new Set([...dismissed].map(seriesOf));
   const blocked = new Set([...started].map(seriesOf).concat([...dismissedSeries]));
   blocked.delete(-1);
-  const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b);
   const mainRows = [];
   const moreCounts = [];
   const shown = new Set();
-  for (const row of order) {
+  for (const row of scoreOrder(scores)) {
     if (mainRows.length >= k) break;
     const series = seriesOf(row);
     if (hidden.has(row) || blocked.has(series) || shown.has(series)) continue;
