@@ -4,7 +4,7 @@
 // - the CPU backend without its kernels (web/js/loader.js calls tf.setBackend("cpu")), and the
 //   kernels the model runs: its load, build and predict (tests/model/test_tfjs_browser.py and the
 //   page's tests run it; a kernel missing here fails them with "Kernel 'X' not registered");
-// - the names web/js uses (tests/web/test_tfjs_bundle.py checks each is exported), so that
+// - the names web/js and the tests' pages use (tests/web/test_tfjs_bundle.py checks each is exported), so that
 //   esbuild leaves the other ops out; the layers API for tf.loadLayersModel and web/js/layers.js.
 // No converter (graph models), tfjs-data or WebGL: the full @tensorflow/tfjs bundle is 1.1 MB for those.
 import "@tensorflow/tfjs-backend-cpu/dist/base.js";
@@ -37,30 +37,96 @@ import { tanhConfig } from "@tensorflow/tfjs-backend-cpu/dist/kernels/Tanh.js";
 import { tileConfig } from "@tensorflow/tfjs-backend-cpu/dist/kernels/Tile.js";
 import { _fusedMatMulConfig } from "@tensorflow/tfjs-backend-cpu/dist/kernels/_FusedMatMul.js";
 
+// Kernels with a fast path for what the model sends through them 10,000 or 160,000 values at a
+// time (every book's score or vector, web/js/layers.js): the CPU backend's general code for a
+// gather, and for broadcasting two inputs of different shapes, allocates index arrays per value,
+// which on a phone was most of a run of the model (with its garbage collection). The same values,
+// bit for bit (a copy; the same arithmetic into the same typed array); every other case goes to
+// the backend's own kernel. tests/web/test_tfjs_bundle.py checks them against plain loops.
+
+/** GatherV2 along axis 0 (rows of x), batchDims 0, of a real-valued x. */
+function gatherRows(args) {
+  const { inputs, backend, attrs } = args;
+  const { x, indices } = inputs;
+  const rank = x.shape.length;
+  const values = backend.data.get(x.dataId)?.values;
+  const rows = backend.data.get(indices.dataId)?.values;
+  const axis = attrs.axis < 0 ? attrs.axis + rank : attrs.axis;
+  if (axis !== 0 || attrs.batchDims || x.dtype === "string" || x.dtype === "complex64" || !values || !rows) {
+    return gatherV2Config.kernelFunc(args);
+  }
+  const [count, ...rest] = x.shape;
+  const size = rest.reduce((a, b) => a * b, 1);
+  const out = new values.constructor(rows.length * size);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (!(row >= 0 && row <= count - 1)) throw new Error(`GatherV2: the index value ${row} is not in [0, ${count - 1}]`);
+    out.set(values.subarray(row * size, (row + 1) * size), i * size);
+  }
+  return backend.makeTensorInfo([...indices.shape, ...rest], x.dtype, out);
+}
+
+const TYPED = { float32: Float32Array, int32: Int32Array, bool: Uint8Array };
+
+/** A shape of rank 2 or less as [rows, columns]. */
+function asRows(shape) {
+  return shape.length === 2 ? shape : shape.length === 1 ? [1, shape[0]] : [1, 1];
+}
+
+/**
+ * `config` (a binary kernel of the backend) with broadcasting of inputs of rank 2 or less done
+ * by rows and columns: out[i, j] = op(a[i or 0, j or 0], b[...]) into the typed array of `dtype`
+ * (null: a's), as the backend's own code computes them.
+ */
+function broadcastRows(config, op, dtype = null) {
+  const kernelFunc = (args) => {
+    const { inputs, backend } = args;
+    const { a, b } = inputs;
+    const Out = TYPED[dtype ?? a.dtype];
+    const aValues = backend.data.get(a.dataId)?.values;
+    const bValues = backend.data.get(b.dataId)?.values;
+    const [[ar, ac], [br, bc]] = [asRows(a.shape), asRows(b.shape)];
+    const [rows, cols] = [Math.max(ar, br), Math.max(ac, bc)];
+    const fits = (n, of) => n === of || n === 1;
+    const usable = a.shape.length <= 2 && b.shape.length <= 2 && a.dtype === b.dtype && TYPED[a.dtype] && Out;
+    if (!usable || !aValues || !bValues || !fits(ar, rows) || !fits(br, rows) || !fits(ac, cols) || !fits(bc, cols)) {
+      return config.kernelFunc(args);
+    }
+    const out = new Out(rows * cols);
+    const [aRow, aCol, bRow, bCol] = [ar === 1 ? 0 : ac, ac === 1 ? 0 : 1, br === 1 ? 0 : bc, bc === 1 ? 0 : 1];
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) out[i * cols + j] = op(aValues[i * aRow + j * aCol], bValues[i * bRow + j * bCol]);
+    }
+    const rank = Math.max(a.shape.length, b.shape.length);
+    return backend.makeTensorInfo([[], [cols], [rows, cols]][rank], dtype ?? a.dtype, out);
+  };
+  return { ...config, kernelFunc };
+}
+
 const KERNELS = [
   absConfig,
-  addConfig,
+  broadcastRows(addConfig, (a, b) => a + b),
   batchMatMulConfig,
   castConfig,
   clipByValueConfig,
   concatConfig,
   expConfig,
   expandDimsConfig,
-  gatherV2Config,
-  greaterConfig,
+  { ...gatherV2Config, kernelFunc: gatherRows },
+  broadcastRows(greaterConfig, (a, b) => (a > b ? 1 : 0), "bool"),
   identityConfig,
-  maximumConfig,
-  multiplyConfig,
+  broadcastRows(maximumConfig, (a, b) => Math.max(a, b)),
+  broadcastRows(multiplyConfig, (a, b) => a * b),
   packConfig,
-  powConfig,
+  broadcastRows(powConfig, (a, b) => Math.pow(a, b)),
   rangeConfig,
-  realDivConfig,
+  broadcastRows(realDivConfig, (a, b) => a / b),
   reshapeConfig,
   roundConfig,
   scatterNdConfig,
   sliceConfig,
   sqrtConfig,
-  subConfig,
+  broadcastRows(subConfig, (a, b) => a - b),
   sumConfig,
   tanhConfig,
   tileConfig,
@@ -88,6 +154,7 @@ export {
   maximum,
   mul,
   norm,
+  pow,
   range,
   ready,
   reshape,
@@ -101,6 +168,7 @@ export {
   stack,
   sub,
   sum,
+  tensor,
   tensor2d,
   tidy,
 } from "@tensorflow/tfjs-core";

@@ -194,3 +194,88 @@ def test_a_build_that_cannot_bundle_tfjs_fails_in_one_line_and_keeps_the_old_sit
     [error] = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
     assert message in error and "make install" in error and "\n" not in error, error
     assert (out / "index.html").read_text() == "old site"
+
+
+# ---------------------------------------------------------------------------------------
+# The bundle's own fast kernels (scripts/tfjs-entry.js gatherRows, broadcastRows): the same values
+# as plain loops, bit for bit, and the backend's errors
+
+KERNELS_PAGE = """<!doctype html><meta charset="utf-8"><title>kernels</title>
+<script type="module">
+import * as tf from "./vendor/tf.fesm.min.js";
+const OPS = {
+  add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,
+  maximum: (a, b) => Math.max(a, b), greater: (a, b) => (a > b ? 1 : 0), pow: (a, b) => Math.pow(a, b),
+};
+const TYPED = { float32: Float32Array, int32: Int32Array, bool: Uint8Array };
+let seed = 7;
+const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+const size = (shape) => shape.reduce((a, b) => a * b, 1);
+/** Broadcasting as numpy does it, one value at a time: what the kernels must give. */
+function broadcast(op, a, aShape, b, bShape, Out) {
+  const rank = Math.max(aShape.length, bShape.length);
+  const pad = (shape) => [...Array(rank - shape.length).fill(1), ...shape];
+  const [as, bs] = [pad(aShape), pad(bShape)];
+  const shape = as.map((n, i) => Math.max(n, bs[i]));
+  const out = new Out(size(shape));
+  const at = (values, dims, index) => {
+    let flat = 0;
+    dims.forEach((n, i) => (flat = flat * n + (n === 1 ? 0 : index[i])));
+    return values[flat];
+  };
+  for (let k = 0; k < out.length; k++) {
+    const index = [];
+    let rest = k;
+    for (let i = rank - 1; i >= 0; i--) { index[i] = rest % shape[i]; rest = Math.floor(rest / shape[i]); }
+    out[k] = op(at(a, as, index), at(b, bs, index));
+  }
+  return out;
+}
+window.check = () => {
+  const wrong = [];
+  const pairs = [[[3, 4], [3, 1]], [[3, 1], [3, 4]], [[1, 5], [2, 1]], [[], [2, 3]], [[4], [2, 4]],
+    [[2, 3], [3]], [[2, 3], [2, 3]], [[1], [1, 6]], [[2, 3], []], [[2, 1, 3], [1, 2, 1]]];
+  for (const [aShape, bShape] of pairs) {
+    for (const dtype of ["float32", "int32"]) {
+      const value = () => (dtype === "int32" ? Math.floor(next() * 7) - 3 : Math.round(next() * 8) / 4 + 0.5);
+      const make = (shape) => TYPED[dtype].from({ length: size(shape) }, value);
+      const [a, b] = [make(aShape), make(bShape)];
+      for (const [name, op] of Object.entries(OPS)) {
+        if (dtype === "int32" && (name === "div" || name === "pow")) continue;
+        const out = name === "greater" ? Uint8Array : TYPED[dtype];
+        const expected = Array.from(broadcast(op, a, aShape, b, bShape, out));
+        const [ta, tb] = [tf.tensor(a, aShape, dtype), tf.tensor(b, bShape, dtype)];
+        const got = Array.from(tf.tidy(() => tf[name](ta, tb).dataSync()));
+        const what = `${name} ${dtype} ${JSON.stringify([aShape, bShape])}`;
+        if (JSON.stringify(got) !== JSON.stringify(expected)) wrong.push(what);
+      }
+    }
+  }
+  const x = Float32Array.from({ length: 15 }, next);
+  const rows = (indices) => indices.flatMap((row) => Array.from(x.subarray(row * 3, row * 3 + 3)));
+  const gathered = (indices, shape, axis = 0) => {
+    const [values, at] = [tf.tensor(x, [5, 3]), tf.tensor(indices, shape, "int32")];
+    return Array.from(tf.tidy(() => tf.gather(values, at, axis).dataSync()));
+  };
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  if (!same(gathered([4, 0, 4, 2], [4]), rows([4, 0, 4, 2]))) wrong.push("gather rows");
+  if (!same(gathered([1, 2, 3, 0], [2, 2]), rows([1, 2, 3, 0]))) wrong.push("gather 2-D indices");
+  const axis1 = gathered([2, 0], [2], 1);
+  const expectedAxis1 = [0, 1, 2, 3, 4].flatMap((row) => [x[row * 3 + 2], x[row * 3]]);
+  if (!same(axis1, expectedAxis1)) wrong.push("gather axis 1");
+  let error = null;
+  try { gathered([5], [1]); } catch (e) { error = e.message; }
+  return { wrong, error };
+};
+window.probeReady = true;
+</script>"""
+
+
+@pytest.mark.browser
+def test_the_bundle_s_fast_kernels_give_the_plain_loops_values(tfjs_bundle, tmp_path):
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / tfjs.TFJS_FILE).write_bytes(tfjs_bundle.code)
+    (tmp_path / "kernels.html").write_text(KERNELS_PAGE)
+    result = evaluate_page(tmp_path, "kernels.html", "probeReady", "() => window.check()", None)
+    assert result["wrong"] == []
+    assert result["error"] == "GatherV2: the index value 5 is not in [0, 4]"
