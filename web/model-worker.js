@@ -3,6 +3,7 @@
 // model-host.js's. It lives beside index.html, so that the files it fetches by relative URL
 // (metadata's model_url, the shards) resolve as the page's own do. recommend.js (which imports TF.js) is imported, not awaited, at once, so the
 // model's files download beside TF.js (loader.js) rather than after it.
+import { prefetch } from "./js/checked-fetch.js";
 import { loadModel } from "./js/loader.js";
 import { createModelHost } from "./js/model-host.js";
 
@@ -19,5 +20,6 @@ const handle = createModelHost((message, transfer = []) => self.postMessage(mess
   similarityMatrix: async (...args) => (await recommend).similarityMatrix(...args),
   rowIndex: async (...args) => (await recommend).rowIndex(...args),
   codeLoaded: Promise.all([recommend, layers]), // with this bundle: every module this worker runs
+  prefetch,
 });
 self.addEventListener("message", (event) => handle(event.data));

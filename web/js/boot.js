@@ -1,5 +1,5 @@
 // The first suggestion's two longest waits, started as soon as the page's code runs: metadata.json
-// and the model's worker (TF.js and the model's first part). In main.js's bundle
+// and the model's worker (TF.js and the model's first part, which it asks for early: firstFiles). In main.js's bundle
 // (sitebuild/bundle.py) this runs right after checked-fetch.js and model-client.js, the modules it
 // needs, before the rest of the page is set up (main.js imports checked-fetch.js, then downloads.js).
 // downloads.js takes these loads over once (takeEarly); a Retry starts new ones.
@@ -7,23 +7,16 @@ import { NewBuildError, fetchMetadata } from "./checked-fetch.js";
 import { loadModel } from "./model-client.js";
 
 /**
- * Ask for TF.js, the model's first part and the catalogue's first parts now (index.html names
- * them: sitebuild/catalogue.py add_first_files), into the HTTP cache, where the model's worker finds them:
- * it asks for them only once it runs and has read model.json, two round trips later on a phone
- * (and the page for the parts once the picks are scored). Not on a visit the service worker
- * serves: its cache answers at once.
+ * The files index.html names (sitebuild/catalogue.py add_first_files: TF.js, the model's first
+ * part, the catalogue's first parts), for the model's worker to ask for into the HTTP cache as
+ * soon as the first screen is painted: the worker itself asks for the model's only once it runs
+ * and has read model.json, two round trips later on a phone, and the page for the parts once
+ * the picks are scored. Asked for in the worker (model-host.js "prefetch"), off the page's main
+ * thread. None on a visit the service worker serves: its cache answers at once.
  */
-function preloadFirstFiles() {
-  const names = document.querySelector('meta[name="shelf-first-files"]')?.content.split(" ").filter(Boolean) ?? [];
-  if (globalThis.navigator?.serviceWorker?.controller) return;
-  for (const name of names) {
-    const link = document.createElement("link");
-    link.rel = "preload";
-    link.as = name.endsWith(".js") ? "script" : "fetch";
-    link.crossOrigin = "anonymous"; // as the worker's own requests are made (same-origin credentials)
-    link.href = name;
-    document.head.append(link);
-  }
+function firstFiles() {
+  if (globalThis.navigator?.serviceWorker?.controller) return [];
+  return document.querySelector('meta[name="shelf-first-files"]')?.content.split(" ").filter(Boolean) ?? [];
 }
 
 /** Start both: {metadata, model, onFraction(listener)}; null where there is no page (node tests). */
@@ -42,13 +35,13 @@ function start() {
     fraction = value;
     listener(value);
   };
-  const model = loadModel(metadata, { onFraction });
-  model.catch(() => {}); // reported by downloads.js
   // After the worker's script and metadata.json are asked for (over HTTP/1.1's six connections
-  // the preloads would otherwise hold up both), and after the first screen (the popular books,
-  // drawn in main.js's next task) is painted: their half a megabyte must not hold it up
-  // (Lighthouse's LCP counts every request asked for before it).
-  requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(preloadFirstFiles, 0)));
+  // these would otherwise hold up both), and after the first screen (the popular books, drawn
+  // in main.js's next task) is painted: their half a megabyte must not hold it up (Lighthouse's
+  // LCP counts every request asked for before it).
+  const prefetch = new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(firstFiles()))));
+  const model = loadModel(metadata, { onFraction, prefetch });
+  model.catch(() => {}); // reported by downloads.js
   return {
     metadata,
     model,

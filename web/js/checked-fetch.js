@@ -202,6 +202,19 @@ export async function fetchSiteJson(name, build = null) {
   return (await fetchBesideSiteFacts(name, build)).json;
 }
 
+/**
+ * Ask for `files` now, into the HTTP cache, where the requests that use them later find them
+ * (the same URL, asked while this one is under way, waits for it rather than downloading
+ * twice). Nothing is checked or kept here: a failure is the later request's to report.
+ */
+export function prefetch(files) {
+  for (const file of files) {
+    fetch(file)
+      .then((response) => response.arrayBuffer())
+      .catch(() => {});
+  }
+}
+
 /** `bytes` (the file `url`) as JSON; a file cut short or corrupt is a LoadError that says so. */
 export function parseJson(url, bytes) {
   try {

@@ -3,7 +3,7 @@
 // (model-worker.js; the messages are model-host.js's), so the page's main thread never parses
 // TF.js or runs the model. Ranking, reasons and similar books (rank.js) need no TF.js and run
 // here. Where no module worker can be started, the same host runs on the page instead.
-import { ChangedFileError, LoadError, NewBuildError, checkBuildFiles } from "./checked-fetch.js";
+import { ChangedFileError, LoadError, NewBuildError, checkBuildFiles, prefetch } from "./checked-fetch.js";
 
 export { reasonFor, similarRows, topRows, topSuggestions } from "./rank.js";
 
@@ -74,6 +74,7 @@ async function openPort(onMessage, onError) {
   let closed = false;
   const handle = createModelHost((message) => closed || queueMicrotask(() => onMessage(message)), {
     loadModel,
+    prefetch,
     ...recommend,
   });
   return { post: (message) => closed || handle(message), close: () => (closed = true) };
@@ -83,14 +84,15 @@ async function openPort(onMessage, onError) {
  * Load and build the model that `metadata` (a promise of metadata.json, or the object) names,
  * in a worker. Resolves to {model}: the handle scorePicks and similarityMatrix take. Rejects
  * with the worker's LoadError (NewBuildError for a file of another build). onFraction(0..1)
- * reports the first part's bytes (model-host.js).
+ * reports the first part's bytes (model-host.js). `prefetch` (a list, or a promise of one): files
+ * the worker asks for into the HTTP cache when it has them (checked-fetch.js prefetch).
  *
  * model.firstRows: null once the whole model is in; until then the neighbor table in
  * model.similarity holds only its first firstRows rows. model.whole() fetches the rest (if
  * not in) and resolves once it is, model.similarity then updated in place. Scores never need
  * it asked for: the worker waits for the rest itself when the picks need it.
  */
-export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/model.json" } = {}) {
+export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/model.json", prefetch = [] } = {}) {
   return new Promise((resolve, reject) => {
     const pending = new Map(); // id -> {resolve, reject} of score requests in flight
     let nextId = 0;
@@ -155,6 +157,7 @@ export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/m
         port = opened;
         if (failed) return port.close();
         port.post({ type: "load", modelUrl });
+        Promise.resolve(prefetch).then((files) => files.length > 0 && !failed && port.post({ type: "prefetch", files }));
         Promise.resolve(metadata).then(
           (meta) => port.post({ type: "metadata", metadata: meta }),
           () => fail(new LoadError("metadata.json", "could not be loaded")), // the catalogue reports it

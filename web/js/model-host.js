@@ -14,6 +14,7 @@
 //   {type: "metadata", metadata}  metadata.json, once the page has it (one download for both)
 //   {type: "score", id, picks}  {book_id: stars} -> a "scored" answer with the same id
 //   {type: "whole", id}  fetch the later part now, if not in -> a "whole" answer with the same id
+//   {type: "prefetch", files}  ask for these files now, into the HTTP cache (`run.prefetch`)
 // Messages out:
 //   {type: "loaded"}  the host's code is all in (`run.codeLoaded`: the worker's modules), so the
 //     page may now check them against its build; what it fetched before would not be what ran
@@ -49,7 +50,7 @@ export function needsLater(picks, rowOf, firstRows) {
 
 /**
  * The handler of the messages above. `post(message, transfer)` answers;
- * `run = {loadModel, scorePicks, similarityMatrix, rowIndex, codeLoaded}` (each may return a promise;
+ * `run = {loadModel, scorePicks, similarityMatrix, rowIndex, codeLoaded, prefetch}` (each may return a promise;
  * loadModel is loader.js's, called with `first: true`; codeLoaded, a promise that the code
  * they need is in, "loaded" posted once it is: at once without it). Score requests that come before the
  * model is in wait for it, and are answered in the order they came; a "whole" request runs
@@ -126,5 +127,6 @@ export function createModelHost(post, run) {
     else if (message.type === "metadata") resolveMetadata(message.metadata);
     else if (message.type === "score" && model !== null) queue = queue.then(() => score(message.id, message.picks));
     else if (message.type === "whole" && model !== null) wholeModel(message.id); // never holds up a score
+    else if (message.type === "prefetch") run.prefetch?.(message.files);
   };
 }
