@@ -320,4 +320,4 @@ def test_service_worker_caches_every_module_and_the_import_files(fake_artifacts,
     assert sorted(imported) == ["layers.js", "recommend.js"]
     modules = {"js/main.js", "js/layers.js", "js/recommend.js", "js/rank.js", "js/series.js"}
     assert modules <= set(files)
-    assert "js/shelf.js" not in files and "js/boot.js" not in files  # in main.js
+    assert "js/shelf-edits.js" not in files and "js/boot.js" not in files  # in main.js
