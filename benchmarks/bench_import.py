@@ -145,7 +145,7 @@ def one_run(browser, base: str, library: Path, recomputes: int) -> dict:
         # The old ?picks= link of the same picks (all of them, and the first 600) against ?shelf=.
         links = page.evaluate(
             """async () => {
-            const { shareShelf } = await import("./js/shelf.js");
+            const { shareShelf } = await import("./js/shelf-link.js");
             const { parsePicks, formatPicks } = await import("./js/picks.js");
             const picks = parsePicks(localStorage.getItem("shelf.picks.v1"));
             const first = new Map([...picks].slice(0, 600));

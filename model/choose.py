@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.metrics import recall_of_top, weighted_recall_of_top
-from model.popularity import shift_gamma
+from model.popularity import shift_strength
 from model.protocols import Protocol
 from model.ranking import top_k_excluding, top_k_sparse
 from model.split import LIKED_STARS, Split, liked_weight, pad_picks
@@ -96,13 +96,13 @@ def vote_scores(validation: Protocol, neighbor_rows, neighbor_weights, num_books
 
 
 def shifted(votes: sp.csr_matrix, validation: Protocol, ratios: np.ndarray, gamma: float) -> sp.csr_matrix:
-    """``votes`` (``vote_scores``) times each validation user's popularity shift exp(g * ratios[j]),
+    """``votes`` (``vote_scores``) times each validation user's popularity shift exp(strength * ratios[j]),
     as layers.NeighborScores computes it."""
     rows, stars = pad_picks(validation.picks)
-    g = shift_gamma(liked_weight(stars), rows, ratios, gamma)  # [V]
+    strength = shift_strength(liked_weight(stars), rows, ratios, gamma)  # [V]
     out = votes.tocsr(copy=True)
     owner = np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))
-    out.data = out.data * np.exp(g[owner] * ratios[out.indices])
+    out.data = out.data * np.exp(strength[owner] * ratios[out.indices])
     return out
 
 

@@ -90,8 +90,12 @@ def choose_table(data, ratios: np.ndarray, judge: Judge, cfg: TrainConfig) -> Ta
     num = smallest_within(by_size, cfg.table_tolerance, "table size", judge.label)
     rows, votes = rows[:, :num], votes[:, :num]
     voter = _voter((rows, votes), n)
+    by_gamma = {
+        gamma: judge.measure(lambda v, gamma=gamma: shifted(voter(v), v, ratios, gamma))
+        for gamma in cfg.popularity_gammas
+    }
     gamma = best(
-        {g: judge.measure(lambda v, g=g: shifted(voter(v), v, ratios, g)) for g in cfg.popularity_gammas},
+        by_gamma,
         judge.tolerance,
         "popularity gamma",
         judge.label,

@@ -27,7 +27,7 @@ def choose_table_on_split(data, ratios, judge: Judge, cfg: TrainConfig) -> Table
         votes = {id(v): vote_scores(v, *tables[weight], data.num_books) for v in judge.protocols}
         for gamma in cfg.popularity_gammas:
             candidates[(weight, gamma)] = judge.measure(
-                lambda v, g=gamma, votes=votes: shifted(votes[id(v)], v, ratios, g)
+                lambda v, gamma=gamma, votes=votes: shifted(votes[id(v)], v, ratios, gamma)
             )
     weight, gamma = best(
         candidates,

@@ -154,20 +154,24 @@ class NeighborRows(NeighborTableLayer):
 
 
 class NeighborScores(NeighborTableLayer):
-    """Sparse item-item scores: every liked pick votes for its neighbors, and the votes lean
-    towards what real readers read as much as the visitor's picks do.
+    """Sparse item-item scores: every liked pick votes for its neighbors, and the popularity
+    shift (model/popularity.py) leans the votes towards what real readers read, as far as the
+    visitor's picks do.
 
     Weights, fixed when the model is built (model/fit.py): ``neighbor_weights`` [N, M] (each
-    book's strongest denoising-EASE weights, model/tables.py), ``log_ratio`` [N] (how much more
-    real readers read a book than this data shows, model/popularity.py) and the scalars
-    ``gamma`` and ``mix``, chosen on validation users (model/choose.py).
+    book's strongest denoising-EASE weights, model/tables.py), the scalar ``mix``, and the
+    popularity shift's two, under the names the model files keep: ``log_ratio`` [N], each
+    book's shift (the log of how much more real readers read it than this data shows, centred)
+    and ``gamma``, the shift's full strength (config.json's ``popularity_gamma``); ``mix`` and
+    ``gamma`` are chosen on validation users or real readers (model/choose.py).
     inputs ``[pick_rows [B, L], stars [B, L], neighbor_rows [B, L, M]]`` (from NeighborRows);
     with the liked weight w = ``liked_weight(stars)``:
     - votes[j] = sum over picks p and m of w_p * neighbor_weights[p, m] at j = neighbor_rows[p, m];
-    - m_v = sum_p w_p log_ratio[p] / sum_p w_p (0 without liked picks);
-      g = gamma * clip((m_v + offset) / span, 0, 1) * clip(fade / max(sum_p w_p, 1), 0, 1)
+    - the visitor's shift strength: with the liked picks' mean shift
+      mean_shift = sum_p w_p log_ratio[p] / sum_p w_p (0 without liked picks),
+      strength = gamma * clip((mean_shift + offset) / span, 0, 1) * clip(fade / max(sum_p w_p, 1), 0, 1)
       (the last factor only when ``fade`` > 0: the shift fades as the liked picks grow);
-    - output [B, N] = mix * votes[j] * exp(g * log_ratio[j]).
+    - output [B, N] = mix * votes[j] * exp(strength * log_ratio[j]) (the popularity shift).
     The votes capture series and close companions, which a low-rank embedding blurs.
     """
 
@@ -199,13 +203,13 @@ class NeighborScores(NeighborTableLayer):
         pick_rows = tf.cast(pick_rows, tf.int32)
         liked = liked_weight(stars)  # [B, L]
         votes = tf.gather(self.neighbor_weights, pick_rows) * tf.expand_dims(liked, -1)  # [B, L, M]
-        picked_ratio = tf.reduce_sum(liked * tf.gather(self.log_ratio, pick_rows), axis=1, keepdims=True)
+        picked_shift = tf.reduce_sum(liked * tf.gather(self.log_ratio, pick_rows), axis=1, keepdims=True)
         liked_count = tf.reduce_sum(liked, axis=1, keepdims=True)  # [B, 1]
-        mean_ratio = picked_ratio / tf.maximum(liked_count, 1e-6)  # [B, 1]
-        g = self.gamma * tf.clip_by_value((mean_ratio + self.offset) / self.span, 0.0, 1.0)  # [B, 1]
+        mean_shift = picked_shift / tf.maximum(liked_count, 1e-6)  # [B, 1]
+        strength = self.gamma * tf.clip_by_value((mean_shift + self.offset) / self.span, 0.0, 1.0)  # [B, 1]
         if self.fade > 0:
-            g = g * tf.clip_by_value(self.fade / tf.maximum(liked_count, 1.0), 0.0, 1.0)
-        shift = tf.exp(g * tf.expand_dims(self.log_ratio, 0))  # [B, N]
+            strength = strength * tf.clip_by_value(self.fade / tf.maximum(liked_count, 1.0), 0.0, 1.0)
+        shift = tf.exp(strength * tf.expand_dims(self.log_ratio, 0))  # [B, N]: the popularity shift
         return self.mix * scatter_votes(neighbor_rows, votes, self.num_books) * shift
 
     def compute_output_shape(self, input_shape):

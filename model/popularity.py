@@ -15,13 +15,14 @@ for users with fewer than 10), so they are the ones who look like real traffic. 
   The validation uses them only on data sampled per book (``validation_weights``): the later
   release kept every rating, so its users are real traffic with nothing to re-weight.
 - the popularity shift: the model multiplies its neighbor votes for book j by
-  ``exp(g * log_ratio[j])``, ``log_ratio = log((ratings_count + 1) / (heavy count + 1))``
-  centred (a prior-shift correction from this copy's distribution towards real readers').
-  ``g = gamma * clip((m + OFFSET) / SPAN, 0, 1)`` grows with ``m``, the mean log_ratio of the
-  visitor's liked picks: a visitor who picks what real readers read gets the full shift, one
-  who picks rare books (like most users of this copy) little of it. gamma is chosen on
+  ``exp(strength * log_ratio[j])``, where ``log_ratio[j]``, book j's shift, is
+  ``log((ratings_count + 1) / (heavy count + 1))`` centred (a prior-shift correction from this
+  copy's distribution towards real readers'). The visitor's shift strength
+  ``strength = gamma * clip((m + OFFSET) / SPAN, 0, 1)`` grows with ``m``, the mean shift of the
+  visitor's liked picks: a visitor who picks what real readers read gets the full strength
+  ``gamma``, one who picks rare books (like most users of this copy) little of it. gamma is chosen on
   validation users (model/choose.py); OFFSET and SPAN put an average pick set (m = 0) at a
-  third of it. The shift then fades as the liked picks grow past ``FADE_PICKS``: g times
+  third of it. The shift then fades as the liked picks grow past ``FADE_PICKS``: strength times
   ``clip(FADE_PICKS / n, 0, 1)`` for n liked picks. Five picks say little about a reader, and
   what real readers read is a good prior; a whole imported library says much more than
   popularity does (real readers, issue 15: with the fade the shift gains about 0.01 Recall@10
@@ -85,18 +86,18 @@ FADE_PICKS = 5.0
 
 
 def log_ratio(ratings_count: np.ndarray, heavy: np.ndarray) -> np.ndarray:
-    """[N] float32 ``log((ratings_count + 1) / (heavy + 1))`` minus its mean."""
+    """[N] float32 each book's shift: ``log((ratings_count + 1) / (heavy + 1))`` minus its mean."""
     ratio = np.log(np.maximum(ratings_count, 0.0) + 1.0) - np.log(heavy + 1.0)
     return (ratio - ratio.mean()).astype(np.float32)
 
 
-def shift_gamma(
+def shift_strength(
     liked: np.ndarray, rows: np.ndarray, ratios: np.ndarray, gamma: float, fade: float = FADE_PICKS
 ) -> np.ndarray:
-    """[V] the shift's ``g`` of each of V sets of picks, from their liked weights ``liked``
+    """[V] the shift strength of each of V sets of picks, from their liked weights ``liked``
     [V, L] and rows ``rows`` [V, L] (padding has weight 0): layers.NeighborScores in numpy
     (``fade`` 0: none)."""
     total = liked.sum(axis=1)
     mean = (liked * ratios[rows]).sum(axis=1) / np.maximum(total, 1e-6)
-    g = gamma * np.clip((mean + OFFSET) / SPAN, 0.0, 1.0)
-    return g * np.clip(fade / np.maximum(total, 1.0), 0.0, 1.0) if fade else g
+    strength = gamma * np.clip((mean + OFFSET) / SPAN, 0.0, 1.0)
+    return strength * np.clip(fade / np.maximum(total, 1.0), 0.0, 1.0) if fade else strength

@@ -114,7 +114,7 @@ def parse_visitor(line: str, row_of: dict[int, int], num_books: int) -> dict:
             raise VisitorError(
                 f"marks: book {book_id}'s mark must be one of {', '.join(MARKS)}, got {reprlib.repr(value)}"
             )
-        if book_id not in picks:  # a picked book is never only marked (web/js/shelf-state.js)
+        if book_id not in picks:  # a picked book is never only marked (web/js/shelf-edits.js)
             marked[row_of[book_id]] = value
     k = obj.get("k", 10)
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= num_books:

@@ -26,7 +26,7 @@ from model.split import LIKED_STARS, pad_picks
 CHUNK = 512  # visitors scored per model call
 SEARCH_CARDS = 10  # lesser-known looks at the first ten cards (issue 24's share of the ten)
 STARTED_MARKS = ("read", "reading")  # marks that start a book's series (as a pick does)
-MARKS = ("read", "reading", "to_read", "not_interested")  # web/js/shelf.js MARKS
+MARKS = ("read", "reading", "to_read", "not_interested")  # web/js/shelf-link.js MARKS
 
 
 def predict_batch(model, picks: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

@@ -30,7 +30,7 @@ from sitebuild.tfjs import (
     installed_tfjs_version,
 )
 
-log = logging.getLogger("build_site")
+log = logging.getLogger("sitebuild")
 
 
 def check_inputs(cfg: SiteConfig) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from sitebuild.bundle import PAGE_ENTRY
 from sitebuild.common import versioned_name
 
-POPULAR_MARKER = "<!-- build_site: popular books -->"
+POPULAR_MARKER = "<!-- sitebuild: popular books -->"
 # The most popular books, written into index.html: the first screen can be searched and picked
 # before books.json (2 MB) and the model arrive. Two pages of the page's 20.
 POPULAR_BOOKS = 40

@@ -42,6 +42,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         build_site(cfg)
     except BuildError as error:
-        log.error("build_site: %s", error)
+        log.error("sitebuild: %s", error)
         return 1
     return 0

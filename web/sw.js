@@ -12,7 +12,7 @@
 // never takes over a page that the old build loaded. The page says a new version is ready;
 // when the visitor asks, it posts "skip-waiting", and reloads whole once the new worker is in
 // control (web/js/offline.js). Activating deletes the old build's cache.
-const PRECACHE = { build: "unbuilt", files: {} }; // build_site: precache manifest
+const PRECACHE = { build: "unbuilt", files: {} }; // sitebuild: precache manifest
 const CACHE = `shelf-${PRECACHE.build}`;
 const SCOPE = new URL(self.registration.scope);
 

@@ -136,7 +136,7 @@ def _decoded_open_link(page) -> dict:
     assert href.startswith("index.html?shelf=") and "picks=" not in href, href
     return page.evaluate(
         """async (href) => {
-        const { decodeShelf } = await import("./js/shelf.js");
+        const { decodeShelf } = await import("./js/shelf-link.js");
         const shelf = decodeShelf(new URL(href, location.href).searchParams.get("shelf"));
         return { picks: [...shelf.picks], marks: [...shelf.marks] };
     }""",
@@ -162,7 +162,8 @@ def test_the_open_link_is_short_and_the_main_pages_own_for_a_big_shelf(page, sit
     own = page.evaluate(
         """async () => {
         const { parsePicks } = await import("./js/picks.js");
-        const { parseMarks, shareShelf } = await import("./js/shelf.js");
+        const { parseMarks } = await import("./js/marks.js");
+        const { shareShelf } = await import("./js/shelf-link.js");
         const stored = [localStorage.getItem("shelf.picks.v1"), localStorage.getItem("shelf.marks.v1")];
         return shareShelf(parsePicks(stored[0]), parseMarks(stored[1])).param;
     }"""

@@ -200,7 +200,7 @@ test("the host says its code is in ('loaded') once run.codeLoaded resolves, neve
   }
 });
 
-test("a score whose picks need the later part waits for it, and the page hears 'complete' first", async () => {
+test("a score whose picks need the later part waits for it, and the page hears the unasked 'whole' (id null) first", async () => {
   let laters = 0;
   const { handle, sent, used } = twoParts(async () => {
     laters += 1;
@@ -216,8 +216,8 @@ test("a score whose picks need the later part waits for it, and the page hears '
   await settle();
   assert.equal(laters, 1); // fetched once for both
   const types = sent.map((m) => `${m.type}${m.id ?? ""}`);
-  assert.deepEqual(types, ["loaded", "ready", "scored1", "complete", "whole3", "scored2"]);
-  assert.equal(sent.find((m) => m.type === "complete").similarity.neighbors.of, "whole");
+  assert.deepEqual(types, ["loaded", "ready", "scored1", "whole", "whole3", "scored2"]);
+  assert.equal(sent.find((m) => m.type === "whole" && m.id === null).similarity.neighbors.of, "whole");
   assert.deepEqual(used, ["first", "whole", "disposed first"]); // disposed once the requests under way are done
 });
 
@@ -239,7 +239,7 @@ test("a later part that fails fails the request that needed it, and the next one
   await settle();
   await settle();
   assert.equal(laters, 2);
-  assert.deepEqual(sent.slice(-3).map((m) => `${m.type}${m.id ?? ""}`), ["scored2", "complete", "scored3"]);
+  assert.deepEqual(sent.slice(-3).map((m) => `${m.type}${m.id ?? ""}`), ["scored2", "whole", "scored3"]);
   assert.deepEqual(used, ["first", "whole", "disposed first"]); // disposed once the requests under way are done
 });
 
@@ -314,4 +314,36 @@ test("the host posts the first part's progress only when its whole percent chang
   await settle();
   const fractions = sent.filter((message) => message.type === "progress").map((message) => message.fraction);
   assert.deepEqual(fractions, [0, 0.01, 0.5, 0.999, 1]);
+});
+
+test("model-client: the unasked 'whole' (id null) updates the page's similarity; model.whole() resolves after it", async (t) => {
+  class FakeWorker {
+    constructor(url, options) {
+      assert.equal(options.type, "module");
+      this.listeners = { message: [], error: [] };
+      const run = {
+        ...standIns(),
+        loadModel: async () => ({ model: { name: "first" }, firstRows: 2, loadLater: async () => ({ model: { name: "whole" } }) }),
+        similarityMatrix: (model) => ({ matrix: new Float32Array(3), n: 3, d: 1, neighbors: { rows: new Int32Array(3), weights: new Float32Array(3), m: 1, of: model.name } }),
+      };
+      this.handle = createModelHost((message) => setTimeout(() => this.listeners.message.forEach((listen) => listen({ data: message }))), run);
+    }
+    addEventListener(type, listen) {
+      this.listeners[type].push(listen);
+    }
+    postMessage(message) {
+      setTimeout(() => this.handle(structuredClone(message)));
+    }
+    terminate() {}
+  }
+  globalThis.Worker = FakeWorker;
+  t.after(() => delete globalThis.Worker);
+
+  const { model } = await loadModel(Promise.resolve(METADATA));
+  assert.equal(model.firstRows, 2);
+  assert.equal(similarityMatrix(model).neighbors.of, "first");
+  await model.whole();
+  assert.equal(model.firstRows, null);
+  assert.equal(similarityMatrix(model).neighbors.of, "whole");
+  await model.whole(); // all in: nothing more is asked
 });

@@ -1,19 +1,9 @@
-// web/js/page-view.js: what the page computes to show its state (star choices, the year
-// filter, a page of search results, the suggestions' wait message).
+// web/js/page-view.js: what the page computes to show its state (star choices, a page of search
+// results, the suggestions' wait message, the similar books, a failed download's advice).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import {
-  isFiltered,
-  pendingNote,
-  pickOptions,
-  publicationYears,
-  searchPage,
-  similarLists,
-  suggestionFilter,
-  yearRange,
-} from "../../web/js/page-view.js";
-import { yearProblem } from "../../web/js/page-view.js";
+import { pendingNote, pickOptions, searchPage, similarLists } from "../../web/js/page-view.js";
 
 test("star choices come from metadata's keys", () => {
   assert.deepEqual(pickOptions({ default_pick_stars: 5, min_stars: 1, max_stars: 5, num_books: 9 }), {
@@ -22,20 +12,6 @@ test("star choices come from metadata's keys", () => {
     maxStars: 5,
   });
   assert.deepEqual(pickOptions(), { defaultStars: undefined, minStars: undefined, maxStars: undefined });
-});
-
-test("the year filter: years by row, their range, the boxes' text as a filter", () => {
-  const years = publicationYears([{ year: 1999 }, { year: null }, { year: 1813 }, { year: "2001" }, {}]);
-  assert.deepEqual(years, [1999, null, 1813, null, null]);
-  assert.deepEqual(yearRange(years), { minYear: 1813, maxYear: 1999 });
-  assert.deepEqual(yearRange([null, null]), { minYear: "", maxYear: "" });
-  const filter = suggestionFilter({ genre: "2", yearFrom: " 1900 ", yearTo: "soon" });
-  assert.deepEqual(filter, { genre: 2, yearFrom: 1900, yearTo: null });
-  assert.equal(isFiltered(filter), true);
-  const none = suggestionFilter({ genre: "", yearFrom: "", yearTo: "" });
-  assert.deepEqual(none, { genre: null, yearFrom: null, yearTo: null });
-  assert.equal(isFiltered(none), false);
-  assert.equal(isFiltered({ genre: 0, yearFrom: null, yearTo: null }), true);
 });
 
 test("a page of search results, over the popular books' rows or every book's", () => {
@@ -95,17 +71,6 @@ test("the similar books: the model's rows, and the content neighbours in the cat
   });
   assert.equal(similarLists({ ...base, content: null }).content, null);
   assert.deepEqual(similarLists({ ...base, bookId: 11, content }).content, []);
-});
-
-test("a year box the filter cannot use is named: 99999, 1997.5; years and empty boxes are not", () => {
-  const range = { minYear: 1850, maxYear: 2017 };
-  assert.equal(
-    yearProblem({ yearFrom: "99999", yearTo: "" }, range),
-    "“99999” is not a year (this catalogue's books run from 1850 to 2017), so the filter leaves it out.",
-  );
-  assert.match(yearProblem({ yearFrom: "1990", yearTo: "1997.5" }, range), /^“1997\.5” is not a year/);
-  assert.equal(yearProblem({ yearFrom: "1990", yearTo: " 2001 " }, range), "");
-  assert.equal(yearProblem({ yearFrom: "", yearTo: "" }, range), "");
 });
 
 test("a failed download's advice: wait for a file changed on the server, reload for a newer build", async () => {

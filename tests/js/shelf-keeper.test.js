@@ -7,8 +7,8 @@ import { test } from "node:test";
 
 import { createShelfKeeper } from "../../web/js/shelf-keeper.js";
 import { createShelfSaver } from "../../web/js/shelf-storage.js";
-import { shareShelf } from "../../web/js/shelf.js";
-import * as shelfState from "../../web/js/shelf-state.js";
+import { shareShelf } from "../../web/js/shelf-link.js";
+import * as shelfEdits from "../../web/js/shelf-edits.js";
 
 const OPTIONS = { defaultStars: 5, minStars: 1, maxStars: 5 };
 const PAGE = "http://x/index.html";
@@ -92,7 +92,7 @@ test("changes made while storage is full are kept, saved with the next save and 
   const tab = page();
   catalogueIn(tab, [1, 2, 3, 4, 5, 6]);
   local.full = true;
-  tab.keeper.change(shelfState.pick(tab.state, 3, 5));
+  tab.keeper.change(shelfEdits.pick(tab.state, 3, 5));
   assert.equal(tab.keeper.unsaved(), true);
   const address = addressOf(tab); // main.js writes it with each change
   // Reloaded while storage is still full: the unsaved pick is shown again, the shelf not replaced.
@@ -100,13 +100,13 @@ test("changes made while storage is full are kept, saved with the next save and 
   assert.deepEqual(picksOf(reloaded.state), [[1, 5], [2, 4], [3, 5]]);
   assert.equal(reloaded.state.viewing, null);
   local.full = false; // storage frees up
-  tab.keeper.change(shelfState.pick(tab.state, 4, 5));
+  tab.keeper.change(shelfEdits.pick(tab.state, 4, 5));
   assert.equal(local.items.get("shelf.picks.v1"), "1,2:4,3,4");
   assert.deepEqual(picksOf(tab.state), [[1, 5], [2, 4], [3, 5], [4, 5]]);
   assert.equal(tab.keeper.unsaved(), false);
   // Full again: another tab's write (storage freed by it) saves what this tab could not.
   local.full = true;
-  tab.keeper.change(shelfState.unpick(tab.state, 1));
+  tab.keeper.change(shelfEdits.unpick(tab.state, 1));
   local.full = false;
   local.items.set("shelf.picks.v1", "1,2:4,3,4,6"); // the other tab picked 6
   fire();

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { DISCOVERY, crc16, decodeShelf, shareShelf } from "../../web/js/shelf-link.js";
+import { DISCOVERY, SHARE_CHARS, crc16, decodeShelf, shareShelf, shelfHref } from "../../web/js/shelf-link.js";
 
 test("CRC-16/CCITT-FALSE of '123456789' is 0x29b1 (its check value)", () => {
   assert.equal(crc16(new TextEncoder().encode("123456789")), 0x29b1);
@@ -60,4 +60,96 @@ test("a book both picked and marked goes once, as a pick: a big shelf's link sta
   assert.equal(opened.marks.has(4), false);
   const small = decodeShelf(shareShelf(new Map([[4, 3]]), marks).param);
   assert.deepEqual([[...small.picks], [...small.marks]], [[[4, 3]], [[2, "not_interested"]]]);
+});
+
+test("a small shelf keeps its order in the link, and decodes to the same maps", () => {
+  const picks = new Map([
+    [2, 5],
+    [4, 3],
+    [1, 5],
+  ]);
+  const marks = new Map([
+    [9, "not_interested"],
+    [3, "read"],
+  ]);
+  const shared = shareShelf(picks, marks);
+  assert.deepEqual([shared.picks, shared.marks], [3, 2]);
+  assert.match(shared.param, /^[A-Za-z0-9_-]+$/);
+  assert.ok(shared.param.length < 16, shared.param); // 10 bytes, 5 of them the frame (length, CRC-16)
+  const back = decodeShelf(shared.param);
+  assert.deepEqual([...back.picks], [...picks]);
+  assert.deepEqual([...back.marks], [...marks]);
+  assert.deepEqual(shareShelf(new Map(), new Map()), { param: "", picks: 0, marks: 0 });
+});
+
+test("ids far apart and large survive; a bad or cut value decodes to what it can", () => {
+  const picks = new Map([
+    [999_999_999, 1],
+    [1, 2],
+    [500_000, 4],
+  ]);
+  const back = decodeShelf(shareShelf(picks, new Map()).param);
+  assert.deepEqual([...back.picks], [...picks]);
+  for (const bad of ["", "!!", "AA", "Ag", "%%%", "AQ"]) {
+    const shelf = decodeShelf(bad);
+    assert.ok(shelf.picks instanceof Map && shelf.marks instanceof Map && shelf.damaged, bad);
+  }
+  const full = shareShelf(
+    new Map([
+      [5, 3],
+      [300, 4],
+    ]),
+    new Map(),
+  ).param;
+  assert.deepEqual([...decodeShelf(full).picks], [
+    [5, 3],
+    [300, 4],
+  ]);
+});
+
+test("600 picks (4,228 characters as ?picks=) make a short link", () => {
+  const picks = new Map(Array.from({ length: 600 }, (_, i) => [(i * 7919) % 10_000 || 10_000, 1 + (i % 5)]));
+  const shared = shareShelf(picks, new Map());
+  assert.equal(shared.picks, 600);
+  assert.ok(shared.param.length < 1100, `${shared.param.length}`);
+  assert.deepEqual(new Set(decodeShelf(shared.param).picks), new Set(picks));
+});
+
+test("any library keeps the link under SHARE_CHARS: the best-rated picks first", () => {
+  // 10,000 books: 6,000 picks, 4,000 marks. Far too many for one link.
+  const picks = new Map();
+  const marks = new Map();
+  for (let bookId = 1; bookId <= 10_000; bookId++) {
+    if (bookId % 5 < 3) picks.set(bookId, 1 + (bookId % 5) * 2);
+    else marks.set(bookId, bookId % 2 ? "read" : "to_read");
+  }
+  const shared = shareShelf(picks, marks);
+  assert.ok(shared.param.length <= SHARE_CHARS);
+  assert.ok(shared.picks > 1000 && shared.picks < picks.size && shared.marks === 0, JSON.stringify(shared));
+  const back = decodeShelf(shared.param);
+  assert.equal(back.picks.size, shared.picks);
+  // 2,000 5-star picks do not all fit: the link carries 5-star picks only, the first ones.
+  assert.deepEqual(new Set(back.picks.values()), new Set([5]));
+  const fives = [...picks].filter(([, s]) => s === 5).map(([bookId]) => bookId);
+  assert.deepEqual([...back.picks.keys()], fives.slice(0, shared.picks));
+  // Whatever the size, a book is only shared once every pick with more stars is (marks last).
+  for (const size of [1500, 3000, 4500, 10_000]) {
+    const somePicks = new Map([...picks].filter(([bookId]) => bookId <= size));
+    const someMarks = new Map([...marks].filter(([bookId]) => bookId <= size));
+    const link = decodeShelf(shareShelf(somePicks, someMarks).param);
+    const lowest = Math.min(...link.picks.values());
+    for (const [bookId, stars] of somePicks) if (stars > lowest) assert.ok(link.picks.has(bookId), `${size} ${bookId}`);
+    if (link.marks.size) assert.equal(link.picks.size, somePicks.size);
+  }
+  // Deterministic: the same shelf gives the same link.
+  assert.equal(shareShelf(picks, marks).param, shared.param);
+});
+
+test("shelfHref: the main page with any shelf as a short ?shelf= link", () => {
+  const picks = new Map(Array.from({ length: 900 }, (_, i) => [1 + 7 * i, 1 + (i % 5)]));
+  const href = shelfHref("index.html", picks, new Map([[5, "read"]]));
+  assert.ok(href.startsWith("index.html?shelf=") && href.length <= "index.html?shelf=".length + SHARE_CHARS);
+  assert.equal(href, `index.html?shelf=${shareShelf(picks, new Map([[5, "read"]])).param}`);
+  assert.deepEqual([...decodeShelf(shelfHref("x", new Map([[3, 4]])).slice(8)).picks], [[3, 4]]);
+  assert.equal(shelfHref("index.html", new Map()), "index.html");
 });

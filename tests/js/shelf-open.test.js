@@ -7,11 +7,12 @@ import {
   catalogueShelf,
   knownShelf,
   linkedShelf,
+  openShelf,
   storedShelf,
   unknownNote,
   unreadableNote,
 } from "../../web/js/shelf-open.js";
-import { shareShelf } from "../../web/js/shelf.js";
+import { decodeShelf, shareShelf } from "../../web/js/shelf-link.js";
 
 const OPTIONS = { defaultStars: 5, minStars: 1, maxStars: 5 };
 const ROW_OF = new Map([1, 2, 3, 4, 5, 6, 7, 8].map((bookId) => [bookId, bookId - 1]));
@@ -157,4 +158,71 @@ test("the discovery setting is read from storage (balanced when absent or unknow
   const viewed = open(`${PAGE}?shelf=${theirs}`, popular);
   assert.equal(viewed.discovery, "lesser-known");
   assert.equal(viewed.own.discovery, "popular");
+});
+
+test("openShelf: a link is shown, the page's own (whole, or the best part of a big shelf) is the saved shelf", () => {
+  const picks = new Map(Array.from({ length: 3000 }, (_, i) => [i + 1, 1 + (i % 5)]));
+  const stored = { picks, marks: new Map([[5000, "read"]]) };
+  const own = shareShelf(stored.picks, stored.marks);
+  assert.ok(own.picks < picks.size && decodeShelf(own.param).part);
+  const saved = { picks, marks: stored.marks, discovery: "balanced", viewing: false, problem: null };
+  assert.deepEqual(openShelf(null, stored), saved);
+  assert.deepEqual(openShelf(own.param, stored), saved);
+  // An older link of the same big shelf (one pick's stars changed since): still this shelf.
+  const older = new Map(picks);
+  older.set(3, 5);
+  assert.deepEqual(openShelf(shareShelf(older, stored.marks).param, stored), saved);
+  // A friend's list, or a part with a book this shelf lacks: the link's, shown beside the saved one.
+  const friend = openShelf(shareShelf(new Map([[1, 5]]), new Map()).param, stored);
+  assert.deepEqual([...friend.picks], [[1, 5]]);
+  assert.equal(friend.viewing, true);
+  const other = new Map(picks);
+  other.set(9999, 5);
+  const theirs = openShelf(shareShelf(other, new Map()).param, stored);
+  assert.ok(theirs.picks.has(9999) && theirs.viewing);
+  // An old ?picks= link carries no marks: this browser's stay.
+  const legacy = openShelf(null, stored, new Map([[5000, 4], [7, 5]]));
+  assert.deepEqual([...legacy.picks], [[5000, 4], [7, 5]]);
+  assert.equal(legacy.marks.size, 0); // 5000 is a pick now, not a mark
+  assert.equal(legacy.viewing, true);
+  assert.deepEqual([...openShelf(null, stored, new Map([[7, 5]])).marks], [[5000, "read"]]);
+  assert.deepEqual(openShelf(null, stored, new Map(picks)), saved); // its own ?picks= link
+  // The same shelf in a link an older page wrote (format 1, no check byte): the saved one.
+  const mine = { picks: new Map([[2, 5], [4, 3]]), marks: new Map([[7, "read"], [3, "to_read"]]) };
+  const old = "AQmS4gBBJQQMGRg"; // tests/js/old-links.json: [4, 3], [2, 5], [900, 1] and two marks
+  mine.picks.set(900, 1);
+  assert.deepEqual([...decodeShelf(old).picks], [[4, 3], [2, 5], [900, 1]]);
+  assert.deepEqual(openShelf(old, mine), { ...mine, discovery: "balanced", viewing: false, problem: null });
+  // A small shelf's own link: the same shelf either way.
+  const small = { picks: new Map([[2, 5], [4, 3]]), marks: new Map() };
+  assert.equal(openShelf(shareShelf(small.picks, small.marks).param, small).viewing, false);
+  // Nothing saved here: the list is simply opened (nothing to replace).
+  const empty = { picks: new Map(), marks: new Map() };
+  const opened = openShelf(shareShelf(small.picks, small.marks).param, empty);
+  assert.deepEqual([...opened.picks], [...small.picks]);
+  assert.equal(opened.viewing, false);
+});
+
+test("a damaged, empty or cut-off link keeps the saved shelf and says so", () => {
+  const stored = { picks: new Map([[2, 5], [4, 3]]), marks: new Map([[9, "read"]]) };
+  const friend = shareShelf(
+    new Map(Array.from({ length: 40 }, (_, i) => [100 + 7 * i, 1 + (i % 5)])),
+    new Map([[3, "not_interested"]]),
+  ).param;
+  assert.equal(decodeShelf(friend).damaged, false);
+  const cuts = [friend.slice(0, -1), friend.slice(0, -2), friend.slice(0, -3), friend.slice(0, 10), friend.slice(0, 3)];
+  for (const bad of ["", "garbage!!", "AAAA", "AQ", "BwA", "%%%", ...cuts]) {
+    const link = decodeShelf(bad);
+    assert.equal(link.damaged, true, bad);
+    assert.equal(link.picks.size + link.marks.size, 0, bad);
+    const opened = openShelf(bad, stored);
+    assert.equal(opened.picks, stored.picks, bad);
+    assert.equal(opened.marks, stored.marks, bad);
+    assert.equal(opened.viewing, false, bad);
+    assert.match(opened.problem, /could not be read \(it is damaged or cut short\), so your saved shelf is shown, unchanged/, bad);
+  }
+  // ?picks=abc (an old link with nothing readable in it)
+  assert.match(openShelf(null, stored, new Map()).problem, /could not be read/);
+  assert.equal(openShelf(null, stored, new Map()).picks, stored.picks);
+  assert.match(openShelf("", { picks: new Map(), marks: new Map() }).problem, /nothing was opened/);
 });

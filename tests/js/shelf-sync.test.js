@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { applyChanges, changesOf, replaceWith, sameShelf } from "../../web/js/shelf-sync.js";
-import { pick, rate, unpick, mark, mergeImport, undoImport } from "../../web/js/shelf-state.js";
+import { pick, rate, unpick, mark, mergeImport, undoImport } from "../../web/js/shelf-edits.js";
 
 const shelfOf = (picks, marks = [], discovery = "balanced") => ({ picks: new Map(picks), marks: new Map(marks), discovery });
 const plain = (shelf) => ({ picks: [...shelf.picks], marks: [...shelf.marks], discovery: shelf.discovery });

@@ -145,7 +145,7 @@ def test_the_numpy_neighbor_scores_agree_with_the_keras_layer():
 
     np.testing.assert_allclose(numpy_scores.toarray(), keras_scores, rtol=1e-5, atol=1e-6)
     # By hand, the first user: book 0 alone is liked (w 1), m = ratios[0] = 0.5, so
-    # g = 0.7 * clip((0.5 + 1) / 3, 0, 1) = 0.35, and its neighbor book 1 gets 1.0 * exp(0.35 * -0.5).
+    # strength = 0.7 * clip((0.5 + 1) / 3, 0, 1) = 0.35, and its neighbor book 1 gets 1.0 * exp(0.35 * -0.5).
     assert np.isclose(keras_scores[0, 1], np.exp(-0.175), rtol=1e-6)
     assert np.isclose(keras_scores[0, 2], 0.5 * np.exp(0.35), rtol=1e-6)
     assert not keras_scores[3].any()

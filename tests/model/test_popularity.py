@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.popularity import heavy_counts, log_ratio, shift_gamma, traffic_weights, validation_weights
+from model.popularity import heavy_counts, log_ratio, shift_strength, traffic_weights, validation_weights
 from model.split import UserRatings
 from tests.model.ratings import user_ratings
 
@@ -47,18 +47,18 @@ def test_log_ratio_is_centred_and_favours_books_real_readers_read_more():
     assert np.isclose(ratios[2] - ratios[1], np.log(10.0), rtol=1e-5)
 
 
-def test_shift_gamma_grows_with_how_popular_the_liked_picks_are():
+def test_shift_strength_grows_with_how_popular_the_liked_picks_are():
     ratios = np.array([-2.0, 0.0, 2.0, 5.0], np.float32)
     rows = np.array([[0, 3], [1, 3], [2, 3], [3, 0]])
     liked = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.0, 0.0]])  # book 3 never liked
     # m = -2, 0, 2, and 0 without liked picks: (m + 1) / 3 clipped to 0..1, times gamma 0.6.
-    assert np.allclose(shift_gamma(liked, rows, ratios, 0.6, fade=0.0), [0.0, 0.2, 0.6, 0.2])
+    assert np.allclose(shift_strength(liked, rows, ratios, 0.6, fade=0.0), [0.0, 0.2, 0.6, 0.2])
 
 
-def test_shift_gamma_fades_as_the_liked_picks_grow_past_fade():
+def test_shift_strength_fades_as_the_liked_picks_grow_past_fade():
     ratios = np.zeros(20, np.float32)  # m = 0: (0 + 1) / 3 of gamma before the fade
     counts = [1, 5, 10, 20]
     rows = np.tile(np.arange(20), (4, 1))
     liked = np.array([[1.0] * n + [0.0] * (20 - n) for n in counts])
     expected = [0.2, 0.2, 0.2 * 5 / 10, 0.2 * 5 / 20]
-    assert np.allclose(shift_gamma(liked, rows, ratios, 0.6, fade=5.0), expected)
+    assert np.allclose(shift_strength(liked, rows, ratios, 0.6, fade=5.0), expected)

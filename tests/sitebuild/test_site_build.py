@@ -51,7 +51,7 @@ def test_build_site_assembles_sources_artifacts_and_tfjs(fake_artifacts, tfjs_bu
     source = (ROOT / "web" / "index.html").read_text()
     built = (out / "index.html").read_text()
     popular = re.search(r'<script type="application/json" id="popular-books">.*?</script>', built)
-    expected = source.replace("<!-- build_site: popular books -->", popular.group(0))
+    expected = source.replace("<!-- sitebuild: popular books -->", popular.group(0))
     # TF.js, the model's first part and the catalogue's first parts named for the page to ask for
     # early (add_first_files)
     parts = " ".join(json.loads((out / "site.json").read_text())["catalogue_parts"]["files"][:2])
@@ -100,7 +100,7 @@ def test_python_m_sitebuild_is_the_command_line(tmp_path):
     command = ["-m", "sitebuild", "--artifacts", str(tmp_path / "none"), "--out", str(out)]
     result = subprocess.run([sys.executable, *command], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 1
-    assert "build_site:" in result.stderr and "python -m model.train" in result.stderr
+    assert "sitebuild:" in result.stderr and "python -m model.train" in result.stderr
     assert "Traceback" not in result.stderr
     assert (out / "index.html").read_text() == "old site"
 
@@ -320,4 +320,4 @@ def test_service_worker_caches_every_module_and_the_import_files(fake_artifacts,
     assert sorted(imported) == ["layers.js", "recommend.js"]
     modules = {"js/main.js", "js/layers.js", "js/recommend.js", "js/rank.js", "js/series.js"}
     assert modules <= set(files)
-    assert "js/shelf.js" not in files and "js/boot.js" not in files  # in main.js
+    assert "js/shelf-edits.js" not in files and "js/boot.js" not in files  # in main.js

@@ -33,7 +33,7 @@ def shared_shelf(page) -> dict:
     """The ?shelf= link decoded by the page's own code: {"picks": [[id, stars]], "marks": [[id, mark]]}."""
     return page.evaluate(
         """async () => {
-        const { decodeShelf } = await import("./js/shelf.js");
+        const { decodeShelf } = await import("./js/shelf-link.js");
         const shelf = decodeShelf(new URL(location.href).searchParams.get("shelf"));
         return { picks: [...shelf.picks], marks: [...shelf.marks] };
     }"""

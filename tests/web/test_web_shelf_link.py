@@ -35,7 +35,7 @@ def friend_link(page, picks: list[list[int]], marks_list: list[list] = ()) -> st
     """A ?shelf= value for another visitor's list, written by the page's own code."""
     return page.evaluate(
         """async ([picks, marks]) => {
-        const { shareShelf } = await import("./js/shelf.js");
+        const { shareShelf } = await import("./js/shelf-link.js");
         return shareShelf(new Map(picks), new Map(marks)).param;
     }""",
         [picks, list(marks_list)],

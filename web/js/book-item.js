@@ -3,7 +3,7 @@
 // setAttribute, never parsed as HTML, so a title like <img src=x> stays text.
 
 const STAR_LABELS = { 5: "5 ★ loved it", 4: "4 ★ liked it", 3: "3 ★ it was ok", 2: "2 ★ not for me", 1: "1 ★ disliked" };
-// What a marked book shows (shelf.js MARKS); marked books are never suggested.
+// What a marked book shows (shelf-link.js MARKS); marked books are never suggested.
 export const MARK_LABELS = {
   read: "Read",
   not_interested: "Not interested",
@@ -94,7 +94,7 @@ function readSelect(book) {
 /**
  * One book as a list item. options: {picked, stars (for picks), predicted, reason (a book),
  * more (a series card: how many other volumes it stands for),
- * pickable (default true), mark (shelf.js MARKS: shown, and an "unmark" button when
+ * pickable (default true), mark (shelf-link.js MARKS: shown, and an "unmark" button when
  * unmarkable), suggestion (adds "Already read" and "Not interested")}.
  */
 export function bookItem(book, options = {}) {

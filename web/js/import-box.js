@@ -1,10 +1,10 @@
 // The import box's wiring: a chosen Goodreads export read and matched (import-file.js), merged
-// into the visitor's own shelf (shelf-state.js), and its one-click Undo. The page's DOM only
+// into the visitor's own shelf (shelf-edits.js), and its one-click Undo. The page's DOM only
 // through ui-import.js; the shelf, the catalogue and the match index's download through `page`.
 import { GoodreadsError } from "./goodreads.js";
 import { readFile } from "./import-file.js";
 import { NewBuildError } from "./checked-fetch.js";
-import { importMessage, mergeImport, undoImport } from "./shelf-state.js";
+import { importMessage, mergeImport, undoImport } from "./shelf-edits.js";
 import { createImportUi } from "./ui-import.js";
 
 const NEWER_BUILD =
@@ -26,7 +26,7 @@ const NEWER_BUILD =
 export function createImportBox(root, page) {
   const importUi = createImportUi(root, { onFile: importFile, onUndo: undo });
   let importing = false;
-  let lastImport = null; // what the last import added, for Undo (shelf-state.js mergeImport's `added`)
+  let lastImport = null; // what the last import added, for Undo (shelf-edits.js mergeImport's `added`)
 
   /**
    * Read, check and match the whole file first; only then merge it into the shelf, so a bad

@@ -1,7 +1,7 @@
 // A Goodreads export from the file the visitor chose to a shelf, in short tasks with progress:
 // read (decode, parse: 0..80% of the bar), then match to the catalogue (the rest). No DOM and
 // no fetch: the entry module passes in the match index's download and the wait for the
-// catalogue, and merges the shelf (shelf-state.js mergeImport) only once all of this has
+// catalogue, and merges the shelf (shelf-edits.js mergeImport) only once all of this has
 // worked, so a bad file changes nothing.
 import { MAX_FILE_BYTES, buildShelf, decodeExport, matchRows, readExport, summarize, tooBig } from "./goodreads.js";
 

@@ -155,9 +155,11 @@ export class NeighborRows extends NeighborTableLayer {
 /**
  * [pick_rows [B, L], stars [B, L], neighbor_rows [B, L, M]] -> [B, num_books]: every liked pick votes
  * for its neighbors, neighbor_weights[pick, m] * w at j = neighbor_rows[pick, m], w = likedWeight(stars);
- * the sum at j is multiplied by mix * exp(g * log_ratio[j]), where g = gamma * clip((m + offset) / span, 0, 1),
- * m is the liked picks' mean log_ratio and, when fade > 0, g is also multiplied by clip(fade / max(n, 1), 0, 1)
- * for n liked picks (the popularity shift, model/popularity.py).
+ * the sum at j is multiplied by mix and by the popularity shift exp(strength * log_ratio[j]) (model/popularity.py),
+ * the visitor's shift strength = gamma * clip((meanShift + offset) / span, 0, 1), meanShift the liked picks'
+ * mean log_ratio and, when fade > 0, strength also multiplied by clip(fade / max(n, 1), 0, 1) for n liked picks.
+ * The weights keep the names the model files have (model/layers.py NeighborScores): log_ratio [num_books],
+ * each book's shift, and gamma, the shift's full strength.
  */
 export class NeighborScores extends NeighborTableLayer {
   static className = "NeighborScores";
@@ -188,13 +190,13 @@ export class NeighborScores extends NeighborTableLayer {
       const rows = tf.cast(pickRows, "int32");
       const liked = likedWeight(stars, this.likedStars); // [B, L]
       const votes = tf.mul(tf.gather(this.neighborWeights.read(), rows), tf.expandDims(liked, -1)); // [B, L, M]
-      const logRatio = this.logRatio.read();
-      const pickedRatio = tf.sum(tf.mul(liked, tf.gather(logRatio, rows)), 1, true);
+      const bookShift = this.logRatio.read(); // [N]: each book's shift
+      const pickedShift = tf.sum(tf.mul(liked, tf.gather(bookShift, rows)), 1, true);
       const likedCount = tf.sum(liked, 1, true); // [B, 1]
-      const meanRatio = tf.div(pickedRatio, tf.maximum(likedCount, 1e-6)); // [B, 1]
-      let g = tf.mul(this.gamma.read(), tf.clipByValue(tf.div(tf.add(meanRatio, this.offset), this.span), 0, 1));
-      if (this.fade > 0) g = tf.mul(g, tf.clipByValue(tf.div(this.fade, tf.maximum(likedCount, 1)), 0, 1));
-      const shift = tf.exp(tf.mul(g, tf.expandDims(logRatio, 0))); // [B, N]
+      const meanShift = tf.div(pickedShift, tf.maximum(likedCount, 1e-6)); // [B, 1]
+      let strength = tf.mul(this.gamma.read(), tf.clipByValue(tf.div(tf.add(meanShift, this.offset), this.span), 0, 1));
+      if (this.fade > 0) strength = tf.mul(strength, tf.clipByValue(tf.div(this.fade, tf.maximum(likedCount, 1)), 0, 1));
+      const shift = tf.exp(tf.mul(strength, tf.expandDims(bookShift, 0))); // [B, N]: the popularity shift
       return tf.mul(tf.mul(this.mix.read(), scatterVotes(neighborRows, votes, this.numBooks)), shift);
     });
   }

@@ -1,15 +1,15 @@
-// Entry module: wires the loader and the model, the pure modules (shelf-state, page-view, picks,
-// shelf, goodreads), the panels (search, suggestions, similar books, import box, shared list), the UI.
+// Entry module, wiring only: the downloads, the model, the pure modules, the shelf, the panels, the UI.
 import { NewBuildError, fetchJson, fetchOptionalJson } from "./checked-fetch.js";
 import { createDownloads } from "./downloads.js";
 import { formatPicks } from "./picks.js";
-import { shareShelf, urlWithShelf } from "./shelf.js";
+import { shareShelf, urlWithShelf } from "./shelf-link.js";
 import { createSharedView } from "./shared-view.js";
 import { createShelfKeeper } from "./shelf-keeper.js";
 import { createUnsavedNotice } from "./unsaved-notice.js";
 import { createDiscoveryControl } from "./discovery-control.js";
-import * as shelfState from "./shelf-state.js";
-import { loadAdvice, pendingNote, pickOptions, publicationYears, yearProblem, yearRange } from "./page-view.js";
+import * as shelfEdits from "./shelf-edits.js";
+import { loadAdvice, pendingNote, pickOptions } from "./page-view.js";
+import { publicationYears, yearProblem, yearRange } from "./filters.js";
 import { matchIndex, nextTask } from "./goodreads.js";
 import { createImportBox } from "./import-box.js";
 import { createSearchPanel } from "./search-panel.js";
@@ -37,12 +37,12 @@ const ui = createUi(document, {
     search.focused();
   },
   onSearchMore: () => search.more(),
-  onPick: (bookId) => shelfChanged(shelfState.pick(state, bookId, starOptions().defaultStars)),
-  onUnpick: (bookId) => shelfChanged(shelfState.unpick(state, bookId)),
-  onStars: (bookId, stars) => shelfChanged(shelfState.rate(state, bookId, stars)),
-  onRead: (bookId, stars) => shelfChanged(shelfState.markRead(state, bookId, stars), { keepPages: true }),
-  onNotInterested: (bookId) => shelfChanged(shelfState.mark(state, bookId, "not_interested"), { keepPages: true }),
-  onUnmark: (bookId) => shelfChanged(shelfState.unmark(state, bookId), { keepPages: true }),
+  onPick: (bookId) => shelfChanged(shelfEdits.pick(state, bookId, starOptions().defaultStars)),
+  onUnpick: (bookId) => shelfChanged(shelfEdits.unpick(state, bookId)),
+  onStars: (bookId, stars) => shelfChanged(shelfEdits.rate(state, bookId, stars)),
+  onRead: (bookId, stars) => shelfChanged(shelfEdits.markRead(state, bookId, stars), { keepPages: true }),
+  onNotInterested: (bookId) => shelfChanged(shelfEdits.mark(state, bookId, "not_interested"), { keepPages: true }),
+  onUnmark: (bookId) => shelfChanged(shelfEdits.unmark(state, bookId), { keepPages: true }),
   onSimilar: (bookId) => similar.show(bookId),
   onSimilarClosed: () => similar.closed(),
   onSuggestionsMore: () => suggestions.more(),
@@ -116,7 +116,7 @@ function listMore(limit) {
 function renderPicks() {
   const { picksLimit, marksLimit } = state;
   const bookOf = (bookId) => state.books[state.rowOf?.get(bookId)]; // undefined until its title is in
-  const { picks, marks, counts } = shelfState.shelfLists(state, { picksLimit, marksLimit, bookOf });
+  const { picks, marks, counts } = shelfEdits.shelfLists(state, { picksLimit, marksLimit, bookOf });
   ui.renderPicks(picks, { total: state.picks.size, marked: state.marks.size });
   ui.renderMarks(marks, counts);
 }
@@ -150,7 +150,7 @@ function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   history.replaceState(keeper.linkState(shared.param), "", urlWithShelf(location.href, shared.param));
   if (keeper.unsaved()) unsavedNotice.show(location.href);
   ui.shareStatus("");
-  ui.shareNote(shelfState.shareNote(state, shared));
+  ui.shareNote(shelfEdits.shareNote(state, shared));
   if (!keepPages) {
     Object.assign(state, { picksLimit: PAGE, marksLimit: PAGE });
     suggestions.firstPage();
@@ -230,7 +230,7 @@ async function goodreadsMatcher() {
 function initialShelf() {
   const { note } = keeper.catalogueIn();
   ui.shelfNote(note);
-  ui.sharedView(state.viewing ? shelfState.sharedViewNote(state, state.viewing.own) : null);
+  ui.sharedView(state.viewing ? shelfEdits.sharedViewNote(state, state.viewing.own) : null);
 }
 
 /**
@@ -338,7 +338,7 @@ function catalogueNow() {
 }
 
 keeper.open(location.href, history.state); // the saved shelf, at once: its picks show as picked
-ui.sharedView(state.viewing ? shelfState.sharedViewNote(state, state.viewing.own) : null);
+ui.sharedView(state.viewing ? shelfEdits.sharedViewNote(state, state.viewing.own) : null);
 // Each in a task of its own (a phone's long tasks): evaluating the modules, drawing the popular
 // books and the shelf, starting the downloads (the first of them started in boot.js already).
 nextTask()

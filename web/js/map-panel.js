@@ -41,7 +41,7 @@ export function showBook(data, row, onSelect) {
 
 /**
  * The add/remove button for the book of `row` (none: -1) and the link to the suggestions
- * (`openHref`: the main page with the shelf as ?shelf=, shelf.js shelfHref).
+ * (`openHref`: the main page with the shelf as ?shelf=, shelf-link.js shelfHref).
  */
 export function showPickButton(data, row, picks, openHref) {
   const button = $("book-pick");

@@ -19,7 +19,7 @@ import {
 import { bookLabel, renderLegend, renderMapChoice, showBook, showPickButton } from "./map-panel.js";
 import { ChangedFileError, NewBuildError, fetchSiteJson } from "./checked-fetch.js";
 import { parsePicks, unreadablePicks } from "./picks.js";
-import { shelfHref } from "./shelf.js";
+import { shelfHref } from "./shelf-link.js";
 import { SHELF_KEYS, createShelfSaver, readShelf as readSavedShelf } from "./shelf-storage.js";
 
 // The saves of this page: picks made while storage cannot keep them are re-applied with the next
@@ -42,7 +42,7 @@ const state = {
   hover: -1,
   selected: -1,
   picks: new Map(), // book_id -> stars (shared with the main page)
-  marks: new Map(), // the main page's never-suggested books (shelf.js), for its link
+  marks: new Map(), // the main page's never-suggested books (marks.js), for its link
   fromLink: false, // the picks came from a ?picks= link: someone's list, never saved over the visitor's
   discovery: "balanced", // the main page's discovery setting, for its link
   suggestions: new Set(), // map rows
@@ -283,7 +283,7 @@ async function loadSuggestions() {
   if (state.picks.size === 0) return;
   try {
     const [{ loadSite }, recommend, { shownList }, { seriesTable }, { excludedRows }] = await Promise.all(
-      ["./loader.js", "./recommend.js", "./shown-list.js", "./series.js", "./shelf.js"].map((m) => import(m)),
+      ["./loader.js", "./recommend.js", "./shown-list.js", "./series.js", "./filters.js"].map((m) => import(m)),
     );
     // The map page's own build: loadSite refuses files of another one.
     state.site ??= await loadSite({ build: pageBuild() });

@@ -142,7 +142,8 @@ export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/m
         if (!(await workerChecked) || failed) return;
         Object.assign(model, { similarity: data.similarity, firstRows: data.firstRows ?? null });
         resolve({ model });
-      } else if (data.type === "complete") {
+      } else if (data.type === "whole" && data.id === null) {
+        // Unasked: the later part is in (an answer to model.whole() carries its request's id).
         Object.assign(model.similarity, data.similarity);
         model.firstRows = null;
       } else if (data.type === "scored" || data.type === "whole" || (data.type === "failed" && data.id !== null)) {

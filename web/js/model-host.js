@@ -22,11 +22,13 @@
 //   {type: "ready", similarity, firstRows}  the model is built; similarity.matrix and the
 //     neighbor table's arrays are transferred (the page computes reasons and similar books from
 //     them). firstRows: null when the whole model is in, else the neighbor table holds only its
-//     first firstRows rows (the others are zero) until "complete"
-//   {type: "complete", similarity}  the later part is in: the whole neighbor table (transferred);
-//     posted before any answer that waited for it
+//     first firstRows rows (the others are zero) until the "whole" with id null
+//   {type: "whole", id: null, similarity}  the later part is in (posted once, unasked, as
+//     "failed" with id null is): the whole neighbor table (transferred); posted before any
+//     answer that waited for it
 //   {type: "scored", id, scores, stars, pickedRows, reasonRows}  (scores, stars transferred)
-//   {type: "whole", id}  the whole model is in ("complete" came first)
+//   {type: "whole", id}  the answer to a "whole" request: the whole model is in (the "whole"
+//     with id null came first)
 //   {type: "failed", id, error}  a request failed (id), or loading did (id null): the error as
 //     errorMessage() writes it; after a load failure nothing more is answered. A later part
 //     that failed is fetched again by the next request that needs it.
@@ -84,21 +86,21 @@ export function createModelHost(post, run) {
     model.catch((error) => post({ type: "failed", id: null, error: errorMessage(error) }));
   }
 
-  /** The whole model in `current` (the later part fetched once, again after a failure); "complete" posted. */
+  /** The whole model in `current` (the later part fetched once, again after a failure); "whole" (id null) posted. */
   function whole(current) {
     if (current.firstRows === null) return Promise.resolve();
-    later ??= current.loadLater().then(async ({ model: complete }) => {
-      const similarity = await run.similarityMatrix(complete, current.metadata);
+    later ??= current.loadLater().then(async ({ model: wholeModel }) => {
+      const similarity = await run.similarityMatrix(wholeModel, current.metadata);
       const first = current.model;
-      Object.assign(current, { model: complete, firstRows: null, loadLater: null }); // its first-part bytes go
+      Object.assign(current, { model: wholeModel, firstRows: null, loadLater: null }); // its first-part bytes go
       queue = queue.then(() => first.dispose?.()); // after the requests already under way
-      post({ type: "complete", similarity }, similarityBuffers(similarity));
+      post({ type: "whole", id: null, similarity }, similarityBuffers(similarity));
     });
     later.catch(() => (later = null));
     return later;
   }
 
-  async function wholeModel(id) {
+  async function answerWhole(id) {
     try {
       await whole(await model);
       post({ type: "whole", id });
@@ -126,7 +128,7 @@ export function createModelHost(post, run) {
     if (message.type === "load" && model === null) load(message.modelUrl);
     else if (message.type === "metadata") resolveMetadata(message.metadata);
     else if (message.type === "score" && model !== null) queue = queue.then(() => score(message.id, message.picks));
-    else if (message.type === "whole" && model !== null) wholeModel(message.id); // never holds up a score
+    else if (message.type === "whole" && model !== null) answerWhole(message.id); // never holds up a score
     else if (message.type === "prefetch") run.prefetch?.(message.files);
   };
 }

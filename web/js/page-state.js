@@ -1,6 +1,6 @@
 // The entry page's state: what it holds, in one place, as it is before anything has arrived.
-// main.js keeps one such object and changes it; the pure modules (shelf-state.js,
-// shelf-open.js, page-view.js) compute the new values from plain data. The search box, the
+// main.js keeps one such object and changes it; the pure modules (shelf-edits.js,
+// shelf-open.js, page-view.js, filters.js) compute the new values from plain data. The search box, the
 // suggestions and the import box keep their own (search-panel.js, suggestions-panel.js,
 // import-box.js).
 

@@ -1,7 +1,7 @@
-// What the page shows, computed from its state: the star choices, the year filter's range and
-// values, the search results' page, the suggestions' wait message. Pure: no DOM.
+// What the page shows, computed from its state: the star choices, the search results' page, the
+// suggestions' wait message, the similar-books lists, a failed download's advice. Pure: no DOM.
+// The suggestion filters are filters.js's.
 import { ChangedFileError, NewBuildError } from "./checked-fetch.js";
-import { parseYear } from "./shelf.js";
 
 /**
  * A pick's star choices from metadata.json (or, before it is in, the page's popular books):
@@ -10,37 +10,6 @@ import { parseYear } from "./shelf.js";
 export function pickOptions(source = {}) {
   const { default_pick_stars: defaultStars, min_stars: minStars, max_stars: maxStars } = source;
   return { defaultStars, minStars, maxStars };
-}
-
-/** Each book's publication year (null unknown), by row, for the year filter. */
-export function publicationYears(books) {
-  return books.map((book) => (Number.isInteger(book.year) ? book.year : null));
-}
-
-/** The year filter's bounds: {minYear, maxYear}, "" for both when no year is known. */
-export function yearRange(years) {
-  const known = years.filter((year) => year !== null);
-  return known.length ? { minYear: Math.min(...known), maxYear: Math.max(...known) } : { minYear: "", maxYear: "" };
-}
-
-/** The filter boxes' text as the filter excludedRows takes: {genre: index or null, yearFrom, yearTo}. */
-export function suggestionFilter({ genre, yearFrom, yearTo }) {
-  return { genre: genre === "" ? null : Number(genre), yearFrom: parseYear(yearFrom), yearTo: parseYear(yearTo) };
-}
-
-/**
- * What the page says of a year box it cannot use ("" when both are years or empty): a year is a
- * whole number of at most four digits (parseYear); `range` the catalogue's ({minYear, maxYear}).
- */
-export function yearProblem({ yearFrom, yearTo }, { minYear, maxYear }) {
-  const bad = [yearFrom, yearTo].map((text) => String(text ?? "").trim()).filter((text) => text && parseYear(text) === null);
-  if (bad.length === 0) return "";
-  const run = minYear === "" ? "" : ` (this catalogue's books run from ${minYear} to ${maxYear})`;
-  return `${bad.map((text) => `“${text.slice(0, 12)}”`).join(" and ")} is not a year${run}, so the filter leaves it out.`;
-}
-
-export function isFiltered(filter) {
-  return filter.genre !== null || filter.yearFrom !== null || filter.yearTo !== null;
 }
 
 /**

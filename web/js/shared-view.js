@@ -1,7 +1,7 @@
 // A friend's list opened from a link is shown as someone else's list (state.viewing) until the
 // visitor chooses: add it to their shelf, make it their shelf, or go back to their own. Each
 // choice is a shelf change like a pick (saved, then shown).
-import { mergeShelves } from "./shelf.js";
+import { mergeShelves } from "./shelf-edits.js";
 
 /** calls: {shelfChanged(shelf, options), forgetImport(), ui: ui.js's (sharedView, shelfNote, shareStatus)}. */
 export function createSharedView(state, calls) {

@@ -1,4 +1,5 @@
-// The shelf as a compact shared link: ?shelf=<base64url>. Pure: no DOM.
+// The shelf as a compact shared link: ?shelf=<base64url>, and the addresses that carry it
+// (shelfHref, urlWithShelf). Pure: no DOM.
 //
 // Per book one number, step * CODES + code, where code is 1..5 for a pick's stars or one of
 // MARK_CODES, and step the gap from the previous book_id, written as Exp-Golomb bits
@@ -283,4 +284,22 @@ export function shareShelf(picks, marks, { maxChars = SHARE_CHARS, discovery = D
   }
   fits ??= measure([]);
   return result(fits.entries, write(fits, true));
+}
+
+/**
+ * A link to `page` (e.g. "index.html") that carries the shelf as ?shelf= (shareShelf: at most
+ * SHARE_CHARS, so any shelf fits in a request line); `page` alone for an empty shelf.
+ */
+export function shelfHref(page, picks, marks = new Map(), discovery = DEFAULT_DISCOVERY) {
+  const { param } = shareShelf(picks, marks, { discovery });
+  return param ? `${page}?shelf=${param}` : page;
+}
+
+/** `href` sharing the shelf as ?shelf=param (none when param is ""); an old ?picks= goes. */
+export function urlWithShelf(href, param) {
+  const url = new URL(href);
+  url.searchParams.delete("picks");
+  if (param) url.searchParams.set("shelf", param);
+  else url.searchParams.delete("shelf");
+  return url.toString();
 }

@@ -1,8 +1,9 @@
 // The shelf the page opens with: a shared link (?shelf=, or an old ?picks= link), the shelf
 // saved in this browser, or nothing; and what the page says when something could not be read.
 // Pure: the entry module reads localStorage and the address, and passes the text in.
+import { parseMarks, unreadableMarks } from "./marks.js";
 import { knownPicks, parsePicks, unreadablePicks } from "./picks.js";
-import { DEFAULT_DISCOVERY, DISCOVERY, openShelf, parseMarks, unreadableMarks } from "./shelf.js";
+import { DEFAULT_DISCOVERY, DISCOVERY, decodeShelf, shareShelf } from "./shelf-link.js";
 
 export const DISCOVERY_KEY = "shelf.discovery.v1"; // localStorage: "popular" | "balanced" | "lesser-known"
 
@@ -53,7 +54,56 @@ export function unknownNote(stored, rowOf) {
 }
 
 /**
- * The shelf to open with for the page at `href`, given the `stored` shelf (shelf.js openShelf:
+ * What the page opens with, given the link's ?shelf= value (null: none), the picks of an old
+ * ?picks= link (null: none; they carry no marks, so this browser's marks go with them) and
+ * the shelf localStorage keeps ({picks, marks, discovery}). Returns {picks, marks, discovery,
+ * viewing, problem}:
+ * - no link, or the page's own (the value it would write itself, or a partial link, a big
+ *   shelf's best part, whose books are all on the saved shelf): the saved shelf;
+ * - a link this tab wrote itself as its own (`own`: its address bar's): the saved shelf, never
+ *   shown as someone else's list (the keeper re-applies what the tab could not save);
+ * - a damaged, empty or cut-off link: the saved shelf, and `problem` says what was wrong;
+ * - someone else's list while this browser has a shelf of its own: their list with
+ *   `viewing` true. The page shows it but never saves it over the visitor's own shelf until
+ *   the visitor chooses to (the saved shelf is their data);
+ * - someone else's list and nothing saved here: their list (nothing is replaced).
+ */
+export function openShelf(shared, stored, legacy = null, { own = false } = {}) {
+  const discovery = stored.discovery ?? DEFAULT_DISCOVERY;
+  const ownShelf = { picks: stored.picks, marks: stored.marks, discovery, viewing: false, problem: null };
+  const storedEmpty = stored.picks.size + stored.marks.size === 0;
+  const damagedLink = (what) => ({
+    ...ownShelf,
+    problem: `${what} could not be read (it is damaged or cut short), so ${
+      storedEmpty ? "nothing was opened" : "your saved shelf is shown, unchanged"
+    }. Ask for the link again.`,
+  });
+  let link;
+  if (shared !== null) {
+    if (shareShelf(stored.picks, stored.marks, { discovery }).param === shared && !storedEmpty) return ownShelf;
+    // Written by this tab as its own: the saved shelf, which may be newer (another tab, the
+    // map); what this tab could not save is re-applied onto it (shelf-keeper.js).
+    if (own) return ownShelf;
+    link = decodeShelf(shared);
+    if (link.damaged) return damagedLink("The shared link");
+    const onShelf = (bookId) => stored.picks.has(bookId) || stored.marks.has(bookId);
+    if (link.part && [...link.picks.keys(), ...link.marks.keys()].every(onShelf)) return ownShelf;
+    // The saved shelf itself, in another spelling (a link an older version of the page wrote).
+    const same = (a, b) => a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
+    if (same(link.picks, stored.picks) && same(link.marks, stored.marks)) return ownShelf;
+  } else if (legacy !== null) {
+    if (legacy.size === 0) return damagedLink("The shared link");
+    const same = legacy.size === stored.picks.size && [...legacy].every(([id, stars]) => stored.picks.get(id) === stars);
+    if (same) return ownShelf;
+    link = { picks: legacy, marks: new Map([...stored.marks].filter(([bookId]) => !legacy.has(bookId))), discovery };
+  } else {
+    return ownShelf;
+  }
+  return { picks: link.picks, marks: link.marks, discovery: link.discovery, viewing: !storedEmpty, problem: null };
+}
+
+/**
+ * The shelf to open with for the page at `href`, given the `stored` shelf (openShelf:
  * {picks, marks, discovery, viewing, problem}): a shared link is shown, never saved over this
  * browser's own shelf until the visitor chooses; a damaged link (an old ?picks= link with any
  * entry that cannot be read, as a ?shelf= link is read whole or not at all) leaves the saved

@@ -5,7 +5,7 @@
 // says it failed, so that the page can tell the visitor and offer the link, which still
 // carries the shelf (or its best part).
 import { STORAGE_KEY, formatPicks } from "./picks.js";
-import { MARKS_KEY, formatMarks } from "./shelf.js";
+import { MARKS_KEY, formatMarks } from "./marks.js";
 import { DISCOVERY_KEY, storedShelf } from "./shelf-open.js";
 import { applyChanges, sameShelf } from "./shelf-sync.js";
 

@@ -58,7 +58,7 @@ export function applyChanges(stored, changes) {
     else if (op === "star") {
       if (picks.has(bookId)) picks.set(bookId, change.stars);
     } else if (op === "mark") {
-      // The newest change wins, as in one tab (shelf-state.js): a marked book is never also picked.
+      // The newest change wins, as in one tab (shelf-edits.js): a marked book is never also picked.
       picks.delete(bookId);
       marks.delete(bookId);
       marks.set(bookId, change.mark);

@@ -1,6 +1,6 @@
 // The suggestions as a page shows them, from the model's output for a shelf: the visitor's
 // discovery setting re-scores (rank.js discoveryScores), the shelf and the filters leave books
-// out (shelf.js excludedRows), and rank.js arrange makes one card per series and the "Next in
+// out (filters.js excludedRows), and rank.js arrange makes one card per series and the "Next in
 // your series" row. The main page's suggestions and the map page's both come from here, and
 // model/scoring.py does the same for the CLI and eval.md. Pure: no DOM, no TF.js.
 import { arrange, discoveryArrange } from "./rank.js";
@@ -28,7 +28,7 @@ export function settingOf(discovery, setting) {
 
 /**
  * {mainRows, moreCounts, nextRows} (rank.js arrange) for `scores` (the model's, [numBooks]) and
- * `shelf` ({picks, marks, discovery}). `excluded`: the rows never shown (shelf.js excludedRows:
+ * `shelf` ({picks, marks, discovery}). `excluded`: the rows never shown (filters.js excludedRows:
  * the shelf's books and what the filters leave out); `series`: series.js seriesTable of
  * metadata.json (null: no series); `discovery`: metadata.json's entry (null: the scores as they are).
  */

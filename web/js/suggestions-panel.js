@@ -1,11 +1,10 @@
 // The suggestions' wiring: how many are shown, the genre and year filters, and a run that a
-// newer one overtook dropped. What is left out is shelf.js excludedRows; the list itself
+// newer one overtook dropped. What is left out is filters.js excludedRows; the list itself
 // (discovery, one card per series, the "Next in your series" row) is shown-list.js's; the
 // drawing is ui.js's.
 // The model itself is reached through `page` (main.js keeps the model's call sites).
-import { isFiltered, publicationYears, suggestionFilter, yearRange } from "./page-view.js";
+import { excludedRows, genresByRow, isFiltered, publicationYears, suggestionFilter, yearRange } from "./filters.js";
 import { shownList } from "./shown-list.js";
-import { excludedRows, genresByRow } from "./shelf.js";
 
 /**
  * ui: ui.js's (renderSuggestions, setFilterChoices); pageSize: suggestions per page ("more"

@@ -332,7 +332,7 @@ export function createUi(root, handlers) {
     },
 
     /** A note about the shelf (a damaged link, unreadable saved entries); "" hides it. */
-    /** A year box the filter cannot use ("" hides it: page-view.js yearProblem). */
+    /** A year box the filter cannot use ("" hides it: filters.js yearProblem). */
     filterNote(message) {
       nodes.filterNote.hidden = !message;
       nodes.filterNote.textContent = message;

@@ -1,5 +1,5 @@
-// web/js/shelf-state.js: the shelf's changes (picks, marks, an import merged and undone) and
-// what the page says about them.
+// web/js/shelf-edits.js: the shelf's changes (picks, marks, an import merged and undone, a
+// shared list added) and what the page says about them.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -8,6 +8,7 @@ import {
   mark,
   markRead,
   mergeImport,
+  mergeShelves,
   pick,
   rate,
   shareNote,
@@ -16,7 +17,7 @@ import {
   undoImport,
   unmark,
   unpick,
-} from "../../web/js/shelf-state.js";
+} from "../../web/js/shelf-edits.js";
 
 const shelfOf = (picks, marks = []) => ({ picks: new Map(picks), marks: new Map(marks) });
 const plain = (shelf) => ({ picks: [...shelf.picks], marks: [...shelf.marks] });
@@ -171,4 +172,12 @@ test("the listed shelf: the first picks and marks, and every mark counted", () =
     marks: [{ book: { book_id: 4 }, mark: "read" }],
     counts: { read: 2, to_read: 1 },
   });
+});
+
+test("mergeShelves keeps the own shelf's stars and marks; the list's other books come after", () => {
+  const own = { picks: new Map([[1, 2]]), marks: new Map([[5, "read"], [6, "not_interested"]]) };
+  const shared = { picks: new Map([[1, 5], [5, 4], [8, 3]]), marks: new Map([[6, "to_read"], [9, "reading"]]) };
+  const merged = mergeShelves(own, shared);
+  assert.deepEqual([...merged.picks], [[1, 2], [5, 4], [8, 3]]);
+  assert.deepEqual([...merged.marks], [[6, "not_interested"], [9, "reading"]]);
 });

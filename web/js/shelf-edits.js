@@ -1,8 +1,8 @@
 // The visitor's shelf as the page changes it: {picks: Map book_id -> stars in pick order,
 // marks: Map book_id -> mark}. Each change takes a shelf and returns a new one (the maps are
-// copied, never changed in place), so the entry module only stores what comes back. Also what
-// the page says about the shelf (an import, a shared list, what the link leaves out). Pure: no
-// DOM, no storage.
+// copied, never changed in place), so the entry module only stores what comes back: a pick, its
+// stars, a mark, an import and its Undo, a shared list added. Also what the page says about the
+// shelf (an import, a shared list, what the link leaves out). Pure: no DOM, no storage.
 import { summaryLine } from "./goodreads.js";
 
 const n = (x) => x.toLocaleString("en-US");
@@ -34,7 +34,7 @@ export function unpick(shelf, bookId) {
   return next;
 }
 
-/** `bookId` marked (shelf.js MARKS): never suggested; a pick it had goes (as a pick drops a mark). */
+/** `bookId` marked (shelf-link.js MARKS): never suggested; a pick it had goes (as a pick drops a mark). */
 export function mark(shelf, bookId, what) {
   const next = copied(shelf);
   next.picks.delete(bookId);
@@ -101,6 +101,23 @@ export function undoImport(shelf, added) {
   return { picks: next.picks, marks };
 }
 
+/**
+ * The visitor's own shelf with a shared list added ("Add to my shelf"): every book of the own
+ * shelf keeps its stars or mark; the list's other books come after, its picks winning over
+ * the own shelf's marks.
+ */
+export function mergeShelves(own, shared) {
+  const picks = new Map(own.picks);
+  const marks = new Map(own.marks);
+  for (const [bookId, stars] of shared.picks) {
+    if (picks.has(bookId)) continue;
+    marks.delete(bookId);
+    picks.set(bookId, stars);
+  }
+  for (const [bookId, mark] of shared.marks) if (!picks.has(bookId) && !marks.has(bookId)) marks.set(bookId, mark);
+  return { picks, marks };
+}
+
 /** What the page says after an import: the file's summary (goodreads.js summarize), then what was added. */
 export function importMessage(summary, added) {
   const kept = added.kept ? ` ${counted(added.kept, "book")} you had picked here kept your stars from this page.` : "";
@@ -122,7 +139,7 @@ export function sharedViewNote(shown, own) {
 
 /**
  * What the link leaves out of a big shelf, said on the page ("" when it carries all of it).
- * shared: shelf.js shareShelf's counts {picks, marks}.
+ * shared: shelf-link.js shareShelf's counts {picks, marks}.
  */
 export function shareNote(shelf, shared) {
   const total = shelf.picks.size + shelf.marks.size;
