@@ -39,8 +39,8 @@ function start() {
   // these would otherwise hold up both), and after the first screen (the popular books, drawn
   // in main.js's next task) is painted: their half a megabyte must not hold it up (Lighthouse's
   // LCP counts every request asked for before it).
-  const prefetch = new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(firstFiles()))));
-  const model = loadModel(metadata, { onFraction, prefetch });
+  const prefetchFiles = new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(firstFiles()))));
+  const model = loadModel(metadata, { onFraction, prefetchFiles });
   model.catch(() => {}); // reported by downloads.js
   return {
     metadata,

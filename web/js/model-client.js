@@ -84,7 +84,7 @@ async function openPort(onMessage, onError) {
  * Load and build the model that `metadata` (a promise of metadata.json, or the object) names,
  * in a worker. Resolves to {model}: the handle scorePicks and similarityMatrix take. Rejects
  * with the worker's LoadError (NewBuildError for a file of another build). onFraction(0..1)
- * reports the first part's bytes (model-host.js). `prefetch` (a list, or a promise of one): files
+ * reports the first part's bytes (model-host.js). `prefetchFiles` (a list, or a promise of one): files
  * the worker asks for into the HTTP cache when it has them (checked-fetch.js prefetch).
  *
  * model.firstRows: null once the whole model is in; until then the neighbor table in
@@ -92,7 +92,7 @@ async function openPort(onMessage, onError) {
  * not in) and resolves once it is, model.similarity then updated in place. Scores never need
  * it asked for: the worker waits for the rest itself when the picks need it.
  */
-export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/model.json", prefetch = [] } = {}) {
+export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/model.json", prefetchFiles = [] } = {}) {
   return new Promise((resolve, reject) => {
     const pending = new Map(); // id -> {resolve, reject} of score requests in flight
     let nextId = 0;
@@ -158,7 +158,7 @@ export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/m
         port = opened;
         if (failed) return port.close();
         port.post({ type: "load", modelUrl });
-        Promise.resolve(prefetch).then((files) => files.length > 0 && !failed && port.post({ type: "prefetch", files }));
+        Promise.resolve(prefetchFiles).then((files) => files.length > 0 && !failed && port.post({ type: "prefetch", files }));
         Promise.resolve(metadata).then(
           (meta) => port.post({ type: "metadata", metadata: meta }),
           () => fail(new LoadError("metadata.json", "could not be loaded")), // the catalogue reports it
