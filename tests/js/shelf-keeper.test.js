@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { catalogueWaitsForModel } from "../../web/js/page-state.js";
 import { createShelfKeeper } from "../../web/js/shelf-keeper.js";
 import { createShelfSaver } from "../../web/js/shelf-storage.js";
 import { shareShelf } from "../../web/js/shelf-link.js";
@@ -129,4 +130,17 @@ test("a change another tab's write left out (it read before this tab wrote) is r
   local.items.set("shelf.picks.v1", "1,2:4,5");
   saver.storageChanged();
   assert.equal(local.items.get("shelf.picks.v1"), "1,2:4,5");
+});
+
+test("the page knows whether it opened with a shelf: picks made after opening do not count", () => {
+  browser();
+  const empty = page();
+  assert.equal(empty.state.opensShelf, false);
+  empty.keeper.change({ picks: new Map([[7, 5]]), marks: new Map() }); // a tap on the first screen
+  assert.equal(empty.state.opensShelf, false);
+  assert.equal(catalogueWaitsForModel({ ...empty.state, popular: { rows: [], books: [] } }), true);
+
+  const saved = page(); // a second page of the same browser: the pick is saved here
+  assert.equal(saved.state.opensShelf, true);
+  assert.equal(catalogueWaitsForModel({ ...saved.state, popular: { rows: [], books: [] } }), false);
 });

@@ -37,6 +37,7 @@ export function initialState(page) {
     // A shared list shown instead of the visitor's own shelf: {own: {picks, marks}}, the saved
     // shelf, which nothing overwrites until the visitor chooses (Add, Replace); null otherwise.
     viewing: null,
+    opensShelf: false, // the page opened with a shelf (shelf-keeper.js open: saved here or linked)
     picks: new Map(), // book_id -> stars, in pick order
     marks: new Map(), // book_id -> "read" | "not_interested" | "to_read" | "reading": never suggested
     // The visitor's discovery setting (shelf-link.js DISCOVERY), saved and shared with the shelf.
@@ -72,6 +73,7 @@ export function initialStats() {
  * suggestions wait for it anyway) or when it has no popular books to show first.
  */
 export function catalogueWaitsForModel(state) {
-  const opensShelf = state.picks.size > 0 || state.marks.size > 0; // opened at the start (keeper.open)
-  return state.popular !== null && !opensShelf;
+  // The shelf it opened with, not picks made since (a tap on the first screen before the downloads
+  // start: its suggestions wait for the model, not for the catalogue too).
+  return state.popular !== null && !state.opensShelf;
 }
