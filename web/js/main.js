@@ -22,7 +22,7 @@ import { catalogueWaitsForModel, initialState, initialStats } from "./page-state
 
 const PAGE = 20; // search results, suggestions and listed picks per page ("more" adds another page)
 const NEW_VERSION = "A new version of Shelf is ready.";
-
+await nextTask(); // boot.js's downloads started, the rest in a task of its own (a phone's long tasks)
 const state = initialState(PAGE);
 const stats = initialStats();
 window.shelf = { stats };
