@@ -180,16 +180,22 @@ def pick_when_usable(page) -> float:
     animation frame, as a visitor's tap the moment the button shows: its click event is
     dispatched by the page itself, in a task of its own. (Playwright's click would first check
     over several frames that the button is stable and hit, each step a round trip to the
-    throttled main thread: 0.3-0.8 s at 4x that a visitor's tap never costs.) Returns the usable moment (ms);
-    if the click did not pick the book, Playwright's click is the fallback."""
+    throttled main thread: 0.3-0.8 s at 4x that a visitor's tap never costs. The page's click
+    moves no focus, which a tap would.) Returns the usable moment (ms)."""
+    return page.wait_for_function(USABLE_AND_PICK_JS, polling="raf", timeout=120_000).json_value()
+
+
+def confirm_pick(page) -> bool:
+    """Whether the page's click picked the book (it shows among the picks); if not (the page drew
+    the button anew meanwhile), Playwright's click picks it, and the run is marked."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    usable = page.wait_for_function(USABLE_AND_PICK_JS, polling="raf", timeout=120_000).json_value()
-    try:  # the book shows among the picks
+    try:
         page.wait_for_function(PICKED_JS, polling=100, timeout=5_000)
+        return True
     except PlaywrightTimeout:
         page.click(f"{PICK_BUTTON} >> nth=0", timeout=120_000)
-    return usable
+        return False
 
 
 def visit(context, url: str, cpu: float) -> dict:
@@ -200,6 +206,7 @@ def visit(context, url: str, cpu: float) -> dict:
         page.goto(url, wait_until="commit", timeout=120_000)
         usable = pick_when_usable(page)
         usable_bytes = transferred(page)
+        picked = confirm_pick(page)
         suggested = page.wait_for_function(SUGGESTED_JS, polling="raf", timeout=120_000).json_value()
         suggested_bytes = transferred(page)
         long_tasks = [task for task in page.evaluate(LONG_TASKS_JS) if task[0] < suggested]
@@ -224,6 +231,7 @@ def visit(context, url: str, cpu: float) -> dict:
         "suggested_bytes": suggested_bytes,
         "long_tasks": long_tasks,
         "requests": fetched,
+        "picked": picked,
     }
 
 
@@ -270,6 +278,8 @@ def bench_playwright(cfg: BenchConfig, url: str) -> None:
         for i, run in enumerate(runs, start=1):
             tasks = ", ".join(f"{ms:.0f} ms at {start / 1000:.2f} s" for start, ms in run["long_tasks"])
             print(f"    run {i}: tasks over 50 ms: {tasks or 'none'}")
+            if not run["picked"]:
+                print(f"    run {i}: the page's click missed; Playwright's click picked the book (slower)")
             if cfg.requests:
                 for name, start, end, size in run["requests"]:
                     path = name.split("/", 3)[-1]

@@ -52,7 +52,8 @@ function gatherRows(args) {
   const values = backend.data.get(x.dataId)?.values;
   const rows = backend.data.get(indices.dataId)?.values;
   const axis = attrs.axis < 0 ? attrs.axis + rank : attrs.axis;
-  if (axis !== 0 || attrs.batchDims || x.dtype === "string" || x.dtype === "complex64" || !values || !rows) {
+  const usual = rank > 0 && axis === 0 && !attrs.batchDims && x.dtype !== "string" && x.dtype !== "complex64";
+  if (!usual || !values || !rows || rows.length === 0) {
     return gatherV2Config.kernelFunc(args);
   }
   const [count, ...rest] = x.shape;

@@ -22,7 +22,7 @@ BUNDLE_OPTIONS = (
     "--bundle",
     "--format=esm",
     "--platform=browser",
-    "--target=es2022",  # top-level await (main.js): every browser with module workers has it
+    "--target=es2022",  # top-level await (main.js): the page needs Array.prototype.at, Object.hasOwn
     "--minify",
     "--keep-names",  # LoadError and the rest keep their names in messages and stack traces
     "--charset=utf8",

@@ -40,3 +40,9 @@ test("scoreOrder read only partly gives the best rows first", () => {
   }
   assert.deepEqual(best, fullOrder(scores).slice(0, 3));
 });
+
+test("scoreOrder with a NaN among many rows orders them as the comparator does, not by a threshold", () => {
+  const scores = Float64Array.from(numbers(3, 1500));
+  scores[700] = NaN;
+  assert.deepEqual([...scoreOrder(scores)], fullOrder(scores));
+});

@@ -265,7 +265,9 @@ window.check = () => {
   if (!same(axis1, expectedAxis1)) wrong.push("gather axis 1");
   let error = null;
   try { gathered([5], [1]); } catch (e) { error = e.message; }
-  return { wrong, error };
+  let scalar = null; // a scalar has no rows: the backend's own kernel, its own error
+  try { tf.gather(tf.tensor(5), tf.tensor([0], [1], "int32")); } catch (e) { scalar = e.message; }
+  return { wrong, error, scalar };
 };
 window.probeReady = true;
 </script>"""
@@ -279,3 +281,4 @@ def test_the_bundle_s_fast_kernels_give_the_plain_loops_values(tfjs_bundle, tmp_
     result = evaluate_page(tmp_path, "kernels.html", "probeReady", "() => window.check()", None)
     assert result["wrong"] == []
     assert result["error"] == "GatherV2: the index value 5 is not in [0, 4]"
+    assert "axis" in result["scalar"], result["scalar"]

@@ -233,3 +233,20 @@ def test_no_content_security_policy_violation_while_suggesting(page, site_url):
     page.evaluate("() => { new Image().src = 'http://127.0.0.2:9/after-the-suggestions.png'; }")
     page.wait_for_function("() => window.__violations.some((v) => v.includes('after-the-suggestions'))")
     assert [v for v in page.evaluate("window.__violations") if "after-the-suggestions" not in v] == []
+
+
+def test_cards_above_a_not_interested_one_stay_the_same_cards(page, site_url):
+    """Marking a suggestion "not interested" redraws the list, but the cards above it are kept as
+    they are (book-item.js keptItems), never taken out and put back: the card the visitor looks
+    at stays put, and cards off the screen keep their size (content-visibility)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_site(page, site_url)
+    pick_by_search(page, "even book 4", 4)
+    wait_for_suggestions_without(page, [4])
+    page.evaluate("() => document.querySelectorAll('#suggestions > li').forEach((li, i) => (li.kept = i))")
+    fifth = page.get_attribute("#suggestions > li:nth-child(5)", "data-book-id")
+    page.click(f"#suggestions li[data-book-id='{fifth}'] button[data-action=not-interested]")
+    wait_for_suggestions_without(page, [4, int(fifth)])
+    kept = page.eval_on_selector_all("#suggestions > li", "lis => lis.map((li) => li.kept ?? null)")
+    assert kept[:4] == [0, 1, 2, 3], kept
+    assert page.js_errors == []

@@ -149,7 +149,10 @@ export function bookItem(book, options = {}) {
 
 /**
  * Re-render a list but keep keyboard focus on the same book's same control when it survives.
- * With `old` and `item`, only `old` (a child of the list) is replaced by `item`.
+ * With `old` and `item`, only `old` (a child of the list) is replaced by `item`. Items already in
+ * the list (keptItems) stay where they are in the document, never taken out and put back: the
+ * card the visitor looks at stays put (scroll anchoring), and a card off the screen keeps the size
+ * it was last laid out at (content-visibility in style.css).
  */
 export function replaceItems(list, items, old = null, item = null) {
   const active = document.activeElement;
@@ -159,8 +162,8 @@ export function replaceItems(list, items, old = null, item = null) {
     focus = { bookId: owner?.dataset.bookId, action: active.dataset.action, index: [...list.children].indexOf(owner) };
   }
   if (old !== null) old.replaceWith(item);
-  else list.replaceChildren(...items);
-  if (!focus) return;
+  else placeItems(list, items);
+  if (!focus || list.contains(active)) return;
   const same = list.querySelector(`[data-book-id="${focus.bookId}"]`);
   const target = same ?? list.children[Math.min(focus.index, list.children.length - 1)];
   const control =
@@ -168,4 +171,31 @@ export function replaceItems(list, items, old = null, item = null) {
     target?.querySelector("[data-action]") ??
     list.closest("section")?.querySelector("h2");
   control?.focus();
+}
+
+/** `list`'s children made `items`, in order: the others removed, the new put in; a kept one moves only if out of order. */
+function placeItems(list, items) {
+  const wanted = new Set(items);
+  for (const child of [...list.children]) if (!wanted.has(child)) child.remove();
+  items.forEach((item, i) => {
+    const at = list.children[i] ?? null;
+    if (at !== item) list.insertBefore(item, at);
+  });
+}
+
+const drawnAs = new WeakMap(); // an item -> the key of what it shows (keptItems)
+
+/**
+ * The items for `entries` ([key, draw]: `key` a string of all that draw() shows): where `list`
+ * already holds an item drawn for that key, that item (its cover not loaded again, its size
+ * known); else a new one from draw(). For replaceItems.
+ */
+export function keptItems(list, entries) {
+  const kept = new Map([...list.children].map((item) => [drawnAs.get(item), item]));
+  return entries.map(([key, draw]) => {
+    const item = kept.get(key) ?? draw();
+    kept.delete(key);
+    drawnAs.set(item, key);
+    return item;
+  });
 }

@@ -19,7 +19,7 @@ function firstFiles() {
   return document.querySelector('meta[name="shelf-first-files"]')?.content.split(" ").filter(Boolean) ?? [];
 }
 
-/** Start both: {metadata, model, onFraction(listener)}; null where there is no page (node tests). */
+/** Start both: {metadata, model, firstScreenDrawn(), onFraction(listener)}; null where there is no page (node tests). */
 function start() {
   if (typeof document === "undefined") return null;
   const build = document.querySelector('meta[name="shelf-build"]')?.content || null;
@@ -36,15 +36,20 @@ function start() {
     listener(value);
   };
   // After the worker's script and metadata.json are asked for (over HTTP/1.1's six connections
-  // these would otherwise hold up both), and after the first screen (the popular books, drawn
-  // in main.js's next task) is painted: their half a megabyte must not hold it up (Lighthouse's
-  // LCP counts every request asked for before it).
-  const prefetchFiles = new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(firstFiles()))));
+  // these would otherwise hold up both), and after the first screen (the popular books) is
+  // painted: their half a megabyte must not hold it up (Lighthouse's LCP counts every request
+  // asked for before it). main.js says when it is drawn (downloads.js startModel: firstScreenDrawn);
+  // two frames later it is painted.
+  let firstScreenDrawn;
+  const prefetchFiles = new Promise((resolve) => {
+    firstScreenDrawn = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(firstFiles())));
+  });
   const model = loadModel(metadata, { onFraction, prefetchFiles });
   model.catch(() => {}); // reported by downloads.js
   return {
     metadata,
     model,
+    firstScreenDrawn,
     onFraction(next) {
       listener = next;
       next(fraction);

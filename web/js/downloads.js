@@ -106,6 +106,7 @@ export function createDownloads(state, build, on) {
     };
     let model;
     if (earlyModel !== null) {
+      earlyModel.firstScreenDrawn(); // main.js starts the model once the popular books are drawn
       metadataIn(); // the same download as the model's
       earlyModel.onFraction(onFraction);
       model = earlyModel.model;

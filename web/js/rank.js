@@ -199,7 +199,12 @@ export function* scoreOrder(scores) {
     yield* Array.from(scores.keys()).sort(byScore);
     return;
   }
-  const threshold = Float64Array.from(scores).sort()[n - ORDER_FIRST];
+  const sorted = Float64Array.from(scores).sort(); // NaN last
+  if (Number.isNaN(sorted[n - 1])) {
+    yield* Array.from(scores.keys()).sort(byScore); // no threshold orders them as the comparator does
+    return;
+  }
+  const threshold = sorted[n - ORDER_FIRST];
   const [first, rest] = [[], []];
   for (let row = 0; row < n; row++) (scores[row] >= threshold ? first : rest).push(row);
   yield* first.sort(byScore);

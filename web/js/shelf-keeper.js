@@ -44,11 +44,11 @@ export function createShelfKeeper(state, options, on) {
     const opened = linkedShelf(href, stored, options(), ownLinks(historyState));
     problem = opened.problem;
     show(opened);
-    state.opensShelf = state.picks.size > 0 || state.marks.size > 0;
     state.viewing = opened.viewing ? { own: shown(stored) } : null;
     if (opened.pending.length > 0) save(opened.pending); // this tab's own link: what it could not save
     // Nothing saved here: the link's list is the visitor's (added, never a replace).
     else if (!opened.viewing) save(changesOf(stored, opened));
+    state.opensShelf = state.picks.size > 0 || state.marks.size > 0; // as shown once saved
   }
 
   /** The visitor changed the shelf to `next` ({picks, marks}; replace: Clear, a shared list's Replace). */

@@ -1,6 +1,6 @@
 // The page's DOM (with book-item.js and series-view.js). Book data (titles, authors) is always set with
 // textContent or setAttribute, never parsed as HTML, so a title like <img src=x> stays text.
-import { MARK_LABELS, bookItem, el, replaceItems } from "./book-item.js";
+import { MARK_LABELS, bookItem, el, keptItems, replaceItems } from "./book-item.js";
 import { createSeriesView, suggestionItem } from "./series-view.js";
 
 /**
@@ -76,7 +76,6 @@ export function createUi(root, handlers) {
     updateReload: $("update-reload"),
   };
   const hintText = nodes.suggestionsHint.textContent; // put back once suggestions show
-  const drawnAs = new WeakMap(); // a search item -> what it shows (renderSearch keeps it if unchanged)
 
   // A suggestion marked read or not interested leaves the list at once, before the recompute;
   // keyboard focus moves to the next one.
@@ -222,18 +221,11 @@ export function createUi(root, handlers) {
       else nodes.searchSummary.textContent = `${total} book${total === 1 ? "" : "s"} match “${query.trim()}”.${loading}`;
       // A pick changes one book's button: the other items are kept as they are (drawing the
       // whole list again is a long main-thread task on a phone, and reloads every cover).
-      const kept = new Map([...nodes.searchResults.children].map((item) => [drawnAs.get(item), item]));
-      const items = results.map(({ book, picked, mark }) => {
-        const drawn = JSON.stringify([book, !!picked, mark ?? null]); // all that bookItem draws
-        const item = kept.get(drawn) ?? bookItem(book, { picked, mark });
-        kept.delete(drawn);
-        drawnAs.set(item, drawn);
-        return item;
-      });
-      const current = [...nodes.searchResults.children];
-      if (items.length === current.length && items.every((item, i) => item.dataset.bookId === current[i].dataset.bookId)) {
-        items.forEach((item, i) => item !== current[i] && replaceItems(nodes.searchResults, items, current[i], item));
-      } else replaceItems(nodes.searchResults, items);
+      const entries = results.map(({ book, picked, mark }) => [
+        JSON.stringify([book, !!picked, mark ?? null]), // all that bookItem draws
+        () => bookItem(book, { picked, mark }),
+      ]);
+      replaceItems(nodes.searchResults, keptItems(nodes.searchResults, entries));
       nodes.searchMore.hidden = !hasMore;
     },
 
@@ -292,7 +284,9 @@ export function createUi(root, handlers) {
       if (nodes.suggestionsHint.textContent !== hintText) nodes.suggestionsHint.textContent = hintText;
       nodes.suggestionsEmpty.hidden = !(pickCount > 0 && suggestions.length === 0);
       nodes.filterClear.hidden = !filtered;
-      replaceItems(nodes.suggestions, suggestions.map(suggestionItem));
+      // A card that shows the same as before is kept (after "Not interested", the cards above it).
+      const entries = suggestions.map((suggestion) => [JSON.stringify(suggestion), () => suggestionItem(suggestion)]);
+      replaceItems(nodes.suggestions, keptItems(nodes.suggestions, entries));
       seriesView.renderNext(pickCount > 0 ? next : []);
       nodes.suggestionsMore.hidden = !hasMore;
       nodes.suggestionsTiming.textContent =
