@@ -38,8 +38,8 @@ function start() {
   // After the worker's script and metadata.json are asked for (over HTTP/1.1's six connections
   // these would otherwise hold up both), and after the first screen (the popular books) is
   // painted: their half a megabyte must not hold it up (Lighthouse's LCP counts every request
-  // asked for before it). main.js says when it is drawn (downloads.js startModel: firstScreenDrawn);
-  // two frames later it is painted.
+  // asked for before it). main.js says when the page is set up, the popular books drawn in its
+  // next task (downloads.js: firstScreenDrawn); two frames later they are painted.
   let firstScreenDrawn;
   const prefetchFiles = new Promise((resolve) => {
     firstScreenDrawn = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(firstFiles())));

@@ -21,6 +21,8 @@ export function createDownloads(state, build, on) {
   // metadata.json and the model, started as the page's code starts (boot.js, first in main.js's
   // bundle): taken over once each.
   const early = takeEarly();
+  // main.js draws the popular books in its next task: two frames on, they are painted.
+  early?.firstScreenDrawn();
   let earlyMetadata = early?.metadata ?? null;
   let earlyModel = early;
 
@@ -106,7 +108,6 @@ export function createDownloads(state, build, on) {
     };
     let model;
     if (earlyModel !== null) {
-      earlyModel.firstScreenDrawn(); // main.js starts the model once the popular books are drawn
       metadataIn(); // the same download as the model's
       earlyModel.onFraction(onFraction);
       model = earlyModel.model;
