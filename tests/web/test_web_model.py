@@ -109,12 +109,25 @@ def test_the_model_runs_in_a_worker_never_on_the_page(page, site_url):
     assert page.js_errors == []
 
 
-def test_a_first_visit_asks_for_tfjs_and_the_first_part_at_once(page, site_url):
+# A browser without <link rel=prefetch> (Safari): its relList says so.
+NO_LINK_PREFETCH = """
+const supports = DOMTokenList.prototype.supports;
+DOMTokenList.prototype.supports = function (token) {
+  return token === "prefetch" ? false : supports.call(this, token);
+};
+"""
+
+
+@pytest.mark.parametrize("asked_by", ["page", "worker"])
+def test_a_first_visit_asks_for_tfjs_and_the_first_part_at_once(page, site_url, asked_by):
     """index.html names TF.js, the model's first part and the catalogue's first two parts
-    (sitebuild/catalogue.py add_first_files); the model's worker asks for them once the first
-    screen is painted (web/js/boot.js firstFiles, model-host.js "prefetch"), for its own requests
-    (and the page's for the parts) to find in the HTTP cache. A visit the service worker serves
-    asks for nothing early: its cache answers at once."""
+    (sitebuild/catalogue.py add_first_files); once the first screen is painted the page asks for
+    them as <link rel=prefetch> (web/js/boot.js firstFiles, prefetchOnPage), or, in a browser
+    without rel=prefetch, the model's worker does (model-host.js "prefetch"), for the worker's own
+    requests (and the page's for the parts) to find in the HTTP cache. A visit the service
+    worker serves asks for nothing early: its cache answers at once."""
+    if asked_by == "worker":
+        page.add_init_script(NO_LINK_PREFETCH)
     open_site(page, site_url)
     names = page.get_attribute("meta[name=shelf-first-files]", "content").split()
     model_json = json.loads(urllib.request.urlopen(site_url + "model/model.json").read())
@@ -124,11 +137,20 @@ def test_a_first_visit_asks_for_tfjs_and_the_first_part_at_once(page, site_url):
     first_part = [shard for shard in shards if shard.removeprefix("model/") not in later]
     parts = json.loads(urllib.request.urlopen(site_url + "site.json").read())["catalogue_parts"]["files"][:2]
     assert names[1:] == first_part + parts
+    prefetched = "() => [...document.querySelectorAll('link[rel=prefetch]')].map(l => l.getAttribute('href'))"
     asked = "() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname.slice(1))"
     [worker] = [worker for worker in page.workers if worker.url.endswith("/model-worker.js")]
-    # The worker itself never needs the catalogue: its parts there are the early asks.
-    assert wait_until(lambda: set(names) <= set(worker.evaluate(asked)), timeout=30), worker.evaluate(asked)
-    assert not [name for name in page.evaluate(asked) if name in names]  # none on the page's main thread
+    if asked_by == "page":
+        assert page.evaluate(prefetched) == names
+        assert wait_until(lambda: set(names) <= set(page.evaluate(asked)), timeout=30), page.evaluate(asked)
+        # The worker itself never needs the catalogue: its parts are not asked for there.
+        assert not [name for name in worker.evaluate(asked) if name in parts]
+    else:
+        assert page.evaluate(prefetched) == []
+        # The worker itself never needs the catalogue: its parts there are the early asks.
+        in_worker = lambda: set(names) <= set(worker.evaluate(asked))  # noqa: E731
+        assert wait_until(in_worker, timeout=30), worker.evaluate(asked)
+        assert not [name for name in page.evaluate(asked) if name in names]  # none on the page's main thread
     pick_by_search(page, "even book 4", 4)
     wait_for_suggestions_without(page, [4])
     # (That the later requests then come from the HTTP cache is for bench_phone.py --requests to
@@ -139,7 +161,9 @@ def test_a_first_visit_asks_for_tfjs_and_the_first_part_at_once(page, site_url):
     assert page.evaluate("navigator.serviceWorker.controller !== null")
     [worker] = [worker for worker in page.workers if worker.url.endswith("/model-worker.js")]
     page.wait_for_selector("body[data-state=ready]", timeout=30_000)  # the worker's model is in
+    assert page.evaluate(prefetched) == []
     assert not [name for name in worker.evaluate(asked) if name in parts]
+    assert page.js_errors == []
 
 
 # Browsers without module workers: one whose Worker throws on {type: "module"}, and one that

@@ -1,5 +1,5 @@
 // The first suggestion's two longest waits, started as soon as the page's code runs: metadata.json
-// and the model's worker (TF.js and the model's first part, which it asks for early: firstFiles). In main.js's bundle
+// and the model's worker (TF.js and the model's first part, which the page asks for early: firstFiles). In main.js's bundle
 // (sitebuild/bundle.py) this runs right after checked-fetch.js and model-client.js, the modules it
 // needs, before the rest of the page is set up (main.js imports checked-fetch.js, then downloads.js).
 // downloads.js takes these loads over once (takeEarly); a Retry starts new ones.
@@ -8,15 +8,32 @@ import { loadModel } from "./model-client.js";
 
 /**
  * The files index.html names (sitebuild/catalogue.py add_first_files: TF.js, the model's first
- * part, the catalogue's first parts), for the model's worker to ask for into the HTTP cache as
- * soon as the first screen is painted: the worker itself asks for the model's only once it runs
- * and has read model.json, two round trips later on a phone, and the page for the parts once
- * the picks are scored. Asked for in the worker (model-host.js "prefetch"), off the page's main
- * thread. None on a visit the service worker serves: its cache answers at once.
+ * part, the catalogue's first parts), asked for into the HTTP cache once the first screen is
+ * painted: the worker itself asks for the model's only once it runs and has read model.json,
+ * two round trips later on a phone, and the page for the parts once the picks are scored.
+ * None on a visit the service worker serves: its cache answers at once.
  */
 function firstFiles() {
   if (globalThis.navigator?.serviceWorker?.controller) return [];
   return document.querySelector('meta[name="shelf-first-files"]')?.content.split(" ").filter(Boolean) ?? [];
+}
+
+/**
+ * Ask for `files` as <link rel=prefetch>: the browser downloads them itself, into the HTTP
+ * cache, with nothing for the page's main thread but the elements (the model's worker would ask
+ * only once it is up: on a phone 0.2-0.4 s after the first screen, time the connection sits
+ * idle). Returns the files left for the worker to ask for (model-host.js "prefetch"): all of
+ * them where the browser has no rel=prefetch (Safari).
+ */
+function prefetchOnPage(files) {
+  if (files.length === 0 || !document.createElement("link").relList?.supports?.("prefetch")) return files;
+  for (const file of files) {
+    const link = document.createElement("link");
+    link.rel = "prefetch";
+    link.href = file;
+    document.head.append(link);
+  }
+  return [];
 }
 
 /** Start both: {metadata, model, firstScreenDrawn(), onFraction(listener)}; null where there is no page (node tests). */
@@ -42,7 +59,7 @@ function start() {
   // next task (downloads.js: firstScreenDrawn); two frames later they are painted.
   let firstScreenDrawn;
   const prefetchFiles = new Promise((resolve) => {
-    firstScreenDrawn = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(firstFiles())));
+    firstScreenDrawn = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(prefetchOnPage(firstFiles()))));
   });
   const model = loadModel(metadata, { onFraction, prefetchFiles });
   model.catch(() => {}); // reported by downloads.js
