@@ -5,7 +5,13 @@
 //   kernels the model runs: its load, build and predict (tests/model/test_tfjs_browser.py and the
 //   page's tests run it; a kernel missing here fails them with "Kernel 'X' not registered");
 // - the names web/js and the tests' pages use (tests/web/test_tfjs_bundle.py checks each is exported), so that
-//   esbuild leaves the other ops out; the layers API for tf.loadLayersModel and web/js/layers.js.
+//   esbuild leaves the other ops out;
+// - of the layers API, tf.loadLayersModel, the base class web/js/layers.js extends, two initializers
+//   and the Keras layers the saved model holds besides its own (InputLayer, Dense, Embedding, Add:
+//   each module registers its classes for deserialisation as it is evaluated). The whole
+//   tfjs-layers index registers every layer class (convolutions, recurrent, ...): 25 KiB more
+//   brotli for a phone to download and 150 KB more to parse. A model with another Keras layer
+//   fails to load with "Unknown layer: X" (tests/model/test_tfjs_browser.py loads the real one).
 // No converter (graph models), tfjs-data or WebGL: the full @tensorflow/tfjs bundle is 1.1 MB for those.
 import "@tensorflow/tfjs-backend-cpu/dist/base.js";
 import { registerKernel } from "@tensorflow/tfjs-core";
@@ -173,4 +179,15 @@ export {
   tensor2d,
   tidy,
 } from "@tensorflow/tfjs-core";
-export { initializers, layers, loadLayersModel } from "@tensorflow/tfjs-layers";
+
+import { Ones, Zeros } from "@tensorflow/tfjs-layers/dist/initializers.js";
+import { Layer } from "@tensorflow/tfjs-layers/dist/engine/topology.js";
+import "@tensorflow/tfjs-layers/dist/engine/input_layer.js";
+import "@tensorflow/tfjs-layers/dist/layers/core.js";
+import "@tensorflow/tfjs-layers/dist/layers/embeddings.js";
+import "@tensorflow/tfjs-layers/dist/layers/merge.js";
+
+export { loadLayersModel } from "@tensorflow/tfjs-layers/dist/models.js";
+/** tf.layers and tf.initializers as far as web/js/layers.js uses them. */
+export const layers = { Layer };
+export const initializers = { zeros: () => new Zeros(), ones: () => new Ones() };

@@ -168,7 +168,10 @@ def test_tiny_packages_build(tiny_inputs, tmp_path):
             "esbuild",
             "node_modules/.bin/esbuild is missing: the site bundles TF.js with it. Run `make install`",
         ),
-        ("index.js", 'esbuild could not bundle TF.js (Could not resolve "@tensorflow/tfjs-layers")'),
+        (
+            "dist/models.js",
+            'esbuild could not bundle TF.js (Could not resolve "@tensorflow/tfjs-layers/dist/models.js")',
+        ),
         ("package.json", "tfjs-layers/package.json is missing. Install the npm packages: `make install`"),
         (
             "version",
