@@ -90,8 +90,9 @@ def first_files(site: Path, catalogue_parts: dict) -> list[str]:
 
 def add_first_files(site: Path, catalogue_parts: dict) -> None:
     """Name first_files in index.html (``<meta name="shelf-first-files" content="a b ...">``,
-    before main.js): the model's worker asks for them once the first screen is drawn (web/js/boot.js
-    firstFiles, its "prefetch" message), which would otherwise ask for TF.js and the shards only once it is
+    before main.js): the page asks for them as <link rel=prefetch> once the first screen is drawn,
+    and the model's worker too (web/js/boot.js firstFiles, prefetchOnPage; its "prefetch" message),
+    which would otherwise ask for TF.js and the shards only once it is
     running and has read model.json, two round trips later on a phone, and the page for the parts
     only once the model has scored the picks (web/js/boot.js). All are content-hashed (cached for
     a year), so the worker's requests find them in the HTTP cache. A page without main.js is left alone."""

@@ -20,20 +20,22 @@ function firstFiles() {
 
 /**
  * Ask for `files` as <link rel=prefetch>: the browser downloads them itself, into the HTTP
- * cache, with nothing for the page's main thread but the elements (the model's worker would ask
- * only once it is up: on a phone 0.2-0.4 s after the first screen, time the connection sits
- * idle). Returns the files left for the worker to ask for (model-host.js "prefetch"): all of
- * them where the browser has no rel=prefetch (Safari).
+ * cache, with nothing for the page's main thread but the elements, 0.2-0.4 s sooner on a phone
+ * than the model's worker could (it is not up yet). Returns them for the worker to ask for too
+ * (model-host.js "prefetch"): in Chromium its requests join these downloads in the HTTP cache
+ * (and raise their priority); where the browser has no rel=prefetch (Safari), or holds it back
+ * until the page has loaded (Firefox), they are the early downloads.
  */
 function prefetchOnPage(files) {
-  if (files.length === 0 || !document.createElement("link").relList?.supports?.("prefetch")) return files;
-  for (const file of files) {
-    const link = document.createElement("link");
-    link.rel = "prefetch";
-    link.href = file;
-    document.head.append(link);
+  if (files.length > 0 && document.createElement("link").relList?.supports?.("prefetch")) {
+    for (const file of files) {
+      const link = document.createElement("link");
+      link.rel = "prefetch";
+      link.href = file;
+      document.head.append(link);
+    }
   }
-  return [];
+  return files;
 }
 
 /** Start both: {metadata, model, firstScreenDrawn(), onFraction(listener)}; null where there is no page (node tests). */
@@ -54,8 +56,8 @@ function start() {
   };
   // After the worker's script and metadata.json are asked for (over HTTP/1.1's six connections
   // these would otherwise hold up both), and after the first screen (the popular books) is
-  // painted: their half a megabyte must not hold it up (Lighthouse's LCP counts every request
-  // asked for before it). main.js says when the page is set up, the popular books drawn in its
+  // painted: their half a megabyte must not hold it up (Lighthouse's LCP counts the page's requests
+  // that end before it). main.js says when the page is set up, the popular books drawn in its
   // next task (downloads.js: firstScreenDrawn); two frames later they are painted.
   let firstScreenDrawn;
   const prefetchFiles = new Promise((resolve) => {

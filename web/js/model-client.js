@@ -86,7 +86,7 @@ async function openPort(onMessage, onError) {
  * with the worker's LoadError (NewBuildError for a file of another build). onFraction(0..1)
  * reports the first part's bytes (model-host.js). `prefetchFiles` (a list, or a promise of one): files
  * the worker asks for into the HTTP cache when it has them (checked-fetch.js prefetch; boot.js
- * gives it those the page could not ask for itself).
+ * asks for them on the page too, where the browser can, sooner).
  *
  * model.firstRows: null once the whole model is in; until then the neighbor table in
  * model.similarity holds only its first firstRows rows. model.whole() fetches the rest (if
