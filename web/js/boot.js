@@ -21,21 +21,19 @@ function firstFiles() {
 /**
  * Ask for `files` as <link rel=prefetch>: the browser downloads them itself, into the HTTP
  * cache, with nothing for the page's main thread but the elements, 0.2-0.4 s sooner on a phone
- * than the model's worker could (it is not up yet). Returns them for the worker to ask for too
- * (model-host.js "prefetch"): in Chromium its requests join these downloads in the HTTP cache
- * (and raise their priority); where the browser has no rel=prefetch (Safari), or holds it back
- * until the page has loaded (Firefox), they are the early downloads.
+ * than the model's worker could (it is not up yet). The worker asks for them too (model-host.js
+ * "prefetch"): in Chromium its requests join these downloads in the HTTP cache (and raise their
+ * priority); where the browser has no rel=prefetch (Safari), or holds it back until the page has
+ * loaded (Firefox), they are the early downloads.
  */
 function prefetchOnPage(files) {
-  if (files.length > 0 && document.createElement("link").relList?.supports?.("prefetch")) {
-    for (const file of files) {
-      const link = document.createElement("link");
-      link.rel = "prefetch";
-      link.href = file;
-      document.head.append(link);
-    }
+  if (!document.createElement("link").relList?.supports?.("prefetch")) return;
+  for (const file of files) {
+    const link = document.createElement("link");
+    link.rel = "prefetch";
+    link.href = file;
+    document.head.append(link);
   }
-  return files;
 }
 
 /** Start both: {metadata, model, firstScreenDrawn(), onFraction(listener)}; null where there is no page (node tests). */
@@ -61,7 +59,14 @@ function start() {
   // next task (downloads.js: firstScreenDrawn); two frames later they are painted.
   let firstScreenDrawn;
   const prefetchFiles = new Promise((resolve) => {
-    firstScreenDrawn = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(prefetchOnPage(firstFiles()))));
+    firstScreenDrawn = () =>
+      requestAnimationFrame(() =>
+        requestAnimationFrame(() => {
+          const files = firstFiles();
+          prefetchOnPage(files);
+          resolve(files);
+        }),
+      );
   });
   const model = loadModel(metadata, { onFraction, prefetchFiles });
   model.catch(() => {}); // reported by downloads.js
