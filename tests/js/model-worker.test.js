@@ -200,6 +200,52 @@ test("the host says its code is in ('loaded') once run.codeLoaded resolves, neve
   }
 });
 
+test("'loaded' comes before 'ready' even when the model is built first; code that never loads fails the load", async () => {
+  for (const outcome of ["resolve", "reject"]) {
+    const code = deferred();
+    const sent = [];
+    const handle = createModelHost((message) => sent.push(message), { ...standIns(), codeLoaded: code.promise });
+    handle({ type: "load", modelUrl: "model/model.json" });
+    handle({ type: "metadata", metadata: METADATA });
+    await settle();
+    assert.deepEqual(sent.map((m) => m.type), ["progress"]); // built, and waiting for its code
+    code[outcome](new TypeError("Failed to fetch dynamically imported module: js/layers.js"));
+    await settle();
+    if (outcome === "resolve") {
+      assert.deepEqual(sent.map((m) => m.type), ["progress", "loaded", "ready"]);
+    } else {
+      assert.deepEqual(sent.map((m) => m.type), ["progress", "failed"]);
+      assert.equal(sent[1].id, null);
+      assert.equal(sent[1].error.file, "model-worker.js");
+    }
+  }
+});
+
+test("model-client: a worker whose 'loaded' comes after its 'ready' still gives the page its model", { timeout: 5000 }, async (t) => {
+  // The page once handled "loaded" in the queue behind "ready", which waits for it: a page
+  // that never left "Loading the model" (a worker's two imports of one module resolve in either order).
+  class LateLoadedWorker {
+    constructor(url, options) {
+      assert.equal(options.type, "module");
+      this.listeners = { message: [], error: [] };
+    }
+    addEventListener(type, listen) {
+      this.listeners[type].push(listen);
+    }
+    postMessage(message) {
+      if (message.type !== "load") return;
+      const similarity = { matrix: new Float32Array(3), n: 3, d: 1, neighbors: { rows: new Int32Array(3), weights: new Float32Array(3), m: 1 } };
+      const replies = [{ type: "progress", fraction: 1 }, { type: "ready", similarity, firstRows: null }, { type: "loaded" }];
+      for (const data of replies) setTimeout(() => this.listeners.message.forEach((listen) => listen({ data })));
+    }
+    terminate() {}
+  }
+  globalThis.Worker = LateLoadedWorker;
+  t.after(() => delete globalThis.Worker);
+  const { model } = await loadModel(Promise.resolve(METADATA)); // no site_files: nothing to check
+  assert.equal(similarityMatrix(model).n, 3);
+});
+
 test("a score whose picks need the later part waits for it, and the page hears the unasked 'whole' (id null) first", async () => {
   let laters = 0;
   const { handle, sent, used } = twoParts(async () => {

@@ -134,11 +134,11 @@ export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/m
       () => false,
     );
     // The host's messages, handled one after the other: those after "ready" wait with it.
+    // "loaded" at once, whenever it comes: "ready" waits for it (workerChecked).
     let inbox = Promise.resolve();
-    const onMessage = (data) => (inbox = inbox.then(() => handle(data)));
+    const onMessage = (data) => (data.type === "loaded" ? codeLoaded() : (inbox = inbox.then(() => handle(data))));
     const handle = async (data) => {
-      if (data.type === "loaded") codeLoaded();
-      else if (data.type === "progress") onFraction(data.fraction);
+      if (data.type === "progress") onFraction(data.fraction);
       else if (data.type === "ready") {
         if (!(await workerChecked) || failed) return;
         Object.assign(model, { similarity: data.similarity, firstRows: data.firstRows ?? null });

@@ -17,7 +17,8 @@
 //   {type: "prefetch", files}  ask for these files now, into the HTTP cache (`run.prefetch`)
 // Messages out:
 //   {type: "loaded"}  the host's code is all in (`run.codeLoaded`: the worker's modules), so the
-//     page may now check them against its build; what it fetched before would not be what ran
+//     page may now check them against its build; what it fetched before would not be what ran.
+//     Always before "ready"; code that could not be loaded fails the load instead
 //   {type: "progress", fraction}  the first part's bytes so far (0..1), when its whole percent changes
 //   {type: "ready", similarity, firstRows}  the model is built; similarity.matrix and the
 //     neighbor table's arrays are transferred (the page computes reasons and similar books from
@@ -32,6 +33,7 @@
 //   {type: "failed", id, error}  a request failed (id), or loading did (id null): the error as
 //     errorMessage() writes it; after a load failure nothing more is answered. A later part
 //     that failed is fetched again by the next request that needs it.
+import { LoadError } from "./checked-fetch.js";
 
 /** An error as a message can carry it: LoadError and NewBuildError keep their name and file. */
 export function errorMessage(error) {
@@ -64,7 +66,10 @@ export function createModelHost(post, run) {
   let model = null; // a promise of {model, metadata, rowOf, firstRows, loadLater} once "load" came
   let later = null; // a promise of the whole model, once a request asked for it
   let queue = Promise.resolve(); // one request at a time, in order
-  Promise.resolve(run.codeLoaded).then(() => post({ type: "loaded" }), () => {}); // (a failure: loadModel's to report)
+  // "loaded" always comes before "ready": the page checks the worker's files on it, and only
+  // then takes the model. (Two imports of one module may resolve in either order.)
+  const codeIn = Promise.resolve(run.codeLoaded).then(() => post({ type: "loaded" }));
+  codeIn.catch(() => {}); // the load reports it (loadModel's own error first, where it has one)
 
   function load(modelUrl) {
     // Posted when its whole percent changes: a download reports every few kilobytes, hundreds
@@ -80,6 +85,9 @@ export function createModelHost(post, run) {
       const similarity = await run.similarityMatrix(loaded.model, meta);
       const rowOf = await run.rowIndex(meta);
       const firstRows = loaded.firstRows ?? null;
+      await codeIn.catch(() => {
+        throw new LoadError("model-worker.js", "could not load all of its code (offline, or the connection broke)");
+      });
       post({ type: "ready", similarity, firstRows }, similarityBuffers(similarity));
       return { model: loaded.model, metadata: meta, rowOf, firstRows, loadLater: loaded.loadLater };
     });
