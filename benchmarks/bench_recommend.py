@@ -19,6 +19,9 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from model.metadata import read_metadata  # noqa: E402  (no TensorFlow)
 
 
 def visitor_lines(book_ids: list[int], count: int, seed: int = 0) -> str:
@@ -48,7 +51,7 @@ def main() -> int:
     if not metadata.is_file():
         print(f"error: {metadata} not found; run `make build` first", file=sys.stderr)
         return 2
-    book_ids = json.loads(metadata.read_text())["book_ids"]
+    book_ids = read_metadata(metadata)["book_ids"]
     stdin = visitor_lines(book_ids, args.visitors)
     env = {**os.environ, "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": "3"}
     started = time.perf_counter()

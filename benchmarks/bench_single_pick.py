@@ -95,10 +95,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--draws must be at least 1")
     from model.layers import load_model
     from model.layout import model_dir
+    from model.metadata import read_metadata
     from model.scoring import predict_batch
 
     artifacts = model_dir(args.artifacts)
-    metadata = json.loads((artifacts / "web" / "metadata.json").read_text())
+    metadata = read_metadata(artifacts / "web" / "metadata.json")
     books = json.loads((artifacts / "web" / "books.json").read_text())
     model = load_model(artifacts / "model.keras")
     if args.catalogue:

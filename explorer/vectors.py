@@ -16,6 +16,7 @@ import numpy as np
 
 from explorer.pairs import Pairs
 from model.layout import is_flat, links_dir, missing, model_dir
+from model.metadata import read_metadata
 from model.ranking import top_k, top_k_rows, unit_rows
 
 NEIGHBORS_FILE = "neighbors.npy"
@@ -174,7 +175,7 @@ def load_book_embeddings(artifacts: Path) -> BookEmbeddings:
                 missing(artifacts, path, f"run `python -m model.train --out {artifacts}` first")
             )
     vecs = np.load(vec_path)
-    metadata = json.loads(meta_path.read_text())
+    metadata = read_metadata(meta_path)
     book_ids = metadata["book_ids"]
     if len(book_ids) != len(vecs):
         raise ExploreError(f"{vec_path} has {len(vecs)} rows but {meta_path} lists {len(book_ids)} book_ids")

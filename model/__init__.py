@@ -8,7 +8,7 @@ named once here; tests/test_layout.py keeps the list whole):
                   choose_split, choose_readers, choose_shown
     evaluation    evaluate (the command), baselines, protocols, metrics, eval_report, shown,
                   shown_eval
-    export        export, layout, shards, precision, parity, series, atomic
+    export        export, metadata, layout, shards, precision, parity, series, atomic
     ranking       scoring, ranking, discovery, recommend (the batch command), goodreads,
                   goodreads_csv
 """

@@ -27,6 +27,7 @@ from model.discovery import DEFAULT_WEIGHTS
 from model.discovery import metadata_entry as discovery_entry
 from model.goodreads import catalogue_isbns
 from model.layout import model_dir
+from model.metadata import id_runs
 from model.parity import golden
 from model.precision import quantization_map
 from model.series import parse_series, series_json, series_metadata, series_table
@@ -34,7 +35,7 @@ from model.split import DEFAULT_PICK_STARS, LIKED_STARS
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: book_id_runs (model/metadata.py), the series' count for their names
 GOODREADS_FORMAT_VERSION = 1
 TFJS_VERSION = "4.22.0"  # the browser runtime, vendored from npm (package.json)
 NO_COVER_MARKER = "/nophoto/"  # goodreads' "no photo" placeholder images are not covers
@@ -87,7 +88,7 @@ def build_metadata(book_ids: np.ndarray, embedding_dim: int, config: dict, title
         "format_version": FORMAT_VERSION,
         "num_books": int(len(book_ids)),
         "embedding_dim": int(embedding_dim),
-        "book_ids": [int(b) for b in book_ids],
+        "book_id_runs": id_runs(book_ids),
         "model_url": "model/model.json",
         "inputs": {"book_rows": "int32 [batch, picks]", "stars": "float32 [batch, picks]; 1..5, 0 = padding"},
         "outputs": ["scores", "predicted_stars"],

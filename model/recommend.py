@@ -42,6 +42,7 @@ from model import goodreads, show_tensorflow_logs
 from model.discovery import DEFAULT, DiscoveryError, check_setting
 from model.goodreads_csv import GoodreadsError, preview, read_export_file
 from model.layout import missing, model_dir
+from model.metadata import read_metadata
 from model.scoring import (
     CHUNK,
     MARKS,
@@ -170,7 +171,7 @@ def recommend_lines(
     byte costs only its line.
     """
     row_of = {int(b): i for i, b in enumerate(book_ids)}
-    series = series or table_from_metadata({"book_ids": book_ids})
+    series = series or table_from_metadata({"num_books": len(book_ids)})
     chunk: list[tuple[int, dict | str]] = []
 
     def flush():
@@ -244,7 +245,7 @@ def goodreads_table(result: dict, shelf: goodreads.Shelf, books: list[dict], boo
 def run_goodreads(args, artifacts: Path, model, data: bytes) -> int:
     """``--goodreads FILE``: print the table (or ``--json``'s object); 2 for a bad file."""
     web = model_dir(artifacts) / "web"
-    metadata = json.loads((web / "metadata.json").read_text())
+    metadata = read_metadata(web / "metadata.json")
     if not (web / "goodreads.json").is_file():
         print(f"error: {web / 'goodreads.json'} is missing; rebuild with `make build`", file=sys.stderr)
         return 2
@@ -316,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     model = load_model(model_path)
     if args.goodreads is not None:
         return run_goodreads(args, artifacts, model, data)
-    metadata = json.loads(metadata_path.read_text())
+    metadata = read_metadata(metadata_path)
     book_ids, series = np.asarray(metadata["book_ids"]), table_from_metadata(metadata)
     try:
         for result in recommend_lines(sys.stdin.buffer, model, book_ids, series, metadata.get("discovery")):

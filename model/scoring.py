@@ -99,11 +99,11 @@ def model_tables(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _members(table: SeriesTable) -> list[np.ndarray]:
-    """Per series (an index into ``table.names``), its rows in row order."""
+    """Per series (0 .. table.count - 1), its rows in row order."""
     index = np.asarray(table.index)
     order = np.argsort(index, kind="stable")
-    bounds = np.searchsorted(index[order], np.arange(len(table.names) + 1))
-    return [order[bounds[s] : bounds[s + 1]] for s in range(len(table.names))]
+    bounds = np.searchsorted(index[order], np.arange(table.count + 1))
+    return [order[bounds[s] : bounds[s + 1]] for s in range(table.count)]
 
 
 def arrange(

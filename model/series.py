@@ -38,13 +38,15 @@ class Series(NamedTuple):
 
 
 class SeriesTable(NamedTuple):
-    """Per catalogue row: ``index`` into ``names`` (-1 for a book with no series), its
-    ``position`` and ``end`` (= position for a single volume; NaN without a series)."""
+    """Per catalogue row: ``index``, the number of its series (0 .. count - 1, in the order
+    their first books come; -1 for a book with no series), its ``position`` and ``end``
+    (= position for a single volume; NaN without a series). A series' name is its books'
+    (books.json's ``series``): the table never needs it."""
 
     index: np.ndarray  # int32 [N]
     position: np.ndarray  # float64 [N]
     end: np.ndarray  # float64 [N]
-    names: list[str]  # per series, as its first book in row order spells it
+    count: int  # the number of series
 
 
 def _trailing_group(title: str) -> str | None:
@@ -114,20 +116,17 @@ def series_table(titles, book_ids=None) -> SeriesTable:
     index = np.full(n, -1, np.int32)
     position = np.full(n, np.nan)
     end = np.full(n, np.nan)
-    names: list[str] = []
     number_of: dict[str, int] = {}
     for row, title in enumerate(titles):
         found = parse_series(title)
         if found is None:
             continue
         key = key_of_name(found.name)
-        if key not in number_of:
-            number_of[key] = len(names)
-            names.append(found.name)
+        number_of.setdefault(key, len(number_of))
         index[row] = number_of[key]
         position[row] = found.position
         end[row] = found.position if found.end is None else found.end
-    return SeriesTable(index, position, end, names)
+    return SeriesTable(index, position, end, len(number_of))
 
 
 def series_json(found: Series | None) -> dict | None:
@@ -144,11 +143,12 @@ def series_json(found: Series | None) -> dict | None:
 def series_metadata(table: SeriesTable) -> dict:
     """metadata.json's ``series``: the table compactly, only the rows in a series, so the page
     can arrange its suggestions before books.json arrives (web/js/series.js seriesTable):
-    {"names": per series, "rows": rows in a series (ascending), "index", "position", "end": per
-    such row}. Whole numbers are written as integers."""
+    {"count": the number of series, "rows": rows in a series (ascending), "index", "position",
+    "end": per such row}. Whole numbers are written as integers. (The series' names are in
+    books.json, not here: 11 KiB compressed before the first suggestion that nothing read.)"""
     rows = np.flatnonzero(np.asarray(table.index) >= 0)
     return {
-        "names": list(table.names),
+        "count": int(table.count),
         "rows": rows.tolist(),
         "index": table.index[rows].tolist(),
         "position": [_plain(v) for v in table.position[rows]],
@@ -157,18 +157,18 @@ def series_metadata(table: SeriesTable) -> dict:
 
 
 def table_from_metadata(metadata: dict) -> SeriesTable:
-    """metadata.json's ``series`` back as a SeriesTable over ``book_ids``' rows (web/js/series.js
+    """metadata.json's ``series`` back as a SeriesTable of ``num_books`` rows (web/js/series.js
     seriesTable); a metadata.json from before series (none) gives a table with no series."""
-    n = len(metadata["book_ids"])
+    n = int(metadata["num_books"])
     index, position, end = np.full(n, -1, np.int32), np.full(n, np.nan), np.full(n, np.nan)
     found = metadata.get("series")
     if not found:
-        return SeriesTable(index, position, end, [])
+        return SeriesTable(index, position, end, 0)
     rows = np.asarray(found["rows"], np.int64)
     index[rows] = found["index"]
     position[rows] = found["position"]
     end[rows] = found["end"]
-    return SeriesTable(index, position, end, list(found["names"]))
+    return SeriesTable(index, position, end, int(found["count"]))
 
 
 def _plain(value: float) -> int | float:

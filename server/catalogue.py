@@ -111,11 +111,26 @@ def read_catalogue(site: SiteDir) -> Catalogue:
         raise ArtifactsInvalid(message) from None
 
 
+def book_ids_of(metadata: dict) -> list[int]:
+    """metadata.json's book ids in row order, from its runs of consecutive ids, ``book_id_runs``
+    ([[first id, count], ...]: model/metadata.py, which tests hold this to), or an older file's
+    ``book_ids``. ValueError for runs of another shape."""
+    if "book_id_runs" not in metadata:
+        return [int(book_id) for book_id in metadata["book_ids"]]
+    ids: list[int] = []
+    for run in metadata["book_id_runs"]:
+        if not (isinstance(run, list) and len(run) == 2 and all(type(v) is int for v in run) and run[1] >= 1):
+            raise ValueError(f"book_id_runs: {run!r} is not a [first id, count] run")
+        ids.extend(range(run[0], run[0] + run[1]))
+    return ids
+
+
 def _catalogue_from(site: SiteDir, metadata: dict, books: list) -> Catalogue:
+    book_ids = book_ids_of(metadata)
     model_url = metadata.get("model_url", "model/model.json")
     if site.stat(model_url) is None:
         raise ArtifactsMissing(str(site.path / model_url))
-    if len(books) != metadata["num_books"] or len(metadata["book_ids"]) != metadata["num_books"]:
+    if len(books) != metadata["num_books"] or len(book_ids) != metadata["num_books"]:
         raise ArtifactsInvalid("books.json, metadata.json num_books and book_ids disagree in length")
     if not all(isinstance(book, dict) for book in books):
         raise ArtifactsInvalid("books.json should be a list of book objects")
@@ -134,7 +149,7 @@ def _catalogue_from(site: SiteDir, metadata: dict, books: list) -> Catalogue:
         raise ArtifactsInvalid(f"{metadata['similarity_layer']} has {vectors.shape[0]} rows, not num_books")
     unit_vectors = unit_rows(vectors)
     content = site.read_json("content_similar.json", dict) if site.stat("content_similar.json") else None
-    row_of = {int(book_id): row for row, book_id in enumerate(metadata["book_ids"])}
+    row_of = {book_id: row for row, book_id in enumerate(book_ids)}
     neighbors = None
     if metadata.get("neighbor_rows") and metadata.get("neighbor_weights"):
         neighbor_rows, neighbor_weights = (

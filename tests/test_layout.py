@@ -22,6 +22,7 @@ EXPLORER_MAY_IMPORT = {
     "model.download",
     "model.atomic",
     "model.layout",
+    "model.metadata",
     "model.ranking",
 }
 

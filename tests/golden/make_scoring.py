@@ -187,7 +187,7 @@ def series_golden() -> dict:
     rows = np.flatnonzero(table.index >= 0)
     return {
         "titles": SERIES_TITLES,
-        "names": table.names,
+        "count": table.count,
         "rows": rows.tolist(),
         "index": table.index[rows].tolist(),
         "position": table.position[rows].tolist(),

@@ -26,7 +26,7 @@ const REC = {
 // Books 3, 4 and 5 (rows 2, 3, 4) are a series, #1, #2 and #3, as metadata.json says it.
 const SERIES = seriesTable({
   book_ids: [1, 2, 3, 4, 5],
-  series: { names: ["S"], rows: [2, 3, 4], index: [0, 0, 0], position: [1, 2, 3], end: [1, 2, 3] },
+  series: { count: 1, rows: [2, 3, 4], index: [0, 0, 0], position: [1, 2, 3], end: [1, 2, 3] },
 });
 
 function setUp({ modelIn = true, series = undefined, discovery = undefined } = {}) {

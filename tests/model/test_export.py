@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from model.layers import load_model
+from model.metadata import read_metadata
 from model.precision import affine_uint8, weight_dtype
 from model.scoring import predict_batch
 
@@ -17,10 +18,11 @@ pytestmark = pytest.mark.slow  # trains the synthetic model once (tests/conftest
 
 def test_artifacts_follow_the_contract(trained_artifacts):
     web = trained_artifacts / "model" / "web"
-    metadata = json.loads((web / "metadata.json").read_text())
+    metadata = read_metadata(web / "metadata.json")
     books = json.loads((web / "books.json").read_text())
     assert metadata["num_books"] == len(metadata["book_ids"]) == len(books) == 60
     assert [b["book_id"] for b in books] == metadata["book_ids"]
+    assert metadata["book_id_runs"] == [[1, 60]]  # the synthetic catalogue's ids, written as one run
     assert books[0]["title"] == "<img src=x onerror=alert(1)>"
     assert books[4]["year"] is None and books[5]["year"] == 1956
     assert set(books[0]) == {
@@ -38,7 +40,7 @@ def test_artifacts_follow_the_contract(trained_artifacts):
     assert books[57]["series"] == {"name": "Even Saga", "position": 1, "end": 3}
     assert books[44]["series"] == {"name": "Odd Trilogy", "position": 0.5}
     assert metadata["series"] == {
-        "names": ["Odd Trilogy", "Even Saga"],
+        "count": 2,
         "rows": [44, 46, 47, 48, 51, 55, 57],
         "index": [0, 0, 1, 0, 1, 1, 1],
         "position": [0.5, 2, 1, 3, 2, 3, 1],

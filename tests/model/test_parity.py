@@ -34,10 +34,11 @@ def test_model_recommend_gives_the_golden_suggestions_and_stars(trained_artifact
     card per series (``arrange``; tests/golden/scoring.json pins it in both languages)."""
     from model.discovery import discovery_scores
     from model.layers import load_model
+    from model.metadata import read_metadata
     from model.scoring import arrange, predict_batch
     from model.series import table_from_metadata
 
-    metadata = json.loads((trained_artifacts / "model" / "web" / "metadata.json").read_text())
+    metadata = read_metadata(trained_artifacts / "model" / "web" / "metadata.json")
     model = load_model(trained_artifacts / "model" / "model.keras")
     series = table_from_metadata(metadata)
     lines = [

@@ -65,7 +65,7 @@ def golden_series_table(data):
     index[series["rows"]] = series["index"]
     position[series["rows"]] = series["position"]
     end[series["rows"]] = series["end"]
-    return SeriesTable(index, position, end, series["names"])
+    return SeriesTable(index, position, end, series["count"])
 
 
 def test_the_golden_series_table_is_the_parsers(golden):
@@ -73,7 +73,7 @@ def test_the_golden_series_table_is_the_parsers(golden):
 
     data, _ = golden
     parsed, stored = series_table(data["series"]["titles"]), golden_series_table(data)
-    assert parsed.names == stored.names and parsed.index.tolist() == stored.index.tolist()
+    assert parsed.count == stored.count and parsed.index.tolist() == stored.index.tolist()
     np.testing.assert_array_equal(parsed.position, stored.position)
     np.testing.assert_array_equal(parsed.end, stored.end)
 

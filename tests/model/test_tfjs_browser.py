@@ -11,6 +11,7 @@ import pytest
 
 from harness.browser import evaluate_page
 from model.layers import load_model
+from model.metadata import read_metadata
 from model.ranking import top_k
 from model.scoring import predict_batch
 from tests.conftest import REPO
@@ -21,12 +22,13 @@ PAGE = """<!doctype html><meta charset="utf-8"><title>parity</title>
 <script type="module">
 import * as tf from "./vendor/tf.fesm.min.js";
 import "./js/layers.js";
+import { fetchMetadata } from "./js/checked-fetch.js";
 import {
   reasonFor, rowIndex, scorePicks, similarRows, similarityMatrix, topSuggestions,
 } from "./js/recommend.js";
 window.runParity = async (visitors, k) => {
   await tf.setBackend("cpu");
-  const metadata = await (await fetch("metadata.json")).json();
+  const metadata = await fetchMetadata();
   const model = await tf.loadLayersModel("model/model.json");
   const sim = similarityMatrix(model, metadata);
   const rowOf = rowIndex(metadata);
@@ -49,7 +51,7 @@ window.runParity = async (visitors, k) => {
 };
 window.runSimilar = async (bookIds, k) => {
   await tf.setBackend("cpu");
-  const metadata = await (await fetch("metadata.json")).json();
+  const metadata = await fetchMetadata();
   const model = await tf.loadLayersModel("model/model.json");
   const sim = similarityMatrix(model, metadata);
   const rowOf = rowIndex(metadata);
@@ -57,7 +59,7 @@ window.runSimilar = async (bookIds, k) => {
 };
 window.runLiked = async (visitors, likedStars) => {
   await tf.setBackend("cpu");
-  const metadata = { ...(await (await fetch("metadata.json")).json()), liked_stars: likedStars };
+  const metadata = { ...(await fetchMetadata()), liked_stars: likedStars };
   const model = await tf.loadLayersModel("model/model.json");
   let unset = null; // the model run before scorePicks handed it metadata's threshold
   try {
@@ -124,7 +126,7 @@ def run_page(site, script, *args):
 def test_browser_scores_equal_keras_op_for_op(trained_artifacts, shifted_model, tfjs_bundle, tmp_path):
     site = make_site(tmp_path / "site", trained_artifacts / "model" / "web", tfjs_bundle, shifted_model)
     results = run_page(site, "([visitors, k]) => window.runParity(visitors, k)", VISITORS, 10)
-    book_ids = json.loads((site / "metadata.json").read_text())["book_ids"]
+    book_ids = read_metadata(site / "metadata.json")["book_ids"]
     for visitor, result in zip(VISITORS, results, strict=True):
         rows = np.array([int(b) - 1 for b in visitor], np.int32)
         stars = np.array(list(visitor.values()), np.float32)

@@ -183,14 +183,29 @@ async function fetchBesideSiteFacts(name, build) {
 }
 
 /**
+ * The ids of metadata.json's `book_id_runs` ([[first id, count], ...], model/metadata.py:
+ * goodbooks' 1..10000 is [[1, 10000]]) in row order; a LoadError for runs of another shape.
+ */
+export function idsFromRuns(runs) {
+  const ok = (run) => Array.isArray(run) && run.length === 2 && run.every(Number.isInteger) && run[1] >= 1;
+  if (!Array.isArray(runs) || !runs.every(ok)) throw new LoadError("metadata.json", "has book_id_runs that are not [first id, count] runs");
+  return runs.flatMap(([first, count]) => Array.from({ length: count }, (_, i) => first + i));
+}
+
+/** metadata.json as the page uses it: `book_ids` from its `book_id_runs` (an older file has the list). */
+function withBookIds(metadata) {
+  return metadata.book_id_runs === undefined ? metadata : { ...metadata, book_ids: idsFromRuns(metadata.book_id_runs) };
+}
+
+/**
  * The page's metadata: metadata.json (model.train's) with site.json's facts merged in, checked
- * against them (fetchBesideSiteFacts). A page served unbuilt (`build` null: no <meta
- * name="shelf-build">) has no site.json: metadata.json alone, nothing checked.
+ * against them (fetchBesideSiteFacts), and its book ids (withBookIds). A page served unbuilt
+ * (`build` null: no <meta name="shelf-build">) has no site.json: metadata.json alone, nothing checked.
  */
 export async function fetchMetadata(build = null) {
-  if (build === null) return fetchJson("metadata.json");
+  if (build === null) return withBookIds(await fetchJson("metadata.json"));
   const { json, site } = await fetchBesideSiteFacts("metadata.json", build);
-  return { ...json, ...site };
+  return { ...withBookIds(json), ...site };
 }
 
 /**

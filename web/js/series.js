@@ -3,8 +3,8 @@
 // and a volume's place in its series. Titles are never parsed here. Pure: no DOM.
 
 /**
- * metadata.json's `series` ({names, rows, index, position, end}: only the rows in a series) as
- * {index: Int32Array [n] (-1 none), position, end: Float64Array [n] (NaN none), names}, the
+ * metadata.json's `series` ({count, rows, index, position, end}: only the rows in a series) as
+ * {index: Int32Array [n] (-1 none), position, end: Float64Array [n] (NaN none), count}, the
  * shape of model/series.py's SeriesTable. Without it (an older build) no book is in a series.
  */
 export function seriesTable(metadata) {
@@ -13,14 +13,14 @@ export function seriesTable(metadata) {
   const position = new Float64Array(n).fill(NaN);
   const end = new Float64Array(n).fill(NaN);
   const file = metadata.series;
-  if (!file) return { index, position, end, names: [] };
+  if (!file) return { index, position, end, count: 0 };
   file.rows.forEach((row, i) => {
     if (!(row >= 0 && row < n)) return; // a table that does not fit the catalogue is not used
     index[row] = file.index[i];
     position[row] = file.position[i];
     end[row] = file.end[i];
   });
-  return { index, position, end, names: file.names };
+  return { index, position, end, count: file.count };
 }
 
 /** A table of `n` rows, none in a series (a build from before series). */
@@ -34,7 +34,7 @@ const members = new WeakMap(); // table -> per series, its rows in row order
 export function seriesMembers(table) {
   let found = members.get(table);
   if (found === undefined) {
-    found = table.names.map(() => []);
+    found = Array.from({ length: table.count }, () => []);
     table.index.forEach((series, row) => {
       if (series >= 0 && series < found.length) found[series].push(row);
     });
