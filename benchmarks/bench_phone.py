@@ -1,7 +1,7 @@
 """Measure the first minute of a visit on a mid-range phone: Playwright and Lighthouse.
 
     .venv/bin/python benchmarks/bench_phone.py [--artifacts artifacts] [--runs 3] [--cpu 4]
-        [--lighthouse-runs 5]
+        [--lighthouse-runs 5] [--against-web OLD/web [--against-artifacts OLD_ARTIFACTS]]
 
 1. Builds the site from ``--artifacts`` (and ``--web``) into a temporary directory and serves it
    with gunicorn (gunicorn.conf.py) on a free 127.0.0.1 port.
@@ -20,6 +20,12 @@
    server, Chromium via ``CHROME_PATH``, ``--lighthouse-runs`` times: each run's performance
    score and TBT, then the median run by performance score (LCP, TBT, CLS, time to interactive,
    bytes transferred, accessibility and SEO scores).
+
+With ``--against-web`` (another checkout's web/, e.g. a ``git worktree`` of the commit before a
+change) a second site is built from it by this checkout's site build (with
+``--against-artifacts``, default ``--artifacts``) and served beside the first; their visits
+alternate (this site first in odd runs, the other in even ones), so that a shared machine's
+slow minutes fall on both, and the medians of the runs' differences follow both tables.
 
 Prints numbers; asserts nothing. The browsers reach 127.0.0.1 only: everything else goes to a
 proxy that is not there (loopback bypasses proxies), which leaves covers as placeholders and,
@@ -122,6 +128,8 @@ class BenchConfig:
     workers: int | None
     cpu: float = CPU_SLOWDOWN
     requests: bool = False
+    against_web: Path | None = None  # another site's sources, visited in turn (--against-web)
+    against_artifacts: Path | None = None
 
 
 def parse_args(argv: list[str] | None = None) -> BenchConfig:
@@ -141,7 +149,18 @@ def parse_args(argv: list[str] | None = None) -> BenchConfig:
         action="store_true",
         help="print each visit's requests until the first suggestion (start, end, bytes)",
     )
+    parser.add_argument(
+        "--against-web",
+        default=None,
+        help="another site's sources (e.g. a git worktree's web/): its visits alternate with this one's",
+    )
+    parser.add_argument(
+        "--against-artifacts", default=None, help="the other site's artifacts (default: --artifacts)"
+    )
     args = parser.parse_args(argv)
+    if args.against_artifacts and not args.against_web:
+        parser.error("--against-artifacts goes with --against-web")
+    against_web = Path(args.against_web) if args.against_web else None
     return BenchConfig(
         Path(args.artifacts),
         Path(args.web),
@@ -150,6 +169,8 @@ def parse_args(argv: list[str] | None = None) -> BenchConfig:
         args.workers,
         args.cpu,
         args.requests,
+        against_web,
+        Path(args.against_artifacts or args.artifacts) if against_web else None,
     )
 
 
@@ -235,30 +256,54 @@ def visit(context, url: str, cpu: float) -> dict:
     }
 
 
-def bench_playwright(cfg: BenchConfig, url: str) -> None:
+def bench_playwright(cfg: BenchConfig, sites: list[tuple[str, str]]) -> None:
+    """Each of ``sites`` ([(label, url)]) visited ``cfg.runs`` times, a first and a second visit
+    in a fresh context; with two sites their visits alternate, the first site first in odd runs."""
     from playwright.sync_api import sync_playwright
 
-    first, second = [], []
+    visits = {label: ([], []) for label, _ in sites}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, LOCAL_ONLY])
         try:
-            for _ in range(cfg.runs):
-                context = browser.new_context(
-                    viewport=VIEWPORT, device_scale_factor=3, is_mobile=True, has_touch=True
-                )
-                context.add_init_script(LONG_TASKS_INIT)
-                try:
-                    first.append(visit(context, url, cfg.cpu))
-                    second.append(visit(context, url, cfg.cpu))
-                finally:
-                    context.close()
+            for run in range(cfg.runs):
+                for label, url in sites if run % 2 == 0 else sites[::-1]:
+                    context = browser.new_context(
+                        viewport=VIEWPORT, device_scale_factor=3, is_mobile=True, has_touch=True
+                    )
+                    context.add_init_script(LONG_TASKS_INIT)
+                    try:
+                        for kind in visits[label]:
+                            kind.append(visit(context, url, cfg.cpu))
+                    finally:
+                        context.close()
         finally:
             browser.close()
 
+    for label, (first, second) in visits.items():
+        print_visits(cfg, label, first, second)
+    if len(sites) == 2:
+        print_differences(cfg, *(visits[label] for label, _ in sites))
+    print(f"  {load_now()} after the visits")
+
+
+def print_differences(cfg: BenchConfig, this: tuple[list, list], other: tuple[list, list]) -> None:
+    """The median of the runs' differences (this site's minus the other's, run by run)."""
+    print(f"\n## This site minus the other ({cfg.against_web}), run by run, median of {cfg.runs}")
+    for name, mine, theirs in (("first visit", this[0], other[0]), ("second visit", this[1], other[1])):
+        for key, label in (("usable", "usable"), ("suggested", "first suggestion")):
+            diffs = [a[key] - b[key] for a, b in zip(mine, theirs, strict=True)]
+            print(
+                f"  {name:<13} {label:<17} median {statistics.median(diffs) / 1000:+6.2f} s  (runs: "
+                + ", ".join(f"{d / 1000:+.2f}" for d in diffs)
+                + ")"
+            )
+
+
+def print_visits(cfg: BenchConfig, label: str, first: list[dict], second: list[dict]) -> None:
     print(
-        f"\n## Phone (Playwright, Chromium with DevTools throttling: {RTT_MS} ms RTT, {DOWN_KBPS} kbps "
-        f"down, {UP_KBPS} kbps up, CPU {cfg.cpu:g}x; {VIEWPORT['width']}x{VIEWPORT['height']}; "
-        f"median of {cfg.runs})"
+        f"\n## Phone, {label} (Playwright, Chromium with DevTools throttling: {RTT_MS} ms RTT, "
+        f"{DOWN_KBPS} kbps down, {UP_KBPS} kbps up, CPU {cfg.cpu:g}x; "
+        f"{VIEWPORT['width']}x{VIEWPORT['height']}; median of {cfg.runs})"
     )
     moments = (("usable", "search box and Pick buttons usable"), ("suggested", "first suggestion"))
     for name, runs in (("first visit", first), ("second visit (service worker)", second)):
@@ -284,7 +329,6 @@ def bench_playwright(cfg: BenchConfig, url: str) -> None:
                 for name, start, end, size in run["requests"]:
                     path = name.split("/", 3)[-1]
                     print(f"      {start / 1000:5.2f} -> {end / 1000:5.2f} s  {size / 1024:7.1f} KiB  {path}")
-    print(f"  {load_now()} after the visits")
 
 
 # ---------------------------------------------------------------------------------------
@@ -358,21 +402,31 @@ def bench_lighthouse(cfg: BenchConfig, url: str, tmp: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     cfg = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="shelf-phone-") as tmp:
-        static_dir = Path(tmp) / "static"
-        error = build_site_into(static_dir, cfg.artifacts, cfg.web)
-        if error:
-            print(f"bench_phone: {error}", file=sys.stderr)
-            return 1
+        builds = [("this site", cfg.web, cfg.artifacts)]
+        if cfg.against_web is not None:
+            builds.append(("the other site", cfg.against_web, cfg.against_artifacts))
+        for i, (_, web, artifacts) in enumerate(builds):
+            error = build_site_into(Path(tmp) / f"static{i}", artifacts, web)
+            if error:
+                print(f"bench_phone: {error}", file=sys.stderr)
+                return 1
         print(machine_line("; browser and server share them"))
-        print(f"# bench_phone: site from {cfg.web} and {cfg.artifacts}")
-        base, proc = start_gunicorn(static_dir, Path(tmp) / "gunicorn.log", workers=cfg.workers)
+        for label, web, artifacts in builds:
+            print(f"# bench_phone: {label} from {web} and {artifacts}")
+        servers = []
         try:
+            for i in range(len(builds)):
+                log = Path(tmp) / f"gunicorn{i}.log"
+                servers.append(start_gunicorn(Path(tmp) / f"static{i}", log, workers=cfg.workers))
+            # Each base ends with "/": the page a visitor opens.
+            sites = [(label, base) for (label, _, _), (base, _) in zip(builds, servers, strict=True)]
             if cfg.runs:
-                bench_playwright(cfg, base)  # base ends with "/": the page a visitor opens
+                bench_playwright(cfg, sites)
             if cfg.lighthouse_runs:
-                bench_lighthouse(cfg, base, Path(tmp))
+                bench_lighthouse(cfg, servers[0][0], Path(tmp))
         finally:
-            stop(proc)
+            for _, proc in servers:
+                stop(proc)
     return 0
 
 
