@@ -24,8 +24,10 @@
 With ``--against-web`` (another checkout's web/, e.g. a ``git worktree`` of the commit before a
 change) a second site is built from it by this checkout's site build (with
 ``--against-artifacts``, default ``--artifacts``) and served beside the first; their visits
-alternate (this site first in odd runs, the other in even ones), so that a shared machine's
-slow minutes fall on both, and the medians of the runs' differences follow both tables.
+alternate (this site first in odd runs, the other in even ones: give an even ``--runs``), so
+that a shared machine's slow minutes fall on both, and the medians of the runs' differences
+follow both tables. A web/ from before a change of metadata.json's format (format_version) needs
+artifacts of its own export. Lighthouse runs against this site only.
 
 Prints numbers; asserts nothing. The browsers reach 127.0.0.1 only: everything else goes to a
 proxy that is not there (loopback bypasses proxies), which leaves covers as placeholders and,

@@ -24,17 +24,20 @@ def id_runs(ids) -> list[list[int]]:
     return runs
 
 
-def ids_from_runs(runs) -> list[int]:
-    """The ids of ``runs`` ([[first, count], ...]); ValueError for anything else."""
+def ids_from_runs(runs, num_books: int | None = None) -> list[int]:
+    """The ids of ``runs`` ([[first, count], ...]); ValueError for anything else, or for runs
+    that do not hold ``num_books`` ids (checked before any is listed: a corrupt count of a
+    billion is an error, not a billion ids)."""
     if not isinstance(runs, list):
         raise ValueError("book_id_runs should be a list of [first id, count] runs")
-    ids: list[int] = []
     for run in runs:
         ok = isinstance(run, list) and len(run) == 2 and all(type(v) is int for v in run)
         if not ok or run[1] < 1:
             raise ValueError(f"book_id_runs: {run!r} is not a [first id, count] run")
-        ids.extend(range(run[0], run[0] + run[1]))
-    return ids
+    total = sum(run[1] for run in runs)
+    if num_books is not None and total != num_books:
+        raise ValueError(f"book_id_runs hold {total} ids, not num_books ({num_books})")
+    return [book_id for first, count in runs for book_id in range(first, first + count)]
 
 
 def with_book_ids(metadata: dict) -> dict:
@@ -42,7 +45,7 @@ def with_book_ids(metadata: dict) -> dict:
     before the runs has ``book_ids`` itself)."""
     if "book_id_runs" not in metadata:
         return metadata
-    return {**metadata, "book_ids": ids_from_runs(metadata["book_id_runs"])}
+    return {**metadata, "book_ids": ids_from_runs(metadata["book_id_runs"], metadata.get("num_books"))}
 
 
 def read_metadata(path: Path) -> dict:

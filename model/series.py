@@ -168,7 +168,9 @@ def table_from_metadata(metadata: dict) -> SeriesTable:
     index[rows] = found["index"]
     position[rows] = found["position"]
     end[rows] = found["end"]
-    return SeriesTable(index, position, end, int(found["count"]))
+    # An older file (format_version 1) listed the series' names instead of counting them.
+    count = found["count"] if "count" in found else len(found["names"])
+    return SeriesTable(index, position, end, int(count))
 
 
 def _plain(value: float) -> int | float:

@@ -114,15 +114,17 @@ def read_catalogue(site: SiteDir) -> Catalogue:
 def book_ids_of(metadata: dict) -> list[int]:
     """metadata.json's book ids in row order, from its runs of consecutive ids, ``book_id_runs``
     ([[first id, count], ...]: model/metadata.py, which tests hold this to), or an older file's
-    ``book_ids``. ValueError for runs of another shape."""
+    ``book_ids``. ValueError for runs of another shape or of another number of ids than num_books."""
     if "book_id_runs" not in metadata:
         return [int(book_id) for book_id in metadata["book_ids"]]
-    ids: list[int] = []
-    for run in metadata["book_id_runs"]:
+    runs = metadata["book_id_runs"]
+    for run in runs:
         if not (isinstance(run, list) and len(run) == 2 and all(type(v) is int for v in run) and run[1] >= 1):
             raise ValueError(f"book_id_runs: {run!r} is not a [first id, count] run")
-        ids.extend(range(run[0], run[0] + run[1]))
-    return ids
+    # Counted before listed: a corrupt count of a billion is an error, not a billion ids.
+    if sum(run[1] for run in runs) != metadata["num_books"]:
+        raise ValueError("book_id_runs do not hold num_books ids")
+    return [book_id for first, count in runs for book_id in range(first, first + count)]
 
 
 def _catalogue_from(site: SiteDir, metadata: dict, books: list) -> Catalogue:

@@ -19,7 +19,7 @@ GOLDEN = json.loads((Path(__file__).parent / "golden" / "book_id_runs.json").rea
 def test_runs_and_ids_both_ways(case):
     assert id_runs(case["ids"]) == case["runs"]
     assert ids_from_runs(case["runs"]) == case["ids"]
-    assert book_ids_of({"book_id_runs": case["runs"]}) == case["ids"]
+    assert book_ids_of({"num_books": len(case["ids"]), "book_id_runs": case["runs"]}) == case["ids"]
 
 
 @pytest.mark.parametrize("runs", GOLDEN["not_runs"], ids=str)
@@ -28,6 +28,15 @@ def test_what_is_not_runs_is_a_value_error_in_both_readers(runs):
         ids_from_runs(runs)
     with pytest.raises((ValueError, TypeError)):
         book_ids_of({"book_id_runs": runs})
+
+
+@pytest.mark.parametrize("case", GOLDEN["not_num_books"], ids=lambda case: str(case["runs"])[:30])
+def test_runs_of_another_number_of_ids_than_num_books_are_counted_not_listed(case):
+    metadata = {"num_books": case["num_books"], "book_id_runs": case["runs"]}
+    with pytest.raises(ValueError, match="num_books"):
+        with_book_ids(metadata)
+    with pytest.raises(ValueError, match="num_books"):
+        book_ids_of(metadata)
 
 
 def test_the_catalogue_of_goodbooks_is_one_run_and_a_file_from_before_the_runs_reads_as_it_was(tmp_path):

@@ -16,6 +16,12 @@ test("the golden runs give the golden ids; what is not runs is a LoadError namin
   }
 });
 
+test("runs of another number of ids than num_books are a LoadError, counted before any id is listed", () => {
+  for (const { runs, num_books } of GOLDEN.not_num_books) {
+    assert.throws(() => idsFromRuns(runs, num_books), (error) => error instanceof LoadError && /num_books/.test(error.message));
+  }
+});
+
 test("fetchMetadata gives the page book_ids from the runs (an older file's list as it is)", async (t) => {
   let served = {};
   globalThis.fetch = async () => new Response(JSON.stringify(served));

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { byAuthor, noSeries, seriesKey, seriesTable, seriesVolumes, volumeOrder } from "../../web/js/series.js";
+import { byAuthor, noSeries, seriesKey, seriesMembers, seriesTable, seriesVolumes, volumeOrder } from "../../web/js/series.js";
 
 // As test_web_api.py's with_series_and_authors: 20 is S #1, the box 40 S #1-2, 10 S #2.
 const BOOKS = [
@@ -43,4 +43,7 @@ test("metadata.json's table by row; a row outside the catalogue is not used; no 
   assert.deepEqual(volumeOrder(table, [0, 2, 3]), [3, 2, 0]); // #1, the omnibus #1-3, #2
   assert.deepEqual([...noSeries(3).index], [-1, -1, -1]);
   assert.equal(seriesTable({ book_ids: [1, 2] }).count, 0);
+  // An older metadata.json (format_version 1) named its series rather than counting them.
+  const older = seriesTable({ book_ids: [1, 2], series: { names: ["A"], rows: [1], index: [0], position: [1], end: [1] } });
+  assert.deepEqual(seriesMembers(older), [[1]]);
 });

@@ -185,6 +185,14 @@ def test_every_real_title(real_data):
     assert books["title"][first] == "Harry Potter and the Sorcerer's Stone (Harry Potter, #1)"
 
 
+def test_an_older_metadata_series_table_with_names_reads_as_their_count():
+    from model.series import table_from_metadata
+
+    older = {"names": ["S", "T"], "rows": [0, 2], "index": [0, 1], "position": [1, 1], "end": [1, 1]}
+    table = table_from_metadata({"num_books": 3, "series": older})
+    assert table.count == 2 and table.index.tolist() == [0, -1, 1]
+
+
 def test_series_metadata_is_compact_and_round_trips():
     from model.series import series_metadata
 

@@ -184,17 +184,21 @@ async function fetchBesideSiteFacts(name, build) {
 
 /**
  * The ids of metadata.json's `book_id_runs` ([[first id, count], ...], model/metadata.py:
- * goodbooks' 1..10000 is [[1, 10000]]) in row order; a LoadError for runs of another shape.
+ * goodbooks' 1..10000 is [[1, 10000]]) in row order; a LoadError for runs of another shape, or
+ * (with `numBooks`) runs that do not hold that many ids, counted before any is listed.
  */
-export function idsFromRuns(runs) {
+export function idsFromRuns(runs, numBooks = null) {
   const ok = (run) => Array.isArray(run) && run.length === 2 && run.every(Number.isInteger) && run[1] >= 1;
   if (!Array.isArray(runs) || !runs.every(ok)) throw new LoadError("metadata.json", "has book_id_runs that are not [first id, count] runs");
+  const total = runs.reduce((sum, [, count]) => sum + count, 0);
+  if (numBooks !== null && total !== numBooks) throw new LoadError("metadata.json", `has book_id_runs of ${total} ids, not num_books (${numBooks})`);
   return runs.flatMap(([first, count]) => Array.from({ length: count }, (_, i) => first + i));
 }
 
 /** metadata.json as the page uses it: `book_ids` from its `book_id_runs` (an older file has the list). */
 function withBookIds(metadata) {
-  return metadata.book_id_runs === undefined ? metadata : { ...metadata, book_ids: idsFromRuns(metadata.book_id_runs) };
+  if (metadata.book_id_runs === undefined) return metadata;
+  return { ...metadata, book_ids: idsFromRuns(metadata.book_id_runs, metadata.num_books ?? null) };
 }
 
 /**

@@ -20,7 +20,8 @@ export function seriesTable(metadata) {
     position[row] = file.position[i];
     end[row] = file.end[i];
   });
-  return { index, position, end, count: file.count };
+  // An older file (format_version 1) listed the series' names instead of counting them.
+  return { index, position, end, count: file.count ?? file.names?.length ?? 0 };
 }
 
 /** A table of `n` rows, none in a series (a build from before series). */
