@@ -37,10 +37,8 @@ unlike Playwright's request routing, keeps the HTTP cache and the service worker
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -50,9 +48,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from harness.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from harness.lighthouse import LIGHTHOUSE, LighthouseFailed, lighthouse_once  # noqa: E402
 from harness.servers import build_site_into, machine_line, start_gunicorn, stop  # noqa: E402
 
-LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 LOCAL_ONLY = "--proxy-server=http://127.0.0.1:9"  # nothing listens there; 127.0.0.1 itself goes direct
 # Lighthouse's mobile profile (constants.throttling.mobileSlow4G and its Moto G Power screen),
 # applied with DevTools as Lighthouse's own "devtools" throttling does: kbps of 1,024 bits.
@@ -337,51 +335,16 @@ def print_visits(cfg: BenchConfig, label: str, first: list[dict], second: list[d
 # Lighthouse
 
 
-LIGHTHOUSE_ATTEMPTS = 3
-
-
-def lighthouse_once(url: str, out: Path) -> dict:
-    """One Lighthouse run (default mobile profile); the numbers this benchmark prints."""
-    flags = " ".join(["--headless=new", *[a for a in CHROMIUM_ARGS if a != "--headless"], LOCAL_ONLY])
-    command = [
-        str(LIGHTHOUSE),
-        url,
-        "--output=json",
-        f"--output-path={out}",
-        "--only-categories=performance,accessibility,seo",
-        f"--chrome-flags={flags}",
-        "--quiet",
-    ]
-    env = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
-    for attempt in range(1, LIGHTHOUSE_ATTEMPTS + 1):
-        # Lighthouse's own advice on a failed trace (NO_NAVSTART and the like) is to run it again.
-        if subprocess.run(command, env=env, timeout=600, cwd=ROOT).returncode == 0:
-            break
-        print(f"  (Lighthouse run failed, attempt {attempt} of {LIGHTHOUSE_ATTEMPTS})", file=sys.stderr)
-    else:
-        raise SystemExit(f"bench_phone: Lighthouse failed {LIGHTHOUSE_ATTEMPTS} times in a row on {url}")
-    report = json.loads(out.read_text())
-    audits, categories = report["audits"], report["categories"]
-    return {
-        "performance": categories["performance"]["score"],
-        "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
-        "tbt_ms": audits["total-blocking-time"]["numericValue"],
-        "cls": audits["cumulative-layout-shift"]["numericValue"],
-        "tti_ms": audits["interactive"]["numericValue"],
-        "bytes": audits["total-byte-weight"]["numericValue"],
-        "accessibility": categories["accessibility"]["score"],
-        "seo": categories["seo"]["score"],
-        "version": report["lighthouseVersion"],
-    }
-
-
 def bench_lighthouse(cfg: BenchConfig, url: str, tmp: Path) -> None:
     if not LIGHTHOUSE.exists():
         print("\n## Lighthouse: node_modules/.bin/lighthouse is missing (make install runs npm ci)")
         return
     order = []  # in the order they ran
     for i in range(cfg.lighthouse_runs):
-        order.append(lighthouse_once(url, tmp / f"lighthouse-{i}.json"))
+        try:
+            order.append(lighthouse_once(url, tmp / f"lighthouse-{i}.json", (LOCAL_ONLY,)))
+        except LighthouseFailed as error:
+            raise SystemExit(f"bench_phone: {error}") from None
         score = order[-1]["performance"]
         print(f"  (Lighthouse run {i + 1}: {score:.2f}; {load_now()})", file=sys.stderr)
     runs = sorted(order, key=lambda run: run["performance"])
