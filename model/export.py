@@ -81,6 +81,16 @@ def goodreads_json(books: pd.DataFrame) -> dict:
     }
 
 
+def without_paths(config: dict) -> dict:
+    """``config`` as metadata.json serves it to every visitor: an absolute path (the data, the
+    real readers) as its last part only ("goodbooks-10k"), never the build machine's folders.
+    (config.json, beside the model, keeps them whole.)"""
+    return {
+        key: Path(value).name if isinstance(value, str) and Path(value).is_absolute() else value
+        for key, value in config.items()
+    }
+
+
 def build_metadata(book_ids: np.ndarray, embedding_dim: int, config: dict, titles=None) -> dict:
     """The small file the browser cannot work without: sizes, id maps, versions, config, and
     the catalogue's series (from ``titles``, in row order; none without)."""
@@ -109,7 +119,7 @@ def build_metadata(book_ids: np.ndarray, embedding_dim: int, config: dict, title
             "StarPredictor",
         ],
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "config": config,
+        "config": without_paths(config),
         "series": series_metadata(series_table([] if titles is None else list(titles))),
     }
 

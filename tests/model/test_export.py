@@ -47,6 +47,8 @@ def test_artifacts_follow_the_contract(trained_artifacts):
         "end": [0.5, 2, 1, 3, 2, 3, 3],
     }
     assert metadata["config"]["embedding_dims"] == [16]  # the one size tests/conftest.py allows
+    served_paths = [v for v in metadata["config"].values() if isinstance(v, str) and v.startswith("/")]
+    assert served_paths == []  # no folder of the build machine reaches a visitor (export.without_paths)
     assert metadata["config"]["choices"]["embedding_dim"] == metadata["embedding_dim"] == 16
     for name in ("model.keras", "config.json", "history.json", "training_curves.png", "book_embeddings.npy"):
         assert (trained_artifacts / "model" / name).is_file(), name
