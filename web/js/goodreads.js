@@ -1,6 +1,7 @@
 // Goodreads library exports: read the CSV, match its rows to the catalogue, build a shelf.
 // Pure (no DOM, no TF.js). The same rules as model/goodreads.py, which documents them; the
 // parity test (tests/model/test_goodreads_parity.py) runs both on the same files.
+import { nextTask } from "./checked-fetch.js";
 import { CsvError, csvRecords } from "./csv.js";
 
 // A library of several thousand books with reviews is a few MB; a bigger file is another file.
@@ -212,12 +213,6 @@ function exportRow(row, line, fields, columns, width) {
     stars: Number(rating),
     shelf: cell("Exclusive Shelf").toLowerCase(),
   };
-}
-
-/** Let the browser paint and take input (not throttled like setTimeout in a background tab). */
-export function nextTask() {
-  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**

@@ -36,7 +36,7 @@ export async function readFile(file, { untilCatalogue = null, matcher, onProgres
  * The export's `bytes` (Uint8Array) read and matched with `matcher` (goodreads.js matchIndex):
  * {rows, matches, shelf: buildShelf's {picks, marks}, summary: summarize's, parsed, matched: the
  * times (now()) when reading and matching ended}. onProgress(fraction 0..1, message); `pause`
- * yields between chunks (goodreads.js nextTask). Throws GoodreadsError for a file it cannot read.
+ * yields between chunks (checked-fetch.js nextTask). Throws GoodreadsError for a file it cannot read.
  */
 async function readAndMatch(bytes, matcher, options) {
   const { name, onProgress = () => {}, pause, now = () => performance.now() } = options;

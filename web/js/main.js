@@ -1,5 +1,5 @@
 // Entry module, wiring only: the downloads, the model, the pure modules, the shelf, the panels, the UI.
-import { NewBuildError, fetchJson, fetchOptionalJson } from "./checked-fetch.js";
+import { NewBuildError, fetchJson, fetchOptionalJson, nextTask } from "./checked-fetch.js";
 import { createDownloads } from "./downloads.js";
 import { formatPicks } from "./picks.js";
 import { shareShelf, urlWithShelf } from "./shelf-link.js";
@@ -10,7 +10,7 @@ import { createDiscoveryControl } from "./discovery-control.js";
 import * as shelfEdits from "./shelf-edits.js";
 import { loadAdvice, pendingNote, pickOptions } from "./page-view.js";
 import { publicationYears, yearProblem, yearRange } from "./filters.js";
-import { matchIndex, nextTask } from "./goodreads.js";
+import { matchIndex } from "./goodreads.js";
 import { createImportBox } from "./import-box.js";
 import { createSearchPanel } from "./search-panel.js";
 import { createSuggestionsPanel } from "./suggestions-panel.js";
