@@ -68,7 +68,10 @@ function start() {
         }),
       );
   });
-  const model = loadModel(metadata, { onFraction, prefetchFiles });
+  // On a visit the service worker serves, the worker fetches metadata.json itself (no second
+  // download there), so that it starts at once (model-client.js `build`).
+  const served = Boolean(globalThis.navigator?.serviceWorker?.controller);
+  const model = loadModel(metadata, { onFraction, prefetchFiles, build: served ? build : null });
   model.catch(() => {}); // reported by downloads.js
   return {
     metadata,

@@ -37,7 +37,7 @@ function checkWorkerFiles(metadata) {
  * model-host.js on this page, with the same messages. `onMessage(data)` gets the host's;
  * `onError(error)` a worker that could not run.
  */
-async function openPort(onMessage, onError) {
+async function openPort(onMessage, onError, name) {
   let worker = null;
   try {
     // A browser without module workers never reads `type` (it would run the module as a
@@ -48,6 +48,7 @@ async function openPort(onMessage, onError) {
         typeRead = true;
         return "module";
       },
+      ...(name ? { name } : {}),
     };
     worker = new Worker(WORKER_URL, options);
     if (!typeRead) {
@@ -88,17 +89,35 @@ async function openPort(onMessage, onError) {
  * the worker asks for into the HTTP cache when it has them (checked-fetch.js prefetch; boot.js
  * asks for them on the page too, where the browser can, sooner).
  *
+ * `build`: the page's build, on a visit the service worker serves (boot.js): the worker is
+ * named after it and starts loading at once, fetching metadata.json itself (model-host.js
+ * startFromName), without waiting for this page's messages.
+ *
+ * The promise has one method, `scoreAhead(picks)`: the picks the page will score once it has the
+ * model (picked while it loads). The worker runs them as soon as the model is built, while the
+ * page still checks its files, and answers the model.score of the same picks at once.
+ *
  * model.firstRows: null once the whole model is in; until then the neighbor table in
  * model.similarity holds only its first firstRows rows. model.whole() fetches the rest (if
  * not in) and resolves once it is, model.similarity then updated in place. Scores never need
  * it asked for: the worker waits for the rest itself when the picks need it.
  */
-export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/model.json", prefetchFiles = [] } = {}) {
-  return new Promise((resolve, reject) => {
+export function loadModel(
+  metadata,
+  { onFraction = () => {}, modelUrl = "model/model.json", prefetchFiles = [], build = null } = {},
+) {
+  let scoreAhead;
+  const loading = new Promise((resolve, reject) => {
     const pending = new Map(); // id -> {resolve, reject} of score requests in flight
     let nextId = 0;
     let port = null;
     let failed = null;
+    let aheadPicks = null; // picks to post "ahead" once the port is open
+    scoreAhead = (picks) => {
+      if (failed) return;
+      if (port === null) aheadPicks = picks;
+      else port.post({ type: "ahead", picks });
+    };
     const fail = (error) => {
       failed ??= error;
       port?.close();
@@ -154,11 +173,13 @@ export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/m
         else answered?.resolve(data);
       } else if (data.type === "failed") fail(errorFromMessage(data.error));
     };
-    openPort(onMessage, fail).then(
+    const name = build === null ? "" : JSON.stringify({ build, modelUrl });
+    openPort(onMessage, fail, name).then(
       (opened) => {
         port = opened;
         if (failed) return port.close();
         port.post({ type: "load", modelUrl });
+        if (aheadPicks !== null) port.post({ type: "ahead", picks: aheadPicks });
         Promise.resolve(prefetchFiles).then((files) => files.length > 0 && !failed && port.post({ type: "prefetch", files }));
         Promise.resolve(metadata).then(
           (meta) => port.post({ type: "metadata", metadata: meta }),
@@ -168,6 +189,8 @@ export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/m
       (error) => fail(new LoadError("js/model-client.js", `could not start the model (${error.message})`)),
     );
   });
+  loading.scoreAhead = scoreAhead;
+  return loading;
 }
 
 /** Run the model for one visitor, in its worker: {scores, stars} as Float32Array[num_books], pickedRows, reasonRows. */
