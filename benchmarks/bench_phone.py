@@ -67,15 +67,16 @@ USABLE_JS = """() => {
   const pick = document.querySelector('#search-results button[data-action=pick]');
   return shown(search) && shown(pick) ? performance.now() : false;
 }"""
+# The first suggestion's moment, seen by the page each frame from the pick on (Python's polling lags).
+WATCH_SUGGESTED = """(function seen() { const li = document.querySelector('#suggestions li');
+  if (li?.checkVisibility()) window.__suggestedAt = performance.now(); else requestAnimationFrame(seen); })"""
 # The click in a task of its own right after that frame, as a tap's input event is.
 USABLE_AND_PICK_JS = USABLE_JS.replace(
-    "? performance.now()", "? (setTimeout(() => pick.click()), performance.now())"
+    "? performance.now()",
+    f"? (setTimeout(() => {{ pick.click(); requestAnimationFrame({WATCH_SUGGESTED}); }}), performance.now())",
 )
 PICKED_JS = "() => !!document.querySelector('#picks [data-book-id]')"
-SUGGESTED_JS = """() => {
-  const first = document.querySelector('#suggestions li');
-  return first && first.checkVisibility() ? performance.now() : false;
-}"""
+SUGGESTED_JS = "() => window.__suggestedAt ?? false"
 # Registered before any of the page's scripts run (add_init_script), buffered: every main-thread
 # task over 50 ms from the start (the longtask API reports no shorter ones).
 LONG_TASKS_INIT = """(() => {
@@ -228,7 +229,7 @@ def visit(context, url: str, cpu: float) -> dict:
         usable = pick_when_usable(page)
         usable_bytes = transferred(page)
         picked = confirm_pick(page)
-        suggested = page.wait_for_function(SUGGESTED_JS, polling="raf", timeout=120_000).json_value()
+        suggested = page.wait_for_function(SUGGESTED_JS, polling=50, timeout=120_000).json_value()
         suggested_bytes = transferred(page)
         long_tasks = [task for task in page.evaluate(LONG_TASKS_JS) if task[0] < suggested]
         fetched = [request for request in requests(page) if request[1] < suggested]

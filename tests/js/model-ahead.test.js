@@ -138,3 +138,68 @@ test("model-client: a worker named after the build, and picks sent ahead before 
   assert.deepEqual(Array.from(scores), [1, 2, 3]);
   assert.deepEqual(runs, ["20"]);
 });
+
+/**
+ * A visit the service worker serves, for the test `t`: navigator.serviceWorker with a controller
+ * (`takeOver()` fires its controllerchange) and fetch answering the worker's one file,
+ * model-worker.js, with `bytes()` (recorded in `fetched`), site.json with build "b1".
+ */
+function servedVisit(t, bytes) {
+  const listeners = [];
+  const serviceWorker = { controller: {}, addEventListener: (type, listen) => listeners.push(listen) };
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "navigator");
+  Object.defineProperty(globalThis, "navigator", { value: { serviceWorker }, configurable: true });
+  const fetched = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (url) => {
+    const name = String(url).split("/").pop();
+    fetched.push(name);
+    return new Response(name === "site.json" ? JSON.stringify({ build: "b1" }) : bytes());
+  };
+  t.after(() => {
+    globalThis.fetch = realFetch;
+    if (saved) Object.defineProperty(globalThis, "navigator", saved);
+    else delete globalThis.navigator;
+  });
+  return { fetched, takeOver: () => listeners.forEach((listen) => listen()) };
+}
+
+const WORKER_BYTES = new TextEncoder().encode("the worker");
+const SERVED_METADATA = {
+  ...METADATA,
+  build: "b1",
+  site_files: {
+    "model-worker.js": {
+      bytes: WORKER_BYTES.length,
+      sha256: Buffer.from(await crypto.subtle.digest("SHA-256", WORKER_BYTES)).toString("hex"),
+    },
+  },
+};
+
+test("model-client: on a served visit the worker's files are checked at once, not after 'loaded'", async (t) => {
+  const visit = servedVisit(t, () => WORKER_BYTES);
+  const FakeWorker = installFakeWorker(t);
+  const code = deferred();
+  FakeWorker.run = { ...standIns(), codeLoaded: code.promise };
+  const loading = loadModel(Promise.resolve(SERVED_METADATA));
+  await settle();
+  assert.deepEqual(visit.fetched, ["model-worker.js"]); // before the worker's code is all in
+  code.resolve();
+  await loading;
+  assert.deepEqual(visit.fetched, ["model-worker.js"]); // not again
+});
+
+test("model-client: a page taken over by another build's service worker before 'loaded' checks again, and fails", async (t) => {
+  let bytes = WORKER_BYTES;
+  const visit = servedVisit(t, () => bytes);
+  const FakeWorker = installFakeWorker(t);
+  const code = deferred();
+  FakeWorker.run = { ...standIns(), codeLoaded: code.promise };
+  const loading = loadModel(Promise.resolve(SERVED_METADATA));
+  await settle();
+  visit.takeOver(); // the worker's files may now come from the new build's cache
+  bytes = new TextEncoder().encode("another build's worker");
+  code.resolve();
+  await assert.rejects(loading, (error) => error.name === "ChangedFileError" || error.name === "NewBuildError");
+  assert.deepEqual(visit.fetched.filter((name) => name === "model-worker.js").length, 2);
+});

@@ -146,10 +146,22 @@ export function loadModel(
     // build's; a mismatch fails it at once (the worker is stopped). They are fetched again once
     // the worker has all of them ("loaded"): fetched sooner, they could be another build's than
     // the ones it ran (a rebuild in between). A metadata.json that failed is reported below.
+    // On a visit the service worker serves, the worker's files come from the cache of this
+    // page's build for as long as no other build's worker takes the page over (a new one takes
+    // every tab at once: controllerchange). They are checked from there at once, not after
+    // "loaded", and again after it only if the page was taken over meanwhile or that check failed.
     let codeLoaded;
     const loaded = new Promise((resolveLoaded) => (codeLoaded = resolveLoaded));
+    const served = globalThis.navigator?.serviceWorker?.controller ? navigator.serviceWorker : null;
+    let takenOver = false;
+    served?.addEventListener("controllerchange", () => (takenOver = true), { once: true });
+    const checkedEarly = served ? Promise.resolve(metadata).then(checkWorkerFiles) : null;
+    checkedEarly?.catch(() => {});
     const workerChecked = Promise.all([metadata, loaded]).then(
-      ([meta]) => checkWorkerFiles(meta).then(() => true, (error) => (fail(error), false)),
+      ([meta]) => {
+        const checked = checkedEarly && !takenOver ? checkedEarly.catch(() => checkWorkerFiles(meta)) : checkWorkerFiles(meta);
+        return checked.then(() => true, (error) => (fail(error), false));
+      },
       () => false,
     );
     // The host's messages, handled one after the other: those after "ready" wait with it.
