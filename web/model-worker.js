@@ -3,9 +3,9 @@
 // model-host.js's. It lives beside index.html, so that the files it fetches by relative URL
 // (metadata's model_url, the shards) resolve as the page's own do. recommend.js (which imports TF.js) is imported, not awaited, at once, so the
 // model's files download beside TF.js (loader.js) rather than after it.
-import { fetchMetadata, prefetch } from "./js/checked-fetch.js";
+import { prefetch } from "./js/checked-fetch.js";
 import { loadModel } from "./js/loader.js";
-import { createModelHost, startFromName } from "./js/model-host.js";
+import { createModelHost } from "./js/model-host.js";
 
 const recommend = import("./js/recommend.js");
 recommend.catch(() => {}); // loadModel reports a TF.js that could not be downloaded
@@ -23,4 +23,3 @@ const handle = createModelHost((message, transfer = []) => self.postMessage(mess
   prefetch,
 });
 self.addEventListener("message", (event) => handle(event.data));
-startFromName(handle, self.name, fetchMetadata);

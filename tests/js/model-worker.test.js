@@ -7,7 +7,45 @@ import { test } from "node:test";
 import { LoadError, NewBuildError } from "../../web/js/checked-fetch.js";
 import { errorFromMessage, loadModel, scorePicks, similarityMatrix } from "../../web/js/model-client.js";
 import { createModelHost, errorMessage, needsLater } from "../../web/js/model-host.js";
-import { METADATA, deferred, installFakeWorker, settle, standIns } from "./model-stand-ins.mjs";
+
+const METADATA = { book_ids: [10, 20, 30], num_books: 3 };
+
+/** A deferred: {promise, resolve, reject}. */
+function deferred() {
+  let resolve, reject;
+  const promise = new Promise((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+/**
+ * Stand-ins for loader.js's loadModel and recommend.js: the "model" scores row r as r + the
+ * number of picks; `build()` gives the model (or throws) when the test says.
+ */
+function standIns(build = async () => ({ model: "the model" })) {
+  const calls = [];
+  return {
+    calls,
+    loadModel: async (metadata, { modelUrl, onFraction }) => {
+      calls.push(["loadModel", modelUrl, await metadata]);
+      onFraction(0.5);
+      return build();
+    },
+    similarityMatrix: (model, metadata) => ({
+      matrix: new Float32Array(metadata.num_books),
+      n: metadata.num_books,
+      d: 1,
+      neighbors: { rows: new Int32Array(3), weights: new Float32Array(3), m: 1 },
+    }),
+    rowIndex: (metadata) => new Map(metadata.book_ids.map((id, row) => [id, row])),
+    scorePicks: async (model, picks, metadata, rowOf) => {
+      const rows = Object.keys(picks).map((id) => rowOf.get(Number(id)));
+      const scores = Float32Array.from(metadata.book_ids, (_, row) => row + rows.length);
+      return { scores, stars: scores, pickedRows: rows, reasonRows: rows };
+    },
+  };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 test("the host answers score requests made before the model is in, in order, with transferred copies", async () => {
   const built = deferred();
@@ -72,7 +110,38 @@ test("a load failure is posted once with its name, file and message, and the pag
 });
 
 test("model-client: loadModel and scorePicks through a worker, and a worker's failure rejects loadModel", async (t) => {
-  const FakeWorker = installFakeWorker(t);
+  // A stand-in Worker running model-host.js in this process, as the browser's would in its own.
+  let failNext = false;
+  class FakeWorker {
+    constructor(url, options) {
+      assert.match(String(url), /\/model-worker\.js$/);
+      assert.deepEqual(options, { type: "module" });
+      this.listeners = { message: [], error: [] };
+      const fail = failNext;
+      const built = async () => {
+        if (fail) throw new LoadError("model/model.json", "HTTP 503");
+        return { model: "the model" };
+      };
+      this.handle = createModelHost(
+        (message) => setTimeout(() => this.listeners.message.forEach((listen) => listen({ data: message }))),
+        standIns(built),
+      );
+      FakeWorker.started += 1;
+    }
+    addEventListener(type, listen) {
+      this.listeners[type].push(listen);
+    }
+    postMessage(message) {
+      setTimeout(() => this.handle(structuredClone(message)));
+    }
+    terminate() {
+      FakeWorker.terminated += 1;
+    }
+  }
+  FakeWorker.started = 0;
+  FakeWorker.terminated = 0;
+  globalThis.Worker = FakeWorker;
+  t.after(() => delete globalThis.Worker);
 
   const fractions = [];
   const { model } = await loadModel(Promise.resolve(METADATA), { onFraction: (f) => fractions.push(f) });
@@ -83,8 +152,7 @@ test("model-client: loadModel and scorePicks through a worker, and a worker's fa
   assert.deepEqual(a.pickedRows, [1]);
   assert.deepEqual(Array.from(b.scores), [2, 3, 4]);
 
-  assert.deepEqual(FakeWorker.options, [{ type: "module" }]); // no name: the page's messages start it
-  FakeWorker.failNext = true;
+  failNext = true;
   await assert.rejects(loadModel(METADATA), (error) => error instanceof LoadError && error.message === "model/model.json: HTTP 503");
   assert.equal(FakeWorker.started, 2);
   assert.equal(FakeWorker.terminated, 1); // the failed one; the first still answers

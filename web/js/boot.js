@@ -68,10 +68,7 @@ function start() {
         }),
       );
   });
-  // On a visit the service worker serves, the worker fetches metadata.json itself (no second
-  // download there), so that it starts at once (model-client.js `build`).
-  const served = Boolean(globalThis.navigator?.serviceWorker?.controller);
-  const model = loadModel(metadata, { onFraction, prefetchFiles, build: served ? build : null });
+  const model = loadModel(metadata, { onFraction, prefetchFiles });
   model.catch(() => {}); // reported by downloads.js
   return {
     metadata,

@@ -25,7 +25,6 @@ export function createDownloads(state, build, on) {
   early?.firstScreenDrawn();
   let earlyMetadata = early?.metadata ?? null;
   let earlyModel = early;
-  let modelLoading = null; // model-client.js loadModel's promise while it loads (scoreAhead)
 
   // state.progress is current at every report; on.progress runs at most every PROGRESS_MS (the
   // last report's drawing comes late rather than never), and never once both are in.
@@ -114,7 +113,6 @@ export function createDownloads(state, build, on) {
       model = earlyModel.model;
       earlyModel = null;
     } else model = loadModel(metadataIn(), { onFraction });
-    modelLoading = model;
     const loading = Promise.all([model, import("./model-client.js")]).then(
       ([{ model }, rec]) => ({ model, rec }),
     );
@@ -123,7 +121,6 @@ export function createDownloads(state, build, on) {
       (loaded) => {
         if (state.loadingModel !== loading) return;
         state.loadingModel = null;
-        modelLoading = null;
         on.model(loaded);
       },
       (error) => {
@@ -175,11 +172,5 @@ export function createDownloads(state, build, on) {
     }
   }
 
-  /** The picks to score first, while the model loads (model-client.js scoreAhead); nothing once it is in. */
-  function scoreAhead(picks) {
-    if (state.model !== null) return;
-    (modelLoading ?? earlyModel?.model)?.scoreAhead?.(picks);
-  }
-
-  return { startCatalogue, startModel, catalogueIn, namesFor, scoreAhead };
+  return { startCatalogue, startModel, catalogueIn, namesFor };
 }

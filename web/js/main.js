@@ -134,8 +134,6 @@ function shelfChanged(shelf, options = {}) {
  */
 function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   discoveryControl.show(state.discovery);
-  // Picked while the model loads: its worker scores them as soon as it is built.
-  if (state.model === null && state.picks.size > 0) downloads.scoreAhead(Object.fromEntries(state.picks));
   if (state.site === null) {
     // Before the catalogue is in (picked from the popular books, or the saved shelf opened):
     // saved already (keeper), listed once their titles are in. The model, once in, suggests

@@ -37,7 +37,7 @@ function checkWorkerFiles(metadata) {
  * model-host.js on this page, with the same messages. `onMessage(data)` gets the host's;
  * `onError(error)` a worker that could not run.
  */
-async function openPort(onMessage, onError, name) {
+async function openPort(onMessage, onError) {
   let worker = null;
   try {
     // A browser without module workers never reads `type` (it would run the module as a
@@ -48,7 +48,6 @@ async function openPort(onMessage, onError, name) {
         typeRead = true;
         return "module";
       },
-      ...(name ? { name } : {}),
     };
     worker = new Worker(WORKER_URL, options);
     if (!typeRead) {
@@ -89,35 +88,17 @@ async function openPort(onMessage, onError, name) {
  * the worker asks for into the HTTP cache when it has them (checked-fetch.js prefetch; boot.js
  * asks for them on the page too, where the browser can, sooner).
  *
- * `build`: the page's build, on a visit the service worker serves (boot.js): the worker is
- * named after it and starts loading at once, fetching metadata.json itself (model-host.js
- * startFromName), without waiting for this page's messages.
- *
- * The promise has one method, `scoreAhead(picks)`: the picks the page will score once it has the
- * model (picked while it loads). The worker runs them as soon as the model is built, while the
- * page still checks its files, and answers the model.score of the same picks at once.
- *
  * model.firstRows: null once the whole model is in; until then the neighbor table in
  * model.similarity holds only its first firstRows rows. model.whole() fetches the rest (if
  * not in) and resolves once it is, model.similarity then updated in place. Scores never need
  * it asked for: the worker waits for the rest itself when the picks need it.
  */
-export function loadModel(
-  metadata,
-  { onFraction = () => {}, modelUrl = "model/model.json", prefetchFiles = [], build = null } = {},
-) {
-  let scoreAhead;
-  const loading = new Promise((resolve, reject) => {
+export function loadModel(metadata, { onFraction = () => {}, modelUrl = "model/model.json", prefetchFiles = [] } = {}) {
+  return new Promise((resolve, reject) => {
     const pending = new Map(); // id -> {resolve, reject} of score requests in flight
     let nextId = 0;
     let port = null;
     let failed = null;
-    let aheadPicks = null; // picks to post "ahead" once the port is open
-    scoreAhead = (picks) => {
-      if (failed) return;
-      if (port === null) aheadPicks = picks;
-      else port.post({ type: "ahead", picks });
-    };
     const fail = (error) => {
       failed ??= error;
       port?.close();
@@ -146,22 +127,10 @@ export function loadModel(
     // build's; a mismatch fails it at once (the worker is stopped). They are fetched again once
     // the worker has all of them ("loaded"): fetched sooner, they could be another build's than
     // the ones it ran (a rebuild in between). A metadata.json that failed is reported below.
-    // On a visit the service worker serves, the worker's files come from the cache of this
-    // page's build for as long as no other build's worker takes the page over (a new one takes
-    // every tab at once: controllerchange). They are checked from there at once, not after
-    // "loaded", and again after it only if the page was taken over meanwhile or that check failed.
     let codeLoaded;
     const loaded = new Promise((resolveLoaded) => (codeLoaded = resolveLoaded));
-    const served = globalThis.navigator?.serviceWorker?.controller ? navigator.serviceWorker : null;
-    let takenOver = false;
-    served?.addEventListener("controllerchange", () => (takenOver = true), { once: true });
-    const checkedEarly = served ? Promise.resolve(metadata).then(checkWorkerFiles) : null;
-    checkedEarly?.catch(() => {});
     const workerChecked = Promise.all([metadata, loaded]).then(
-      ([meta]) => {
-        const checked = checkedEarly && !takenOver ? checkedEarly.catch(() => checkWorkerFiles(meta)) : checkWorkerFiles(meta);
-        return checked.then(() => true, (error) => (fail(error), false));
-      },
+      ([meta]) => checkWorkerFiles(meta).then(() => true, (error) => (fail(error), false)),
       () => false,
     );
     // The host's messages, handled one after the other: those after "ready" wait with it.
@@ -185,13 +154,11 @@ export function loadModel(
         else answered?.resolve(data);
       } else if (data.type === "failed") fail(errorFromMessage(data.error));
     };
-    const name = build === null ? "" : JSON.stringify({ build, modelUrl });
-    openPort(onMessage, fail, name).then(
+    openPort(onMessage, fail).then(
       (opened) => {
         port = opened;
         if (failed) return port.close();
         port.post({ type: "load", modelUrl });
-        if (aheadPicks !== null) port.post({ type: "ahead", picks: aheadPicks });
         Promise.resolve(prefetchFiles).then((files) => files.length > 0 && !failed && port.post({ type: "prefetch", files }));
         Promise.resolve(metadata).then(
           (meta) => port.post({ type: "metadata", metadata: meta }),
@@ -201,8 +168,6 @@ export function loadModel(
       (error) => fail(new LoadError("js/model-client.js", `could not start the model (${error.message})`)),
     );
   });
-  loading.scoreAhead = scoreAhead;
-  return loading;
 }
 
 /** Run the model for one visitor, in its worker: {scores, stars} as Float32Array[num_books], pickedRows, reasonRows. */

@@ -13,9 +13,6 @@
 //   {type: "load", modelUrl}  start fetching TF.js, model.json and the first part's shards at once
 //   {type: "metadata", metadata}  metadata.json, once the page has it (one download for both)
 //   {type: "score", id, picks}  {book_id: stars} -> a "scored" answer with the same id
-//   {type: "ahead", picks}  the picks the page will ask to score once it has the model: run as
-//     soon as the model is built (while the page still checks this worker's files), so that the
-//     "score" with the same picks is answered at once. Only the latest such picks run.
 //   {type: "whole", id}  fetch the later part now, if not in -> a "whole" answer with the same id
 //   {type: "prefetch", files}  ask for these files now, into the HTTP cache (`run.prefetch`)
 // Messages out:
@@ -49,36 +46,6 @@ export function similarityBuffers(similarity) {
   return [...new Set(arrays.filter(Boolean).map((array) => array.buffer))];
 }
 
-/**
- * The worker's `name` (model-client.js sets it on a visit the service worker serves, where
- * metadata.json is no second download): {build, modelUrl} as JSON. With it the host starts at
- * once, as though "load" and "metadata" had come: it fetches metadata.json itself
- * (`fetchMetadata(build)`, checked against site.json of the page's build) rather than waiting
- * for the page's messages, which reach a new worker only once the page's busy main thread has
- * seen its script run. Anything else (an empty name) starts nothing; a metadata.json of another
- * build, or one that fails, is left to the page's own (its "metadata" message).
- */
-export function startFromName(handle, name, fetchMetadata) {
-  let named = null;
-  try {
-    named = JSON.parse(name || "null");
-  } catch {
-    return;
-  }
-  const { build, modelUrl } = named ?? {};
-  if (typeof build !== "string" || typeof modelUrl !== "string") return;
-  handle({ type: "load", modelUrl });
-  fetchMetadata(build).then(
-    (metadata) => metadata.build === build && handle({ type: "metadata", metadata }),
-    () => {},
-  );
-}
-
-/** One string per picks ({book_id: stars}), whatever their order. */
-export function picksKey(picks) {
-  return JSON.stringify(Object.entries(picks).sort(([a], [b]) => Number(a) - Number(b)));
-}
-
 /** Whether scoring `picks` ({book_id: stars}) needs rows beyond the first `firstRows` (null: all in). */
 export function needsLater(picks, rowOf, firstRows) {
   if (firstRows === null) return false;
@@ -99,7 +66,6 @@ export function createModelHost(post, run) {
   let model = null; // a promise of {model, metadata, rowOf, firstRows, loadLater} once "load" came
   let later = null; // a promise of the whole model, once a request asked for it
   let queue = Promise.resolve(); // one request at a time, in order
-  let ahead = null; // the latest "ahead": {key, result} (result: a promise, once its run started)
   // "loaded" always comes before "ready": the page checks the worker's files on it, and only
   // then takes the model. (Two imports of one module may resolve in either order.)
   const codeIn = Promise.resolve(run.codeLoaded).then(() => post({ type: "loaded" }));
@@ -151,31 +117,11 @@ export function createModelHost(post, run) {
     }
   }
 
-  /** The model's output for `picks` (waits for the model, and for its later part if they need it). */
-  async function compute(picks) {
-    const loaded = await model;
-    if (needsLater(picks, loaded.rowOf, loaded.firstRows)) await whole(loaded);
-    return run.scorePicks(loaded.model, picks, loaded.metadata, loaded.rowOf);
-  }
-
-  /** Run `picks` in turn, unless later picks came "ahead" before its turn. */
-  function scoreAhead(picks) {
-    const wanted = { key: picksKey(picks), result: null };
-    ahead = wanted;
-    queue = queue.then(async () => {
-      if (ahead !== wanted) return;
-      wanted.result = compute(picks);
-      await wanted.result.catch(() => {});
-    });
-  }
-
   async function score(id, picks) {
     try {
-      const key = picksKey(picks);
-      const early = ahead?.key === key ? ahead.result : null;
-      if (early !== null) ahead = null;
-      // A run ahead that failed (a later part that could not be had) is tried again.
-      const result = await (early?.catch(() => compute(picks)) ?? compute(picks));
+      const loaded = await model;
+      if (needsLater(picks, loaded.rowOf, loaded.firstRows)) await whole(loaded);
+      const result = await run.scorePicks(loaded.model, picks, loaded.metadata, loaded.rowOf);
       // Copies: TF.js may hand out its own buffers, which must not be detached by the transfer.
       const scores = Float32Array.from(result.scores);
       const stars = Float32Array.from(result.stars);
@@ -190,7 +136,6 @@ export function createModelHost(post, run) {
     if (message.type === "load" && model === null) load(message.modelUrl);
     else if (message.type === "metadata") resolveMetadata(message.metadata);
     else if (message.type === "score" && model !== null) queue = queue.then(() => score(message.id, message.picks));
-    else if (message.type === "ahead" && model !== null) scoreAhead(message.picks);
     else if (message.type === "whole" && model !== null) answerWhole(message.id); // never holds up a score
     else if (message.type === "prefetch") run.prefetch?.(message.files);
   };
