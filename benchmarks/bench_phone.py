@@ -61,22 +61,27 @@ CPU_SLOWDOWN = 4  # the default of --cpu
 VIEWPORT = {"width": 390, "height": 844}
 
 PICK_BUTTON = "#search-results button[data-action=pick]"  # the first popular book's
-USABLE_JS = """() => {
+# In the page, after each frame: when the search box and first Pick button are usable, that book
+# picked by its own click in a task of its own (as a tap), then the first suggestion. Playwright's
+# wait_for_function would run its injected script on the page (110 ms at 6x) and lag the moment.
+PICK_INIT = """(() => {
+  const afterFrame = (check) => requestAnimationFrame(() => setTimeout(check)); // no layout forced
   const shown = (el) => el && !el.disabled && el.checkVisibility();
-  const search = document.querySelector('#search');
-  const pick = document.querySelector('#search-results button[data-action=pick]');
-  return shown(search) && shown(pick) ? performance.now() : false;
-}"""
-# The first suggestion's moment, seen by the page each frame from the pick on (Python's polling lags).
-WATCH_SUGGESTED = """(function seen() { const li = document.querySelector('#suggestions li');
-  if (li?.checkVisibility()) window.__suggestedAt = performance.now(); else requestAnimationFrame(seen); })"""
-# The click in a task of its own right after that frame, as a tap's input event is.
-USABLE_AND_PICK_JS = USABLE_JS.replace(
-    "? performance.now()",
-    f"? (setTimeout(() => {{ pick.click(); requestAnimationFrame({WATCH_SUGGESTED}); }}), performance.now())",
-)
+  const seen = () => { const li = document.querySelector('#suggestions li');
+    if (li?.checkVisibility()) window.__suggestedAt = performance.now(); else afterFrame(seen); };
+  const usable = () => {
+    const pick = document.querySelector('#search-results button[data-action=pick]');
+    if (!shown(document.querySelector('#search')) || !shown(pick)) return afterFrame(usable);
+    window.__usableAt = performance.now();
+    setTimeout(() => (pick.click(), afterFrame(seen)));
+  };
+  afterFrame(usable);
+})();"""
+# [name, ms] -> window[name] once the page has set it, null after ms (polled in the page).
+UNTIL_JS = """([name, ms]) => new Promise((resolve) => { const end = performance.now() + ms;
+  (function check() { if (window[name] !== undefined) resolve(window[name]);
+    else if (performance.now() > end) resolve(null); else setTimeout(check, 50); })(); })"""
 PICKED_JS = "() => !!document.querySelector('#picks [data-book-id]')"
-SUGGESTED_JS = "() => window.__suggestedAt ?? false"
 # Registered before any of the page's scripts run (add_init_script), buffered: every main-thread
 # task over 50 ms from the start (the longtask API reports no shorter ones).
 LONG_TASKS_INIT = """(() => {
@@ -95,8 +100,8 @@ REQUESTS_JS = """(origin) => {
   return performance.getEntriesByType('resource')
     .map((e) => [e.name, e.startTime + shift, e.responseEnd + shift, e.transferSize || 0]);
 }"""
-BYTES_JS = """() => performance.getEntriesByType('navigation')
-  .concat(performance.getEntriesByType('resource'))
+BYTES_JS = """([origin, by]) => performance.getEntriesByType('navigation').concat(performance
+  .getEntriesByType('resource')).filter((e) => e.responseEnd + performance.timeOrigin - origin <= by)
   .reduce((sum, e) => sum + (e.transferSize || 0), 0)"""
 
 
@@ -115,9 +120,10 @@ def requests(page) -> list[list]:
     return sorted(found, key=lambda request: request[1])
 
 
-def transferred(page) -> int:
-    """Bytes transferred so far by the page and its workers (the model's fetches TF.js and the model)."""
-    return page.evaluate(BYTES_JS) + sum(worker.evaluate(BYTES_JS) for worker in page.workers)
+def transferred(page, by: float) -> int:
+    """Bytes the page and its workers (the model's: TF.js and the model) had by ``by`` (ms)."""
+    at = [page.evaluate("performance.timeOrigin"), by]
+    return page.evaluate(BYTES_JS, at) + sum(worker.evaluate(BYTES_JS, at) for worker in page.workers)
 
 
 @dataclass
@@ -197,27 +203,21 @@ def throttled_page(context, cpu: float):
     return page
 
 
-def pick_when_usable(page) -> float:
-    """Wait until the page is usable (USABLE_JS) and pick the first popular book right after that
-    animation frame, as a visitor's tap the moment the button shows: its click event is
-    dispatched by the page itself, in a task of its own. (Playwright's click would first check
-    over several frames that the button is stable and hit, each step a round trip to the
-    throttled main thread: 0.3-0.8 s at 4x that a visitor's tap never costs. The page's click
-    moves no focus, which a tap would.) Returns the usable moment (ms)."""
-    return page.wait_for_function(USABLE_AND_PICK_JS, polling="raf", timeout=120_000).json_value()
+def until(page, name: str, ms: int) -> float:
+    if (value := page.evaluate(UNTIL_JS, [name, ms])) is None:  # window[name], set by PICK_INIT
+        raise RuntimeError(f"the page set no {name} in {ms / 1000:g} s")
+    return value
 
 
 def confirm_pick(page) -> bool:
-    """Whether the page's click picked the book (it shows among the picks); if not (the page drew
-    the button anew meanwhile), Playwright's click picks it, and the run is marked."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    try:
-        page.wait_for_function(PICKED_JS, polling=100, timeout=5_000)
-        return True
-    except PlaywrightTimeout:
-        page.click(f"{PICK_BUTTON} >> nth=0", timeout=120_000)
-        return False
+    """Whether the page's click picked the book; if not (the button was drawn anew meanwhile),
+    Playwright's (slower: 0.3-0.8 s of round trips at 4x) picks it, and the run is marked."""
+    for _ in range(50):
+        if page.evaluate(PICKED_JS):
+            return True
+        page.wait_for_timeout(100)
+    page.click(f"{PICK_BUTTON} >> nth=0", timeout=120_000)
+    return False
 
 
 def visit(context, url: str, cpu: float) -> dict:
@@ -226,11 +226,10 @@ def visit(context, url: str, cpu: float) -> dict:
     page = throttled_page(context, cpu)
     try:
         page.goto(url, wait_until="commit", timeout=120_000)
-        usable = pick_when_usable(page)
-        usable_bytes = transferred(page)
+        usable = until(page, "__usableAt", 120_000)
         picked = confirm_pick(page)
-        suggested = page.wait_for_function(SUGGESTED_JS, polling=50, timeout=120_000).json_value()
-        suggested_bytes = transferred(page)
+        suggested = until(page, "__suggestedAt", 120_000)
+        usable_bytes, suggested_bytes = transferred(page, usable), transferred(page, suggested)
         long_tasks = [task for task in page.evaluate(LONG_TASKS_JS) if task[0] < suggested]
         fetched = [request for request in requests(page) if request[1] < suggested]
         # The second visit comes after a whole first one: the page ready (the catalogue comes
@@ -272,6 +271,7 @@ def bench_playwright(cfg: BenchConfig, sites: list[tuple[str, str]]) -> None:
                         viewport=VIEWPORT, device_scale_factor=3, is_mobile=True, has_touch=True
                     )
                     context.add_init_script(LONG_TASKS_INIT)
+                    context.add_init_script(PICK_INIT)
                     try:
                         for kind in visits[label]:
                             kind.append(visit(context, url, cfg.cpu))
