@@ -61,21 +61,21 @@ CPU_SLOWDOWN = 4  # the default of --cpu
 VIEWPORT = {"width": 390, "height": 844}
 
 PICK_BUTTON = "#search-results button[data-action=pick]"  # the first popular book's
-# In the page, after each frame: when the search box and first Pick button are usable, that book
-# picked by its own click in a task of its own (as a tap), then the first suggestion. Playwright's
-# wait_for_function would run its injected script on the page (110 ms at 6x) and lag the moment.
+# In the page, each frame (checked as Playwright's polling="raf" did, before the frame's paint):
+# when the search box and first Pick button are usable, that book picked by its own click in a task
+# of its own (as a tap), then the first suggestion. Playwright's wait_for_function would run its
+# injected script on the page (a 110 ms task at 6x), and its polling from Python lags the moment.
 PICK_INIT = """(() => {
-  const afterFrame = (check) => requestAnimationFrame(() => setTimeout(check)); // no layout forced
   const shown = (el) => el && !el.disabled && el.checkVisibility();
   const seen = () => { const li = document.querySelector('#suggestions li');
-    if (li?.checkVisibility()) window.__suggestedAt = performance.now(); else afterFrame(seen); };
+    if (li?.checkVisibility()) window.__suggestedAt = performance.now(); else requestAnimationFrame(seen); };
   const usable = () => {
     const pick = document.querySelector('#search-results button[data-action=pick]');
-    if (!shown(document.querySelector('#search')) || !shown(pick)) return afterFrame(usable);
+    if (!shown(document.querySelector('#search')) || !shown(pick)) return requestAnimationFrame(usable);
     window.__usableAt = performance.now();
-    setTimeout(() => (pick.click(), afterFrame(seen)));
+    setTimeout(() => (pick.click(), requestAnimationFrame(seen)));
   };
-  afterFrame(usable);
+  requestAnimationFrame(usable);
 })();"""
 # [name, ms] -> window[name] once the page has set it, null after ms (polled in the page).
 UNTIL_JS = """([name, ms]) => new Promise((resolve) => { const end = performance.now() + ms;
