@@ -125,7 +125,8 @@ def test_a_first_visit_asks_for_tfjs_and_the_first_part_at_once(page, site_url, 
     them as <link rel=prefetch> where the browser can (web/js/boot.js firstFiles, prefetchOnPage),
     and the model's worker asks for them too (model-host.js "prefetch"), for the worker's own
     requests (and the page's for the parts) to find in the HTTP cache. A visit the service
-    worker serves asks for nothing early: its cache answers at once."""
+    worker serves prefetches nothing (no network), but reads the catalogue's first parts from
+    its cache once the first screen is painted, not only once the picks are scored."""
     if not link_prefetch:
         page.add_init_script(NO_LINK_PREFETCH)
     open_site(page, site_url)
@@ -158,6 +159,7 @@ def test_a_first_visit_asks_for_tfjs_and_the_first_part_at_once(page, site_url, 
     page.wait_for_selector("body[data-state=ready]", timeout=30_000)  # the worker's model is in
     assert page.evaluate(prefetched) == []
     assert not [name for name in worker.evaluate(asked) if name in parts]
+    assert set(parts) <= set(page.evaluate(asked))  # read with no pick made
     assert page.js_errors == []
 
 

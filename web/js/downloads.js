@@ -23,6 +23,17 @@ export function createDownloads(state, build, on) {
   const early = takeEarly();
   // main.js draws the popular books in its next task: two frames on, they are painted.
   early?.firstScreenDrawn();
+  // The catalogue's first parts read as soon as the first screen is painted, where boot.js names
+  // them (a visit the service worker serves), for the first suggestions' names (namesFor).
+  early?.parts.then((files) => {
+    if (files.length === 0 || state.site !== null) return;
+    metadataIn().then((metadata) => {
+      for (const file of files) {
+        const part = metadata.catalogue_parts?.files.indexOf(file) ?? -1;
+        if (part >= 0 && state.site === null) cataloguePart(part);
+      }
+    }, () => {}); // reported by the downloads that need it
+  });
   let earlyMetadata = early?.metadata ?? null;
   let earlyModel = early;
 
