@@ -93,16 +93,14 @@ LONG_TASKS_INIT = """(() => {
   } catch {}
 })();"""
 LONG_TASKS_JS = "() => window.__longTasks ?? []"
-# Each request of the page or a worker: [name, start, end (ms since the page's navigation),
-# bytes transferred]. A worker's clock starts when the worker does: its timeOrigin moves it.
+# Each request of the page (its document first) or a worker: [name, start, end (ms since the
+# page's navigation), bytes transferred]. A worker's clock starts when the worker does: its
+# timeOrigin moves it.
 REQUESTS_JS = """(origin) => {
   const shift = performance.timeOrigin - origin;
-  return performance.getEntriesByType('resource')
+  return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
     .map((e) => [e.name, e.startTime + shift, e.responseEnd + shift, e.transferSize || 0]);
 }"""
-BYTES_JS = """([origin, by]) => performance.getEntriesByType('navigation').concat(performance
-  .getEntriesByType('resource')).filter((e) => e.responseEnd + performance.timeOrigin - origin <= by)
-  .reduce((sum, e) => sum + (e.transferSize || 0), 0)"""
 
 
 def load_now() -> str:
@@ -120,10 +118,10 @@ def requests(page) -> list[list]:
     return sorted(found, key=lambda request: request[1])
 
 
-def transferred(page, by: float) -> int:
-    """Bytes the page and its workers (the model's: TF.js and the model) had by ``by`` (ms)."""
-    at = [page.evaluate("performance.timeOrigin"), by]
-    return page.evaluate(BYTES_JS, at) + sum(worker.evaluate(BYTES_JS, at) for worker in page.workers)
+def transferred(found: list[list], by: float) -> int:
+    """Bytes of ``found`` (requests(): the page's and its workers', the model's TF.js and model
+    among them) that had come by ``by`` (ms)."""
+    return sum(size for _, _, end, size in found if end <= by)
 
 
 @dataclass
@@ -229,9 +227,10 @@ def visit(context, url: str, cpu: float) -> dict:
         usable = until(page, "__usableAt", 120_000)
         picked = confirm_pick(page)
         suggested = until(page, "__suggestedAt", 120_000)
-        usable_bytes, suggested_bytes = transferred(page, usable), transferred(page, suggested)
+        found = requests(page)
+        usable_bytes, suggested_bytes = transferred(found, usable), transferred(found, suggested)
         long_tasks = [task for task in page.evaluate(LONG_TASKS_JS) if task[0] < suggested]
-        fetched = [request for request in requests(page) if request[1] < suggested]
+        fetched = [request for request in found if request[1] < suggested]
         # The second visit comes after a whole first one: the page ready (the catalogue comes
         # after the first suggestions on a first visit), the service worker installed (it
         # caches the build; the page registers it once ready), and no picks left over.
@@ -328,7 +327,7 @@ def print_visits(cfg: BenchConfig, label: str, first: list[dict], second: list[d
                 print(f"    run {i}: the page's click missed; Playwright's click picked the book (slower)")
             if cfg.requests:
                 for name, start, end, size in run["requests"]:
-                    path = name.split("/", 3)[-1]
+                    path = name.split("/", 3)[-1] or "(the page)"
                     print(f"      {start / 1000:5.2f} -> {end / 1000:5.2f} s  {size / 1024:7.1f} KiB  {path}")
 
 
