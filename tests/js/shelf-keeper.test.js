@@ -52,7 +52,7 @@ function catalogueIn({ state, keeper }, bookIds) {
 }
 
 function addressOf({ state, keeper }) {
-  const { param } = shareShelf(state.picks, state.marks, { discovery: state.discovery });
+  const param = keeper.addressParam(shareShelf(state.picks, state.marks, { discovery: state.discovery }).param);
   return { href: `${PAGE}?shelf=${param}`, historyState: keeper.linkState(param) };
 }
 
@@ -143,4 +143,19 @@ test("the page knows whether it opened with a shelf: picks made after opening do
   const saved = page(); // a second page of the same browser: the pick is saved here
   assert.equal(saved.state.opensShelf, true);
   assert.equal(catalogueWaitsForModel({ ...saved.state, popular: { rows: [], books: [] } }), false);
+});
+
+test("the own address opened in a new tab is the own shelf when it holds books this catalogue lacks", () => {
+  const { local } = browser({ "shelf.picks.v1": "1:2,2:3,20000:4", "shelf.marks.v1": "5:n" });
+  const first = page();
+  const { href } = catalogueIn(first, [1, 2, 3, 4, 5]);
+  assert.deepEqual(picksOf(first.state), [
+    [1, 2],
+    [2, 3],
+  ]); // 20000 not shown, still saved
+  const second = page(href, null); // a bookmark, or the address pasted: no history.state
+  assert.equal(second.state.viewing, null);
+  catalogueIn(second, [1, 2, 3, 4, 5]);
+  second.keeper.change({ picks: new Map([...second.state.picks, [4, 5]]), marks: second.state.marks });
+  assert.equal(local.items.get("shelf.picks.v1"), "1:2,2:3,20000:4,4");
 });

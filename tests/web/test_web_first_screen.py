@@ -199,3 +199,30 @@ def test_a_catalogue_part_that_fails_leaves_the_names_to_the_whole_catalogue(pag
     assert all(title == titles[book_id] for book_id, title in page.evaluate(TITLES_JS))
     page.wait_for_selector("body[data-state=ready]")
     assert page.is_hidden("#retry")
+
+
+def test_a_change_before_the_catalogue_is_in_is_the_addresss_too(page, gunicorn_url, catalogue):  # noqa: F811
+    """The catalogue may be slow or never come: a change made meanwhile is written to the address
+    (and history.state) at once, so a reload shows the visitor's own shelf as it is now, never the
+    link the page was opened with as someone else's list, nor a change undone since."""
+    popular = [catalogue.books[row]["book_id"] for row in search_rows(catalogue.index, "")]
+    first, second, third, fourth = popular[:4]
+    page.goto(f"{gunicorn_url}favicon.svg")  # the site's origin, no service worker to answer for the server
+    share = 'async (p) => (await import("./js/shelf-link.js")).shareShelf(new Map(p), new Map()).param'
+    link = page.evaluate(share, [[first, 5], [second, 4]])
+    held = hold(page, ("**/books.json",))
+    page.goto(f"{gunicorn_url}?shelf={link}")  # nothing saved: the link's list is the visitor's own
+    page.click(f"#search-results li[data-book-id='{third}'] button[data-action=pick]")
+    assert page.evaluate("localStorage.getItem('shelf.picks.v1')") == f"{first},{second}:4,{third}"
+    page.click(f"#picks li[data-book-id='{first}'] button[data-action=unpick]")
+    assert page.evaluate("localStorage.getItem('shelf.picks.v1')") == f"{second}:4,{third}"
+    page.reload()  # the catalogue still held
+    page.wait_for_selector(f"#picks li[data-book-id='{third}']")
+    assert page.is_hidden("#shared-view")
+    assert ids(page, "#picks") == [second, third]
+    page.click(f"#search-results li[data-book-id='{fourth}'] button[data-action=pick]")
+    assert page.evaluate("localStorage.getItem('shelf.picks.v1')") == f"{second}:4,{third},{fourth}"
+    let_go(page, held, ("**/books.json",))
+    page.wait_for_selector("body[data-state=ready]", timeout=60_000)
+    assert ids(page, "#picks") == [second, third, fourth]
+    assert page.js_errors == []

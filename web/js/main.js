@@ -134,6 +134,14 @@ function shelfChanged(shelf, options = {}) {
  */
 function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   discoveryControl.show(state.discovery);
+  const shared = shareShelf(state.picks, state.marks, { discovery: state.discovery });
+  stats.shareChars = shared.param.length;
+  // Marked as this tab's own link only while its own shelf is shown (keeper.linkState); written
+  // before the catalogue is in too (it may never come), so that a reload re-applies no change the
+  // visitor has undone since, nor takes their own shelf for the link the page opened.
+  const param = keeper.addressParam(shared.param);
+  history.replaceState(keeper.linkState(param), "", urlWithShelf(location.href, param));
+  if (keeper.unsaved()) unsavedNotice.show(location.href);
   if (state.site === null) {
     // Before the catalogue is in (picked from the popular books, or the saved shelf opened):
     // saved already (keeper), listed once their titles are in. The model, once in, suggests
@@ -144,11 +152,6 @@ function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
     else suggestions.recompute();
     return;
   }
-  const shared = shareShelf(state.picks, state.marks, { discovery: state.discovery });
-  stats.shareChars = shared.param.length;
-  // Marked as this tab's own link only while its own shelf is shown (keeper.linkState).
-  history.replaceState(keeper.linkState(shared.param), "", urlWithShelf(location.href, shared.param));
-  if (keeper.unsaved()) unsavedNotice.show(location.href);
   ui.shareStatus("");
   ui.shareNote(shelfEdits.shareNote(state, shared));
   if (!keepPages) {

@@ -4,6 +4,7 @@
 // changes taken in through the `storage` event. The decisions are the pure modules'
 // (shelf-open.js, shelf-sync.js); this module holds the page state's shelf fields and does the
 // storage calls (shelf-storage.js).
+import { shareShelf } from "./shelf-link.js";
 import { catalogueShelf, knownShelf, linkedShelf } from "./shelf-open.js";
 import { SHELF_KEYS, createShelfSaver, ownLinks, readShelf, rememberOwnLink } from "./shelf-storage.js";
 import { applyChanges, changesOf, replaceWith, sameShelf } from "./shelf-sync.js";
@@ -95,8 +96,22 @@ export function createShelfKeeper(state, options, on) {
     return link;
   }
 
+  /**
+   * The ?shelf= value of the page's address for the shown shelf's `param`: the own shelf's
+   * books this catalogue lacks are not shown, but the address carries them (the saved shelf
+   * whole, with what this tab could not save), so that opened again, in a new tab too, it is
+   * the visitor's own shelf and not someone else's list.
+   */
+  function addressParam(param) {
+    if (state.viewing !== null || state.site === null) return param;
+    const saved = readShelf(options());
+    const stored = { ...saved, ...applyChanges(saved, saver.pending()) };
+    const unknown = [...stored.picks.keys(), ...stored.marks.keys()].some((bookId) => !state.rowOf.has(bookId));
+    return unknown ? shareShelf(stored.picks, stored.marks, { discovery: state.discovery }).param : param;
+  }
+
   window.addEventListener("storage", (event) => {
     if (otherTab(event)) on.otherTab();
   });
-  return { open, change, catalogueIn, linkState, unsaved: () => saver.unsaved() };
+  return { open, change, catalogueIn, linkState, addressParam, unsaved: () => saver.unsaved() };
 }
