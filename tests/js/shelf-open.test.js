@@ -90,8 +90,8 @@ test("unreadable saved entries are left out, kept for the next save as they were
     marks: [[3, "read"]],
   });
   assert.deepEqual(stored.unreadable, ["abc", "0", "4:q"]);
-  assert.deepEqual(stored.kept, { picks: ["abc", "0"], marks: ["4:q"] });
-  assert.deepEqual(SAVED.kept, { picks: [], marks: [] });
+  assert.deepEqual(stored.kept, { picks: ["abc", "0"], marks: ["4:q"], discovery: null });
+  assert.deepEqual(SAVED.kept, { picks: [], marks: [], discovery: null });
   const note =
     "3 entries saved in this browser could not be read and were left out (“abc”, “0”, “4:q”). They stay " +
     "saved as they were, for a version of Shelf that can read them.";

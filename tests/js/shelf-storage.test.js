@@ -70,6 +70,30 @@ test("unreadable saved entries survive every save, a newer version's added ones 
   assert.deepEqual([...storage.items.keys()].filter((key) => key.endsWith(".unreadable")), []);
 });
 
+test("a discovery setting this version cannot read stays saved, named, until the visitor chooses one", () => {
+  const storage = fakeStorage({ "shelf.picks.v1": "1", "shelf.discovery.v1": "very-lesser-known" });
+  const shelf = withStorage(storage, () => readShelf(OPTIONS));
+  assert.equal(shelf.discovery, "balanced"); // what this version shows and ranks by
+  assert.deepEqual(shelf.unreadable, ["very-lesser-known"]);
+  withStorage(storage, () => saveChanges([{ op: "pick", bookId: 2, stars: 5 }], OPTIONS));
+  assert.equal(storage.items.get("shelf.discovery.v1"), "very-lesser-known");
+  assert.equal(storage.items.get("shelf.picks.v1"), "1,2");
+  withStorage(storage, () => saveChanges([{ op: "discovery", value: "balanced" }], OPTIONS));
+  assert.equal(storage.items.get("shelf.discovery.v1"), "balanced"); // chosen: this version's own
+});
+
+test("Clear (a replace) takes the unreadable entries away too: the visitor chose an empty shelf", () => {
+  const storage = fakeStorage({ "shelf.picks.v1": "1,abc", "shelf.marks.v1": "5:n,6:q", "shelf.discovery.v1": "new" });
+  const empty = { picks: new Map(), marks: new Map(), discovery: "balanced" };
+  withStorage(storage, () => saveChanges([{ op: "replace", shelf: empty }], OPTIONS));
+  assert.deepEqual(Object.fromEntries(storage.items), {
+    "shelf.picks.v1": "",
+    "shelf.marks.v1": "",
+    "shelf.discovery.v1": "balanced",
+  });
+  assert.deepEqual(withStorage(storage, () => readShelf(OPTIONS)).unreadable, []);
+});
+
 test("a shelf is written whole or not at all: a key storage refuses puts back the ones before it", () => {
   const saved = { "shelf.picks.v1": "1,2:4", "shelf.marks.v1": "9:r", "shelf.discovery.v1": "balanced" };
   for (const refused of ["shelf.picks.v1", "shelf.marks.v1"]) {

@@ -15,9 +15,15 @@ export const DISCOVERY_KEY = "shelf.discovery.v1"; // localStorage: "popular" | 
  * (defaultStars, minStars, maxStars) for parsePicks.
  */
 export function storedShelf({ picksText, marksText, discoveryText = "" }, options = {}) {
-  const kept = { picks: unreadablePicks(picksText), marks: unreadableMarks(marksText) };
-  const discovery = DISCOVERY.includes(discoveryText) ? discoveryText : DEFAULT_DISCOVERY;
-  return { picks: parsePicks(picksText, options), marks: parseMarks(marksText), discovery, unreadable: [...kept.picks, ...kept.marks], kept };
+  const known = discoveryText === "" || DISCOVERY.includes(discoveryText);
+  const kept = {
+    picks: unreadablePicks(picksText),
+    marks: unreadableMarks(marksText),
+    discovery: known ? null : discoveryText, // written back until the visitor chooses a setting
+  };
+  const discovery = known && discoveryText !== "" ? discoveryText : DEFAULT_DISCOVERY;
+  const unreadable = [...kept.picks, ...kept.marks, ...(known ? [] : [discoveryText])];
+  return { picks: parsePicks(picksText, options), marks: parseMarks(marksText), discovery, unreadable, kept };
 }
 
 /** Up to three entries, quoted, "and N more". */

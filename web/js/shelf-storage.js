@@ -27,7 +27,7 @@ export function readShelf(options = {}) {
 /**
  * Save `shelf` ({picks, marks, discovery, kept}); options: defaultStars, written as a bare
  * book_id. The entries this version could not read (`kept`, storedShelf) are written back after
- * the others, as they were. All keys or none: a key that cannot be written (storage full) puts
+ * the others, as they were (a discovery text it cannot read instead of the default it shows). All keys or none: a key that cannot be written (storage full) puts
  * back the ones written before it, so that no half-saved shelf (an import's picks without its
  * marks) is left. True when saved.
  */
@@ -37,7 +37,8 @@ export function writeShelf(shelf, options) {
     [MARKS_KEY, text(formatMarks(shelf.marks), shelf.kept?.marks)],
     [STORAGE_KEY, text(formatPicks(shelf.picks, options), shelf.kept?.picks)],
   ];
-  if (shelf.discovery) writes.push([DISCOVERY_KEY, shelf.discovery]);
+  const discovery = shelf.kept?.discovery ?? shelf.discovery;
+  if (discovery) writes.push([DISCOVERY_KEY, discovery]);
   const written = [];
   try {
     for (const [key, value] of writes) {
@@ -68,9 +69,20 @@ export function writeShelf(shelf, options) {
  */
 export function saveChanges(changes, options) {
   const fresh = readShelf(options);
-  const merged = { ...applyChanges(fresh, changes), kept: fresh.kept };
+  const merged = { ...applyChanges(fresh, changes), kept: keptAfter(fresh.kept, changes) };
   const saved = writeShelf(merged, options);
   return { stored: { ...merged, unreadable: [] }, saved };
+}
+
+/**
+ * The unreadable entries (`kept`, storedShelf) still to write back after `changes`: none once
+ * the visitor replaced the whole shelf (Clear, or a shared list made their own), and no
+ * discovery text once they chose a setting.
+ */
+export function keptAfter(kept, changes) {
+  if (changes.some((change) => change.op === "replace")) return { picks: [], marks: [], discovery: null };
+  if (changes.some((change) => change.op === "discovery")) return { ...kept, discovery: null };
+  return kept;
 }
 
 // A tab's own saves: its operations not saved yet (storage full or off), re-applied whole onto
