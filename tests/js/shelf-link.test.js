@@ -153,3 +153,14 @@ test("shelfHref: the main page with any shelf as a short ?shelf= link", () => {
   assert.deepEqual([...decodeShelf(shelfHref("x", new Map([[3, 4]])).slice(8)).picks], [[3, 4]]);
   assert.equal(shelfHref("index.html", new Map()), "index.html");
 });
+
+test("a book_id longer than the saved shelf holds (nine digits) makes a link damaged, not a shelf", () => {
+  const fits = decodeShelf(shareShelf(new Map([[1, 5], [999_999_999, 4]]), new Map()).param);
+  assert.deepEqual([fits.damaged, [...fits.picks.keys()]], [false, [1, 999_999_999]]);
+  for (const [picks, marks] of [
+    [new Map([[1, 5], [1_234_567_890, 4]]), new Map()],
+    [new Map([[1, 5]]), new Map([[10_000_000_000, "read"]])],
+  ]) {
+    assert.equal(decodeShelf(shareShelf(picks, marks).param).damaged, true);
+  }
+});

@@ -3,6 +3,7 @@
 // URL form: ?picks=12,45:4,78  (a bare id means the default stars, "loved it").
 
 export const STORAGE_KEY = "shelf.picks.v1";
+export const MAX_BOOK_ID = 999_999_999; // the nine digits a saved pick or mark holds (PICK, marks.js)
 
 const PICK = /^\s*(\d{1,9})(?::(\d))?\s*$/;
 

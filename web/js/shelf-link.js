@@ -14,6 +14,7 @@
 //   2..: the whole value's length in bytes (a varint), then the codes, then a CRC-16 of the rest.
 // The length makes every cut link fail, the CRC-16 every one-character typo (a burst of at most
 // 16 bits). Older links still open: formats 1-3 (no check) and 4-6 (a one-byte check).
+import { MAX_BOOK_ID } from "./picks.js";
 
 export const MARKS = ["not_interested", "read", "to_read", "reading"]; // also the subset's order
 /** The visitor's discovery setting (issue 24), carried by the link and the saved shelf. */
@@ -231,7 +232,8 @@ export function decodeShelf(text) {
     const step = (value - code) / CODES;
     const bookId = previous + (sorted ? step + 1 : step % 2 === 0 ? step / 2 : -(step + 1) / 2);
     previous = bookId;
-    if (!Number.isSafeInteger(bookId) || bookId < 1) return damaged();
+    // A book_id the saved shelf could not hold (nine digits at most) is no book of a shelf.
+    if (!Number.isSafeInteger(bookId) || bookId < 1 || bookId > MAX_BOOK_ID) return damaged();
     if (isPickCode(code)) picks.set(bookId, code);
     else marks.set(bookId, MARK_OF_CODE[code]);
   }
