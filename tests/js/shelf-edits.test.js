@@ -115,6 +115,15 @@ test("undo gives back exactly the shelf before the import", () => {
   });
 });
 
+test("Undo of an import brings back no mark once the pick that replaced it was taken off (a Clear elsewhere)", () => {
+  const own = shelfOf([[1, 5]], [[3, "not_interested"], [7, "read"]]);
+  const { shelf, added } = mergeImport(own, shelfOf([[3, 4]], []), new Set([1, 3, 7]));
+  assert.deepEqual(plain(undoImport(shelf, added)), plain(own));
+  const cleared = shelfOf([], []); // another tab's Clear, merged into this one
+  assert.deepEqual(plain(undoImport(cleared, added)), { picks: [], marks: [] });
+  assert.deepEqual(plain(undoImport(unpick(shelf, 3), added)), { picks: [[1, 5]], marks: [[7, "read"]] });
+});
+
 test("the import's message counts what was added and what kept the page's stars", () => {
   const summary = { rows: 5, matched: 4, matched_by: { id: 2, isbn: 1, title: 1 }, unmatched: ["X"] };
   assert.equal(
