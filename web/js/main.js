@@ -2,7 +2,7 @@
 import { NewBuildError, fetchJson, fetchOptionalJson, nextTask } from "./checked-fetch.js";
 import { createDownloads } from "./downloads.js";
 import { formatPicks } from "./picks.js";
-import { shareShelf, urlWithShelf } from "./shelf-link.js";
+import { shareShelf } from "./shelf-link.js";
 import { createSharedView } from "./shared-view.js";
 import { createShelfKeeper } from "./shelf-keeper.js";
 import { createUnsavedNotice } from "./unsaved-notice.js";
@@ -136,11 +136,7 @@ function picksChanged({ keepPages = false, yieldFirst = false } = {}) {
   discoveryControl.show(state.discovery);
   const shared = shareShelf(state.picks, state.marks, { discovery: state.discovery });
   stats.shareChars = shared.param.length;
-  // Marked as this tab's own link only while its own shelf is shown (keeper.linkState); written
-  // before the catalogue is in too (it may never come), so that a reload re-applies no change the
-  // visitor has undone since, nor takes their own shelf for the link the page opened.
-  const param = keeper.addressParam(shared.param);
-  history.replaceState(keeper.linkState(param), "", urlWithShelf(location.href, param));
+  keeper.writeAddress(shared.param); // before the catalogue is in too: it may never come
   if (keeper.unsaved()) unsavedNotice.show(location.href);
   if (state.site === null) {
     // Before the catalogue is in (picked from the popular books, or the saved shelf opened):

@@ -4,7 +4,7 @@
 // changes taken in through the `storage` event. The decisions are the pure modules'
 // (shelf-open.js, shelf-sync.js); this module holds the page state's shelf fields and does the
 // storage calls (shelf-storage.js).
-import { shareShelf } from "./shelf-link.js";
+import { shareShelf, urlWithShelf } from "./shelf-link.js";
 import { catalogueShelf, knownShelf, linkedShelf } from "./shelf-open.js";
 import { SHELF_KEYS, createShelfSaver, ownLinks, readShelf, rememberOwnLink } from "./shelf-storage.js";
 import { applyChanges, changesOf, replaceWith, sameShelf } from "./shelf-sync.js";
@@ -110,8 +110,18 @@ export function createShelfKeeper(state, options, on) {
     return unknown ? shareShelf(stored.picks, stored.marks, { discovery: state.discovery }).param : param;
   }
 
+  /**
+   * The page's address and history.state for the shown shelf's `param`, written at each change,
+   * before the catalogue is in too (it may be slow or never come), so that a reload re-applies
+   * no change undone since, nor takes the visitor's own shelf for the link the page opened.
+   */
+  function writeAddress(param) {
+    const address = addressParam(param);
+    history.replaceState(linkState(address), "", urlWithShelf(location.href, address));
+  }
+
   window.addEventListener("storage", (event) => {
     if (otherTab(event)) on.otherTab();
   });
-  return { open, change, catalogueIn, linkState, addressParam, unsaved: () => saver.unsaved() };
+  return { open, change, catalogueIn, linkState, addressParam, writeAddress, unsaved: () => saver.unsaved() };
 }
