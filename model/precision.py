@@ -4,7 +4,11 @@ A phone downloads the model, so every weight that can goes as one byte: uint8 wi
 converter's affine quantisation (``value = q * scale + min`` per tensor, ``min`` nudged so
 that 0 is exact), the per-book vectors (output bias, popularity log ratios, star biases) too:
 on the check readers that moved no mean Recall@10 by more than 0.0003 nor the star RMSE by
-0.0001 (benchmarks/bench_precision.py). Row numbers go as uint16 (exact once rounded); the
+0.0001 (benchmarks/bench_precision.py). The first part's two big tensors (the book embedding,
+the low-rank part's output kernel: 10,000 x d each, what the first suggestion waits for) take
+only 16 of the 256 levels (``LEVELS``): codes 17 apart, which brotli packs in about 4 bits a
+value instead of 8 (268 -> 108 KiB) for no change of shown10 or Recall@10 on the check readers
+(benchmarks/bench_precision.py --levels). Row numbers go as uint16 (exact once rounded); the
 small rest (the visitor layer, the scalars) as float16.
 The Keras model is rounded to the very values the browser dequantises, so Keras, Python batch
 recommendations and the browser all score with the same numbers (the parity tests), and the
@@ -26,6 +30,8 @@ UINT8 = (
     "*/book_bias",
 )
 UINT16 = ("*/neighbor_rows",)
+COARSE = ("book_embedding/embeddings", "book_scores/kernel")  # uint8 on LEVELS levels
+LEVELS = 16  # 255 / (LEVELS - 1) = 17: each level is one of the converter's own uint8 codes
 
 
 def quantization_map() -> dict:
@@ -42,30 +48,65 @@ def weight_dtype(name: str) -> str:
     return "float16"
 
 
-def affine_uint8(values: np.ndarray) -> np.ndarray:
-    """``values`` quantised to uint8 and back, as tensorflowjs.quantization does it (float32)."""
+def weight_levels(name: str) -> int:
+    """How many of the uint8 levels the weight named ``layer/weight`` may take (256: all)."""
+    name = name.split(":")[0]
+    return LEVELS if any(fnmatch(name, pattern) for pattern in COARSE) else 256
+
+
+def affine_levels(values: np.ndarray, levels: int = LEVELS) -> np.ndarray:
+    """``values`` on ``levels`` evenly spaced values from about their min to their max, 0 exactly
+    one of them (the window slides by at most half a step to hold it), then through
+    ``affine_uint8`` as the converter ships them: at most ``levels`` distinct values, which the
+    browser dequantises exactly (float32). ``255 / (levels - 1)`` must be whole."""
+    if 255 % (levels - 1):
+        raise ValueError(f"{levels} levels do not divide the 256 uint8 codes evenly")
     values = np.asarray(values, np.float32)
     low, high = float(values.min()), float(values.max())
     if low == high:
         return values.copy()
+    steps = levels - 1
+    step = (high - low) / steps
+    if low <= 0.0 <= high:
+        low = -float(np.round(-low / step)) * step
+    k = np.clip(np.round((values.astype(np.float64) - low) / step), 0, steps)
+    return affine_uint8((k * step + low).astype(np.float32))
+
+
+def affine_uint8(values: np.ndarray) -> np.ndarray:
+    """``values`` quantised to uint8 and back, as tensorflowjs.quantization does it (float32)."""
+    codes, low, scale = uint8_codes(values)
+    return (codes * scale + low).astype(np.float32)
+
+
+def uint8_codes(values: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """(codes uint8, min, scale) of ``values`` as the converter writes them: value = code * scale
+    + min, the range nudged so that 0 is exactly a code; a constant tensor is all code 0."""
+    values = np.asarray(values, np.float32)
+    low, high = float(values.min()), float(values.max())
+    if low == high:
+        return np.zeros(values.shape, np.uint8), low, 1.0
     values = values.astype(np.float64)
     scale = (high - low) / 255.0
     if low <= 0.0 <= high:  # nudge the range so that 0 is exactly a level
         low = -float(np.round(-low / scale)) * scale
         high = 255.0 * scale + low
-    levels = np.round((np.clip(values, low, high) - low) / scale)
-    return (levels * scale + low).astype(np.float32)
+    codes = np.round((np.clip(values, low, high) - low) / scale)
+    return codes.astype(np.uint8), low, scale
 
 
 def round_for_browser(model) -> None:
     """Round every weight of ``model`` to the value the browser will dequantise."""
     for layer in model.layers:
         for weight in layer.weights:
-            _round(weight, weight_dtype(f"{layer.name}/{weight.name.split('/')[-1]}"))
+            name = f"{layer.name}/{weight.name.split('/')[-1]}"
+            _round(weight, weight_dtype(name), weight_levels(name))
 
 
-def _round(weight, dtype: str) -> None:
-    if dtype == "uint8":
+def _round(weight, dtype: str, levels: int) -> None:
+    if dtype == "uint8" and levels < 256:
+        weight.assign(affine_levels(weight.numpy(), levels))
+    elif dtype == "uint8":
         weight.assign(affine_uint8(weight.numpy()))
     elif dtype == "float16":
         weight.assign(weight.numpy().astype(np.float16).astype(np.float32))
