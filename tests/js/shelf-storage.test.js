@@ -82,15 +82,18 @@ test("a discovery setting this version cannot read stays saved, named, until the
   assert.equal(storage.items.get("shelf.discovery.v1"), "balanced"); // chosen: this version's own
 });
 
-test("Clear (a replace) takes the unreadable entries away too: the visitor chose an empty shelf", () => {
+test("Clear (a replace) takes the unreadable picks and marks away too: the visitor chose an empty shelf", () => {
   const storage = fakeStorage({ "shelf.picks.v1": "1,abc", "shelf.marks.v1": "5:n,6:q", "shelf.discovery.v1": "new" });
-  const empty = { picks: new Map(), marks: new Map(), discovery: "balanced" };
+  const empty = { picks: new Map(), marks: new Map(), discovery: "balanced" }; // the setting shown
   withStorage(storage, () => saveChanges([{ op: "replace", shelf: empty }], OPTIONS));
   assert.deepEqual(Object.fromEntries(storage.items), {
     "shelf.picks.v1": "",
     "shelf.marks.v1": "",
-    "shelf.discovery.v1": "balanced",
+    "shelf.discovery.v1": "new", // no setting chosen: kept
   });
+  const popular = { picks: new Map([[2, 5]]), marks: new Map(), discovery: "popular" }; // a list's Replace
+  withStorage(storage, () => saveChanges([{ op: "replace", shelf: popular }], OPTIONS));
+  assert.equal(storage.items.get("shelf.discovery.v1"), "popular");
   assert.deepEqual(withStorage(storage, () => readShelf(OPTIONS)).unreadable, []);
 });
 

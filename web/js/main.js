@@ -61,7 +61,7 @@ const ui = createUi(document, {
     importBox.forget();
     shelfChanged({ picks: new Map(), marks: new Map() }, { replace: true });
   },
-  onShare: () => shared.copyLink(location.href),
+  onShare: () => shared.copyLink(keeper.shareHref()),
 });
 
 // What the panels read of the page's state.

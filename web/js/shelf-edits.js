@@ -85,15 +85,16 @@ export function mergeImport(shelf, imported, known) {
 
 /**
  * `shelf` without what an import added (mergeImport's `added`): its picks and marks go, the
- * marks its picks replaced come back where that pick is still there to undo (not once it was
- * taken off since: another tab's Clear leaves nothing to bring back). Changes made since to
- * other books stay.
+ * marks its picks replaced come back unless the book was picked again since. Changes made since
+ * to other books stay. Once nothing the import added is left (a Clear in another tab), there is
+ * nothing to undo: no mark comes back onto the cleared shelf.
  */
 export function undoImport(shelf, added) {
   const next = copied(shelf);
-  const stillPicked = new Set(added.picks.filter((bookId) => shelf.picks.has(bookId)));
+  const left = added.picks.some((bookId) => shelf.picks.has(bookId)) || added.marks.some((bookId) => shelf.marks.has(bookId));
+  if (!left) return next;
   for (const bookId of added.picks) next.picks.delete(bookId);
-  for (const [bookId, what] of added.replaced) if (stillPicked.has(bookId)) next.marks.set(bookId, what);
+  for (const [bookId, what] of added.replaced) if (!next.picks.has(bookId)) next.marks.set(bookId, what);
   for (const bookId of added.marks) next.marks.delete(bookId);
   if (added.replaced.size === 0) return next;
   // The restored marks at their places again: the marks there before first, in their order.

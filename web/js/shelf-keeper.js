@@ -16,6 +16,7 @@ import { applyChanges, changesOf, replaceWith, sameShelf } from "./shelf-sync.js
  */
 export function createShelfKeeper(state, options, on) {
   let problem = null; // what was wrong with the link the page opened
+  let unknown = false; // the saved shelf holds books the catalogue lacks (addressParam)
   const saver = createShelfSaver(options); // this tab's operations not saved yet, kept until they are
 
   /** The shelf as this tab shows it: cut to the catalogue once it is in (books it lacks stay saved). */
@@ -63,7 +64,9 @@ export function createShelfKeeper(state, options, on) {
   function otherTab(event) {
     if (event.key !== null && !SHELF_KEYS.includes(event.key)) return false;
     const wasUnsaved = saver.unsaved();
-    const stored = shown(saver.storageChanged().stored); // this tab's unsaved or lost changes re-applied
+    const whole = saver.storageChanged().stored; // this tab's unsaved or lost changes re-applied
+    if (state.site !== null) unknown = lacks(whole);
+    const stored = shown(whole);
     if (state.viewing !== null) {
       state.viewing = { own: stored };
       return true;
@@ -79,6 +82,7 @@ export function createShelfKeeper(state, options, on) {
     const saved = readShelf(options());
     const stored = { ...saved, ...applyChanges(saved, saver.pending()) }; // with what this tab could not save
     const opened = catalogueShelf({ shown: state, viewing, stored, problem, options: options(), rowOf: state.rowOf });
+    unknown = lacks(stored);
     show(opened);
     state.viewing = opened.own ? { own: opened.own } : null;
     return { note: opened.note, leftView: viewing && opened.own === null };
@@ -96,18 +100,31 @@ export function createShelfKeeper(state, options, on) {
     return link;
   }
 
+  /** Whether `shelf` holds books the catalogue lacks. */
+  function lacks(shelf) {
+    return [...shelf.picks.keys(), ...shelf.marks.keys()].some((bookId) => !state.rowOf.has(bookId));
+  }
+
   /**
    * The ?shelf= value of the page's address for the shown shelf's `param`: the own shelf's
    * books this catalogue lacks are not shown, but the address carries them (the saved shelf
-   * whole, with what this tab could not save), so that opened again, in a new tab too, it is
-   * the visitor's own shelf and not someone else's list.
+   * whole, with what this tab could not save) when that fits in one link, so that opened again,
+   * in a new tab too, it is the visitor's own shelf and not someone else's list. A shelf too
+   * big for that keeps the shown shelf's link (history.state still marks it as the tab's own).
    */
   function addressParam(param) {
-    if (state.viewing !== null || state.site === null) return param;
+    if (!unknown || state.viewing !== null || state.site === null) return param;
     const saved = readShelf(options());
     const stored = { ...saved, ...applyChanges(saved, saver.pending()) };
-    const unknown = [...stored.picks.keys(), ...stored.marks.keys()].some((bookId) => !state.rowOf.has(bookId));
-    return unknown ? shareShelf(stored.picks, stored.marks, { discovery: state.discovery }).param : param;
+    const whole = shareShelf(stored.picks, stored.marks, { discovery: state.discovery });
+    const books = stored.picks.size + [...stored.marks.keys()].filter((bookId) => !stored.picks.has(bookId)).length;
+    return whole.picks + whole.marks === books ? whole.param : param; // a part: the shown shelf's link
+  }
+
+  /** The link the visitor shares (Copy link): the shelf as shown, never books it lacks. */
+  function shareHref() {
+    const { param } = shareShelf(state.picks, state.marks, { discovery: state.discovery });
+    return urlWithShelf(location.href, param);
   }
 
   /**
@@ -123,5 +140,5 @@ export function createShelfKeeper(state, options, on) {
   window.addEventListener("storage", (event) => {
     if (otherTab(event)) on.otherTab();
   });
-  return { open, change, catalogueIn, linkState, addressParam, writeAddress, unsaved: () => saver.unsaved() };
+  return { open, change, catalogueIn, linkState, addressParam, writeAddress, shareHref, unsaved: () => saver.unsaved() };
 }

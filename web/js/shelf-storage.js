@@ -69,20 +69,26 @@ export function writeShelf(shelf, options) {
  */
 export function saveChanges(changes, options) {
   const fresh = readShelf(options);
-  const merged = { ...applyChanges(fresh, changes), kept: keptAfter(fresh.kept, changes) };
+  const merged = { ...applyChanges(fresh, changes), kept: keptAfter(fresh, changes) };
   const saved = writeShelf(merged, options);
   return { stored: { ...merged, unreadable: [] }, saved };
 }
 
 /**
- * The unreadable entries (`kept`, storedShelf) still to write back after `changes`: none once
- * the visitor replaced the whole shelf (Clear, or a shared list made their own), and no
- * discovery text once they chose a setting.
+ * The unreadable entries of `stored` (its `kept`, storedShelf) still to write back after
+ * `changes`: no picks or marks once the visitor replaced the whole shelf (Clear, or a shared
+ * list made their own), no discovery text once they chose a setting (one of their own, or a
+ * list's that differs from the one shown).
  */
-export function keptAfter(kept, changes) {
-  if (changes.some((change) => change.op === "replace")) return { picks: [], marks: [], discovery: null };
-  if (changes.some((change) => change.op === "discovery")) return { ...kept, discovery: null };
-  return kept;
+export function keptAfter(stored, changes) {
+  const replace = changes.findLast((change) => change.op === "replace");
+  const listSetting = replace?.shelf.discovery;
+  const chose = changes.some((change) => change.op === "discovery") || (listSetting !== undefined && listSetting !== stored.discovery);
+  return {
+    picks: replace ? [] : stored.kept.picks,
+    marks: replace ? [] : stored.kept.marks,
+    discovery: chose ? null : stored.kept.discovery,
+  };
 }
 
 // A tab's own saves: its operations not saved yet (storage full or off), re-applied whole onto
