@@ -56,10 +56,10 @@ def weight_levels(name: str) -> int:
 
 def affine_levels(values: np.ndarray, levels: int = LEVELS) -> np.ndarray:
     """``values`` on ``levels`` evenly spaced values from about their min to their max, 0 exactly
-    one of them (the window slides by at most half a step to hold it), then through
-    ``affine_uint8`` as the converter ships them: at most ``levels`` distinct values, which the
-    browser dequantises exactly (float32). ``255 / (levels - 1)`` must be whole."""
-    if 255 % (levels - 1):
+    one of them (the window slides by at most half a step to hold it), then ``settled`` as the
+    converter ships them: at most ``levels`` distinct values, which the browser dequantises
+    exactly (float32). ``255 / (levels - 1)`` must be whole."""
+    if levels < 2 or 255 % (levels - 1):
         raise ValueError(f"{levels} levels do not divide the 256 uint8 codes evenly")
     values = np.asarray(values, np.float32)
     low, high = float(values.min()), float(values.max())
@@ -70,13 +70,27 @@ def affine_levels(values: np.ndarray, levels: int = LEVELS) -> np.ndarray:
     if low <= 0.0 <= high:
         low = -float(np.round(-low / step)) * step
     k = np.clip(np.round((values.astype(np.float64) - low) / step), 0, steps)
-    return affine_uint8((k * step + low).astype(np.float32))
+    return settled((k * step + low).astype(np.float32))
 
 
 def affine_uint8(values: np.ndarray) -> np.ndarray:
     """``values`` quantised to uint8 and back, as tensorflowjs.quantization does it (float32)."""
     codes, low, scale = uint8_codes(values)
     return (codes * scale + low).astype(np.float32)
+
+
+def settled(values: np.ndarray) -> np.ndarray:
+    """``values`` rounded by ``affine_uint8`` until another round leaves them as they are: one
+    round can move a value by a float32 step that the converter, rounding the saved model again,
+    would move once more (a few tensors in a thousand). Then the browser dequantises exactly the
+    Keras model's values."""
+    values = affine_uint8(values)
+    for _ in range(8):
+        again = affine_uint8(values)
+        if np.array_equal(again, values):
+            break
+        values = again
+    return values
 
 
 def uint8_codes(values: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -107,7 +121,7 @@ def _round(weight, dtype: str, levels: int) -> None:
     if dtype == "uint8" and levels < 256:
         weight.assign(affine_levels(weight.numpy(), levels))
     elif dtype == "uint8":
-        weight.assign(affine_uint8(weight.numpy()))
+        weight.assign(settled(weight.numpy()))
     elif dtype == "float16":
         weight.assign(weight.numpy().astype(np.float16).astype(np.float32))
     # uint16 row numbers are whole numbers below 65536: exact as they are
