@@ -170,3 +170,18 @@ test("an own shelf too big for one link with the books this catalogue lacks keep
   const shown = shareShelf(opened.state.picks, opened.state.marks, { discovery: "balanced" }).param;
   assert.equal(opened.keeper.addressParam(shown), shown); // not a part of the whole that drops 1, 2 and 5
 });
+
+test("a damaged link's note survives a reload made before the catalogue is in", () => {
+  browser({ "shelf.picks.v1": "1,2:4" });
+  const first = page(`${PAGE}?shelf=@@`);
+  assert.deepEqual(picksOf(first.state), [
+    [1, 5],
+    [2, 4],
+  ]);
+  const { href, historyState } = addressOf(first); // written at once, before the catalogue
+  const reloaded = page(href, historyState);
+  reloaded.state.site = {};
+  reloaded.state.rowOf = new Map([1, 2, 3].map((bookId, row) => [bookId, row]));
+  assert.match(reloaded.keeper.catalogueIn().note, /could not be read/);
+  assert.equal(addressOf(reloaded).historyState.problem, undefined); // said once: not carried on
+});

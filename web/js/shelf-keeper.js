@@ -44,7 +44,9 @@ export function createShelfKeeper(state, options, on) {
   function open(href, historyState) {
     const stored = readShelf(options());
     const opened = linkedShelf(href, stored, options(), ownLinks(historyState));
-    problem = opened.problem;
+    // A damaged link's note, not shown yet when the page was reloaded (it waits for the catalogue).
+    const unshown = !opened.viewing && typeof historyState?.problem === "string" ? historyState.problem : null;
+    problem = opened.problem ?? unshown;
     show(opened);
     state.viewing = opened.viewing ? { own: shown(stored) } : null;
     if (opened.pending.length > 0) save(opened.pending); // this tab's own link: what it could not save
@@ -83,6 +85,7 @@ export function createShelfKeeper(state, options, on) {
     const stored = { ...saved, ...applyChanges(saved, saver.pending()) }; // with what this tab could not save
     const opened = catalogueShelf({ shown: state, viewing, stored, problem, options: options(), rowOf: state.rowOf });
     unknown = lacks(stored);
+    problem = null; // said now (opened.note)
     show(opened);
     state.viewing = opened.own ? { own: opened.own } : null;
     return { note: opened.note, leftView: viewing && opened.own === null };
@@ -95,7 +98,7 @@ export function createShelfKeeper(state, options, on) {
    */
   function linkState(param) {
     if (state.viewing !== null) return { shelf: param, own: false };
-    const link = { shelf: param, own: true, pending: saver.pending() };
+    const link = { shelf: param, own: true, pending: saver.pending(), ...(problem ? { problem } : {}) };
     rememberOwnLink(link);
     return link;
   }
