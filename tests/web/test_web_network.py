@@ -239,6 +239,9 @@ def test_a_books_json_that_never_comes_times_out_and_retry_recovers(page, gunico
     # The loader has started the catalogue downloads (and their stall timers) once it says so.
     page.wait_for_function("() => document.querySelector('#status-text').textContent.includes('catalogue')")
     assert held
+    # The model in first (its suggestions come before the catalogue), so that the jump stalls the
+    # catalogue alone: a model download still under way would time out with it (a loaded machine).
+    page.wait_for_selector("#suggestions > li", timeout=60_000)
     page.clock.fast_forward("00:31")
     wait_state(page, "error")
     assert "books.json: no data for 30 s (the connection stalled)" in status_text(page)
