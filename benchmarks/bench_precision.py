@@ -28,7 +28,7 @@ from model.choose_shown import arranged_means  # noqa: E402
 from model.evaluate import half_given_rmse, load_split  # noqa: E402
 from model.layers import load_model  # noqa: E402
 from model.layout import model_dir  # noqa: E402
-from model.precision import COARSE, LEVELS, affine_levels, uint8_codes  # noqa: E402
+from model.precision import COARSE, LEVELS, affine_levels, uint8_codes, weight_name  # noqa: E402
 from model.ranking import top_k_excluding  # noqa: E402
 from model.readers import reader_protocols  # noqa: E402
 from model.scoring import predict_batch  # noqa: E402
@@ -67,9 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     before = measure(model, protocols, catalogue, bias, folds.check, seed + 8)
     sizes = [0, 0]
     for name in args.weights:
-        layer, weight = name.split("/")
-        weights = model.get_layer(layer).weights
-        variable = next(w for w in weights if w.name.split("/")[-1].split(":")[0] == weight)
+        layer = model.get_layer(name.split("/")[0])
+        variable = next(w for w in layer.weights if weight_name(layer, w) == name)
         sizes[0] += len(brotli.compress(uint8_codes(variable.numpy())[0].tobytes(), quality=11))
         variable.assign(affine_levels(variable.numpy(), args.levels))
         sizes[1] += len(brotli.compress(uint8_codes(variable.numpy())[0].tobytes(), quality=11))

@@ -48,6 +48,11 @@ def weight_dtype(name: str) -> str:
     return "float16"
 
 
+def weight_name(layer, weight) -> str:
+    """``layer/weight`` of a Keras weight (``book_scores/kernel``), the name the plan above reads."""
+    return f"{layer.name}/{weight.name.split('/')[-1].split(':')[0]}"
+
+
 def weight_levels(name: str) -> int:
     """How many of the uint8 levels the weight named ``layer/weight`` may take (256: all)."""
     name = name.split(":")[0]
@@ -58,19 +63,12 @@ def affine_levels(values: np.ndarray, levels: int = LEVELS) -> np.ndarray:
     """``values`` on ``levels`` evenly spaced values from about their min to their max, 0 exactly
     one of them (the window slides by at most half a step to hold it), then ``settled`` as the
     converter ships them: at most ``levels`` distinct values, which the browser dequantises
-    exactly (float32). ``255 / (levels - 1)`` must be whole."""
+    exactly (float32). ``255 / (levels - 1)`` must be whole; 256 levels is the converter's own
+    rounding."""
     if levels < 2 or 255 % (levels - 1):
         raise ValueError(f"{levels} levels do not divide the 256 uint8 codes evenly")
-    values = np.asarray(values, np.float32)
-    low, high = float(values.min()), float(values.max())
-    if low == high:
-        return values.copy()
-    steps = levels - 1
-    step = (high - low) / steps
-    if low <= 0.0 <= high:
-        low = -float(np.round(-low / step)) * step
-    k = np.clip(np.round((values.astype(np.float64) - low) / step), 0, steps)
-    return settled((k * step + low).astype(np.float32))
+    codes, low, scale = uint8_codes(values, levels - 1)
+    return settled((codes * scale + low).astype(np.float32))
 
 
 def affine_uint8(values: np.ndarray) -> np.ndarray:
@@ -93,18 +91,19 @@ def settled(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def uint8_codes(values: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """(codes uint8, min, scale) of ``values`` as the converter writes them: value = code * scale
-    + min, the range nudged so that 0 is exactly a code; a constant tensor is all code 0."""
+def uint8_codes(values: np.ndarray, steps: int = 255) -> tuple[np.ndarray, float, float]:
+    """(codes uint8, min, scale) of ``values`` as the converter writes them, on ``steps`` + 1
+    levels (255: all of uint8): value = code * scale + min, the range nudged so that 0 is exactly
+    a code; a constant tensor is all code 0."""
     values = np.asarray(values, np.float32)
     low, high = float(values.min()), float(values.max())
     if low == high:
         return np.zeros(values.shape, np.uint8), low, 1.0
     values = values.astype(np.float64)
-    scale = (high - low) / 255.0
+    scale = (high - low) / steps
     if low <= 0.0 <= high:  # nudge the range so that 0 is exactly a level
         low = -float(np.round(-low / scale)) * scale
-        high = 255.0 * scale + low
+        high = steps * scale + low
     codes = np.round((np.clip(values, low, high) - low) / scale)
     return codes.astype(np.uint8), low, scale
 
@@ -113,15 +112,13 @@ def round_for_browser(model) -> None:
     """Round every weight of ``model`` to the value the browser will dequantise."""
     for layer in model.layers:
         for weight in layer.weights:
-            name = f"{layer.name}/{weight.name.split('/')[-1]}"
+            name = weight_name(layer, weight)
             _round(weight, weight_dtype(name), weight_levels(name))
 
 
 def _round(weight, dtype: str, levels: int) -> None:
-    if dtype == "uint8" and levels < 256:
+    if dtype == "uint8":
         weight.assign(affine_levels(weight.numpy(), levels))
-    elif dtype == "uint8":
-        weight.assign(settled(weight.numpy()))
     elif dtype == "float16":
         weight.assign(weight.numpy().astype(np.float16).astype(np.float32))
     # uint16 row numbers are whole numbers below 65536: exact as they are

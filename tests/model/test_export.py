@@ -10,7 +10,7 @@ import pytest
 
 from model.layers import load_model
 from model.metadata import read_metadata
-from model.precision import affine_uint8, weight_dtype, weight_levels
+from model.precision import affine_uint8, weight_dtype, weight_levels, weight_name
 from model.scoring import predict_batch
 
 pytestmark = pytest.mark.slow  # trains the synthetic model once (tests/conftest.py)
@@ -104,7 +104,7 @@ def test_weights_are_what_the_browser_dequantizes(trained_artifacts):
     model = load_model(trained_artifacts / "model" / "model.keras")
     for layer in model.layers:
         for w in layer.weights:
-            name = f"{layer.name}/{w.name.split('/')[-1]}"
+            name = weight_name(layer, w)
             dtype = weight_dtype(name)
             if dtype == "uint8":
                 np.testing.assert_allclose(affine_uint8(w.numpy()), w.numpy(), atol=1e-6)
