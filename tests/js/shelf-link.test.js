@@ -73,13 +73,13 @@ test("a small shelf keeps its order in the link, and decodes to the same maps", 
     [3, "read"],
   ]);
   const shared = shareShelf(picks, marks);
-  assert.deepEqual([shared.picks, shared.marks], [3, 2]);
+  assert.deepEqual([shared.picks, shared.marks, shared.part], [3, 2, false]);
   assert.match(shared.param, /^[A-Za-z0-9_-]+$/);
   assert.ok(shared.param.length < 16, shared.param); // 10 bytes, 5 of them the frame (length, CRC-16)
   const back = decodeShelf(shared.param);
   assert.deepEqual([...back.picks], [...picks]);
   assert.deepEqual([...back.marks], [...marks]);
-  assert.deepEqual(shareShelf(new Map(), new Map()), { param: "", picks: 0, marks: 0 });
+  assert.deepEqual(shareShelf(new Map(), new Map()), { param: "", picks: 0, marks: 0, part: false });
 });
 
 test("ids far apart and large survive; a bad or cut value decodes to what it can", () => {
@@ -126,6 +126,7 @@ test("any library keeps the link under SHARE_CHARS: the best-rated picks first",
   const shared = shareShelf(picks, marks);
   assert.ok(shared.param.length <= SHARE_CHARS);
   assert.ok(shared.picks > 1000 && shared.picks < picks.size && shared.marks === 0, JSON.stringify(shared));
+  assert.equal(shared.part, true);
   const back = decodeShelf(shared.param);
   assert.equal(back.picks.size, shared.picks);
   // 2,000 5-star picks do not all fit: the link carries 5-star picks only, the first ones.

@@ -81,8 +81,7 @@ export function createShelfKeeper(state, options, on) {
   /** The catalogue is in: the shelf cut to it. Returns {note, leftView: a shared list naming no book was dropped}. */
   function catalogueIn() {
     const viewing = state.viewing !== null;
-    const saved = readShelf(options());
-    const stored = { ...saved, ...applyChanges(saved, saver.pending()) }; // with what this tab could not save
+    const stored = savedWithPending();
     const opened = catalogueShelf({ shown: state, viewing, stored, problem, options: options(), rowOf: state.rowOf });
     unknown = lacks(stored);
     problem = null; // said now (opened.note)
@@ -103,6 +102,12 @@ export function createShelfKeeper(state, options, on) {
     return link;
   }
 
+  /** The saved shelf with what this tab could not save applied. */
+  function savedWithPending() {
+    const saved = readShelf(options());
+    return { ...saved, ...applyChanges(saved, saver.pending()) };
+  }
+
   /** Whether `shelf` holds books the catalogue lacks. */
   function lacks(shelf) {
     return [...shelf.picks.keys(), ...shelf.marks.keys()].some((bookId) => !state.rowOf.has(bookId));
@@ -117,11 +122,9 @@ export function createShelfKeeper(state, options, on) {
    */
   function addressParam(param) {
     if (!unknown || state.viewing !== null || state.site === null) return param;
-    const saved = readShelf(options());
-    const stored = { ...saved, ...applyChanges(saved, saver.pending()) };
+    const stored = savedWithPending();
     const whole = shareShelf(stored.picks, stored.marks, { discovery: state.discovery });
-    const books = stored.picks.size + [...stored.marks.keys()].filter((bookId) => !stored.picks.has(bookId)).length;
-    return whole.picks + whole.marks === books ? whole.param : param; // a part: the shown shelf's link
+    return whole.part ? param : whole.param;
   }
 
   /** The link the visitor shares (Copy link): the shelf as shown, never books it lacks. */

@@ -242,8 +242,8 @@ export function decodeShelf(text) {
 }
 
 /**
- * The ?shelf= value for picks (Map book_id -> stars 1..5) and marks: {param, picks, marks},
- * the counts it carries. options: maxChars (SHARE_CHARS), discovery (carried in the link). In
+ * The ?shelf= value for picks (Map book_id -> stars 1..5) and marks: {param, picks, marks,
+ * part}, the counts it carries and whether that is only part of the shelf. options: maxChars (SHARE_CHARS), discovery (carried in the link). In
  * pick order when that costs at most KEEP_ORDER_CHARS more than sorted by book_id, else sorted,
  * else the largest subset that fits: picks with more stars first, then not-interested, read,
  * to-read and reading marks. Deterministic, so the page can tell its own link (a subset of what
@@ -260,6 +260,7 @@ export function shareShelf(picks, marks, { maxChars = SHARE_CHARS, discovery = D
     param,
     picks: chosen.filter(([, code]) => isPickCode(code)).length,
     marks: chosen.filter(([, code]) => !isPickCode(code)).length,
+    part: chosen.length < entries.length,
   });
   if (entries.length === 0) return result([], "");
   const write = (measured, part = false) => writeEntries(measured, { part, discovery });

@@ -27,9 +27,9 @@ export function readShelf(options = {}) {
 /**
  * Save `shelf` ({picks, marks, discovery, kept}); options: defaultStars, written as a bare
  * book_id. The entries this version could not read (`kept`, storedShelf) are written back after
- * the others, as they were (a discovery text it cannot read instead of the default it shows). All keys or none: a key that cannot be written (storage full) puts
- * back the ones written before it, so that no half-saved shelf (an import's picks without its
- * marks) is left. True when saved.
+ * the others, as they were (a discovery text it cannot read instead of the default it shows).
+ * All keys or none: a key that cannot be written (storage full) puts back the ones written before
+ * it, so that no half-saved shelf (an import's picks without its marks) is left. True when saved.
  */
 export function writeShelf(shelf, options) {
   const text = (entries, kept = []) => [entries, ...kept].filter((entry) => entry !== "").join(",");
