@@ -250,3 +250,38 @@ def test_cards_above_a_not_interested_one_stay_the_same_cards(page, site_url):
     kept = page.eval_on_selector_all("#suggestions > li", "lis => lis.map((li) => li.kept ?? null)")
     assert kept[:4] == [0, 1, 2, 3], kept
     assert page.js_errors == []
+
+
+def test_the_cards_selects_are_built_outside_the_page_and_work(page, site_url):
+    """A pick's stars and a suggestion's "Already read" are <select>s built in a document with no
+    window and adopted whole (book-item.js builtSelect): Chromium's autofill reacts to every select
+    built or changed in the page's document, a 150-250 ms task of forced layouts after the first
+    suggestions on a phone. None is created in the page's document, and each shows its value and works."""
+    page.add_init_script(
+        "window.__selectsMade = 0; const make = Document.prototype.createElement;"
+        " Document.prototype.createElement = function (tag, ...rest) {"
+        "   if (this === document && String(tag).toLowerCase() === 'select') window.__selectsMade += 1;"
+        "   return make.call(this, tag, ...rest); };"
+    )
+    page.goto(f"{site_url}?picks=2,4:3")
+    page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+    page.wait_for_function("() => document.querySelectorAll('#suggestions > li').length === 20")
+    shown = (
+        "(s) => s.map((x) => [x.closest('li').dataset.bookId, x.value, x.options.length,"
+        " x.ownerDocument === document])"
+    )
+    stars = {row[0]: row[1:] for row in page.eval_on_selector_all("#picks select[data-action=stars]", shown)}
+    assert stars == {"2": ["5", 5, True], "4": ["3", 5, True]}
+    reads = page.eval_on_selector_all("#suggestions select[data-action=read]", shown)
+    assert len(reads) == 20 and all(row[1:] == ["", 7, True] for row in reads), reads
+    assert page.evaluate("window.__selectsMade") == 0
+
+    recomputed = page.evaluate("window.shelf.stats.recomputeCount")
+    page.select_option("#picks li[data-book-id='4'] select", "2")
+    page.wait_for_function("n => window.shelf.stats.recomputeCount > n", arg=recomputed)
+    first = reads[0][0]
+    page.select_option(f"#suggestions li[data-book-id='{first}'] select", "4")
+    page.wait_for_function(f"() => !!document.querySelector(\"#picks li[data-book-id='{first}']\")")
+    assert shared_shelf(page)["picks"] == [[2, 5], [4, 2], [int(first), 4]]
+    assert page.evaluate("window.__selectsMade") == 0
+    assert page.js_errors == []

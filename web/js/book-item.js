@@ -55,18 +55,42 @@ function button(text, action, label, extraClass) {
   return node;
 }
 
+// A card's <select>s are built in a document of their own, one with no window, and only then put
+// in the page (append adopts them). Chromium's autofill reacts to every select whose options or
+// choice change in a document with a window: twenty suggestion cards, each select built in the
+// page's document, cost a 150-250 ms main-thread task of forced layouts right after the first
+// suggestions at 6x (docs/SERVING.md, "The first visit"). The page's document only ever gets
+// finished selects; each is a copy of one built once per kind.
+let windowless = null;
+const prototypes = new Map(); // action -> the select copied for it, in `windowless`
+
+/** A new <select data-action=`action`> of `choices` ([value, text]), `chosen` (a value) selected, else the first. */
+function builtSelect(action, choices, chosen) {
+  let prototype = prototypes.get(action);
+  if (prototype === undefined) {
+    windowless ??= document.implementation.createHTMLDocument("");
+    prototype = windowless.createElement("select");
+    prototype.dataset.action = action;
+    for (const [value, text] of choices) {
+      const option = windowless.createElement("option");
+      option.value = value;
+      option.textContent = text;
+      prototype.append(option);
+    }
+    prototypes.set(action, prototype);
+  }
+  const select = prototype.cloneNode(true);
+  if (choices.some(([value]) => value === chosen)) select.value = chosen;
+  return select;
+}
+
+const STAR_CHOICES = [5, 4, 3, 2, 1].map((value) => [String(value), STAR_LABELS[value]]);
+const READ_CHOICES = [["", "Already read…"], ...[5, 4, 3, 2, 1].map((value) => [String(value), `Read: ${STAR_LABELS[value]}`]), ["0", "Read, no stars"]];
+
 function starsSelect(book, stars) {
   const label = el("label", "stars-label");
   label.append(el("span", "visually-hidden", `Your stars for ${book.title}`));
-  const select = el("select");
-  select.dataset.action = "stars";
-  for (const value of [5, 4, 3, 2, 1]) {
-    const option = el("option", null, STAR_LABELS[value]);
-    option.value = String(value);
-    option.selected = value === stars;
-    select.append(option);
-  }
-  label.append(select);
+  label.append(builtSelect("stars", STAR_CHOICES, String(stars)));
   return label;
 }
 
@@ -74,20 +98,7 @@ function starsSelect(book, stars) {
 function readSelect(book) {
   const label = el("label", "stars-label");
   label.append(el("span", "visually-hidden", `Already read ${book.title}?`));
-  const select = el("select");
-  select.dataset.action = "read";
-  const first = el("option", null, "Already read…");
-  first.value = "";
-  select.append(first);
-  for (const value of [5, 4, 3, 2, 1]) {
-    const option = el("option", null, `Read: ${STAR_LABELS[value]}`);
-    option.value = String(value);
-    select.append(option);
-  }
-  const plain = el("option", null, "Read, no stars");
-  plain.value = "0";
-  select.append(plain);
-  label.append(select);
+  label.append(builtSelect("read", READ_CHOICES));
   return label;
 }
 
