@@ -21,13 +21,19 @@ async function sha256Hex(buffer) {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function precache() {
-  const cache = await caches.open(CACHE);
+/** The precached paths missing from `cache`. */
+async function missingFrom(cache) {
+  const held = new Set((await cache.keys()).map((request) => precachedPath(request.url)));
+  return Object.keys(PRECACHE.files).filter((path) => !held.has(path));
+}
+
+/** `paths` fetched (revalidated, never a stale HTTP-cache copy), each checked against its hash, into `cache`. */
+async function fill(cache, paths) {
   await Promise.all(
-    Object.entries(PRECACHE.files).map(async ([path, expected]) => {
+    paths.map(async (path) => {
       const response = await fetch(new URL(path, SCOPE), { cache: "no-cache" });
       if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-      if ((await sha256Hex(await response.clone().arrayBuffer())) !== expected) {
+      if ((await sha256Hex(await response.clone().arrayBuffer())) !== PRECACHE.files[path]) {
         throw new Error(`${path} is not this build's (a rebuild since, or a broken download)`);
       }
       await cache.put(path, response);
@@ -35,23 +41,46 @@ async function precache() {
   );
 }
 
-self.addEventListener("install", (event) => {
-  event.waitUntil(
-    precache().catch(async (error) => {
-      await caches.delete(CACHE); // never keep half a build
-      throw error;
-    }),
-  );
-});
+/**
+ * This build's files into its cache, each checked against its hash. A cache of this build that is
+ * already there (this build's worker installed again: a deploy rolled back to it while a newer
+ * one waited) is filled in, never emptied: the page may be running on it, and its files were
+ * checked when they were put. At the end every file must be in the cache of this name: another
+ * build's worker activating meanwhile deletes every cache but its own, this one included (the
+ * puts then went nowhere), and such an install fails (the browser tries again later) instead of
+ * leaving a build with no offline copy.
+ */
+async function precache() {
+  const existed = await caches.has(CACHE);
+  try {
+    const cache = await caches.open(CACHE);
+    await fill(cache, existed ? await missingFrom(cache) : Object.keys(PRECACHE.files));
+    const lost = !(await caches.has(CACHE)) || (await missingFrom(await caches.open(CACHE))).length > 0;
+    if (lost) throw new Error(`${CACHE} was deleted while it was filled (another build's worker activated)`);
+  } catch (error) {
+    if (!existed) await caches.delete(CACHE); // never keep half a build; an earlier install's whole one stays
+    throw error;
+  }
+}
+
+self.addEventListener("install", (event) => event.waitUntil(precache()));
 
 // Only on the visitor's word (the page's "Reload to use it"): the page reloads right after.
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
 });
 
+// Activating deletes every other build's cache. Then, where this build's own lost files after its
+// install (another worker activating while it waited deleted it), they are fetched again while the
+// server still has this build: best effort, the page works from the network meanwhile.
 self.addEventListener("activate", (event) => {
   event.waitUntil(
-    caches.keys().then((keys) => Promise.all(keys.filter((key) => key.startsWith("shelf-") && key !== CACHE).map((key) => caches.delete(key)))),
+    (async () => {
+      const others = (await caches.keys()).filter((key) => key.startsWith("shelf-") && key !== CACHE);
+      await Promise.all(others.map((key) => caches.delete(key)));
+      const cache = await caches.open(CACHE);
+      await fill(cache, await missingFrom(cache)).catch((error) => console.warn("offline copy incomplete:", error));
+    })(),
   );
 });
 
