@@ -54,7 +54,7 @@ async function precache() {
   const existed = await caches.has(CACHE);
   try {
     const cache = await caches.open(CACHE);
-    await fill(cache, existed ? await missingFrom(cache) : Object.keys(PRECACHE.files));
+    await fill(cache, await missingFrom(cache)); // every file, unless this build's cache was there
     const lost = !(await caches.has(CACHE)) || (await missingFrom(await caches.open(CACHE))).length > 0;
     if (lost) throw new Error(`${CACHE} was deleted while it was filled (another build's worker activated)`);
   } catch (error) {
@@ -70,9 +70,9 @@ self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
 });
 
-// Activating deletes every other build's cache. Then, where this build's own lost files after its
-// install (another worker activating while it waited deleted it), they are fetched again while the
-// server still has this build: best effort, the page works from the network meanwhile.
+// Activating deletes every other build's cache. Then any of this build's own files lost since its
+// install (another worker, activating while this one waited, deleted its cache) are fetched again
+// while the server still has this build: best effort, the page works from the network meanwhile.
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     (async () => {

@@ -70,7 +70,6 @@ function serviceWorker(build, caches, network) {
     registration: { scope: SCOPE },
     addEventListener: (type, handler) => (handlers[type] = handler),
     skipWaiting: () => {},
-    clients: { get: async () => null },
   };
   const fetch = async (url) => {
     const path = new URL(url).pathname.slice(1);
@@ -78,7 +77,7 @@ function serviceWorker(build, caches, network) {
     return network(path);
   };
   const console = { warn: () => {} };
-  vm.runInNewContext(source, { self, caches, fetch, crypto: globalThis.crypto, URL, Response, ReadableStream, setTimeout, console });
+  vm.runInNewContext(source, { self, caches, fetch, crypto: globalThis.crypto, URL, Response, console });
   /** Dispatch an extendable event: resolves or rejects with what it waited for. */
   const dispatch = (type) => {
     let waited = Promise.resolve();
