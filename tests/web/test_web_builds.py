@@ -194,6 +194,58 @@ def test_a_new_build_waits_until_the_page_reloads_whole(page, two_builds):
     assert page.js_errors == []
 
 
+# Holds the page's own fetch of books.json until window.releaseCatalogue() is called: the page
+# stays loading (its catalogue not in) for as long as a test needs. Only the tab's first page:
+# after a reload it loads as any other.
+HOLD_CATALOGUE_JS = """(() => {
+    if (sessionStorage.getItem("held")) return;
+    sessionStorage.setItem("held", "1");
+    const held = new Promise((resolve) => { window.releaseCatalogue = resolve; });
+    const realFetch = window.fetch;
+    window.fetch = (url, ...rest) => {
+        const go = () => realFetch(url, ...rest);
+        return String(url).endsWith("books.json") ? held.then(go) : go();
+    };
+})();"""
+
+
+def test_a_tab_still_loading_is_told_when_another_tab_lets_the_new_build_in(page, two_builds):
+    """Tab 2 is still loading when tab 1's "Reload to use it" lets build B's worker in, which
+    takes tab 2 over too: tab 2 says a new version is ready at once (not only once one of its
+    downloads fails), and its own button reloads it whole into build B, its shelf kept."""
+    builds = two_builds
+    page.goto(builds.base + "?picks=4,6")
+    wait_state(page, "ready")
+    assert wait_for_offline_copy(page, builds.first_id) == f"shelf-{builds.first_id}"
+    page.goto(builds.base)  # now the worker of build A controls the page; the shelf is saved
+    wait_state(page, "ready")
+    second_id = builds.build("B")
+    page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    assert page.evaluate(WAITING_WORKER_JS)
+    page.wait_for_selector("#update:not([hidden])")
+
+    loading = page.context.new_page()
+    loading.add_init_script(HOLD_CATALOGUE_JS)
+    loading.goto(builds.base)
+    loading.wait_for_function("navigator.serviceWorker.controller && window.releaseCatalogue !== undefined")
+    assert ids(loading, "#picks") == [4, 6]
+    assert loading.is_hidden("#update")
+    with page.expect_navigation():
+        page.click("#update-reload")
+    wait_state(page, "ready")
+    assert page.get_attribute("meta[name=shelf-build]", "content") == second_id
+
+    loading.wait_for_selector("#update:not([hidden])")
+    assert loading.get_attribute("body", "data-state") != "ready"  # told while still loading
+    assert loading.get_attribute("meta[name=shelf-build]", "content") == builds.first_id
+    with loading.expect_navigation():
+        loading.click("#update-reload")
+    wait_state(loading, "ready")
+    assert loading.get_attribute("meta[name=shelf-build]", "content") == second_id
+    assert ids(loading, "#picks") == [4, 6]
+    assert page.js_errors == []
+
+
 def test_a_rebuild_while_the_page_loads_is_caught_and_reloads_whole(page_without_worker, two_builds):
     """No worker: build B lands while the page loads (when model.json is asked for: the
     page's preload may ask before or after metadata.json). The page pairs none of B's files

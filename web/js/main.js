@@ -17,7 +17,7 @@ import { createSuggestionsPanel } from "./suggestions-panel.js";
 import { createUi } from "./ui.js";
 import { seriesTable } from "./series.js";
 import { createSimilarPanel } from "./similar-panel.js";
-import { offerOffline, reloadForUpdate } from "./offline.js";
+import { offerOffline, reloadForUpdate, watchForNewBuild } from "./offline.js";
 import { catalogueWaitsForModel, initialState, initialStats } from "./page-state.js";
 
 const PAGE = 20; // search results, suggestions and listed picks per page ("more" adds another page)
@@ -298,7 +298,7 @@ function pageReady() {
   state.afterFirst = true;
   // The offline copy after these, which it caches too: not downloaded twice at once.
   Promise.allSettled([whole, loadGenres()]).then(() =>
-    offerOffline({ onNewVersion: () => ui.offerUpdate(NEW_VERSION), onNewBuild: newBuildMet }),
+    offerOffline({ onNewVersion: () => ui.offerUpdate(NEW_VERSION) }),
   );
 }
 
@@ -336,6 +336,7 @@ function catalogueNow() {
   if (state.catalogueWaits) downloads.startCatalogue();
 }
 
+watchForNewBuild(newBuildMet);
 keeper.open(location.href, history.state); // the saved shelf, at once: its picks show as picked
 ui.sharedView(state.viewing ? shelfEdits.sharedViewNote(state, state.viewing.own) : null);
 // Each in a task of its own (a phone's long tasks): evaluating the modules, drawing the popular

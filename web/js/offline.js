@@ -19,19 +19,27 @@ export async function reloadForUpdate() {
 }
 
 /**
+ * From the page's first moment: a newer build's worker that takes this page over. After the
+ * visitor's "Reload to use it" (reloadForUpdate) the page reloads whole. Otherwise another tab of
+ * the site let the new version in: onNewBuild(), whether this page is ready or still loading (its
+ * files still to come are the new build's now, or gone from the server).
+ */
+export function watchForNewBuild(onNewBuild) {
+  navigator.serviceWorker?.addEventListener("controllerchange", () => {
+    if (reloading) location.reload();
+    else onNewBuild();
+  }); // (no navigator.serviceWorker: plain http on another host)
+}
+
+/**
  * Once the page works: sw.js keeps this build for offline visits (where the browser allows).
  * A newer build's worker installs beside it and waits: onNewVersion() (the page says a new
  * version is ready and reloads whole when the visitor asks: reloadForUpdate), never mixing the
- * two builds. onNewBuild(): another tab of the site let the new version in.
+ * two builds.
  */
-export function offerOffline({ onNewVersion, onNewBuild }) {
+export function offerOffline({ onNewVersion }) {
   if (!("serviceWorker" in navigator)) return; // plain http on another host: no service workers
-  const container = navigator.serviceWorker;
-  container.addEventListener("controllerchange", () => {
-    if (reloading) location.reload();
-    else onNewBuild();
-  });
-  container
+  navigator.serviceWorker
     .register("sw.js")
     .then((registration) => {
       const watch = (worker, isUpdate) =>
