@@ -6,6 +6,7 @@ import { test } from "node:test";
 import {
   catalogueShelf,
   knownShelf,
+  sharedUnknownNote,
   linkedShelf,
   openShelf,
   storedShelf,
@@ -121,6 +122,27 @@ test("the opened shelf is cut to the catalogue and its stars to the range; the s
       "your saved shelf, not shown, for a version of Shelf that has them.",
   );
   assert.equal(unknownNote(SAVED, ROW_OF), "");
+});
+
+test("a shared list's books this catalogue lacks are named, once: those this browser saved by the saved shelf's note", () => {
+  const theirs = shareShelf(new Map([[7, 4], [70000, 3]]), new Map([[80000, "read"], [8, "read"]])).param;
+  const opened = open(`${PAGE}?shelf=${theirs}`, SAVED);
+  assert.deepEqual(plain(opened), { picks: [[7, 4]], marks: [[8, "read"]] });
+  assert.equal(
+    opened.note,
+    "2 books of the shared list are not in this catalogue (book_id “70000”, “80000”), so they are not shown.",
+  );
+  // An old ?picks= link carries this browser's marks: an unknown saved mark is named by the saved shelf's note only.
+  const stored = storedShelf({ picksText: "1", marksText: "30000:r" }, OPTIONS);
+  const old = open(`${PAGE}?picks=7,60000`, stored);
+  assert.deepEqual(plain(old), { picks: [[7, 5]], marks: [] });
+  assert.equal(
+    old.note,
+    "1 book saved in this browser is not in this catalogue (book_id “30000”): it is kept in your saved shelf, " +
+      "not shown, for a version of Shelf that has them. " +
+      "1 book of the shared list is not in this catalogue (book_id “60000”), so it is not shown.",
+  );
+  assert.equal(sharedUnknownNote(SAVED, SAVED, ROW_OF), "");
 });
 
 test("an old ?picks= link with an unreadable entry is damaged, as a ?shelf= link is; one naming no book is not shown", () => {

@@ -60,6 +60,21 @@ export function unknownNote(stored, rowOf) {
 }
 
 /**
+ * What the page says about the books of a shared list (`shown`) this catalogue does not have and
+ * this browser has not saved ("" when there are none; the saved ones are named by unknownNote).
+ */
+export function sharedUnknownNote(shown, stored, rowOf) {
+  const saved = (bookId) => stored.picks.has(bookId) || stored.marks.has(bookId);
+  const unknown = [...shown.picks.keys(), ...shown.marks.keys()].filter((bookId) => !rowOf.has(bookId) && !saved(bookId));
+  const count = unknown.length;
+  if (count === 0) return "";
+  return (
+    `${count} book${count === 1 ? "" : "s"} of the shared list ${count === 1 ? "is" : "are"} not in this ` +
+    `catalogue (book_id ${named(unknown)}), so ${count === 1 ? "it is" : "they are"} not shown.`
+  );
+}
+
+/**
  * What the page opens with, given the link's ?shelf= value (null: none), the picks of an old
  * ?picks= link (null: none; they carry no marks, so this browser's marks go with them) and
  * the shelf localStorage keeps ({picks, marks, discovery}). Returns {picks, marks, discovery,
@@ -147,7 +162,8 @@ export function knownShelf({ picks, marks, discovery = DEFAULT_DISCOVERY }, { mi
  * (storedShelf); `unsaved`: the page could not save, so `shown` is the visitor's newest shelf.
  * Both are cut to the catalogue (`rowOf`); the saved books it does not know stay saved, and are
  * named in `note` with a damaged link (`problem`) and unreadable saved entries. A shared list
- * that names no book of the catalogue is not shown: the saved shelf is, and the note says why.
+ * that names no book of the catalogue is not shown: the saved shelf is, and the note says why;
+ * one that names some is shown, and the note names the books of it the catalogue lacks.
  * `own`: the visitor's saved shelf when a shared list is shown instead (null otherwise).
  */
 export function catalogueShelf({ shown, viewing, stored, unsaved = false, problem = null, options, rowOf }) {
@@ -158,8 +174,10 @@ export function catalogueShelf({ shown, viewing, stored, unsaved = false, proble
     const list = knownShelf(shown, options, rowOf);
     // An old ?picks= link carries this browser's marks: only its picks, or other marks, count.
     const named = list.picks.size > 0 || [...list.marks.keys()].some((bookId) => !own.marks.has(bookId));
-    if (named) opened = { ...list, own };
-    else {
+    if (named) {
+      opened = { ...list, own };
+      notes.push(sharedUnknownNote(shown, stored, rowOf));
+    } else {
       notes.unshift(
         "The shared link names no book of this catalogue, so your saved shelf is shown, unchanged. " +
           "Ask for the link again.",
