@@ -130,7 +130,8 @@ test("a shared list's books this catalogue lacks are named, once: those this bro
   assert.deepEqual(plain(opened), { picks: [[7, 4]], marks: [[8, "read"]] });
   assert.equal(
     opened.note,
-    "2 books of the shared list are not in this catalogue (book_id “70000”, “80000”), so they are not shown.",
+    "2 books of the shared list are not in this catalogue (book_id “70000”, “80000”), so they are not shown, " +
+      "nor added to your shelf.",
   );
   // An old ?picks= link carries this browser's marks: an unknown saved mark is named by the saved shelf's note only.
   const stored = storedShelf({ picksText: "1", marksText: "30000:r" }, OPTIONS);
@@ -140,9 +141,12 @@ test("a shared list's books this catalogue lacks are named, once: those this bro
     old.note,
     "1 book saved in this browser is not in this catalogue (book_id “30000”): it is kept in your saved shelf, " +
       "not shown, for a version of Shelf that has them. " +
-      "1 book of the shared list is not in this catalogue (book_id “60000”), so it is not shown.",
+      "1 book of the shared list is not in this catalogue (book_id “60000”), so it is not shown, nor added to " +
+      "your shelf.",
   );
-  assert.equal(sharedUnknownNote(SAVED, SAVED, ROW_OF), "");
+  // A book the list names twice (a pick and a mark) is named once; one saved here is the saved shelf's note's.
+  const twice = { picks: new Map([[70000, 3], [30000, 5]]), marks: new Map([[70000, "read"]]) };
+  assert.match(sharedUnknownNote(twice, stored, ROW_OF), /^1 book of the shared list .*“70000”\)/);
 });
 
 test("an old ?picks= link with an unreadable entry is damaged, as a ?shelf= link is; one naming no book is not shown", () => {

@@ -19,7 +19,8 @@ export async function reloadForUpdate() {
 }
 
 /**
- * From the page's first moment: a newer build's worker that takes this page over. After the
+ * From main.js's start (not only once the page is ready): a newer build's worker that takes
+ * this page over. After the
  * visitor's "Reload to use it" (reloadForUpdate) the page reloads whole. Otherwise another tab of
  * the site let the new version in: onNewBuild(), whether this page is ready or still loading (its
  * files still to come are the new build's now, or gone from the server).

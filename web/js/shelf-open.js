@@ -65,12 +65,13 @@ export function unknownNote(stored, rowOf) {
  */
 export function sharedUnknownNote(shown, stored, rowOf) {
   const saved = (bookId) => stored.picks.has(bookId) || stored.marks.has(bookId);
-  const unknown = [...shown.picks.keys(), ...shown.marks.keys()].filter((bookId) => !rowOf.has(bookId) && !saved(bookId));
+  const listed = new Set([...shown.picks.keys(), ...shown.marks.keys()]);
+  const unknown = [...listed].filter((bookId) => !rowOf.has(bookId) && !saved(bookId));
   const count = unknown.length;
   if (count === 0) return "";
   return (
     `${count} book${count === 1 ? "" : "s"} of the shared list ${count === 1 ? "is" : "are"} not in this ` +
-    `catalogue (book_id ${named(unknown)}), so ${count === 1 ? "it is" : "they are"} not shown.`
+    `catalogue (book_id ${named(unknown)}), so ${count === 1 ? "it is" : "they are"} not shown, nor added to your shelf.`
   );
 }
 
