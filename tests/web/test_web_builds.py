@@ -177,6 +177,7 @@ def test_a_new_build_waits_until_the_page_reloads_whole(page, two_builds):
     assert search_ids(page, "second edition") == []
     assert page.evaluate("caches.keys()").count(f"shelf-{builds.first_id}") == 1
 
+    page.wait_for_load_state("networkidle")  # the search's covers: no request at the worker (SERVING.md)
     with page.expect_navigation():
         page.click("#update-reload")
     wait_state(page, "ready")
