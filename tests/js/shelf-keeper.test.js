@@ -115,6 +115,44 @@ test("changes made while storage is full are kept, saved with the next save and 
   assert.deepEqual(picksOf(tab.state), [[2, 4], [3, 5], [4, 5], [6, 5]]);
 });
 
+test("a Clear or Replace saved late never wipes what another tab saved after it was pressed", () => {
+  const { local, fire } = browser({ "shelf.picks.v1": "1,2:4", "shelf.marks.v1": "8:r" });
+  const tab = page();
+  catalogueIn(tab, [1, 2, 3, 4, 5, 8, 9]);
+  local.full = true; // this tab's writes fail (a nearly full storage: its bigger write)
+  tab.keeper.change({ picks: new Map(), marks: new Map() }, { replace: true }); // Clear
+  assert.equal(tab.keeper.unsaved(), true);
+  // Another tab, whose writes still fit, then stars 1, picks 3 and marks 9: saved.
+  local.items.set("shelf.picks.v1", "1:2,2:4,3");
+  local.items.set("shelf.marks.v1", "8:r,9:n");
+  fire(); // still full here: nothing written
+  assert.equal(local.items.get("shelf.picks.v1"), "1:2,2:4,3");
+  local.full = false;
+  tab.keeper.change({ picks: tab.state.picks, marks: tab.state.marks, discovery: "popular" }); // as the discovery control
+  // The Clear, then the other tab's later pick and mark (its star on a cleared book goes with it).
+  assert.deepEqual(
+    [local.items.get("shelf.picks.v1"), local.items.get("shelf.marks.v1"), local.items.get("shelf.discovery.v1")],
+    ["3", "9:n", "popular"],
+  );
+  assert.deepEqual([picksOf(tab.state), [...tab.state.marks]], [[[3, 5]], [[9, "not_interested"]]]);
+  // Saved at once, a replace is what it was: the list, nothing kept of the shelf it replaced.
+  tab.keeper.change({ picks: new Map([[4, 3]]), marks: new Map() }, { replace: true });
+  assert.deepEqual([local.items.get("shelf.picks.v1"), local.items.get("shelf.marks.v1")], ["4:3", ""]);
+});
+
+test("a shared list opened into a browser that cannot save: its unknown books are never said to be saved", () => {
+  const { local } = browser();
+  local.full = true;
+  const list = shareShelf(new Map([[1, 3], [50000, 2]]), new Map([[60001, "read"]])).param;
+  const tab = page(`${PAGE}?shelf=${list}`);
+  assert.equal(tab.keeper.unsaved(), true);
+  tab.state.site = {};
+  tab.state.rowOf = new Map([[1, 0]]);
+  const { note } = tab.keeper.catalogueIn();
+  assert.match(note, /^2 books of your shelf are not in this catalogue .*not saved in this browser/);
+  assert.deepEqual([...local.items], []);
+});
+
 test("a change another tab's write left out (it read before this tab wrote) is re-applied, once and only lately", () => {
   const { local } = browser({ "shelf.picks.v1": "1,2:4" });
   let time = 0;

@@ -122,6 +122,12 @@ test("the opened shelf is cut to the catalogue and its stars to the range; the s
       "your saved shelf, not shown, for a version of Shelf that has them.",
   );
   assert.equal(unknownNote(SAVED, ROW_OF), "");
+  // Not saved (storage full): never said to be kept in the saved shelf.
+  assert.equal(
+    unknownNote(stored, ROW_OF, false),
+    "2 books of your shelf are not in this catalogue (book_id “20000”, “30000”): they are not shown, and not " +
+      "saved in this browser (it could not save your shelf).",
+  );
 });
 
 test("a shared list's books this catalogue lacks are named, once: those this browser saved by the saved shelf's note", () => {

@@ -57,7 +57,9 @@ export function createShelfKeeper(state, options, on) {
 
   /** The visitor changed the shelf to `next` ({picks, marks}; replace: Clear, a shared list's Replace). */
   function change(next, { replace = false } = {}) {
-    const changes = replace ? replaceWith({ discovery: state.discovery, ...next }) : changesOf(state, { discovery: state.discovery, ...next });
+    const changes = replace
+      ? replaceWith({ discovery: state.discovery, ...next }, storedNow())
+      : changesOf(state, { discovery: state.discovery, ...next });
     show(next);
     if (state.viewing === null) save(changes); // never a shared list over the visitor's own
   }
@@ -82,7 +84,8 @@ export function createShelfKeeper(state, options, on) {
   function catalogueIn() {
     const viewing = state.viewing !== null;
     const stored = savedWithPending();
-    const opened = catalogueShelf({ shown: state, viewing, stored, problem, options: options(), rowOf: state.rowOf });
+    const saved = !saver.unsaved();
+    const opened = catalogueShelf({ shown: state, viewing, stored, saved, problem, options: options(), rowOf: state.rowOf });
     unknown = lacks(stored);
     problem = null; // said now (opened.note)
     show(opened);
@@ -100,6 +103,12 @@ export function createShelfKeeper(state, options, on) {
     const link = { shelf: param, own: true, pending: saver.pending(), ...(problem ? { problem } : {}) };
     rememberOwnLink(link);
     return link;
+  }
+
+  /** The shelf as storage holds it now: {picks, marks, discovery}. */
+  function storedNow() {
+    const { picks, marks, discovery } = readShelf(options());
+    return { picks, marks, discovery };
   }
 
   /** The saved shelf with what this tab could not save applied. */

@@ -47,14 +47,25 @@ export function unreadableNote(unreadable) {
   );
 }
 
-/** What the page says about saved books this catalogue does not have ("" when there are none): they stay saved. */
-export function unknownNote(stored, rowOf) {
+/**
+ * What the page says about the shelf's books this catalogue does not have ("" when there are
+ * none): they stay saved; `saved` false: this browser could not save the shelf (the page says so
+ * beside it), so they are not saved either.
+ */
+export function unknownNote(stored, rowOf, saved = true) {
   const unknown = [...stored.picks.keys(), ...stored.marks.keys()].filter((bookId) => !rowOf.has(bookId));
   const count = unknown.length;
   if (count === 0) return "";
+  const one = count === 1;
+  if (!saved) {
+    return (
+      `${count} book${one ? "" : "s"} of your shelf ${one ? "is" : "are"} not in this catalogue (book_id ` +
+      `${named(unknown)}): ${one ? "it is" : "they are"} not shown, and not saved in this browser (it could not save your shelf).`
+    );
+  }
   return (
-    `${count} book${count === 1 ? "" : "s"} saved in this browser ${count === 1 ? "is" : "are"} not in this ` +
-    `catalogue (book_id ${named(unknown)}): ${count === 1 ? "it is" : "they are"} kept in your saved shelf, ` +
+    `${count} book${one ? "" : "s"} saved in this browser ${one ? "is" : "are"} not in this ` +
+    `catalogue (book_id ${named(unknown)}): ${one ? "it is" : "they are"} kept in your saved shelf, ` +
     "not shown, for a version of Shelf that has them."
   );
 }
@@ -165,11 +176,12 @@ export function knownShelf({ picks, marks, discovery = DEFAULT_DISCOVERY }, { mi
  * named in `note` with a damaged link (`problem`) and unreadable saved entries. A shared list
  * that names no book of the catalogue is not shown: the saved shelf is, and the note says why;
  * one that names some is shown, and the note names the books of it the catalogue lacks.
- * `own`: the visitor's saved shelf when a shared list is shown instead (null otherwise).
+ * `own`: the visitor's saved shelf when a shared list is shown instead (null otherwise). `saved`
+ * false: `stored` holds changes this tab could not save (the note says its unknown books are not saved).
  */
-export function catalogueShelf({ shown, viewing, stored, unsaved = false, problem = null, options, rowOf }) {
+export function catalogueShelf({ shown, viewing, stored, unsaved = false, saved = true, problem = null, options, rowOf }) {
   const own = knownShelf(unsaved && !viewing ? shown : stored, options, rowOf);
-  const notes = [problem, unreadableNote(stored.unreadable), unknownNote(stored, rowOf)];
+  const notes = [problem, unreadableNote(stored.unreadable), unknownNote(stored, rowOf, saved)];
   let opened = { ...own, own: null };
   if (viewing) {
     const list = knownShelf(shown, options, rowOf);

@@ -28,14 +28,20 @@ export function changesOf(before, after) {
   return changes;
 }
 
-/** A shelf that replaces the whole stored one (Clear, or a shared list made the visitor's own). */
-export function replaceWith(shelf) {
-  return [{ op: "replace", shelf }];
+/**
+ * A shelf that replaces the whole stored one (Clear, or a shared list made the visitor's own).
+ * `base`: the stored shelf it replaced (null: not known). Applied later onto a stored shelf that
+ * other tabs changed since (it could not be saved at once, or another tab's write left it out),
+ * their changes since `base` are applied after it: a Clear never wipes what another tab saved
+ * after it was pressed.
+ */
+export function replaceWith(shelf, base = null) {
+  return [{ op: "replace", shelf, base }];
 }
 
 /**
  * `stored` (the shelf as storage holds it now) with `changes` (changesOf, replaceWith) applied:
- * a new copy. A pick of a book already picked keeps the stored stars (another tab, or the saved
+ * a new copy. A replace with a `base` keeps what other tabs changed since (replaceWith). A pick of a book already picked keeps the stored stars (another tab, or the saved
  * shelf before the catalogue was in, had them first); a star change of a book no longer picked
  * is dropped (another tab took it off); a new mark goes after the mark it followed here.
  */
@@ -47,9 +53,9 @@ export function applyChanges(stored, changes) {
   for (const change of changes) {
     const { op, bookId } = change;
     if (op === "replace") {
-      picks = new Map(change.shelf.picks);
-      marks = new Map(change.shelf.marks);
-      discovery = change.shelf.discovery ?? discovery;
+      const replaced = { picks: change.shelf.picks, marks: change.shelf.marks, discovery: change.shelf.discovery ?? discovery };
+      const since = change.base ? changesOf(change.base, stored) : []; // other tabs' changes after it
+      ({ picks, marks, discovery } = applyChanges(replaced, since));
       placed.clear();
     } else if (op === "pick") {
       if (!picks.has(bookId)) picks.set(bookId, change.stars);
