@@ -122,11 +122,13 @@ test("the opened shelf is cut to the catalogue and its stars to the range; the s
       "your saved shelf, not shown, for a version of Shelf that has them.",
   );
   assert.equal(unknownNote(SAVED, ROW_OF), "");
-  // Not saved (storage full): never said to be kept in the saved shelf.
+  // Not saved (storage full): only what storage holds is said to be kept in the saved shelf.
+  const inStorage = storedShelf({ picksText: "1:2,2:3,20000:4", marksText: "5:n" }, OPTIONS);
   assert.equal(
-    unknownNote(stored, ROW_OF, false),
-    "2 books of your shelf are not in this catalogue (book_id “20000”, “30000”): they are not shown, and not " +
-      "saved in this browser (it could not save your shelf).",
+    unknownNote(stored, ROW_OF, inStorage),
+    "1 book saved in this browser is not in this catalogue (book_id “20000”): it is kept in your saved shelf, " +
+      "not shown, for a version of Shelf that has them. 1 book of your shelf is not in this catalogue (book_id " +
+      "“30000”): it is not shown, and not saved in this browser (it could not save your shelf).",
   );
 });
 

@@ -84,7 +84,7 @@ export function createShelfKeeper(state, options, on) {
   function catalogueIn() {
     const viewing = state.viewing !== null;
     const stored = savedWithPending();
-    const saved = !saver.unsaved();
+    const saved = readShelf(options()); // without those changes
     const opened = catalogueShelf({ shown: state, viewing, stored, saved, problem, options: options(), rowOf: state.rowOf });
     unknown = lacks(stored);
     problem = null; // said now (opened.note)

@@ -49,25 +49,30 @@ export function unreadableNote(unreadable) {
 
 /**
  * What the page says about the shelf's books this catalogue does not have ("" when there are
- * none): they stay saved; `saved` false: this browser could not save the shelf (the page says so
- * beside it), so they are not saved either.
+ * none): those in `saved` (the shelf as this browser's storage holds it) stay saved; the others
+ * are this tab's changes it could not save (the page says so beside it), so they are not saved.
  */
-export function unknownNote(stored, rowOf, saved = true) {
+export function unknownNote(stored, rowOf, saved = stored) {
   const unknown = [...stored.picks.keys(), ...stored.marks.keys()].filter((bookId) => !rowOf.has(bookId));
-  const count = unknown.length;
-  if (count === 0) return "";
-  const one = count === 1;
-  if (!saved) {
-    return (
-      `${count} book${one ? "" : "s"} of your shelf ${one ? "is" : "are"} not in this catalogue (book_id ` +
-      `${named(unknown)}): ${one ? "it is" : "they are"} not shown, and not saved in this browser (it could not save your shelf).`
+  const inStorage = (bookId) => saved.picks.has(bookId) || saved.marks.has(bookId);
+  const [kept, unsaved] = [unknown.filter(inStorage), unknown.filter((bookId) => !inStorage(bookId))];
+  const notes = [];
+  if (kept.length > 0) {
+    const one = kept.length === 1;
+    notes.push(
+      `${kept.length} book${one ? "" : "s"} saved in this browser ${one ? "is" : "are"} not in this ` +
+        `catalogue (book_id ${named(kept)}): ${one ? "it is" : "they are"} kept in your saved shelf, ` +
+        "not shown, for a version of Shelf that has them.",
     );
   }
-  return (
-    `${count} book${one ? "" : "s"} saved in this browser ${one ? "is" : "are"} not in this ` +
-    `catalogue (book_id ${named(unknown)}): ${one ? "it is" : "they are"} kept in your saved shelf, ` +
-    "not shown, for a version of Shelf that has them."
-  );
+  if (unsaved.length > 0) {
+    const one = unsaved.length === 1;
+    notes.push(
+      `${unsaved.length} book${one ? "" : "s"} of your shelf ${one ? "is" : "are"} not in this catalogue (book_id ` +
+        `${named(unsaved)}): ${one ? "it is" : "they are"} not shown, and not saved in this browser (it could not save your shelf).`,
+    );
+  }
+  return notes.join(" ");
 }
 
 /**
@@ -176,10 +181,11 @@ export function knownShelf({ picks, marks, discovery = DEFAULT_DISCOVERY }, { mi
  * named in `note` with a damaged link (`problem`) and unreadable saved entries. A shared list
  * that names no book of the catalogue is not shown: the saved shelf is, and the note says why;
  * one that names some is shown, and the note names the books of it the catalogue lacks.
- * `own`: the visitor's saved shelf when a shared list is shown instead (null otherwise). `saved`
- * false: `stored` holds changes this tab could not save (the note says its unknown books are not saved).
+ * `own`: the visitor's saved shelf when a shared list is shown instead (null otherwise). `saved`:
+ * the shelf as storage holds it, when `stored` has changes this tab could not save applied (its
+ * unknown books only in those are named as not saved).
  */
-export function catalogueShelf({ shown, viewing, stored, unsaved = false, saved = true, problem = null, options, rowOf }) {
+export function catalogueShelf({ shown, viewing, stored, saved = stored, unsaved = false, problem = null, options, rowOf }) {
   const own = knownShelf(unsaved && !viewing ? shown : stored, options, rowOf);
   const notes = [problem, unreadableNote(stored.unreadable), unknownNote(stored, rowOf, saved)];
   let opened = { ...own, own: null };
