@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { catalogueWaitsForModel } from "../../web/js/page-state.js";
 import { createShelfKeeper } from "../../web/js/shelf-keeper.js";
 import { createShelfSaver } from "../../web/js/shelf-storage.js";
+import { replaceWith } from "../../web/js/shelf-sync.js";
 import { shareShelf } from "../../web/js/shelf-link.js";
 import * as shelfEdits from "../../web/js/shelf-edits.js";
 
@@ -151,6 +152,32 @@ test("a shared list opened into a browser that cannot save: its unknown books ar
   const { note } = tab.keeper.catalogueIn();
   assert.match(note, /^2 books of your shelf are not in this catalogue .*not saved in this browser/);
   assert.deepEqual([...local.items], []);
+});
+
+test("a Clear another tab's stale write left out is re-applied without bringing back this tab's own earlier changes", () => {
+  const { local } = browser({ "shelf.picks.v1": "1,2:4" });
+  let time = 0;
+  const saver = createShelfSaver(() => OPTIONS, { now: () => time });
+  const tabTwoRead = local.items.get("shelf.picks.v1"); // another tab reads the shelf now
+  saver.save([{ op: "unpick", bookId: 2 }]);
+  time = 300;
+  const base = { picks: new Map([[1, 5]]), marks: new Map(), discovery: "balanced" }; // as the keeper reads it
+  saver.save(replaceWith({ picks: new Map(), marks: new Map(), discovery: "balanced" }, base)); // Clear
+  assert.equal(local.items.get("shelf.picks.v1"), "");
+  local.items.set("shelf.picks.v1", `${tabTwoRead},3`); // its pick of 3 onto what it read
+  time = 600;
+  saver.storageChanged();
+  assert.equal(local.items.get("shelf.picks.v1"), "3"); // book 2 was unpicked, then cleared
+  // A pick this tab could not save, then Clear: the Clear takes it too.
+  const { local: full } = browser({ "shelf.picks.v1": "1" });
+  const tab = page();
+  catalogueIn(tab, [1, 4]);
+  full.full = true;
+  tab.keeper.change(shelfEdits.pick(tab.state, 4, 5));
+  tab.keeper.change({ picks: new Map(), marks: new Map() }, { replace: true });
+  full.full = false;
+  tab.keeper.change({ picks: tab.state.picks, marks: tab.state.marks, discovery: "popular" });
+  assert.deepEqual([full.items.get("shelf.picks.v1"), picksOf(tab.state)], ["", []]);
 });
 
 test("a change another tab's write left out (it read before this tab wrote) is re-applied, once and only lately", () => {

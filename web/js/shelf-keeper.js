@@ -58,7 +58,7 @@ export function createShelfKeeper(state, options, on) {
   /** The visitor changed the shelf to `next` ({picks, marks}; replace: Clear, a shared list's Replace). */
   function change(next, { replace = false } = {}) {
     const changes = replace
-      ? replaceWith({ discovery: state.discovery, ...next }, storedNow())
+      ? replaceWith({ discovery: state.discovery, ...next }, replaced())
       : changesOf(state, { discovery: state.discovery, ...next });
     show(next);
     if (state.viewing === null) save(changes); // never a shared list over the visitor's own
@@ -105,9 +105,9 @@ export function createShelfKeeper(state, options, on) {
     return link;
   }
 
-  /** The shelf as storage holds it now: {picks, marks, discovery}. */
-  function storedNow() {
-    const { picks, marks, discovery } = readShelf(options());
+  /** What a Clear or Replace replaces: the saved shelf with what this tab could not save ({picks, marks, discovery}). */
+  function replaced() {
+    const { picks, marks, discovery } = savedWithPending();
     return { picks, marks, discovery };
   }
 

@@ -30,7 +30,7 @@ export function changesOf(before, after) {
 
 /**
  * A shelf that replaces the whole stored one (Clear, or a shared list made the visitor's own).
- * `base`: the stored shelf it replaced (null: not known). Applied later onto a stored shelf that
+ * `base`: the shelf it replaced, as this tab saw it saved (null: not known). Applied later onto a stored shelf that
  * other tabs changed since (it could not be saved at once, or another tab's write left it out),
  * their changes since `base` are applied after it: a Clear never wipes what another tab saved
  * after it was pressed.
@@ -53,8 +53,10 @@ export function applyChanges(stored, changes) {
   for (const change of changes) {
     const { op, bookId } = change;
     if (op === "replace") {
+      // Other tabs' changes after it: the shelf as it stands here (stored, with this list's
+      // changes before the replace, this tab's own) against the one it replaced.
+      const since = change.base ? changesOf(change.base, { picks, marks, discovery }) : [];
       const replaced = { picks: change.shelf.picks, marks: change.shelf.marks, discovery: change.shelf.discovery ?? discovery };
-      const since = change.base ? changesOf(change.base, stored) : []; // other tabs' changes after it
       ({ picks, marks, discovery } = applyChanges(replaced, since));
       placed.clear();
     } else if (op === "pick") {
