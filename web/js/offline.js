@@ -20,10 +20,10 @@ export async function reloadForUpdate() {
 
 /**
  * From main.js's start (not only once the page is ready): a newer build's worker that takes
- * this page over. After the
- * visitor's "Reload to use it" (reloadForUpdate) the page reloads whole. Otherwise another tab of
- * the site let the new version in: onNewBuild(), whether this page is ready or still loading (its
- * files still to come are the new build's now, or gone from the server).
+ * this page over. After the visitor's "Reload to use it" (reloadForUpdate) the page reloads
+ * whole. Otherwise another tab of the site let the new version in: onNewBuild(), whether this
+ * page is ready or still loading (its files still to come are the new build's now, or gone
+ * from the server).
  */
 export function watchForNewBuild(onNewBuild) {
   navigator.serviceWorker?.addEventListener("controllerchange", () => {

@@ -83,8 +83,8 @@ export function createShelfKeeper(state, options, on) {
   /** The catalogue is in: the shelf cut to it. Returns {note, leftView: a shared list naming no book was dropped}. */
   function catalogueIn() {
     const viewing = state.viewing !== null;
-    const stored = savedWithPending();
-    const saved = readShelf(options()); // without those changes
+    const saved = readShelf(options()); // as storage holds it: the note tells its unknown books from the unsaved ones
+    const stored = savedWithPending(saved);
     const opened = catalogueShelf({ shown: state, viewing, stored, saved, problem, options: options(), rowOf: state.rowOf });
     unknown = lacks(stored);
     problem = null; // said now (opened.note)
@@ -111,9 +111,8 @@ export function createShelfKeeper(state, options, on) {
     return { picks, marks, discovery };
   }
 
-  /** The saved shelf with what this tab could not save applied. */
-  function savedWithPending() {
-    const saved = readShelf(options());
+  /** The saved shelf (read now unless given) with what this tab could not save applied. */
+  function savedWithPending(saved = readShelf(options())) {
     return { ...saved, ...applyChanges(saved, saver.pending()) };
   }
 

@@ -47,6 +47,18 @@ export function unreadableNote(unreadable) {
   );
 }
 
+/** Whether `shelf` holds `bookId`, picked or marked. */
+const holds = (shelf, bookId) => shelf.picks.has(bookId) || shelf.marks.has(bookId);
+
+/** "N book(s) <whose> is/are not in this catalogue (book_id …)<after>", `after` given "it is"/"they are". */
+function notInCatalogue(bookIds, whose, after) {
+  const one = bookIds.length === 1;
+  return (
+    `${bookIds.length} book${one ? "" : "s"} ${whose} ${one ? "is" : "are"} not in this catalogue ` +
+    `(book_id ${named(bookIds)})${after(one ? "it is" : "they are")}`
+  );
+}
+
 /**
  * What the page says about the shelf's books this catalogue does not have ("" when there are
  * none): those in `saved` (the shelf as this browser's storage holds it) stay saved; the others
@@ -54,23 +66,16 @@ export function unreadableNote(unreadable) {
  */
 export function unknownNote(stored, rowOf, saved = stored) {
   const unknown = [...stored.picks.keys(), ...stored.marks.keys()].filter((bookId) => !rowOf.has(bookId));
-  const inStorage = (bookId) => saved.picks.has(bookId) || saved.marks.has(bookId);
-  const [kept, unsaved] = [unknown.filter(inStorage), unknown.filter((bookId) => !inStorage(bookId))];
+  const kept = unknown.filter((bookId) => holds(saved, bookId));
+  const unsaved = unknown.filter((bookId) => !holds(saved, bookId));
   const notes = [];
   if (kept.length > 0) {
-    const one = kept.length === 1;
-    notes.push(
-      `${kept.length} book${one ? "" : "s"} saved in this browser ${one ? "is" : "are"} not in this ` +
-        `catalogue (book_id ${named(kept)}): ${one ? "it is" : "they are"} kept in your saved shelf, ` +
-        "not shown, for a version of Shelf that has them.",
-    );
+    const after = (they) => `: ${they} kept in your saved shelf, not shown, for a version of Shelf that has them.`;
+    notes.push(notInCatalogue(kept, "saved in this browser", after));
   }
   if (unsaved.length > 0) {
-    const one = unsaved.length === 1;
-    notes.push(
-      `${unsaved.length} book${one ? "" : "s"} of your shelf ${one ? "is" : "are"} not in this catalogue (book_id ` +
-        `${named(unsaved)}): ${one ? "it is" : "they are"} not shown, and not saved in this browser (it could not save your shelf).`,
-    );
+    const after = (they) => `: ${they} not shown, and not saved in this browser (it could not save your shelf).`;
+    notes.push(notInCatalogue(unsaved, "of your shelf", after));
   }
   return notes.join(" ");
 }
@@ -80,15 +85,10 @@ export function unknownNote(stored, rowOf, saved = stored) {
  * this browser has not saved ("" when there are none; the saved ones are named by unknownNote).
  */
 export function sharedUnknownNote(shown, stored, rowOf) {
-  const saved = (bookId) => stored.picks.has(bookId) || stored.marks.has(bookId);
   const listed = new Set([...shown.picks.keys(), ...shown.marks.keys()]);
-  const unknown = [...listed].filter((bookId) => !rowOf.has(bookId) && !saved(bookId));
-  const count = unknown.length;
-  if (count === 0) return "";
-  return (
-    `${count} book${count === 1 ? "" : "s"} of the shared list ${count === 1 ? "is" : "are"} not in this ` +
-    `catalogue (book_id ${named(unknown)}), so ${count === 1 ? "it is" : "they are"} not shown, nor added to your shelf.`
-  );
+  const unknown = [...listed].filter((bookId) => !rowOf.has(bookId) && !holds(stored, bookId));
+  if (unknown.length === 0) return "";
+  return notInCatalogue(unknown, "of the shared list", (they) => `, so ${they} not shown, nor added to your shelf.`);
 }
 
 /**
@@ -124,8 +124,7 @@ export function openShelf(shared, stored, legacy = null, { own = false } = {}) {
     if (own) return ownShelf;
     link = decodeShelf(shared);
     if (link.damaged) return damagedLink("The shared link");
-    const onShelf = (bookId) => stored.picks.has(bookId) || stored.marks.has(bookId);
-    if (link.part && [...link.picks.keys(), ...link.marks.keys()].every(onShelf)) return ownShelf;
+    if (link.part && [...link.picks.keys(), ...link.marks.keys()].every((bookId) => holds(stored, bookId))) return ownShelf;
     // The saved shelf itself, in another spelling (a link an older version of the page wrote).
     const same = (a, b) => a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
     if (same(link.picks, stored.picks) && same(link.marks, stored.marks)) return ownShelf;

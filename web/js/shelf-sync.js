@@ -30,10 +30,10 @@ export function changesOf(before, after) {
 
 /**
  * A shelf that replaces the whole stored one (Clear, or a shared list made the visitor's own).
- * `base`: the shelf it replaced, as this tab saw it saved (null: not known). Applied later onto a stored shelf that
- * other tabs changed since (it could not be saved at once, or another tab's write left it out),
- * their changes since `base` are applied after it: a Clear never wipes what another tab saved
- * after it was pressed.
+ * `base`: the shelf it replaced, as this tab saw it saved (null: not known). Applied later onto
+ * a stored shelf that other tabs changed since (it could not be saved at once, or another tab's
+ * write left it out), their changes since `base` are applied after it: a Clear never wipes what
+ * another tab saved after it was pressed.
  */
 export function replaceWith(shelf, base = null) {
   return [{ op: "replace", shelf, base }];
@@ -41,9 +41,10 @@ export function replaceWith(shelf, base = null) {
 
 /**
  * `stored` (the shelf as storage holds it now) with `changes` (changesOf, replaceWith) applied:
- * a new copy. A replace with a `base` keeps what other tabs changed since (replaceWith). A pick of a book already picked keeps the stored stars (another tab, or the saved
- * shelf before the catalogue was in, had them first); a star change of a book no longer picked
- * is dropped (another tab took it off); a new mark goes after the mark it followed here.
+ * a new copy. A replace with a `base` keeps what other tabs changed since (replaceWith). A pick
+ * of a book already picked keeps the stored stars (another tab, or the saved shelf before the
+ * catalogue was in, had them first); a star change of a book no longer picked is dropped
+ * (another tab took it off); a new mark goes after the mark it followed here.
  */
 export function applyChanges(stored, changes) {
   let picks = new Map(stored.picks);
